@@ -1,0 +1,79 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+// Agency private keys at rest (design §8): AES-256-GCM under a master key from the environment.
+// Format: v1:<iv b64>:<tag b64>:<ciphertext b64>. The version prefix lets us rotate the scheme
+// later without guessing what an old row holds.
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+// Binds the ciphertext to its purpose, so a sealed value cannot be replayed as another kind of secret.
+const AAD = Buffer.from('lienthong:agency-private-key:v1', 'utf8');
+
+export class MasterKeyMismatchError extends Error {
+  override name = 'MasterKeyMismatchError';
+  constructor() {
+    super(
+      'cannot open the sealed private key: the master key is not the one it was sealed with ' +
+        '(or the sealed text was altered)',
+    );
+  }
+}
+
+export class SealedKeyFormatError extends Error {
+  override name = 'SealedKeyFormatError';
+}
+
+function assertMasterKey(masterKey: Buffer): void {
+  if (!Buffer.isBuffer(masterKey) || masterKey.length !== 32) {
+    throw new RangeError(`master key must be exactly 32 bytes, got ${Buffer.isBuffer(masterKey) ? masterKey.length : typeof masterKey}`);
+  }
+}
+
+export function sealPrivateKey(keyPem: string, masterKey: Buffer): string {
+  assertMasterKey(masterKey);
+  if (!keyPem.includes('PRIVATE KEY-----')) throw new Error('sealPrivateKey: the input is not a PEM private key');
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', masterKey, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(AAD);
+  const ciphertext = Buffer.concat([cipher.update(keyPem, 'utf8'), cipher.final()]);
+  return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+}
+
+export function openPrivateKey(sealed: string, masterKey: Buffer): string {
+  assertMasterKey(masterKey);
+  const parts = sealed.trim().split(':');
+  if (parts.length !== 4 || parts[0] !== VERSION) {
+    throw new SealedKeyFormatError(`sealed private key is not in the ${VERSION}:<iv>:<tag>:<ciphertext> format`);
+  }
+  const [, ivB64, tagB64, ctB64] = parts as [string, string, string, string];
+  const iv = Buffer.from(ivB64, 'base64');
+  const tag = Buffer.from(tagB64, 'base64');
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+    throw new SealedKeyFormatError('sealed private key has an IV or tag of the wrong length');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', masterKey, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(AAD);
+  decipher.setAuthTag(tag);
+  const plaintext = decipher.update(Buffer.from(ctB64, 'base64'));
+  try {
+    // GCM cannot tell a wrong key from tampering: both fail authentication here.
+    return Buffer.concat([plaintext, decipher.final()]).toString('utf8');
+  } catch {
+    throw new MasterKeyMismatchError();
+  }
+}
+
+/** Accepts 64 hex characters or base64 (standard or URL-safe) of exactly 32 bytes. Never echoes the input. */
+export function parseMasterKey(text: string): Buffer {
+  const value = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  throw new Error(
+    `master key must be 32 bytes written as 64 hex characters or as base64 (44 characters); ` +
+      `the value given has ${value.length} characters and is neither`,
+  );
+}

@@ -1,0 +1,93 @@
+import { createHash, KeyObject, sign } from 'node:crypto';
+import { readCertificateFields } from './cert-fields';
+import { contextTag, derNull, octetString, oid, sequence, setOf, tlv, unsignedInteger } from './der';
+import { OID } from './oids';
+
+// CMS SignedData for PAdES baseline B-B (ETSI EN 319 142-1 §6.3, EN 319 122-1):
+// detached id-data, signed attributes content-type, message-digest and signing-certificate-v2,
+// and deliberately no signing-time attribute — in PAdES the claimed time lives in the
+// signature dictionary's /M, and the standard forbids the CMS attribute.
+
+const sha256Algorithm = (): Buffer => sequence(oid(OID.sha256));
+
+function attribute(type: string, value: Buffer): Buffer {
+  return sequence(oid(type), setOf([value]));
+}
+
+/** RFC 5035 SigningCertificateV2 with one ESSCertIDv2 (SHA-256 is the DEFAULT, so it is omitted). */
+function signingCertificateV2(certificate: Buffer): Buffer {
+  const { issuer, serial } = readCertificateFields(certificate);
+  const certHash = createHash('sha256').update(certificate).digest();
+  // IssuerSerial: GeneralNames { directoryName [4] EXPLICIT Name }, serial
+  const issuerSerial = sequence(sequence(tlv(0xa4, issuer)), serial);
+  return sequence(sequence(sequence(octetString(certHash), issuerSerial)));
+}
+
+/**
+ * The SET OF signed attributes, DER-encoded with the universal SET tag: that exact encoding is
+ * what the signature covers (RFC 5652 §5.4), while SignerInfo carries it under [0] IMPLICIT.
+ */
+export function buildSignedAttributes(contentDigest: Buffer, certificate: Buffer): Buffer {
+  return setOf([
+    attribute(OID.contentType, oid(OID.data)),
+    attribute(OID.messageDigest, octetString(contentDigest)),
+    attribute(OID.signingCertificateV2, signingCertificateV2(certificate)),
+  ]);
+}
+
+function signatureAlgorithm(key: KeyObject): Buffer {
+  switch (key.asymmetricKeyType) {
+    // rsaEncryption with a separate SHA-256 digestAlgorithm is the form every CMS verifier
+    // (NSS in pdfsig, OpenSSL, Adobe) accepts; RFC 5754 §3.2 allows it.
+    case 'rsa':
+      return sequence(oid(OID.rsaEncryption), derNull());
+    case 'ec':
+      return sequence(oid(OID.ecdsaWithSHA256));
+    default:
+      throw new Error(`unsupported signing key type: ${String(key.asymmetricKeyType)}`);
+  }
+}
+
+export interface SignerInfoParts {
+  signedAttributes: Buffer;
+  signature: Buffer;
+}
+
+/** Step one: sign the attributes. A timestamp request (B-T) would be made over `signature`. */
+export function signAttributes(contentDigest: Buffer, certificate: Buffer, privateKey: KeyObject): SignerInfoParts {
+  const signedAttributes = buildSignedAttributes(contentDigest, certificate);
+  return { signedAttributes, signature: sign('sha256', signedAttributes, privateKey) };
+}
+
+export interface SignedDataInput extends SignerInfoParts {
+  certificate: Buffer;
+  chain: Buffer[];
+  privateKey: KeyObject;
+  /** Complete Attribute encodings, e.g. an id-aa-timeStampToken from an RFC 3161 TSA. */
+  unsignedAttributes?: Buffer[];
+}
+
+/** Step two: wrap everything into ContentInfo { signedData }. */
+export function encodeSignedData(input: SignedDataInput): Buffer {
+  const { issuer, serial } = readCertificateFields(input.certificate);
+  const signedAttrsImplicit = Buffer.from(input.signedAttributes);
+  signedAttrsImplicit[0] = 0xa0; // [0] IMPLICIT SET OF Attribute
+  const unsigned = input.unsignedAttributes?.length ? [contextTag(1, ...[...input.unsignedAttributes].sort(Buffer.compare))] : [];
+  const signerInfo = sequence(
+    unsignedInteger(1),
+    sequence(issuer, serial), // IssuerAndSerialNumber, so version 1
+    sha256Algorithm(),
+    signedAttrsImplicit,
+    signatureAlgorithm(input.privateKey),
+    octetString(input.signature),
+    ...unsigned,
+  );
+  const signedData = sequence(
+    unsignedInteger(1),
+    setOf([sha256Algorithm()]),
+    sequence(oid(OID.data)), // detached: no eContent
+    contextTag(0, input.certificate, ...input.chain),
+    setOf([signerInfo]),
+  );
+  return sequence(oid(OID.signedData), contextTag(0, signedData));
+}

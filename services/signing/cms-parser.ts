@@ -1,0 +1,86 @@
+import { children, decodeAt, decodeOid, DerError, DerNode, expectChildren, Tag } from './der';
+import { OID } from './oids';
+
+/** The parts of a CMS SignedData (RFC 5652) a PAdES verifier needs, as raw slices. */
+export interface ParsedSignedData {
+  encapContentType: string;
+  /** DER of every certificate in the certificates field (other choices are skipped). */
+  certificates: Buffer[];
+  signer: ParsedSignerInfo;
+}
+
+export interface ParsedSignerInfo {
+  sid: { issuer: Buffer; serial: Buffer } | { subjectKeyIdentifier: Buffer };
+  digestAlgorithm: string;
+  /** The signed attributes re-tagged as SET OF, i.e. the bytes the signature covers; null if absent. */
+  signedAttributes: Buffer | null;
+  /** Attribute type → its values. */
+  attributes: Map<string, DerNode[]>;
+  signatureAlgorithm: string;
+  signature: Buffer;
+  unsignedAttributeTypes: string[];
+}
+
+function attributeMap(set: DerNode): Map<string, DerNode[]> {
+  const map = new Map<string, DerNode[]>();
+  for (const attr of children(set)) {
+    const [type, values] = expectChildren(attr, Tag.SEQUENCE, 'Attribute');
+    map.set(decodeOid(type), expectChildren(values, Tag.SET, 'AttributeValues'));
+  }
+  return map;
+}
+
+function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
+  const parts = expectChildren(node, Tag.SEQUENCE, 'SignerInfo');
+  let i = 1; // skip version
+  const sidNode = parts[i++];
+  let sid: ParsedSignerInfo['sid'];
+  if (sidNode?.tag === Tag.SEQUENCE) {
+    const [issuer, serial] = children(sidNode);
+    if (!issuer || !serial) throw new DerError('IssuerAndSerialNumber is incomplete');
+    sid = { issuer: issuer.raw, serial: serial.raw };
+  } else if (sidNode?.tag === 0x80) {
+    sid = { subjectKeyIdentifier: sidNode.content };
+  } else {
+    throw new DerError('SignerInfo has no usable signer identifier');
+  }
+  const [digestAlgOid] = expectChildren(parts[i++], Tag.SEQUENCE, 'digestAlgorithm');
+  let signedAttributes: Buffer | null = null;
+  let attributes = new Map<string, DerNode[]>();
+  if (parts[i]?.tag === 0xa0) {
+    const implicit = parts[i++] as DerNode;
+    signedAttributes = Buffer.from(implicit.raw);
+    signedAttributes[0] = Tag.SET;
+    attributes = attributeMap(decodeAt(signedAttributes));
+  }
+  const [sigAlgOid] = expectChildren(parts[i++], Tag.SEQUENCE, 'signatureAlgorithm');
+  const signature = parts[i++];
+  if (!signature || signature.tag !== Tag.OCTET_STRING) throw new DerError('SignerInfo has no signature value');
+  const unsigned = parts[i]?.tag === 0xa1 ? [...attributeMap(parts[i] as DerNode).keys()] : [];
+  return {
+    sid,
+    digestAlgorithm: decodeOid(digestAlgOid),
+    signedAttributes,
+    attributes,
+    signatureAlgorithm: decodeOid(sigAlgOid),
+    signature: signature.content,
+    unsignedAttributeTypes: unsigned,
+  };
+}
+
+/** Parses ContentInfo { signedData } and its first SignerInfo (PAdES allows exactly one). */
+export function parseSignedData(der: Buffer): ParsedSignedData {
+  const [type, wrapped] = expectChildren(decodeAt(der), Tag.SEQUENCE, 'ContentInfo');
+  if (decodeOid(type) !== OID.signedData) throw new DerError('the CMS is not SignedData');
+  const [signedData] = expectChildren(wrapped, 0xa0, 'ContentInfo.content');
+  const parts = expectChildren(signedData, Tag.SEQUENCE, 'SignedData');
+  const [encapType] = expectChildren(parts[2], Tag.SEQUENCE, 'encapContentInfo');
+  const certificates: Buffer[] = [];
+  let signerInfos: DerNode | undefined;
+  for (const part of parts.slice(3)) {
+    if (part.tag === 0xa0) certificates.push(...children(part).filter((c) => c.tag === Tag.SEQUENCE).map((c) => c.raw));
+    else if (part.tag === Tag.SET) signerInfos = part;
+  }
+  const [first] = expectChildren(signerInfos, Tag.SET, 'signerInfos');
+  return { encapContentType: decodeOid(encapType), certificates, signer: parseSignerInfo(first) };
+}
