@@ -20,15 +20,21 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: B
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Created on first use, so suites that mocha filters out (--grep) leave nothing behind. */
 export class TempDir {
-  readonly path = mkdtempSync(join(tmpdir(), 'lienthong-signing-'));
+  private created: string | null = null;
+  get path(): string {
+    this.created ??= mkdtempSync(join(tmpdir(), 'lienthong-signing-'));
+    return this.created;
+  }
   file(name: string, content?: Buffer | string): string {
     const p = join(this.path, name);
     if (content !== undefined) writeFileSync(p, content);
     return p;
   }
   remove(): void {
-    rmSync(this.path, { recursive: true, force: true });
+    if (this.created) rmSync(this.created, { recursive: true, force: true });
+    this.created = null;
   }
 }
 
