@@ -1,0 +1,33 @@
+# Liên Thông — the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_FLAGS := --no-audit --no-fund --loglevel=error
+
+.PHONY: help deps system-deps build run test clean
+
+help:
+	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
+	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci $(NPM_FLAGS)
+	@touch $@
+
+system-deps:
+	@bash infra/scripts/ensure-system-deps.sh
+
+deps: node_modules/.install-stamp system-deps
+
+build: deps
+	@rm -rf dist
+	npx tsc -p tsconfig.json
+
+run: build
+	node dist/infra/run/run.js
+
+test: build
+	npx mocha
+
+clean:
+	rm -rf dist node_modules

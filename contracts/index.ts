@@ -1,0 +1,6 @@
+export * from './queues';
+export * from './jobs';
+export * from './statuses';
+export * from './errors';
+export * from './document-types';
+export * from './http';

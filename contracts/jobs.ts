@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { Stage } from './queues';
+
+/**
+ * Job payloads are pointers: ids only. Workers reload the rows from PostgreSQL, the source of truth.
+ * Every payload is parsed with its schema when a worker picks the job up; a payload that does not
+ * parse fails at once, without retries.
+ */
+const uuid = z.string().uuid();
+
+export const DocumentJob = z.object({ documentId: uuid }).strict();
+export type DocumentJob = z.infer<typeof DocumentJob>;
+
+export const DispatchJob = z.object({ documentId: uuid, dispatchId: uuid }).strict();
+export type DispatchJob = z.infer<typeof DispatchJob>;
+
+export const JobPayloadSchemas = {
+  [Stage.convert]: DocumentJob,
+  [Stage.sign]: DocumentJob,
+  [Stage.route]: DocumentJob,
+  [Stage.deliver]: DispatchJob,
+} as const satisfies Record<Stage, z.ZodType>;
+
+export type JobPayload<S extends Stage> = z.infer<(typeof JobPayloadSchemas)[S]>;
+
+/**
+ * Deterministic job ids make enqueueing idempotent: adding a job whose id already exists is a
+ * no-op in BullMQ, so the outbox relay and the sweeper can re-publish freely.
+ * BullMQ forbids ':' in custom ids (it is its key separator).
+ */
+export function jobIdFor<S extends Stage>(stage: S, payload: JobPayload<S>): string {
+  if (stage === Stage.deliver) {
+    return `${stage}-${(payload as DispatchJob).dispatchId}`;
+  }
+  return `${stage}-${payload.documentId}`;
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Configuration, validated once at boot. Every key is documented in README.md § Configuration.
+ * Unknown LIENTHONG_* variables are refused (a typo must not silently fall back to a default),
+ * and there is no default secret: the master key is required unless dev mode is explicit.
+ */
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const Schema = z.object({
+  DATABASE_URL: z.string().url(),
+  REDIS_URL: z.string().url(),
+  PORT: int(8080),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LIENTHONG_DATA_DIR: z.string().default('.data'),
+  LIENTHONG_DEV_MODE: bool.default(false),
+  LIENTHONG_MASTER_KEY: z.string().optional(),
+  LIENTHONG_PUBLIC_URL: z.string().url().optional(),
+  LIENTHONG_MAX_FILE_BYTES: int(50 * 1024 * 1024),
+  LIENTHONG_MAX_FILES: int(20),
+  LIENTHONG_MAX_RECIPIENTS: int(1000),
+  LIENTHONG_MAX_JSON_BYTES: int(70 * 1024 * 1024),
+  LIENTHONG_WORKER_CONCURRENCY: int(4),
+  LIENTHONG_JOB_LOCK_MS: int(30_000),
+  LIENTHONG_STALLED_INTERVAL_MS: int(30_000),
+  LIENTHONG_RELAY_POLL_MS: int(1_000),
+  LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
+  LIENTHONG_SWEEP_AGE_MS: int(120_000),
+  /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
+  LIENTHONG_PROCESS: z.string().max(40).optional(),
+  LIENTHONG_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('lienthong'),
+  /** Fault injection for tests and drills only (dev mode): `stage:ms[,stage:ms]` pauses a stage. */
+  LIENTHONG_FAULT_DELAY: z.string().regex(/^([a-z]+:\d+)(,[a-z]+:\d+)*$/).optional(),
+});
+
+const KNOWN = new Set(Object.keys(Schema.shape));
+
+export type Config = z.infer<typeof Schema> & { masterKey: Buffer; faultDelays: Record<string, number> };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const unknown = Object.keys(env).filter((k) => k.startsWith('LIENTHONG_') && !KNOWN.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Unknown configuration variable(s): ${unknown.join(', ')}. See README.md § Configuration.`);
+  }
+  const parsed = Schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}.`);
+  }
+  const c = parsed.data;
+  if (c.LIENTHONG_FAULT_DELAY && !c.LIENTHONG_DEV_MODE) {
+    throw new ConfigError('LIENTHONG_FAULT_DELAY is a test knob and is refused outside dev mode.');
+  }
+  return { ...c, masterKey: resolveMasterKey(c), faultDelays: parseFaultDelays(c.LIENTHONG_FAULT_DELAY) };
+}
+
+function resolveMasterKey(c: z.infer<typeof Schema>): Buffer {
+  if (c.LIENTHONG_MASTER_KEY) return parseMasterKeyText(c.LIENTHONG_MASTER_KEY);
+  if (!c.LIENTHONG_DEV_MODE) {
+    throw new ConfigError(
+      'LIENTHONG_MASTER_KEY is required (64 hex characters): it encrypts the agencies\' private keys. ' +
+        'Only dev mode (LIENTHONG_DEV_MODE=1) may generate one.',
+    );
+  }
+  // Dev mode: one generated key per data folder, kept beside the data it protects.
+  const file = path.resolve(c.LIENTHONG_DATA_DIR, 'master.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  return parseMasterKeyText(fs.readFileSync(file, 'utf8').trim());
+}
+
+export function parseMasterKeyText(text: string): Buffer {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  const b = Buffer.from(t, 'base64');
+  if (b.length === 32 && /^[A-Za-z0-9+/]+=*$/.test(t)) return b;
+  throw new ConfigError('LIENTHONG_MASTER_KEY must be 32 bytes: 64 hex characters or base64.');
+}
+
+function parseFaultDelays(spec: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of spec ? spec.split(',') : []) {
+    const [stage, ms] = part.split(':');
+    if (stage && ms) out[stage] = Number(ms);
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Queryable } from '../../db/pool';
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  agencyCode: string;
+  scopes: string[];
+}
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/** Creates a key and returns it in clear once; only its hash is stored. */
+export async function createApiKey(db: Queryable, agencyCode: string, label: string | null = null): Promise<{ id: string; key: string }> {
+  const id = randomUUID();
+  const key = `lt_${randomBytes(32).toString('base64url')}`;
+  await db.query(`INSERT INTO api_keys (id, agency_code, label, key_hash) VALUES ($1, $2, $3, $4)`, [id, agencyCode, label, hashKey(key)]);
+  return { id, key };
+}
+
+export async function authenticateApiKey(db: Queryable, key: string): Promise<ApiKeyPrincipal | undefined> {
+  if (!/^lt_[A-Za-z0-9_-]{43}$/.test(key)) return undefined;
+  const r = await db.query<ApiKeyPrincipal>(
+    `SELECT id AS "keyId", agency_code AS "agencyCode", scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hashKey(key)],
+  );
+  return r.rows[0];
+}
+
+export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function listApiKeys(db: Queryable): Promise<{ id: string; agencyCode: string; label: string | null; createdAt: Date; revokedAt: Date | null }[]> {
+  const r = await db.query(
+    `SELECT id, agency_code AS "agencyCode", label, created_at AS "createdAt", revoked_at AS "revokedAt" FROM api_keys ORDER BY created_at`,
+  );
+  return r.rows;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
+import type { Queryable } from '../../db/pool';
+import type { ResolvedRecipient } from '../agencies/resolve-recipients';
+
+export interface DispatchRow {
+  id: string;
+  documentId: string;
+  recipientCode: string;
+  viaGroup: string | null;
+  channel: Channel | null;
+  status: DispatchStatus;
+  incomingNumber: string | null;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+const COLUMNS = `id, document_id AS "documentId", recipient_code AS "recipientCode", via_group AS "viaGroup",
+  channel, status, incoming_number AS "incomingNumber", attempts, last_error AS "lastError", delivered_at AS "deliveredAt"`;
+
+/** One row per recipient, in one statement: a 500-recipient notice is one round trip. */
+export async function insertDispatches(tx: Queryable, documentId: string, recipients: ResolvedRecipient[]): Promise<string[]> {
+  const ids = recipients.map(() => randomUUID());
+  await tx.query(
+    `INSERT INTO dispatches (id, document_id, recipient_code, via_group, status)
+     SELECT id, $2, code, via, 'pending' FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, code, via)`,
+    [ids, documentId, recipients.map((r) => r.code), recipients.map((r) => r.viaGroup)],
+  );
+  return ids;
+}
+
+export async function loadDispatch(db: Queryable, id: string): Promise<DispatchRow | undefined> {
+  const r = await db.query<DispatchRow>(`SELECT ${COLUMNS} FROM dispatches WHERE id = $1`, [id]);
+  return r.rows[0];
+}
+
+export async function listDispatchesOf(db: Queryable, documentId: string): Promise<DispatchRow[]> {
+  const r = await db.query<DispatchRow>(`SELECT ${COLUMNS} FROM dispatches WHERE document_id = $1 ORDER BY recipient_code`, [documentId]);
+  return r.rows;
+}
+
+/** Sets the channel chosen by the route stage for every dispatch still pending, in one statement. */
+export async function assignChannels(tx: Queryable, documentId: string): Promise<void> {
+  await tx.query(
+    `UPDATE dispatches x SET channel = a.channel, updated_at = now()
+       FROM agencies a WHERE x.document_id = $1 AND a.code = x.recipient_code AND x.channel IS NULL`,
+    [documentId],
+  );
+}
+
+export async function moveDispatchStatus(
+  tx: Queryable,
+  id: string,
+  from: DispatchStatus[],
+  to: DispatchStatus,
+  extra: { delivered?: boolean; lastError?: string | null; incomingNumber?: string } = {},
+): Promise<boolean> {
+  const r = await tx.query(
+    `UPDATE dispatches SET status = $3, updated_at = now(),
+       delivered_at = CASE WHEN $4::boolean THEN now() ELSE delivered_at END,
+       last_error = $5, incoming_number = COALESCE($6, incoming_number)
+     WHERE id = $1 AND status = ANY($2::text[])`,
+    [id, from, to, extra.delivered ?? false, extra.lastError ?? null, extra.incomingNumber ?? null],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: string, actor: string | null, note: string | null = null): Promise<void> {
+  await tx.query(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4)`, [dispatchId, code, actor, note]);
+}
+
+/** Dispatch views with their timelines; a recipient sees only its own copy. */
+export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
+  const r = await db.query(
+    `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
+            x.delivered_at AS "deliveredAt",
+            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
+                     FILTER (WHERE e.id IS NOT NULL), '[]') AS events
+       FROM dispatches x LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
+      WHERE x.document_id = $1 AND ($2::text IS NULL OR x.recipient_code = $2)
+      GROUP BY x.id ORDER BY x.recipient_code`,
+    [documentId, onlyRecipient],
+  );
+  return r.rows.map((row) => ({ ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null }));
+}
+
+export interface InboxQuery {
+  recipient: string;
+  limit: number;
+  /** Opaque cursor: base64url of `<deliveredAt>|<dispatch id>`, the last item of the previous page. */
+  cursor?: string | undefined;
+}
+
+export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+  let after: [string, string] | null = null;
+  if (q.cursor) {
+    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
+    if (at && id) after = [at, id];
+  }
+  const r = await db.query(
+    `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
+            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
+       FROM dispatches x JOIN documents d ON d.id = x.document_id
+      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
+        AND ($2::timestamptz IS NULL OR (x.delivered_at, x.id) < ($2::timestamptz, $3::uuid))
+      ORDER BY x.delivered_at DESC, x.id DESC LIMIT $4`,
+    [q.recipient, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+  );
+  const rows = r.rows.slice(0, q.limit);
+  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
+  // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
+  const last = rows[rows.length - 1];
+  const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ErrorCode, Stage, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
+import type { Db } from '../../db/pool';
+import { inTransaction } from '../../db/pool';
+import { resolveRecipients } from '../agencies/resolve-recipients';
+import { attachFile, putBlob } from '../blobs/blob.repository';
+import { insertDispatches } from '../dispatches/dispatch.repository';
+import { DomainError } from '../errors/domain-error';
+import { sniffContentType } from '../files/sniff-content-type';
+import { appendLedger } from '../ledger/ledger.repository';
+import { formatNumber, issueNextNumber, observeNumber } from '../numbering/number-register';
+import { addToOutbox } from '../outbox/outbox.repository';
+import { priorityOf } from '../pipeline/priority';
+import { findByIdempotencyKey, findByNumber, insertDocument } from './document.repository';
+
+export interface IncomingFile {
+  name: string;
+  declaredType: string | undefined;
+  bytes: Buffer;
+}
+
+export interface Submission {
+  sender: string;
+  metadata: DocumentMetadata;
+  file: IncomingFile;
+  attachments: IncomingFile[];
+  idempotencyKey: string | undefined;
+}
+
+export interface AcceptLimits {
+  maxRecipients: number;
+  /** How far in the future an issue date may be, for clocks a little ahead. */
+  futureSkewDays: number;
+}
+
+export interface Accepted {
+  id: string;
+  status: DocumentStatus;
+  /** false when an earlier submission with the same Idempotency-Key answered. */
+  created: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The accept stage: validate, then in one transaction store the blobs, the document, one dispatch
+ * per recipient, a ledger row and the outbox row for the convert stage. Nothing is written unless
+ * everything is: a refused submission leaves no row, blob or job behind.
+ */
+export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
+  validateBeforeWriting(s, limits);
+  const requestHash = hashSubmission(s);
+  if (s.idempotencyKey) {
+    const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
+    if (earlier) return replay(earlier, requestHash);
+  }
+  try {
+    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash));
+  } catch (err) {
+    // Two concurrent requests with one Idempotency-Key: the loser answers with the winner's result.
+    if (isUniqueViolation(err, 'documents_sender_code_idempotency_key_key') && s.idempotencyKey) {
+      const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
+      if (earlier) return replay(earlier, requestHash);
+    }
+    if (isUniqueViolation(err, 'documents_sender_code_year_number_key')) {
+      throw new DomainError(ErrorCode.DUPLICATE_DOCUMENT, 'Số văn bản này đã được dùng trong năm.', []);
+    }
+    throw err;
+  }
+}
+
+function replay(earlier: { id: string; requestHash: string | null; status: DocumentStatus }, requestHash: string): Accepted {
+  if (earlier.requestHash !== requestHash) {
+    throw new DomainError(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      'Idempotency-Key này đã được dùng cho một yêu cầu khác (the key was used with a different body).',
+      [{ documentId: earlier.id }],
+    );
+  }
+  return { id: earlier.id, status: earlier.status, created: false };
+}
+
+async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limits: AcceptLimits, requestHash: string): Promise<Accepted> {
+  const m = s.metadata;
+  const year = Number(m.issuedOn.slice(0, 4));
+  let number: string;
+  if (m.number) {
+    const taken = await findByNumber(tx, s.sender, year, m.number);
+    if (taken) {
+      throw new DomainError(ErrorCode.DUPLICATE_DOCUMENT, `Số ${m.number} năm ${year} đã được dùng cho văn bản ${m.number}/${taken.notation}.`, [
+        { documentId: taken.id },
+      ]);
+    }
+    await observeNumber(tx, s.sender, year, 'outgoing', Number.parseInt(m.number, 10));
+    number = m.number;
+  } else {
+    number = formatNumber(await issueNextNumber(tx, s.sender, year, 'outgoing'));
+  }
+  const recipients = await resolveRecipients(tx, s.sender, m.recipients, limits.maxRecipients);
+  const id = randomUUID();
+  await insertDocument(tx, {
+    id,
+    senderCode: s.sender,
+    documentType: m.documentType,
+    number,
+    notation: m.notation,
+    year,
+    issuedOn: m.issuedOn,
+    place: m.place,
+    subject: m.subject,
+    summary: m.summary ?? null,
+    signer: m.signer,
+    urgency: m.urgency,
+    dueOn: m.dueOn ?? null,
+    classification: m.classification,
+    recipientsRef: m.recipients,
+    recipientsText: m.recipientsText ?? [],
+    responseFor: m.responseFor ?? null,
+    steeringType: m.steeringType ?? null,
+    businessType: 0,
+    idempotencyKey: s.idempotencyKey ?? null,
+    requestHash,
+  });
+  const original = await putBlob(tx, s.file.bytes, 'application/pdf');
+  await attachFile(tx, id, 'original', original, s.file.name);
+  for (const [i, a] of s.attachments.entries()) {
+    const blob = await putBlob(tx, a.bytes, sniffContentType(a.bytes) ?? 'application/octet-stream');
+    await attachFile(tx, id, `attachment-${i + 1}`, blob, a.name);
+  }
+  await insertDispatches(tx, id, recipients);
+  await appendLedger(tx, {
+    kind: LedgerKind.documentAccepted,
+    documentId: id,
+    sender: s.sender,
+    detail: { number, notation: m.notation, year, recipients: recipients.length },
+  });
+  await addToOutbox(tx, [{ stage: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) }]);
+  return { id, status: 'accepted', created: true };
+}
+
+function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
+  const m = s.metadata;
+  if (m.classification !== 'normal') {
+    throw new DomainError(
+      ErrorCode.CLASSIFIED_DOCUMENT,
+      'Văn bản mật không được trao đổi qua mạng (classified documents are not exchanged electronically).',
+      [{ path: 'metadata.classification', value: m.classification }],
+    );
+  }
+  const issued = Date.parse(`${m.issuedOn}T00:00:00+07:00`);
+  if (Number.isNaN(issued)) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Ngày ban hành không hợp lệ: ${m.issuedOn}.`, [{ path: 'metadata.issuedOn' }]);
+  }
+  if (issued > Date.now() + limits.futureSkewDays * 86_400_000) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Ngày ban hành ${m.issuedOn} ở tương lai.`, [{ path: 'metadata.issuedOn' }]);
+  }
+  if (m.dueOn && m.dueOn < m.issuedOn) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Hạn xử lý phải sau ngày ban hành.', [{ path: 'metadata.dueOn' }]);
+  }
+  checkPdf(s.file, 'file');
+}
+
+function checkPdf(f: IncomingFile, path: string): void {
+  if (f.bytes.length === 0) {
+    throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} rỗng.`, [{ path }]);
+  }
+  const sniffed = sniffContentType(f.bytes);
+  if (sniffed !== 'application/pdf') {
+    throw new DomainError(
+      f.declaredType === 'application/pdf' ? ErrorCode.INVALID_FILE : ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `Tệp ${f.name} không phải PDF (nội dung nhận dạng: ${sniffed ?? 'không rõ'}).`,
+      [{ path, declared: f.declaredType ?? null, sniffed: sniffed ?? null }],
+    );
+  }
+}
+
+/** What makes two submissions "the same request" for Idempotency-Key. */
+function hashSubmission(s: Submission): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(s.metadata));
+  for (const f of [s.file, ...s.attachments]) h.update('\0').update(f.name).update('\0').update(f.bytes);
+  return h.digest('hex');
+}
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === UNIQUE_VIOLATION && e.constraint === constraint;
+}

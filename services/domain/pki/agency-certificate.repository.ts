@@ -1,0 +1,54 @@
+import { randomUUID, X509Certificate } from 'node:crypto';
+import type { Queryable } from '../../db/pool';
+
+export interface StoredCertificate {
+  id: string;
+  agencyCode: string;
+  certPem: string;
+  chainPem: string[];
+  keySealed: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export async function addAgencyCertificate(db: Queryable, agencyCode: string, certPem: string, chainPem: string[], keySealed: string): Promise<string> {
+  const cert = new X509Certificate(certPem);
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO agency_certificates (id, agency_code, cert_pem, chain_pem, key_sealed, not_before, not_after)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, agencyCode, certPem, chainPem, keySealed, new Date(cert.validFrom), new Date(cert.validTo)],
+  );
+  return id;
+}
+
+/** Rollover: the newest certificate that is valid now signs; older ones stay for verification. */
+export async function currentCertificate(db: Queryable, agencyCode: string): Promise<StoredCertificate | undefined> {
+  const r = await db.query<StoredCertificate>(
+    `SELECT id, agency_code AS "agencyCode", cert_pem AS "certPem", chain_pem AS "chainPem", key_sealed AS "keySealed",
+            not_before AS "notBefore", not_after AS "notAfter"
+       FROM agency_certificates
+      WHERE agency_code = $1 AND revoked_at IS NULL AND not_before <= now() AND not_after > now()
+      ORDER BY not_before DESC, created_at DESC LIMIT 1`,
+    [agencyCode],
+  );
+  return r.rows[0];
+}
+
+export async function devCa(db: Queryable): Promise<{ certPem: string; keySealed: string } | undefined> {
+  const r = await db.query(`SELECT cert_pem AS "certPem", key_sealed AS "keySealed" FROM trust_anchors WHERE is_dev_ca`);
+  return r.rows[0];
+}
+
+export async function saveDevCa(db: Queryable, certPem: string, keySealed: string): Promise<void> {
+  await db.query(
+    `INSERT INTO trust_anchors (id, label, cert_pem, key_sealed, is_dev_ca) VALUES ($1, 'development CA', $2, $3, true)
+     ON CONFLICT DO NOTHING`,
+    [randomUUID(), certPem, keySealed],
+  );
+}
+
+export async function trustAnchorsPem(db: Queryable): Promise<string[]> {
+  const r = await db.query<{ cert_pem: string }>(`SELECT cert_pem FROM trust_anchors ORDER BY created_at`);
+  return r.rows.map((x) => x.cert_pem);
+}

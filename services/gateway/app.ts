@@ -1,0 +1,33 @@
+import express, { type Express } from 'express';
+import type IORedis from 'ioredis';
+import type { Config } from '../config/config';
+import type { Db } from '../db/pool';
+import { authenticate } from './middleware/authenticate';
+import { errorHandler, notFound } from './middleware/error-handler';
+import { requestContext } from './middleware/request-context';
+import { agenciesRoutes } from './routes/agencies.routes';
+import { documentsRoutes } from './routes/documents.routes';
+import { healthRoutes } from './routes/health.routes';
+import { inboxRoutes } from './routes/inbox.routes';
+
+export interface AppDeps {
+  db: Db;
+  redis: IORedis;
+  config: Config;
+}
+
+/** The gateway's Express app, without listening: tests mount it on port 0. */
+export function createApp({ db, redis, config }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestContext);
+  app.use(healthRoutes(db, redis));
+  app.use('/v1', authenticate(db));
+  app.use(documentsRoutes(db, config));
+  app.use(inboxRoutes(db));
+  app.use(agenciesRoutes(db));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import { loadConfig } from '../config/config';
+import { createPool } from '../db/pool';
+import { logger } from '../logging/logger';
+import { createRedis } from '../queue/redis';
+import { createApp } from './app';
+
+const log = logger('gateway');
+
+/** `node dist/services/gateway/main.js`: the HTTP gateway. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway' });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const app = createApp({ db, redis, config });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 20_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  log.info({ url: `http://${config.HOST}:${port}` }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({ signal }, 'stopping: finishing requests in flight');
+      await new Promise<void>((r) => server.close(() => r()));
+      await redis.quit().catch(() => undefined);
+      await db.end().catch(() => undefined);
+      log.info('gateway stopped');
+    })());
+  process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+  process.on('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
+}
+
+main().catch((err) => {
+  log.fatal({ err: (err as Error).message }, 'gateway failed to start');
+  process.exitCode = 1;
+});

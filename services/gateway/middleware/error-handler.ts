@@ -1,0 +1,54 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode, HTTP_STATUS_OF, type ErrorBody } from '../../../contracts';
+import { DomainError } from '../../domain/errors/domain-error';
+import { logger } from '../../logging/logger';
+
+const log = logger('http');
+
+/** The one place that turns errors into HTTP: `{"error": {"code", "message", "details"}}`. */
+export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const e = toDomainError(err);
+  const status = HTTP_STATUS_OF[e.code];
+  if (status >= 500) log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details } };
+  res.status(status).json(body);
+}
+
+export function notFound(_req: Request, _res: Response, next: NextFunction): void {
+  next(new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy.'));
+}
+
+function toDomainError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
+  const e = err as { type?: string; status?: number; code?: string; message?: string; field?: string };
+  // body-parser and multer report their own errors; give each our code.
+  if (e?.type === 'entity.parse.failed') return new DomainError(ErrorCode.MALFORMED_JSON, 'JSON không hợp lệ (malformed JSON).');
+  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE' || e?.code === 'LIMIT_FIELD_VALUE') {
+    return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Dữ liệu gửi lên vượt quá giới hạn kích thước.', [{ field: e.field ?? null }]);
+  }
+  if (e?.code === 'LIMIT_FILE_COUNT' || e?.code === 'LIMIT_UNEXPECTED_FILE' || e?.code === 'LIMIT_PART_COUNT' || e?.code === 'LIMIT_FIELD_COUNT') {
+    return new DomainError(ErrorCode.VALIDATION_FAILED, `Phần multipart không hợp lệ hoặc quá nhiều tệp (${e.code}).`, [{ field: e.field ?? null }]);
+  }
+  if (e?.type === 'entity.verify.failed' || e?.type === 'request.aborted' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new DomainError(ErrorCode.VALIDATION_FAILED, e.message ?? 'Yêu cầu không hợp lệ.');
+  }
+  if (typeof e?.message === 'string' && /Multipart: Boundary not found|Unexpected end of form|Malformed part header/i.test(e.message)) {
+    return new DomainError(ErrorCode.VALIDATION_FAILED, `Multipart không hợp lệ: ${e.message}.`);
+  }
+  if (isDatabaseUnavailable(err)) return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Cơ sở dữ liệu tạm thời không sẵn sàng; hãy thử lại.');
+  return new DomainError(ErrorCode.INTERNAL, 'Lỗi nội bộ; yêu cầu chưa được thực hiện.');
+}
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e?.code === 'ECONNREFUSED' ||
+    e?.code === '57P01' || // admin_shutdown
+    e?.code === '57P03' || // cannot_connect_now
+    /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+  );
+}

@@ -1,0 +1,101 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { DocumentMetadata, ErrorCode } from '../../../contracts';
+import type { IncomingFile } from '../../domain/documents/accept-document';
+import { DomainError } from '../../domain/errors/domain-error';
+
+export interface ParsedSubmission {
+  metadata: DocumentMetadata;
+  file: IncomingFile;
+  attachments: IncomingFile[];
+}
+
+const FileJson = z
+  .object({
+    name: z.string().min(1).max(255),
+    contentType: z.string().max(255).optional(),
+    contentBase64: z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'base64'),
+  })
+  .strict();
+
+const JsonSubmission = z.union([
+  z.object({ metadata: z.unknown(), files: z.array(FileJson).min(1) }).strict(),
+  z.object({ metadata: z.unknown(), body: z.unknown() }).strict(),
+]);
+
+export function parseMetadata(raw: unknown): DocumentMetadata {
+  const r = DocumentMetadata.safeParse(raw);
+  if (!r.success) throw validationError(r.error, 'metadata');
+  return r.data;
+}
+
+export function validationError(error: z.ZodError, prefix: string): DomainError {
+  const details = error.issues.map((i) => ({ path: [prefix, ...i.path].join('.'), message: i.message, code: i.code }));
+  const first = details[0];
+  return new DomainError(ErrorCode.VALIDATION_FAILED, `Dữ liệu không hợp lệ: ${first ? `${first.path}: ${first.message}` : prefix}.`, details);
+}
+
+/** Names arrive from clients: keep the last path segment and printable characters only. */
+export function safeFileName(name: string | undefined, fallback: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return clean && clean !== '.' && clean !== '..' ? clean : fallback;
+}
+
+export function fromMultipart(req: Request, maxFiles: number): ParsedSubmission {
+  const body = req.body as Record<string, unknown>;
+  const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>;
+  if (typeof body.metadata !== 'string') {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Thiếu phần "metadata" (JSON) trong multipart.', [{ path: 'metadata' }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.metadata);
+  } catch {
+    throw new DomainError(ErrorCode.MALFORMED_JSON, 'Phần "metadata" không phải JSON hợp lệ.', [{ path: 'metadata' }]);
+  }
+  const unexpected = Object.keys(body).filter((k) => k !== 'metadata');
+  if (unexpected.length > 0) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Phần multipart không được hỗ trợ: ${unexpected.join(', ')}.`, unexpected.map((path) => ({ path })));
+  }
+  const main = files.file?.[0];
+  if (!main) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Thiếu tệp văn bản (phần "file").', [{ path: 'file' }]);
+  const attachments = files.attachments ?? [];
+  if (attachments.length + 1 > maxFiles) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'attachments', limit: maxFiles }]);
+  }
+  const toIncoming = (f: Express.Multer.File, fallback: string): IncomingFile => ({
+    name: safeFileName(f.originalname, fallback),
+    declaredType: f.mimetype,
+    bytes: f.buffer,
+  });
+  return {
+    metadata: parseMetadata(raw),
+    file: toIncoming(main, 'document.pdf'),
+    attachments: attachments.map((a, i) => toIncoming(a, `attachment-${i + 1}`)),
+  };
+}
+
+export function fromJson(body: unknown, maxFiles: number, maxFileBytes: number): ParsedSubmission {
+  const r = JsonSubmission.safeParse(body);
+  if (!r.success) throw validationError(r.error, 'body');
+  if ('body' in r.data) {
+    throw new DomainError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      'Chưa hỗ trợ soạn văn bản từ "body" có cấu trúc; hãy gửi tệp PDF trong "files" (rendering a structured body is not available yet).',
+      [{ path: 'body' }],
+    );
+  }
+  const metadata = parseMetadata(r.data.metadata);
+  if (r.data.files.length > maxFiles) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'files', limit: maxFiles }]);
+  }
+  const decoded = r.data.files.map((f, i): IncomingFile => {
+    const bytes = Buffer.from(f.contentBase64, 'base64');
+    if (bytes.length > maxFileBytes) {
+      throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `Tệp ${f.name} vượt quá ${maxFileBytes} byte.`, [{ path: `files.${i}`, limit: maxFileBytes }]);
+    }
+    return { name: safeFileName(f.name, `file-${i + 1}`), declaredType: f.contentType, bytes };
+  });
+  return { metadata, file: decoded[0]!, attachments: decoded.slice(1) };
+}

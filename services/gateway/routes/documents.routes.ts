@@ -1,0 +1,115 @@
+import { Router, type RequestHandler } from 'express';
+import express from 'express';
+import multer from 'multer';
+import { ErrorCode, FileRole, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
+import type { Config } from '../../config/config';
+import type { Db } from '../../db/pool';
+import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
+import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
+import { acceptDocument } from '../../domain/documents/accept-document';
+import { findDocumentFor } from '../../domain/documents/document.repository';
+import { DomainError } from '../../domain/errors/domain-error';
+import { principalOf } from '../middleware/authenticate';
+import { fromJson, fromMultipart } from '../parsing/submission.parser';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function documentsRoutes(db: Db, config: Config): Router {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: {
+      fileSize: config.LIENTHONG_MAX_FILE_BYTES,
+      files: config.LIENTHONG_MAX_FILES,
+      fields: 5,
+      fieldSize: 1024 * 1024,
+      parts: config.LIENTHONG_MAX_FILES + 5,
+    },
+  }).fields([
+    { name: 'file', maxCount: 1 },
+    { name: 'attachments', maxCount: Math.max(1, config.LIENTHONG_MAX_FILES - 1) },
+  ]);
+  const json = express.json({ limit: config.LIENTHONG_MAX_JSON_BYTES, strict: true, type: () => true });
+
+  const parseBody: RequestHandler = (req, res, next) => {
+    if (req.is('multipart/form-data')) return upload(req, res, next);
+    if (req.is('application/json')) return json(req, res, next);
+    next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Chỉ nhận multipart/form-data hoặc application/json.'));
+  };
+
+  router.post('/v1/documents', parseBody, async (req, res) => {
+    const principal = principalOf(res);
+    const parsed = req.is('multipart/form-data')
+      ? fromMultipart(req, config.LIENTHONG_MAX_FILES)
+      : fromJson(req.body, config.LIENTHONG_MAX_FILES, config.LIENTHONG_MAX_FILE_BYTES);
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Idempotency-Key phải là 1–200 ký tự ASCII in được.', [{ path: 'Idempotency-Key' }]);
+    }
+    const result = await acceptDocument(
+      db,
+      { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
+      { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 },
+    );
+    if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
+    const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
+    res.status(202).location(body.links.self).json(body);
+  });
+
+  router.get('/v1/documents/:id', async (req, res) => {
+    const principal = principalOf(res);
+    const found = UUID.test(req.params.id!) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
+    if (!found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const { doc, asSender } = found;
+    const files = await listFiles(db, doc.id);
+    const view: DocumentView = {
+      id: doc.id,
+      status: doc.status,
+      sender: doc.senderCode,
+      metadata: {
+        documentType: doc.documentType as DocumentView['metadata']['documentType'],
+        number: doc.number,
+        notation: doc.notation,
+        issuedOn: doc.issuedOn,
+        place: doc.place,
+        subject: doc.subject,
+        ...(doc.summary ? { summary: doc.summary } : {}),
+        signer: doc.signer,
+        urgency: doc.urgency,
+        dueOn: doc.dueOn,
+        classification: 'normal',
+        recipients: asSender ? doc.recipientsRef : [principal.agencyCode],
+        recipientsText: doc.recipientsText,
+        responseFor: doc.responseFor,
+      },
+      files: files.filter((f) => asSender || visibleToRecipient(f.role)).map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, contentType: f.contentType })),
+      dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode),
+      createdAt: doc.createdAt.toISOString(),
+    };
+    res.json({ ...view, ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}) });
+  });
+
+  router.get('/v1/documents/:id/files/:role', async (req, res) => {
+    const principal = principalOf(res);
+    const found = UUID.test(req.params.id!) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
+    const role = req.params.role!;
+    if (!found || !FileRole.safeParse(role).success || (!found.asSender && !visibleToRecipient(role))) {
+      throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');
+    }
+    const file = (await listFiles(db, found.doc.id)).find((f) => f.role === role);
+    if (!file) throw new DomainError(ErrorCode.NOT_FOUND, `Văn bản chưa có tệp "${role}".`);
+    const bytes = await getBlob(db, file.sha256);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.setHeader('ETag', `"${file.sha256}"`);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name ?? `${role}.pdf`)}`);
+    res.end(bytes);
+  });
+
+  return router;
+}
+
+/** Recipients receive what was sent: the signed document and its attachments, not the drafts. */
+function visibleToRecipient(role: string): boolean {
+  return role === 'signed' || role.startsWith('attachment-');
+}

@@ -1,0 +1,38 @@
+import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import { jobIdFor, STAGES, type JobPayload, type Stage } from '../../contracts';
+
+export interface StageQueues {
+  add<S extends Stage>(stage: S, payload: JobPayload<S>, priority?: number): Promise<void>;
+  queue(stage: Stage): Queue;
+  close(): Promise<void>;
+}
+
+/**
+ * Retries with exponential backoff for transient failures (a stage that could not reach
+ * PostgreSQL, a push endpoint that is down). Completed jobs are removed at once: the database
+ * keeps the history, and a removed id can be re-published by the sweeper, harmlessly.
+ */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
+export function createStageQueues(connection: IORedis, prefix: string): StageQueues {
+  const queues = new Map<Stage, Queue>();
+  for (const stage of STAGES) {
+    queues.set(stage, new Queue(stage, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+  }
+  const get = (stage: Stage): Queue => queues.get(stage)!;
+  return {
+    async add(stage, payload, priority = 0) {
+      await get(stage).add(stage, payload, { jobId: jobIdFor(stage, payload), ...(priority > 0 ? { priority } : {}) });
+    },
+    queue: get,
+    async close() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

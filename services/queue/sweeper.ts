@@ -1,0 +1,52 @@
+import { Stage } from '../../contracts';
+import type { Db } from '../db/pool';
+import { logger } from '../logging/logger';
+import { stageAwaitedIn } from '../domain/pipeline/pipeline';
+import { priorityOf } from '../domain/pipeline/priority';
+import type { StageQueues } from './stage-queues';
+
+const log = logger('sweeper');
+
+/**
+ * Reconciles PostgreSQL (the truth) with the queues (work in flight). Anything that has waited in
+ * an in-flight state longer than `ageMs` is published again. The window's two ends:
+ *  - older than `ageMs`, so work that is simply queued or running is not disturbed (and a job
+ *    already in Redis under the same deterministic id makes the add a no-op anyway);
+ *  - no upper bound, so after Redis lost everything (FLUSHALL, a failover without persistence)
+ *    every unfinished document and dispatch comes back.
+ */
+export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Promise<number> {
+  let republished = 0;
+  const docs = await db.query<{ id: string; status: 'accepted' | 'converted' | 'signed'; urgency: 'normal' }>(
+    `SELECT id, status, urgency FROM documents
+      WHERE status IN ('accepted', 'converted', 'signed') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+      ORDER BY updated_at LIMIT 1000`,
+    [ageMs],
+  );
+  for (const d of docs.rows) {
+    const stage = stageAwaitedIn(d.status);
+    if (!stage) continue;
+    await queues.add(stage, { documentId: d.id } as never, priorityOf(d.urgency));
+    republished++;
+  }
+  const dispatches = await db.query<{ id: string; documentId: string; urgency: 'normal' }>(
+    `SELECT x.id, x.document_id AS "documentId", d.urgency FROM dispatches x JOIN documents d ON d.id = x.document_id
+      WHERE d.status = 'routed' AND x.status IN ('pending', 'delivering')
+        AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+      ORDER BY x.updated_at LIMIT 5000`,
+    [ageMs],
+  );
+  for (const x of dispatches.rows) {
+    await queues.add(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }, priorityOf(x.urgency));
+    republished++;
+  }
+  if (republished > 0) log.info({ republished }, 'sweeper re-published unfinished work');
+  return republished;
+}
+
+export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number): { stop(): void } {
+  const timer = setInterval(() => {
+    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'));
+  }, intervalMs);
+  return { stop: () => clearInterval(timer) };
+}

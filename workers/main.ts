@@ -1,0 +1,57 @@
+import type { Worker } from 'bullmq';
+import { STAGES, isStage, type Stage } from '../contracts';
+import { loadConfig } from '../services/config/config';
+import { createPool } from '../services/db/pool';
+import { logger } from '../services/logging/logger';
+import { OutboxRelay } from '../services/queue/outbox-relay';
+import { createRedis } from '../services/queue/redis';
+import { createStageQueues } from '../services/queue/stage-queues';
+import { startSweeper } from '../services/queue/sweeper';
+import { createStageWorker } from './runtime/stage-worker';
+
+const log = logger('workers');
+
+/** `node dist/workers/main.js [--only convert,sign]`: the stage workers, the outbox relay, the sweeper. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const stages = parseOnly(process.argv.slice(2));
+  const db = createPool(config.DATABASE_URL, { max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + 4, application: 'lienthong-worker' });
+  const workerRedis = createRedis(config.REDIS_URL, 'worker');
+  const producerRedis = createRedis(config.REDIS_URL, 'producer');
+  const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);
+  const relay = new OutboxRelay(db, config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
+  const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
+  for (const w of workers) w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  await relay.start();
+  const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  log.info({ stages }, 'workers started');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({ signal }, 'stopping: in-flight jobs finish first');
+      sweeper.stop();
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await relay.stop();
+      await queues.close();
+      await Promise.allSettled([workerRedis.quit(), producerRedis.quit()]);
+      await db.end().catch(() => undefined);
+      log.info('workers stopped');
+    })());
+  process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+  process.on('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
+}
+
+function parseOnly(args: string[]): Stage[] {
+  const i = args.indexOf('--only');
+  if (i === -1) return [...STAGES];
+  const list = (args[i + 1] ?? '').split(',').filter(Boolean);
+  const bad = list.filter((s) => !isStage(s));
+  if (bad.length > 0 || list.length === 0) throw new Error(`--only takes stages among ${STAGES.join(', ')}; got ${args[i + 1] ?? 'nothing'}`);
+  return list as Stage[];
+}
+
+main().catch((err) => {
+  log.fatal({ err: (err as Error).message }, 'workers failed to start');
+  process.exitCode = 1;
+});

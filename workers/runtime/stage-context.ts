@@ -1,0 +1,31 @@
+import type { JobPayload, Stage } from '../../contracts';
+import type { Config } from '../../services/config/config';
+import type { Db } from '../../services/db/pool';
+import type { Logger } from '../../services/logging/logger';
+
+export interface StageContext {
+  db: Db;
+  config: Config;
+  log: Logger;
+  /** 1 on the first try. */
+  attempt: number;
+  /** True when this is the last attempt BullMQ will make. */
+  lastAttempt: boolean;
+}
+
+export type StageHandler<S extends Stage> = {
+  run(payload: JobPayload<S>, ctx: StageContext): Promise<void>;
+  /** Called once when the job will not be tried again: record the failure, never drop it silently. */
+  onFinalFailure(payload: JobPayload<S>, error: Error, ctx: StageContext): Promise<void>;
+};
+
+/** A failure that no retry can fix (a broken PDF, no certificate): fail now, record why. */
+export class PermanentStageError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'PermanentStageError';
+  }
+}

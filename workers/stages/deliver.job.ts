@@ -1,0 +1,56 @@
+import { Channel, DispatchStatus, EdxmlStatusCode, LedgerKind, Stage } from '../../contracts';
+import { inTransaction } from '../../services/db/pool';
+import { addDispatchEvent, loadDispatch, moveDispatchStatus } from '../../services/domain/dispatches/dispatch.repository';
+import { loadDocument } from '../../services/domain/documents/document.repository';
+import { appendLedger } from '../../services/domain/ledger/ledger.repository';
+import { findAgency } from '../../services/domain/agencies/agency.repository';
+import { pushToAgency } from '../delivery/push-delivery';
+import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+
+const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
+
+/**
+ * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
+ * agency's system answered 2xx; paper → recorded as sent on paper. Each outcome is one transaction
+ * with its timeline event and ledger row; the compare-and-set makes a re-run change nothing.
+ */
+export const deliverStage: StageHandler<typeof Stage.deliver> = {
+  async run({ documentId, dispatchId }, { db, config, log, attempt }) {
+    const dispatch = await loadDispatch(db, dispatchId);
+    if (!dispatch || dispatch.documentId !== documentId) throw new PermanentStageError(`dispatch ${dispatchId} does not exist`, 'NOT_FOUND');
+    if (!OPEN.includes(dispatch.status)) return;
+    const doc = await loadDocument(db, documentId);
+    if (!doc || doc.status !== 'routed') return;
+    const channel = dispatch.channel ?? Channel.hosted;
+    if (channel === Channel.push) {
+      const agency = await findAgency(db, dispatch.recipientCode);
+      if (!agency?.endpointUrl) throw new PermanentStageError(`agency ${dispatch.recipientCode} has no push endpoint`, 'NO_ENDPOINT');
+      await db.query(`UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now() WHERE id = $1`, [dispatchId]);
+      await pushToAgency(db, config.masterKey, agency, doc, dispatchId, attempt);
+    }
+    const outcome = channel === Channel.paper ? DispatchStatus.paper : DispatchStatus.delivered;
+    await inTransaction(db, async (tx) => {
+      if (!(await moveDispatchStatus(tx, dispatchId, OPEN, outcome, { delivered: outcome === DispatchStatus.delivered }))) return;
+      await addDispatchEvent(tx, dispatchId, outcome === DispatchStatus.paper ? 'paper' : EdxmlStatusCode.arrived, 'lienthong');
+      await appendLedger(tx, {
+        kind: outcome === DispatchStatus.paper ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered,
+        documentId,
+        dispatchId,
+        sender: doc.senderCode,
+        recipient: dispatch.recipientCode,
+        channel,
+      });
+      await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId, documentId, status: outcome })]);
+    });
+    log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
+  },
+  async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {
+    await inTransaction(db, async (tx) => {
+      const d = await loadDispatch(tx, dispatchId);
+      if (!d || !(await moveDispatchStatus(tx, dispatchId, OPEN, DispatchStatus.failed, { lastError: error.message.slice(0, 2000) }))) return;
+      await addDispatchEvent(tx, dispatchId, 'failed', 'lienthong', error.message.slice(0, 500));
+      await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, recipient: d.recipientCode, channel: d.channel });
+    });
+    log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
+  },
+};
