@@ -1,0 +1,67 @@
+/* The operator CLI prints to the terminal: console is its user interface. */
+import { loadConfig } from '../config/config';
+import { createPool } from '../db/pool';
+import { CliUsageError, type CliContext, type CommandHandler } from './cli-context';
+import { agencyCommand } from './commands/agency.command';
+import { apikeyCommand } from './commands/apikey.command';
+import { groupCommand } from './commands/group.command';
+import { migrateCommand } from './commands/migrate.command';
+import { resolveCliEnv } from './cli-env';
+
+const COMMANDS: Record<string, CommandHandler> = {
+  migrate: migrateCommand,
+  agency: agencyCommand,
+  group: groupCommand,
+  apikey: apikeyCommand,
+};
+
+const USAGE = `usage: lienthong <command> [options] [--json]
+  migrate
+  agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret S] [--format edxml|json]
+  agency import FILE.csv | agency list
+  group add --id ID --name N | group add-member --id ID --agency C
+  apikey create --agency C [--label L] | apikey revoke ID | apikey list`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
+  const [name, ...rest] = args;
+  const handler = name ? COMMANDS[name] : undefined;
+  if (!handler) {
+    console.error(USAGE);
+    return name ? 2 : 0;
+  }
+  const config = loadConfig(resolveCliEnv(process.env));
+  const db = createPool(config.DATABASE_URL, { max: 2, application: 'lienthong-cli' });
+  const ctx: CliContext = {
+    db,
+    config,
+    json,
+    out(value, human) {
+      console.log(json || human === undefined ? JSON.stringify(value, null, json ? 2 : 0) : human);
+    },
+  };
+  try {
+    const code = await handler(rest, ctx);
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      console.error(`lienthong ${name}: ${err.message}`);
+      return 2;
+    }
+    console.error(`lienthong ${name}: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await db.end();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`lienthong: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
