@@ -103,3 +103,91 @@ export interface AgencyView {
   channel: Channel;
   groups: string[];
 }
+
+/** POST /v1/inbox/:dispatchId/status (recipient: 01–06, 15, 16) — the sender posts 13. */
+export const StatusBody = z
+  .object({
+    code: z.enum(['01', '02', '03', '04', '05', '06', '13', '15', '16']),
+    note: z.string().max(2000).nullable().optional(),
+  })
+  .strict();
+export type StatusBody = z.infer<typeof StatusBody>;
+
+/** POST /v1/documents/:id/revoke */
+export const RevokeBody = z.object({ reason: z.string().min(1).max(2000) }).strict();
+export type RevokeBody = z.infer<typeof RevokeBody>;
+
+/** POST /v1/paper-dispatches: a document sent on paper outside the system (design §5). */
+export const PaperDispatchRequest = z
+  .object({
+    documentType: z.enum(DOCUMENT_TYPE_CODES),
+    number: z.string().regex(/^[0-9]{1,10}[a-z]?$/, 'số văn bản là chữ số, ví dụ 015'),
+    notation: z.string().min(1).max(100),
+    issuedOn: isoDate,
+    subject: z.string().min(1).max(2000),
+    recipients: z.array(RecipientRef).min(1).max(1000),
+    sentOn: isoDate,
+  })
+  .strict();
+export type PaperDispatchRequest = z.infer<typeof PaperDispatchRequest>;
+
+/** GET /v1/stats/edoc-rate. `agency` is a code or `group:<id>`; periods are by issue date. */
+export const EdocRateQuery = z
+  .object({
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    agency: RecipientRef.optional(),
+    groupBy: z.enum(['quarter', 'month', 'agency']).default('quarter'),
+  })
+  .strict();
+export type EdocRateQuery = z.infer<typeof EdocRateQuery>;
+
+/** Recipient-side timeliness; denominators hold only dispatches whose deadline passed or that were done. */
+export interface OnTimeFigures {
+  /** Electronically delivered dispatches acknowledged (01) or past their acknowledgement deadline. */
+  dispatches: number;
+  acknowledged: number;
+  /** 01 by the end of the next working day after sending (Vietnam time). */
+  acknowledgedOnTime: number;
+  acknowledgedOnTimeRate: number | null;
+  /** Dispatches of documents with a due date, completed (06) or past it. */
+  withDueDate: number;
+  completed: number;
+  /** 06 by the end of the due date (Vietnam time). */
+  completedOnTime: number;
+  completedOnTimeRate: number | null;
+}
+
+export interface EdocRateCounts {
+  electronic: number;
+  paper: number;
+  mixed: number;
+  total: number;
+  /** electronic ÷ total, 4 decimals; null when total is 0. */
+  rate: number | null;
+  /** electronic dispatches ÷ all dispatches of the counted documents. */
+  dispatchRate: number | null;
+  dispatches: number;
+  electronicDispatches: number;
+  /** Documents still in flight (a copy with no outcome yet): not counted until settled. */
+  pending: number;
+  onTime: OnTimeFigures;
+}
+
+export interface EdocRateGroup extends EdocRateCounts {
+  key: string;
+  name?: string;
+  target: number | null;
+  onTrack: boolean | null;
+}
+
+export interface EdocRateResponse {
+  from: string;
+  to: string;
+  agency: string | null;
+  groupBy: 'quarter' | 'month' | 'agency';
+  periodBasis: 'issued_on';
+  target: number | null;
+  totals: EdocRateCounts & { onTrack: boolean | null };
+  groups: EdocRateGroup[];
+}

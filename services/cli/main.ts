@@ -4,6 +4,7 @@ import { createPool } from '../db/pool';
 import { CliUsageError, type CliContext, type CommandHandler } from './cli-context';
 import { agencyCommand } from './commands/agency.command';
 import { apikeyCommand } from './commands/apikey.command';
+import { dispatchCommand } from './commands/dispatch.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
 import { resolveCliEnv } from './cli-env';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   agency: agencyCommand,
   group: groupCommand,
   apikey: apikeyCommand,
+  dispatch: dispatchCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -20,7 +22,8 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret S] [--format edxml|json]
   agency import FILE.csv | agency list
   group add --id ID --name N | group add-member --id ID --agency C
-  apikey create --agency C [--label L] | apikey revoke ID | apikey list`;
+  apikey create --agency C [--label L] | apikey revoke ID | apikey list
+  dispatch list [--failed] | dispatch retry ID|--failed`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');

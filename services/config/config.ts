@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseMasterKey } from '../pki/key-envelope';
 
 /**
  * Configuration, validated once at boot. Every key is documented in README.md § Configuration.
@@ -29,6 +30,10 @@ const Schema = z.object({
   LIENTHONG_JOB_LOCK_MS: int(30_000),
   LIENTHONG_STALLED_INTERVAL_MS: int(30_000),
   LIENTHONG_RELAY_POLL_MS: int(1_000),
+  LIENTHONG_DELIVERY_BUDGET_MS: int(24 * 3600_000),
+  LIENTHONG_RETRY_BASE_MS: int(1_000),
+  LIENTHONG_RETRY_MAX_MS: int(15 * 60_000),
+  LIENTHONG_PUSH_TIMEOUT_MS: int(15_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
@@ -62,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function resolveMasterKey(c: z.infer<typeof Schema>): Buffer {
-  if (c.LIENTHONG_MASTER_KEY) return parseMasterKeyText(c.LIENTHONG_MASTER_KEY);
+  if (c.LIENTHONG_MASTER_KEY) return parseMasterKeyOrExplain(c.LIENTHONG_MASTER_KEY);
   if (!c.LIENTHONG_DEV_MODE) {
     throw new ConfigError(
       'LIENTHONG_MASTER_KEY is required (64 hex characters): it encrypts the agencies\' private keys. ' +
@@ -75,15 +80,15 @@ function resolveMasterKey(c: z.infer<typeof Schema>): Buffer {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   }
-  return parseMasterKeyText(fs.readFileSync(file, 'utf8').trim());
+  return parseMasterKeyOrExplain(fs.readFileSync(file, 'utf8').trim());
 }
 
-export function parseMasterKeyText(text: string): Buffer {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
-  const b = Buffer.from(t, 'base64');
-  if (b.length === 32 && /^[A-Za-z0-9+/]+=*$/.test(t)) return b;
-  throw new ConfigError('LIENTHONG_MASTER_KEY must be 32 bytes: 64 hex characters or base64.');
+function parseMasterKeyOrExplain(text: string): Buffer {
+  try {
+    return parseMasterKey(text);
+  } catch (err) {
+    throw new ConfigError(`LIENTHONG_MASTER_KEY: ${(err as Error).message}.`);
+  }
 }
 
 function parseFaultDelays(spec: string | undefined): Record<string, number> {

@@ -9,6 +9,8 @@ import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { healthRoutes } from './routes/health.routes';
 import { inboxRoutes } from './routes/inbox.routes';
+import { outboxRoutes } from './routes/outbox.routes';
+import { statusesRoutes } from './routes/statuses.routes';
 
 export interface AppDeps {
   db: Db;
@@ -26,6 +28,8 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use('/v1', authenticate(db));
   app.use(documentsRoutes(db, config));
   app.use(inboxRoutes(db));
+  app.use(outboxRoutes(db));
+  app.use(statusesRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(notFound);
   app.use(errorHandler);

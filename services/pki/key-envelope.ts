@@ -7,8 +7,6 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-// Binds the ciphertext to its purpose, so a sealed value cannot be replayed as another kind of secret.
-const AAD = Buffer.from('lienthong:agency-private-key:v1', 'utf8');
 
 export class MasterKeyMismatchError extends Error {
   override name = 'MasterKeyMismatchError';
@@ -31,29 +29,41 @@ function assertMasterKey(masterKey: Buffer): void {
 }
 
 export function sealPrivateKey(keyPem: string, masterKey: Buffer): string {
-  assertMasterKey(masterKey);
   if (!keyPem.includes('PRIVATE KEY-----')) throw new Error('sealPrivateKey: the input is not a PEM private key');
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', masterKey, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(AAD);
-  const ciphertext = Buffer.concat([cipher.update(keyPem, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+  return sealSecret(keyPem, masterKey, 'agency-private-key');
 }
 
 export function openPrivateKey(sealed: string, masterKey: Buffer): string {
+  return openSecret(sealed, masterKey, 'agency-private-key');
+}
+
+/**
+ * Any secret at rest (private keys, agencies' webhook secrets). `purpose` goes into the AAD, so a
+ * value sealed for one purpose cannot be opened as another.
+ */
+export function sealSecret(plaintext: string, masterKey: Buffer, purpose: string): string {
+  assertMasterKey(masterKey);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', masterKey, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aadFor(purpose));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+}
+
+export function openSecret(sealed: string, masterKey: Buffer, purpose: string): string {
   assertMasterKey(masterKey);
   const parts = sealed.trim().split(':');
   if (parts.length !== 4 || parts[0] !== VERSION) {
-    throw new SealedKeyFormatError(`sealed private key is not in the ${VERSION}:<iv>:<tag>:<ciphertext> format`);
+    throw new SealedKeyFormatError(`sealed value is not in the ${VERSION}:<iv>:<tag>:<ciphertext> format`);
   }
   const [, ivB64, tagB64, ctB64] = parts as [string, string, string, string];
   const iv = Buffer.from(ivB64, 'base64');
   const tag = Buffer.from(tagB64, 'base64');
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
-    throw new SealedKeyFormatError('sealed private key has an IV or tag of the wrong length');
+    throw new SealedKeyFormatError('sealed value has an IV or tag of the wrong length');
   }
   const decipher = createDecipheriv('aes-256-gcm', masterKey, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(AAD);
+  decipher.setAAD(aadFor(purpose));
   decipher.setAuthTag(tag);
   const plaintext = decipher.update(Buffer.from(ctB64, 'base64'));
   try {
@@ -62,6 +72,10 @@ export function openPrivateKey(sealed: string, masterKey: Buffer): string {
   } catch {
     throw new MasterKeyMismatchError();
   }
+}
+
+function aadFor(purpose: string): Buffer {
+  return Buffer.from(`lienthong:${purpose}:v1`, 'utf8');
 }
 
 /** Accepts 64 hex characters or base64 (standard or URL-safe) of exactly 32 bytes. Never echoes the input. */

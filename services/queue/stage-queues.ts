@@ -20,10 +20,21 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;
 
+/**
+ * Deliveries retry until their time budget is spent (the handler decides, see deliver.job.ts),
+ * not until a count runs out; the custom backoff is exponential with jitter and a ceiling.
+ */
+export const DELIVER_JOB_OPTIONS = {
+  ...DEFAULT_JOB_OPTIONS,
+  attempts: 1_000_000,
+  backoff: { type: 'custom' },
+} as const;
+
 export function createStageQueues(connection: IORedis, prefix: string): StageQueues {
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
-    queues.set(stage, new Queue(stage, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+    const defaultJobOptions = stage === 'deliver' ? DELIVER_JOB_OPTIONS : DEFAULT_JOB_OPTIONS;
+    queues.set(stage, new Queue(stage, { connection, prefix, defaultJobOptions }));
   }
   const get = (stage: Stage): Queue => queues.get(stage)!;
   return {

@@ -3,6 +3,7 @@ import type { Db } from '../../services/db/pool';
 import { addGroupMember, upsertAgency, upsertGroup } from '../../services/domain/agencies/agency.repository';
 import { createApiKey } from '../../services/domain/apikeys/api-key.repository';
 import { issueDevCertificate } from '../../services/domain/pki/dev-pki';
+import { sealSecret } from '../../services/pki/key-envelope';
 import { testEnv, uniqueTag } from './test-env';
 
 export interface TestAgency {
@@ -18,7 +19,7 @@ export interface TestAgency {
 export async function createAgencies(
   db: Db,
   count: number,
-  opts: { channel?: Channel; group?: string; withCertificates?: boolean } = {},
+  opts: { channel?: Channel; group?: string; withCertificates?: boolean; endpointUrl?: string; secret?: string; pushFormat?: 'edxml' | 'json' } = {},
 ): Promise<TestAgency[]> {
   const tag = uniqueTag();
   const masterKey = Buffer.from(testEnv().masterKeyHex, 'hex');
@@ -26,7 +27,8 @@ export async function createAgencies(
   if (opts.group) await upsertGroup(db, opts.group, `Nhóm thử ${opts.group}`);
   for (let i = 1; i <= count; i++) {
     const a = { code: `${tag}.${i}`, name: `Cơ quan thử ${tag} số ${i}` };
-    await upsertAgency(db, { ...a, channel: opts.channel ?? 'hosted' });
+    await upsertAgency(db, { ...a, channel: opts.channel ?? 'hosted', endpointUrl: opts.endpointUrl ?? null, pushFormat: opts.pushFormat ?? 'json' });
+    if (opts.secret) await db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [a.code, sealSecret(opts.secret, masterKey, 'webhook-secret')]);
     if (opts.group) await addGroupMember(db, opts.group, a.code);
     if (opts.withCertificates !== false) await issueDevCertificate(db, masterKey, true, a);
     out.push({ ...a, apiKey: (await createApiKey(db, a.code, 'test')).key });

@@ -3,9 +3,7 @@ import type { Queryable } from '../../services/db/pool';
 import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
 import { getBlob, listFiles } from '../../services/domain/blobs/blob.repository';
 import type { DocumentRow } from '../../services/domain/documents/document.repository';
-import { openPrivateKey } from '../../services/pki/key-envelope';
-
-const TIMEOUT_MS = 15_000;
+import { openSecret } from '../../services/pki/key-envelope';
 
 /** HMAC over `timestamp.body`, so a receiver can reject replays and forgeries. */
 export function signDelivery(secret: string, timestamp: string, body: string): string {
@@ -24,11 +22,12 @@ export async function pushToAgency(
   doc: DocumentRow,
   dispatchId: string,
   attempt: number,
+  timeoutMs: number,
 ): Promise<void> {
   const secretRow = await db.query<{ webhook_secret_enc: string | null }>(`SELECT webhook_secret_enc FROM agencies WHERE code = $1`, [agency.code]);
   const sealed = secretRow.rows[0]?.webhook_secret_enc;
   if (!sealed) throw new Error(`agency ${agency.code} has no webhook secret`);
-  const secret = openPrivateKey(sealed, masterKey);
+  const secret = openSecret(sealed, masterKey, 'webhook-secret');
   const signed = (await listFiles(db, doc.id)).find((f) => f.role === 'signed');
   if (!signed) throw new Error('the document has no signed PDF');
   const body = JSON.stringify({
@@ -57,7 +56,10 @@ export async function pushToAgency(
       'x-lienthong-attempt': String(attempt),
     },
     body,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout) is what an operator needs.
+    throw new Error(`push to ${agency.code} failed: ${err.cause?.code ?? err.cause?.message ?? err.name + ' ' + err.message}`);
   });
   await res.arrayBuffer().catch(() => undefined);
   if (res.status < 200 || res.status > 299) throw new Error(`push to ${agency.code} answered HTTP ${res.status}`);

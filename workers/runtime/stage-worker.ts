@@ -5,6 +5,7 @@ import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
 import { logger, withLogContext } from '../../services/logging/logger';
 import { HANDLERS } from '../registry';
+import { jitteredBackoff } from './backoff';
 import { PermanentStageError, type StageContext } from './stage-context';
 
 /** One BullMQ worker for one stage: parse the payload, run the handler, never lose a failure. */
@@ -54,6 +55,7 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
       // A worker killed mid-job leaves it stalled; allow several recoveries before BullMQ gives up
       // (and even then the sweeper brings the work back from PostgreSQL).
       maxStalledCount: 10,
+      settings: { backoffStrategy: jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS) },
       autorun: true,
     },
   );

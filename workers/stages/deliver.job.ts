@@ -25,8 +25,23 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     if (channel === Channel.push) {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`agency ${dispatch.recipientCode} has no push endpoint`, 'NO_ENDPOINT');
-      await db.query(`UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now() WHERE id = $1`, [dispatchId]);
-      await pushToAgency(db, config.masterKey, agency, doc, dispatchId, attempt);
+      const started = await db.query<{ budgetStartedAt: Date }>(
+        `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
+                budget_started_at = COALESCE(budget_started_at, now())
+          WHERE id = $1 RETURNING budget_started_at AS "budgetStartedAt"`,
+        [dispatchId],
+      );
+      try {
+        await pushToAgency(db, config.masterKey, agency, doc, dispatchId, attempt, config.LIENTHONG_PUSH_TIMEOUT_MS);
+      } catch (err) {
+        const message = (err as Error).message;
+        await db.query(`UPDATE dispatches SET last_error = $2 WHERE id = $1`, [dispatchId, message.slice(0, 2000)]);
+        const spent = Date.now() - started.rows[0]!.budgetStartedAt.getTime();
+        if (spent >= config.LIENTHONG_DELIVERY_BUDGET_MS) {
+          throw new PermanentStageError(`retry budget spent after ${attempt} attempts; last error: ${message}`, 'RETRY_BUDGET_SPENT');
+        }
+        throw err;
+      }
     }
     const outcome = channel === Channel.paper ? DispatchStatus.paper : DispatchStatus.delivered;
     await inTransaction(db, async (tx) => {

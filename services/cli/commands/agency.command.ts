@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { AGENCY_CODE_PATTERN, type Channel } from '../../../contracts';
 import { addGroupMember, listAgencies, upsertAgency, upsertGroup } from '../../domain/agencies/agency.repository';
-import { sealPrivateKey } from '../../pki/key-envelope';
+import { sealSecret } from '../../pki/key-envelope';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
 
 const CHANNELS = ['hosted', 'push', 'paper'];
@@ -31,7 +31,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         pushFormat: options.format === 'json' ? 'json' : 'edxml',
       });
       if (options.secret) {
-        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealPrivateKey(options.secret, ctx.config.masterKey)]);
+        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(options.secret, ctx.config.masterKey, 'webhook-secret')]);
       }
       ctx.out({ code }, `agency ${code} saved`);
       return;

@@ -11,8 +11,8 @@ import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
+import { isUuid } from './route-params';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function documentsRoutes(db: Db, config: Config): Router {
   const router = Router();
@@ -58,7 +58,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
 
   router.get('/v1/documents/:id', async (req, res) => {
     const principal = principalOf(res);
-    const found = UUID.test(req.params.id!) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
+    const found = isUuid(req.params.id) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
     if (!found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
     const { doc, asSender } = found;
     const files = await listFiles(db, doc.id);
@@ -91,7 +91,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
 
   router.get('/v1/documents/:id/files/:role', async (req, res) => {
     const principal = principalOf(res);
-    const found = UUID.test(req.params.id!) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
+    const found = isUuid(req.params.id) ? await findDocumentFor(db, principal.agencyCode, req.params.id!) : undefined;
     const role = req.params.role!;
     if (!found || !FileRole.safeParse(role).success || (!found.asSender && !visibleToRecipient(role))) {
       throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');

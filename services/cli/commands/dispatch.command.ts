@@ -1,0 +1,45 @@
+import { Queue } from 'bullmq';
+import { Stage } from '../../../contracts';
+import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
+import { createRedis } from '../../queue/redis';
+import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
+
+/** lienthong dispatch list [--failed] | dispatch retry ID|--failed */
+export const dispatchCommand: CommandHandler = async (args, ctx) => {
+  const [sub, ...rest] = args;
+  const { positionals, options } = parseArgs(rest);
+  switch (sub) {
+    case 'list': {
+      const failed = await listFailedDispatches(ctx.db);
+      if (options.failed !== 'true') {
+        const counts = await ctx.db.query(`SELECT status, count(*)::int AS n FROM dispatches GROUP BY status ORDER BY status`);
+        ctx.out({ byStatus: counts.rows, failed }, [
+          ...counts.rows.map((r) => `${String(r.status).padEnd(12)} ${r.n}`),
+          `failed dispatches: ${failed.length} (lienthong dispatch list --failed)`,
+        ].join('\n'));
+        return;
+      }
+      ctx.out(failed, failed.map((f) => `${f.id} ${f.recipient.padEnd(16)} ${f.channel ?? '-'} attempts=${f.attempts} ${f.lastError ?? ''}`).join('\n') || 'no failed dispatches');
+      return;
+    }
+    case 'retry': {
+      const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
+      if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
+      const redis = createRedis(ctx.config.REDIS_URL, 'producer');
+      const queue = new Queue(Stage.deliver, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX });
+      try {
+        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (id) => {
+          const job = await queue.getJob(`${Stage.deliver}-${id}`);
+          if (job && (await job.isFailed())) await job.remove();
+        });
+        ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
+        return retried.length === ids.length ? 0 : 1;
+      } finally {
+        await queue.close();
+        await redis.quit().catch(() => undefined);
+      }
+    }
+    default:
+      throw new CliUsageError('usage: lienthong dispatch list [--failed] | dispatch retry ID|--failed');
+  }
+};

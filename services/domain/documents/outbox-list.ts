@@ -1,0 +1,40 @@
+import type { Queryable } from '../../db/pool';
+
+export interface OutboxItem {
+  documentId: string;
+  number: string;
+  notation: string;
+  subject: string;
+  urgency: string;
+  status: string;
+  createdAt: string;
+  dispatches: Record<string, number>;
+  overdue: number;
+}
+
+/** The caller's sent documents, newest first, with a count of dispatches per state. */
+export async function listOutbox(db: Queryable, sender: string, limit: number, cursor?: string): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
+  let after: [string, string] | null = null;
+  if (cursor) {
+    const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+    if (at && id) after = [at, id];
+  }
+  const r = await db.query(
+    `SELECT d.id AS "documentId", d.number, d.notation, d.subject, d.urgency, d.status, d.created_at AS "createdAt",
+            d.created_at::text AS "cursorAt",
+            COALESCE((SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM dispatches
+                       WHERE document_id = d.id GROUP BY status) s), '{}') AS dispatches,
+            (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed')
+               AND d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS overdue
+       FROM documents d
+      WHERE d.sender_code = $1 AND ($2::timestamptz IS NULL OR (d.created_at, d.id) < ($2::timestamptz, $3::uuid))
+      ORDER BY d.created_at DESC, d.id DESC LIMIT $4`,
+    [sender, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+  );
+  const rows = r.rows.slice(0, limit);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(({ cursorAt: _c, ...x }) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() })),
+    nextCursor: r.rows.length > limit && last ? Buffer.from(`${last.cursorAt}|${last.documentId}`).toString('base64url') : null,
+  };
+}

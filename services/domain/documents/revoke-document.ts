@@ -1,0 +1,52 @@
+import { DispatchStatus, DocumentStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../../contracts';
+import type { Tx } from '../../db/pool';
+import { DomainError } from '../errors/domain-error';
+import { appendLedger } from '../ledger/ledger.repository';
+
+export interface RevokeResult {
+  id: string;
+  status: DocumentStatus;
+  revokedDispatches: number;
+}
+
+/**
+ * Thu hồi: the sender withdraws a document. Every live dispatch moves to revoked with a 13 event
+ * on its timeline, so the document leaves the recipients' inbox lists; the rows stay for the
+ * ledger and the audit. A document still in the pipeline stops there (each stage checks status).
+ * Runs inside the caller's transaction (the edXML revoke message shares it with its own writes).
+ */
+export async function revokeDocument(tx: Tx, actingAgency: string, documentId: string, reason: string, actor: string): Promise<RevokeResult> {
+  const d = await tx.query<{ sender: string; status: DocumentStatus }>(
+    `SELECT sender_code AS sender, status FROM documents WHERE id = $1 FOR UPDATE`,
+    [documentId],
+  );
+  const doc = d.rows[0];
+  if (!doc || doc.sender !== actingAgency) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+  if (doc.status === DocumentStatus.revoked) {
+    throw new DomainError(ErrorCode.CONFLICT, 'Văn bản đã được thu hồi.', [{ status: doc.status }]);
+  }
+  await tx.query(`UPDATE documents SET status = 'revoked', revoked_at = now(), revoke_reason = $2, updated_at = now() WHERE id = $1`, [
+    documentId,
+    reason,
+  ]);
+  const live = await tx.query<{ id: string; recipient: string; channel: string | null }>(
+    `UPDATE dispatches SET status = 'revoked', pending_request = NULL, updated_at = now()
+      WHERE document_id = $1 AND status NOT IN ('revoked', 'failed')
+      RETURNING id, recipient_code AS recipient, channel`,
+    [documentId],
+  );
+  for (const x of live.rows) {
+    await tx.query(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4)`, [x.id, EdxmlStatusCode.takeBack, actor, reason]);
+    await appendLedger(tx, {
+      kind: LedgerKind.dispatchRevoked,
+      documentId,
+      dispatchId: x.id,
+      sender: actingAgency,
+      recipient: x.recipient,
+      channel: x.channel,
+      detail: { via: 'revoke', reason },
+    });
+  }
+  await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ documentId, status: DispatchStatus.revoked })]);
+  return { id: documentId, status: DocumentStatus.revoked, revokedDispatches: live.rows.length };
+}
