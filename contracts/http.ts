@@ -9,7 +9,14 @@ export const AgencyCode = z.string().regex(AGENCY_CODE_PATTERN, 'mã định dan
 /** A recipient is an agency code or a group reference `group:<id>`. */
 export const RecipientRef = z.union([AgencyCode, z.string().regex(/^group:[a-z0-9-]{1,64}$/)]);
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD');
+/** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD')
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  }, 'ngày không tồn tại');
 
 export const Signer = z
   .object({
@@ -23,6 +30,8 @@ export const Classification = z.enum(['normal', 'confidential', 'secret', 'top_s
 
 export const DocumentMetadata = z
   .object({
+    /** Optional: when given it must be the caller's own agency (a key never sends for another). */
+    sender: AgencyCode.optional(),
     documentType: z.enum(DOCUMENT_TYPE_CODES),
     number: z.string().regex(/^[0-9]{1,10}[a-z]?$/, 'số văn bản là chữ số, ví dụ 015').optional(),
     notation: z.string().min(1).max(100),

@@ -13,8 +13,8 @@ export interface RunningGateway {
 }
 
 /** The gateway app on port 0 in this process, with its own pool and Redis connection. */
-export async function startGateway(): Promise<RunningGateway> {
-  const config = loadConfig();
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const config = loadConfig({ ...process.env, ...env });
   const db = createPool(config.DATABASE_URL, { max: 10 });
   const redis: IORedis = createRedis(config.REDIS_URL, 'producer');
   const app = createApp({ db, redis, config });

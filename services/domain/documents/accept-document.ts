@@ -140,6 +140,11 @@ async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limi
 
 function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
   const m = s.metadata;
+  if (m.sender !== undefined && m.sender !== s.sender) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Khóa API của ${s.sender} không được gửi văn bản thay cho ${m.sender}.`, [
+      { path: 'metadata.sender', value: m.sender },
+    ]);
+  }
   if (m.classification !== 'normal') {
     throw new DomainError(
       ErrorCode.CLASSIFIED_DOCUMENT,
