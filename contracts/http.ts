@@ -60,58 +60,103 @@ export type SubmitDocumentResponse = z.infer<typeof SubmitDocumentResponse>;
 
 export const FileRole = z.string().regex(/^(original|canonical|signed|attachment-\d+)$/);
 
-export interface DispatchEventView {
-  code: string;
-  at: string;
-  actor: string | null;
-  note: string | null;
-}
+const enumOf = <T extends Record<string, string>>(o: T) => z.enum(Object.values(o) as [T[keyof T], ...T[keyof T][]]);
 
-export interface DispatchView {
-  id: string;
-  recipient: string;
-  channel: Channel | null;
-  status: DispatchStatus;
-  incomingNumber: string | null;
-  deliveredAt: string | null;
-  events: DispatchEventView[];
-}
+/** Response bodies are schemas too: the OpenAPI document is generated from them. */
+export const DispatchEventView = z.object({
+  code: z.string(),
+  at: z.string(),
+  actor: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export type DispatchEventView = z.infer<typeof DispatchEventView>;
 
-export interface DocumentView {
-  id: string;
-  status: DocumentStatus;
-  sender: string;
-  metadata: DocumentMetadata & { number: string };
-  files: { role: string; sha256: string; size: number; contentType: string }[];
-  dispatches: DispatchView[];
-  createdAt: string;
-}
+export const DispatchView = z.object({
+  id: z.string().uuid(),
+  recipient: z.string(),
+  channel: enumOf(Channel).nullable(),
+  status: enumOf(DispatchStatus),
+  incomingNumber: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  events: z.array(DispatchEventView),
+});
+export type DispatchView = z.infer<typeof DispatchView>;
 
-export interface InboxItem {
-  dispatchId: string;
-  documentId: string;
-  sender: string;
-  subject: string;
-  number: string;
-  notation: string;
-  urgency: Urgency;
-  status: DispatchStatus;
-  deliveredAt: string | null;
-}
+export const FileView = z.object({ role: z.string(), sha256: z.string(), size: z.number().int(), contentType: z.string() });
 
-export interface InboxPage {
-  items: InboxItem[];
-  nextCursor: string | null;
-}
+export const DocumentView = z.object({
+  id: z.string().uuid(),
+  status: enumOf(DocumentStatus),
+  sender: z.string(),
+  metadata: DocumentMetadata.extend({ number: z.string() }),
+  files: z.array(FileView),
+  dispatches: z.array(DispatchView),
+  createdAt: z.string(),
+  lastError: z.string().optional(),
+});
+export type DocumentView = z.infer<typeof DocumentView>;
 
-export interface AgencyView {
-  code: string;
-  name: string;
-  parent: string | null;
-  level: number;
-  channel: Channel;
-  groups: string[];
-}
+export const InboxItem = z.object({
+  dispatchId: z.string().uuid(),
+  documentId: z.string().uuid(),
+  sender: z.string(),
+  subject: z.string(),
+  number: z.string(),
+  notation: z.string(),
+  urgency: enumOf(Urgency),
+  status: enumOf(DispatchStatus),
+  deliveredAt: z.string().nullable(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export const InboxPage = z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable() });
+export type InboxPage = z.infer<typeof InboxPage>;
+
+export const AgencyView = z.object({
+  code: z.string(),
+  name: z.string(),
+  parent: z.string().nullable(),
+  level: z.number().int(),
+  channel: enumOf(Channel),
+  groups: z.array(z.string()),
+});
+export type AgencyView = z.infer<typeof AgencyView>;
+
+export const AgencyDirectory = z.object({
+  agencies: z.array(AgencyView),
+  groups: z.array(z.object({ id: z.string(), name: z.string(), members: z.array(z.string()), ref: z.string() })),
+});
+
+export const ErrorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()).optional() }),
+});
+
+export const StatusResult = z.object({
+  dispatchId: z.string().uuid(),
+  documentId: z.string().uuid(),
+  status: enumOf(DispatchStatus),
+  incomingNumber: z.string().nullable(),
+  recorded: z.boolean(),
+});
+
+export const RevokeResult = z.object({ id: z.string().uuid(), status: enumOf(DocumentStatus), revokedDispatches: z.number().int() });
+
+export const OutboxPage = z.object({
+  items: z.array(
+    z.object({
+      documentId: z.string().uuid(),
+      number: z.string(),
+      notation: z.string(),
+      subject: z.string(),
+      urgency: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+      dispatches: z.record(z.string(), z.number().int()),
+      overdue: z.number().int(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
 
 /** POST /v1/inbox/:dispatchId/status (recipient: 01–06, 15, 16) — the sender posts 13. */
 export const StatusBody = z

@@ -3,6 +3,7 @@ import type IORedis from 'ioredis';
 import type { Config } from '../config/config';
 import type { Db } from '../db/pool';
 import { authenticate } from './middleware/authenticate';
+import { openApiRoutes } from './openapi/openapi.routes';
 import { errorHandler, notFound } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
@@ -25,6 +26,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(requestContext);
   app.use(healthRoutes(db, redis));
+  app.use(openApiRoutes());
   app.use('/v1', authenticate(db));
   app.use(documentsRoutes(db, config));
   app.use(inboxRoutes(db));

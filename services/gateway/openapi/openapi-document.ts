@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import {
+  AgencyDirectory,
+  DocumentMetadata,
+  DocumentView,
+  ErrorResponse,
+  InboxPage,
+  OutboxPage,
+  RevokeBody,
+  RevokeResult,
+  StatusBody,
+  StatusResult,
+  SubmitDocumentResponse,
+} from '../../../contracts';
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the server parses with, so the
+ * published contract cannot drift from what is accepted. Routes added by other modules register
+ * their operations through `extraPaths`.
+ */
+type Schema = z.ZodType;
+
+const json = (schema: Schema, io: 'input' | 'output') => ({ 'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) } });
+const ok = (schema: Schema, description = 'OK') => ({ description, content: json(schema, 'output') });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: 'error', content: json(ErrorResponse, 'output') }]));
+const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+const pageParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' } },
+];
+
+const FilesJson = z
+  .object({
+    metadata: DocumentMetadata,
+    files: z.array(z.object({ name: z.string(), contentType: z.string().optional(), contentBase64: z.string() }).strict()).min(1),
+  })
+  .strict();
+
+export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Liên Thông API',
+      version: '1',
+      description: 'Electronic exchange of official documents between state agencies (../shared/design.md §6).',
+    },
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one API key per agency' } } },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/v1/documents': {
+        post: {
+          summary: 'Submit and send a document',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } }],
+          requestBody: {
+            required: true,
+            content: {
+              ...json(FilesJson, 'input'),
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['metadata', 'file'],
+                  properties: {
+                    metadata: { type: 'string', contentMediaType: 'application/json', contentSchema: z.toJSONSchema(DocumentMetadata, { io: 'input' }) },
+                    file: { type: 'string', contentMediaType: 'application/pdf' },
+                    attachments: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '202': ok(SubmitDocumentResponse, 'accepted'), ...errors(400, 401, 403, 409, 413, 415, 422) },
+        },
+      },
+      '/v1/documents/{id}': {
+        get: { summary: 'A document with its dispatches and timelines', parameters: [idParam('id')], responses: { '200': ok(DocumentView), ...errors(401, 404) } },
+      },
+      '/v1/documents/{id}/files/{role}': {
+        get: {
+          summary: 'A file: original, canonical, signed, attachment-N',
+          parameters: [idParam('id'), { name: 'role', in: 'path', required: true, schema: { type: 'string', pattern: '^(original|canonical|signed|attachment-\\d+)$' } }],
+          responses: { '200': { description: 'the file', content: { 'application/pdf': {} } }, ...errors(401, 404) },
+        },
+      },
+      '/v1/documents/{id}/revoke': {
+        post: {
+          summary: 'Revoke (thu hồi) a sent document',
+          parameters: [idParam('id')],
+          requestBody: { required: true, content: json(RevokeBody, 'input') },
+          responses: { '200': ok(RevokeResult), ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/v1/inbox': {
+        get: { summary: "Documents delivered to the caller's agency", parameters: pageParams, responses: { '200': ok(InboxPage), ...errors(400, 401) } },
+      },
+      '/v1/inbox/{dispatchId}/status': {
+        post: {
+          summary: 'Post an edXML status code on a dispatch',
+          parameters: [idParam('dispatchId')],
+          requestBody: { required: true, content: json(StatusBody, 'input') },
+          responses: { '200': ok(StatusResult), ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/v1/outbox': {
+        get: { summary: "The caller's sent documents", parameters: pageParams, responses: { '200': ok(OutboxPage), ...errors(400, 401) } },
+      },
+      '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
+      '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
+      '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      ...extraPaths,
+    },
+  };
+}
