@@ -15,7 +15,10 @@ const log = logger('workers');
 async function main(): Promise<void> {
   const config = loadConfig();
   const stages = parseOnly(process.argv.slice(2));
-  const db = createPool(config.DATABASE_URL, { max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + 4, application: 'lienthong-worker' });
+  const db = createPool(config.DATABASE_URL, {
+    max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + (stages.includes('deliver') ? config.LIENTHONG_DELIVER_CONCURRENCY : 0) + 4,
+    application: 'lienthong-worker',
+  });
   const workerRedis = createRedis(config.REDIS_URL, 'worker');
   const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);

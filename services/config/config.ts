@@ -27,6 +27,8 @@ const Schema = z.object({
   LIENTHONG_MAX_RECIPIENTS: int(1000),
   LIENTHONG_MAX_JSON_BYTES: int(70 * 1024 * 1024),
   LIENTHONG_WORKER_CONCURRENCY: int(4),
+  /** Deliveries wait on the network and on short transactions, not on the CPU: run more at once. */
+  LIENTHONG_DELIVER_CONCURRENCY: int(16),
   LIENTHONG_JOB_LOCK_MS: int(30_000),
   LIENTHONG_STALLED_INTERVAL_MS: int(30_000),
   LIENTHONG_RELAY_POLL_MS: int(1_000),
@@ -41,6 +43,13 @@ const Schema = z.object({
   LIENTHONG_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('lienthong'),
   /** Fault injection for tests and drills only (dev mode): `stage:ms[,stage:ms]` pauses a stage. */
   LIENTHONG_FAULT_DELAY: z.string().regex(/^([a-z]+:\d+)(,[a-z]+:\d+)*$/).optional(),
+  /** RFC 3161 timestamp authority for PAdES B-T signatures; unset: signatures are B-B. */
+  LIENTHONG_TSA_URL: z.string().url().optional(),
+  /** When the TSA gives no timestamp: `retry` the sign job later, or `bb` sign without one (marked B-B). */
+  LIENTHONG_TSA_POLICY: z.enum(['retry', 'bb']).default('retry'),
+  LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
+  /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
+  LIENTHONG_TRUST_STORE: z.string().optional(),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

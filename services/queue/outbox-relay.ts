@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import pg from 'pg';
-import { isStage, JobPayloadSchemas } from '../../contracts';
+import { isStage, JobPayloadSchemas, type Stage } from '../../contracts';
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
 import type { StageQueues } from './stage-queues';
@@ -69,11 +69,15 @@ export class OutboxRelay {
             ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         )
       ).rows;
+      const byStage = new Map<Stage, { payload: never; priority: number }[]>();
       for (const row of rows) {
         if (!isStage(row.topic)) throw new Error(`outbox row ${row.id} has unknown topic ${row.topic}`);
-        const payload = JobPayloadSchemas[row.topic].parse(row.payload);
-        await this.queues.add(row.topic, payload as never, row.priority);
+        const payload = JobPayloadSchemas[row.topic].parse(row.payload) as never;
+        const list = byStage.get(row.topic) ?? [];
+        list.push({ payload, priority: row.priority });
+        byStage.set(row.topic, list);
       }
+      for (const [stage, jobs] of byStage) await this.queues.addMany(stage, jobs);
       if (rows.length > 0) {
         await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       }

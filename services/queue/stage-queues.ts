@@ -4,6 +4,8 @@ import { jobIdFor, STAGES, type JobPayload, type Stage } from '../../contracts';
 
 export interface StageQueues {
   add<S extends Stage>(stage: S, payload: JobPayload<S>, priority?: number): Promise<void>;
+  /** Many jobs of one stage in one round trip (a fan-out of hundreds of deliveries). */
+  addMany<S extends Stage>(stage: S, jobs: { payload: JobPayload<S>; priority?: number }[]): Promise<void>;
   queue(stage: Stage): Queue;
   close(): Promise<void>;
 }
@@ -40,6 +42,16 @@ export function createStageQueues(connection: IORedis, prefix: string): StageQue
   return {
     async add(stage, payload, priority = 0) {
       await get(stage).add(stage, payload, { jobId: jobIdFor(stage, payload), ...(priority > 0 ? { priority } : {}) });
+    },
+    async addMany(stage, jobs) {
+      if (jobs.length === 0) return;
+      await get(stage).addBulk(
+        jobs.map((j) => ({
+          name: stage,
+          data: j.payload,
+          opts: { jobId: jobIdFor(stage, j.payload), ...(j.priority ? { priority: j.priority } : {}) },
+        })),
+      );
     },
     queue: get,
     async close() {

@@ -49,7 +49,7 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
     {
       connection: deps.connection,
       prefix: config.LIENTHONG_QUEUE_PREFIX,
-      concurrency: config.LIENTHONG_WORKER_CONCURRENCY,
+      concurrency: stage === 'deliver' ? config.LIENTHONG_DELIVER_CONCURRENCY : config.LIENTHONG_WORKER_CONCURRENCY,
       lockDuration: config.LIENTHONG_JOB_LOCK_MS,
       stalledInterval: config.LIENTHONG_STALLED_INTERVAL_MS,
       // A worker killed mid-job leaves it stalled; allow several recoveries before BullMQ gives up
