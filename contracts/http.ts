@@ -175,7 +175,7 @@ export type RevokeBody = z.infer<typeof RevokeBody>;
 export const PaperDispatchRequest = z
   .object({
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    number: z.string().regex(/^[0-9]{1,10}[a-z]?$/, 'số văn bản là chữ số, ví dụ 015'),
+    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015'),
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     subject: z.string().min(1).max(2000),

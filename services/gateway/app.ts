@@ -9,7 +9,12 @@ import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { healthRoutes } from './routes/health.routes';
+import { metricsRoutes } from './routes/metrics.routes';
+import { stageQueueDepth } from '../metrics/queue-depth';
 import { inboxRoutes } from './routes/inbox.routes';
+import { paperDispatchesRoutes } from './routes/paper-dispatches.routes';
+import { reportsRoutes } from './routes/reports.routes';
+import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 
@@ -26,6 +31,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(requestContext);
   app.use(healthRoutes(db, redis));
+  app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX) }));
   app.use(openApiRoutes());
   app.use('/v1', authenticate(db));
   app.use(documentsRoutes(db, config));
@@ -33,6 +39,9 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(outboxRoutes(db));
   app.use(statusesRoutes(db));
   app.use(agenciesRoutes(db));
+  app.use(paperDispatchesRoutes(db, config));
+  app.use(statsRoutes(db));
+  app.use(reportsRoutes(db));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -1,0 +1,134 @@
+import { PDFDocument } from 'pdf-lib';
+import { serifFonts, type FontStyle } from '../fonts/serif-font';
+import { GREY, PageFlow, drawAligned } from './pdf-layout';
+import { drawTable, type Column } from './pdf-table';
+import type { QuarterlyReportData } from './quarterly-report.data';
+import { drawRateChart } from './rate-chart';
+import {
+  acknowledgementText,
+  completionText,
+  formatCount,
+  formatDayVi,
+  formatInstantVi,
+  formatPercent,
+  onTrackText,
+  quarterTitle,
+  reportTitle,
+} from './report-format';
+
+const A4_LANDSCAPE: [number, number] = [841.89, 595.28];
+const MARGINS = { top: 36, bottom: 42, left: 40, right: 40 };
+const USED_STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
+
+const COLUMNS: Column[] = [
+  { header: 'STT', width: 26, align: 'center' },
+  { header: 'Cơ quan', width: 178, align: 'left' },
+  { header: 'Mã định danh', width: 90, align: 'left' },
+  { header: 'Tổng số VB đi', width: 42, align: 'right' },
+  { header: 'Điện tử', width: 40, align: 'right' },
+  { header: 'Giấy', width: 36, align: 'right' },
+  { header: 'Hỗn hợp', width: 40, align: 'right' },
+  { header: 'Tỷ lệ VB điện tử', width: 54, align: 'right' },
+  { header: 'Tỷ lệ bản gửi điện tử', width: 56, align: 'right' },
+  { header: 'Chỉ tiêu, đánh giá', width: 52, align: 'center' },
+  { header: 'Tiếp nhận đúng hạn', width: 74, align: 'right' },
+  { header: 'Hoàn thành đúng hạn', width: 73, align: 'right' },
+];
+
+/** The quarterly report as a Vietnamese PDF: province figures, a monthly chart, a table per agency. */
+export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  const title = `${reportTitle()} ${quarterTitle(d.year, d.quarter)}`;
+  pdf.setTitle(title);
+  pdf.setLanguage('vi-VN');
+  pdf.setCreator('Liên Thông');
+  pdf.setCreationDate(d.producedAt);
+  pdf.setModificationDate(d.producedAt);
+  const fonts = serifFonts();
+  const rows = tableRows(d);
+  const allText = [title, ...rows.flat(), ...COLUMNS.map((c) => c.header), ...summaryLines(d), 'ĐƯỢCỦỨỪỬỮỰÂẦẤẨẪẬĂẰẮẲẴẶ–—…'].join(' ');
+  for (const style of USED_STYLES) await fonts.embed(pdf, style, allText + footerSample);
+
+  const flow = new PageFlow(pdf, fonts, A4_LANDSCAPE, MARGINS);
+  const half = flow.width / 2;
+  const top = flow.y;
+  flow.text('HỆ THỐNG LIÊN THÔNG VĂN BẢN', { size: 11, style: 'bold', align: 'center', width: half - 60 });
+  flow.y = top;
+  flow.text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { size: 11, style: 'bold', align: 'center', x: flow.left + half, width: half });
+  flow.text('Độc lập - Tự do - Hạnh phúc', { size: 12, style: 'bold', align: 'center', x: flow.left + half, width: half, after: 14 });
+  flow.text(reportTitle(), { size: 14, style: 'bold', align: 'center' });
+  flow.text(quarterTitle(d.year, d.quarter), { size: 13, style: 'bold', align: 'center', after: 2 });
+  flow.text(coverage(d), { size: 11, style: 'italic', align: 'center', after: 10 });
+
+  const summaryTop = flow.y;
+  const textWidth = flow.width * 0.56;
+  flow.text('I. KẾT QUẢ TOÀN TỈNH', { size: 12, style: 'bold', width: textWidth, after: 3 });
+  for (const line of summaryLines(d)) flow.text(line, { size: 11, width: textWidth, after: 2 });
+  const chartHeight = 185;
+  drawRateChart(flow.page, fonts, { x: flow.left + textWidth + 24, y: summaryTop - chartHeight, width: flow.width - textWidth - 24, height: chartHeight }, d.months, d.target);
+  flow.y = Math.min(flow.y, summaryTop - chartHeight) - 12;
+
+  flow.text('II. KẾT QUẢ THEO CƠ QUAN', { size: 12, style: 'bold', after: 4 });
+  drawTable(flow, COLUMNS, rows, { size: 9, headerSize: 9, padX: 3, padY: 3 }, new Set([rows.length - 1]));
+  flow.y -= 8;
+  flow.text(
+    'Văn bản điện tử: có chữ ký số và mọi bản gửi đều được nhận qua mạng; văn bản giấy: mọi bản gửi đi bằng giấy; hỗn hợp: các trường hợp còn lại ' +
+      '(có bản giấy, bản gửi lỗi). Tiếp nhận đúng hạn: trạng thái 01 trước hết ngày làm việc tiếp theo ngày gửi; hoàn thành đúng hạn: trạng thái 06 ' +
+      'trước hết hạn xử lý. Văn bản đang gửi chưa được tính.',
+    { size: 9, style: 'italic', after: 4 },
+  );
+  if (d.ledgerHead) {
+    flow.text(`Mốc sổ cái khi lập báo cáo: dòng #${d.ledgerHead.id}, sha256 ${d.ledgerHead.hash}`, { size: 8, color: GREY });
+  }
+  drawFooters(pdf, fonts, d);
+  return Buffer.from(await pdf.save({ useObjectStreams: true }));
+}
+
+// Every fixed string drawn outside the data, so the font files they need are embedded up front.
+const footerSample = 'Lập lúc 0123456789/: (giờ Việt Nam) Trang báo cáo chính thức cả quý đến thời điểm lập Tỷ lệ văn bản điện tử theo tháng Tháng chưa có Chỉ tiêu %';
+
+function coverage(d: QuarterlyReportData): string {
+  return `Số liệu văn bản ban hành từ ngày ${formatDayVi(d.from)} đến ngày ${formatDayVi(d.coversTo)}${d.final ? '' : ' (đến thời điểm lập báo cáo)'}`;
+}
+
+function summaryLines(d: QuarterlyReportData): string[] {
+  const p = d.province;
+  return [
+    `- Văn bản đi liên thông giữa các cơ quan: ${formatCount(p.total)} (điện tử ${formatCount(p.electronic)}, giấy ${formatCount(p.paper)}, hỗn hợp ${formatCount(p.mixed)}).`,
+    `- Tỷ lệ văn bản điện tử: ${formatPercent(p.rate)}; chỉ tiêu ${formatPercent(d.target)}: ${onTrackText(p.onTrack)}.`,
+    `- Tỷ lệ bản gửi điện tử: ${formatPercent(p.dispatchRate)} (${formatCount(p.electronicDispatches)}/${formatCount(p.dispatches)} bản gửi).`,
+    `- Tiếp nhận đúng hạn: ${acknowledgementText(p.onTime)}; hoàn thành đúng hạn: ${completionText(p.onTime)}.`,
+    `- Văn bản đang gửi, chưa tính: ${formatCount(p.pending)}.`,
+  ];
+}
+
+function tableRows(d: QuarterlyReportData): string[][] {
+  const row = (n: string, name: string, code: string, c: QuarterlyReportData['province'], target: number | null) => [
+    n,
+    name,
+    code,
+    formatCount(c.total),
+    formatCount(c.electronic),
+    formatCount(c.paper),
+    formatCount(c.mixed),
+    formatPercent(c.rate),
+    formatPercent(c.dispatchRate),
+    c.onTrack === null ? formatPercent(target) : `${formatPercent(target)} ${onTrackText(c.onTrack)}`,
+    acknowledgementText(c.onTime),
+    completionText(c.onTime),
+  ];
+  return [
+    ...d.agencies.map((a, i) => row(String(i + 1), a.name ?? a.key, a.key, { ...a, onTrack: a.onTrack }, a.target)),
+    row('', 'Toàn tỉnh', '', d.province, d.target),
+  ];
+}
+
+function drawFooters(pdf: PDFDocument, fonts: ReturnType<typeof serifFonts>, d: QuarterlyReportData): void {
+  const pages = pdf.getPages();
+  const note = `Lập lúc ${formatInstantVi(d.producedAt)} (giờ Việt Nam) · ${d.final ? 'báo cáo chính thức cả quý' : 'báo cáo đến thời điểm lập'}`;
+  pages.forEach((page, i) => {
+    const width = page.getWidth() - MARGINS.left - MARGINS.right;
+    drawAligned(fonts, page, note, { size: 8, style: 'italic', x: MARGINS.left, width, color: GREY }, 22);
+    drawAligned(fonts, page, `Trang ${i + 1}/${pages.length}`, { size: 8, style: 'regular', align: 'right', x: MARGINS.left, width, color: GREY }, 22);
+  });
+}

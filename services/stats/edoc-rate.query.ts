@@ -1,0 +1,87 @@
+import { LedgerKind } from '../../contracts';
+import type { Queryable } from '../db/pool';
+import type { DocumentOutcomes } from './classify-document';
+
+export type GroupBy = 'quarter' | 'month' | 'agency';
+
+/** How many documents of one group share one combination of outcomes. */
+export interface OutcomeTuple extends DocumentOutcomes {
+  key: string;
+  documents: number;
+}
+
+export interface FigureScope {
+  /** Inclusive issue dates. */
+  from: string;
+  to: string;
+  /** Agency codes to keep (senders for the rate, recipients for on-time); null: all. */
+  agencies: string[] | null;
+  groupBy: GroupBy;
+}
+
+/** The group key of a row: its issue month or quarter, or the agency column given. */
+export function groupKeySql(groupBy: GroupBy, dayColumn: string, agencyColumn: string): string {
+  switch (groupBy) {
+    case 'month':
+      return `to_char(${dayColumn}, 'YYYY-MM')`;
+    case 'quarter':
+      return `to_char(${dayColumn}, 'YYYY-"Q"Q')`;
+    case 'agency':
+      return agencyColumn;
+  }
+}
+
+/**
+ * Outcome counts per document, from the ledger: the documents are those with a document_accepted
+ * row (joined to `documents` for the issue date, the signed file and a pipeline failure), each
+ * copy's outcome is its latest outcome row; recorded paper documents come from their
+ * paper_recorded rows. Returned grouped by (key, outcomes), so classification stays in TypeScript
+ * (classify-document.ts) while the rows crossing the wire stay few.
+ */
+export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Promise<OutcomeTuple[]> {
+  const r = await db.query<OutcomeTuple>(
+    `WITH docs AS (
+       SELECT d.id, l.sender, d.issued_on, d.status = 'failed' AS pipeline_failed,
+              COALESCE((l.detail->>'recipients')::int, (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id)) AS copies,
+              EXISTS (SELECT 1 FROM document_files f WHERE f.document_id = d.id AND f.role = 'signed') AS signed
+         FROM documents d
+         JOIN ledger l ON l.kind = $4 AND l.document_id = d.id AND l.dispatch_id IS NULL
+        WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR l.sender = ANY($3::text[]))
+     ), outcomes AS (
+       SELECT DISTINCT ON (o.dispatch_id) o.document_id, o.kind
+         FROM docs JOIN ledger o ON o.document_id = docs.id
+        WHERE o.kind = ANY($5::text[]) AND o.dispatch_id IS NOT NULL
+        ORDER BY o.dispatch_id, o.id DESC
+     ), electronic_docs AS (
+       SELECT docs.sender, docs.issued_on, docs.copies, docs.signed, docs.pipeline_failed,
+              count(o.kind) FILTER (WHERE o.kind = $6)::int AS delivered,
+              count(o.kind) FILTER (WHERE o.kind = $7)::int AS paper,
+              count(o.kind) FILTER (WHERE o.kind = $8)::int AS failed
+         FROM docs LEFT JOIN outcomes o ON o.document_id = docs.id
+        GROUP BY docs.id, docs.sender, docs.issued_on, docs.copies, docs.signed, docs.pipeline_failed
+     ), paper_docs AS (
+       SELECT l.sender, p.issued_on, count(*)::int AS copies, false AS signed, false AS pipeline_failed,
+              0 AS delivered, count(*)::int AS paper, 0 AS failed
+         FROM paper_documents p JOIN ledger l ON l.kind = $9 AND l.document_id = p.id
+        WHERE p.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR l.sender = ANY($3::text[]))
+        GROUP BY p.id, l.sender, p.issued_on
+     ), all_docs AS (
+       SELECT * FROM electronic_docs UNION ALL SELECT * FROM paper_docs
+     )
+     SELECT ${groupKeySql(s.groupBy, 'issued_on', 'sender')} AS key, copies, delivered, paper, failed, signed,
+            pipeline_failed AS "pipelineFailed", count(*)::int AS documents
+       FROM all_docs GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    [
+      s.from,
+      s.to,
+      s.agencies,
+      LedgerKind.documentAccepted,
+      [LedgerKind.dispatchDelivered, LedgerKind.dispatchPaper, LedgerKind.dispatchFailed],
+      LedgerKind.dispatchDelivered,
+      LedgerKind.dispatchPaper,
+      LedgerKind.dispatchFailed,
+      LedgerKind.paperRecorded,
+    ],
+  );
+  return r.rows;
+}
