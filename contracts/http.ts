@@ -33,7 +33,8 @@ export const DocumentMetadata = z
     /** Optional: when given it must be the caller's own agency (a key never sends for another). */
     sender: AgencyCode.optional(),
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    number: z.string().regex(/^[0-9]{1,10}[a-z]?$/, 'số văn bản là chữ số, ví dụ 015').optional(),
+    /** A string (012 is real); starts with a digit; real systems add letters (74a, 30c). */
+    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015').optional(),
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     place: z.string().min(1).max(100),

@@ -5,6 +5,7 @@ import { CliUsageError, type CliContext, type CommandHandler } from './cli-conte
 import { agencyCommand } from './commands/agency.command';
 import { apikeyCommand } from './commands/apikey.command';
 import { dispatchCommand } from './commands/dispatch.command';
+import { edxmlCommand } from './commands/edxml.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
 import { resolveCliEnv } from './cli-env';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   group: groupCommand,
   apikey: apikeyCommand,
   dispatch: dispatchCommand,
+  edxml: edxmlCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -23,7 +25,11 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   agency import FILE.csv | agency list
   group add --id ID --name N | group add-member --id ID --agency C
   apikey create --agency C [--label L] | apikey revoke ID | apikey list
-  dispatch list [--failed] | dispatch retry ID|--failed`;
+  dispatch list [--failed] | dispatch retry ID|--failed
+  edxml inspect FILE`;
+
+/** Commands that read only files: they must work without a database. */
+const OFFLINE = new Set(['edxml']);
 
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
@@ -33,6 +39,16 @@ export async function runCli(argv: string[]): Promise<number> {
   if (!handler) {
     console.error(USAGE);
     return name ? 2 : 0;
+  }
+  if (OFFLINE.has(name!)) {
+    const offline = { json, out: (value: unknown, human?: string) => console.log(json || human === undefined ? JSON.stringify(value, null, 2) : human) };
+    try {
+      const code = await handler(rest, offline as CliContext);
+      return typeof code === 'number' ? code : 0;
+    } catch (err) {
+      console.error(`lienthong ${name}: ${(err as Error).message}`);
+      return err instanceof CliUsageError ? 2 : 1;
+    }
   }
   const config = loadConfig(resolveCliEnv(process.env));
   const db = createPool(config.DATABASE_URL, { max: 2, application: 'lienthong-cli' });

@@ -8,6 +8,7 @@ import { errorHandler, notFound } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
+import { edxmlRoutes } from './routes/edxml.routes';
 import { healthRoutes } from './routes/health.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { stageQueueDepth } from '../metrics/queue-depth';
@@ -35,6 +36,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(openApiRoutes());
   app.use('/v1', authenticate(db));
   app.use(documentsRoutes(db, config));
+  app.use(edxmlRoutes(db, config));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
   app.use(statusesRoutes(db));

@@ -8,7 +8,18 @@ export interface ReceivedPush {
   deliveryId: string;
   timestamp: string;
   signatureValid: boolean;
+  contentType: string;
+  raw: string;
+  /** The parsed JSON body, or undefined for an edXML delivery. */
   body: any;
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -40,7 +51,7 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
       const given = String(req.headers['x-lienthong-signature'] ?? '');
       const signatureValid = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
       if (accepted.has(deliveryId)) duplicates++;
-      else accepted.set(deliveryId, { deliveryId, timestamp, signatureValid, body: JSON.parse(raw) });
+      else accepted.set(deliveryId, { deliveryId, timestamp, signatureValid, contentType: String(req.headers['content-type'] ?? ''), raw, body: safeJson(raw) });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
     });
   });

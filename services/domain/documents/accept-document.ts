@@ -25,6 +25,8 @@ export interface Submission {
   file: IncomingFile;
   attachments: IncomingFile[];
   idempotencyKey: string | undefined;
+  /** edXML BussinessDocType: 0 new, 2 update, 3 replace (revoke, 1, never creates a document). */
+  businessType?: 0 | 2 | 3;
 }
 
 export interface AcceptLimits {
@@ -117,7 +119,7 @@ async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limi
     recipientsText: m.recipientsText ?? [],
     responseFor: m.responseFor ?? null,
     steeringType: m.steeringType ?? null,
-    businessType: 0,
+    businessType: s.businessType ?? 0,
     idempotencyKey: s.idempotencyKey ?? null,
     requestHash,
   });

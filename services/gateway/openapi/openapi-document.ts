@@ -104,6 +104,20 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       '/v1/outbox': {
         get: { summary: "The caller's sent documents", parameters: pageParams, responses: { '200': ok(OutboxPage), ...errors(400, 401) } },
       },
+      '/v1/edxml': {
+        post: {
+          summary: 'Submit an edXML envelope (document, revoke, update, replace) or status message (QCVN 102:2016)',
+          requestBody: { required: true, content: { 'application/xml': { schema: { type: 'string' } } } },
+          responses: {
+            '200': { description: 'a revoke or status message was applied', content: { 'application/json': { schema: { type: 'object' } } } },
+            '202': { description: 'a document was accepted', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors(401, 403, 404, 409, 413, 415, 422),
+          },
+        },
+      },
+      '/v1/documents/{id}/edxml': {
+        get: { summary: 'The document as an edXML envelope', parameters: [idParam('id')], responses: { '200': { description: 'edXML', content: { 'application/xml': {} } }, ...errors(401, 404) } },
+      },
       '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
       '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },

@@ -1,0 +1,69 @@
+import { DOCUMENT_TYPES, type DocumentType } from '../../../contracts';
+import type { Queryable } from '../../db/pool';
+import { edxmlDocumentId, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor } from '../../edxml';
+import { findAgencies } from '../agencies/agency.repository';
+import { getBlob, listFiles } from '../blobs/blob.repository';
+import type { DocumentRow } from '../documents/document.repository';
+
+/**
+ * Our document as an edXML envelope (QCVN 102:2016): the sender, every recipient, the signed PDF
+ * (or the canonical one before signing) and the attachments. Used by GET /v1/documents/:id/edxml
+ * and by push delivery.
+ */
+export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise<string> {
+  const recipients = (await db.query<{ code: string }>(`SELECT recipient_code AS code FROM dispatches WHERE document_id = $1 ORDER BY recipient_code`, [doc.id])).rows.map(
+    (r) => r.code,
+  );
+  const agencies = new Map((await findAgencies(db, [doc.senderCode, ...recipients])).map((a) => [a.code, a]));
+  const organ = (code: string) => ({ organId: code, organName: agencies.get(code)?.name ?? code });
+  const files = await listFiles(db, doc.id);
+  const main = files.find((f) => f.role === 'signed') ?? files.find((f) => f.role === 'canonical') ?? files.find((f) => f.role === 'original');
+  const attachments: EdxmlAttachment[] = [];
+  for (const f of [main, ...files.filter((x) => x.role.startsWith('attachment-'))]) {
+    if (!f) continue;
+    attachments.push({
+      contentId: f.role,
+      name: f.role.startsWith('attachment-') ? (f.name ?? `${f.role}.pdf`) : `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'),
+      contentType: f.contentType,
+      bytes: await getBlob(db, f.sha256),
+    });
+  }
+  let responseFor: EdxmlResponseFor[] = [];
+  if (doc.responseFor) {
+    const r = await db.query(`SELECT sender_code AS sender, number, notation, issued_on AS "issuedOn" FROM documents WHERE id = $1`, [doc.responseFor]);
+    const x = r.rows[0];
+    if (x) {
+      responseFor = [
+        { organId: x.sender, code: `${x.number}/${x.notation}`, promulgationDate: x.issuedOn, documentId: edxmlDocumentId(x.sender, x.issuedOn, x.number, x.notation) },
+      ];
+    }
+  }
+  const envelope = fromDocumentMetadata(
+    {
+      documentType: (doc.documentType in DOCUMENT_TYPES ? doc.documentType : 'CV') as DocumentType,
+      number: doc.number,
+      notation: doc.notation,
+      issuedOn: doc.issuedOn,
+      place: doc.place,
+      subject: doc.subject,
+      ...(doc.summary ? { summary: doc.summary } : {}),
+      signer: doc.signer,
+      urgency: doc.urgency,
+      dueOn: doc.dueOn,
+      classification: 'normal',
+      recipients,
+      recipientsText: doc.recipientsText,
+      ...(doc.steeringType ? { steeringType: doc.steeringType as 'none' | 'steering' | 'report' } : {}),
+    },
+    {
+      from: organ(doc.senderCode),
+      to: recipients.map(organ),
+      documentId: edxmlDocumentId(doc.senderCode, doc.issuedOn, doc.number, doc.notation),
+      attachments,
+      responseFor,
+      business: { businessDocType: doc.businessType as 0 | 1 | 2 | 3, paper: 0 },
+      sentAt: doc.createdAt,
+    },
+  );
+  return emitEdxmlDocument(envelope);
+}

@@ -1,0 +1,111 @@
+import { EdxmlStatusCode, ErrorCode } from '../../../contracts';
+import { inTransaction, type Db } from '../../db/pool';
+import { EdxmlError, toDocumentMetadata, type EdxmlDocument, type EdxmlMessage, type EdxmlStatus } from '../../edxml';
+import { recordStatus, type StatusResult } from '../dispatches/record-status';
+import { acceptDocument, type AcceptLimits, type Accepted, type IncomingFile } from '../documents/accept-document';
+import { revokeDocument, type RevokeResult } from '../documents/revoke-document';
+import { DomainError } from '../errors/domain-error';
+import { sniffContentType } from '../files/sniff-content-type';
+import { findDocumentByReference } from './document-reference';
+
+export type EdxmlOutcome =
+  | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
+  | { kind: 'revoke'; result: RevokeResult }
+  | { kind: 'status'; results: StatusResult[] };
+
+/**
+ * POST /v1/edxml: an envelope becomes a document exactly as POST /v1/documents would make it (the
+ * same acceptDocument, idempotent by its DocumentId); revoke, update and replace act on the
+ * document they reference; a status message goes to the status flow. The sender named in the
+ * envelope must be the caller's own agency.
+ */
+export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits): Promise<EdxmlOutcome> {
+  if (message.kind === 'status') return { kind: 'status', results: await receiveStatus(db, caller, actor, message.status) };
+  const doc = message.document;
+  if (doc.from.organId !== caller) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Nơi gửi trong edXML (${doc.from.organId}) không phải cơ quan của khóa API (${caller}).`, [
+      { element: 'MessageHeader/From/OrganId' },
+    ]);
+  }
+  const type = doc.business.businessDocType;
+  if (type === 1) {
+    const target = await referencedDocument(db, doc, caller);
+    const reason = doc.business.businessDocReason || 'Thu hồi văn bản';
+    return { kind: 'revoke', result: await inTransaction(db, (tx) => revokeDocument(tx, caller, target, reason, actor)) };
+  }
+  const responseFor = type === 2 || type === 3 ? await referencedDocument(db, doc, caller) : await answeredDocument(db, doc);
+  const metadata = mapMetadata(doc, responseFor);
+  const [file, ...rest] = pdfFirst(doc);
+  const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
+  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type }, limits);
+  if (type === 3 && result.created && responseFor) {
+    await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [responseFor]);
+  }
+  return { kind: 'document', businessDocType: type, result };
+}
+
+function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
+  try {
+    return { ...toDocumentMetadata(doc, doc.to.map((t) => t.organId)), responseFor };
+  } catch (err) {
+    if (err instanceof EdxmlError) throw edxmlDomainError(err);
+    throw err;
+  }
+}
+
+/** The main file is the first PDF attachment; the others stay separate attachments. */
+function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
+  const files = doc.attachments.map((a) => ({ name: a.name, declaredType: a.contentType, bytes: a.bytes }));
+  const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
+  if (i < 0) {
+    throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
+  }
+  return [files[i]!, ...files.filter((_, j) => j !== i)];
+}
+
+async function referencedDocument(db: Db, doc: EdxmlDocument, caller: string): Promise<string> {
+  const refs = [...doc.responseFor, ...(doc.business.documentId ? [{ organId: '', code: '', promulgationDate: null, documentId: doc.business.documentId }] : [])];
+  for (const ref of refs) {
+    const found = await findDocumentByReference(db, ref);
+    if (found && found.sender === caller) return found.id;
+  }
+  throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản được tham chiếu (ResponseFor / Bussiness/DocumentId) trong số văn bản của cơ quan gửi.', [
+    { element: 'ResponseFor' },
+  ]);
+}
+
+async function answeredDocument(db: Db, doc: EdxmlDocument): Promise<string | null> {
+  for (const ref of doc.responseFor) {
+    const found = await findDocumentByReference(db, ref);
+    if (found) return found.id;
+  }
+  return null;
+}
+
+async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlStatus): Promise<StatusResult[]> {
+  if (st.from.organId !== caller) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Nơi gửi trạng thái (${st.from.organId}) không phải cơ quan của khóa API (${caller}).`, [
+      { element: 'MessageHeader/From/OrganId' },
+    ]);
+  }
+  const target = await findDocumentByReference(db, st.responseFor);
+  if (!target) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản mà trạng thái tham chiếu (ResponseFor).', [{ element: 'ResponseFor' }]);
+  const isSender = target.sender === caller;
+  const dispatches = await db.query<{ id: string }>(
+    isSender
+      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status NOT IN ('pending', 'delivering', 'revoked', 'failed', 'paper')`
+      : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2`,
+    isSender ? [target.id] : [target.id, caller],
+  );
+  if (dispatches.rows.length === 0) throw new DomainError(ErrorCode.NOT_FOUND, 'Cơ quan này không có bản gửi nào của văn bản được tham chiếu.');
+  const results: StatusResult[] = [];
+  for (const x of dispatches.rows) {
+    results.push(await recordStatus(db, { actingAgency: caller, dispatchId: x.id, code: st.statusCode as EdxmlStatusCode, note: st.description ?? null, actor }));
+  }
+  return results;
+}
+
+export function edxmlDomainError(err: EdxmlError): DomainError {
+  const code = err.code === 'EDXML_TOO_LARGE' ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_EDXML;
+  return new DomainError(code, `edXML không hợp lệ: ${err.message}`, [{ edxmlCode: err.code, element: err.element ?? null }]);
+}
