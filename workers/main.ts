@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { STAGES, isStage, type Stage } from '../contracts';
 import { loadConfig } from '../services/config/config';
 import { createPool } from '../services/db/pool';
@@ -8,6 +8,9 @@ import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
 import { createStageWorker } from './runtime/stage-worker';
+import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
+import { startMetricsServer } from '../services/metrics/metrics-server';
+import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 
 const log = logger('workers');
 
@@ -25,6 +28,18 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(db, config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
   for (const w of workers) w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  // The quarterly report: the scheduler is an upsert by a fixed id, safe in every process; BullMQ
+  // hands each due run to exactly one worker.
+  const reportsQueue = new Queue(REPORTS_QUEUE, { connection: producerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX });
+  await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err: (err as Error).message }, 'report scheduler not registered yet; Redis unreachable'));
+  const reportsWorker = new Worker(REPORTS_QUEUE, quarterlyReportProcessor(db), { connection: workerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX, concurrency: 1 });
+  reportsWorker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
+  const metricsServer = config.LIENTHONG_WORKER_METRICS_PORT
+    ? await startMetricsServer(config.LIENTHONG_WORKER_METRICS_PORT, {
+        host: config.HOST,
+        extra: [createQueueDepthRegistry(stageQueueDepth(producerRedis, config.LIENTHONG_QUEUE_PREFIX))],
+      })
+    : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
   log.info({ stages }, 'workers started');
@@ -35,7 +50,10 @@ async function main(): Promise<void> {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
+      await reportsWorker.close();
       await relay.stop();
+      await reportsQueue.close();
+      await metricsServer?.close();
       await queues.close();
       await Promise.allSettled([workerRedis.quit(), producerRedis.quit()]);
       await db.end().catch(() => undefined);

@@ -6,6 +6,8 @@ import { agencyCommand } from './commands/agency.command';
 import { apikeyCommand } from './commands/apikey.command';
 import { dispatchCommand } from './commands/dispatch.command';
 import { edxmlCommand } from './commands/edxml.command';
+import { ledgerCommand } from './commands/ledger.command';
+import { reportCommand } from './commands/report.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
 import { resolveCliEnv } from './cli-env';
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   apikey: apikeyCommand,
   dispatch: dispatchCommand,
   edxml: edxmlCommand,
+  ledger: ledgerCommand,
+  report: reportCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -24,9 +28,11 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret S] [--format edxml|json]
   agency import FILE.csv | agency list
   group add --id ID --name N | group add-member --id ID --agency C
-  apikey create --agency C [--label L] | apikey revoke ID | apikey list
+  apikey create --agency C [--label L] [--scope monitor] | apikey revoke ID | apikey list
   dispatch list [--failed] | dispatch retry ID|--failed
-  edxml inspect FILE`;
+  edxml inspect FILE
+  ledger verify [--batch N]
+  report quarterly YEAR Q1..Q4 [--out DIR]`;
 
 /** Commands that read only files: they must work without a database. */
 const OFFLINE = new Set(['edxml']);

@@ -40,6 +40,8 @@ const Schema = z.object({
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
+  /** A port for the worker process's own /metrics (stage latency histograms, queue depths); 0 = off. */
+  LIENTHONG_WORKER_METRICS_PORT: int(0),
   LIENTHONG_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('lienthong'),
   /** Fault injection for tests and drills only (dev mode): `stage:ms[,stage:ms]` pauses a stage. */
   LIENTHONG_FAULT_DELAY: z.string().regex(/^([a-z]+:\d+)(,[a-z]+:\d+)*$/).optional(),

@@ -5,6 +5,7 @@ import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
 import { logger, withLogContext } from '../../services/logging/logger';
 import { HANDLERS } from '../registry';
+import { observeStage } from '../../services/metrics/metrics';
 import { jitteredBackoff } from './backoff';
 import { PermanentStageError, type StageContext } from './stage-context';
 
@@ -33,6 +34,7 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
         };
         const delay = config.faultDelays[stage];
         if (delay) await new Promise((r) => setTimeout(r, delay)); // fault injection (dev mode only)
+        const started = process.hrtime.bigint();
         try {
           await handler.run(payload as never, ctx);
         } catch (err) {
@@ -44,6 +46,8 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
             throw new UnrecoverableError(error.message);
           }
           throw error;
+        } finally {
+          observeStage(stage, Number(process.hrtime.bigint() - started) / 1e9);
         }
       }),
     {

@@ -1,8 +1,8 @@
-import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/apikeys/api-key.repository';
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../../domain/apikeys/api-key.repository';
 import { findAgency } from '../../domain/agencies/agency.repository';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
 
-/** lienthong apikey create --agency C | apikey revoke ID | apikey list */
+/** lienthong apikey create --agency C [--scope monitor] | apikey revoke ID | apikey list */
 export const apikeyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
   const { positionals, options } = parseArgs(rest);
@@ -10,8 +10,11 @@ export const apikeyCommand: CommandHandler = async (args, ctx) => {
     case 'create': {
       const agency = required(options, 'agency');
       if (!(await findAgency(ctx.db, agency))) throw new CliUsageError(`no agency ${agency} in the directory`);
-      const k = await createApiKey(ctx.db, agency, options.label ?? null);
-      ctx.out({ id: k.id, agency, key: k.key }, `key ${k.id} for ${agency} (shown once, store it now):\n${k.key}`);
+      const scopes = options.scope && options.scope !== 'true' ? options.scope.split(',') : [];
+      const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
+      if (unknown.length) throw new CliUsageError(`unknown scope(s) ${unknown.join(', ')}; known: ${API_KEY_SCOPES.join(', ')}`);
+      const k = await createApiKey(ctx.db, agency, options.label ?? null, scopes);
+      ctx.out({ id: k.id, agency, scopes, key: k.key }, `key ${k.id} for ${agency}${scopes.length ? ` [${scopes.join(',')}]` : ''} (shown once, store it now):\n${k.key}`);
       return;
     }
     case 'revoke': {

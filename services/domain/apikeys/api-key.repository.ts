@@ -12,10 +12,18 @@ function hashKey(key: string): Buffer {
 }
 
 /** Creates a key and returns it in clear once; only its hash is stored. */
-export async function createApiKey(db: Queryable, agencyCode: string, label: string | null = null): Promise<{ id: string; key: string }> {
+/** Scopes a key may carry: `monitor` reads every agency's figures and reports. */
+export const API_KEY_SCOPES = ['monitor'] as const;
+
+export async function createApiKey(
+  db: Queryable,
+  agencyCode: string,
+  label: string | null = null,
+  scopes: string[] = [],
+): Promise<{ id: string; key: string }> {
   const id = randomUUID();
   const key = `lt_${randomBytes(32).toString('base64url')}`;
-  await db.query(`INSERT INTO api_keys (id, agency_code, label, key_hash) VALUES ($1, $2, $3, $4)`, [id, agencyCode, label, hashKey(key)]);
+  await db.query(`INSERT INTO api_keys (id, agency_code, label, key_hash, scopes) VALUES ($1, $2, $3, $4, $5)`, [id, agencyCode, label, hashKey(key), scopes]);
   return { id, key };
 }
 
@@ -33,9 +41,9 @@ export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> 
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function listApiKeys(db: Queryable): Promise<{ id: string; agencyCode: string; label: string | null; createdAt: Date; revokedAt: Date | null }[]> {
+export async function listApiKeys(db: Queryable): Promise<{ id: string; agencyCode: string; label: string | null; scopes: string[]; createdAt: Date; revokedAt: Date | null }[]> {
   const r = await db.query(
-    `SELECT id, agency_code AS "agencyCode", label, created_at AS "createdAt", revoked_at AS "revokedAt" FROM api_keys ORDER BY created_at`,
+    `SELECT id, agency_code AS "agencyCode", label, scopes, created_at AS "createdAt", revoked_at AS "revokedAt" FROM api_keys ORDER BY created_at`,
   );
   return r.rows;
 }

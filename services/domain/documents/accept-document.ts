@@ -11,7 +11,8 @@ import { appendLedger } from '../ledger/ledger.repository';
 import { formatNumber, issueNextNumber, observeNumber } from '../numbering/number-register';
 import { addToOutbox } from '../outbox/outbox.repository';
 import { priorityOf } from '../pipeline/priority';
-import { findByIdempotencyKey, findByNumber, insertDocument } from './document.repository';
+import { findNumberHolder } from '../paper/paper-document.repository';
+import { findByIdempotencyKey, insertDocument } from './document.repository';
 
 export interface IncomingFile {
   name: string;
@@ -87,11 +88,14 @@ async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limi
   const year = Number(m.issuedOn.slice(0, 4));
   let number: string;
   if (m.number) {
-    const taken = await findByNumber(tx, s.sender, year, m.number);
+    // Paper and electronic documents share one register (Decree 30): either may hold the number.
+    const taken = await findNumberHolder(tx, s.sender, year, m.number);
     if (taken) {
-      throw new DomainError(ErrorCode.DUPLICATE_DOCUMENT, `Số ${m.number} năm ${year} đã được dùng cho văn bản ${m.number}/${taken.notation}.`, [
-        { documentId: taken.id },
-      ]);
+      throw new DomainError(
+        ErrorCode.DUPLICATE_DOCUMENT,
+        `Số ${m.number} năm ${year} đã được dùng cho văn bản ${m.number}/${taken.notation}${taken.onPaper ? ' (gửi giấy)' : ''}.`,
+        [taken.onPaper ? { paperDocumentId: taken.id } : { documentId: taken.id }],
+      );
     }
     await observeNumber(tx, s.sender, year, 'outgoing', Number.parseInt(m.number, 10));
     number = m.number;

@@ -85,11 +85,6 @@ export async function findByIdempotencyKey(db: Queryable, sender: string, key: s
   return r.rows[0];
 }
 
-export async function findByNumber(db: Queryable, sender: string, year: number, number: string): Promise<{ id: string; notation: string } | undefined> {
-  const r = await db.query(`SELECT id, notation FROM documents WHERE sender_code = $1 AND year = $2 AND number = $3`, [sender, year, number]);
-  return r.rows[0];
-}
-
 /**
  * Compare-and-set: moves the document only if it is still in `from`. Returns false when another
  * run already moved it, which is how a re-run stage learns it has nothing left to do.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LedgerKind } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { jsonbOrdered } from './ledger-detail';
 
 export interface LedgerEntry {
   kind: LedgerKind;
@@ -78,7 +79,8 @@ export async function appendLedger(tx: Queryable, e: LedgerEntry): Promise<boole
     sender: e.sender ?? null,
     recipient: e.recipient ?? null,
     channel: e.channel ?? null,
-    detail: e.detail ?? {},
+    // jsonb stores keys in its own order; hashing that order makes the stored row re-hash exactly.
+    detail: jsonbOrdered(e.detail ?? {}),
     prev_hash: prevHash,
   };
   const hash = hashLedgerRow(ledgerHashInput(row));
