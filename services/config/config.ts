@@ -26,6 +26,8 @@ const Schema = z.object({
   LIENTHONG_MAX_FILES: int(20),
   LIENTHONG_MAX_RECIPIENTS: int(1000),
   LIENTHONG_MAX_JSON_BYTES: int(70 * 1024 * 1024),
+  /** Requests per API key per minute, shared by all gateways through Redis; 0 = no limit. */
+  LIENTHONG_RATE_LIMIT_PER_MIN: int(6000),
   LIENTHONG_WORKER_CONCURRENCY: int(4),
   /** Deliveries wait on the network and on short transactions, not on the CPU: run more at once. */
   LIENTHONG_DELIVER_CONCURRENCY: int(16),

@@ -3,6 +3,8 @@ import type IORedis from 'ioredis';
 import type { Config } from '../config/config';
 import type { Db } from '../db/pool';
 import { authenticate } from './middleware/authenticate';
+import { rateLimitPerKey } from './middleware/rate-limit';
+import helmet from 'helmet';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { errorHandler, notFound } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
@@ -31,10 +33,13 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestContext);
+  // API answers are JSON or files: the strictest headers cost nothing (the web UI sets its own).
+  app.use(['/v1', '/health'], helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"] } } }));
   app.use(healthRoutes(db, redis));
   app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX) }));
   app.use(openApiRoutes());
   app.use('/v1', authenticate(db));
+  app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
   app.use(documentsRoutes(db, config));
   app.use(edxmlRoutes(db, config));
   app.use(inboxRoutes(db));
