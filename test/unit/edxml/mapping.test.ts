@@ -75,7 +75,7 @@ describe('when edXML values are mapped to and from our contract', () => {
   it('when the edXML lacks what our contract needs, then EdxmlError names the edXML element', () => {
     expectEdxmlError(() => toDocumentMetadata(documentOf(parseFixture('empty_elements.edxml')), ['000.00.00.H14']), 'EDXML_INVALID_VALUE', /^(SignerInfo\/Position|PromulgationInfo\/Place)$/);
     const doc = documentOf(parseFixture('new_doc_two_recipients_pdf.edxml'));
-    expectEdxmlError(() => toDocumentMetadata({ ...doc, code: { number: '74fass22', notation: 'X' } }, ['000.00.00.H15']), 'EDXML_INVALID_VALUE', 'Code/CodeNumber');
+    expectEdxmlError(() => toDocumentMetadata({ ...doc, code: { number: 'XII', notation: 'X' } }, ['000.00.00.H15']), 'EDXML_INVALID_VALUE', 'Code/CodeNumber');
     expectEdxmlError(() => toDocumentMetadata(doc, []), 'EDXML_INVALID_VALUE', 'To');
   });
 
