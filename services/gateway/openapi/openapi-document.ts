@@ -6,6 +6,7 @@ import {
   ErrorResponse,
   InboxPage,
   OutboxPage,
+  PaperDispatchRequest,
   RevokeBody,
   RevokeResult,
   StatusBody,
@@ -118,6 +119,32 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       '/v1/documents/{id}/edxml': {
         get: { summary: 'The document as an edXML envelope', parameters: [idParam('id')], responses: { '200': { description: 'edXML', content: { 'application/xml': {} } }, ...errors(401, 404) } },
       },
+      '/v1/paper-dispatches': {
+        post: {
+          summary: 'Record a document sent on paper outside the system (the denominator of the e-document rate)',
+          requestBody: { required: true, content: json(PaperDispatchRequest, 'input') },
+          responses: { '201': { description: 'recorded', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 409, 415, 422) },
+        },
+      },
+      '/v1/stats/edoc-rate': {
+        get: {
+          summary: 'E-document rate (documents and dispatches) against the target, by quarter, month or agency; on-time processing',
+          parameters: ['from', 'to', 'agency', 'groupBy'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          responses: { '200': { description: 'figures', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/reports/quarterly/{year}/{quarter}': {
+        get: {
+          summary: 'The quarterly report (PDF, or CSV with ?format=csv); monitors only',
+          parameters: [
+            { name: 'year', in: 'path', required: true, schema: { type: 'integer' } },
+            { name: 'quarter', in: 'path', required: true, schema: { type: 'string', examples: ['Q4', '4'] } },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['pdf', 'csv'] } },
+          ],
+          responses: { '200': { description: 'the report', content: { 'application/pdf': {}, 'text/csv': {} } }, ...errors(400, 401, 403) },
+        },
+      },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics (restrict at the proxy)', responses: { '200': { description: 'text exposition format' } } } },
       '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
       '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
