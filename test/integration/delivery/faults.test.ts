@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { startEmbeddedRedis, type EmbeddedServer } from '../../../infra/embedded/embedded-redis';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
+import { allDelivered } from '../../support/delivery-audit';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { startPushReceiver } from '../../support/push-receiver';
+import { activeJobOf } from '../../support/queue-probe';
 import { testEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
@@ -45,20 +46,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
 
   /** Every dispatch delivered once: one 01 event, one ledger row, one accepted push per delivery id. */
   async function expectExactlyOnce(ids: string[]): Promise<void> {
-    const rows = await waitFor(
-      `all ${ids.length} documents delivered`,
-      async () => {
-        const r = await gw.db.query(
-          `SELECT x.id, x.status, x.channel,
-                  (SELECT count(*)::int FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '01') AS arrived,
-                  (SELECT count(*)::int FROM ledger l WHERE l.dispatch_id = x.id AND l.kind = 'dispatch_delivered') AS ledger
-             FROM dispatches x WHERE x.document_id = ANY($1::uuid[])`,
-          [ids],
-        );
-        return r.rows.length === ids.length * recipients.length && r.rows.every((x) => x.status === 'delivered') ? r.rows : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
+    const rows = await waitFor(`all ${ids.length} documents delivered`, () => allDelivered(gw.db, ids, recipients.length), { timeoutMs: 90_000 });
     for (const x of rows) expect(x, `dispatch ${x.id}`).to.include({ arrived: 1, ledger: 1 });
     const pushed = rows.filter((x) => x.channel === 'push');
     expect(pushed.length).to.equal(ids.length);
@@ -66,16 +54,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     expect(receiver.duplicates(), 'the receiver saw no second delivery with the same id').to.equal(0);
   }
 
-  async function activeJobOf(stage: string, documentId: string): Promise<boolean> {
-    const conn = new IORedis(redis.url, { maxRetriesPerRequest: null });
-    const q = new Queue(stage, { connection: conn, prefix: testEnv().queuePrefix });
-    try {
-      return (await q.getActive()).some((j) => (j.data as { documentId?: string }).documentId === documentId);
-    } finally {
-      await q.close();
-      await conn.quit();
-    }
-  }
+  const activeJob = (stage: string, documentId: string) => activeJobOf(redis.url, testEnv().queuePrefix, stage, documentId);
 
   before(async () => {
     redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-fault-redis-'));
@@ -104,7 +83,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     it(`when a worker is killed with -9 during ${stage}, then another worker finishes and every recipient gets the document once`, async () => {
       const doomed = worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
       const id = await submit();
-      await waitFor(`a ${stage} job running`, () => activeJobOf(stage, id), { recheckMs: 100 });
+      await waitFor(`a ${stage} job running`, () => activeJob(stage, id), { recheckMs: 100 });
       await doomed.kill9();
       worker();
       await expectExactlyOnce([id]);
