@@ -20,6 +20,7 @@ import { reportsRoutes } from './routes/reports.routes';
 import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { statusesRoutes } from './routes/statuses.routes';
+import { webRoutes } from '../web/web.routes';
 
 export interface AppDeps {
   db: Db;
@@ -49,6 +50,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(paperDispatchesRoutes(db, config));
   app.use(statsRoutes(db));
   app.use(reportsRoutes(db));
+  app.use(webRoutes({ db, redis, config }));
   app.use(notFound);
   app.use(errorHandler);
   return app;

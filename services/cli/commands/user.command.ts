@@ -1,0 +1,87 @@
+/* The operator CLI talks to the terminal: console and prompts are its user interface. */
+import { findAgency } from '../../domain/agencies/agency.repository';
+import { DomainError } from '../../domain/errors/domain-error';
+import { appendAudit } from '../../domain/users/audit.repository';
+import { isRole, ROLES } from '../../domain/users/roles';
+import { createUser, listUsers } from '../../domain/users/user.repository';
+import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
+
+/**
+ * lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR]
+ * lienthong user list
+ * The password comes from the named environment variable or a prompt that does not echo — never
+ * from an argument, which would sit in the shell history and the process list.
+ */
+export const userCommand: CommandHandler = async (args, ctx) => {
+  const [sub, ...rest] = args;
+  const { options } = parseArgs(rest);
+  switch (sub) {
+    case 'add': {
+      const agency = required(options, 'agency');
+      const username = required(options, 'username');
+      const role = required(options, 'role');
+      if (!isRole(role)) throw new CliUsageError(`--role must be one of ${ROLES.join(', ')}`);
+      if (options.password) throw new CliUsageError('passwords are not taken as arguments; use --password-env VAR or the prompt');
+      if (!(await findAgency(ctx.db, agency))) throw new CliUsageError(`no agency ${agency} in the directory`);
+      const envName = options['password-env'];
+      let password: string;
+      if (envName && envName !== 'true') {
+        password = process.env[envName] ?? '';
+        if (!password) throw new CliUsageError(`environment variable ${envName} is empty or not set`);
+      } else {
+        password = await promptHidden('Mật khẩu: ');
+        if ((await promptHidden('Nhập lại: ')) !== password) throw new CliUsageError('the two passwords differ');
+      }
+      try {
+        const u = await createUser(ctx.db, { agencyCode: agency, username, role, password, fullName: options.name && options.name !== 'true' ? options.name : null });
+        await appendAudit(ctx.db, 'operator:cli', 'user.add', { username: u.username, agency, role });
+        ctx.out({ id: u.id, username: u.username, agency, role }, `user ${u.username} (${role}) added to ${agency}`);
+      } catch (err) {
+        if (err instanceof DomainError) throw new CliUsageError(err.message);
+        throw err;
+      }
+      return;
+    }
+    case 'list': {
+      const users = await listUsers(ctx.db);
+      ctx.out(users, users.map((u) => `${u.username.padEnd(28)} ${u.role.padEnd(8)} ${u.agencyCode.padEnd(16)} ${u.disabled ? 'disabled' : ''}`).join('\n') || 'no users');
+      return;
+    }
+    default:
+      throw new CliUsageError('usage: lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--password-env VAR] | user list');
+  }
+};
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Promise.reject(new CliUsageError('no terminal to prompt on; use --password-env VAR'));
+  process.stdout.write(question);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') {
+          finish();
+          process.stdout.write('\n');
+          return resolve(value);
+        }
+        if (ch === '\u0003') {
+          finish();
+          return reject(new CliUsageError('cancelled'));
+        }
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+    };
+    stdin.on('data', onData);
+  });
+}

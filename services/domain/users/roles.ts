@@ -1,0 +1,14 @@
+/** The roles a web user holds (one each). Stored in users.role: a wire format, never rename. */
+export const ROLES = ['clerk', 'leader', 'monitor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(v: string): v is Role {
+  return (ROLES as readonly string[]).includes(v);
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  clerk: 'Văn thư',
+  leader: 'Lãnh đạo',
+  monitor: 'Giám sát',
+  admin: 'Quản trị',
+};

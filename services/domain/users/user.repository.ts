@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../../../contracts';
+import type { Queryable } from '../../db/pool';
+import { DomainError } from '../errors/domain-error';
+import { hashPassword, passwordProblem } from './password';
+import type { Role } from './roles';
+
+export interface UserRow {
+  id: string;
+  agencyCode: string;
+  agencyName: string;
+  username: string;
+  fullName: string | null;
+  role: Role;
+}
+
+const USERNAME = /^[a-z0-9._-]{3,64}$/;
+
+export function normaliseUsername(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+export interface NewUser {
+  agencyCode: string;
+  username: string;
+  role: Role;
+  password: string;
+  fullName?: string | null;
+}
+
+/** Adds a user; the password is hashed here and never stored or logged in clear. */
+export async function createUser(db: Queryable, u: NewUser): Promise<{ id: string; username: string }> {
+  const username = normaliseUsername(u.username);
+  if (!USERNAME.test(username)) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Tên đăng nhập gồm 3–64 ký tự a-z, 0-9, dấu chấm, gạch dưới, gạch ngang.', [{ path: 'username' }]);
+  }
+  const problem = passwordProblem(u.password);
+  if (problem) throw new DomainError(ErrorCode.VALIDATION_FAILED, problem, [{ path: 'password' }]);
+  const agency = await db.query(`SELECT 1 FROM agencies WHERE code = $1`, [u.agencyCode]);
+  if (agency.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Không có cơ quan ${u.agencyCode} trong danh bạ.`, [{ path: 'agency' }]);
+  const id = randomUUID();
+  try {
+    await db.query(
+      `INSERT INTO users (id, agency_code, username, full_name, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, u.agencyCode, username, u.fullName ?? null, u.role, await hashPassword(u.password)],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') {
+      throw new DomainError(ErrorCode.CONFLICT, `Tên đăng nhập ${username} đã có.`, [{ path: 'username' }]);
+    }
+    throw err;
+  }
+  return { id, username };
+}
+
+export async function findUserForSignIn(db: Queryable, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
+  const r = await db.query(
+    `SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
+            u.password_hash AS "passwordHash"
+       FROM users u JOIN agencies a ON a.code = u.agency_code
+      WHERE u.username = $1 AND u.disabled_at IS NULL`,
+    [normaliseUsername(username)],
+  );
+  return r.rows[0];
+}
+
+export async function listUsers(db: Queryable): Promise<(UserRow & { createdAt: Date; disabled: boolean })[]> {
+  const r = await db.query(
+    `SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
+            u.created_at AS "createdAt", (u.disabled_at IS NOT NULL) AS disabled
+       FROM users u JOIN agencies a ON a.code = u.agency_code ORDER BY u.agency_code, u.username`,
+  );
+  return r.rows;
+}

@@ -1,0 +1,40 @@
+import type { Queryable } from '../../db/pool';
+
+export interface DirectoryEntry {
+  code: string;
+  name: string;
+  channel: string;
+  groups: string[];
+}
+
+export interface GroupEntry {
+  id: string;
+  name: string;
+  members: number;
+}
+
+/** The directory for the recipient picker: every agency with its groups, and every group. */
+export async function directory(db: Queryable): Promise<{ agencies: DirectoryEntry[]; groups: GroupEntry[] }> {
+  const [a, g] = await Promise.all([
+    db.query(
+      `SELECT a.code, a.name, a.channel,
+              COALESCE(array_agg(m.group_id ORDER BY m.group_id) FILTER (WHERE m.group_id IS NOT NULL), '{}') AS groups
+         FROM agencies a LEFT JOIN agency_group_members m ON m.agency_code = a.code
+        GROUP BY a.code ORDER BY a.level, a.name`,
+    ),
+    db.query(
+      `SELECT g.id, g.name, count(m.agency_code)::int AS members
+         FROM agency_groups g LEFT JOIN agency_group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.name`,
+    ),
+  ]);
+  return { agencies: a.rows, groups: g.rows };
+}
+
+/** The number the next outgoing document of the year would get, for a preview before sending. */
+export async function predictedNextNumber(db: Queryable, agency: string, year: number): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT last_number AS n FROM number_registers WHERE agency_code = $1 AND year = $2 AND kind = 'outgoing'`,
+    [agency, year],
+  );
+  return (r.rows[0]?.n ?? 0) + 1;
+}

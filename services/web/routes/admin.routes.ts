@@ -1,0 +1,89 @@
+import { param } from './params';
+import { Queue } from 'bullmq';
+import { Router, type Response } from 'express';
+import type IORedis from 'ioredis';
+import { ErrorCode, Stage } from '../../../contracts';
+import type { Config } from '../../config/config';
+import type { Db } from '../../db/pool';
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../../domain/apikeys/api-key.repository';
+import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
+import { DomainError } from '../../domain/errors/domain-error';
+import { appendAudit } from '../../domain/users/audit.repository';
+import { isRole } from '../../domain/users/roles';
+import { createUser, listUsers } from '../../domain/users/user.repository';
+import { isUuid } from '../../gateway/routes/route-params';
+import { certificateExpiries } from '../queries/admin.query';
+import { directory } from '../queries/directory.query';
+import { allow, userOf } from '../security/access-policy';
+import { adminPage, type AdminData } from '../views/admin.view';
+
+const FLASH: Record<string, string> = {
+  user: 'Đã thêm người dùng.',
+  revoked: 'Đã thu hồi khóa API.',
+  retried: 'Đã đưa bản gửi vào hàng đợi gửi lại.',
+};
+
+export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
+  const router = Router();
+
+  async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash'> = {}, status = 200): Promise<void> {
+    const [dir, users, keys, failed, certificates] = await Promise.all([directory(db), listUsers(db), listApiKeys(db), listFailedDispatches(db, 200), certificateExpiries(db)]);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, keys: keys.reverse(), failed, certificates, ...extra }).value);
+  }
+
+  router.get('/admin', allow('directory.manage'), async (req, res) => {
+    const done = typeof req.query.done === 'string' ? FLASH[req.query.done] : undefined;
+    await show(res, done ? { flash: { kind: 'ok', text: done } } : {});
+  });
+
+  router.post('/admin/users', allow('directory.manage'), async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const role = b.role ?? '';
+    try {
+      if (!isRole(role)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Vai trò không hợp lệ.');
+      const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null });
+      await appendAudit(db, userOf(res).username, 'user.add', { username: created.username, agency: b.agency, role });
+      res.redirect(303, '/admin?done=user#users');
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await show(res, { flash: { kind: 'error', text: err.message } }, 400);
+    }
+  });
+
+  router.post('/admin/api-keys', allow('directory.manage'), async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const agency = b.agency ?? '';
+    const scopes = b.scope === 'monitor' ? [...API_KEY_SCOPES] : [];
+    const exists = (await directory(db)).agencies.some((a) => a.code === agency);
+    if (!exists) return show(res, { flash: { kind: 'error', text: 'Hãy chọn một cơ quan trong danh bạ.' } }, 400);
+    const key = await createApiKey(db, agency, b.label?.trim().slice(0, 100) || null, scopes);
+    await appendAudit(db, userOf(res).username, 'apikey.create', { id: key.id, agency, scopes });
+    // Shown in this response only; a reload does not show it again (only its hash is stored).
+    await show(res, { newKey: { id: key.id, key: key.key, agency } });
+  });
+
+  router.post('/admin/api-keys/:id/revoke', allow('directory.manage'), async (req, res) => {
+    if (!isUuid(param(req, "id")) || !(await revokeApiKey(db, param(req, "id")))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có khóa này.');
+    await appendAudit(db, userOf(res).username, 'apikey.revoke', { id: param(req, "id") });
+    res.redirect(303, '/admin?done=revoked#keys');
+  });
+
+  router.post('/admin/dispatches/:id/retry', allow('directory.manage'), async (req, res) => {
+    if (!isUuid(param(req, "id"))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có bản gửi này.');
+    const queue = new Queue(Stage.deliver, { connection: redis, prefix: config.LIENTHONG_QUEUE_PREFIX });
+    try {
+      const operator = `user:${userOf(res).username}`;
+      const retried = await retryDispatches(db, [param(req, "id")], operator, async (id) => {
+        const job = await queue.getJob(`${Stage.deliver}-${id}`);
+        if (job && (await job.isFailed())) await job.remove();
+      });
+      if (retried.length === 0) throw new DomainError(ErrorCode.CONFLICT, 'Bản gửi này không còn ở trạng thái lỗi.');
+      await appendAudit(db, operator, 'dispatch.retry', { dispatchId: param(req, "id") });
+    } finally {
+      await queue.close();
+    }
+    res.redirect(303, '/admin?done=retried#failed');
+  });
+
+  return router;
+}

@@ -1,0 +1,35 @@
+import { param } from './params';
+import { Router } from 'express';
+import { ErrorCode, FileRole } from '../../../contracts';
+import type { Db } from '../../db/pool';
+import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
+import { findDocumentFor } from '../../domain/documents/document.repository';
+import { DomainError } from '../../domain/errors/domain-error';
+import { isUuid } from '../../gateway/routes/route-params';
+import { allow, userOf } from '../security/access-policy';
+
+/**
+ * A document's files for the signed-in user, scoped as the API is (findDocumentFor): a recipient
+ * sees the signed PDF and attachments, the sender every file. Inline by default, so the PDF shows
+ * in the page's frame.
+ */
+export function filesRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/documents/:id/files/:role', allow('documents.read'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
+    const role = param(req, "role");
+    const visible = found && FileRole.safeParse(role).success && (found.asSender || role === 'signed' || role.startsWith('attachment-'));
+    const file = visible ? (await listFiles(db, found.doc.id)).find((f) => f.role === role) : undefined;
+    if (!file) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');
+    const bytes = await getBlob(db, file.sha256);
+    const name = file.name ?? `${role}.pdf`;
+    const disposition = req.query.download || file.contentType !== 'application/pdf' ? 'attachment' : 'inline';
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(name)}`);
+    res.end(bytes);
+  });
+  return router;
+}

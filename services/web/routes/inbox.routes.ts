@@ -1,0 +1,81 @@
+import { param } from './params';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ErrorCode, StatusBody, isoDate } from '../../../contracts';
+import type { Db } from '../../db/pool';
+import { listFiles } from '../../domain/blobs/blob.repository';
+import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
+import { recordStatus } from '../../domain/dispatches/record-status';
+import { findDocumentFor } from '../../domain/documents/document.repository';
+import { DomainError } from '../../domain/errors/domain-error';
+import { isUuid } from '../../gateway/routes/route-params';
+import { findIncoming, searchInbox } from '../queries/inbox.query';
+import { allow, can, userOf } from '../security/access-policy';
+import { inboxPage } from '../views/inbox.view';
+import { incomingPage } from '../views/incoming.view';
+import { EVENT_CODE_LABELS } from '../views/labels';
+
+const Filters = z.object({
+  q: z.string().trim().max(200).optional(),
+  sender: z.string().trim().max(200).optional(),
+  from: isoDate.optional().or(z.literal('')),
+  to: isoDate.optional().or(z.literal('')),
+  status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused']).optional(),
+});
+
+const RECIPIENT_CODES = ['02', '03', '04', '05', '06', '15', '16'] as const;
+
+export function inboxRoutes(db: Db): Router {
+  const router = Router();
+
+  router.get('/inbox', allow('documents.read'), async (req, res) => {
+    const parsed = Filters.safeParse(req.query);
+    const f = parsed.success ? parsed.data : {};
+    const rows = await searchInbox(db, userOf(res).agencyCode, { ...f, from: f.from || undefined, to: f.to || undefined });
+    res.type('html').send(inboxPage(res, rows, f).value);
+  });
+
+  router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const row = isUuid(param(req, "dispatchId")) ? await findIncoming(db, agency, param(req, "dispatchId")) : undefined;
+    const found = row ? await findDocumentFor(db, agency, row.documentId) : undefined;
+    if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const files = (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
+    const copy = (await dispatchViews(db, row.documentId, agency))[0];
+    res.type('html').send(
+      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,
+    );
+  });
+
+  router.post('/inbox/:dispatchId/status', allow('documents.status'), async (req, res) => {
+    const user = userOf(res);
+    const body = req.body as Record<string, unknown>;
+    const code = String(body.code ?? '');
+    const note = typeof body.note === 'string' ? body.note.trim() : '';
+    const department = typeof body.department === 'string' ? body.department.trim() : '';
+    if (!isUuid(param(req, "dispatchId"))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    if (!(RECIPIENT_CODES as readonly string[]).includes(code)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Thao tác không hợp lệ.');
+    if (code === '04' && !can(user, 'documents.assign')) throw new DomainError(ErrorCode.FORBIDDEN, 'Chỉ lãnh đạo được phân công.');
+    if (code === '04' && !department) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Hãy ghi phòng, đơn vị được giao xử lý.');
+    if (code === '02' && !note) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Từ chối văn bản phải ghi lý do.');
+    const fullNote = code === '04' ? `Giao ${department}${note ? `: ${note}` : ''}` : note || null;
+    const parsed = StatusBody.safeParse({ code, note: fullNote ? fullNote.slice(0, 2000) : null });
+    if (!parsed.success) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Ghi chú quá dài.');
+    await recordStatus(db, {
+      actingAgency: user.agencyCode,
+      dispatchId: param(req, "dispatchId"),
+      code: parsed.data.code,
+      note: parsed.data.note,
+      actor: `user:${user.username}`,
+    });
+    res.redirect(303, `/inbox/${param(req, "dispatchId")}?done=${code}`);
+  });
+
+  return router;
+}
+
+function flashOf(done: unknown, incomingNumber: string | null): { kind: 'ok'; text: string } | undefined {
+  if (typeof done !== 'string' || !EVENT_CODE_LABELS[done]) return undefined;
+  if (done === '03') return { kind: 'ok', text: `Đã tiếp nhận và vào sổ văn bản đến: số đến ${incomingNumber ?? ''}.` };
+  return { kind: 'ok', text: `Đã ghi nhận: ${EVENT_CODE_LABELS[done]}.` };
+}

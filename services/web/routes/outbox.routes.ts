@@ -1,0 +1,48 @@
+import { param } from './params';
+import { Router } from 'express';
+import { ErrorCode, RevokeBody } from '../../../contracts';
+import { inTransaction, type Db } from '../../db/pool';
+import { findAgencies } from '../../domain/agencies/agency.repository';
+import { listFiles } from '../../domain/blobs/blob.repository';
+import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
+import { findDocumentFor } from '../../domain/documents/document.repository';
+import { listOutbox } from '../../domain/documents/outbox-list';
+import { revokeDocument } from '../../domain/documents/revoke-document';
+import { DomainError } from '../../domain/errors/domain-error';
+import { isUuid } from '../../gateway/routes/route-params';
+import { allow, userOf } from '../security/access-policy';
+import { outboxPage, sentPage } from '../views/outbox.view';
+
+export function outboxRoutes(db: Db): Router {
+  const router = Router();
+
+  router.get('/outbox', allow('documents.send'), async (_req, res) => {
+    const page = await listOutbox(db, userOf(res).agencyCode, 100);
+    res.type('html').send(outboxPage(res, page.items).value);
+  });
+
+  router.get('/outbox/:id', allow('documents.send'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
+    // Only the sender's own documents here; a recipient reads its copy in the inbox.
+    if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
+    const files = await listFiles(db, found.doc.id);
+    const flash =
+      req.query.sent ? { kind: 'ok' as const, text: `Đã nhận văn bản số ${found.doc.number}/${found.doc.notation}; hệ thống đang ký số và chuyển tới ${dispatches.length} nơi nhận.` }
+      : req.query.revoked ? { kind: 'ok' as const, text: 'Đã thu hồi văn bản.' } : undefined;
+    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash }).value);
+  });
+
+  router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {
+    const user = userOf(res);
+    const body = RevokeBody.safeParse({ reason: String((req.body as Record<string, unknown>).reason ?? '').trim() });
+    if (!body.success) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Thu hồi văn bản phải ghi lý do.');
+    if (!isUuid(param(req, "id"))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    await inTransaction(db, (tx) => revokeDocument(tx, user.agencyCode, param(req, "id"), body.data.reason, `user:${user.username}`));
+    res.redirect(303, `/outbox/${param(req, "id")}?revoked=1`);
+  });
+
+  return router;
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config/config';
+import type { Db } from '../../db/pool';
+import { acceptDocument, type IncomingFile } from '../../domain/documents/accept-document';
+import { DomainError } from '../../domain/errors/domain-error';
+import { formatNumber } from '../../domain/numbering/number-register';
+import { safeFileName } from '../../gateway/parsing/submission.parser';
+import { vnDay } from '../../stats/periods';
+import { directory, predictedNextNumber } from '../queries/directory.query';
+import { allow, userOf } from '../security/access-policy';
+import { composePdf } from '../send/compose-pdf';
+import { fieldOfDomainError, readSendForm, toMetadata, type FieldErrors, type SendFormValues } from '../send/send-form';
+import { sendPage } from '../views/send.view';
+
+/** Numbers predicted for a composed document can be taken by a colleague meanwhile: try again. */
+const COMPOSE_ATTEMPTS = 3;
+
+function blankForm(): SendFormValues {
+  return {
+    documentType: 'CV', number: '', notation: '', issuedOn: vnDay(new Date()), place: 'Đắk Lắk', subject: '',
+    signerAuthority: '', signerPosition: '', signerName: '', urgency: 'normal', dueOn: '', recipients: [],
+    source: 'upload', bodyText: '', copies: 'Lưu: VT.', formKey: '',
+  };
+}
+
+function uploaded(req: Request): IncomingFile | undefined {
+  const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
+  return f ? { name: safeFileName(f.originalname, 'van-ban.pdf'), declaredType: f.mimetype, bytes: f.buffer } : undefined;
+}
+
+export function sendRoutes(db: Db, config: Config): Router {
+  const router = Router();
+  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 };
+
+  async function show(res: Response, values: SendFormValues, errors: FieldErrors, status = 200): Promise<void> {
+    const dir = await directory(db);
+    const user = userOf(res);
+    res.status(status).type('html').send(sendPage(res, { values: { ...values, formKey: values.formKey || randomBytes(18).toString('base64url') }, errors, ...dir, self: user.agencyCode, canCompose: true }).value);
+  }
+
+  /** "Nơi nhận" lines printed on a composed document, from the chosen groups and agencies. */
+  async function recipientsText(values: SendFormValues): Promise<string[]> {
+    const dir = await directory(db);
+    return values.recipients.map((r) => {
+      const name = r.startsWith('group:') ? dir.groups.find((g) => `group:${g.id}` === r)?.name : dir.agencies.find((a) => a.code === r)?.name;
+      return `- ${name ?? r};`;
+    });
+  }
+
+  router.get('/send', allow('documents.send'), async (_req, res) => show(res, blankForm(), {}));
+
+  router.post('/send/preview', allow('documents.send'), async (req, res) => {
+    const user = userOf(res);
+    const values = readSendForm(req.body as Record<string, unknown>);
+    const { metadata, errors } = toMetadata({ ...values, recipients: values.recipients.length ? values.recipients : ['PREVIEW'] }, await recipientsText(values));
+    if (!metadata) return show(res, values, errors, 400);
+    const number = metadata.number ?? formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
+    const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies);
+    if (!composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="xem-truoc.pdf"`);
+    res.end(composed.pdf);
+  });
+
+  router.post('/send', allow('documents.send'), async (req, res) => {
+    const user = userOf(res);
+    const values = readSendForm(req.body as Record<string, unknown>);
+    const compose = values.source === 'compose';
+    const { metadata, errors } = toMetadata(values, compose ? await recipientsText(values) : []);
+    const file = compose ? undefined : uploaded(req);
+    if (!compose && !file) errors.file = 'Hãy chọn tệp PDF của văn bản.';
+    if (compose && !values.bodyText) errors.bodyText = 'Hãy soạn nội dung văn bản.';
+    if (!metadata || Object.keys(errors).length) return show(res, values, errors, 400);
+    const idempotencyKey = values.formKey ? `web-${values.formKey}` : undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let main = file;
+        let m = metadata;
+        if (compose) {
+          // The number is printed on the page, so it is fixed before rendering.
+          const number = metadata.number ?? formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
+          const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies);
+          if (!composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
+          main = { name: `${number}-${metadata.notation}.pdf`.replace(/[^\p{L}\p{N}._-]/gu, '-'), declaredType: 'application/pdf', bytes: composed.pdf };
+          m = { ...metadata, number };
+        }
+        try {
+          const accepted = await acceptDocument(db, { sender: user.agencyCode, metadata: m, file: main!, attachments: [], idempotencyKey }, limits);
+          return res.redirect(303, `/outbox/${accepted.id}?sent=1`);
+        } catch (err) {
+          const retry = compose && !metadata.number && err instanceof DomainError && err.code === 'DUPLICATE_DOCUMENT' && attempt < COMPOSE_ATTEMPTS;
+          if (!retry) throw err;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code === 'INTERNAL' || err.code === 'SERVICE_UNAVAILABLE') throw err;
+      const message = err.code === 'IDEMPOTENCY_KEY_REUSED' ? 'Biểu mẫu này đã được gửi. Hãy mở “Gửi văn bản” để gửi văn bản mới.' : err.message;
+      return show(res, { ...values, formKey: err.code === 'IDEMPOTENCY_KEY_REUSED' ? '' : values.formKey }, { [fieldOfDomainError(err.code, err.details)]: message }, 422);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+import type { Response } from 'express';
+import type { DispatchView } from '../../../contracts';
+import type { DocumentRow } from '../../domain/documents/document.repository';
+import type { InboxRow } from '../queries/inbox.query';
+import { can, userOf } from '../security/access-policy';
+import { lateMark, statusPill, timeline, urgencyPill } from './components';
+import { html, type SafeHtml } from './html';
+import { dayVi, documentTypeLabel, instantVi } from './labels';
+import { csrfField, page } from './layout.view';
+
+export interface IncomingPageData {
+  row: InboxRow;
+  doc: DocumentRow;
+  copy: DispatchView | undefined;
+  files: { role: string; name: string | null }[];
+  pendingTakeBack: boolean;
+  flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
+  const { row, doc } = d;
+  const signed = d.files.some((f) => f.role === 'signed');
+  const pdfUrl = `/documents/${doc.id}/files/signed`;
+  return page(res, {
+    title: `Văn bản đến ${row.number}/${row.notation}`,
+    active: '/inbox',
+    flash: d.flash,
+    body: html`<p><a href="/inbox">← Văn bản đến</a></p>
+<h1>${documentTypeLabel(doc.documentType)} số ${doc.number}/${doc.notation}</h1>
+<p class="subject">${doc.subject}</p>
+<div class="two-col">
+<section class="card meta" aria-label="Thông tin văn bản">
+  <dl>
+    <dt>Nơi gửi</dt><dd>${row.senderName} <span class="muted code">${row.sender}</span></dd>
+    <dt>Ngày ban hành</dt><dd>${dayVi(doc.issuedOn)}, ${doc.place}</dd>
+    <dt>Người ký</dt><dd>${doc.signer.authority ? `${doc.signer.authority} ` : ''}${doc.signer.position} — ${doc.signer.fullName}</dd>
+    <dt>Độ khẩn</dt><dd>${urgencyPill(doc.urgency)}</dd>
+    <dt>Hạn xử lý</dt><dd>${doc.dueOn ? dayVi(doc.dueOn) : '—'}${lateMark(row.late)}</dd>
+    <dt>Ngày đến</dt><dd>${instantVi(row.deliveredAt)}</dd>
+    <dt>Trạng thái</dt><dd>${statusPill(row.dispatchId, row.status)}</dd>
+    <dt>Số đến</dt><dd id="incoming-number">${row.incomingNumber ? html`<strong>${row.incomingNumber}</strong>` : html`<span class="muted">Chưa vào sổ</span>`}</dd>
+  </dl>
+  ${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}?download=1">${f.role === 'signed' ? 'Văn bản đã ký số (PDF)' : f.name ?? f.role}</a></li>`)}</ul>` : ''}
+</section>
+<section class="card actions-card" aria-label="Xử lý">${actions(res, row.dispatchId, row.status, d.pendingTakeBack)}</section>
+</div>
+${signed
+  ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
+    <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
+  : html`<p class="muted">Văn bản chưa có bản ký số để xem.</p>`}
+${d.copy ? timeline(d.copy, 'cơ quan bạn') : ''}`,
+  });
+}
+
+function statusForm(res: Response, dispatchId: string, code: string, label: string, opts: { note?: 'required' | 'optional'; department?: boolean; primary?: boolean } = {}): SafeHtml {
+  return html`<form method="post" action="/inbox/${dispatchId}/status" class="status-form">
+  ${csrfField(res)}<input type="hidden" name="code" value="${code}">
+  ${opts.department ? html`<div class="field"><label for="dept-${code}">Giao cho phòng, đơn vị</label><input id="dept-${code}" name="department" required maxlength="200"></div>` : ''}
+  ${opts.note
+    ? html`<div class="field"><label for="note-${code}">${opts.note === 'required' ? 'Lý do (bắt buộc)' : 'Ghi chú'}</label><textarea id="note-${code}" name="note" rows="2" maxlength="2000"${opts.note === 'required' ? html` required` : ''}></textarea></div>`
+    : ''}
+  <button type="submit"${opts.primary ? html` class="primary"` : ''}>${label}</button>
+</form>`;
+}
+
+function actions(res: Response, id: string, status: string, pendingTakeBack: boolean): SafeHtml {
+  const user = userOf(res);
+  if (!can(user, 'documents.status')) return html`<p class="muted">Bạn chỉ được xem văn bản này.</p>`;
+  const out: SafeHtml[] = [];
+  if (pendingTakeBack) {
+    out.push(html`<p class="notice error">Cơ quan gửi đề nghị lấy lại văn bản này.</p>`);
+    out.push(statusForm(res, id, '15', 'Đồng ý cho lấy lại'), statusForm(res, id, '16', 'Không đồng ý', { note: 'optional' }));
+  }
+  if (status === 'delivered') {
+    out.push(statusForm(res, id, '03', 'Tiếp nhận, vào sổ văn bản đến', { primary: true }));
+    out.push(html`<details class="refuse"><summary>Từ chối nhận</summary>${statusForm(res, id, '02', 'Từ chối văn bản', { note: 'required' })}</details>`);
+  }
+  if ((status === 'accepted' || status === 'assigned') && can(user, 'documents.assign')) {
+    out.push(html`<details class="assign"${status === 'accepted' ? html` open` : ''}><summary>Phân công xử lý</summary>${statusForm(res, id, '04', 'Phân công', { department: true, note: 'optional' })}</details>`);
+  }
+  if (status === 'accepted' || status === 'assigned') out.push(statusForm(res, id, '05', 'Đánh dấu đang xử lý'));
+  if (status === 'accepted' || status === 'assigned' || status === 'processing') out.push(statusForm(res, id, '06', 'Đánh dấu hoàn thành', { note: 'optional', primary: status === 'processing' }));
+  if (out.length === 0) out.push(html`<p class="muted">Không còn thao tác nào cho văn bản này.</p>`);
+  return html`<h2 class="h3">Xử lý</h2>${out}`;
+}

@@ -1,0 +1,71 @@
+import type { Response } from 'express';
+import { ROLE_LABELS } from '../../domain/users/roles';
+import { can, currentUser, type Permission } from '../security/access-policy';
+import { CSRF_FIELD } from '../security/csrf.middleware';
+import { html, type SafeHtml } from './html';
+
+interface NavItem {
+  href: string;
+  label: string;
+  permission: Permission;
+}
+
+const NAV: NavItem[] = [
+  { href: '/inbox', label: 'Văn bản đến', permission: 'documents.read' },
+  { href: '/send', label: 'Gửi văn bản', permission: 'documents.send' },
+  { href: '/outbox', label: 'Văn bản đi', permission: 'documents.send' },
+  { href: '/paper', label: 'Ghi nhận gửi giấy', permission: 'documents.send' },
+  { href: '/leader', label: 'Phân công, trễ hạn', permission: 'documents.assign' },
+  { href: '/monitor', label: 'Thống kê tỷ lệ', permission: 'figures.read' },
+  { href: '/admin', label: 'Quản trị', permission: 'directory.manage' },
+];
+
+/** The hidden CSRF field every form carries. */
+export function csrfField(res: Response): SafeHtml {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${String(res.locals.csrf ?? '')}">`;
+}
+
+export interface PageOptions {
+  title: string;
+  body: SafeHtml;
+  /** The nav entry to mark as current. */
+  active?: string;
+  flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+export function page(res: Response, o: PageOptions): SafeHtml {
+  const user = currentUser(res);
+  const nav = user ? NAV.filter((n) => can(user, n.permission)) : [];
+  return html`<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${o.title} — Liên Thông</title>
+<link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/app.js" defer></script>
+</head>
+<body${user ? html` data-agency="${user.agencyCode}"` : ''}>
+<a class="skip" href="#main">Bỏ qua, đến nội dung chính</a>
+<header class="top">
+  <a class="brand" href="/">Liên Thông</a>
+  ${user
+    ? html`<div class="who"><span class="agency">${user.agencyName}</span>
+      <span class="user">${user.fullName ?? user.username} · ${ROLE_LABELS[user.role]}</span>
+      <form method="post" action="/sign-out" class="inline">${csrfField(res)}<button type="submit" class="link">Đăng xuất</button></form></div>`
+    : ''}
+</header>
+${nav.length
+  ? html`<nav class="main-nav" aria-label="Chức năng"><ul>${nav.map(
+      (n) => html`<li><a href="${n.href}"${o.active === n.href ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+    )}</ul></nav>`
+  : ''}
+<main id="main" tabindex="-1">
+${o.flash ? html`<p class="notice ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${o.flash.text}</p>` : ''}
+<div id="live-notice" class="notice ok" role="status" aria-live="polite" hidden></div>
+${o.body}
+</main>
+<footer class="foot">Hệ thống trao đổi văn bản điện tử liên thông — UBND tỉnh Đắk Lắk</footer>
+</body>
+</html>`;
+}

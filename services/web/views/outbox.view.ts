@@ -1,0 +1,84 @@
+import type { Response } from 'express';
+import type { DispatchView } from '../../../contracts';
+import type { DocumentRow } from '../../domain/documents/document.repository';
+import type { OutboxItem } from '../../domain/documents/outbox-list';
+import { timeline, urgencyPill } from './components';
+import { html, type SafeHtml } from './html';
+import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
+import { csrfField, page } from './layout.view';
+
+function counts(d: Record<string, number>): SafeHtml {
+  const entries = Object.entries(d).sort(([a], [b]) => a.localeCompare(b));
+  return html`${entries.map(([s, n]) => html`<span class="pill st-${s}">${statusLabel(s)}: ${n}</span> `)}`;
+}
+
+export function outboxPage(res: Response, items: OutboxItem[]): SafeHtml {
+  return page(res, {
+    title: 'Văn bản đi',
+    active: '/outbox',
+    body: html`<h1>Văn bản đi</h1>
+${items.length === 0
+  ? html`<p class="empty">Chưa gửi văn bản nào. <a href="/send">Gửi văn bản</a></p>`
+  : html`<table class="list"><caption class="sr-only">Văn bản đã gửi, mới nhất trước</caption>
+<thead><tr><th scope="col">Số, ký hiệu</th><th scope="col">Trích yếu</th><th scope="col">Độ khẩn</th><th scope="col">Tình trạng</th><th scope="col">Nơi nhận theo trạng thái</th><th scope="col">Ngày gửi</th></tr></thead>
+<tbody>${items.map(
+  (i) => html`<tr${i.overdue ? html` class="is-late"` : ''}>
+  <td data-label="Số, ký hiệu">${i.number}/${i.notation}</td>
+  <td data-label="Trích yếu"><a href="/outbox/${i.documentId}">${i.subject}</a></td>
+  <td data-label="Độ khẩn">${urgencyPill(i.urgency)}</td>
+  <td data-label="Tình trạng" data-document-status="${i.documentId}">${DOCUMENT_STATUS_LABELS[i.status] ?? i.status}</td>
+  <td data-label="Nơi nhận">${counts(i.dispatches)}${i.overdue ? html`<span class="pill late">Quá hạn: ${i.overdue}</span>` : ''}</td>
+  <td data-label="Ngày gửi">${instantVi(i.createdAt)}</td></tr>`,
+)}</tbody></table>`}`,
+  });
+}
+
+export interface SentPageData {
+  doc: DocumentRow & { revokedAt?: Date | null; revokeReason?: string | null };
+  dispatches: DispatchView[];
+  names: Map<string, string>;
+  files: { role: string; name: string | null }[];
+  flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+export function sentPage(res: Response, d: SentPageData): SafeHtml {
+  const { doc } = d;
+  const overdue = doc.dueOn !== null && doc.dueOn < new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  return page(res, {
+    title: `Văn bản đi ${doc.number}/${doc.notation}`,
+    active: '/outbox',
+    flash: d.flash,
+    body: html`<p><a href="/outbox">← Văn bản đi</a></p>
+<h1>${documentTypeLabel(doc.documentType)} số ${doc.number}/${doc.notation}</h1>
+<p class="subject">${doc.subject}</p>
+<div class="two-col">
+<section class="card meta" aria-label="Thông tin văn bản"><dl>
+  <dt>Tình trạng</dt><dd data-document-status="${doc.id}">${DOCUMENT_STATUS_LABELS[doc.status] ?? doc.status}</dd>
+  <dt>Ngày ban hành</dt><dd>${dayVi(doc.issuedOn)}, ${doc.place}</dd>
+  <dt>Người ký</dt><dd>${doc.signer.authority ? `${doc.signer.authority} ` : ''}${doc.signer.position} — ${doc.signer.fullName}</dd>
+  <dt>Độ khẩn</dt><dd>${urgencyPill(doc.urgency)}</dd>
+  <dt>Hạn xử lý</dt><dd>${doc.dueOn ? dayVi(doc.dueOn) : '—'}</dd>
+  ${doc.lastError ? html`<dt>Lỗi</dt><dd class="error-text">${doc.lastError}</dd>` : ''}
+</dl>
+${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}">${roleLabel(f.role)}</a></li>`)}</ul>` : ''}
+</section>
+<section class="card" aria-label="Thu hồi">
+${doc.status === 'revoked'
+  ? html`<p class="notice error">Văn bản đã được thu hồi.</p>`
+  : html`<details class="revoke"><summary>Thu hồi văn bản</summary>
+  <form method="post" action="/outbox/${doc.id}/revoke">${csrfField(res)}
+  <div class="field"><label for="reason">Lý do thu hồi (bắt buộc)</label><textarea id="reason" name="reason" rows="2" required maxlength="2000"></textarea></div>
+  <button type="submit" class="danger">Thu hồi</button></form></details>`}
+</section>
+</div>
+<h2>Nơi nhận (${d.dispatches.length})</h2>
+<div class="timelines">${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient)}</div>`)}</div>`,
+  });
+}
+
+function roleLabel(role: string): string {
+  if (role === 'original') return 'Bản gốc';
+  if (role === 'canonical') return 'Bản chuẩn hóa';
+  if (role === 'signed') return 'Bản đã ký số';
+  return `Phụ lục ${role.replace('attachment-', '')}`;
+}
