@@ -3,11 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test clean
+.PHONY: help deps system-deps build run test bench clean
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
+	@echo "make bench - benchmark (~10 min; BENCH_QUICK=1 ~2 min): table + bench/results/latest.json, see BENCHMARKS.md"
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.install-stamp: package.json package-lock.json
@@ -28,6 +29,11 @@ run: build
 
 test: build
 	npx mocha
+
+# The harness compiles into bench/dist with its own copy of the gateway and workers (bench/tsconfig.json).
+bench: build
+	npx tsc -p bench/tsconfig.json
+	node bench/dist/bench/src/main.js
 
 clean:
 	rm -rf dist node_modules

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { startService } from './processes';
+
+export type PipelineStage = 'convert' | 'sign' | 'route' | 'deliver';
+const LINE: Record<PipelineStage, string> = { convert: 'converted', sign: 'signed', route: 'routed', deliver: 'delivered' };
+
+export interface StageAlone {
+  items: number;
+  /** Items per second of that stage's worker running alone (deliveries for deliver). */
+  perSec: number | null;
+  docsPerSec: number | null;
+}
+
+/**
+ * Each pipeline stage's ceiling measured alone, with the product's own code, database and queue:
+ * the documents the accept-alone phase left behind are pushed through one stage at a time by a
+ * worker process started with `--only <stage>` while nothing else runs. The rate is taken from
+ * that worker's own log lines (first to last), so process start-up is not counted.
+ */
+export async function measureStagesAlone(db: pg.Client, env: NodeJS.ProcessEnv, runDir: string, cap: number): Promise<Record<PipelineStage, StageAlone>> {
+  const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].n);
+  const accepted = await count(`SELECT count(*) AS n FROM documents WHERE status = 'accepted'`);
+  const out = {} as Record<PipelineStage, StageAlone>;
+
+  out.convert = await runAlone('convert', env, runDir, () => count(`SELECT count(*) AS n FROM documents WHERE status = 'converted'`), Math.min(cap, accepted));
+  const ids = (await db.query(`SELECT id FROM documents WHERE status = 'converted'`)).rows.map((r) => r.id as string);
+  out.sign = await runAlone('sign', env, runDir, () => count(`SELECT count(*) AS n FROM documents WHERE status = 'signed'`), ids.length);
+  out.route = await runAlone('route', env, runDir, () => count(`SELECT count(*) AS n FROM documents WHERE id = ANY($1) AND status = 'routed'`, [ids]), ids.length);
+  const dispatches = await count(`SELECT count(*) AS n FROM dispatches WHERE document_id = ANY($1)`, [ids]);
+  out.deliver = await runAlone('deliver', env, runDir, () => count(`SELECT count(*) AS n FROM dispatches WHERE document_id = ANY($1) AND status = 'delivered'`, [ids]), dispatches);
+  if (out.deliver.perSec !== null && ids.length > 0) out.deliver.docsPerSec = out.deliver.perSec / (dispatches / ids.length);
+  return out;
+}
+
+async function runAlone(stage: PipelineStage, env: NodeJS.ProcessEnv, runDir: string, done: () => Promise<number>, target: number): Promise<StageAlone> {
+  const logFile = path.join(runDir, `alone-${stage}.log`);
+  const worker = startService(`workers-${stage}`, 'workers/main.js', { ...env, LIENTHONG_PROCESS: `workers-${stage}` }, logFile, [], ['--only', stage]);
+  const deadline = Date.now() + 180_000;
+  try {
+    while ((await done()) < target) {
+      if (Date.now() > deadline) throw new Error(`the ${stage} stage alone did not finish ${target} items in 180 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await worker.stop();
+  }
+  const times = fs
+    .readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"msg":"${LINE[stage]}"`))
+    .map((l) => Date.parse(JSON.parse(l).time as string))
+    .sort((a, b) => a - b);
+  const span = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 0;
+  const perSec = span > 0 ? (times.length - 1) / span : null;
+  return { items: times.length, perSec, docsPerSec: perSec };
+}
