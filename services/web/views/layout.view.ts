@@ -62,7 +62,7 @@ ${nav.length
   : ''}
 <main id="main" tabindex="-1">
 ${o.flash ? html`<p class="notice ${o.flash.kind}" role="${o.flash.kind === 'error' ? 'alert' : 'status'}">${o.flash.text}</p>` : ''}
-<div id="live-notice" class="notice ok" role="status" aria-live="polite" hidden></div>
+<div id="live-notice" class="notice live" role="status" aria-live="polite" hidden></div>
 ${o.body}
 </main>
 <footer class="foot">Hệ thống trao đổi văn bản điện tử liên thông — UBND tỉnh Đắk Lắk</footer>
