@@ -73,6 +73,45 @@ export function createDevCa(opts: { commonName?: string; keyType?: KeyType; vali
   return { keyPem: keyPemOf(privateKey), certPem: derToPem(der, 'CERTIFICATE') };
 }
 
+interface Issuance {
+  subject: Buffer;
+  /** Usage-specific extensions; key identifiers are added by issueFromCa. */
+  extensions: Buffer[];
+  keyType: KeyType;
+  validDays: number;
+  notBefore?: Date;
+}
+
+/** Common path of every certificate the development CA issues: new key pair, CA checks, signing. */
+function issueFromCa(ca: KeyAndCert, what: Issuance): KeyAndCert {
+  assertValidDays(what.validDays);
+  const caKey = createPrivateKey(ca.keyPem);
+  const caCert = new X509Certificate(ca.certPem);
+  if (!caCert.checkPrivateKey(caKey)) throw new Error('the CA key does not match the CA certificate');
+  if (!caCert.ca) throw new Error('the issuing certificate is not a CA (basicConstraints CA:false)');
+  const caFields = readCertificateFields(caCert.raw);
+
+  const { privateKey, spki } = generateKey(what.keyType);
+  const notBefore = wholeSeconds(what.notBefore ?? new Date(Date.now() - CLOCK_SKEW_MS));
+  const der = buildCertificate(
+    {
+      serial: randomSerial(),
+      issuer: caFields.subject,
+      subject: what.subject,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + what.validDays * DAY_MS),
+      subjectPublicKeyInfo: spki,
+      extensions: [
+        ...what.extensions,
+        extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(keyIdentifierFromSpki(spki))),
+        extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(subjectKeyIdentifier(caFields))),
+      ],
+    },
+    caKey,
+  );
+  return { keyPem: keyPemOf(privateKey), certPem: derToPem(der, 'CERTIFICATE') };
+}
+
 export function issueAgencyCertificate(
   ca: KeyAndCert,
   subject: { agencyCode: string; agencyName: string },
@@ -81,41 +120,47 @@ export function issueAgencyCertificate(
   const agencyCode = subject.agencyCode.trim();
   const agencyName = subject.agencyName.trim();
   if (!agencyCode || !agencyName) throw new Error('issueAgencyCertificate: agencyCode and agencyName are required');
-  const validDays = opts.validDays ?? 730;
-  assertValidDays(validDays);
+  return issueFromCa(ca, {
+    subject: encodeName([
+      { type: OID.countryName, value: 'VN' },
+      { type: OID.organizationName, value: agencyName },
+      { type: OID.organizationalUnitName, value: agencyCode },
+      { type: OID.commonName, value: agencyName },
+    ]),
+    keyType: opts.keyType ?? 'rsa',
+    validDays: opts.validDays ?? 730,
+    ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+    extensions: [
+      extension(OID.basicConstraints, true, basicConstraintsValue(false)),
+      extension(OID.keyUsage, true, keyUsageValue([KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation])),
+      // NSS (poppler's pdfsig) validates PDF signers for the e-mail signer usage, so
+      // emailProtection must be present; documentSigning (RFC 9336) states the real purpose.
+      extension(OID.extKeyUsage, false, extKeyUsageValue([OID.kpEmailProtection, OID.kpDocumentSigning])),
+    ],
+  });
+}
 
-  const caKey = createPrivateKey(ca.keyPem);
-  const caCert = new X509Certificate(ca.certPem);
-  if (!caCert.checkPrivateKey(caKey)) throw new Error('issueAgencyCertificate: the CA key does not match the CA certificate');
-  if (!caCert.ca) throw new Error('issueAgencyCertificate: the issuing certificate is not a CA (basicConstraints CA:false)');
-  const caFields = readCertificateFields(caCert.raw);
-
-  const { privateKey, spki } = generateKey(opts.keyType ?? 'rsa');
-  const notBefore = wholeSeconds(opts.notBefore ?? new Date(Date.now() - CLOCK_SKEW_MS));
-  const der = buildCertificate(
-    {
-      serial: randomSerial(),
-      issuer: caFields.subject,
-      subject: encodeName([
-        { type: OID.countryName, value: 'VN' },
-        { type: OID.organizationName, value: agencyName },
-        { type: OID.organizationalUnitName, value: agencyCode },
-        { type: OID.commonName, value: agencyName },
-      ]),
-      notBefore,
-      notAfter: new Date(notBefore.getTime() + validDays * DAY_MS),
-      subjectPublicKeyInfo: spki,
-      extensions: [
-        extension(OID.basicConstraints, true, basicConstraintsValue(false)),
-        extension(OID.keyUsage, true, keyUsageValue([KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation])),
-        // NSS (poppler's pdfsig) validates PDF signers for the e-mail signer usage, so
-        // emailProtection must be present; documentSigning (RFC 9336) states the real purpose.
-        extension(OID.extKeyUsage, false, extKeyUsageValue([OID.kpEmailProtection, OID.kpDocumentSigning])),
-        extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(keyIdentifierFromSpki(spki))),
-        extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(subjectKeyIdentifier(caFields))),
-      ],
-    },
-    caKey,
-  );
-  return { keyPem: keyPemOf(privateKey), certPem: derToPem(der, 'CERTIFICATE') };
+/**
+ * A time-stamping certificate for the development TSA. RFC 3161 §2.3 requires the extended key
+ * usage to be timeStamping alone and critical; OpenSSL's `ts -verify` refuses anything else.
+ */
+export function issueTsaCertificate(
+  ca: KeyAndCert,
+  opts: { commonName?: string; keyType?: KeyType; validDays?: number; notBefore?: Date } = {},
+): KeyAndCert {
+  return issueFromCa(ca, {
+    subject: encodeName([
+      { type: OID.countryName, value: 'VN' },
+      { type: OID.organizationName, value: 'Liên Thông (development)' },
+      { type: OID.commonName, value: opts.commonName ?? 'Liên Thông Development TSA (not for production)' },
+    ]),
+    keyType: opts.keyType ?? 'rsa',
+    validDays: opts.validDays ?? 365,
+    ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+    extensions: [
+      extension(OID.basicConstraints, true, basicConstraintsValue(false)),
+      extension(OID.keyUsage, true, keyUsageValue([KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation])),
+      extension(OID.extKeyUsage, true, extKeyUsageValue([OID.kpTimeStamping])),
+    ],
+  });
 }

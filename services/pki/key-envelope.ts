@@ -12,8 +12,9 @@ export class MasterKeyMismatchError extends Error {
   override name = 'MasterKeyMismatchError';
   constructor() {
     super(
-      'cannot open the sealed private key: the master key is not the one it was sealed with ' +
-        '(or the sealed text was altered)',
+      'cannot open a sealed secret (agency private key or webhook secret): it was sealed under another master key ' +
+        'than the LIENTHONG_MASTER_KEY now set, or the sealed text was altered; restore the original LIENTHONG_MASTER_KEY ' +
+        '(in dev mode: master.key in the data folder)',
     );
   }
 }

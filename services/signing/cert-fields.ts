@@ -11,6 +11,8 @@ export interface CertificateFields {
   subject: Buffer;
   subjectPublicKeyInfo: Buffer;
   extensions: Map<string, Buffer /* extnValue contents */>;
+  /** OIDs of the extensions marked critical. */
+  critical: Set<string>;
 }
 
 export function readCertificateFields(der: Buffer): CertificateFields {
@@ -24,6 +26,7 @@ export function readCertificateFields(der: Buffer): CertificateFields {
   const spki = fields[base + 5];
   if (!serial || !issuer || !subject || !spki) throw new DerError('TBSCertificate is missing fields');
   const extensions = new Map<string, Buffer>();
+  const critical = new Set<string>();
   const extWrapper = fields.slice(base + 6).find((f) => f.tag === 0xa3);
   if (extWrapper) {
     const [list] = children(extWrapper);
@@ -31,9 +34,10 @@ export function readCertificateFields(der: Buffer): CertificateFields {
       const parts = children(ext);
       const value = parts[parts.length - 1];
       if (value?.tag === Tag.OCTET_STRING) extensions.set(decodeOid(parts[0]), value.content);
+      if (parts[1]?.tag === Tag.BOOLEAN && parts[1].content[0] !== 0) critical.add(decodeOid(parts[0]));
     }
   }
-  return { serial: serial.raw, issuer: issuer.raw, subject: subject.raw, subjectPublicKeyInfo: spki.raw, extensions };
+  return { serial: serial.raw, issuer: issuer.raw, subject: subject.raw, subjectPublicKeyInfo: spki.raw, extensions, critical };
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value (without the unused-bits byte). */

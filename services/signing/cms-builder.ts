@@ -27,9 +27,9 @@ function signingCertificateV2(certificate: Buffer): Buffer {
  * The SET OF signed attributes, DER-encoded with the universal SET tag: that exact encoding is
  * what the signature covers (RFC 5652 §5.4), while SignerInfo carries it under [0] IMPLICIT.
  */
-export function buildSignedAttributes(contentDigest: Buffer, certificate: Buffer): Buffer {
+export function buildSignedAttributes(contentDigest: Buffer, certificate: Buffer, contentType: string = OID.data): Buffer {
   return setOf([
-    attribute(OID.contentType, oid(OID.data)),
+    attribute(OID.contentType, oid(contentType)),
     attribute(OID.messageDigest, octetString(contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(certificate)),
   ]);
@@ -53,9 +53,9 @@ export interface SignerInfoParts {
   signature: Buffer;
 }
 
-/** Step one: sign the attributes. A timestamp request (B-T) would be made over `signature`. */
-export function signAttributes(contentDigest: Buffer, certificate: Buffer, privateKey: KeyObject): SignerInfoParts {
-  const signedAttributes = buildSignedAttributes(contentDigest, certificate);
+/** Step one: sign the attributes. The signature timestamp (B-T) is requested over `signature`. */
+export function signAttributes(contentDigest: Buffer, certificate: Buffer, privateKey: KeyObject, contentType: string = OID.data): SignerInfoParts {
+  const signedAttributes = buildSignedAttributes(contentDigest, certificate, contentType);
   return { signedAttributes, signature: sign('sha256', signedAttributes, privateKey) };
 }
 
@@ -65,6 +65,15 @@ export interface SignedDataInput extends SignerInfoParts {
   privateKey: KeyObject;
   /** Complete Attribute encodings, e.g. an id-aa-timeStampToken from an RFC 3161 TSA. */
   unsignedAttributes?: Buffer[];
+  /** Encapsulated content (a TSA's TSTInfo); absent for PAdES, whose content is detached. */
+  encapsulated?: { type: string; content: Buffer };
+  /** A TSA asked without certReq must leave the certificates out (RFC 3161 §2.4.1). */
+  omitCertificates?: boolean;
+}
+
+/** A complete unsigned Attribute carrying an RFC 3161 token (id-aa-signatureTimeStampToken). */
+export function timestampAttribute(token: Buffer): Buffer {
+  return attribute(OID.timeStampToken, token);
 }
 
 /** Step two: wrap everything into ContentInfo { signedData }. */
@@ -82,11 +91,13 @@ export function encodeSignedData(input: SignedDataInput): Buffer {
     octetString(input.signature),
     ...unsigned,
   );
+  const encap = input.encapsulated;
   const signedData = sequence(
-    unsignedInteger(1),
+    // RFC 5652 §5.1: version 3 when the content type is not id-data
+    unsignedInteger(encap && encap.type !== OID.data ? 3 : 1),
     setOf([sha256Algorithm()]),
-    sequence(oid(OID.data)), // detached: no eContent
-    contextTag(0, input.certificate, ...input.chain),
+    encap ? sequence(oid(encap.type), contextTag(0, octetString(encap.content))) : sequence(oid(OID.data)),
+    ...(input.omitCertificates ? [] : [contextTag(0, input.certificate, ...input.chain)]),
     setOf([signerInfo]),
   );
   return sequence(oid(OID.signedData), contextTag(0, signedData));

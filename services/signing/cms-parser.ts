@@ -4,6 +4,8 @@ import { OID } from './oids';
 /** The parts of a CMS SignedData (RFC 5652) a PAdES verifier needs, as raw slices. */
 export interface ParsedSignedData {
   encapContentType: string;
+  /** eContent when the content is encapsulated (a timestamp token's TSTInfo); null when detached. */
+  encapContent: Buffer | null;
   /** DER of every certificate in the certificates field (other choices are skipped). */
   certificates: Buffer[];
   signer: ParsedSignerInfo;
@@ -19,6 +21,8 @@ export interface ParsedSignerInfo {
   signatureAlgorithm: string;
   signature: Buffer;
   unsignedAttributeTypes: string[];
+  /** Attribute type → its values, for the unsigned attributes (a signature timestamp lives here). */
+  unsignedAttributes: Map<string, DerNode[]>;
 }
 
 function attributeMap(set: DerNode): Map<string, DerNode[]> {
@@ -56,7 +60,7 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
   const [sigAlgOid] = expectChildren(parts[i++], Tag.SEQUENCE, 'signatureAlgorithm');
   const signature = parts[i++];
   if (!signature || signature.tag !== Tag.OCTET_STRING) throw new DerError('SignerInfo has no signature value');
-  const unsigned = parts[i]?.tag === 0xa1 ? [...attributeMap(parts[i] as DerNode).keys()] : [];
+  const unsigned = parts[i]?.tag === 0xa1 ? attributeMap(parts[i] as DerNode) : new Map<string, DerNode[]>();
   return {
     sid,
     digestAlgorithm: decodeOid(digestAlgOid),
@@ -64,7 +68,8 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
     attributes,
     signatureAlgorithm: decodeOid(sigAlgOid),
     signature: signature.content,
-    unsignedAttributeTypes: unsigned,
+    unsignedAttributeTypes: [...unsigned.keys()],
+    unsignedAttributes: unsigned,
   };
 }
 
@@ -74,7 +79,9 @@ export function parseSignedData(der: Buffer): ParsedSignedData {
   if (decodeOid(type) !== OID.signedData) throw new DerError('the CMS is not SignedData');
   const [signedData] = expectChildren(wrapped, 0xa0, 'ContentInfo.content');
   const parts = expectChildren(signedData, Tag.SEQUENCE, 'SignedData');
-  const [encapType] = expectChildren(parts[2], Tag.SEQUENCE, 'encapContentInfo');
+  const [encapType, explicit] = expectChildren(parts[2], Tag.SEQUENCE, 'encapContentInfo');
+  const [eContent] = explicit ? expectChildren(explicit, 0xa0, 'eContent') : [];
+  if (eContent && eContent.tag !== Tag.OCTET_STRING) throw new DerError('eContent is not an OCTET STRING');
   const certificates: Buffer[] = [];
   let signerInfos: DerNode | undefined;
   for (const part of parts.slice(3)) {
@@ -82,5 +89,5 @@ export function parseSignedData(der: Buffer): ParsedSignedData {
     else if (part.tag === Tag.SET) signerInfos = part;
   }
   const [first] = expectChildren(signerInfos, Tag.SET, 'signerInfos');
-  return { encapContentType: decodeOid(encapType), certificates, signer: parseSignerInfo(first) };
+  return { encapContentType: decodeOid(encapType), encapContent: eContent?.content ?? null, certificates, signer: parseSignerInfo(first) };
 }

@@ -95,6 +95,14 @@ export function x509Time(date: Date): Buffer {
     : tlv(Tag.GENERALIZED_TIME, Buffer.from(`${digits}Z`, 'ascii'));
 }
 
+/** GeneralizedTime in UTC; milliseconds only when non-zero, as DER forbids trailing zeros (RFC 3161 genTime). */
+export function generalizedTime(date: Date): Buffer {
+  const iso = date.toISOString();
+  const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return tlv(Tag.GENERALIZED_TIME, Buffer.from(`${digits}${fraction ? `.${fraction}` : ''}Z`, 'ascii'));
+}
+
 // ---------------------------------------------------------------- decoding
 
 export interface DerNode {
@@ -178,4 +186,27 @@ export function decodeString(node: DerNode): string {
       // PrintableString, IA5String, TeletexString (treated as Latin-1, as most toolkits do)
       return node.content.toString('latin1');
   }
+}
+
+/** UTCTime or GeneralizedTime (Z form, optional fraction) → Date; throws on anything else. */
+export function decodeTime(node: DerNode | undefined): Date {
+  const text = node?.content.toString('latin1') ?? '';
+  const m =
+    node?.tag === Tag.GENERALIZED_TIME
+      ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?Z$/.exec(text)
+      : node?.tag === Tag.UTC_TIME
+        ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})()Z$/.exec(text)
+        : null;
+  if (!m) throw new DerError(`expected a UTC time, got "${text}"`);
+  const year = m[1]!.length === 2 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
+  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+}
+
+/** A small non-negative INTEGER as a number (versions, status codes); throws when it is not one. */
+export function decodeSmallInteger(node: DerNode | undefined): number {
+  if (!node || node.tag !== Tag.INTEGER || node.content.length === 0 || node.content.length > 6 || (node.content[0] ?? 0) & 0x80) {
+    throw new DerError('expected a small non-negative INTEGER');
+  }
+  return node.content.reduce((n, b) => n * 256 + b, 0);
 }

@@ -14,12 +14,15 @@ export const OID = {
   extKeyUsage: '2.5.29.37',
   kpEmailProtection: '1.3.6.1.5.5.7.3.4',
   kpDocumentSigning: '1.3.6.1.5.5.7.3.36',
+  kpTimeStamping: '1.3.6.1.5.5.7.3.8',
 
   // algorithms
+  sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
   rsaEncryption: '1.2.840.113549.1.1.1',
+  sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
   sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
@@ -37,10 +40,22 @@ export const OID = {
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   timeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
 } as const;
 
-export const DIGEST_BY_OID: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> = {
+export type DigestName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+/** SHA-1 is accepted only when verifying what others signed (older Vietnamese CAs used it); we never sign with it. */
+export const DIGEST_BY_OID: Readonly<Record<string, DigestName>> = {
+  [OID.sha1]: 'sha1',
   [OID.sha256]: 'sha256',
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
+};
+
+export const OID_BY_DIGEST: Readonly<Record<DigestName, string>> = {
+  sha1: OID.sha1,
+  sha256: OID.sha256,
+  sha384: OID.sha384,
+  sha512: OID.sha512,
 };

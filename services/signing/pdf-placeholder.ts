@@ -18,14 +18,22 @@ export interface SignatureDictionaryFields {
   contactInfo?: string;
 }
 
-/**
- * Where the widget sits. Invisible today ([0 0 0 0], no /AP); a visible Decree 30 stamp will pass
- * a rectangle and the reference of an appearance stream written alongside.
- */
+/** The first page's visible box and rotation, which a visible stamp needs to place itself. */
+export interface PageGeometry {
+  box: { x: number; y: number; width: number; height: number };
+  rotation: number;
+}
+
+/** Where the widget sits, and the appearance stream (/AP /N) with every object it needs. */
 export interface WidgetPlacement {
   rect: [number, number, number, number];
-  appearance?: { ref: PDFRef; objectText: string };
+  appearance?: { ref: PDFRef; objects: [PDFRef, Buffer][] };
 }
+
+/** Builds the widget once the page is known; `allocate` hands out fresh object numbers. */
+export type WidgetFactory = (page: PageGeometry, allocate: () => PDFRef) => WidgetPlacement;
+
+const INVISIBLE: WidgetFactory = () => ({ rect: [0, 0, 0, 0] });
 
 export interface PreparedPdf {
   bytes: Buffer;
@@ -155,7 +163,7 @@ export async function addSignaturePlaceholder(
   input: Uint8Array,
   fields: SignatureDictionaryFields,
   capacity: number,
-  placement: WidgetPlacement = { rect: [0, 0, 0, 0] },
+  widget: WidgetFactory = INVISIBLE,
 ): Promise<PreparedPdf> {
   const doc = await loadOnce(input);
   let original = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -177,6 +185,9 @@ export async function addSignaturePlaceholder(
   let nextNumber = Math.max(context.largestObjectNumber + 1, tail.size);
   const sigRef = PDFRef.of(nextNumber++);
   const widgetRef = PDFRef.of(nextNumber++);
+  const rotation = ((page.getRotation().angle % 360) + 360) % 360;
+  const placement = widget({ box: page.getCropBox(), rotation }, () => PDFRef.of(nextNumber++));
+  // last, so that it is the highest number and /Size follows from it
   const xrefStreamNumber = nextNumber++;
   const dirty = new Map<PDFRef, PDFObject>();
   attachToPage(doc, page, widgetRef, dirty);
@@ -189,17 +200,19 @@ export async function addSignaturePlaceholder(
     `/F ${WIDGET_FLAGS} /Rect [${placement.rect.join(' ')}] /P ${page.ref.toString()} ${ap}>>`;
   const sig = signatureDictionary(fields, capacity);
 
-  const objects: [PDFRef, string][] = [...dirty].map(([ref, obj]) => [ref, obj.toString()]);
-  if (placement.appearance) objects.push([placement.appearance.ref, placement.appearance.objectText]);
+  const objects: [PDFRef, string | Buffer][] = [...dirty].map(([ref, obj]) => [ref, obj.toString()]);
+  if (placement.appearance) objects.push(...placement.appearance.objects);
   objects.push([widgetRef, widgetText], [sigRef, sig.text]);
 
   const needsNewline = original.length > 0 && original[original.length - 1] !== 0x0a && original[original.length - 1] !== 0x0d;
   const chunks: Buffer[] = [original];
   let offset = original.length;
-  const push = (text: string): void => {
-    const b = Buffer.from(text, 'latin1');
-    chunks.push(b);
-    offset += b.length;
+  const push = (...parts: (string | Buffer)[]): void => {
+    for (const part of parts) {
+      const b = typeof part === 'string' ? Buffer.from(part, 'latin1') : part;
+      chunks.push(b);
+      offset += b.length;
+    }
   };
   if (needsNewline) push('\n');
   const entries: XrefEntry[] = [];
@@ -212,7 +225,7 @@ export async function addSignaturePlaceholder(
       contentsLt = offset + header.length + sig.contentsAt;
       rangeAt = offset + header.length + sig.byteRangeAt;
     }
-    push(`${header}${text}\nendobj\n`);
+    push(header, text, '\nendobj\n');
   }
 
   const { Info, ID } = context.trailerInfo;

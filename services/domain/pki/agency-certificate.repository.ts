@@ -52,3 +52,46 @@ export async function trustAnchorsPem(db: Queryable): Promise<string[]> {
   const r = await db.query<{ cert_pem: string }>(`SELECT cert_pem FROM trust_anchors ORDER BY created_at`);
   return r.rows.map((x) => x.cert_pem);
 }
+
+export interface CertificateListing {
+  id: string;
+  agencyCode: string;
+  certPem: string;
+  notBefore: Date;
+  notAfter: Date;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** Every certificate, newest first per agency, including revoked and expired ones (the operator must see them). */
+export async function listCertificates(db: Queryable, agencyCode?: string): Promise<CertificateListing[]> {
+  const r = await db.query<CertificateListing>(
+    `SELECT id, agency_code AS "agencyCode", cert_pem AS "certPem", not_before AS "notBefore", not_after AS "notAfter",
+            created_at AS "createdAt", revoked_at AS "revokedAt"
+       FROM agency_certificates
+      WHERE $1::text IS NULL OR agency_code = $1
+      ORDER BY agency_code, not_before DESC, created_at DESC`,
+    [agencyCode ?? null],
+  );
+  return r.rows;
+}
+
+/** Marks the certificate revoked so it never signs again; false when there is no such active certificate. */
+export async function revokeCertificate(db: Queryable, id: string): Promise<{ agencyCode: string } | undefined> {
+  const r = await db.query<{ agencyCode: string }>(
+    `UPDATE agency_certificates SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING agency_code AS "agencyCode"`,
+    [id],
+  );
+  return r.rows[0];
+}
+
+/** Adds a verification trust anchor; the same certificate twice is one anchor. */
+export async function addTrustAnchor(db: Queryable, label: string, certPem: string): Promise<{ id: string; added: boolean }> {
+  const der = new X509Certificate(certPem).raw;
+  const existing = await db.query<{ id: string; cert_pem: string }>(`SELECT id, cert_pem FROM trust_anchors`);
+  const same = existing.rows.find((row) => new X509Certificate(row.cert_pem).raw.equals(der));
+  if (same) return { id: same.id, added: false };
+  const id = randomUUID();
+  await db.query(`INSERT INTO trust_anchors (id, label, cert_pem) VALUES ($1, $2, $3)`, [id, label, certPem]);
+  return { id, added: true };
+}

@@ -1,11 +1,11 @@
-import { createDevCa, issueAgencyCertificate } from '../../pki/dev-ca';
+import { createDevCa, issueAgencyCertificate, type KeyAndCert } from '../../pki/dev-ca';
 import { openPrivateKey, sealPrivateKey } from '../../pki/key-envelope';
 import type { Queryable } from '../../db/pool';
 import { addAgencyCertificate, devCa, saveDevCa } from './agency-certificate.repository';
 
 export class DevModeRequiredError extends Error {
   constructor() {
-    super('The development CA exists only in dev mode (LIENTHONG_DEV_MODE=1); import real agency keys with `lienthong pki import`.');
+    super('The development CA exists only in dev mode (LIENTHONG_DEV_MODE=1): it is refused here. Import real agency keys with `lienthong pki import`.');
   }
 }
 
@@ -19,6 +19,14 @@ export async function ensureDevCa(db: Queryable, masterKey: Buffer, devMode: boo
   return (await devCa(db))!.certPem;
 }
 
+/** The development CA with its key opened (created first if needed); dev mode only. */
+export async function openDevCa(db: Queryable, masterKey: Buffer, devMode: boolean): Promise<KeyAndCert> {
+  if (!devMode) throw new DevModeRequiredError();
+  await ensureDevCa(db, masterKey, devMode);
+  const ca = (await devCa(db))!;
+  return { certPem: ca.certPem, keyPem: openPrivateKey(ca.keySealed, masterKey) };
+}
+
 /** Issues an agency certificate from the development CA and stores its key sealed. */
 export async function issueDevCertificate(
   db: Queryable,
@@ -26,11 +34,10 @@ export async function issueDevCertificate(
   devMode: boolean,
   agency: { code: string; name: string },
   keyType: 'rsa' | 'ec' = 'rsa',
+  validity: { validDays?: number; notBefore?: Date } = {},
 ): Promise<string> {
   if (!devMode) throw new DevModeRequiredError();
-  await ensureDevCa(db, masterKey, devMode);
-  const ca = (await devCa(db))!;
-  const caKey = { certPem: ca.certPem, keyPem: openPrivateKey(ca.keySealed, masterKey) };
-  const issued = issueAgencyCertificate(caKey, { agencyCode: agency.code, agencyName: agency.name }, { keyType });
-  return addAgencyCertificate(db, agency.code, issued.certPem, [ca.certPem], sealPrivateKey(issued.keyPem, masterKey));
+  const caKey = await openDevCa(db, masterKey, devMode);
+  const issued = issueAgencyCertificate(caKey, { agencyCode: agency.code, agencyName: agency.name }, { keyType, ...validity });
+  return addAgencyCertificate(db, agency.code, issued.certPem, [caKey.certPem], sealPrivateKey(issued.keyPem, masterKey));
 }

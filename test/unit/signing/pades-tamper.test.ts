@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
 import { createDevCa, issueAgencyCertificate } from '../../../services/pki/dev-ca';
-import { SignatureTooLargeError, UnsignablePdfError } from '../../../services/signing/errors';
+import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../../services/signing/errors';
 import { loadSigningIdentity, signPdf, SigningIdentity } from '../../../services/signing/pades-signer';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import {
@@ -94,7 +94,9 @@ describe('when a signed PDF is checked after tampering or against the wrong root
   describe('when the claimed signing time lies before the certificate was valid', () => {
     it('then our verifier reports chainTrusted false', async () => {
       const later = issueAgencyCertificate(pki.ca, AGENCY, { notBefore: new Date(Date.now() + 86_400_000) });
-      const early = loadSigningIdentity(later.keyPem, later.certPem, [pki.ca.certPem]);
+      // signPdf itself refuses a certificate outside its validity; without the validity the
+      // identity signs anyway, which is what a foreign signer's software may do.
+      const { notBefore: _nb, notAfter: _na, ...early } = loadSigningIdentity(later.keyPem, later.certPem, [pki.ca.certPem]);
       const pdf = await signPdf(await onePagePdf(), early, { signingTime: new Date() });
       const [report] = await verifyPdfSignatures(pdf, [anchor(pki.ca.certPem)]);
       expect(report?.signatureValid).to.equal(true);
@@ -118,6 +120,16 @@ describe('when the signer is given unusable input', () => {
     let caught: unknown;
     await signPdf(await onePagePdf(), bloated, { signingTime: new Date() }).catch((e: unknown) => (caught = e));
     expect(caught).to.be.instanceOf(SignatureTooLargeError);
+  });
+
+  it('then an expired certificate is refused with a sentence giving its end date', async () => {
+    const pki = makePki('ec');
+    const expired = issueAgencyCertificate(pki.ca, AGENCY, { keyType: 'ec', notBefore: new Date(Date.now() - 3 * 86_400_000), validDays: 1 });
+    const identity = loadSigningIdentity(expired.keyPem, expired.certPem, [pki.ca.certPem]);
+    let caught: unknown;
+    await signPdf(await onePagePdf(), identity, { signingTime: new Date() }).catch((e: unknown) => (caught = e));
+    expect(caught).to.be.instanceOf(SigningIdentityError);
+    expect((caught as Error).message).to.match(/the signer certificate expired on \d{4}-\d{2}-\d{2}T/);
   });
 
   it('then bytes that are not a PDF are refused with UnsignablePdfError', async () => {

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pdfCommand } from '../../../services/cli/commands/pdf.command';
+import { pkiCommand } from '../../../services/cli/commands/pki.command';
+import { currentCertificate } from '../../../services/domain/pki/agency-certificate.repository';
+import { issueDevCertificate } from '../../../services/domain/pki/dev-pki';
+import { assertIncomingSignaturesValid, checkIncomingSignatures, IncomingSignatureError } from '../../../services/domain/pki/incoming-signatures';
+import { issueAgencyCertificate } from '../../../services/pki/dev-ca';
+import { openPrivateKey } from '../../../services/pki/key-envelope';
+import { parseSignedData } from '../../../services/signing/cms-parser';
+import { loadSigningIdentity, signPdf, SigningIdentity } from '../../../services/signing/pades-signer';
+import { findSignatures } from '../../../services/signing/pades-verifier';
+import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { testEnv } from '../../support/test-env';
+import { AGENCY, lastByteRange, makePki, onePagePdf, TempDir } from '../../unit/signing/signing-fixtures';
+import { newAgency, testCli, TestCli } from './pki-fixtures';
+
+describe('lienthong pdf verify, and the intake check of PDFs that arrive signed', () => {
+  const dir = new TempDir();
+  let cli: TestCli;
+  let devIdentity: SigningIdentity;
+  let devSigned: Buffer;
+  const masterKey = (): Buffer => Buffer.from(testEnv().masterKeyHex, 'hex');
+
+  before(async () => {
+    cli = testCli();
+    const agency = await newAgency(cli.db);
+    await issueDevCertificate(cli.db, masterKey(), true, agency, 'ec');
+    const stored = (await currentCertificate(cli.db, agency.code))!;
+    devIdentity = loadSigningIdentity(openPrivateKey(stored.keySealed, masterKey()), stored.certPem, stored.chainPem);
+    devSigned = await signPdf(await onePagePdf(), devIdentity, { signingTime: new Date(), reason: 'Ký ban hành' });
+  });
+  after(async () => {
+    await cli.close();
+    dir.remove();
+  });
+
+  it('when the signer chains to the development CA, then it exits 0 and the JSON says signed, ok and trusted', async () => {
+    const r = await cli.run(pdfCommand, ['verify', dir.file('dev.pdf', devSigned)]);
+    expect(r.code).to.equal(0);
+    expect(r.value).to.include({ signed: true, ok: true, trusted: true, broken: 0 });
+    expect(r.value.signatures[0]).to.include({ digestMatches: true, signatureValid: true, chainTrusted: true, timestamp: null });
+    expect(r.human).to.contain('RESULT: every signature is valid and trusted').and.to.contain('timestamp: none (PAdES B-B)');
+  });
+
+  it('when the PDF is signed B-T by the development TSA, then the human report shows the timestamp, valid and trusted', async () => {
+    const tsa = await startDevTsa(cli.db, masterKey(), true);
+    try {
+      const signed = await signPdf(await onePagePdf(), devIdentity, { signingTime: new Date(), timestamp: { url: tsa.url } });
+      const r = await cli.run(pdfCommand, ['verify', dir.file('bt.pdf', signed)]);
+      expect(r.code).to.equal(0);
+      expect(r.human).to.match(/timestamp: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00 by Liên Thông Development TSA \(not for production\) — valid, trusted/);
+    } finally {
+      tsa.server.closeAllConnections();
+      tsa.server.close();
+    }
+  });
+
+  it('when the root is not trusted, then it exits 1 saying so; trusting it by `pki trust add` or LIENTHONG_TRUST_STORE makes it pass', async () => {
+    const foreign = makePki('rsa');
+    const identity = loadSigningIdentity(foreign.agency.keyPem, foreign.agency.certPem, [foreign.ca.certPem]);
+    const file = dir.file('foreign.pdf', await signPdf(await onePagePdf(), identity, { signingTime: new Date() }));
+    const before = await cli.run(pdfCommand, ['verify', file]);
+    expect(before.code).to.equal(1);
+    expect(before.value).to.include({ signed: true, ok: true, trusted: false });
+    expect(before.value.problem).to.contain('does not lead to a trusted root');
+    expect(before.human).to.contain('RESULT: NOT TRUSTED');
+
+    const store = join(dir.path, 'trust-store');
+    mkdirSync(store);
+    dir.file('trust-store/foreign-root.pem', foreign.ca.certPem);
+    expect((await cli.run(pdfCommand, ['verify', file], { LIENTHONG_TRUST_STORE: store })).code).to.equal(0);
+
+    const added = await cli.run(pkiCommand, ['trust', 'add', dir.file('foreign-root.pem', foreign.ca.certPem)]);
+    expect(added.value).to.include({ added: true });
+    expect((await cli.run(pkiCommand, ['trust', 'add', dir.file('foreign-root.pem', foreign.ca.certPem)])).value).to.include({ added: false });
+    expect((await cli.run(pdfCommand, ['verify', file])).code).to.equal(0);
+  });
+
+  it('when `pki trust add` is given a certificate that is not a CA, then it refuses', async () => {
+    const err = await cli.run(pkiCommand, ['trust', 'add', dir.file('leaf.pem', makePki('ec').agency.certPem)]).catch((e: Error) => e);
+    expect((err as Error).message).to.contain('is not a CA certificate');
+  });
+
+  it('when the certificate had expired at the signing time, then it exits 1 naming the validity problem', async () => {
+    const pki = makePki('ec');
+    const expired = issueAgencyCertificate(pki.ca, AGENCY, { keyType: 'ec', notBefore: new Date(Date.now() - 10 * 86_400_000), validDays: 1 });
+    // a foreign signer's software may sign with an expired certificate; ours refuses to
+    const { notAfter: _ignored, ...identity } = loadSigningIdentity(expired.keyPem, expired.certPem, [pki.ca.certPem]);
+    const store = join(dir.path, 'store-expired');
+    mkdirSync(store);
+    dir.file('store-expired/root.pem', pki.ca.certPem);
+    const file = dir.file('expired.pdf', await signPdf(await onePagePdf(), identity, { signingTime: new Date() }));
+    const r = await cli.run(pdfCommand, ['verify', file], { LIENTHONG_TRUST_STORE: store });
+    expect(r.code).to.equal(1);
+    expect(r.value.problem).to.match(/is not valid at the signing time .*valid from .* to /);
+  });
+
+  it('when a signed byte was changed, then it exits 1 and the intake check refuses it with SIGNATURE_INVALID', async () => {
+    const tampered = Buffer.from(devSigned);
+    const at = Math.floor(lastByteRange(devSigned)[1] / 2);
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
+    const r = await cli.run(pdfCommand, ['verify', dir.file('tampered.pdf', tampered)]);
+    expect(r.code).to.equal(1);
+    expect(r.value).to.include({ ok: false, broken: 1 });
+    expect(r.human).to.contain('RESULT: BROKEN SIGNATURE').and.to.contain('bytes intact: NO');
+
+    const check = await checkIncomingSignatures(cli.db, tampered);
+    let caught: unknown;
+    try {
+      assertIncomingSignaturesValid(check);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(IncomingSignatureError);
+    expect((caught as IncomingSignatureError).code).to.equal('SIGNATURE_INVALID');
+    expect((caught as Error).message).to.match(/^The PDF carries a broken digital signature — it was changed after signing/);
+    expect((caught as IncomingSignatureError).details.join(' ')).to.contain('digest differs');
+  });
+
+  it('when the signature value itself was altered, then the intake check refuses it too', async () => {
+    const { signer } = parseSignedData(findSignatures(devSigned)[0]!.contents);
+    const hex = signer.signature.toString('hex');
+    const text = devSigned.toString('latin1');
+    const at = text.indexOf(hex) + hex.length - 1;
+    expect(at).to.be.above(hex.length);
+    const forged = Buffer.from(text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1), 'latin1');
+    const check = await checkIncomingSignatures(cli.db, forged);
+    expect(check.signatures[0]).to.include({ digestMatches: true, signatureValid: false });
+    expect(() => assertIncomingSignaturesValid(check)).to.throw(IncomingSignatureError, /does not verify with the signer certificate/);
+  });
+
+  it('when the PDF is unsigned or signed by an unknown root, then the intake check lets it through but pdf verify exits 1', async () => {
+    const unsigned = await onePagePdf();
+    const check = await checkIncomingSignatures(cli.db, unsigned);
+    expect(check).to.include({ signed: false, ok: true, trusted: false, problem: 'the PDF carries no signature' });
+    expect(() => assertIncomingSignaturesValid(check)).not.to.throw();
+    const r = await cli.run(pdfCommand, ['verify', dir.file('unsigned.pdf', unsigned)]);
+    expect(r.code).to.equal(1);
+    expect(r.human).to.contain('RESULT: NOT SIGNED');
+
+    const stranger = makePki('ec');
+    const identity = loadSigningIdentity(stranger.agency.keyPem, stranger.agency.certPem);
+    const untrusted = await checkIncomingSignatures(cli.db, await signPdf(await onePagePdf(), identity, { signingTime: new Date() }));
+    expect(untrusted).to.include({ ok: true, trusted: false });
+    expect(() => assertIncomingSignaturesValid(untrusted)).not.to.throw();
+  });
+});
