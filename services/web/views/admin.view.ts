@@ -35,8 +35,8 @@ ${d.newKey
   <p>Chỉ hiển thị một lần — hãy sao chép và lưu ngay:</p><p><code class="secret" id="new-key">${d.newKey.key}</code></p></section>`
   : ''}
 <section id="users" class="card"><h2>Người dùng (${d.users.length})</h2>
-<table class="list compact"><thead><tr><th scope="col">Tên đăng nhập</th><th scope="col">Họ tên</th><th scope="col">Vai trò</th><th scope="col">Cơ quan</th></tr></thead>
-<tbody>${d.users.map((u) => html`<tr><td data-label="Tên đăng nhập">${u.username}${u.disabled ? ' (khóa)' : ''}</td><td data-label="Họ tên">${u.fullName ?? ''}</td><td data-label="Vai trò">${ROLE_LABELS[u.role]}</td><td data-label="Cơ quan">${u.agencyName}</td></tr>`)}</tbody></table>
+<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Tên đăng nhập</th><th scope="col">Họ tên</th><th scope="col">Vai trò</th><th scope="col">Cơ quan</th></tr></thead>
+<tbody>${d.users.map((u) => html`<tr><td data-label="Tên đăng nhập">${u.username}${u.disabled ? ' (khóa)' : ''}</td><td data-label="Họ tên">${u.fullName ?? ''}</td><td data-label="Vai trò">${ROLE_LABELS[u.role]}</td><td data-label="Cơ quan">${u.agencyName}</td></tr>`)}</tbody></table></div>
 <details><summary>Thêm người dùng</summary>
 <form method="post" action="/admin/users" class="grid">${csrfField(res)}
 <div class="field"><label for="u-agency">Cơ quan</label><select id="u-agency" name="agency" required>${agencyOptions(d.agencies)}</select></div>
@@ -51,23 +51,23 @@ ${d.newKey
 <div class="field"><label for="k-label">Nhãn</label><input id="k-label" name="label" maxlength="100"></div>
 <label class="check"><input type="checkbox" name="scope" value="monitor"> Quyền giám sát (xem số liệu toàn tỉnh)</label>
 <div class="form-actions"><button type="submit">Tạo khóa</button></div></form>
-<table class="list compact"><thead><tr><th scope="col">Mã khóa</th><th scope="col">Cơ quan</th><th scope="col">Nhãn</th><th scope="col">Tạo lúc</th><th scope="col">Trạng thái</th></tr></thead>
+<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã khóa</th><th scope="col">Cơ quan</th><th scope="col">Nhãn</th><th scope="col">Tạo lúc</th><th scope="col">Trạng thái</th></tr></thead>
 <tbody>${d.keys.map(
   (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` [${k.scopes.join(', ')}]` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
   <td data-label="Trạng thái">${k.revokedAt ? html`Đã thu hồi ${instantVi(k.revokedAt)}` : html`<form method="post" action="/admin/api-keys/${k.id}/revoke" class="inline">${csrfField(res)}<button type="submit" class="danger small">Thu hồi</button></form>`}</td></tr>`,
-)}</tbody></table></section>
+)}</tbody></table></div></section>
 <section id="failed" class="card"><h2>Bản gửi lỗi (${d.failed.length})</h2>
-${d.failed.length === 0 ? html`<p class="empty">Không có bản gửi nào bị lỗi.</p>` : html`<table class="list compact"><thead><tr><th scope="col">Nơi nhận</th><th scope="col">Kênh</th><th scope="col">Số lần thử</th><th scope="col">Lỗi cuối</th><th scope="col">Lúc</th><th scope="col"></th></tr></thead>
+${d.failed.length === 0 ? html`<p class="empty">Không có bản gửi nào bị lỗi.</p>` : html`<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Nơi nhận</th><th scope="col">Kênh</th><th scope="col">Số lần thử</th><th scope="col">Lỗi cuối</th><th scope="col">Lúc</th><th scope="col"></th></tr></thead>
 <tbody>${d.failed.map(
   (f) => html`<tr><td data-label="Nơi nhận">${names.get(f.recipient) ?? f.recipient}</td><td data-label="Kênh">${f.channel ? CHANNEL_LABELS[f.channel] ?? f.channel : '—'}</td><td data-label="Số lần thử">${f.attempts}</td><td data-label="Lỗi cuối" class="error-text">${f.lastError ?? ''}</td><td data-label="Lúc">${instantVi(f.failedAt)}</td>
   <td><form method="post" action="/admin/dispatches/${f.id}/retry" class="inline">${csrfField(res)}<button type="submit" class="small">Gửi lại</button></form></td></tr>`,
-)}</tbody></table>`}</section>
+)}</tbody></table></div>`}</section>
 <section id="certs" class="card"><h2>Chứng thư số sắp hết hạn</h2>
-${d.certificates.length === 0 ? html`<p class="empty">Chưa có chứng thư số nào.</p>` : html`<table class="list compact"><thead><tr><th scope="col">Cơ quan</th><th scope="col">Hết hạn</th><th scope="col">Còn lại</th></tr></thead>
-<tbody>${d.certificates.map((c) => html`<tr${c.daysLeft < 30 ? html` class="is-late"` : ''}><td data-label="Cơ quan">${c.agencyName}</td><td data-label="Hết hạn">${instantVi(c.notAfter)}</td><td data-label="Còn lại">${c.daysLeft < 0 ? 'Đã hết hạn' : `${c.daysLeft} ngày`}</td></tr>`)}</tbody></table>`}</section>
+${d.certificates.length === 0 ? html`<p class="empty">Chưa có chứng thư số nào.</p>` : html`<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Cơ quan</th><th scope="col">Hết hạn</th><th scope="col">Còn lại</th></tr></thead>
+<tbody>${d.certificates.map((c) => html`<tr${c.daysLeft < 30 ? html` class="is-late"` : ''}><td data-label="Cơ quan">${c.agencyName}</td><td data-label="Hết hạn">${instantVi(c.notAfter)}</td><td data-label="Còn lại">${c.daysLeft < 0 ? 'Đã hết hạn' : `${c.daysLeft} ngày`}</td></tr>`)}</tbody></table></div>`}</section>
 <section id="directory" class="card"><h2>Danh bạ: ${d.agencies.length} cơ quan, ${d.groups.length} nhóm</h2>
 <ul class="groups-list">${d.groups.map((g) => html`<li><strong>${g.name}</strong> <span class="muted code">group:${g.id}</span> — ${g.members} cơ quan</li>`)}</ul>
-<details><summary>Danh sách cơ quan</summary><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nhóm</th></tr></thead>
-<tbody>${d.agencies.map((a) => html`<tr><td data-label="Mã" class="code">${a.code}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${CHANNEL_LABELS[a.channel] ?? a.channel}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></details></section>`,
+<details><summary>Danh sách cơ quan</summary><div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nhóm</th></tr></thead>
+<tbody>${d.agencies.map((a) => html`<tr><td data-label="Mã" class="code">${a.code}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${CHANNEL_LABELS[a.channel] ?? a.channel}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></div></details></section>`,
   });
 }

@@ -48,7 +48,7 @@ ${signed
   ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
     <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
   : html`<p class="muted">Văn bản chưa có bản ký số để xem.</p>`}
-${d.copy ? timeline(d.copy, 'cơ quan bạn') : ''}`,
+${d.copy ? timeline(d.copy, `Tiến trình tại ${userOf(res).agencyName}`) : ''}`,
   });
 }
 

@@ -27,11 +27,11 @@ export function placeholder(): SafeHtml {
 }
 
 export function quarterTable(q: EdocRateResponse): SafeHtml {
-  return html`<table class="list compact"><caption>Theo quý</caption>
+  return html`<div class="table-scroll"><table class="list compact"><caption>Theo quý</caption>
 <thead><tr><th scope="col">Quý</th><th scope="col">Điện tử</th><th scope="col">Giấy</th><th scope="col">Hỗn hợp</th><th scope="col">Tổng</th><th scope="col">Tỷ lệ văn bản</th><th scope="col">Tỷ lệ bản gửi</th></tr></thead>
 <tbody>${q.groups.map(
   (g) => html`<tr><th scope="row" data-label="Quý">${quarterLabel(g.key)}</th><td data-label="Điện tử">${g.electronic}</td><td data-label="Giấy">${g.paper}</td><td data-label="Hỗn hợp">${g.mixed}</td><td data-label="Tổng">${g.total}</td><td data-label="Tỷ lệ văn bản">${rateCell(g)}</td><td data-label="Tỷ lệ bản gửi">${percentVi(g.dispatchRate)}</td></tr>`,
-)}</tbody></table>`;
+)}</tbody></table></div>`;
 }
 
 function sortLink(d: MonitorData, key: SortKey, label: string): SafeHtml {
@@ -51,7 +51,7 @@ export function monitorPage(res: Response, d: MonitorData): SafeHtml {
 ${t.onTrack === false ? html` · <span class="pill late">Chưa đạt</span>` : t.onTrack ? html` · <span class="pill st-completed">Đạt</span>` : ''}
 · Báo cáo quý: ${[1, 2, 3, 4].map((q) => html`<a href="/monitor/report/${d.year}/Q${q}">Quý ${['I', 'II', 'III', 'IV'][q - 1]}</a> `)}</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
-<section class="card"><h2 class="h3">Theo tháng</h2>${rateChart(d.months.groups, d.months.target, { id: 'months', title: `Tỷ lệ văn bản điện tử theo tháng năm ${d.year}`, labelOf: monthLabel })}</section>
+<section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'months', title: `Tỷ lệ văn bản điện tử theo tháng năm ${d.year}`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>
 <section class="card"><h2 class="h3">Theo cơ quan (cả năm)</h2>
 <table class="list sortable"><caption class="sr-only">Tỷ lệ theo cơ quan; bấm tiêu đề cột để sắp xếp</caption>
@@ -72,7 +72,7 @@ export function agencyFiguresPage(res: Response, d: { year: number; code: string
 <h1>${d.name} — năm ${d.year}</h1>
 <p class="summary">Tỷ lệ văn bản điện tử: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> (${t.electronic}/${t.total}); đúng hạn hoàn thành: ${percentVi(t.onTime.completedOnTimeRate)}</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
-<section class="card"><h2 class="h3">Theo tháng</h2>${rateChart(d.months.groups, d.months.target, { id: 'agency-months', title: `Tỷ lệ văn bản điện tử của ${d.name} theo tháng`, labelOf: monthLabel })}</section>
+<section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'agency-months', title: `Tỷ lệ văn bản điện tử của ${d.name} theo tháng`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>`,
   });
 }

@@ -29,7 +29,7 @@ ${groups.map((g, i) => {
        <text class="value" x="${cx}" y="${y(g.rate) - 4}" text-anchor="middle">${Math.round(g.rate * 100)}</text>`;
   return html`${bar}<text class="axis" x="${cx}" y="${H - bottom + 16}" text-anchor="middle">${o.labelOf(g.key)}</text>`;
 })}
-${target !== null ? html`<line class="target" x1="${left}" x2="${W - 4}" y1="${y(target)}" y2="${y(target)}"/><text class="target-label" x="${W - 6}" y="${y(target) - 5}" text-anchor="end">Mục tiêu ${percentVi(target)}</text>` : ''}
+${target !== null ? html`<line class="target" x1="${left}" x2="${W - 4}" y1="${y(target)}" y2="${y(target)}"/><text class="target-label" x="${left + 6}" y="${y(target) - 5}" text-anchor="start">Mục tiêu ${percentVi(target)}</text>` : ''}
 </svg>`;
 }
 
