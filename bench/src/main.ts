@@ -74,7 +74,8 @@ async function main(): Promise<void> {
     const classic = await classicOnePagePdf();
     const s = signers(classic);
     const sign = await interleaved(s.ours, s.baseline, plan.microRounds, plan.microMs);
-    say(`sign: ours ${round(median(sign.ours))}/s, signpdf ${round(median(sign.baseline))}/s`);
+    const rsaOnly = await opsPerSec(s.rsaOnly, plan.microMs);
+    say(`sign: ours ${round(median(sign.ours))}/s, signpdf ${round(median(sign.baseline))}/s, bare RSA-2048 ${round(rsaOnly)}/s`);
     let render: Awaited<ReturnType<typeof interleaved>> | null = null;
     try {
       const r = renderers();
@@ -249,8 +250,8 @@ async function main(): Promise<void> {
         acceptVsBareExpress: round(ratio(acceptRate, bareRate), 3),
       },
       raw: {
-        sign: { oursPerSec: round(signOurs), signpdfPerSec: round(median(sign.baseline)), rounds: sign },
-        render: render ? { oursPerSec: round(median(render.ours)), naivePerSec: round(median(render.baseline)), rounds: render } : null,
+        sign: { oursPerSec: round(signOurs), signpdfPerSec: round(median(sign.baseline)), rsaSignOnlyPerSec: round(rsaOnly), ratioSpread: spread(sign.ratios.map((r) => round(r, 1)!)), rounds: sign },
+        render: render ? { oursPerSec: round(median(render.ours)), naivePerSec: round(median(render.baseline)), ratioSpread: spread(render.ratios.map((r) => round(r, 1)!)), rounds: render } : null,
         stageCeilingsDocsPerSec: Object.fromEntries(Object.entries(ceilings).map(([k, v]) => [k, round(v, 1)])),
         slowestStage: slowest[0],
         stagesAlone: alone,
@@ -301,7 +302,8 @@ async function main(): Promise<void> {
         ['throughput mix (docs/s)', result.throughput.docsPerSec],
         ['  deliveries/s', result.throughput.deliveriesPerSec],
         ['throughput 1p→5 (docs/s)', result.throughput.onePageTo5DocsPerSec],
-        ['sign ours / signpdf (/s)', `${result.raw.sign.oursPerSec} / ${result.raw.sign.signpdfPerSec}`],
+        ['sign ours / signpdf / bare RSA (/s)', `${result.raw.sign.oursPerSec} / ${result.raw.sign.signpdfPerSec} / ${result.raw.sign.rsaSignOnlyPerSec}`],
+        ['  per-round ratio min–max', `${result.raw.sign.ratioSpread.min}–${result.raw.sign.ratioSpread.max}`],
         ['render ours / naive (/s)', render ? `${result.raw.render!.oursPerSec} / ${result.raw.render!.naivePerSec}` : null],
         ['stage ceilings alone (docs/s)', JSON.stringify(result.raw.stageCeilingsDocsPerSec)],
         ['signer alone / PDF parse alone (/s)', `${result.raw.signerAlonePerSec} / ${result.raw.pdfParseAlonePerSec}`],

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import forge from 'node-forge';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
@@ -15,7 +16,10 @@ export function signers(pdf: Buffer) {
   const identity = loadSigningIdentity(agency.keyPem, agency.certPem, [ca.certPem]);
   const p12 = toP12(agency.keyPem, [agency.certPem, ca.certPem], 'bench');
   const options = { reason: '15/CT-UBND', location: 'Đắk Lắk', signerName: 'TM. CHỦ TỊCH Lữ Ngọc Cư' };
+  const digest = crypto.createHash('sha256').update(pdf).digest();
   return {
+    /** The floor under any signer with this key: one native RSA-2048 signature, nothing else. */
+    rsaOnly: () => crypto.sign('sha256', digest, identity.privateKey),
     ours: () => signPdf(pdf, identity, { signingTime: new Date(), ...options }),
     baseline: async () => {
       const prepared = plainAddPlaceholder({ pdfBuffer: pdf, reason: options.reason, contactInfo: '', name: options.signerName, location: options.location });
