@@ -3,11 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test bench clean
+.PHONY: help deps system-deps build run test bench drill clean
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
+	@echo "make drill - fault and fuzz drill against real processes; writes drills/results/latest.json"
 	@echo "make bench - benchmark (~10 min; BENCH_QUICK=1 ~2 min): table + bench/results/latest.json, see BENCHMARKS.md"
 
 # npm ci only when the lock file changed since the last install.
@@ -34,6 +35,10 @@ test: build
 bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/bench/src/main.js
+
+drill: build
+	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/main.js
+	node drills/dist/drills/src/main.js
 
 clean:
 	rm -rf dist node_modules

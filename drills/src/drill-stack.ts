@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedPostgres } from '../../infra/embedded/embedded-postgres';
+import { startEmbeddedRedis } from '../../infra/embedded/embedded-redis';
+import type { EmbeddedServer } from '../../infra/embedded/common';
+import { createPool, type Db } from '../../services/db/pool';
+import { migrate } from '../../services/db/migrator';
+import { createAgencies, type TestAgency } from '../../test/support/agencies.fixture';
+import { spawnGateway, type GatewayProcess } from '../../test/support/gateway-process';
+import { startPushReceiver } from '../../test/support/push-receiver';
+import { setTestEnv } from '../../test/support/test-env';
+import { spawnWorker, type WorkerProcess } from '../../test/support/worker.fixture';
+
+export const WEBHOOK_SECRET = 'drill-webhook-secret';
+/** Short locks and retries so a killed job is taken over in seconds, not the production 30 s. */
+export const QUICK = { LIENTHONG_JOB_LOCK_MS: '2000', LIENTHONG_STALLED_INTERVAL_MS: '1000', LIENTHONG_RETRY_BASE_MS: '200', LIENTHONG_RETRY_MAX_MS: '1000' };
+
+/** Everything a scenario needs: private servers it may kill, the processes, agencies, the receiver. */
+export interface DrillStack {
+  dir: string;
+  pg: EmbeddedServer;
+  redis: EmbeddedServer;
+  db: Db;
+  gateway: GatewayProcess;
+  sender: TestAgency;
+  recipients: TestAgency[];
+  receiver: Awaited<ReturnType<typeof startPushReceiver>>;
+  workers: WorkerProcess[];
+  worker(env?: Record<string, string>): WorkerProcess;
+  stopWorkers(): Promise<void>;
+  restartPostgres(): Promise<void>;
+  restartRedis(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDrillStack(hostedRecipients: number): Promise<DrillStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-drill-'));
+  fs.chmodSync(dir, 0o755);
+  const pgDir = path.join(dir, 'postgres');
+  const redisDir = path.join(dir, 'redis');
+  const [pg, redis] = await Promise.all([startEmbeddedPostgres({ dir: pgDir, fast: true }), startEmbeddedRedis({ dir: redisDir })]);
+  const masterKeyHex = randomBytes(32).toString('hex');
+  const queuePrefix = 'lt-drill';
+  Object.assign(process.env, {
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    LIENTHONG_DEV_MODE: '1',
+    LIENTHONG_MASTER_KEY: masterKeyHex,
+    LIENTHONG_QUEUE_PREFIX: queuePrefix,
+    LIENTHONG_DATA_DIR: dir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  setTestEnv({ databaseUrl: pg.url, redisUrl: redis.url, queuePrefix, masterKeyHex });
+  const db = createPool(pg.url, { max: 4 });
+  db.on('error', () => undefined); // idle clients die with PostgreSQL in the restart scenario
+  await migrate(db);
+  const receiver = await startPushReceiver(WEBHOOK_SECRET, ['ok']);
+  const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
+  const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
+  const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  const stack: DrillStack = {
+    dir,
+    pg,
+    redis,
+    db,
+    gateway,
+    sender: sender!,
+    recipients: [...hosted, ...pushed],
+    receiver,
+    workers: [],
+    worker(env = {}) {
+      const w = spawnWorker({ ...QUICK, ...env });
+      stack.workers.push(w);
+      return w;
+    },
+    async stopWorkers() {
+      await Promise.all(stack.workers.splice(0).map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : undefined)));
+    },
+    async restartPostgres() {
+      stack.pg = await startEmbeddedPostgres({ dir: pgDir, fast: true, port: stack.pg.port });
+    },
+    async restartRedis() {
+      stack.redis = await startEmbeddedRedis({ dir: redisDir, port: stack.redis.port });
+    },
+    async close() {
+      await stack.stopWorkers();
+      await stack.gateway.stop();
+      await receiver.close();
+      await db.end().catch(() => undefined);
+      await Promise.all([stack.pg.stop(), stack.redis.stop()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,99 @@
+import IORedis from 'ioredis';
+import { waitFor } from '../../test/support/wait';
+import { audit, settle, type ScenarioResult } from './audit';
+import type { DrillStack } from './drill-stack';
+import { submitMany, submitOnce } from './load';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const countIn = async (stack: DrillStack, ids: string[], status: string) =>
+  (await stack.db.query(`SELECT count(*)::int AS n FROM documents WHERE id = ANY($1::uuid[]) AND status = $2`, [ids, status])).rows[0].n as number;
+
+/** Redis killed (-9) with work in flight, documents accepted during the outage, Redis back. */
+export async function redisRestart(stack: DrillStack, docs: number): Promise<ScenarioResult> {
+  const dupBefore = stack.receiver.duplicates();
+  stack.worker({ LIENTHONG_FAULT_DELAY: 'route:1500' });
+  const ids = await submitMany(stack, docs);
+  await waitFor('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, { recheckMs: 100 });
+  stack.redis.kill('SIGKILL');
+  const during = await submitOnce(stack);
+  const notes = [`POST during the Redis outage: ${during.status}`];
+  if (during.id) ids.push(during.id);
+  await sleep(2_000);
+  await stack.restartRedis();
+  const faultAt = Date.now();
+  const done = await settle(stack, ids);
+  const result = await audit(stack, 'Redis kill -9 and restart', ids, done, faultAt, dupBefore, notes);
+  await stack.stopWorkers();
+  return result;
+}
+
+/** Redis loses everything (FLUSHALL): only the sweeper, reading PostgreSQL, can bring the work back. */
+export async function redisFlush(stack: DrillStack, docs: number): Promise<ScenarioResult> {
+  const dupBefore = stack.receiver.duplicates();
+  const w = stack.worker({ LIENTHONG_FAULT_DELAY: 'sign:1500', LIENTHONG_WORKER_CONCURRENCY: '1', LIENTHONG_SWEEP_INTERVAL_MS: '1000', LIENTHONG_SWEEP_AGE_MS: '3000', LOG_LEVEL: 'info' });
+  const ids = await submitMany(stack, docs);
+  await waitFor('documents waiting in sign', async () => (await countIn(stack, ids, 'converted')) >= docs - 1, { recheckMs: 100 });
+  const conn = new IORedis(stack.redis.url);
+  await conn.flushall();
+  await conn.quit();
+  const faultAt = Date.now();
+  const done = await settle(stack, ids);
+  const notes = w.output().includes('sweeper re-published unfinished work') ? ['the sweeper re-published the lost jobs'] : ['no sweeper log line seen'];
+  const result = await audit(stack, 'Redis FLUSHALL, rebuilt by the sweeper', ids, done, faultAt, dupBefore, notes);
+  await stack.stopWorkers();
+  return result;
+}
+
+/**
+ * PostgreSQL stopped with work in flight: the gateway must answer 503 (readiness and a POST) and
+ * come back by itself when PostgreSQL returns; the workers must carry on.
+ */
+export async function postgresRestart(stack: DrillStack, docs: number): Promise<ScenarioResult> {
+  const dupBefore = stack.receiver.duplicates();
+  const w = stack.worker({ LIENTHONG_FAULT_DELAY: 'route:1000' });
+  const ids = await submitMany(stack, docs);
+  await waitFor('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, { recheckMs: 100 });
+  const gatewayPid = stack.gateway.child.pid;
+  await stack.pg.stop();
+  const notes: string[] = [];
+  const ready = await fetch(`${stack.gateway.baseUrl}/health/ready`).then((r) => r.status, (e: Error) => `error ${e.message}`);
+  const post = await submitOnce(stack);
+  notes.push(`while down: /health/ready ${ready}, POST ${post.status} ${post.error ?? ''}`.trim());
+  if (ready !== 503 || post.status !== 503) notes.push('FINDING: expected 503 from both while PostgreSQL is down');
+  await sleep(3_000);
+  if (!stack.gateway.alive()) notes.push('FINDING: the gateway process died while PostgreSQL was down');
+  await stack.restartPostgres();
+  const faultAt = Date.now();
+  const back = await waitFor('gateway ready again', async () => (await fetch(`${stack.gateway.baseUrl}/health/ready`).then((r) => r.status === 200, () => false)) && Date.now(), { recheckMs: 200, timeoutMs: 60_000 }).catch(() => null);
+  notes.push(back ? `gateway ready ${((back - faultAt) / 1000).toFixed(1)} s after PostgreSQL came back, same process: ${stack.gateway.child.pid === gatewayPid && stack.gateway.alive()}` : 'FINDING: gateway not ready 60 s after PostgreSQL came back');
+  if (w.child.exitCode !== null || w.child.signalCode !== null) {
+    const last = w.output().trim().split('\n').filter((l) => /"level":(50|60)|Error/.test(l)).slice(-1)[0] ?? '';
+    notes.push(`FINDING: the worker process exited during the outage (${w.child.exitCode ?? w.child.signalCode}); a new one was started. Its last error: ${last.slice(0, 400)}`);
+    stack.worker();
+  }
+  const after = await submitOnce(stack);
+  notes.push(`POST after recovery: ${after.status}`);
+  if (after.id) ids.push(after.id);
+  const done = await settle(stack, ids);
+  const result = await audit(stack, 'PostgreSQL stopped and restarted', ids, done, faultAt, dupBefore, notes);
+  await stack.stopWorkers();
+  return result;
+}
+
+/** The push receiver refuses connections for longer than several retry intervals, then returns. */
+export async function receiverDown(stack: DrillStack, docs: number, downMs: number): Promise<ScenarioResult> {
+  const dupBefore = stack.receiver.duplicates();
+  stack.receiver.setScript(['down']);
+  stack.worker();
+  const ids = await submitMany(stack, docs);
+  const attemptsBefore = stack.receiver.attempts.length;
+  await sleep(downMs);
+  const refused = stack.receiver.attempts.length - attemptsBefore;
+  stack.receiver.setScript(['ok']);
+  const faultAt = Date.now();
+  const done = await settle(stack, ids);
+  const result = await audit(stack, `push receiver down ${downMs / 1000} s`, ids, done, faultAt, dupBefore, [`${refused} push attempts refused while down`]);
+  await stack.stopWorkers();
+  return result;
+}

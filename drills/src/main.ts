@@ -1,0 +1,98 @@
+/* eslint-disable no-console -- the drill's own CLI output: a table for the person who ran it. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../services/config/project-root';
+import { spawnGateway } from '../../test/support/gateway-process';
+import type { ScenarioResult } from './audit';
+import { startDrillStack, type DrillStack } from './drill-stack';
+import { fuzzDrill, type FuzzSummary } from './fuzz.drill';
+import { postgresRestart, receiverDown, redisFlush, redisRestart } from './infra-faults.scenarios';
+import { gatewayKill, workerKill } from './process-faults.scenarios';
+import { slowloris } from './slowloris';
+
+const DOCS = Number(process.env.DRILL_DOCS ?? 5);
+const HOSTED = Number(process.env.DRILL_RECIPIENTS ?? 12);
+const FUZZ_INPUTS = Number(process.env.DRILL_FUZZ_INPUTS ?? 10_000);
+const FUZZ_SEED = Number(process.env.DRILL_FUZZ_SEED ?? Date.now() % 100_000);
+/** Long enough for the gateway's requestTimeout (120 s) plus Node's 30 s check interval to bite. */
+const SLOW_CAP_MS = Number(process.env.DRILL_SLOW_CAP_MS ?? 170_000);
+
+type Scenario = [string, (s: DrillStack) => Promise<ScenarioResult>];
+
+const SCENARIOS: Scenario[] = [
+  ...['convert', 'sign', 'route', 'deliver'].map((stage): Scenario => [`worker kill -9 in ${stage}`, (s) => workerKill(s, stage, DOCS)]),
+  ['gateway kill -9 mid-request, client retries', (s) => gatewayKill(s, DOCS * 2)],
+  ['Redis kill -9 and restart', (s) => redisRestart(s, DOCS)],
+  ['Redis FLUSHALL, rebuilt by the sweeper', (s) => redisFlush(s, DOCS)],
+  ['PostgreSQL stopped and restarted', (s) => postgresRestart(s, DOCS)],
+  ['push receiver down 6 s', (s) => receiverDown(s, DOCS, 6_000)],
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const only = process.env.DRILL_ONLY;
+  console.log(`Drill: ${DOCS} documents × ${HOSTED + 1} recipients (${HOSTED} hosted, 1 push) per scenario; fuzz ${FUZZ_INPUTS} inputs (seed ${FUZZ_SEED})`);
+  const stack = await startDrillStack(HOSTED);
+  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  const slow = slowloris(fuzzGateway.port, stack.sender.apiKey, SLOW_CAP_MS);
+  const scenarios: ScenarioResult[] = [];
+  let fuzz: FuzzSummary | undefined;
+  try {
+    for (const [name, run] of SCENARIOS) {
+      if (only && !name.includes(only)) continue;
+      process.stdout.write(`  ${name} … `);
+      try {
+        const r = await run(stack);
+        scenarios.push(r);
+        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, recovery ${r.recoverySeconds ?? '—'} s`);
+      } catch (err) {
+        console.log(`FAILED: ${(err as Error).message}`);
+        scenarios.push({ name, sent: 0, delivered: 0, duplicated: 0, lost: 0, recoverySeconds: null, documents: 0, ledgerOk: false, stuckJobs: 0, notes: [`the scenario itself failed: ${(err as Error).message}`] });
+        await stack.stopWorkers();
+      }
+    }
+    if (FUZZ_INPUTS > 0) {
+      process.stdout.write(`  fuzz ${FUZZ_INPUTS} inputs … `);
+      fuzz = await fuzzDrill(stack, fuzzGateway, FUZZ_INPUTS, FUZZ_SEED);
+      console.log(`${fuzz.seconds} s, ${fuzz.serverErrors} 5xx, ${fuzz.crashes} crashes, max RSS ${fuzz.maxRssMb} MB`);
+    }
+    process.stdout.write('  slowloris (waiting for the server to cut the slow clients) … ');
+    const slowResult = await slow;
+    console.log(JSON.stringify(slowResult));
+    const result = {
+      startedAt: new Date(started).toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      load: { documentsPerScenario: DOCS, recipients: HOSTED + 1 },
+      scenarios,
+      fuzz: fuzz ?? null,
+      slowloris: slowResult,
+    };
+    const out = path.join(projectRoot(), 'drills', 'results', 'latest.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    printTable(scenarios, fuzz);
+    console.log(`\nWritten to ${path.relative(process.cwd(), out)} (${result.seconds} s).`);
+    const bad = scenarios.some((s) => s.lost || s.duplicated || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) || (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes));
+    process.exitCode = bad ? 1 : 0;
+  } finally {
+    await fuzzGateway.stop();
+    await stack.close();
+  }
+}
+
+function printTable(rows: ScenarioResult[], fuzz: FuzzSummary | undefined): void {
+  const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'recovery s', 'ledger', 'stuck'];
+  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  console.log('\n' + line(head));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const b of body) console.log(line(b));
+  for (const r of rows) for (const n of r.notes) console.log(`  ${r.name}: ${n}`);
+  if (fuzz) console.log(`\nfuzz: ${fuzz.inputs} inputs, ${fuzz.serverErrors} 5xx (known: ${JSON.stringify(fuzz.knownFindings)}), ${fuzz.crashes} crashes, max RSS ${fuzz.maxRssMb} MB, statuses ${JSON.stringify(fuzz.byStatus)}`);
+}
+
+main().catch((err) => {
+  console.error(`drill failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = 2;
+});
