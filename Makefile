@@ -17,7 +17,7 @@ node_modules/.install-stamp: package.json package-lock.json
 	@touch $@
 
 system-deps:
-	@bash infra/scripts/ensure-system-deps.sh
+	@bash infra/scripts/ensure-system-deps.sh $(SYSTEM_DEPS_FLAGS)
 
 deps: node_modules/.install-stamp system-deps
 
@@ -28,6 +28,8 @@ build: deps
 run: build
 	node dist/infra/run/run.js
 
+# The end-to-end tests drive Debian's chromium; make test installs it (make run does not need it).
+test: SYSTEM_DEPS_FLAGS := --with-browser
 test: build
 	npx mocha
 

@@ -94,6 +94,10 @@ export const DocumentView = z.object({
   dispatches: z.array(DispatchView),
   createdAt: z.string(),
   lastError: z.string().optional(),
+  /** The level our signature reached, and what the intake found in a PDF that arrived signed. */
+  signature: z
+    .object({ level: z.enum(['B-B', 'B-T']).nullable(), note: z.string().nullable(), incoming: z.unknown() })
+    .optional(),
 });
 export type DocumentView = z.infer<typeof DocumentView>;
 

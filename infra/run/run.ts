@@ -9,6 +9,8 @@ import { migrate } from '../../services/db/migrator';
 import { ensureDevCa } from '../../services/domain/pki/dev-pki';
 import { startEmbeddedStack, type EmbeddedStack } from '../embedded/embedded-stack';
 import { needsSeed, seedDemo } from '../seed/seed-demo';
+import { seedDemoUsers } from '../../services/web/seed/seed-demo-users';
+import { startDevTsa } from '../../services/tsa/dev-tsa';
 
 /**
  * `make run`: the whole service in one command. Without DATABASE_URL / REDIS_URL it starts a private
@@ -31,11 +33,13 @@ async function main(): Promise<void> {
     env.REDIS_URL ??= stack.redisUrl;
   }
   const children: ChildProcess[] = [];
+  let tsaServer: import('node:http').Server | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (code: number): Promise<void> =>
     (stopping ??= (async () => {
       console.log('\nStopping Liên Thông: in-flight work finishes first …');
       await Promise.all(children.map(stopChild));
+      tsaServer?.close();
       await stack?.stop();
       console.log('Stopped.');
       process.exit(code);
@@ -55,8 +59,16 @@ async function main(): Promise<void> {
       if (await needsSeed(db)) {
         console.log('First start: seeding the demo directory (Đắk Lắk) …');
         const creds = await seedDemo(db, config.masterKey);
+        await seedDemoUsers(db, creds);
         fs.writeFileSync(credentialsFile, JSON.stringify({ baseUrl, ...creds }, null, 2) + '\n', { mode: 0o600 });
       }
+    }
+    if (config.LIENTHONG_DEV_MODE && !env.LIENTHONG_TSA_URL) {
+      // The development TSA (its certificate from the dev CA): signatures come out PAdES B-T.
+      const tsa = await startDevTsa(db, config.masterKey, true);
+      tsaServer = tsa.server;
+      env.LIENTHONG_TSA_URL = tsa.url;
+      console.log(`Development timestamp authority at ${tsa.url}`);
     }
     await db.end();
 

@@ -7,6 +7,9 @@ import { apikeyCommand } from './commands/apikey.command';
 import { dispatchCommand } from './commands/dispatch.command';
 import { edxmlCommand } from './commands/edxml.command';
 import { ledgerCommand } from './commands/ledger.command';
+import { pdfCommand } from './commands/pdf.command';
+import { pkiCommand } from './commands/pki.command';
+import { userCommand } from './commands/user.command';
 import { reportCommand } from './commands/report.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
@@ -21,6 +24,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   edxml: edxmlCommand,
   ledger: ledgerCommand,
   report: reportCommand,
+  pki: pkiCommand,
+  pdf: pdfCommand,
+  user: userCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -32,7 +38,12 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   dispatch list [--failed] | dispatch retry ID|--failed
   edxml inspect FILE
   ledger verify [--batch N]
-  report quarterly YEAR Q1..Q4 [--out DIR]`;
+  report quarterly YEAR Q1..Q4 [--out DIR]
+  pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
+  pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
+  pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
+  pdf verify FILE
+  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list`;
 
 /** Commands that read only files: they must work without a database. */
 const OFFLINE = new Set(['edxml']);

@@ -24,7 +24,8 @@ export const rootLogger = pino({
   base: { pid: process.pid, proc: process.env.LIENTHONG_PROCESS ?? undefined },
   redact: { paths: REDACT, censor: '[redacted]' },
   timestamp: pino.stdTimeFunctions.isoTime,
-  mixin: () => storage.getStore() ?? {},
+  // A copy: pino merges each line's fields into what mixin returns, which must not leak into the store.
+  mixin: () => ({ ...storage.getStore() }),
 });
 
 export type Logger = pino.Logger;

@@ -5,12 +5,17 @@ import { loadDocument, moveDocumentStatus } from '../../services/domain/document
 import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
-import { signPdf } from '../../services/signing/pades-signer';
+import { findAgency } from '../../services/domain/agencies/agency.repository';
+import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';
+import { signPdfDetailed, timestampOptionsFromConfig } from '../../services/signing/pades-signer';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { signingIdentityOf } from './signing-identities';
 import { failDocument } from './fail-document';
 
-/** sign: a PAdES signature of the canonical PDF with the sending agency's certificate. */
+/**
+ * sign: a PAdES signature of the canonical PDF with the sending agency's certificate, the visible
+ * Decree 30 stamp on page 1, and an RFC 3161 timestamp when a TSA is configured (B-T).
+ */
 export const signStage: StageHandler<typeof Stage.sign> = {
   async run({ documentId }, { db, config, log }) {
     const doc = await loadDocument(db, documentId);
@@ -18,19 +23,35 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const canonical = (await listFiles(db, documentId)).find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
     const identity = await signingIdentityOf(db, config.masterKey, doc.senderCode);
-    const signed = await signPdf(await getBlob(db, canonical.sha256), identity, {
-      signingTime: new Date(),
-      reason: `${doc.number}/${doc.notation}`,
-      location: doc.place,
-      signerName: `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`,
-    });
+    const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
+    const sender = await findAgency(db, doc.senderCode);
+    const timestamp = timestampOptionsFromConfig(config);
+    let result;
+    try {
+      result = await signPdfDetailed(await getBlob(db, canonical.sha256), identity, {
+        signingTime: new Date(),
+        reason: `${doc.number}/${doc.notation}`,
+        location: doc.place,
+        signerName: signerLine,
+        appearance: { agencyName: sender?.name ?? doc.senderCode, signerLine },
+        ...(timestamp ? { timestamp } : {}),
+      });
+    } catch (err) {
+      // No retry can mend these; a TSA that is down (TimestampUnavailableError) is retried.
+      if (err instanceof UnsignablePdfError || err instanceof SignatureTooLargeError || err instanceof SigningIdentityError) {
+        throw new PermanentStageError(err.message, err.name);
+      }
+      throw err;
+    }
+    const signed = result.pdf;
     await inTransaction(db, async (tx) => {
       if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.converted, DocumentStatus.signed))) return;
+      await tx.query(`UPDATE documents SET signature_level = $2, signature_note = $3 WHERE id = $1`, [documentId, result.level, result.timestampError ?? null]);
       const blob = await putBlob(tx, signed, 'application/pdf');
       await attachFile(tx, documentId, 'signed', blob, `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_'));
       await addToOutbox(tx, whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)));
     });
-    log.info({ bytes: signed.length }, 'signed');
+    log.info({ bytes: signed.length, level: result.level }, 'signed');
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error);

@@ -12,6 +12,7 @@ import { formatNumber, issueNextNumber, observeNumber } from '../numbering/numbe
 import { addToOutbox } from '../outbox/outbox.repository';
 import { priorityOf } from '../pipeline/priority';
 import { findNumberHolder } from '../paper/paper-document.repository';
+import { assertIncomingSignaturesValid, checkIncomingSignatures, IncomingSignatureError } from '../pki/incoming-signatures';
 import { findByIdempotencyKey, insertDocument } from './document.repository';
 
 export interface IncomingFile {
@@ -34,6 +35,51 @@ export interface AcceptLimits {
   maxRecipients: number;
   /** How far in the future an issue date may be, for clocks a little ahead. */
   futureSkewDays: number;
+  /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
+  trustStoreDir?: string | undefined;
+}
+
+/** What the intake found in a PDF that arrived already signed: kept with the document and shown. */
+export interface IncomingSignatureSummary {
+  signed: boolean;
+  ok: boolean;
+  trusted: boolean;
+  problem: string | null;
+  signatures: { signer: string | null; signingTime: string | null; coversWholeDocument: boolean; chainTrusted: boolean; timestamped: boolean }[];
+}
+
+/**
+ * A PDF that arrives signed (from another system, through edXML or upload) is verified before it
+ * is accepted: a broken signature means it was changed after signing, and it is refused.
+ * Unsigned and untrusted-but-intact PDFs pass; the finding is stored and shown.
+ */
+async function checkArrivingSignatures(db: Db, pdf: Buffer, trustStoreDir: string | undefined): Promise<IncomingSignatureSummary | null> {
+  if (pdf.indexOf('/ByteRange') === -1) return null; // cheap: no signature dictionary at all
+  const check = await checkIncomingSignatures(db, pdf, trustStoreDir ? { trustStoreDir } : {});
+  if (!check.signed) return null;
+  try {
+    assertIncomingSignaturesValid(check);
+  } catch (err) {
+    if (err instanceof IncomingSignatureError) {
+      throw new DomainError(ErrorCode.SIGNATURE_INVALID, `Chữ ký số trên tệp không hợp lệ (văn bản đã bị sửa sau khi ký hoặc chữ ký giả mạo): ${err.message}`, [
+        ...err.details.map((problem) => ({ problem })),
+      ]);
+    }
+    throw err;
+  }
+  return {
+    signed: check.signed,
+    ok: check.ok,
+    trusted: check.trusted,
+    problem: check.problem ?? null,
+    signatures: check.signatures.map((x) => ({
+      signer: x.signerCommonName ?? null,
+      signingTime: x.signingTime ? new Date(x.signingTime).toISOString() : null,
+      coversWholeDocument: x.coversWholeDocument,
+      chainTrusted: x.chainTrusted,
+      timestamped: x.timestamp?.valid === true,
+    })),
+  };
 }
 
 export interface Accepted {
@@ -52,13 +98,14 @@ const UNIQUE_VIOLATION = '23505';
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
   validateBeforeWriting(s, limits);
+  const incomingSignature = await checkArrivingSignatures(db, s.file.bytes, limits.trustStoreDir);
   const requestHash = hashSubmission(s);
   if (s.idempotencyKey) {
     const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
     if (earlier) return replay(earlier, requestHash);
   }
   try {
-    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash));
+    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash, incomingSignature));
   } catch (err) {
     // Two concurrent requests with one Idempotency-Key: the loser answers with the winner's result.
     if (isUniqueViolation(err, 'documents_sender_code_idempotency_key_key') && s.idempotencyKey) {
@@ -83,7 +130,13 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
   return { id: earlier.id, status: earlier.status, created: false };
 }
 
-async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limits: AcceptLimits, requestHash: string): Promise<Accepted> {
+async function writeDocument(
+  tx: import('../../db/pool').Tx,
+  s: Submission,
+  limits: AcceptLimits,
+  requestHash: string,
+  incomingSignature: IncomingSignatureSummary | null,
+): Promise<Accepted> {
   const m = s.metadata;
   const year = Number(m.issuedOn.slice(0, 4));
   let number: string;
@@ -127,6 +180,7 @@ async function writeDocument(tx: import('../../db/pool').Tx, s: Submission, limi
     idempotencyKey: s.idempotencyKey ?? null,
     requestHash,
   });
+  if (incomingSignature) await tx.query(`UPDATE documents SET incoming_signature = $2 WHERE id = $1`, [id, incomingSignature]);
   const original = await putBlob(tx, s.file.bytes, 'application/pdf');
   await attachFile(tx, id, 'original', original, s.file.name);
   for (const [i, a] of s.attachments.entries()) {

@@ -28,6 +28,9 @@ export interface DocumentRow {
   requestHash: string | null;
   createdAt: Date;
   updatedAt: Date;
+  signatureLevel: 'B-B' | 'B-T' | null;
+  signatureNote: string | null;
+  incomingSignature: unknown;
 }
 
 const COLUMNS = `id, sender_code AS "senderCode", document_type AS "documentType", number, notation, year,
@@ -35,9 +38,13 @@ const COLUMNS = `id, sender_code AS "senderCode", document_type AS "documentType
   recipients_ref AS "recipientsRef", recipients_text AS "recipientsText", response_for AS "responseFor",
   steering_type AS "steeringType", business_type AS "businessType", status, page_count AS "pageCount",
   last_error AS "lastError", idempotency_key AS "idempotencyKey", request_hash AS "requestHash",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", signature_level AS "signatureLevel",
+  signature_note AS "signatureNote", incoming_signature AS "incomingSignature"`;
 
-export type NewDocument = Omit<DocumentRow, 'status' | 'pageCount' | 'lastError' | 'createdAt' | 'updatedAt'>;
+export type NewDocument = Omit<
+  DocumentRow,
+  'status' | 'pageCount' | 'lastError' | 'createdAt' | 'updatedAt' | 'signatureLevel' | 'signatureNote' | 'incomingSignature'
+>;
 
 export async function insertDocument(tx: Queryable, d: NewDocument): Promise<void> {
   await tx.query(

@@ -49,7 +49,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
     const result = await acceptDocument(
       db,
       { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-      { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 },
+      { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
     );
     if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
     const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
@@ -86,7 +86,11 @@ export function documentsRoutes(db: Db, config: Config): Router {
       dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode),
       createdAt: doc.createdAt.toISOString(),
     };
-    res.json({ ...view, ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}) });
+    res.json({
+      ...view,
+      signature: { level: doc.signatureLevel, note: doc.signatureNote, incoming: doc.incomingSignature ?? null },
+      ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}),
+    });
   });
 
   router.get('/v1/documents/:id/files/:role', async (req, res) => {

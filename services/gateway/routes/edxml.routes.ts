@@ -33,6 +33,7 @@ export function edxmlRoutes(db: Db, config: Config): Router {
     const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, {
       maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
       futureSkewDays: 1,
+      trustStoreDir: config.LIENTHONG_TRUST_STORE,
     });
     switch (outcome.kind) {
       case 'document':
