@@ -68,8 +68,8 @@ export async function postgresRestart(stack: DrillStack, docs: number): Promise<
   const back = await waitFor('gateway ready again', async () => (await fetch(`${stack.gateway.baseUrl}/health/ready`).then((r) => r.status === 200, () => false)) && Date.now(), { recheckMs: 200, timeoutMs: 60_000 }).catch(() => null);
   notes.push(back ? `gateway ready ${((back - faultAt) / 1000).toFixed(1)} s after PostgreSQL came back, same process: ${stack.gateway.child.pid === gatewayPid && stack.gateway.alive()}` : 'FINDING: gateway not ready 60 s after PostgreSQL came back');
   if (w.child.exitCode !== null || w.child.signalCode !== null) {
-    const last = w.output().trim().split('\n').filter((l) => /"level":(50|60)|Error/.test(l)).slice(-1)[0] ?? '';
-    notes.push(`FINDING: the worker process exited during the outage (${w.child.exitCode ?? w.child.signalCode}); a new one was started. Its last error: ${last.slice(0, 400)}`);
+    const last = w.output().trim().split('\n').filter((l) => /"level":(50|60)|Error/.test(l)).slice(0, 3).join(' ⏎ ') ?? '';
+    notes.push(`FINDING: the worker process exited during the outage (${w.child.exitCode ?? w.child.signalCode}); a new one was started. Its last error: ${last.slice(0, 900)}`);
     stack.worker();
   }
   const after = await submitOnce(stack);
