@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ConvertError, isConvertErrorCode } from './convert-errors';
+import { type ConvertOptions, resolveOptions } from './convert-options';
+import type { ConvertResult } from './convert-source';
+import type { WorkerReply, WorkerRequest } from './convert-worker.entry';
+import type { SourceType } from './sniff';
+
+const ENTRY = path.join(__dirname, 'convert-worker.entry.js');
+/** Warm threads kept per heap limit. Loading pdf-lib, fontkit and the fonts costs 0.3–1 s a thread. */
+const MAX_IDLE = 2;
+
+const idle = new Map<number, Worker[]>();
+let nextId = 1;
+
+/**
+ * convertSource in a thread of its own, with a heap limit (resourceLimits) and a wall-clock
+ * timeout that terminates the thread: a hostile or huge source fails alone (CONVERT_TIMEOUT,
+ * CONVERT_OUT_OF_MEMORY, or its own ConvertError) and the calling process carries on. Threads
+ * that answered are kept warm for the next conversion; a thread that timed out, ran out of memory
+ * or crashed is never reused.
+ */
+export function convertInWorker(bytes: Buffer, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const opts = resolveOptions(options);
+  if (bytes.length > opts.maxBytes) {
+    return Promise.reject(new ConvertError('SOURCE_TOO_LARGE', `the file is ${bytes.length} bytes; at most ${opts.maxBytes} are accepted`));
+  }
+  const memory = opts.maxMemoryMb;
+  const worker = acquire(memory);
+  const copy = new Uint8Array(bytes); // the caller keeps its buffer; the copy moves to the thread
+  const request: WorkerRequest = { id: nextId++, bytes: copy, opts: options };
+
+  return new Promise<ConvertResult>((resolve, reject) => {
+    const done = (reuse: boolean) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reuse) release(memory, worker);
+      else void worker.terminate();
+    };
+    const timer = setTimeout(() => {
+      done(false);
+      reject(new ConvertError('CONVERT_TIMEOUT', `the conversion took longer than ${opts.timeoutMs} ms and was stopped`));
+    }, opts.timeoutMs);
+    const onMessage = (reply: WorkerReply) => {
+      if (reply.id !== request.id) return;
+      done(true);
+      if (reply.ok) {
+        resolve({ pdf: Buffer.from(reply.pdf.buffer, reply.pdf.byteOffset, reply.pdf.byteLength), pageCount: reply.pageCount, sourceType: reply.sourceType as SourceType });
+      } else {
+        reject(new ConvertError(isConvertErrorCode(reply.code) ? reply.code : 'CONVERT_FAILED', reply.message));
+      }
+    };
+    const onError = (err: Error & { code?: string }) => {
+      done(false);
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        reject(new ConvertError('CONVERT_OUT_OF_MEMORY', `the conversion needed more than ${memory} MB and was stopped`));
+      } else {
+        reject(new ConvertError('CONVERT_FAILED', `the conversion thread failed: ${err.message}`));
+      }
+    };
+    const onExit = (code: number) => {
+      done(false);
+      reject(new ConvertError('CONVERT_FAILED', `the conversion thread ended (exit code ${code}) without an answer`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.postMessage(request, [copy.buffer]);
+  });
+}
+
+function acquire(memory: number): Worker {
+  const warm = idle.get(memory)?.pop();
+  if (warm) {
+    warm.ref();
+    return warm;
+  }
+  const worker = new Worker(ENTRY, {
+    resourceLimits: { maxOldGenerationSizeMb: memory, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, memory / 8)) },
+    // Captured and never read (reading would keep an idle thread's process alive); the thread
+    // silences the console anyway, since pdf-lib warns about odd objects there.
+    stdout: true,
+    stderr: true,
+  });
+  // A thread that dies while idle (it should not) leaves the pool instead of failing the next caller.
+  worker.once('exit', () => {
+    const pool = idle.get(memory) ?? [];
+    const at = pool.indexOf(worker);
+    if (at >= 0) pool.splice(at, 1);
+  });
+  return worker;
+}
+
+function release(memory: number, worker: Worker): void {
+  const pool = idle.get(memory) ?? [];
+  idle.set(memory, pool);
+  if (pool.length >= MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref(); // an idle thread must not keep the process alive
+  pool.push(worker);
+}
+
+/** Ends the warm threads (tests, shutdown). Safe to call twice. */
+export async function closeConvertThreads(): Promise<void> {
+  const all = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(all.map((w) => w.terminate()));
+}

@@ -1,0 +1,39 @@
+import { parentPort } from 'node:worker_threads';
+import { ConvertError } from './convert-errors';
+import type { ConvertOptions } from './convert-options';
+import { convertSource } from './convert-source';
+
+/** A conversion thread of convertInWorker: answers one request at a time, kept warm between them. */
+export interface WorkerRequest {
+  id: number;
+  bytes: Uint8Array;
+  opts: ConvertOptions;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; pdf: Uint8Array; pageCount: number; sourceType: string }
+  | { id: number; ok: false; code: string; message: string };
+
+// Library chatter about hostile input (pdf-lib logs every odd object) must not reach the logs.
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) console[method] = () => undefined;
+
+parentPort?.on('message', (request: WorkerRequest) => {
+  void answer(request);
+});
+
+async function answer({ id, bytes, opts }: WorkerRequest): Promise<void> {
+  let reply: WorkerReply;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const result = await convertSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), opts);
+    const pdf = new Uint8Array(result.pdf); // a copy we own, so it moves to the caller without another copy
+    transfer.push(pdf.buffer);
+    reply = { id, ok: true, pdf, pageCount: result.pageCount, sourceType: result.sourceType };
+  } catch (e) {
+    reply =
+      e instanceof ConvertError
+        ? { id, ok: false, code: e.code, message: e.message }
+        : { id, ok: false, code: 'CONVERT_FAILED', message: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort?.postMessage(reply, transfer);
+}

@@ -1,0 +1,29 @@
+import type { FontStyle, PlacedText } from '../../fonts/serif-font';
+
+/** What a laid-out page holds: painted later, once the fonts each style needs are known. */
+export type DrawOp =
+  | { kind: 'text'; text: string; x: number; y: number; size: number; style: FontStyle }
+  | { kind: 'pieces'; pieces: PlacedText[]; y: number; size: number; style: FontStyle }
+  | { kind: 'rule'; x1: number; y1: number; x2: number; y2: number; thickness: number };
+
+/** A rectangle a later stage cares about (the signer's space for the visible signature). */
+export interface MarkedArea {
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A vertical piece of flow. `place` draws it with its top edge at `top` (PDF y, growing upwards).
+ * `keepWithNext` asks the paginator not to end a page right after it. `split` cuts a box that is
+ * taller than a whole page into a head that fits `available` and the rest (null: cannot).
+ */
+export interface Box {
+  readonly height: number;
+  readonly spaceBefore: number;
+  keepWithNext?: boolean;
+  place(top: number, out: DrawOp[], marks: MarkedArea[]): void;
+  split?(available: number): [Box, Box] | null;
+}
