@@ -4,3 +4,4 @@ export * from './statuses';
 export * from './errors';
 export * from './document-types';
 export * from './http';
+export * from './document-body';

@@ -8,6 +8,7 @@ import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
 import { createStageWorker } from './runtime/stage-worker';
+import { closeConvertThreads } from '../services/convert/convert-in-worker';
 import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       await reportsQueue.close();
       await metricsServer?.close();
       await queues.close();
+      await closeConvertThreads();
       await Promise.allSettled([workerRedis.quit(), producerRedis.quit()]);
       await db.end().catch(() => undefined);
       log.info('workers stopped');

@@ -1,47 +1,83 @@
-import { PDFDocument } from 'pdf-lib';
-import { DocumentStatus, Stage } from '../../contracts';
+import { Body, DocumentStatus, Stage } from '../../contracts';
 import { inTransaction } from '../../services/db/pool';
-import { attachFile, getBlob, listFiles } from '../../services/domain/blobs/blob.repository';
-import { loadDocument, moveDocumentStatus } from '../../services/domain/documents/document.repository';
+import { ConvertError } from '../../services/convert/convert-errors';
+import { convertInWorker } from '../../services/convert/convert-in-worker';
+import { findAgency } from '../../services/domain/agencies/agency.repository';
+import { attachFile, getBlob, listFiles, putBlob } from '../../services/domain/blobs/blob.repository';
+import { loadDocument, moveDocumentStatus, type DocumentRow } from '../../services/domain/documents/document.repository';
 import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
+import type { Queryable } from '../../services/db/pool';
+import { RenderInputError, renderOfficialDocument } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
 
 /**
- * convert: sources → the canonical PDF. A PDF source is checked (it parses, it is not encrypted,
- * its pages are counted) and passed through unchanged.
+ * convert: sources → the canonical PDF. A structured body is rendered in the Decree 30 format; a
+ * file is converted in a worker thread with page, time and memory budgets (a PDF is checked —
+ * it parses, it is not encrypted, its pages are counted — and passed through unchanged).
  */
 export const convertStage: StageHandler<typeof Stage.convert> = {
   async run({ documentId }, { db, log }) {
     const doc = await loadDocument(db, documentId);
     if (!doc || doc.status !== DocumentStatus.accepted) return; // done already, or revoked
     const original = (await listFiles(db, documentId)).find((f) => f.role === 'original');
-    if (!original) throw new PermanentStageError('the document has no original file', 'INVALID_FILE');
-    const bytes = await getBlob(db, original.sha256);
-    const pageCount = await countPdfPages(bytes);
+    const { pdf, pageCount, reused } = original
+      ? await convertFile(await getBlob(db, original.sha256), original.name ?? undefined, original.contentType)
+      : { ...(await renderBody(db, doc)), reused: false };
     await inTransaction(db, async (tx) => {
       if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.accepted, DocumentStatus.converted, { pageCount }))) return;
-      await attachFile(tx, documentId, 'canonical', original, original.name);
+      // A PDF passes through unchanged: the canonical file is the same blob as the original.
+      const blob = reused && original ? original : await putBlob(tx, pdf, 'application/pdf');
+      await attachFile(tx, documentId, 'canonical', blob, `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'));
       await addToOutbox(tx, whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)));
     });
-    log.info({ pageCount }, 'converted');
+    log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error);
   },
 };
 
-async function countPdfPages(bytes: Uint8Array): Promise<number> {
+async function convertFile(bytes: Buffer, name: string | undefined, contentType: string): Promise<{ pdf: Buffer; pageCount: number; reused: boolean }> {
   try {
-    const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
-    const n = pdf.getPageCount();
-    if (n < 1) throw new Error('the PDF has no pages');
-    return n;
+    const r = await convertInWorker(bytes, { declaredType: name ?? contentType });
+    return { pdf: r.pdf, pageCount: r.pageCount, reused: r.sourceType === 'pdf' };
   } catch (err) {
-    const msg = (err as Error).message;
-    if (/encrypted/i.test(msg)) throw new PermanentStageError('the PDF is encrypted; send it without a password', 'PDF_ENCRYPTED');
-    throw new PermanentStageError(`the PDF cannot be read: ${msg}`, 'PDF_INVALID');
+    // A file that cannot be converted fails alone, with its reason; no retry can mend it.
+    if (err instanceof ConvertError) throw new PermanentStageError(`${err.code}: ${err.message}`, err.code);
+    throw err;
+  }
+}
+
+async function renderBody(db: Queryable, doc: DocumentRow): Promise<{ pdf: Buffer; pageCount: number }> {
+  const row = await db.query<{ body: unknown }>(`SELECT body FROM documents WHERE id = $1`, [doc.id]);
+  const body = Body.safeParse(row.rows[0]?.body);
+  if (!body.success) throw new PermanentStageError('the document has neither a file nor a valid body to render', 'INVALID_FILE');
+  const agency = await findAgency(db, doc.senderCode);
+  const parent = agency?.parentCode ? await findAgency(db, agency.parentCode) : undefined;
+  try {
+    return await renderOfficialDocument({
+      agency: { name: agency?.name ?? doc.senderCode, parentName: parent?.name ?? null },
+      metadata: {
+        documentType: doc.documentType as never,
+        number: doc.number,
+        notation: doc.notation,
+        issuedOn: doc.issuedOn,
+        place: doc.place,
+        subject: doc.subject,
+        signer: doc.signer,
+        urgency: doc.urgency,
+        dueOn: doc.dueOn,
+        classification: 'normal',
+        recipients: doc.recipientsRef,
+        recipientsText: doc.recipientsText,
+      },
+      body: body.data,
+    });
+  } catch (err) {
+    if (err instanceof RenderInputError) throw new PermanentStageError(err.message, 'RENDER_INVALID');
+    throw err;
   }
 }

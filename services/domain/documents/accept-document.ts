@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ErrorCode, Stage, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
+import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
 import { resolveRecipients } from '../agencies/resolve-recipients';
@@ -12,7 +12,8 @@ import { formatNumber, issueNextNumber, observeNumber } from '../numbering/numbe
 import { addToOutbox } from '../outbox/outbox.repository';
 import { priorityOf } from '../pipeline/priority';
 import { findNumberHolder } from '../paper/paper-document.repository';
-import { assertIncomingSignaturesValid, checkIncomingSignatures, IncomingSignatureError } from '../pki/incoming-signatures';
+import { checkArrivingSignatures, type IncomingSignatureSummary } from './arriving-signatures';
+import { checkSourceFile, type SourceCheck } from './source-file';
 import { findByIdempotencyKey, insertDocument } from './document.repository';
 
 export interface IncomingFile {
@@ -24,7 +25,9 @@ export interface IncomingFile {
 export interface Submission {
   sender: string;
   metadata: DocumentMetadata;
-  file: IncomingFile;
+  /** Exactly one of `file` (any supported source) and `body` (rendered by the convert stage). */
+  file?: IncomingFile | undefined;
+  body?: Body | undefined;
   attachments: IncomingFile[];
   idempotencyKey: string | undefined;
   /** edXML BussinessDocType: 0 new, 2 update, 3 replace (revoke, 1, never creates a document). */
@@ -37,49 +40,6 @@ export interface AcceptLimits {
   futureSkewDays: number;
   /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
   trustStoreDir?: string | undefined;
-}
-
-/** What the intake found in a PDF that arrived already signed: kept with the document and shown. */
-export interface IncomingSignatureSummary {
-  signed: boolean;
-  ok: boolean;
-  trusted: boolean;
-  problem: string | null;
-  signatures: { signer: string | null; signingTime: string | null; coversWholeDocument: boolean; chainTrusted: boolean; timestamped: boolean }[];
-}
-
-/**
- * A PDF that arrives signed (from another system, through edXML or upload) is verified before it
- * is accepted: a broken signature means it was changed after signing, and it is refused.
- * Unsigned and untrusted-but-intact PDFs pass; the finding is stored and shown.
- */
-async function checkArrivingSignatures(db: Db, pdf: Buffer, trustStoreDir: string | undefined): Promise<IncomingSignatureSummary | null> {
-  if (pdf.indexOf('/ByteRange') === -1) return null; // cheap: no signature dictionary at all
-  const check = await checkIncomingSignatures(db, pdf, trustStoreDir ? { trustStoreDir } : {});
-  if (!check.signed) return null;
-  try {
-    assertIncomingSignaturesValid(check);
-  } catch (err) {
-    if (err instanceof IncomingSignatureError) {
-      throw new DomainError(ErrorCode.SIGNATURE_INVALID, `Chữ ký số trên tệp không hợp lệ (văn bản đã bị sửa sau khi ký hoặc chữ ký giả mạo): ${err.message}`, [
-        ...err.details.map((problem) => ({ problem })),
-      ]);
-    }
-    throw err;
-  }
-  return {
-    signed: check.signed,
-    ok: check.ok,
-    trusted: check.trusted,
-    problem: check.problem ?? null,
-    signatures: check.signatures.map((x) => ({
-      signer: x.signerCommonName ?? null,
-      signingTime: x.signingTime ? new Date(x.signingTime).toISOString() : null,
-      coversWholeDocument: x.coversWholeDocument,
-      chainTrusted: x.chainTrusted,
-      timestamped: x.timestamp?.valid === true,
-    })),
-  };
 }
 
 export interface Accepted {
@@ -97,15 +57,15 @@ const UNIQUE_VIOLATION = '23505';
  * everything is: a refused submission leaves no row, blob or job behind.
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
-  validateBeforeWriting(s, limits);
-  const incomingSignature = await checkArrivingSignatures(db, s.file.bytes, limits.trustStoreDir);
+  const source = validateBeforeWriting(s, limits);
+  const incomingSignature = s.file && source?.type === 'pdf' ? await checkArrivingSignatures(db, s.file.bytes, limits.trustStoreDir) : null;
   const requestHash = hashSubmission(s);
   if (s.idempotencyKey) {
     const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
     if (earlier) return replay(earlier, requestHash);
   }
   try {
-    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash, incomingSignature));
+    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash, incomingSignature, source));
   } catch (err) {
     // Two concurrent requests with one Idempotency-Key: the loser answers with the winner's result.
     if (isUniqueViolation(err, 'documents_sender_code_idempotency_key_key') && s.idempotencyKey) {
@@ -136,6 +96,7 @@ async function writeDocument(
   limits: AcceptLimits,
   requestHash: string,
   incomingSignature: IncomingSignatureSummary | null,
+  source: SourceCheck | null,
 ): Promise<Accepted> {
   const m = s.metadata;
   const year = Number(m.issuedOn.slice(0, 4));
@@ -180,9 +141,16 @@ async function writeDocument(
     idempotencyKey: s.idempotencyKey ?? null,
     requestHash,
   });
-  if (incomingSignature) await tx.query(`UPDATE documents SET incoming_signature = $2 WHERE id = $1`, [id, incomingSignature]);
-  const original = await putBlob(tx, s.file.bytes, 'application/pdf');
-  await attachFile(tx, id, 'original', original, s.file.name);
+  await tx.query(`UPDATE documents SET incoming_signature = $2, body = $3, source_type = $4 WHERE id = $1`, [
+    id,
+    incomingSignature,
+    s.body ? JSON.stringify(s.body) : null,
+    s.body ? 'body' : source!.type,
+  ]);
+  if (s.file) {
+    const original = await putBlob(tx, s.file.bytes, source!.contentType);
+    await attachFile(tx, id, 'original', original, s.file.name);
+  }
   for (const [i, a] of s.attachments.entries()) {
     const blob = await putBlob(tx, a.bytes, sniffContentType(a.bytes) ?? 'application/octet-stream');
     await attachFile(tx, id, `attachment-${i + 1}`, blob, a.name);
@@ -198,7 +166,7 @@ async function writeDocument(
   return { id, status: 'accepted', created: true };
 }
 
-function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
+function validateBeforeWriting(s: Submission, limits: AcceptLimits): SourceCheck | null {
   const m = s.metadata;
   if (m.sender !== undefined && m.sender !== s.sender) {
     throw new DomainError(ErrorCode.FORBIDDEN, `Khóa API của ${s.sender} không được gửi văn bản thay cho ${m.sender}.`, [
@@ -222,28 +190,18 @@ function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
   if (m.dueOn && m.dueOn < m.issuedOn) {
     throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Hạn xử lý phải sau ngày ban hành.', [{ path: 'metadata.dueOn' }]);
   }
-  checkPdf(s.file, 'file');
-}
-
-function checkPdf(f: IncomingFile, path: string): void {
-  if (f.bytes.length === 0) {
-    throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} rỗng.`, [{ path }]);
+  if (!s.file === !s.body) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Gửi hoặc một tệp văn bản, hoặc nội dung "body" để soạn theo thể thức — không cả hai.', [{ path: 'file' }]);
   }
-  const sniffed = sniffContentType(f.bytes);
-  if (sniffed !== 'application/pdf') {
-    throw new DomainError(
-      f.declaredType === 'application/pdf' ? ErrorCode.INVALID_FILE : ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      `Tệp ${f.name} không phải PDF (nội dung nhận dạng: ${sniffed ?? 'không rõ'}).`,
-      [{ path, declared: f.declaredType ?? null, sniffed: sniffed ?? null }],
-    );
-  }
+  return s.file ? checkSourceFile(s.file, 'file') : null;
 }
 
 /** What makes two submissions "the same request" for Idempotency-Key. */
 function hashSubmission(s: Submission): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(s.metadata));
-  for (const f of [s.file, ...s.attachments]) h.update('\0').update(f.name).update('\0').update(f.bytes);
+  if (s.body) h.update('\0body\0').update(JSON.stringify(s.body));
+  for (const f of [...(s.file ? [s.file] : []), ...s.attachments]) h.update('\0').update(f.name).update('\0').update(f.bytes);
   return h.digest('hex');
 }
 

@@ -15,8 +15,8 @@ export interface LedgerEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-// Serialises appends so each row sees the previous row's hash. Held only until commit.
-const LEDGER_LOCK = 7_315_002;
+// Appends are serialised by an advisory lock (7315002, taken in ledger_reserve(), migration 0007)
+// so each row sees the previous row's hash. It is held only until the appender's commit.
 
 /** The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. */
 export function ledgerHashInput(row: {
@@ -54,22 +54,9 @@ export function hashLedgerRow(input: string): string {
  * (kind, dispatch) or (kind, document) is a no-op, so a re-run stage cannot double count.
  */
 export async function appendLedger(tx: Queryable, e: LedgerEntry): Promise<boolean> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
-  if (e.dispatchId || e.documentId) {
-    const dup = await tx.query(
-      e.dispatchId
-        ? 'SELECT 1 FROM ledger WHERE kind = $1 AND dispatch_id = $2'
-        : 'SELECT 1 FROM ledger WHERE kind = $1 AND document_id = $2 AND dispatch_id IS NULL',
-      [e.kind, e.dispatchId ?? e.documentId],
-    );
-    if (dup.rowCount) return false;
-  }
-  const last = await tx.query<{ hash: string }>('SELECT hash FROM ledger ORDER BY id DESC LIMIT 1');
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const idRow = await tx.query<{ id: number; at: string }>(
-    `SELECT nextval('ledger_id_seq')::bigint AS id, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`,
-  );
-  const { id, at } = idRow.rows[0]!;
+  // Under the chain's lock from here to the end of the caller's transaction: two round trips.
+  const reserved = await tx.query<{ tail_hash: string; next_id: number; at_text: string }>('SELECT * FROM ledger_reserve()');
+  const { tail_hash: prevHash, next_id: id, at_text: at } = reserved.rows[0]!;
   const row = {
     id,
     at,
@@ -84,10 +71,12 @@ export async function appendLedger(tx: Queryable, e: LedgerEntry): Promise<boole
     prev_hash: prevHash,
   };
   const hash = hashLedgerRow(ledgerHashInput(row));
-  await tx.query(
+  // A second append of the same (kind, dispatch) or (kind, document) meets a unique index and
+  // writes nothing: a re-run stage cannot count twice, and the skipped id leaves no gap in the chain.
+  const inserted = await tx.query(
     `INSERT INTO ledger (id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, hash)
-     VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+     VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
     [row.id, row.at, row.kind, row.document_id, row.dispatch_id, row.sender, row.recipient, row.channel, row.detail, prevHash, hash],
   );
-  return true;
+  return inserted.rowCount === 1;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AgencyDirectory,
+  Body,
   DocumentMetadata,
   DocumentView,
   ErrorResponse,
@@ -31,6 +32,8 @@ const pageParams = [
   { name: 'cursor', in: 'query', schema: { type: 'string' } },
 ];
 
+const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
+
 const FilesJson = z
   .object({
     metadata: DocumentMetadata,
@@ -56,7 +59,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           requestBody: {
             required: true,
             content: {
-              ...json(FilesJson, 'input'),
+              ...json(z.union([FilesJson, BodyJson]), 'input'),
               'multipart/form-data': {
                 schema: {
                   type: 'object',

@@ -1,12 +1,14 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DocumentMetadata, ErrorCode } from '../../../contracts';
+import { Body, DocumentMetadata, ErrorCode } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 
 export interface ParsedSubmission {
   metadata: DocumentMetadata;
-  file: IncomingFile;
+  /** A file to convert, or a structured body to render (JSON only). */
+  file?: IncomingFile;
+  body?: Body;
   attachments: IncomingFile[];
 }
 
@@ -79,14 +81,12 @@ export function fromMultipart(req: Request, maxFiles: number): ParsedSubmission 
 export function fromJson(body: unknown, maxFiles: number, maxFileBytes: number): ParsedSubmission {
   const r = JsonSubmission.safeParse(body);
   if (!r.success) throw validationError(r.error, 'body');
-  if ('body' in r.data) {
-    throw new DomainError(
-      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      'Chưa hỗ trợ soạn văn bản từ "body" có cấu trúc; hãy gửi tệp PDF trong "files" (rendering a structured body is not available yet).',
-      [{ path: 'body' }],
-    );
-  }
   const metadata = parseMetadata(r.data.metadata);
+  if ('body' in r.data) {
+    const body = Body.safeParse(r.data.body);
+    if (!body.success) throw validationError(body.error, 'body');
+    return { metadata, body: body.data, attachments: [] };
+  }
   if (r.data.files.length > maxFiles) {
     throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'files', limit: maxFiles }]);
   }

@@ -1,0 +1,46 @@
+import { ErrorCode } from '../../../contracts';
+import { ConvertError } from '../../convert/convert-errors';
+import { sniffSourceType, type SourceType } from '../../convert/sniff';
+import { DomainError } from '../errors/domain-error';
+import type { IncomingFile } from './accept-document';
+
+export interface SourceCheck {
+  type: SourceType;
+  contentType: string;
+}
+
+const CONTENT_TYPE: Record<SourceType, string> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+
+/**
+ * What the main file is, from its bytes (the declared type only tells Markdown from text): a type
+ * the convert stage can turn into the canonical PDF, or a clear refusal before anything is stored.
+ */
+export function checkSourceFile(f: IncomingFile, path: string): SourceCheck {
+  if (f.bytes.length === 0) throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} rỗng.`, [{ path }]);
+  let type: SourceType;
+  try {
+    type = sniffSourceType(f.bytes, f.declaredType ?? f.name);
+  } catch (err) {
+    if (!(err instanceof ConvertError)) throw err;
+    const declaredPdf = f.declaredType === 'application/pdf';
+    throw new DomainError(
+      declaredPdf || err.code === 'TEXT_NOT_UTF8' ? ErrorCode.INVALID_FILE : ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `Tệp ${f.name} không dùng được: ${err.message}.`,
+      [{ path, declared: f.declaredType ?? null, problem: err.code }],
+    );
+  }
+  if (f.declaredType === 'application/pdf' && type !== 'pdf') {
+    throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} khai báo là PDF nhưng nội dung không phải PDF (nhận dạng: ${type}).`, [
+      { path, declared: f.declaredType, sniffed: type },
+    ]);
+  }
+  return { type, contentType: CONTENT_TYPE[type] };
+}
