@@ -30,7 +30,7 @@ function toDomainError(err: unknown): DomainError {
   if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE' || e?.code === 'LIMIT_FIELD_VALUE') {
     return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Dữ liệu gửi lên vượt quá giới hạn kích thước.', [{ field: e.field ?? null }]);
   }
-  if (e?.code === 'LIMIT_FILE_COUNT' || e?.code === 'LIMIT_UNEXPECTED_FILE' || e?.code === 'LIMIT_PART_COUNT' || e?.code === 'LIMIT_FIELD_COUNT') {
+  if ((err as Error)?.name === 'MulterError') {
     return new DomainError(ErrorCode.VALIDATION_FAILED, `Phần multipart không hợp lệ hoặc quá nhiều tệp (${e.code}).`, [{ field: e.field ?? null }]);
   }
   if (e?.type === 'entity.verify.failed' || e?.type === 'request.aborted' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
