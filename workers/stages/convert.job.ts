@@ -5,6 +5,7 @@ import { convertInWorker } from '../../services/convert/convert-in-worker';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import { attachFile, getBlob, listFiles, putBlob } from '../../services/domain/blobs/blob.repository';
 import { loadDocument, moveDocumentStatus, type DocumentRow } from '../../services/domain/documents/document.repository';
+import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
@@ -60,20 +61,7 @@ async function renderBody(db: Queryable, doc: DocumentRow): Promise<{ pdf: Buffe
   try {
     return await renderOfficialDocument({
       agency: { name: agency?.name ?? doc.senderCode, parentName: parent?.name ?? null },
-      metadata: {
-        documentType: doc.documentType as never,
-        number: doc.number,
-        notation: doc.notation,
-        issuedOn: doc.issuedOn,
-        place: doc.place,
-        subject: doc.subject,
-        signer: doc.signer,
-        urgency: doc.urgency,
-        dueOn: doc.dueOn,
-        classification: 'normal',
-        recipients: doc.recipientsRef,
-        recipientsText: doc.recipientsText,
-      },
+      metadata: documentMetadataOf(doc, doc.recipientsRef),
       body: body.data,
     });
   } catch (err) {

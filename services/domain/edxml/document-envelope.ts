@@ -1,9 +1,9 @@
-import { DOCUMENT_TYPES, type DocumentType } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { edxmlDocumentId, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor } from '../../edxml';
 import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
 import type { DocumentRow } from '../documents/document.repository';
+import { documentMetadataOf } from '../documents/document-metadata';
 
 /**
  * Our document as an edXML envelope (QCVN 102:2016): the sender, every recipient, the signed PDF
@@ -38,23 +38,9 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
       ];
     }
   }
+  const { responseFor: _ours, ...metadata } = documentMetadataOf(doc, recipients);
   const envelope = fromDocumentMetadata(
-    {
-      documentType: (doc.documentType in DOCUMENT_TYPES ? doc.documentType : 'CV') as DocumentType,
-      number: doc.number,
-      notation: doc.notation,
-      issuedOn: doc.issuedOn,
-      place: doc.place,
-      subject: doc.subject,
-      ...(doc.summary ? { summary: doc.summary } : {}),
-      signer: doc.signer,
-      urgency: doc.urgency,
-      dueOn: doc.dueOn,
-      classification: 'normal',
-      recipients,
-      recipientsText: doc.recipientsText,
-      ...(doc.steeringType ? { steeringType: doc.steeringType as 'none' | 'steering' | 'report' } : {}),
-    },
+    metadata,
     {
       from: organ(doc.senderCode),
       to: recipients.map(organ),

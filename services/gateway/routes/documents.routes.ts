@@ -8,6 +8,7 @@ import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { acceptDocument } from '../../domain/documents/accept-document';
 import { findDocumentFor } from '../../domain/documents/document.repository';
+import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
@@ -66,22 +67,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
       id: doc.id,
       status: doc.status,
       sender: doc.senderCode,
-      metadata: {
-        documentType: doc.documentType as DocumentView['metadata']['documentType'],
-        number: doc.number,
-        notation: doc.notation,
-        issuedOn: doc.issuedOn,
-        place: doc.place,
-        subject: doc.subject,
-        ...(doc.summary ? { summary: doc.summary } : {}),
-        signer: doc.signer,
-        urgency: doc.urgency,
-        dueOn: doc.dueOn,
-        classification: 'normal',
-        recipients: asSender ? doc.recipientsRef : [principal.agencyCode],
-        recipientsText: doc.recipientsText,
-        responseFor: doc.responseFor,
-      },
+      metadata: documentMetadataOf(doc, asSender ? doc.recipientsRef : [principal.agencyCode]),
       files: files.filter((f) => asSender || visibleToRecipient(f.role)).map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, contentType: f.contentType })),
       dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode),
       createdAt: doc.createdAt.toISOString(),
