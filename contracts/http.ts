@@ -59,7 +59,10 @@ export const SubmitDocumentResponse = z.object({
 });
 export type SubmitDocumentResponse = z.infer<typeof SubmitDocumentResponse>;
 
-export const FileRole = z.string().regex(/^(original|canonical|signed|attachment-\d+)$/);
+/** `attachment-N` is the delivered (converted, signed) attachment; `attachment-N-source` the upload. */
+export const FileRole = z.string().regex(/^(original|canonical|signed|attachment-\d+(-source)?)$/);
+/** What a recipient receives: the signed document and the signed attachments. */
+export const RECIPIENT_FILE_ROLE = /^(signed|attachment-\d+)$/;
 
 const enumOf = <T extends Record<string, string>>(o: T) => z.enum(Object.values(o) as [T[keyof T], ...T[keyof T][]]);
 

@@ -3,7 +3,7 @@ import { inTransaction } from '../../services/db/pool';
 import { ConvertError } from '../../services/convert/convert-errors';
 import { convertInWorker } from '../../services/convert/convert-in-worker';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
-import { attachFile, getBlob, listFiles, putBlob } from '../../services/domain/blobs/blob.repository';
+import { attachFile, getBlob, listFiles, putBlob, type FileRow } from '../../services/domain/blobs/blob.repository';
 import { loadDocument, moveDocumentStatus, type DocumentRow } from '../../services/domain/documents/document.repository';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
@@ -23,15 +23,27 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
   async run({ documentId }, { db, log }) {
     const doc = await loadDocument(db, documentId);
     if (!doc || doc.status !== DocumentStatus.accepted) return; // done already, or revoked
-    const original = (await listFiles(db, documentId)).find((f) => f.role === 'original');
+    const files = await listFiles(db, documentId);
+    const original = files.find((f) => f.role === 'original');
     const { pdf, pageCount, reused } = original
       ? await convertFile(await getBlob(db, original.sha256), original.name ?? undefined, original.contentType)
       : { ...(await renderBody(db, doc)), reused: false };
+    // Attachments stay separate files, each converted; the upload is kept as attachment-N-source.
+    const attachments: { source: FileRow; converted: { pdf: Buffer; pageCount: number; reused: boolean } }[] = [];
+    for (const a of files.filter((f) => /^attachment-\d+$/.test(f.role))) {
+      const converted = await convertFile(await getBlob(db, a.sha256), a.name ?? undefined, a.contentType);
+      attachments.push({ source: a, converted });
+    }
     await inTransaction(db, async (tx) => {
       if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.accepted, DocumentStatus.converted, { pageCount }))) return;
       // A PDF passes through unchanged: the canonical file is the same blob as the original.
       const blob = reused && original ? original : await putBlob(tx, pdf, 'application/pdf');
       await attachFile(tx, documentId, 'canonical', blob, `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'));
+      for (const { source, converted } of attachments) {
+        await attachFile(tx, documentId, `${source.role}-source`, source, source.name);
+        const pdfBlob = converted.reused ? source : await putBlob(tx, converted.pdf, 'application/pdf');
+        await attachFile(tx, documentId, source.role, pdfBlob, pdfName(source.name ?? source.role));
+      }
       await addToOutbox(tx, whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)));
     });
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
@@ -68,4 +80,8 @@ async function renderBody(db: Queryable, doc: DocumentRow): Promise<{ pdf: Buffe
     if (err instanceof RenderInputError) throw new PermanentStageError(err.message, 'RENDER_INVALID');
     throw err;
   }
+}
+
+function pdfName(name: string): string {
+  return /\.pdf$/i.test(name) ? name : `${name.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.pdf`;
 }

@@ -7,7 +7,7 @@ import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';
-import { signPdfDetailed, timestampOptionsFromConfig } from '../../services/signing/pades-signer';
+import { signPdfDetailed, timestampOptionsFromConfig, type SignPdfOptions, type SigningIdentity } from '../../services/signing/pades-signer';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { signingIdentityOf } from './signing-identities';
 import { failDocument } from './fail-document';
@@ -26,29 +26,34 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
     const sender = await findAgency(db, doc.senderCode);
     const timestamp = timestampOptionsFromConfig(config);
-    let result;
-    try {
-      result = await signPdfDetailed(await getBlob(db, canonical.sha256), identity, {
+    const result = await signWith(await getBlob(db, canonical.sha256), identity, {
+      signingTime: new Date(),
+      reason: `${doc.number}/${doc.notation}`,
+      location: doc.place,
+      signerName: signerLine,
+      appearance: { agencyName: sender?.name ?? doc.senderCode, signerLine },
+      ...(timestamp ? { timestamp } : {}),
+    });
+    const signed = result.pdf;
+    // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
+    const attachments: { role: string; name: string | null; pdf: Buffer }[] = [];
+    for (const a of (await listFiles(db, documentId)).filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf')) {
+      const r = await signWith(await getBlob(db, a.sha256), identity, {
         signingTime: new Date(),
         reason: `${doc.number}/${doc.notation}`,
         location: doc.place,
-        signerName: signerLine,
-        appearance: { agencyName: sender?.name ?? doc.senderCode, signerLine },
+        signerName: sender?.name ?? doc.senderCode,
+        appearance: { agencyName: sender?.name ?? doc.senderCode, numberNotation: `Số: ${doc.number}/${doc.notation}` },
         ...(timestamp ? { timestamp } : {}),
       });
-    } catch (err) {
-      // No retry can mend these; a TSA that is down (TimestampUnavailableError) is retried.
-      if (err instanceof UnsignablePdfError || err instanceof SignatureTooLargeError || err instanceof SigningIdentityError) {
-        throw new PermanentStageError(err.message, err.name);
-      }
-      throw err;
+      attachments.push({ role: a.role, name: a.name, pdf: r.pdf });
     }
-    const signed = result.pdf;
     await inTransaction(db, async (tx) => {
       if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.converted, DocumentStatus.signed))) return;
       await tx.query(`UPDATE documents SET signature_level = $2, signature_note = $3 WHERE id = $1`, [documentId, result.level, result.timestampError ?? null]);
       const blob = await putBlob(tx, signed, 'application/pdf');
       await attachFile(tx, documentId, 'signed', blob, `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_'));
+      for (const a of attachments) await attachFile(tx, documentId, a.role, await putBlob(tx, a.pdf, 'application/pdf'), a.name);
       await addToOutbox(tx, whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)));
     });
     log.info({ bytes: signed.length, level: result.level }, 'signed');
@@ -57,3 +62,15 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     await failDocument(db, documentId, error);
   },
 };
+
+async function signWith(pdf: Buffer, identity: SigningIdentity, opts: SignPdfOptions) {
+  try {
+    return await signPdfDetailed(pdf, identity, opts);
+  } catch (err) {
+    // No retry can mend these; a TSA that is down (TimestampUnavailableError) is retried.
+    if (err instanceof UnsignablePdfError || err instanceof SignatureTooLargeError || err instanceof SigningIdentityError) {
+      throw new PermanentStageError(err.message, err.name);
+    }
+    throw err;
+  }
+}

@@ -19,7 +19,7 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
   const files = await listFiles(db, doc.id);
   const main = files.find((f) => f.role === 'signed') ?? files.find((f) => f.role === 'canonical') ?? files.find((f) => f.role === 'original');
   const attachments: EdxmlAttachment[] = [];
-  for (const f of [main, ...files.filter((x) => x.role.startsWith('attachment-'))]) {
+  for (const f of [main, ...files.filter((x) => /^attachment-\d+$/.test(x.role))]) {
     if (!f) continue;
     attachments.push({
       contentId: f.role,

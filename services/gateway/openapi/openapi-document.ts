@@ -81,8 +81,8 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       },
       '/v1/documents/{id}/files/{role}': {
         get: {
-          summary: 'A file: original, canonical, signed, attachment-N',
-          parameters: [idParam('id'), { name: 'role', in: 'path', required: true, schema: { type: 'string', pattern: '^(original|canonical|signed|attachment-\\d+)$' } }],
+          summary: 'A file: original, canonical, signed, attachment-N (signed), attachment-N-source (as uploaded)',
+          parameters: [idParam('id'), { name: 'role', in: 'path', required: true, schema: { type: 'string', pattern: '^(original|canonical|signed|attachment-\\d+(-source)?)$' } }],
           responses: { '200': { description: 'the file', content: { 'application/pdf': {} } }, ...errors(401, 404) },
         },
       },

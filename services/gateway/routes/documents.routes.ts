@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import express from 'express';
 import multer from 'multer';
-import { ErrorCode, FileRole, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
+import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
@@ -101,5 +101,5 @@ export function documentsRoutes(db: Db, config: Config): Router {
 
 /** Recipients receive what was sent: the signed document and its attachments, not the drafts. */
 function visibleToRecipient(role: string): boolean {
-  return role === 'signed' || role.startsWith('attachment-');
+  return RECIPIENT_FILE_ROLE.test(role);
 }

@@ -1,6 +1,6 @@
 import { param } from './params';
 import { Router } from 'express';
-import { ErrorCode, FileRole } from '../../../contracts';
+import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
 import { findDocumentFor } from '../../domain/documents/document.repository';
@@ -19,7 +19,7 @@ export function filesRoutes(db: Db): Router {
     const agency = userOf(res).agencyCode;
     const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
     const role = param(req, "role");
-    const visible = found && FileRole.safeParse(role).success && (found.asSender || role === 'signed' || role.startsWith('attachment-'));
+    const visible = found && FileRole.safeParse(role).success && (found.asSender || RECIPIENT_FILE_ROLE.test(role));
     const file = visible ? (await listFiles(db, found.doc.id)).find((f) => f.role === role) : undefined;
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');
     const bytes = await getBlob(db, file.sha256);

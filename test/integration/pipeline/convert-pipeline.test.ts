@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { getJson, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
+import { nssDbTrusting, pdfsig } from '../../support/poppler';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
 
@@ -91,6 +92,33 @@ describe('convert in the pipeline: structured bodies rendered per Decree 30, oth
     expect((await finalState(after.body.id)).status).to.equal('routed');
     const view = await getJson(gw.baseUrl, `/v1/documents/${truncated.body.id}`, sender.apiKey);
     expect(view.body.dispatches[0].status).to.equal('failed');
+  });
+
+  it('when a document has an attachment in Markdown, then the recipient gets it converted and signed separately, with the number at the top, and not the upload', async () => {
+    const note = Buffer.from('# Phụ lục\n\nDanh sách **đơn vị** tham gia:\n\n- Sở Nội vụ\n- Sở Tài chính\n');
+    const posted = await postDocument(gw.baseUrl, sender.apiKey, {
+      metadata: metadataFor([recipient.code], { number: '27' }),
+      files: [
+        { name: 'van-ban.pdf', contentType: 'application/pdf', contentBase64: (await makePdf(1)).toString('base64') },
+        { name: 'phu-luc.md', contentType: 'text/markdown', contentBase64: note.toString('base64') },
+      ],
+    });
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(202);
+    expect((await finalState(posted.body.id)).status).to.equal('routed');
+    const res = await fetch(`${gw.baseUrl}/v1/documents/${posted.body.id}/files/attachment-1`, { headers: { authorization: `Bearer ${recipient.apiKey}` } });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    const caPem = (await gw.db.query(`SELECT cert_pem FROM trust_anchors WHERE is_dev_ca`)).rows[0].cert_pem as string;
+    const report = pdfsig(pdf, nssDbTrusting(caPem));
+    expect(report).to.contain('Signature is Valid');
+    const text = pdftotext(pdf);
+    expect(text).to.contain('Số: 27/CT-UBND');
+    expect(text).to.contain('Sở Tài chính');
+    const source = await fetch(`${gw.baseUrl}/v1/documents/${posted.body.id}/files/attachment-1-source`, { headers: { authorization: `Bearer ${recipient.apiKey}` } });
+    expect(source.status, 'the upload is the sender\'s').to.equal(404);
+    const own = await fetch(`${gw.baseUrl}/v1/documents/${posted.body.id}/files/attachment-1-source`, { headers: { authorization: `Bearer ${sender.apiKey}` } });
+    expect(Buffer.from(await own.arrayBuffer()).equals(note)).to.equal(true);
   });
 
   it('when a legacy .doc file or an unknown binary is sent, then the intake refuses it with 415 before storing anything', async () => {
