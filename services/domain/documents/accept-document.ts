@@ -156,13 +156,14 @@ async function writeDocument(
     await attachFile(tx, id, `attachment-${i + 1}`, blob, a.name);
   }
   await insertDispatches(tx, id, recipients);
+  await addToOutbox(tx, [{ stage: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) }]);
+  // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
   await appendLedger(tx, {
     kind: LedgerKind.documentAccepted,
     documentId: id,
     sender: s.sender,
     detail: { number, notation: m.notation, year, recipients: recipients.length },
   });
-  await addToOutbox(tx, [{ stage: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) }]);
   return { id, status: 'accepted', created: true };
 }
 
