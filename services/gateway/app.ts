@@ -21,6 +21,7 @@ import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { webRoutes } from '../web/web.routes';
+import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
 
 export interface AppDeps {
   db: Db;
@@ -50,6 +51,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(paperDispatchesRoutes(db, config));
   app.use(statsRoutes(db));
   app.use(reportsRoutes(db));
+  app.use(dispatchPacketRoutes(db));
   app.use(webRoutes({ db, redis, config }));
   app.use(notFound);
   app.use(errorHandler);

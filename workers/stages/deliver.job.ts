@@ -5,13 +5,15 @@ import { loadDocument } from '../../services/domain/documents/document.repositor
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import { pushToAgency } from '../delivery/push-delivery';
+import { attachPacket } from '../../services/paper-packet/packet.repository';
+import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 
 const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
- * agency's system answered 2xx; paper → recorded as sent on paper. Each outcome is one transaction
+ * agency's system answered 2xx; paper → recorded as sent on paper, with its print-ready packet. Each outcome is one transaction
  * with its timeline event and ledger row; the compare-and-set makes a re-run change nothing.
  */
 export const deliverStage: StageHandler<typeof Stage.deliver> = {
@@ -44,9 +46,15 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       }
     }
     const outcome = channel === Channel.paper ? DispatchStatus.paper : DispatchStatus.delivered;
+    // Paper: the print-ready packet is built before the transaction (slow) and attached inside it,
+    // so a paper dispatch never exists without its packet, and a re-run attaches nothing twice.
+    const packet = channel === Channel.paper ? await producePaperPacket(db, doc, dispatch.recipientCode) : undefined;
     await inTransaction(db, async (tx) => {
       if (!(await moveDispatchStatus(tx, dispatchId, OPEN, outcome, { delivered: outcome === DispatchStatus.delivered }))) return;
+      if (packet) await attachPacket(tx, dispatchId, packet);
       await addDispatchEvent(tx, dispatchId, outcome === DispatchStatus.paper ? 'paper' : EdxmlStatusCode.arrived, 'lienthong');
+      // NOTIFY is delivered at commit anyway; the ledger append comes last (it holds the chain's lock to COMMIT).
+      await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId, documentId, status: outcome })]);
       await appendLedger(tx, {
         kind: outcome === DispatchStatus.paper ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered,
         documentId,
@@ -55,7 +63,6 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         recipient: dispatch.recipientCode,
         channel,
       });
-      await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId, documentId, status: outcome })]);
     });
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },

@@ -151,6 +151,13 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
       '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/v1/documents/{id}/dispatches/{dispatchId}/packet': {
+        get: {
+          summary: 'The print-ready packet of a paper dispatch (transmittal slip + the document); sender only',
+          parameters: [idParam('id'), idParam('dispatchId')],
+          responses: { '200': { description: 'the packet', content: { 'application/pdf': {} } }, ...errors(401, 404) },
+        },
+      },
       ...extraPaths,
     },
   };

@@ -8,13 +8,16 @@ import { authHeader, KEY_KINDS, keyRing, type KeyKind, type KeyRing } from '../.
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { waitFor } from '../../support/wait';
 import { spawnWorker } from '../../support/worker.fixture';
-import type { TestAgency } from '../../support/agencies.fixture';
+import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 
 interface Fixture {
   ring: KeyRing;
   doc: string;
   revokable: string;
   dispatch: string;
+  /** A document sent on paper, and its paper dispatch (which has a packet). */
+  paperDoc: string;
+  paperDispatch: string;
   pdf: Buffer;
 }
 
@@ -73,6 +76,11 @@ const RULES: Record<string, RouteRule> = {
   },
   'GET /v1/stats/edoc-rate': { owner: (f) => f.ring.sender, url: (f) => `/v1/stats/edoc-rate?agency=${f.ring.sender.code}`, expect: { own: 200, other: 403, monitor: 200 } },
   'GET /v1/reports/quarterly/{year}/{quarter}': { owner: (f) => f.ring.sender, url: () => '/v1/reports/quarterly/2026/Q1?format=csv', expect: { own: 403, other: 403, monitor: 200 } },
+  'GET /v1/documents/{id}/dispatches/{dispatchId}/packet': {
+    owner: (f) => f.ring.sender,
+    url: (f) => `/v1/documents/${f.paperDoc}/dispatches/${f.paperDispatch}/packet`,
+    expect: { own: 200, other: 404, monitor: 404 },
+  },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
 };
 
@@ -98,6 +106,12 @@ describe('authorization sweep: every /v1 route × every kind of key', function (
       [f.doc, f.revokable] = [await send(), await send()];
       await waitFor('both documents delivered', () => allDelivered(gw.db, [f.doc, f.revokable], 1), { timeoutMs: 60_000 });
       f.dispatch = (await allDelivered(gw.db, [f.doc], 1))![0]!.id;
+      const [paper] = (await createAgencies(gw.db, 1, { channel: 'paper', withCertificates: false })) as [TestAgency];
+      f.paperDoc = (await postDocument(gw.baseUrl, f.ring.sender.apiKey, documentForm(metadataFor([paper.code]), f.pdf))).body.id as string;
+      f.paperDispatch = await waitFor('the paper dispatch recorded', async () => {
+        const r = await gw.db.query(`SELECT id FROM dispatches WHERE document_id = $1 AND status = 'paper'`, [f.paperDoc]);
+        return r.rows[0]?.id as string | undefined;
+      });
     } finally {
       await worker.stop();
     }
