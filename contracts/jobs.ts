@@ -14,11 +14,16 @@ export type DocumentJob = z.infer<typeof DocumentJob>;
 export const DispatchJob = z.object({ documentId: uuid, dispatchId: uuid }).strict();
 export type DispatchJob = z.infer<typeof DispatchJob>;
 
+/** One dispatch_events row (a status on a dispatch's timeline) to forward to the sender. */
+export const StatusEventJob = z.object({ eventId: z.number().int().positive() }).strict();
+export type StatusEventJob = z.infer<typeof StatusEventJob>;
+
 export const JobPayloadSchemas = {
   [Stage.convert]: DocumentJob,
   [Stage.sign]: DocumentJob,
   [Stage.route]: DocumentJob,
   [Stage.deliver]: DispatchJob,
+  [Stage.notify]: StatusEventJob,
 } as const satisfies Record<Stage, z.ZodType>;
 
 export type JobPayload<S extends Stage> = z.infer<(typeof JobPayloadSchemas)[S]>;
@@ -32,5 +37,8 @@ export function jobIdFor<S extends Stage>(stage: S, payload: JobPayload<S>): str
   if (stage === Stage.deliver) {
     return `${stage}-${(payload as DispatchJob).dispatchId}`;
   }
-  return `${stage}-${payload.documentId}`;
+  if (stage === Stage.notify) {
+    return `${stage}-${(payload as StatusEventJob).eventId}`;
+  }
+  return `${stage}-${(payload as DocumentJob).documentId}`;
 }

@@ -10,10 +10,12 @@ export const Stage = {
   sign: 'sign',
   route: 'route',
   deliver: 'deliver',
+  /** A status recorded on a dispatch, forwarded to a push-channel sender as a signed webhook. */
+  notify: 'notify',
 } as const;
 export type Stage = (typeof Stage)[keyof typeof Stage];
 
-export const STAGES: readonly Stage[] = [Stage.convert, Stage.sign, Stage.route, Stage.deliver];
+export const STAGES: readonly Stage[] = [Stage.convert, Stage.sign, Stage.route, Stage.deliver, Stage.notify];
 
 /** One BullMQ queue per stage, so stages scale and fail independently. */
 export const QUEUE_PREFIX = 'lienthong';

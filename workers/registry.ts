@@ -2,6 +2,7 @@ import { Stage } from '../contracts';
 import type { StageHandler } from './runtime/stage-context';
 import { convertStage } from './stages/convert.job';
 import { deliverStage } from './stages/deliver.job';
+import { notifyStage } from './stages/notify.job';
 import { routeStage } from './stages/route.job';
 import { signStage } from './stages/sign.job';
 
@@ -11,4 +12,5 @@ export const HANDLERS: { [S in Stage]: StageHandler<S> } = {
   [Stage.sign]: signStage,
   [Stage.route]: routeStage,
   [Stage.deliver]: deliverStage,
+  [Stage.notify]: notifyStage,
 };

@@ -12,4 +12,7 @@ CREATE TABLE dispatch_files (
 -- Status webhooks to push-channel senders: set when the sender's endpoint answered 2xx, so the
 -- sweeper can find events whose webhook is still owed (after Redis lost its queues).
 ALTER TABLE dispatch_events ADD COLUMN notified_at timestamptz;
+-- Statuses recorded before webhooks existed are not owed one: without this the sweeper would
+-- send a month of old statuses to every push-channel sender right after the upgrade.
+UPDATE dispatch_events SET notified_at = at;
 CREATE INDEX dispatch_events_unnotified ON dispatch_events (at) WHERE notified_at IS NULL;

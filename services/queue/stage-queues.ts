@@ -35,7 +35,8 @@ export const DELIVER_JOB_OPTIONS = {
 export function createStageQueues(connection: IORedis, prefix: string): StageQueues {
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
-    const defaultJobOptions = stage === 'deliver' ? DELIVER_JOB_OPTIONS : DEFAULT_JOB_OPTIONS;
+    // Status webhooks are deliveries too: same backoff, same time budget (see notify.job.ts).
+    const defaultJobOptions = stage === 'deliver' || stage === 'notify' ? DELIVER_JOB_OPTIONS : DEFAULT_JOB_OPTIONS;
     queues.set(stage, new Queue(stage, { connection, prefix, defaultJobOptions }));
   }
   const get = (stage: Stage): Queue => queues.get(stage)!;

@@ -3,7 +3,8 @@ import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
 import { stageAwaitedIn } from '../domain/pipeline/pipeline';
 import { priorityOf } from '../domain/pipeline/priority';
-import type { StageQueues } from './stage-queues';
+import { owedWebhookEvents } from '../domain/dispatches/status-webhook';
+import { DEFAULT_JOB_OPTIONS, type StageQueues } from './stage-queues';
 
 const log = logger('sweeper');
 
@@ -38,6 +39,11 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
   );
   for (const x of dispatches.rows) {
     await queues.add(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }, priorityOf(x.urgency));
+    republished++;
+  }
+  // Status webhooks still owed to push-channel senders; kept no longer than failed jobs are.
+  for (const eventId of await owedWebhookEvents(db, ageMs, DEFAULT_JOB_OPTIONS.removeOnFail.age * 1000, 5000)) {
+    await queues.add(Stage.notify, { eventId });
     republished++;
   }
   if (republished > 0) log.info({ republished }, 'sweeper re-published unfinished work');

@@ -1,15 +1,11 @@
-import { createHmac } from 'node:crypto';
 import type { Queryable } from '../../services/db/pool';
 import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
 import { getBlob, listFiles } from '../../services/domain/blobs/blob.repository';
 import type { DocumentRow } from '../../services/domain/documents/document.repository';
-import { openSecret } from '../../services/pki/key-envelope';
 import { documentEnvelope } from '../../services/domain/edxml/document-envelope';
+import { postSigned, webhookSecretOf } from './signed-post';
 
-/** HMAC over `timestamp.body`, so a receiver can reject replays and forgeries. */
-export function signDelivery(secret: string, timestamp: string, body: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-}
+export { signDelivery } from './signed-post';
 
 /**
  * POSTs the signed document to the agency's own system: the edXML envelope by default, JSON when
@@ -25,29 +21,9 @@ export async function pushToAgency(
   attempt: number,
   timeoutMs: number,
 ): Promise<void> {
-  const secretRow = await db.query<{ webhook_secret_enc: string | null }>(`SELECT webhook_secret_enc FROM agencies WHERE code = $1`, [agency.code]);
-  const sealed = secretRow.rows[0]?.webhook_secret_enc;
-  if (!sealed) throw new Error(`agency ${agency.code} has no webhook secret`);
-  const secret = openSecret(sealed, masterKey, 'webhook-secret');
+  const secret = await webhookSecretOf(db, masterKey, agency.code);
   const { body, contentType } = agency.pushFormat === 'json' ? await jsonBody(db, doc, dispatchId) : { body: await documentEnvelope(db, doc), contentType: 'application/xml' };
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(agency.endpointUrl!, {
-    method: 'POST',
-    headers: {
-      'content-type': contentType,
-      'x-lienthong-delivery': dispatchId,
-      'x-lienthong-timestamp': timestamp,
-      'x-lienthong-signature': signDelivery(secret, timestamp, body),
-      'x-lienthong-attempt': String(attempt),
-    },
-    body,
-    signal: AbortSignal.timeout(timeoutMs),
-  }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
-    // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout) is what an operator needs.
-    throw new Error(`push to ${agency.code} failed: ${err.cause?.code ?? err.cause?.message ?? err.name + ' ' + err.message}`);
-  });
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) throw new Error(`push to ${agency.code} answered HTTP ${res.status}`);
+  await postSigned({ agencyCode: agency.code, url: agency.endpointUrl!, secret, deliveryId: dispatchId, body, contentType, attempt, timeoutMs });
 }
 
 async function jsonBody(db: Queryable, doc: DocumentRow, dispatchId: string): Promise<{ body: string; contentType: string }> {

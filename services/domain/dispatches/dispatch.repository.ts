@@ -66,8 +66,15 @@ export async function moveDispatchStatus(
   return (r.rowCount ?? 0) === 1;
 }
 
-export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: string, actor: string | null, note: string | null = null): Promise<void> {
-  await tx.query(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4)`, [dispatchId, code, actor, note]);
+/** Appends a timeline event; returns its id (status webhooks point at it). */
+export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: string, actor: string | null, note: string | null = null): Promise<number> {
+  const r = await tx.query<{ id: number }>(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4) RETURNING id`, [
+    dispatchId,
+    code,
+    actor,
+    note,
+  ]);
+  return r.rows[0]!.id;
 }
 
 /** Dispatch views with their timelines; a recipient sees only its own copy. */

@@ -1,6 +1,7 @@
 import { DispatchStatus, DocumentStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../../contracts';
 import type { Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
+import { enqueueStatusWebhook } from '../dispatches/status-webhook';
 import { appendLedger } from '../ledger/ledger.repository';
 
 export interface RevokeResult {
@@ -36,7 +37,13 @@ export async function revokeDocument(tx: Tx, actingAgency: string, documentId: s
     [documentId],
   );
   for (const x of live.rows) {
-    await tx.query(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4)`, [x.id, EdxmlStatusCode.takeBack, actor, reason]);
+    const event = await tx.query<{ id: number }>(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4) RETURNING id`, [
+      x.id,
+      EdxmlStatusCode.takeBack,
+      actor,
+      reason,
+    ]);
+    await enqueueStatusWebhook(tx, event.rows[0]!.id);
     await appendLedger(tx, {
       kind: LedgerKind.dispatchRevoked,
       documentId,

@@ -14,6 +14,8 @@ export function whatFollows(stage: Stage, documentId: string, priority: number, 
     case Stage.route:
       return dispatchIds.map((dispatchId) => ({ stage: Stage.deliver, payload: { documentId, dispatchId }, priority }));
     case Stage.deliver:
+    case Stage.notify:
+      // Status webhooks are not a pipeline step: recordStatus and revoke enqueue them with the event.
       return [];
   }
 }
