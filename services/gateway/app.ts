@@ -22,6 +22,7 @@ import { outboxRoutes } from './routes/outbox.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
+import { overdueRoutes } from './routes/overdue.routes';
 
 export interface AppDeps {
   db: Db;
@@ -52,6 +53,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(statsRoutes(db));
   app.use(reportsRoutes(db));
   app.use(dispatchPacketRoutes(db));
+  app.use(overdueRoutes(db));
   app.use(webRoutes({ db, redis, config }));
   app.use(notFound);
   app.use(errorHandler);

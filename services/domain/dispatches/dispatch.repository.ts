@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
+import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
 
 export interface DispatchRow {
   id: string;
@@ -81,15 +82,20 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
 export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt",
+            x.delivered_at AS "deliveredAt", ${OVERDUE_FACTS_SQL},
             COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
-       FROM dispatches x LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
+       FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
       WHERE x.document_id = $1 AND ($2::text IS NULL OR x.recipient_code = $2)
-      GROUP BY x.id ORDER BY x.recipient_code`,
+      GROUP BY x.id, d.id ORDER BY x.recipient_code`,
     [documentId, onlyRecipient],
   );
-  return r.rows.map((row) => ({ ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null }));
+  const now = new Date();
+  const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
+  return r.rows.map(({ overdueFacts, ...row }) => {
+    const overdueReason = computeOverdue(factsOf(overdueFacts), now, holidays);
+    return { ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null, overdue: overdueReason !== null, overdueReason };
+  });
 }
 
 export interface InboxQuery {

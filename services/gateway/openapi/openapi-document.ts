@@ -158,6 +158,12 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: { '200': { description: 'the packet', content: { 'application/pdf': {} } }, ...errors(401, 404) },
         },
       },
+      '/v1/outbox/overdue': {
+        get: {
+          summary: "The caller's sent dispatches that are overdue: not acknowledged (01) by the end of the next working day, or not completed (06) by the due date",
+          responses: { '200': { description: '{items: [{dispatchId, documentId, number, notation, subject, recipient, recipientName, reason, dueOn, sentAt}]}', content: { 'application/json': {} } }, ...errors(401) },
+        },
+      },
       ...extraPaths,
     },
   };

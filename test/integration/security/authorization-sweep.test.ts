@@ -81,6 +81,7 @@ const RULES: Record<string, RouteRule> = {
     url: (f) => `/v1/documents/${f.paperDoc}/dispatches/${f.paperDispatch}/packet`,
     expect: { own: 200, other: 404, monitor: 404 },
   },
+  'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 200 } },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
 };
 
