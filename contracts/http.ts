@@ -83,6 +83,9 @@ export const DispatchView = z.object({
   incomingNumber: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   events: z.array(DispatchEventView),
+  /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
+  overdue: z.boolean(),
+  overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 
