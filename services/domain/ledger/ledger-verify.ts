@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/pool';
 import { detailKeyOrders } from './ledger-detail';
-import { GENESIS_HASH, hashLedgerRow, ledgerHashInput } from './ledger.repository';
+import { GENESIS_HASH, hashLedgerRow, ledgerHashInput, type LedgerHashedFields } from './ledger.repository';
 
 export interface LedgerVerification {
   /** Rows checked (all of them when ok). */
@@ -14,17 +14,7 @@ export interface LedgerVerification {
   lastHash?: string;
 }
 
-interface StoredRow {
-  id: number;
-  at: string;
-  kind: string;
-  document_id: string | null;
-  dispatch_id: string | null;
-  sender: string | null;
-  recipient: string | null;
-  channel: string | null;
-  detail: unknown;
-  prev_hash: string;
+interface StoredRow extends LedgerHashedFields {
   hash: string;
 }
 

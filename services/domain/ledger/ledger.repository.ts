@@ -18,8 +18,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 // Appends are serialised by an advisory lock (7315002, taken in ledger_reserve(), migration 0007)
 // so each row sees the previous row's hash. It is held only until the appender's commit.
 
-/** The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. */
-export function ledgerHashInput(row: {
+/** A ledger row's columns that its hash covers (the stored row adds `hash`). */
+export interface LedgerHashedFields {
   id: number;
   at: string;
   kind: string;
@@ -30,7 +30,10 @@ export function ledgerHashInput(row: {
   channel: string | null;
   detail: unknown;
   prev_hash: string;
-}): string {
+}
+
+/** The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. */
+export function ledgerHashInput(row: LedgerHashedFields): string {
   return JSON.stringify([
     row.id,
     row.at,
