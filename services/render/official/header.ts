@@ -46,7 +46,8 @@ export function headerBoxes(input: RenderInput, frame: PageFrame, ctx: LayoutCon
   const numberSpec = col(leftX, leftW, `Số: ${meta.number}/${meta.notation}`, 13, 'regular');
   const dateSpec = col(rightX, rightW, placeAndDate(meta.place, meta.issuedOn), 13, 'italic');
   const under: ParagraphSpec[] = [];
-  if (congVan) under.push(col(leftX, leftW, `V/v ${meta.subject}`, 12, 'regular'));
+  // Clerks often type the "V/v" themselves: print it once.
+  if (congVan) under.push(col(leftX, leftW, /^v\/v\b/i.test(meta.subject.trim()) ? meta.subject.trim() : `V/v ${meta.subject}`, 12, 'regular'));
   const mark = urgencyMark(meta.urgency);
   if (mark) under.push(col(leftX, leftW, mark, 13, 'bold'));
   const numberLines = breakParagraph(numberSpec, ctx);

@@ -27,6 +27,14 @@ describe('when official documents of other shapes are rendered', () => {
     expect(text).not.to.include('CHỈ THỊ');
   });
 
+  it('when the clerk already typed "V/v" in the subject of a công văn, then it is printed once', async () => {
+    const input = directiveInput();
+    input.metadata = { ...input.metadata, documentType: 'CV', notation: 'UBND-TH', subject: 'V/v báo cáo kết quả cải cách hành chính quý IV' };
+    const text = flat(pdftotext((await renderOfficialDocument(input)).pdf, []));
+    expect(text).to.include('V/v báo cáo kết quả');
+    expect(text).not.to.match(/V\/v\s+V\/v/);
+  });
+
   it('when the agency has a parent, then the parent is printed above it in capitals', async () => {
     const input = directiveInput();
     input.agency = { name: 'Sở Nội vụ', parentName: 'Ủy ban nhân dân tỉnh Đắk Lắk' };
