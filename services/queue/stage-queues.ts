@@ -11,13 +11,16 @@ export interface StageQueues {
 }
 
 /**
- * Retries with exponential backoff for transient failures (a stage that could not reach
- * PostgreSQL, a push endpoint that is down). Completed jobs are removed at once: the database
- * keeps the history, and a removed id can be re-published by the sweeper, harmlessly.
+ * Retries for transient failures (PostgreSQL restarting, a timestamp authority that is down):
+ * the workers' exponential backoff with jitter, capped at LIENTHONG_RETRY_MAX_MS (15 min by
+ * default), so 20 attempts ride out a few hours of outage before the document is marked failed.
+ * Failures no retry can mend (a broken file, no certificate) fail at the first attempt.
+ * Completed jobs are removed at once: the database keeps the history, and a removed id can be
+ * re-published by the sweeper, harmlessly.
  */
 export const DEFAULT_JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1_000 },
+  attempts: 20,
+  backoff: { type: 'custom' },
   removeOnComplete: true,
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;
