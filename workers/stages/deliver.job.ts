@@ -71,7 +71,8 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       const d = await loadDispatch(tx, dispatchId);
       if (!d || !(await moveDispatchStatus(tx, dispatchId, OPEN, DispatchStatus.failed, { lastError: error.message.slice(0, 2000) }))) return;
       await addDispatchEvent(tx, dispatchId, 'failed', 'lienthong', error.message.slice(0, 500));
-      await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, recipient: d.recipientCode, channel: d.channel });
+      const sender = (await tx.query<{ sender: string }>(`SELECT sender_code AS sender FROM documents WHERE id = $1`, [documentId])).rows[0]?.sender;
+      await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
     });
     log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
   },

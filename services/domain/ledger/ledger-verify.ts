@@ -31,17 +31,20 @@ export async function verifyLedger(db: Queryable, opts: { batchSize?: number } =
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   let rows = 0;
   let prev: { id: number; hash: string } | null = null;
+  // Each chain's last row seen so far (one chain per sending agency; '' is the pre-0011 chain).
+  const tails = new Map<string, { id: number; hash: string }>();
   for (;;) {
     const batch: { rows: StoredRow[] } = await db.query<StoredRow>(
       `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, kind, document_id::text,
-              dispatch_id::text, sender, recipient, channel, detail, prev_hash, hash
+              dispatch_id::text, sender, recipient, channel, detail, prev_hash, hash, chain
          FROM ledger WHERE id > $1 ORDER BY id LIMIT $2`,
       [prev?.id ?? 0, batchSize],
     );
     for (const row of batch.rows) {
-      const expectedPrev = prev?.hash ?? GENESIS_HASH;
+      const tail = tails.get(row.chain ?? '');
+      const expectedPrev = tail?.hash ?? GENESIS_HASH;
       if (row.prev_hash !== expectedPrev) {
-        const before = prev ? `row ${prev.id}` : 'the start of the chain';
+        const before = tail ? `row ${tail.id}` : 'the start of the chain';
         return { rows, ok: false, firstBadId: row.id, reason: `prev_hash does not match the hash of ${before}: a row between them was removed, or the chain was rewritten` };
       }
       if (!hashMatches(row)) {
@@ -49,6 +52,7 @@ export async function verifyLedger(db: Queryable, opts: { batchSize?: number } =
       }
       rows++;
       prev = { id: row.id, hash: row.hash };
+      tails.set(row.chain ?? '', prev);
     }
     if (batch.rows.length < batchSize) break;
   }

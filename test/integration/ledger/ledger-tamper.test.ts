@@ -103,11 +103,21 @@ describe('ledger: append-only in the database, and `ledger verify` finds what a 
       expect(r.reason).to.contain('removed');
     } finally {
       await db.query(
-        `INSERT INTO ledger (id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, hash)
-         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [row.id, row.at_text, row.kind, row.document_id, row.dispatch_id, row.sender, row.recipient, row.channel, row.detail, row.prev_hash, row.hash],
+        `INSERT INTO ledger (id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, hash, chain)
+         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [row.id, row.at_text, row.kind, row.document_id, row.dispatch_id, row.sender, row.recipient, row.channel, row.detail, row.prev_hash, row.hash, row.chain],
       );
     }
+    expect((await verifyLedger(db)).ok).to.equal(true);
+  });
+
+  it('when two agencies append, then each has its own chain: a row of one links to that agency\'s previous row, not to the other\'s', async () => {
+    await inTransaction(db, (tx) => appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: randomUUID(), sender: 'OTHER.1' }));
+    await inTransaction(db, (tx) => appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: randomUUID(), sender: 'TAMPER.1' }));
+    const rows = (await db.query(`SELECT id, chain, prev_hash, hash FROM ledger WHERE chain = ANY($1::text[]) ORDER BY id`, [['TAMPER.1', 'OTHER.1']])).rows;
+    const tamper = rows.filter((r) => r.chain === 'TAMPER.1');
+    expect(tamper.length).to.equal(4);
+    for (let i = 1; i < tamper.length; i++) expect(tamper[i].prev_hash).to.equal(tamper[i - 1].hash);
     expect((await verifyLedger(db)).ok).to.equal(true);
   });
 
