@@ -1,6 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+export { waitReady } from '../../infra/run/wait-ready';
 
 /** The compiled tree this file runs from (bench/dist): gateway and workers are compiled beside it. */
 export const DIST = path.resolve(__dirname, '..', '..');
@@ -86,16 +87,3 @@ export class IpcChild {
   }
 }
 
-export async function waitReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`not ready at ${url} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

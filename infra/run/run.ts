@@ -9,6 +9,7 @@ import { migrate } from '../../services/db/migrator';
 import { ensureDevCa } from '../../services/domain/pki/dev-pki';
 import { startEmbeddedStack, type EmbeddedStack } from '../embedded/embedded-stack';
 import { needsSeed, seedDemo } from '../seed/seed-demo';
+import { waitReady } from './wait-ready';
 import { seedDemoUsers } from '../../services/web/seed/seed-demo-users';
 import { startDevTsa } from '../../services/tsa/dev-tsa';
 
@@ -86,19 +87,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function waitReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`the gateway did not become ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../services/config/config';
 import { createPool, type Db } from '../../../services/db/pool';
 import { upsertAgency } from '../../../services/domain/agencies/agency.repository';
 import { testEnv, uniqueTag } from '../../support/test-env';
+export { rejectionOf } from '../../support/rejection';
 
 /** What a command printed: the JSON value and the human text it would show without --json. */
 export interface Printed {
@@ -55,11 +56,3 @@ export async function newAgency(db: Db, name = 'Sở Nội vụ tỉnh Đắk L�
   return agency;
 }
 
-export async function rejectionOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the command to fail');
-}

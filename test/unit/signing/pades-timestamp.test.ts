@@ -8,17 +8,10 @@ import { requestTimestamp } from '../../../services/tsa/tsa-client';
 import { TimestampUnavailableError } from '../../../services/tsa/tsa-errors';
 import { deadUrl, RunningTsa, startSilentServer, startTsa } from '../tsa/tsa-fixtures';
 import { dumpLastCms, makePki, nssDbTrusting, onePagePdf, opensslCmsVerify, pdfsig, run, TempDir, TestPki } from './signing-fixtures';
+import { rejectionOf } from '../../support/rejection';
 
 const anchor = (pem: string): Buffer => new X509Certificate(pem).raw;
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('when a PDF is signed B-T with a reachable TSA', () => {
   const dir = new TempDir();
@@ -109,7 +102,7 @@ describe('when the TSA gives no timestamp', () => {
   after(() => dir.remove());
 
   it('when the policy is retry, then signing fails with a retryable TimestampUnavailableError', async () => {
-    const err = await rejection(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamp: { url: down, whenUnavailable: 'retry' } }));
+    const err = await rejectionOf(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamp: { url: down, whenUnavailable: 'retry' } }));
     expect(err).to.be.instanceOf(TimestampUnavailableError);
     expect((err as TimestampUnavailableError).retryable).to.equal(true);
     expect(err.message).to.contain(down);
@@ -119,7 +112,7 @@ describe('when the TSA gives no timestamp', () => {
     const silent = await startSilentServer();
     try {
       const started = Date.now();
-      const err = await rejection(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamp: { url: silent.url, timeoutMs: 300 } }));
+      const err = await rejectionOf(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamp: { url: silent.url, timeoutMs: 300 } }));
       expect(err).to.be.instanceOf(TimestampUnavailableError);
       expect(Date.now() - started).to.be.below(3000);
     } finally {
@@ -141,7 +134,7 @@ describe('when the TSA gives no timestamp', () => {
     const tsa = await startTsa(pki.ca);
     try {
       const wrong = (): Promise<Buffer> => requestTimestamp(tsa.url, createHash('sha256').update('something else').digest());
-      const err = await rejection(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamper: wrong }));
+      const err = await rejectionOf(signPdfDetailed(await onePagePdf(), identity, { signingTime: new Date(), timestamper: wrong }));
       expect(err).to.be.instanceOf(TimestampUnavailableError);
       expect(err.message).to.contain('does not cover this signature value');
     } finally {

@@ -6,15 +6,8 @@ import { TimestampUnavailableError } from '../../../services/tsa/tsa-errors';
 import { readTimestampToken, verifyTimestampToken } from '../../../services/signing/timestamp-token';
 import { run, TempDir } from '../signing/signing-fixtures';
 import { deadUrl, RunningTsa, startSilentServer, startTsa } from './tsa-fixtures';
+import { rejectionOf } from '../../support/rejection';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('when the development TSA timestamps a digest', () => {
   const dir = new TempDir();
@@ -74,7 +67,7 @@ describe('when the development TSA timestamps a digest', () => {
   });
 
   it('then a request for another policy is refused with a TimestampUnavailableError naming the refusal', async () => {
-    const err = await rejection(requestTimestamp(tsa.url, digest, { policy: '1.2.3.4' }));
+    const err = await rejectionOf(requestTimestamp(tsa.url, digest, { policy: '1.2.3.4' }));
     expect(err).to.be.instanceOf(TimestampUnavailableError);
     expect(err.message).to.match(/refused \(status 2: this TSA only issues under policy/);
   });
@@ -90,7 +83,7 @@ describe('when the TSA cannot be reached', () => {
 
   it('when nothing listens, then requestTimestamp fails with a retryable TimestampUnavailableError', async () => {
     const url = await deadUrl();
-    const err = await rejection(requestTimestamp(url, digest, { timeoutMs: 2000 }));
+    const err = await rejectionOf(requestTimestamp(url, digest, { timeoutMs: 2000 }));
     expect(err).to.be.instanceOf(TimestampUnavailableError);
     expect((err as TimestampUnavailableError).retryable).to.equal(true);
     expect((err as TimestampUnavailableError).code).to.equal('TSA_UNAVAILABLE');
@@ -101,7 +94,7 @@ describe('when the TSA cannot be reached', () => {
     const silent = await startSilentServer();
     try {
       const started = Date.now();
-      const err = await rejection(requestTimestamp(silent.url, digest, { timeoutMs: 300 }));
+      const err = await rejectionOf(requestTimestamp(silent.url, digest, { timeoutMs: 300 }));
       expect(err).to.be.instanceOf(TimestampUnavailableError);
       expect(err.message).to.contain('no answer within 300 ms');
       expect(Date.now() - started).to.be.below(3000);
