@@ -8,7 +8,8 @@ import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
 import { createStageWorker } from './runtime/stage-worker';
-import { closeConvertThreads } from '../services/convert/convert-in-worker';
+import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
+import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
 import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
@@ -19,6 +20,9 @@ const log = logger('workers');
 async function main(): Promise<void> {
   const config = loadConfig();
   const stages = parseOnly(process.argv.slice(2));
+  // Temporary copies of large files left by a worker killed mid-job (a running job's are younger).
+  const swept = sweepTempDir(tempDirOf(config.LIENTHONG_DATA_DIR));
+  if (swept > 0) log.info({ swept }, 'stale temporary files removed');
   const db = createPool(config.DATABASE_URL, {
     max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + (stages.includes('deliver') ? config.LIENTHONG_DELIVER_CONCURRENCY : 0) + 4,
     application: 'lienthong-worker',
@@ -27,6 +31,8 @@ async function main(): Promise<void> {
   const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);
   const relay = new OutboxRelay(db, config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
+  // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
+  if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
   for (const w of workers) w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   // The quarterly report: the scheduler is an upsert by a fixed id, safe in every process; BullMQ

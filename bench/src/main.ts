@@ -139,12 +139,28 @@ async function main(): Promise<void> {
     await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: plan.inflight, warmupMs: 0, durationMs: plan.warmupMs });
     const light = await lg<DocRecord[]>({ cmd: 'sequential', kind: 'pdf1x5', count: plan.lightCount, gapMs: 200 });
     say(`light load: p50 ${latencies(light).p50Ms} ms`);
+    // A closed loop measures the maximum only if enough documents are in flight to saturate the
+    // service: short probes at 1×, 2× and 4× the base concurrency pick the level for each run.
+    const probes: Record<string, { inflight: number; docsPerSec: number }[]> = {};
+    const saturating = async (name: string, probeKinds: Kind[]): Promise<number> => {
+      const tried: { inflight: number; docsPerSec: number }[] = [];
+      for (const inflight of [plan.inflight, plan.inflight * 2, plan.inflight * 4]) {
+        const r = await lg<ClosedResult>({ cmd: 'closed', kinds: probeKinds, inflight, warmupMs: 1_000, durationMs: plan.probeMs });
+        tried.push({ inflight, docsPerSec: round(r.docsPerSec, 2)! });
+      }
+      probes[name] = tried;
+      const best = [...tried].sort((a, b) => b.docsPerSec - a.docsPerSec)[0]!;
+      say(`${name}: probes ${tried.map((t) => `${t.inflight}→${t.docsPerSec}/s`).join(', ')}; measuring at ${best.inflight} in flight`);
+      return best.inflight;
+    };
+    const mixInflight = await saturating('mix', kinds);
     const waits = await sampleWaits(stack.databaseUrl, 100);
-    const mix = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: plan.inflight, warmupMs: plan.mixWarmupMs, durationMs: plan.mixMs });
+    const mix = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: mixInflight, warmupMs: plan.mixWarmupMs, durationMs: plan.mixMs });
     const pgWaitsAtMax = await waits.stop();
-    say(`mix max: ${round(mix.docsPerSec, 2)} docs/s over ${plan.mixMs / 1000} s (${plan.inflight} in flight)`);
-    const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: plan.inflight, warmupMs: 3_000, durationMs: plan.onePageMs });
-    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s`);
+    say(`mix max: ${round(mix.docsPerSec, 2)} docs/s over ${plan.mixMs / 1000} s (${mixInflight} in flight)`);
+    const onePageInflight = await saturating('pdf1x5', ['pdf1x5']);
+    const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });
+    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight)`);
     const maxRate = mix.docsPerSec;
     const half = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.5, durationMs: plan.openMs });
     say(`50% (${round(maxRate * 0.5, 2)}/s): ${JSON.stringify(latencies(half))}`);
@@ -239,9 +255,11 @@ async function main(): Promise<void> {
         docsPerSec: round(mix.docsPerSec, 2),
         deliveriesPerSec: round(mixDeliveries / (plan.mixMs / 1000), 1),
         seconds: plan.mixMs / 1000,
-        inflight: plan.inflight,
+        inflight: mixInflight,
         failed: mix.records.filter((r) => r.error).length,
         onePageTo5DocsPerSec: round(onePage.docsPerSec, 2),
+        onePageTo5Inflight: onePageInflight,
+        probes,
       },
       ratios: {
         signVsSignpdf: round(median(sign.ratios), 2),

@@ -7,8 +7,13 @@ import type { WorkerReply, WorkerRequest } from './convert-worker.entry';
 import type { SourceType } from './sniff';
 
 const ENTRY = path.join(__dirname, 'convert-worker.entry.js');
-/** Warm threads kept per heap limit. Loading pdf-lib, fontkit and the fonts costs 0.3–1 s a thread. */
-const MAX_IDLE = 2;
+/**
+ * Warm threads kept per heap limit. Loading pdf-lib, fontkit and the fonts costs 0.3–1 s of CPU a
+ * thread, so the pool must hold as many threads as conversions run at once: with fewer, every
+ * conversion beyond the pool's size started a thread and threw it away (the benchmark's convert
+ * stage spent most of its CPU there). The worker process sets it to its convert concurrency.
+ */
+let maxIdle = 4;
 
 const idle = new Map<number, Worker[]>();
 let nextId = 1;
@@ -77,6 +82,18 @@ function acquire(memory: number): Worker {
     warm.ref();
     return warm;
   }
+  return spawn(memory);
+}
+
+let spawned = 0;
+
+/** Threads started since the process began: a pool that fits its load stops growing this. */
+export function convertThreadsSpawned(): number {
+  return spawned;
+}
+
+function spawn(memory: number): Worker {
+  spawned++;
   const worker = new Worker(ENTRY, {
     resourceLimits: { maxOldGenerationSizeMb: memory, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, memory / 8)) },
     // Captured and never read (reading would keep an idle thread's process alive); the thread
@@ -96,12 +113,24 @@ function acquire(memory: number): Worker {
 function release(memory: number, worker: Worker): void {
   const pool = idle.get(memory) ?? [];
   idle.set(memory, pool);
-  if (pool.length >= MAX_IDLE) {
+  if (pool.length >= maxIdle) {
     void worker.terminate();
     return;
   }
   worker.unref(); // an idle thread must not keep the process alive
   pool.push(worker);
+}
+
+/**
+ * Keeps up to `size` threads warm and, with `prewarm`, starts them now (in the background) so the
+ * first conversions do not pay for loading the libraries.
+ */
+export function configureConvertThreads(size: number, opts: { prewarm?: boolean } = {}): void {
+  maxIdle = Math.max(1, Math.floor(size));
+  if (!opts.prewarm) return;
+  const memory = resolveOptions().maxMemoryMb;
+  const have = idle.get(memory)?.length ?? 0;
+  for (let i = have; i < maxIdle; i++) release(memory, spawn(memory));
 }
 
 /** Ends the warm threads (tests, shutdown). Safe to call twice. */
