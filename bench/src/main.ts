@@ -19,6 +19,7 @@ import { bigPdf, classicOnePagePdf, makePdf, type Kind } from './payloads';
 import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { readProcMem, resetPeak } from './proc-mem';
+import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import { summariseDir } from './profile-summary';
 import { renderers } from './render-baseline';
 import { sampleWaits } from './pg-waits';
@@ -159,8 +160,30 @@ async function main(): Promise<void> {
     const pgWaitsAtMax = await waits.stop();
     say(`mix max: ${round(mix.docsPerSec, 2)} docs/s over ${plan.mixMs / 1000} s (${mixInflight} in flight)`);
     const onePageInflight = await saturating('pdf1x5', ['pdf1x5']);
+    const groups = () => findGroups(runDir, { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen.pid });
+    const cpu = cpuWindow(groups);
+    const machineBefore = machineCpu();
     const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });
-    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight)`);
+    const cpuOnePage = cpu.stop();
+    const machineAfter = machineCpu();
+    const onePageDone = onePage.records.filter((r) => r.tDone !== null && !r.error).length;
+    const ourCpu = Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').reduce((n, [, v]) => n + (v as { cpuSeconds: number }).cpuSeconds, 0);
+    const cpuPerDoc = {
+      docs: onePageDone,
+      wallSeconds: round(cpuOnePage.wallSeconds, 1),
+      perDocMs: Object.fromEntries(
+        Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, round(((v as { cpuSeconds: number }).cpuSeconds * 1000) / Math.max(1, onePageDone), 2)]),
+      ),
+      shares: Object.fromEntries(Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, (v as { share: number }).share])),
+      // Of the machine's CPU during the phase: ours (these processes), everyone else's, and idle.
+      machine: {
+        capacitySeconds: round(machineAfter.total - machineBefore.total, 1),
+        oursSeconds: round(ourCpu, 1),
+        othersSeconds: round(machineAfter.busy - machineBefore.busy - ourCpu, 1),
+        idleSeconds: round(machineAfter.total - machineBefore.total - (machineAfter.busy - machineBefore.busy), 1),
+      },
+    };
+    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight); CPU ms per document ${JSON.stringify(cpuPerDoc.perDocMs)}; machine ${JSON.stringify(cpuPerDoc.machine)}`);
     const maxRate = mix.docsPerSec;
     const half = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.5, durationMs: plan.openMs });
     say(`50% (${round(maxRate * 0.5, 2)}/s): ${JSON.stringify(latencies(half))}`);
@@ -259,6 +282,7 @@ async function main(): Promise<void> {
         failed: mix.records.filter((r) => r.error).length,
         onePageTo5DocsPerSec: round(onePage.docsPerSec, 2),
         onePageTo5Inflight: onePageInflight,
+        onePageTo5CpuPerDoc: cpuPerDoc,
         probes,
       },
       ratios: {
@@ -320,6 +344,8 @@ async function main(): Promise<void> {
         ['throughput mix (docs/s)', result.throughput.docsPerSec],
         ['  deliveries/s', result.throughput.deliveriesPerSec],
         ['throughput 1p→5 (docs/s)', result.throughput.onePageTo5DocsPerSec],
+        ['  CPU ms per 1p→5 document', JSON.stringify(cpuPerDoc.perDocMs)],
+        ['  machine CPU s (ours/others/idle)', `${cpuPerDoc.machine.oursSeconds} / ${cpuPerDoc.machine.othersSeconds} / ${cpuPerDoc.machine.idleSeconds}`],
         ['sign ours / signpdf / bare RSA (/s)', `${result.raw.sign.oursPerSec} / ${result.raw.sign.signpdfPerSec} / ${result.raw.sign.rsaSignOnlyPerSec}`],
         ['  per-round ratio min–max', `${result.raw.sign.ratioSpread.min}–${result.raw.sign.ratioSpread.max}`],
         ['render ours / naive (/s)', render ? `${result.raw.render!.oursPerSec} / ${result.raw.render!.naivePerSec}` : null],
