@@ -19,10 +19,13 @@ const EOF_WINDOW = 1024;
 
 /**
  * checkPdf for a PDF in a file, reading only its tail, its cross-reference sections and its
- * page tree: memory does not grow with the file. Same checks and the same ConvertError codes:
- * an end-of-file marker (PDF_INVALID when cut off), an xref that leads to every object it lists
- * and a catalog, no encryption (PDF_ENCRYPTED), 1..maxPages pages counted by walking the page
- * tree (PDF_INVALID, TOO_MANY_PAGES). Returns the page count.
+ * objects one at a time (never a stream's contents, except object streams): memory does not
+ * grow with the file. Same checks and the same ConvertError codes: an end-of-file marker
+ * (PDF_INVALID when cut off), no encryption (PDF_ENCRYPTED), every object the xref lists parses,
+ * 1..maxPages pages counted by walking the page tree (PDF_INVALID, TOO_MANY_PAGES). Whatever the
+ * lazy reader cannot follow (sloppy xref offsets, an unsupported filter on an object stream)
+ * is left to checkPdf on the whole file, so nothing checkPdf accepts is refused here. Returns
+ * the page count.
  */
 export async function checkPdfFile(path: string, opts: CheckPdfFileOptions): Promise<number> {
   const handle = await fsp.open(path, 'r');
@@ -37,7 +40,7 @@ export async function checkPdfFile(path: string, opts: CheckPdfFileOptions): Pro
     try {
       const reader = PdfFileReader.open(handle.fd, size);
       if (reader.trailer.Encrypt) throw encrypted();
-      reader.checkObjectOffsets();
+      reader.checkAllObjects();
       reader.catalog();
       pages = reader.countPages();
     } catch (err) {

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { pemBlocks } from '../pki/x509-builder';
 import { encodeSignedData, signAttributes, timestampAttribute } from './cms-builder';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from './errors';
@@ -176,6 +177,7 @@ export const DEFAULT_IN_MEMORY_FALLBACK_BYTES = 128 * 1024 * 1024;
  */
 export async function signPdfFile(inputPath: string, outputPath: string, identity: SigningIdentity, opts: SignPdfFileOptions): Promise<SignedPdfFile> {
   assertValidAt(identity, opts.signingTime);
+  if (path.resolve(inputPath) === path.resolve(outputPath)) throw new Error('signPdfFile needs an output path other than its input');
   const input = await fsp.open(inputPath, 'r');
   try {
     const { size } = await input.stat();

@@ -492,7 +492,6 @@ export class PdfFileReader {
         if (oldest) this.cache.delete(oldest);
       }
       this.cache.set(ref, object);
-      if (object) this.context.assign(ref, object);
       return object;
     } finally {
       this.resolving--;
@@ -631,16 +630,42 @@ export class PdfFileReader {
     return undefined;
   }
 
-  /** Every in-use entry at an offset points at the header of its own object. */
-  checkObjectOffsets(): void {
+  /**
+   * Parses every object the xref lists as in use, one at a time and without keeping them: each
+   * plain object where its entry says (its header naming it, a stream's data ending in
+   * `endstream` after /Length), each compressed one inside its object stream. What a full
+   * parse would find wrong, this finds too — or it says it cannot tell (PdfUnreadableError).
+   */
+  checkAllObjects(): void {
+    const compressed: [number, Entry][] = [];
     for (const [num, e] of this.entries) {
+      if (e.type === 2) compressed.push([num, e]);
       if (e.type !== 1) continue;
-      if (e.a <= 0 || e.a >= this.size) throw new PdfUnreadableError(`the xref entry of object ${num} points outside the file`);
-      const head = this.read(e.a, 48).toString('latin1');
-      const m = /^\s*(\d+)\s+(\d+)\s+obj\b/.exec(head);
-      if (!m || Number(m[1]) !== num || Number(m[2]) !== e.b) {
-        throw new PdfUnreadableError(`the xref entry of object ${num} does not point at it`);
+      const ref = PDFRef.of(num, e.b);
+      const parsed = this.parseAt(e.a, `object ${num}`, (p) => {
+        const h = p.header();
+        if (h.num !== num || h.gen !== e.b) throw new PdfUnreadableError(`the xref entry of object ${num} points at object ${h.num} ${h.gen}`);
+        return p.body();
+      });
+      if (parsed.streamStart === undefined || !(parsed.object instanceof PDFDict)) continue;
+      const lengthEntry = parsed.object.get(PDFName.of('Length'));
+      // an indirect /Length must not be the stream itself
+      const length = asNumber(lengthEntry instanceof PDFRef && lengthEntry !== ref ? this.lookup(lengthEntry) : lengthEntry);
+      const end = e.a + parsed.streamStart + (length ?? -1);
+      if (length === undefined || !Number.isSafeInteger(length) || length < 0 || end >= this.size) {
+        throw new PdfUnreadableError(`stream object ${num} has no usable /Length`);
       }
+      if (!/^\s*endstream/.test(this.read(end, 32).toString('latin1'))) {
+        throw new PdfUnreadableError(`stream object ${num} does not end where its /Length says`);
+      }
+    }
+    // grouped by object stream, so each is decoded once
+    compressed.sort((x, y) => x[1].a - y[1].a);
+    for (const [num] of compressed) {
+      const ref = PDFRef.of(num, 0);
+      const cached = this.cache.has(ref);
+      this.resolve(ref);
+      if (!cached) this.cache.delete(ref);
     }
   }
 }

@@ -5,7 +5,7 @@ import { ConvertError } from '../../../services/convert/convert-errors';
 import { checkPdfFile } from '../../../services/convert/pdf-file-check';
 import { checkPdf } from '../../../services/convert/pdf-source';
 import { makePdf } from '../../support/pdf.fixture';
-import { hybridPdf, pageTreeCyclePdf, prevLoopPdf, shiftedXrefPdf, writeBigPdf } from '../signing/pdf-file-fixtures';
+import { brokenObjectPdf, hybridPdf, pageTreeCyclePdf, prevLoopPdf, shiftedXrefPdf, writeBigPdf } from '../signing/pdf-file-fixtures';
 import { qpdfObjectStreams, TempDir } from '../signing/signing-fixtures';
 import { encryptWithQpdf } from './source-fixtures';
 
@@ -27,25 +27,27 @@ describe('when a PDF in a file is checked for the convert stage', () => {
   const dir = new TempDir();
   after(() => dir.remove());
 
-  const cases: [string, (dir: TempDir) => Promise<Buffer>, Outcome][] = [
-    ['five pages with object streams (pdf-lib default)', () => makePdf(5), { pages: 5 }],
-    ['five pages with a classic table', async () => Buffer.from(await (await PDFDocument.load(await makePdf(5))).save({ useObjectStreams: false })), { pages: 5 }],
-    ['five pages rewritten by qpdf', async (d) => qpdfObjectStreams(d, await makePdf(5)), { pages: 5 }],
-    ['a hybrid-reference file', async () => hybridPdf(), { pages: 1 }],
-    ['twelve pages, more than the ten allowed', () => makePdf(12), { code: 'TOO_MANY_PAGES' }],
-    ['cut off in the middle', async () => (await makePdf(2)).subarray(0, 700), { code: 'PDF_INVALID' }],
-    ['encrypted by qpdf (AES-256)', async () => encryptWithQpdf(await makePdf(1)), { code: 'PDF_ENCRYPTED' }],
-    ['only looking like a PDF', async () => Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n'), { code: 'PDF_INVALID' }],
-    ['a page tree with a cycle', async () => pageTreeCyclePdf(), { code: 'PDF_INVALID' }],
-    ['xref offsets that are all off (checked whole instead)', async () => shiftedXrefPdf(), { pages: 1 }],
-    ['a /Prev loop (checked whole instead)', async () => prevLoopPdf(), { pages: 1 }],
+  // lazy: the answer comes from the lazy reader alone (the whole-file fallback is disabled)
+  const cases: [string, (dir: TempDir) => Promise<Buffer>, Outcome, 'lazy' | 'may fall back'][] = [
+    ['five pages with object streams (pdf-lib default)', () => makePdf(5), { pages: 5 }, 'lazy'],
+    ['five pages with a classic table', async () => Buffer.from(await (await PDFDocument.load(await makePdf(5))).save({ useObjectStreams: false })), { pages: 5 }, 'lazy'],
+    ['five pages rewritten by qpdf', async (d) => qpdfObjectStreams(d, await makePdf(5)), { pages: 5 }, 'lazy'],
+    ['a hybrid-reference file', async () => hybridPdf(), { pages: 1 }, 'lazy'],
+    ['twelve pages, more than the ten allowed', () => makePdf(12), { code: 'TOO_MANY_PAGES' }, 'lazy'],
+    ['cut off in the middle', async () => (await makePdf(2)).subarray(0, 700), { code: 'PDF_INVALID' }, 'lazy'],
+    ['encrypted by qpdf (AES-256)', async () => encryptWithQpdf(await makePdf(1)), { code: 'PDF_ENCRYPTED' }, 'lazy'],
+    ['a page tree with a cycle', async () => pageTreeCyclePdf(), { code: 'PDF_INVALID' }, 'lazy'],
+    ['only looking like a PDF', async () => Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n'), { code: 'PDF_INVALID' }, 'may fall back'],
+    ['an object off the page tree that does not parse', async () => brokenObjectPdf(), { code: 'PDF_INVALID' }, 'may fall back'],
+    ['xref offsets that are all off (checked whole instead)', async () => shiftedXrefPdf(), { pages: 1 }, 'may fall back'],
+    ['a /Prev loop (checked whole instead)', async () => prevLoopPdf(), { pages: 1 }, 'may fall back'],
   ];
 
-  for (const [label, make, expected] of cases) {
-    it(`when it is ${label}, then checkPdfFile and checkPdf both say ${JSON.stringify(expected)}`, async () => {
+  for (const [label, make, expected, how] of cases) {
+    it(`when it is ${label}, then checkPdfFile (${how}) and checkPdf both say ${JSON.stringify(expected)}`, async () => {
       const bytes = await make(dir);
       const path = dir.file(`check-${label.replace(/\W+/g, '-')}.pdf`, bytes);
-      const fromFile = await outcome(checkPdfFile(path, { maxPages: 10 }));
+      const fromFile = await outcome(checkPdfFile(path, { maxPages: 10, ...(how === 'lazy' ? { maxInMemoryFallbackBytes: 0 } : {}) }));
       const inMemory = await outcome(checkPdf(bytes, { maxPages: 10 }));
       expect(fromFile).to.deep.equal(expected);
       expect(inMemory).to.deep.equal(expected);
@@ -68,7 +70,7 @@ describe('when a PDF in a file is checked for the convert stage', () => {
     const size = writeBigPdf(path, 42 * 1000 * 1000);
     await checkPdfFile(dir.file('warm.pdf', await makePdf(1)), { maxPages: 10 });
     const before = process.memoryUsage();
-    const pages = await checkPdfFile(path, { maxPages: 10 });
+    const pages = await checkPdfFile(path, { maxPages: 10, maxInMemoryFallbackBytes: 0 });
     const after = process.memoryUsage();
     expect(pages).to.equal(1);
     expect(after.rss - before.rss, 'rss growth').to.be.lessThan(size / 10);

@@ -74,6 +74,13 @@ export function pageTreeCyclePdf(): Buffer {
   return classic(objects);
 }
 
+/** A one-page PDF whose font object (off the page tree) is not valid PDF syntax. */
+export function brokenObjectPdf(): Buffer {
+  const objects = onePageObjects();
+  objects[4] = ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica ) >>'];
+  return classic(objects);
+}
+
 /** PNG "Up" predictor rows, as writers encode cross-reference streams (/Predictor 12). */
 function pngUp(rows: Buffer[]): Buffer {
   const out: Buffer[] = [];
