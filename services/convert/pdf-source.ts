@@ -3,10 +3,11 @@ import { ConvertError } from './convert-errors';
 import type { ResolvedConvertOptions } from './convert-options';
 
 /**
- * Checks a PDF that is passed through unchanged: it parses, it is not encrypted (a signature and
+ * Checks a PDF that is passed through unchanged (checkPdfFile in pdf-file-check does the same
+ * for a PDF in a file without loading it): it parses, it is not encrypted (a signature and
  * the recipients' readers need it open), it has pages, and not too many. Returns its page count.
  */
-export async function checkPdf(bytes: Buffer, opts: ResolvedConvertOptions): Promise<number> {
+export async function checkPdf(bytes: Buffer, opts: Pick<ResolvedConvertOptions, 'maxPages'>): Promise<number> {
   // A cut-off upload loses its trailer; pdf-lib would quietly rebuild what it can from the rest.
   if (!bytes.subarray(Math.max(0, bytes.length - 1024)).includes('%%EOF')) {
     throw new ConvertError('PDF_INVALID', 'the PDF has no end-of-file marker: the file looks truncated');
@@ -31,7 +32,7 @@ export async function checkPdf(bytes: Buffer, opts: ResolvedConvertOptions): Pro
   return pages;
 }
 
-function encrypted(): ConvertError {
+export function encrypted(): ConvertError {
   return new ConvertError('PDF_ENCRYPTED', 'the PDF is encrypted or password-protected: send it without protection');
 }
 

@@ -1,12 +1,13 @@
-import { EncryptedPDFError, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFPage, PDFRef, PDFString } from 'pdf-lib';
+import { EncryptedPDFError, ParseSpeeds, PDFArray, PDFContext, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from 'pdf-lib';
 import { UnsignablePdfError } from './errors';
 import { encodePdfTextString, formatPdfDate } from './pdf-text';
 import { readXrefTail, writeXrefSection, XrefEntry, XrefTail } from './pdf-xref';
 
 // Adds an empty signature to a PDF as an incremental update: the original bytes stay untouched
 // (earlier signatures keep verifying) and only the page, the form and two new objects are appended.
-// pdf-lib parses the document once; everything written here is serialized by hand so that the
-// offsets of /ByteRange and /Contents are known exactly.
+// The document is read either whole by pdf-lib (addSignaturePlaceholder) or lazily from a file
+// (pdf-file-signing); both hand a SignTarget to buildSignatureUpdate, which serializes everything
+// by hand so that the offsets of /ByteRange and /Contents are known exactly.
 
 export type ByteRange = [number, number, number, number];
 
@@ -66,45 +67,83 @@ async function loadOnce(pdf: Uint8Array): Promise<PDFDocument> {
   }
 }
 
+/**
+ * What the update builder needs from the document, whichever way it was read: pdf-lib's full
+ * load (addSignaturePlaceholder) or the lazy file reader (pdf-file-signing). Objects handed out
+ * are mutated in place by the builder and then serialized with pdf-lib's toString().
+ */
+export interface SignTarget {
+  /** Makes new dictionaries and arrays. */
+  context: PDFContext;
+  catalogRef: PDFRef;
+  catalog: PDFDict;
+  /** The first page and its geometry (inherited /CropBox or /MediaBox, /Rotate). */
+  page: { ref: PDFRef; node: PDFDict; geometry: PageGeometry };
+  /** Carried over into the new trailer. */
+  trailer: { Info?: PDFObject; ID?: PDFObject };
+  /** The section the update continues (/Prev) and whose kind it repeats. */
+  tail: XrefTail;
+  /** The first object number free for the update. */
+  nextObjectNumber: number;
+  /** The first bytes of the file (the version in the header). */
+  header: string;
+  /** Length of the original file and its last byte. */
+  length: number;
+  lastByte: number | undefined;
+  /** Follows a reference; anything else comes back as it is. */
+  lookup(o: PDFObject | undefined): PDFObject | undefined;
+}
+
+/** The bytes to append to the original (the placeholder /Contents still zeros) and where things are. */
+export interface SignatureUpdate {
+  update: Buffer;
+  /** Absolute offsets in original + update. */
+  byteRange: ByteRange;
+  /** Absolute offset of the first hex digit inside /Contents < … >. */
+  contentsOffset: number;
+  capacity: number;
+}
+
 /** Appends `widget` to the page's /Annots, recording which object has to be rewritten. */
-function attachToPage(doc: PDFDocument, page: PDFPage, widget: PDFRef, dirty: Map<PDFRef, PDFObject>): void {
-  const annots = page.node.get(ANNOTS);
-  const target = annots instanceof PDFRef ? doc.context.lookup(annots) : annots;
+function attachToPage(t: SignTarget, widget: PDFRef, dirty: Map<PDFRef, PDFObject>): void {
+  const { node, ref } = t.page;
+  const annots = node.get(ANNOTS);
+  const target = annots instanceof PDFRef ? t.lookup(annots) : annots;
   if (annots instanceof PDFRef && target instanceof PDFArray) {
     target.push(widget);
     dirty.set(annots, target);
     return;
   }
   if (target instanceof PDFArray) target.push(widget);
-  else page.node.set(ANNOTS, doc.context.obj([widget]));
-  dirty.set(page.ref, page.node);
+  else node.set(ANNOTS, t.context.obj([widget]));
+  dirty.set(ref, node);
 }
 
-function fieldNames(doc: PDFDocument, fields: PDFArray): Set<string> {
+function fieldNames(t: SignTarget, fields: PDFArray): Set<string> {
   const names = new Set<string>();
   for (const item of fields.asArray()) {
-    const field = item instanceof PDFRef ? doc.context.lookup(item) : item;
-    const t = field instanceof PDFDict ? field.get(PDFName.of('T')) : undefined;
-    if (t instanceof PDFString || t instanceof PDFHexString) names.add(t.decodeText());
+    const field = item instanceof PDFRef ? t.lookup(item) : item;
+    const name = field instanceof PDFDict ? field.get(PDFName.of('T')) : undefined;
+    if (name instanceof PDFString || name instanceof PDFHexString) names.add(name.decodeText());
   }
   return names;
 }
 
 /** Registers the field in /AcroForm (creating it if needed) and returns a field name not yet used. */
-function attachToForm(doc: PDFDocument, catalogRef: PDFRef, widget: PDFRef, dirty: Map<PDFRef, PDFObject>): string {
-  const { context, catalog } = doc;
+function attachToForm(t: SignTarget, widget: PDFRef, dirty: Map<PDFRef, PDFObject>): string {
+  const { context, catalog, catalogRef } = t;
   const acroEntry = catalog.get(ACROFORM);
-  const existingForm = acroEntry instanceof PDFRef ? context.lookup(acroEntry) : acroEntry;
+  const existingForm = acroEntry instanceof PDFRef ? t.lookup(acroEntry) : acroEntry;
   const acroForm = existingForm instanceof PDFDict ? existingForm : PDFDict.withContext(context);
   if (acroForm !== existingForm) catalog.set(ACROFORM, acroForm);
   dirty.set(acroEntry instanceof PDFRef ? acroEntry : catalogRef, acroEntry instanceof PDFRef ? acroForm : catalog);
 
   const fieldsEntry = acroForm.get(FIELDS);
-  const existingFields = fieldsEntry instanceof PDFRef ? context.lookup(fieldsEntry) : fieldsEntry;
+  const existingFields = fieldsEntry instanceof PDFRef ? t.lookup(fieldsEntry) : fieldsEntry;
   const fields = existingFields instanceof PDFArray ? existingFields : PDFArray.withContext(context);
   if (fields !== existingFields) acroForm.set(FIELDS, fields);
   else if (fieldsEntry instanceof PDFRef) dirty.set(fieldsEntry, fields);
-  const taken = fieldNames(doc, fields);
+  const taken = fieldNames(t, fields);
   let n = taken.size + 1;
   while (taken.has(`Signature${n}`)) n++;
   fields.push(widget);
@@ -118,11 +157,11 @@ function attachToForm(doc: PDFDocument, catalogRef: PDFRef, widget: PDFRef, dirt
  * ETSI.CAdES.detached is an extension to PDF 1.7: PAdES (TS 102 778-3 §4.1) asks such files to
  * declare /Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 2 >> >> in the catalog.
  */
-function declarePadesExtension(doc: PDFDocument, original: Buffer, catalogRef: PDFRef, dirty: Map<PDFRef, PDFObject>): void {
-  if (/^%PDF-2\./.test(original.toString('latin1', 0, 8))) return;
-  const { context, catalog } = doc;
+function declarePadesExtension(t: SignTarget, dirty: Map<PDFRef, PDFObject>): void {
+  if (/^%PDF-2\./.test(t.header)) return;
+  const { context, catalog, catalogRef } = t;
   const entry = catalog.get(EXTENSIONS);
-  const existing = entry instanceof PDFRef ? context.lookup(entry) : entry;
+  const existing = entry instanceof PDFRef ? t.lookup(entry) : entry;
   if (existing instanceof PDFDict && existing.has(ESIC)) return;
   const extensions = existing instanceof PDFDict ? existing : PDFDict.withContext(context);
   extensions.set(ESIC, context.obj({ BaseVersion: PDFName.of('1.7'), ExtensionLevel: 2 }));
@@ -181,18 +220,49 @@ export async function addSignaturePlaceholder(
   if (context.trailerInfo.Encrypt) throw new UnsignablePdfError('cannot sign an encrypted PDF');
   const page = doc.getPages()[0];
   if (!page) throw new UnsignablePdfError('the PDF has no pages');
+  const rotation = ((page.getRotation().angle % 360) + 360) % 360;
+  const { Info, ID } = context.trailerInfo;
+  const target: SignTarget = {
+    context,
+    catalogRef,
+    catalog: doc.catalog,
+    page: { ref: page.ref, node: page.node, geometry: { box: page.getCropBox(), rotation } },
+    trailer: { Info, ID },
+    tail,
+    nextObjectNumber: Math.max(context.largestObjectNumber + 1, tail.size),
+    header: original.toString('latin1', 0, 8),
+    length: original.length,
+    lastByte: original[original.length - 1],
+    lookup: (o) => (o instanceof PDFRef ? context.lookup(o) : o),
+  };
+  const built = buildSignatureUpdate(target, fields, capacity, widget);
+  const bytes = Buffer.concat([original, built.update]);
+  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity };
+}
 
-  let nextNumber = Math.max(context.largestObjectNumber + 1, tail.size);
+/**
+ * The incremental update that adds a signature field with an empty /Contents of `capacity`
+ * bytes: the page (or its /Annots), the form, the catalog when it changes, the widget with its
+ * appearance, the signature dictionary and a cross-reference section of the file's kind. The
+ * /ByteRange is already filled in, for the original followed by this update.
+ */
+export function buildSignatureUpdate(
+  target: SignTarget,
+  fields: SignatureDictionaryFields,
+  capacity: number,
+  widget: WidgetFactory = INVISIBLE,
+): SignatureUpdate {
+  const { tail, page } = target;
+  let nextNumber = Math.max(target.nextObjectNumber, tail.size);
   const sigRef = PDFRef.of(nextNumber++);
   const widgetRef = PDFRef.of(nextNumber++);
-  const rotation = ((page.getRotation().angle % 360) + 360) % 360;
-  const placement = widget({ box: page.getCropBox(), rotation }, () => PDFRef.of(nextNumber++));
+  const placement = widget(page.geometry, () => PDFRef.of(nextNumber++));
   // last, so that it is the highest number and /Size follows from it
   const xrefStreamNumber = nextNumber++;
   const dirty = new Map<PDFRef, PDFObject>();
-  attachToPage(doc, page, widgetRef, dirty);
-  const fieldName = attachToForm(doc, catalogRef, widgetRef, dirty);
-  declarePadesExtension(doc, original, catalogRef, dirty);
+  attachToPage(target, widgetRef, dirty);
+  const fieldName = attachToForm(target, widgetRef, dirty);
+  declarePadesExtension(target, dirty);
 
   const ap = placement.appearance ? `/AP << /N ${placement.appearance.ref.toString()} >> ` : '';
   const widgetText =
@@ -204,9 +274,10 @@ export async function addSignaturePlaceholder(
   if (placement.appearance) objects.push(...placement.appearance.objects);
   objects.push([widgetRef, widgetText], [sigRef, sig.text]);
 
-  const needsNewline = original.length > 0 && original[original.length - 1] !== 0x0a && original[original.length - 1] !== 0x0d;
-  const chunks: Buffer[] = [original];
-  let offset = original.length;
+  const { lastByte } = target;
+  const needsNewline = target.length > 0 && lastByte !== 0x0a && lastByte !== 0x0d;
+  const chunks: Buffer[] = [];
+  let offset = target.length;
   const push = (...parts: (string | Buffer)[]): void => {
     for (const part of parts) {
       const b = typeof part === 'string' ? Buffer.from(part, 'latin1') : part;
@@ -228,23 +299,25 @@ export async function addSignaturePlaceholder(
     push(header, text, '\nendobj\n');
   }
 
-  const { Info, ID } = context.trailerInfo;
-  const inherited = [`/Root ${catalogRef.toString()}`, Info ? `/Info ${Info.toString()}` : '', ID ? `/ID ${ID.toString()}` : '']
+  const { Info, ID } = target.trailer;
+  const inherited = [`/Root ${target.catalogRef.toString()}`, Info ? `/Info ${Info.toString()}` : '', ID ? `/ID ${ID.toString()}` : '']
     .filter(Boolean)
     .join(' ');
   const trailer = { size: Math.max(tail.size, xrefStreamNumber), prev: tail.startxref, inherited };
   chunks.push(writeXrefSection(tail.kind, entries, trailer, offset, xrefStreamNumber));
 
-  const bytes = Buffer.concat(chunks);
+  const update = Buffer.concat(chunks);
+  const total = target.length + update.length;
+  const at = (absolute: number): number => absolute - target.length;
   const contentsGt = contentsLt + 1 + capacity * 2;
-  const byteRange: ByteRange = [0, contentsLt, contentsGt + 1, bytes.length - contentsGt - 1];
+  const byteRange: ByteRange = [0, contentsLt, contentsGt + 1, total - contentsGt - 1];
   const rangeText = `[${byteRange.join(' ')}]`;
   if (rangeText.length > BYTE_RANGE_PLACEHOLDER.length) throw new UnsignablePdfError('the PDF is too large to sign');
   const placeholderIntact =
-    bytes.toString('latin1', rangeAt, rangeAt + BYTE_RANGE_PLACEHOLDER.length) === BYTE_RANGE_PLACEHOLDER;
-  if (!placeholderIntact || bytes[contentsLt] !== 0x3c || bytes[contentsGt] !== 0x3e) {
+    update.toString('latin1', at(rangeAt), at(rangeAt) + BYTE_RANGE_PLACEHOLDER.length) === BYTE_RANGE_PLACEHOLDER;
+  if (!placeholderIntact || update[at(contentsLt)] !== 0x3c || update[at(contentsGt)] !== 0x3e) {
     throw new Error('internal error: signature placeholder offsets are inconsistent');
   }
-  bytes.write(rangeText.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), rangeAt, 'latin1');
-  return { bytes, byteRange, contentsOffset: contentsLt + 1, capacity };
+  update.write(rangeText.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), at(rangeAt), 'latin1');
+  return { update, byteRange, contentsOffset: contentsLt + 1, capacity };
 }

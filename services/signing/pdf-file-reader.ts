@@ -1,0 +1,682 @@
+import * as fs from 'node:fs';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
+import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFObjectParser, PDFRawStream, PDFRef } from 'pdf-lib';
+import ByteStream from 'pdf-lib/cjs/core/parser/ByteStream';
+import type { XrefKind, XrefTail } from './pdf-xref';
+
+// A lazy PDF object reader over a file descriptor: it reads the tail, the cross-reference
+// sections (tables, streams and hybrid files, following /Prev) and then only the objects it is
+// asked for, each with a bounded read. Stream contents are never read, except those of object
+// streams and cross-reference streams. Memory therefore depends on the number of objects looked
+// at and on the size of the xref, not on the size of the file: a 500 MB scan costs what a 50 KB
+// letter costs. Objects are parsed with pdf-lib's own object parser, so what comes out serializes
+// exactly as pdf-lib's PDFDocument.load would give it.
+
+/** The lazy reader cannot make sense of the file (broken xref, unsupported filter…): a full parse may still. */
+export class PdfUnreadableError extends Error {
+  override name = 'PdfUnreadableError';
+}
+
+/** The page tree is broken beyond reading (a cycle, absurd depth or size, a missing node). */
+export class PdfPageTreeError extends Error {
+  override name = 'PdfPageTreeError';
+}
+
+/** Caps that turn a hostile or absurd file into a clear error instead of a memory or time sink. */
+export const READER_LIMITS = {
+  /** Bytes read at once for a trailer: the last `startxref` must be inside them. */
+  tailWindow: 4096,
+  /** First read for one object; doubled (×8) until the object fits, up to maxObjectBytes. */
+  initialWindow: 4096,
+  maxObjectBytes: 8 * 1024 * 1024,
+  /** Compressed and decoded size of one cross-reference stream or object stream. */
+  maxStreamBytes: 32 * 1024 * 1024,
+  maxDecodedBytes: 64 * 1024 * 1024,
+  /** Cross-reference sections in the /Prev chain, and entries across all of them. */
+  maxSections: 4096,
+  maxEntries: 4_000_000,
+  /** Page tree. */
+  maxTreeDepth: 256,
+  maxTreeNodes: 2_000_000,
+  /** Parsed objects and decoded object streams kept for reuse. */
+  objectCache: 4096,
+  objectStreamCache: 4,
+};
+
+interface Entry {
+  /** 0 free, 1 at an offset, 2 inside an object stream */
+  type: 0 | 1 | 2;
+  /** offset (type 1) or object stream number (type 2) */
+  a: number;
+  /** generation (type 1) or index in the object stream (type 2) */
+  b: number;
+}
+
+interface Section {
+  kind: XrefKind;
+  entries: Map<number, Entry>;
+  trailer: PDFDict;
+}
+
+interface DecodedObjectStream {
+  data: Buffer;
+  first: number;
+  /** object number and offset (from /First) of each object */
+  pairs: [number, number][];
+}
+
+export interface TrailerInfo {
+  Root?: PDFObject;
+  Info?: PDFObject;
+  ID?: PDFObject;
+  Encrypt?: PDFObject;
+}
+
+const kw = (s: string): number[] => Array.from(Buffer.from(s, 'latin1'));
+const K_OBJ = kw('obj');
+const K_STREAM = kw('stream');
+const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const DELIMITERS = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+const EMPTY = new Uint8Array(0);
+/** Thrown when an object may go on past the window read so far. */
+const WINDOW_TOO_SMALL = new Error('the object may continue past the window');
+
+/** pdf-lib's object parser over a window of the file, with access to where it stopped. */
+class WindowParser extends PDFObjectParser {
+  constructor(private readonly window: Uint8Array, context: PDFContext) {
+    super(ByteStream.of(window), context);
+  }
+  offset(): number {
+    return this.bytes.offset();
+  }
+  remaining(): number {
+    return this.window.length - this.bytes.offset();
+  }
+  header(): { num: number; gen: number } {
+    this.skipWhitespaceAndComments();
+    const num = this.parseRawInt();
+    this.skipWhitespaceAndComments();
+    const gen = this.parseRawInt();
+    this.skipWhitespaceAndComments();
+    if (!this.matchKeyword(K_OBJ)) throw new PdfUnreadableError('"obj" expected after an object number');
+    return { num, gen };
+  }
+  /** One object; for a dictionary followed by `stream`, where the stream data starts (in the window). */
+  body(): { object: PDFObject; streamStart?: number } {
+    this.skipWhitespaceAndComments();
+    if (this.bytes.peek() === 0x3c && this.bytes.peekAhead(1) === 0x3c) {
+      const dict = this.parseDict();
+      this.skipWhitespaceAndComments();
+      if (this.matchKeyword(K_STREAM)) {
+        // the keyword is followed by CRLF or LF (a lone CR is tolerated)
+        if (this.bytes.peek() === 0x0d) this.bytes.next();
+        if (this.bytes.peek() === 0x0a) this.bytes.next();
+        return { object: dict, streamStart: this.bytes.offset() };
+      }
+      return { object: dict };
+    }
+    const object = this.parseObject();
+    this.skipWhitespaceAndComments();
+    return { object };
+  }
+  dict(): PDFDict {
+    this.skipWhitespaceAndComments();
+    if (this.bytes.peek() !== 0x3c || this.bytes.peekAhead(1) !== 0x3c) throw new PdfUnreadableError('a dictionary was expected');
+    const dict = this.parseDict();
+    this.skipWhitespaceAndComments();
+    return dict;
+  }
+}
+
+/** Sequential reads through a small buffer, for cross-reference tables. */
+class Cursor {
+  private readonly buf = Buffer.alloc(64 * 1024);
+  private start = 0;
+  private length = 0;
+  constructor(private readonly fd: number, private readonly size: number, public pos: number) {}
+  peek(): number {
+    if (this.pos >= this.size) return -1;
+    if (this.pos < this.start || this.pos >= this.start + this.length) {
+      this.start = this.pos;
+      this.length = fs.readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - this.pos), this.pos);
+      if (this.length <= 0) return -1;
+    }
+    return this.buf[this.pos - this.start] ?? -1;
+  }
+  skipWhitespace(): void {
+    for (;;) {
+      const c = this.peek();
+      if (c < 0) return;
+      if (WHITESPACE.has(c)) this.pos++;
+      else if (c === 0x25) while (this.peek() >= 0 && this.peek() !== 0x0a && this.peek() !== 0x0d) this.pos++;
+      else return;
+    }
+  }
+  token(): string {
+    this.skipWhitespace();
+    let out = '';
+    for (let c = this.peek(); c >= 0 && !WHITESPACE.has(c) && !DELIMITERS.has(c); c = this.peek()) {
+      out += String.fromCharCode(c);
+      this.pos++;
+      if (out.length > 32) throw new PdfUnreadableError(`an over-long token in the cross-reference table at offset ${this.pos}`);
+    }
+    return out;
+  }
+  int(what: string): number {
+    const t = this.token();
+    if (!/^\d{1,15}$/.test(t)) throw new PdfUnreadableError(`${what} expected in the cross-reference table, found "${t}" at offset ${this.pos}`);
+    return Number(t);
+  }
+}
+
+const asNumber = (o: PDFObject | undefined): number | undefined => (o instanceof PDFNumber ? o.asNumber() : undefined);
+const isName = (o: PDFObject | undefined, name: string): boolean => o instanceof PDFName && o === PDFName.of(name);
+
+function pngUnpredict(data: Buffer, columns: number, bpp: number): Buffer {
+  const rowLength = columns;
+  const stride = rowLength + 1;
+  if (data.length < stride) throw new PdfUnreadableError('PNG-predicted data shorter than one row');
+  const rows = Math.floor(data.length / stride);
+  const out = Buffer.alloc(rows * rowLength);
+  for (let r = 0; r < rows; r++) {
+    const filter = data[r * stride] ?? 0;
+    const src = r * stride + 1;
+    const dst = r * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      const raw = data[src + i] ?? 0;
+      const left = i >= bpp ? out[dst + i - bpp] ?? 0 : 0;
+      const up = r > 0 ? out[dst - rowLength + i] ?? 0 : 0;
+      const upLeft = r > 0 && i >= bpp ? out[dst - rowLength + i - bpp] ?? 0 : 0;
+      let value: number;
+      switch (filter) {
+        case 0: value = raw; break;
+        case 1: value = raw + left; break;
+        case 2: value = raw + up; break;
+        case 3: value = raw + ((left + up) >> 1); break;
+        case 4: {
+          const p = left + up - upLeft;
+          const pa = Math.abs(p - left);
+          const pb = Math.abs(p - up);
+          const pc = Math.abs(p - upLeft);
+          value = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
+          break;
+        }
+        default: throw new PdfUnreadableError(`unknown PNG predictor row filter ${filter}`);
+      }
+      out[dst + i] = value & 0xff;
+    }
+  }
+  return out;
+}
+
+export class PdfFileReader {
+  readonly context = PDFContext.create();
+  /** The newest cross-reference section, as the incremental update has to continue it. */
+  readonly tail: XrefTail;
+  /** Newest value of each entry along the /Prev chain. */
+  readonly trailer: TrailerInfo;
+  /** Highest object number with an in-use entry. */
+  readonly largestObjectNumber: number;
+  private readonly entries: Map<number, Entry>;
+  private readonly cache = new Map<PDFRef, PDFObject | undefined>();
+  private readonly streamStarts = new WeakMap<PDFRawStream, number>();
+  private readonly objectStreams = new Map<number, DecodedObjectStream>();
+  private resolving = 0;
+
+  private constructor(readonly fd: number, readonly size: number) {
+    const startxref = this.findStartxref();
+    const sections = this.readChain(startxref);
+    const newest = sections[0];
+    if (!newest) throw new PdfUnreadableError('no cross-reference section');
+    const trailer: TrailerInfo = {};
+    for (const s of sections) {
+      for (const key of ['Root', 'Info', 'ID', 'Encrypt'] as const) trailer[key] ??= s.trailer.get(PDFName.of(key));
+    }
+    const declared = asNumber(newest.trailer.get(PDFName.of('Size')));
+    if (declared === undefined || !Number.isSafeInteger(declared) || declared < 1) throw new PdfUnreadableError('the trailer has no valid /Size');
+    this.trailer = trailer;
+    this.tail = { startxref, kind: newest.kind, size: declared };
+    // newest entry wins: sections come newest first
+    this.entries = new Map();
+    for (const s of sections) {
+      for (const [num, e] of s.entries) if (!this.entries.has(num)) this.entries.set(num, e);
+    }
+    let largest = 0;
+    for (const [num, e] of this.entries) if (e.type !== 0 && num > largest) largest = num;
+    this.largestObjectNumber = largest;
+  }
+
+  /** Reads the xref of the file open at `fd` (`size` bytes long). The caller closes the descriptor. */
+  static open(fd: number, size: number): PdfFileReader {
+    return new PdfFileReader(fd, size);
+  }
+
+  read(position: number, length: number): Buffer {
+    const len = Math.max(0, Math.min(length, this.size - position));
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(this.fd, buf, got, len - got, position + got);
+      if (n <= 0) throw new PdfUnreadableError(`the file ended early at offset ${position + got}`);
+      got += n;
+    }
+    return buf;
+  }
+
+  /** The last byte of the file (the newline rule of an appended update). */
+  lastByte(): number | undefined {
+    return this.size > 0 ? this.read(this.size - 1, 1)[0] : undefined;
+  }
+
+  private findStartxref(): number {
+    const from = Math.max(0, this.size - READER_LIMITS.tailWindow);
+    const tail = this.read(from, this.size - from);
+    const at = tail.lastIndexOf('startxref');
+    if (at < 0) throw new PdfUnreadableError('no startxref near the end of the file');
+    const m = /^startxref\s+(\d+)/.exec(tail.toString('latin1', at, at + 40));
+    const startxref = m ? Number(m[1]) : NaN;
+    if (!Number.isSafeInteger(startxref) || startxref <= 0 || startxref >= from + at) {
+      throw new PdfUnreadableError('startxref does not point inside the file');
+    }
+    return startxref;
+  }
+
+  /**
+   * Parses at `position` with windows of growing size until `parse` succeeds with enough bytes
+   * after what it consumed (so that a cut-off window cannot pass for a complete object).
+   */
+  private parseAt<T>(position: number, what: string, parse: (p: WindowParser) => T): T {
+    if (!Number.isSafeInteger(position) || position < 0 || position >= this.size) {
+      throw new PdfUnreadableError(`${what}: offset ${position} is outside the file`);
+    }
+    for (let w = READER_LIMITS.initialWindow; ; w *= 8) {
+      const window = Math.min(w, READER_LIMITS.maxObjectBytes);
+      const bytes = this.read(position, window);
+      const reachesEnd = position + bytes.length >= this.size;
+      const last = reachesEnd || window >= READER_LIMITS.maxObjectBytes;
+      try {
+        const parser = new WindowParser(bytes, this.context);
+        const result = parse(parser);
+        if (!reachesEnd && parser.remaining() < 16) throw WINDOW_TOO_SMALL;
+        return result;
+      } catch (err) {
+        // what the file says (a wrong object number…) does not change with a larger window
+        if (err instanceof PdfUnreadableError) throw err;
+        if (!last) continue;
+        if (!reachesEnd) throw new PdfUnreadableError(`${what} at offset ${position} is larger than ${READER_LIMITS.maxObjectBytes} bytes or malformed`);
+        throw new PdfUnreadableError(`${what} at offset ${position} cannot be parsed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private readChain(startxref: number): Section[] {
+    const sections: Section[] = [];
+    const seen = new Set<number>();
+    let total = 0;
+    for (let offset: number | undefined = startxref; offset !== undefined; ) {
+      if (seen.has(offset)) throw new PdfUnreadableError(`the /Prev chain of cross-reference sections loops back to offset ${offset}`);
+      if (seen.size >= READER_LIMITS.maxSections) throw new PdfUnreadableError('too many cross-reference sections');
+      seen.add(offset);
+      const section = this.readSection(offset);
+      const stm = section.kind === 'table' ? section.trailer.get(PDFName.of('XRefStm')) : undefined;
+      if (stm !== undefined) {
+        // Hybrid file: the hidden stream holds what the table leaves out (or marks free).
+        const stmOffset = asNumber(stm);
+        if (stmOffset === undefined || !Number.isSafeInteger(stmOffset)) throw new PdfUnreadableError('/XRefStm is not an offset');
+        const hidden = this.readXrefStream(stmOffset);
+        const merged = new Map<number, Entry>();
+        for (const [num, e] of section.entries) if (e.type !== 0) merged.set(num, e);
+        for (const [num, e] of hidden.entries) if (!merged.has(num)) merged.set(num, e);
+        for (const [num, e] of section.entries) if (!merged.has(num)) merged.set(num, e);
+        section.entries = merged;
+      }
+      total += section.entries.size;
+      if (total > READER_LIMITS.maxEntries) throw new PdfUnreadableError(`more than ${READER_LIMITS.maxEntries} cross-reference entries`);
+      sections.push(section);
+      const prev = section.trailer.get(PDFName.of('Prev'));
+      if (prev === undefined) break;
+      const p = asNumber(prev);
+      if (p === undefined || !Number.isSafeInteger(p) || p < 0) throw new PdfUnreadableError('/Prev is not an offset');
+      offset = p;
+    }
+    return sections;
+  }
+
+  private readSection(offset: number): Section {
+    const cursor = new Cursor(this.fd, this.size, offset);
+    cursor.skipWhitespace();
+    const start = cursor.pos;
+    if (cursor.token() === 'xref') return this.readTable(cursor);
+    return this.readXrefStream(start);
+  }
+
+  private readTable(cursor: Cursor): Section {
+    const entries = new Map<number, Entry>();
+    for (;;) {
+      cursor.skipWhitespace();
+      const before = cursor.pos;
+      const t = cursor.token();
+      if (t === 'trailer') break;
+      cursor.pos = before;
+      const first = cursor.int('a subsection start');
+      const count = cursor.int('a subsection count');
+      if (entries.size + count > READER_LIMITS.maxEntries) throw new PdfUnreadableError('the cross-reference table is absurdly large');
+      for (let i = 0; i < count; i++) {
+        const a = cursor.int('an entry offset');
+        const b = cursor.int('an entry generation');
+        const kind = cursor.token();
+        if (kind !== 'n' && kind !== 'f') throw new PdfUnreadableError(`an entry type "n" or "f" expected, found "${kind}"`);
+        const num = first + i;
+        if (!entries.has(num)) entries.set(num, kind === 'n' ? { type: 1, a, b } : { type: 0, a: 0, b: 0 });
+      }
+    }
+    const trailer = this.parseAt(cursor.pos, 'the trailer', (p) => p.dict());
+    return { kind: 'table', entries, trailer };
+  }
+
+  private readXrefStream(offset: number): Section {
+    const { dict, dataStart } = this.streamObjectAt(offset, 'a cross-reference stream');
+    if (!isName(dict.get(PDFName.of('Type')), 'XRef')) throw new PdfUnreadableError(`no xref table or stream at offset ${offset}`);
+    const length = asNumber(dict.get(PDFName.of('Length')));
+    if (length === undefined) throw new PdfUnreadableError('a cross-reference stream needs a direct /Length');
+    const data = this.decode(dict, this.readStreamData(dataStart, length));
+    const w = this.numbers(dict.get(PDFName.of('W')), '/W');
+    if (w.length !== 3 || w.some((n) => n < 0 || n > 8)) throw new PdfUnreadableError('bad /W in a cross-reference stream');
+    const size = asNumber(dict.get(PDFName.of('Size'))) ?? 0;
+    const index = dict.has(PDFName.of('Index')) ? this.numbers(dict.get(PDFName.of('Index')), '/Index') : [0, size];
+    if (index.length % 2 !== 0) throw new PdfUnreadableError('bad /Index in a cross-reference stream');
+    const [w0, w1, w2] = w as [number, number, number];
+    const row = w0 + w1 + w2;
+    if (row === 0) throw new PdfUnreadableError('bad /W in a cross-reference stream');
+    const field = (pos: number, width: number): number => {
+      let v = 0;
+      for (let i = 0; i < width; i++) v = v * 256 + (data[pos + i] ?? 0);
+      return v;
+    };
+    const entries = new Map<number, Entry>();
+    let pos = 0;
+    for (let i = 0; i < index.length; i += 2) {
+      const first = index[i] ?? 0;
+      const count = index[i + 1] ?? 0;
+      if (count > READER_LIMITS.maxEntries) throw new PdfUnreadableError('the cross-reference stream is absurdly large');
+      for (let j = 0; j < count; j++) {
+        if (pos + row > data.length) throw new PdfUnreadableError('the cross-reference stream is shorter than its /Index says');
+        const type = w0 === 0 ? 1 : field(pos, w0);
+        const a = field(pos + w0, w1);
+        const b = field(pos + w0 + w1, w2);
+        pos += row;
+        if (!entries.has(first + j) && (type === 0 || type === 1 || type === 2)) entries.set(first + j, { type, a, b });
+      }
+    }
+    return { kind: 'stream', entries, trailer: dict };
+  }
+
+  private numbers(o: PDFObject | undefined, what: string): number[] {
+    if (!(o instanceof PDFArray)) throw new PdfUnreadableError(`${what} is not an array`);
+    return o.asArray().map((item) => {
+      const n = asNumber(item);
+      if (n === undefined || !Number.isSafeInteger(n) || n < 0) throw new PdfUnreadableError(`${what} holds something other than counts`);
+      return n;
+    });
+  }
+
+  /** The dictionary of the stream object at `offset` and where its data starts (absolute). */
+  private streamObjectAt(offset: number, what: string, expect?: PDFRef): { dict: PDFDict; dataStart: number } {
+    return this.parseAt(offset, what, (p) => {
+      const h = p.header();
+      if (expect && h.num !== expect.objectNumber) throw new PdfUnreadableError(`expected object ${expect.objectNumber}, found ${h.num}`);
+      const { object, streamStart } = p.body();
+      if (!(object instanceof PDFDict) || streamStart === undefined) throw new PdfUnreadableError(`${what} is not a stream`);
+      return { dict: object, dataStart: offset + streamStart };
+    });
+  }
+
+  private readStreamData(start: number, length: number): Buffer {
+    if (!Number.isSafeInteger(length) || length < 0) throw new PdfUnreadableError('bad stream /Length');
+    if (length > READER_LIMITS.maxStreamBytes) throw new PdfUnreadableError(`a ${length}-byte object or xref stream is larger than the ${READER_LIMITS.maxStreamBytes} bytes accepted`);
+    if (start + length > this.size) throw new PdfUnreadableError('a stream runs past the end of the file');
+    return this.read(start, length);
+  }
+
+  /** FlateDecode (with PNG predictors) or no filter: what xref and object streams use in practice. */
+  private decode(dict: PDFDict, raw: Buffer): Buffer {
+    const filterEntry = dict.get(PDFName.of('Filter'));
+    const filters = filterEntry instanceof PDFArray ? filterEntry.asArray() : filterEntry ? [filterEntry] : [];
+    const parmsEntry = dict.get(PDFName.of('DecodeParms'));
+    const parmsList = parmsEntry instanceof PDFArray ? parmsEntry.asArray() : [parmsEntry];
+    let data = raw;
+    filters.forEach((filter, i) => {
+      if (!isName(filter, 'FlateDecode')) throw new PdfUnreadableError(`unsupported filter ${String(filter)} on an object or xref stream`);
+      try {
+        data = inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: READER_LIMITS.maxDecodedBytes });
+      } catch (err) {
+        throw new PdfUnreadableError(`an object or xref stream does not inflate: ${(err as Error).message}`);
+      }
+      const parms = this.deref(parmsList[i]);
+      if (parms instanceof PDFDict) data = this.unpredict(parms, data);
+    });
+    return data;
+  }
+
+  private unpredict(parms: PDFDict, data: Buffer): Buffer {
+    const get = (name: string, dflt: number): number => asNumber(this.deref(parms.get(PDFName.of(name)))) ?? dflt;
+    const predictor = get('Predictor', 1);
+    if (predictor === 1) return data;
+    if (predictor < 10 || predictor > 15) throw new PdfUnreadableError(`unsupported predictor ${predictor}`);
+    const colors = get('Colors', 1);
+    const bits = get('BitsPerComponent', 8);
+    const columns = get('Columns', 1);
+    if (![1, 2, 4, 8, 16].includes(bits) || colors < 1 || colors > 32 || columns < 1 || columns > 1 << 20) {
+      throw new PdfUnreadableError('bad predictor parameters');
+    }
+    return pngUnpredict(data, Math.ceil((colors * bits * columns) / 8), Math.max(1, Math.ceil((colors * bits) / 8)));
+  }
+
+  /** Follows a reference (and only then reads); anything else is returned as it is. */
+  deref(o: PDFObject | undefined): PDFObject | undefined {
+    return o instanceof PDFRef ? this.lookup(o) : o;
+  }
+
+  /**
+   * The object `ref` names, or undefined when it is free or absent. A stream comes back as a
+   * PDFRawStream with empty contents (its dictionary is all this reader offers).
+   */
+  lookup(ref: PDFRef): PDFObject | undefined {
+    if (this.cache.has(ref)) return this.cache.get(ref);
+    if (this.resolving > 16) throw new PdfUnreadableError('references nested too deeply');
+    this.resolving++;
+    try {
+      const object = this.resolve(ref);
+      if (this.cache.size >= READER_LIMITS.objectCache) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest) this.cache.delete(oldest);
+      }
+      this.cache.set(ref, object);
+      return object;
+    } finally {
+      this.resolving--;
+    }
+  }
+
+  private resolve(ref: PDFRef): PDFObject | undefined {
+    const entry = this.entries.get(ref.objectNumber);
+    if (!entry || entry.type === 0) return undefined;
+    if (entry.type === 1) {
+      if (entry.b !== ref.generationNumber) return undefined;
+      return this.parseAt(entry.a, `object ${ref.objectNumber}`, (p) => {
+        const h = p.header();
+        if (h.num !== ref.objectNumber || h.gen !== ref.generationNumber) {
+          throw new PdfUnreadableError(`the xref entry of object ${ref.objectNumber} points at object ${h.num} ${h.gen}`);
+        }
+        const { object, streamStart } = p.body();
+        if (streamStart === undefined || !(object instanceof PDFDict)) return object;
+        const stream = PDFRawStream.of(object, EMPTY);
+        this.streamStarts.set(stream, entry.a + streamStart);
+        return stream;
+      });
+    }
+    if (ref.generationNumber !== 0) return undefined;
+    const stream = this.objectStream(entry.a);
+    let pair = stream.pairs[entry.b];
+    if (!pair || pair[0] !== ref.objectNumber) pair = stream.pairs.find(([n]) => n === ref.objectNumber);
+    if (!pair) throw new PdfUnreadableError(`object ${ref.objectNumber} is not in object stream ${entry.a}`);
+    const start = stream.first + pair[1];
+    if (start >= stream.data.length) throw new PdfUnreadableError(`object ${ref.objectNumber} lies outside object stream ${entry.a}`);
+    try {
+      return new WindowParser(stream.data.subarray(start), this.context).body().object;
+    } catch (err) {
+      throw new PdfUnreadableError(`object ${ref.objectNumber} in object stream ${entry.a} cannot be parsed: ${(err as Error).message}`);
+    }
+  }
+
+  private objectStream(number: number): DecodedObjectStream {
+    const cached = this.objectStreams.get(number);
+    if (cached) return cached;
+    const entry = this.entries.get(number);
+    if (!entry || entry.type !== 1) throw new PdfUnreadableError(`object stream ${number} is not a plain object in the file`);
+    const ref = PDFRef.of(number, entry.b);
+    const { dict, dataStart } = this.streamObjectAt(entry.a, `object stream ${number}`, ref);
+    if (!isName(dict.get(PDFName.of('Type')), 'ObjStm')) throw new PdfUnreadableError(`object ${number} is not an object stream`);
+    const n = asNumber(this.deref(dict.get(PDFName.of('N'))));
+    const first = asNumber(this.deref(dict.get(PDFName.of('First'))));
+    const length = asNumber(this.deref(dict.get(PDFName.of('Length'))));
+    if (n === undefined || first === undefined || length === undefined || !Number.isSafeInteger(n) || n < 0 || n > 1_000_000 || first < 0) {
+      throw new PdfUnreadableError(`object stream ${number} lacks a valid /N, /First or /Length`);
+    }
+    const data = this.decode(dict, this.readStreamData(dataStart, length));
+    if (first > data.length) throw new PdfUnreadableError(`object stream ${number} has /First past its end`);
+    // pairs of numbers; writers may put comments between them (qpdf --qdf does)
+    const numbers = data.toString('latin1', 0, first).replace(/%[^\r\n]*/g, ' ').trim().split(/\s+/).filter(Boolean).slice(0, n * 2).map(Number);
+    if (numbers.length < n * 2 || numbers.some((v) => !Number.isSafeInteger(v) || v < 0)) {
+      throw new PdfUnreadableError(`object stream ${number} has a bad header`);
+    }
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < n; i++) pairs.push([numbers[2 * i] ?? 0, numbers[2 * i + 1] ?? 0]);
+    const decoded = { data, first, pairs };
+    if (this.objectStreams.size >= READER_LIMITS.objectStreamCache) {
+      const oldest = this.objectStreams.keys().next().value;
+      if (oldest !== undefined) this.objectStreams.delete(oldest);
+    }
+    this.objectStreams.set(number, decoded);
+    return decoded;
+  }
+
+  /** The catalog, or a PdfUnreadableError. */
+  catalog(): { ref: PDFRef; dict: PDFDict } {
+    const root = this.trailer.Root;
+    if (!(root instanceof PDFRef)) throw new PdfUnreadableError('the trailer has no indirect /Root');
+    const dict = this.lookup(root);
+    if (!(dict instanceof PDFDict) || dict instanceof PDFRawStream) throw new PdfUnreadableError('/Root is not a dictionary');
+    return { ref: root, dict };
+  }
+
+  /**
+   * Visits the page leaves in document order (depth first, as pdf-lib's page tree traversal does)
+   * until `visit` returns false. A node with /Kids is an inner node, anything else a leaf.
+   */
+  walkPages(visit: (ref: PDFRef, node: PDFDict) => boolean): void {
+    const { dict: catalog } = this.catalog();
+    const rootRef = catalog.get(PDFName.of('Pages'));
+    if (!(rootRef instanceof PDFRef)) throw new PdfPageTreeError('the catalog has no indirect /Pages');
+    const seen = new Set<PDFRef>();
+    let nodes = 0;
+    const enter = (ref: PDFRef, depth: number): boolean => {
+      if (seen.has(ref)) throw new PdfPageTreeError(`the page tree reaches object ${ref.objectNumber} twice (a cycle or a shared node)`);
+      if (depth > READER_LIMITS.maxTreeDepth) throw new PdfPageTreeError('the page tree is absurdly deep');
+      if (++nodes > READER_LIMITS.maxTreeNodes) throw new PdfPageTreeError('the page tree is absurdly large');
+      seen.add(ref);
+      const node = this.lookup(ref);
+      if (!(node instanceof PDFDict) || node instanceof PDFRawStream) throw new PdfPageTreeError(`page tree node ${ref.objectNumber} is missing or not a dictionary`);
+      const kids = this.deref(node.get(PDFName.of('Kids')));
+      if (kids === undefined && !isName(node.get(PDFName.of('Type')), 'Pages')) return visit(ref, node);
+      if (!(kids instanceof PDFArray)) throw new PdfPageTreeError(`page tree node ${ref.objectNumber} has no /Kids array`);
+      for (const kid of kids.asArray()) {
+        if (!(kid instanceof PDFRef)) throw new PdfPageTreeError(`page tree node ${ref.objectNumber} has a kid that is not a reference`);
+        if (!enter(kid, depth + 1)) return false;
+      }
+      return true;
+    };
+    enter(rootRef, 0);
+  }
+
+  /** Number of page leaves; PdfPageTreeError when the tree is broken. */
+  countPages(): number {
+    let count = 0;
+    this.walkPages(() => {
+      count++;
+      return true;
+    });
+    return count;
+  }
+
+  firstPage(): { ref: PDFRef; node: PDFDict } | undefined {
+    let first: { ref: PDFRef; node: PDFDict } | undefined;
+    this.walkPages((ref, node) => {
+      first = { ref, node };
+      return false;
+    });
+    return first;
+  }
+
+  /** An inheritable page attribute (/MediaBox, /CropBox, /Rotate), looked up along /Parent. */
+  inherited(node: PDFDict, name: string): PDFObject | undefined {
+    const seen = new Set<PDFDict>();
+    for (let n: PDFObject | undefined = node; n instanceof PDFDict && !seen.has(n) && seen.size < READER_LIMITS.maxTreeDepth; ) {
+      seen.add(n);
+      const value = n.get(PDFName.of(name));
+      if (value !== undefined) return this.deref(value);
+      n = this.deref(n.get(PDFName.of('Parent')));
+    }
+    return undefined;
+  }
+
+  /**
+   * Parses every object the xref lists as in use, one at a time and without keeping them: each
+   * plain object where its entry says (its header naming it, a stream's data ending in
+   * `endstream` after /Length), each compressed one inside its object stream. What a full
+   * parse would find wrong, this finds too — or it says it cannot tell (PdfUnreadableError).
+   */
+  checkAllObjects(): void {
+    const compressed: [number, Entry][] = [];
+    for (const [num, e] of this.entries) {
+      if (e.type === 2) compressed.push([num, e]);
+      if (e.type !== 1) continue;
+      const ref = PDFRef.of(num, e.b);
+      const parsed = this.parseAt(e.a, `object ${num}`, (p) => {
+        const h = p.header();
+        if (h.num !== num || h.gen !== e.b) throw new PdfUnreadableError(`the xref entry of object ${num} points at object ${h.num} ${h.gen}`);
+        return p.body();
+      });
+      if (parsed.streamStart === undefined || !(parsed.object instanceof PDFDict)) continue;
+      const lengthEntry = parsed.object.get(PDFName.of('Length'));
+      // an indirect /Length must not be the stream itself
+      const length = asNumber(lengthEntry instanceof PDFRef && lengthEntry !== ref ? this.lookup(lengthEntry) : lengthEntry);
+      const end = e.a + parsed.streamStart + (length ?? -1);
+      if (length === undefined || !Number.isSafeInteger(length) || length < 0 || end >= this.size) {
+        throw new PdfUnreadableError(`stream object ${num} has no usable /Length`);
+      }
+      if (!/^\s*endstream/.test(this.read(end, 32).toString('latin1'))) {
+        throw new PdfUnreadableError(`stream object ${num} does not end where its /Length says`);
+      }
+    }
+    // grouped by object stream, so each is decoded once
+    compressed.sort((x, y) => x[1].a - y[1].a);
+    for (const [num] of compressed) {
+      const ref = PDFRef.of(num, 0);
+      const cached = this.cache.has(ref);
+      this.resolve(ref);
+      if (!cached) this.cache.delete(ref);
+    }
+  }
+}
+
+/** Opens `path`, runs `use` with a reader over it, closes it. */
+export async function withPdfFile<T>(path: string, use: (reader: PdfFileReader) => T | Promise<T>): Promise<T> {
+  const handle = await fs.promises.open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return await use(PdfFileReader.open(handle.fd, size));
+  } finally {
+    await handle.close();
+  }
+}
