@@ -43,12 +43,15 @@ function cmdline(pid: number): string {
 
 export type Groups = Record<string, number[]>;
 
-/** gateway/workers/loadgen by pid; postgres and redis found through `runDir` in their command lines. */
-export function findGroups(runDir: string, named: Record<string, number>): Groups {
+/**
+ * gateway/workers/loadgen by pid; the postmaster through `runDir` in its command line (its backends
+ * are its children); redis-server by its port (it rewrites its command line to `redis-server host:port`).
+ */
+export function findGroups(runDir: string, redisPort: number, named: Record<string, number>): Groups {
   const pids = allPids();
   const postmasters = pids.filter((p) => /postgres/.test(cmdline(p)) && cmdline(p).includes(runDir));
   const postgres = [...postmasters, ...pids.filter((p) => postmasters.includes(ppidOf(p)))];
-  const redis = pids.filter((p) => /redis-server/.test(cmdline(p)) && cmdline(p).includes(runDir));
+  const redis = pids.filter((p) => new RegExp(`redis-server .*:${redisPort}\\b`).test(cmdline(p)));
   return { ...Object.fromEntries(Object.entries(named).map(([k, v]) => [k, [v]])), postgres, redis };
 }
 

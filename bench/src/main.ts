@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const pgWaitsAtMax = await waits.stop();
     say(`mix max: ${round(mix.docsPerSec, 2)} docs/s over ${plan.mixMs / 1000} s (${mixInflight} in flight)`);
     const onePageInflight = await saturating('pdf1x5', ['pdf1x5']);
-    const groups = () => findGroups(runDir, { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen.pid });
+    const groups = () => findGroups(runDir, Number(new URL(stack!.redisUrl).port), { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen.pid });
     const cpu = cpuWindow(groups);
     const machineBefore = machineCpu();
     const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });

@@ -8,7 +8,9 @@ import {
   qpdfObjectStreams, run, TempDir, TestPki,
 } from './signing-fixtures';
 
-const SIGNING_TIME = new Date();
+// Set when the certificates are issued (a module-level time would be older than their notBefore
+// when the whole suite takes longer than the issuer's clock-skew allowance to reach this file).
+let SIGNING_TIME = new Date();
 const REASON = 'Ký ban hành văn bản';
 const LOCATION = 'Thành phố Bắc Ninh';
 
@@ -30,6 +32,7 @@ for (const keyType of ['rsa', 'ec'] as KeyType[]) {
       let nss: string;
 
       before(async () => {
+        SIGNING_TIME = new Date();
         pki = makePki(keyType);
         original = await variant.make(dir);
         const identity = loadSigningIdentity(pki.agency.keyPem, pki.agency.certPem, [pki.ca.certPem]);

@@ -50,13 +50,15 @@ describe('when the stamp text is prepared', () => {
 
 describe('when a PDF is signed with a visible signature', () => {
   const dir = new TempDir();
-  const signingTime = new Date();
+  // Taken with the certificate (not when the file loads): see pades-signer.test.ts.
+  let signingTime = new Date();
   let pki: TestPki;
   let identity: SigningIdentity;
   let original: Buffer;
   let path: string;
 
   before(async () => {
+    signingTime = new Date();
     pki = makePki('rsa');
     identity = loadSigningIdentity(pki.agency.keyPem, pki.agency.certPem, [pki.ca.certPem]);
     original = await a4Pdf();
