@@ -1,11 +1,17 @@
 import { Channel, DispatchStatus, EdxmlStatusCode, LedgerKind, Stage } from '../../contracts';
 import { inTransaction } from '../../services/db/pool';
-import { addDispatchEvent, loadDispatch, moveDispatchStatus } from '../../services/domain/dispatches/dispatch.repository';
+import {
+  addDispatchEvent,
+  loadDispatch,
+  loadDispatchForDelivery,
+  moveDispatchStatus,
+  recordDispatchOutcome,
+} from '../../services/domain/dispatches/dispatch.repository';
 import { loadDocument } from '../../services/domain/documents/document.repository';
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import { pushToAgency } from '../delivery/push-delivery';
-import { attachPacket } from '../../services/paper-packet/packet.repository';
+import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 
@@ -13,17 +19,22 @@ const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.deliverin
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
- * agency's system answered 2xx; paper → recorded as sent on paper, with its print-ready packet. Each outcome is one transaction
- * with its timeline event and ledger row; the compare-and-set makes a re-run change nothing.
+ * agency's system answered 2xx; paper → recorded as sent on paper, with its print-ready packet.
+ * Each outcome is ONE statement (record_dispatch_outcome(), its own transaction in autocommit) with
+ * its timeline event, NOTIFY and ledger row; the compare-and-set makes a re-run change nothing.
+ * A hosted delivery is two round trips: the read below and that statement.
  */
 export const deliverStage: StageHandler<typeof Stage.deliver> = {
   async run({ documentId, dispatchId }, { db, config, log, attempt }) {
-    const dispatch = await loadDispatch(db, dispatchId);
+    // The dispatch with its document's status and sender, in one read.
+    const dispatch = await loadDispatchForDelivery(db, dispatchId);
     if (!dispatch || dispatch.documentId !== documentId) throw new PermanentStageError(`dispatch ${dispatchId} does not exist`, 'NOT_FOUND');
     if (!OPEN.includes(dispatch.status)) return;
-    const doc = await loadDocument(db, documentId);
-    if (!doc || doc.status !== 'routed') return;
+    if (dispatch.documentStatus !== 'routed') return;
     const channel = dispatch.channel ?? Channel.hosted;
+    // Push and paper need the whole document (the push body, the packet); hosted does not.
+    const doc = channel === Channel.hosted ? undefined : await loadDocument(db, documentId);
+    if (channel !== Channel.hosted && doc?.status !== 'routed') return;
     if (channel === Channel.push) {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`agency ${dispatch.recipientCode} has no push endpoint`, 'NO_ENDPOINT');
@@ -34,7 +45,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         [dispatchId],
       );
       try {
-        await pushToAgency(db, config.masterKey, agency, doc, dispatchId, attempt, config.LIENTHONG_PUSH_TIMEOUT_MS);
+        await pushToAgency(db, config.masterKey, agency, doc!, dispatchId, attempt, config.LIENTHONG_PUSH_TIMEOUT_MS);
       } catch (err) {
         const message = (err as Error).message;
         await db.query(`UPDATE dispatches SET last_error = $2 WHERE id = $1`, [dispatchId, message.slice(0, 2000)]);
@@ -45,24 +56,28 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         throw err;
       }
     }
-    const outcome = channel === Channel.paper ? DispatchStatus.paper : DispatchStatus.delivered;
-    // Paper: the print-ready packet is built before the transaction (slow) and attached inside it,
-    // so a paper dispatch never exists without its packet, and a re-run attaches nothing twice.
-    const packet = channel === Channel.paper ? await producePaperPacket(db, doc, dispatch.recipientCode) : undefined;
-    await inTransaction(db, async (tx) => {
-      if (!(await moveDispatchStatus(tx, dispatchId, OPEN, outcome, { delivered: outcome === DispatchStatus.delivered }))) return;
-      if (packet) await attachPacket(tx, dispatchId, packet);
-      await addDispatchEvent(tx, dispatchId, outcome === DispatchStatus.paper ? 'paper' : EdxmlStatusCode.arrived, 'lienthong');
-      // NOTIFY is delivered at commit anyway; the ledger append comes last (it holds the chain's lock to COMMIT).
-      await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId, documentId, status: outcome })]);
-      await appendLedger(tx, {
-        kind: outcome === DispatchStatus.paper ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered,
+    const paper = channel === Channel.paper;
+    const outcome = paper ? DispatchStatus.paper : DispatchStatus.delivered;
+    // Paper: the print-ready packet is built first (slow) and attached by the same statement as
+    // the move, so a paper dispatch never exists without its packet, and a re-run attaches nothing twice.
+    const packet = paper ? await producePaperPacket(db, doc!, dispatch.recipientCode) : undefined;
+    // Not in a transaction: the statement is its own, and the ledger chain's lock it takes last is
+    // released by the server's implicit commit, never held across a round trip to this process.
+    await recordDispatchOutcome(db, {
+      dispatchId,
+      from: OPEN,
+      to: outcome,
+      delivered: outcome === DispatchStatus.delivered,
+      packet: packet ? { role: PAPER_PACKET_ROLE, sha256: packet.sha256 } : undefined,
+      event: { code: paper ? 'paper' : EdxmlStatusCode.arrived, actor: 'lienthong' },
+      notify: JSON.stringify({ dispatchId, documentId, status: outcome }),
+      ledger: {
+        kind: paper ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered,
         documentId,
-        dispatchId,
-        sender: doc.senderCode,
+        sender: dispatch.senderCode,
         recipient: dispatch.recipientCode,
         channel,
-      });
+      },
     });
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },

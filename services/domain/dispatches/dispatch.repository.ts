@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
 
@@ -39,6 +40,55 @@ export async function loadDispatch(db: Queryable, id: string): Promise<DispatchR
 export async function listDispatchesOf(db: Queryable, documentId: string): Promise<DispatchRow[]> {
   const r = await db.query<DispatchRow>(`SELECT ${COLUMNS} FROM dispatches WHERE document_id = $1 ORDER BY recipient_code`, [documentId]);
   return r.rows;
+}
+
+/** A dispatch with what the deliver stage needs of its document, in one read. */
+export interface DispatchForDelivery extends DispatchRow {
+  documentStatus: string;
+  senderCode: string;
+}
+
+export async function loadDispatchForDelivery(db: Queryable, id: string): Promise<DispatchForDelivery | undefined> {
+  const r = await db.query<DispatchForDelivery>(
+    `SELECT x.id, x.document_id AS "documentId", x.recipient_code AS "recipientCode", x.via_group AS "viaGroup",
+            x.channel, x.status, x.incoming_number AS "incomingNumber", x.attempts, x.last_error AS "lastError",
+            x.delivered_at AS "deliveredAt", d.status AS "documentStatus", d.sender_code AS "senderCode"
+       FROM dispatches x JOIN documents d ON d.id = x.document_id WHERE x.id = $1`,
+    [id],
+  );
+  return r.rows[0];
+}
+
+export interface DispatchOutcome {
+  dispatchId: string;
+  /** The compare-and-set: the move happens only from one of these states. */
+  from: DispatchStatus[];
+  to: DispatchStatus;
+  /** Sets delivered_at (the inbox shows the copy from then on). */
+  delivered: boolean;
+  /** The paper packet, attached with the move (one per dispatch: a second attach replaces it). */
+  packet?: { role: string; sha256: string } | undefined;
+  event: { code: string; actor: string };
+  /** The payload NOTIFYed on 'lienthong_dispatch' (listeners parse it: keep it stable). */
+  notify: string;
+  /** The ledger row (its dispatch is this one). */
+  ledger: Omit<LedgerEntry, 'dispatchId'>;
+}
+
+/**
+ * A delivery's outcome in ONE statement (record_dispatch_outcome(), migration 0012): the status
+ * move (the columns moveDispatchStatus sets), the packet, the timeline event, the NOTIFY and the
+ * ledger row. Run it on the pool, not in a transaction: in autocommit the ledger chain's lock is
+ * held only inside the server until the implicit commit. Returns false, having written nothing,
+ * when the dispatch had already left `from` (a re-run, a revoke).
+ */
+export async function recordDispatchOutcome(db: Queryable, o: DispatchOutcome): Promise<boolean> {
+  const [kind, documentId, , sender, recipient, channel, detail, chain] = ledgerAppendArgs({ ...o.ledger, dispatchId: o.dispatchId });
+  const r = await db.query<{ moved: boolean }>(
+    `SELECT record_dispatch_outcome($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS moved`,
+    [o.dispatchId, o.from, o.to, o.delivered, o.packet?.role ?? null, o.packet?.sha256 ?? null, o.event.code, o.event.actor, o.notify, kind, documentId, sender, recipient, channel, detail, chain],
+  );
+  return r.rows[0]!.moved === true;
 }
 
 /** Sets the channel chosen by the route stage for every dispatch still pending, in one statement. */

@@ -16,8 +16,10 @@ export interface LedgerEntry {
 export const GENESIS_HASH = '0'.repeat(64);
 
 // One hash chain per sending agency (migration 0011): appends to a chain are serialised by an
-// advisory lock on (7315002, hashtext(chain)), taken in ledger_reserve_in() and held only until
-// the appender's commit, so each row sees its chain's previous hash while agencies append in parallel.
+// advisory lock on (7315002, hashtext(chain)), taken in ledger_append() (migration 0012) and held
+// only until the appender's commit, so each row sees its chain's previous hash while agencies
+// append in parallel. The row's hash is computed by the database (ledger_hash_input()), byte for
+// byte the text ledgerHashInput() below builds, which `ledger verify` recomputes.
 
 /** The chain a row belongs to: its sending agency (rows without one go to the province's chain). */
 export function chainOf(e: { sender?: string | null }): string {
@@ -40,7 +42,10 @@ export interface LedgerHashedFields {
   chain?: string | null;
 }
 
-/** The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. */
+/**
+ * The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. Since migration 0012
+ * rows are hashed by the database, whose ledger_hash_input() builds this same text: change both together.
+ */
 export function ledgerHashInput(row: LedgerHashedFields): string {
   const fields: unknown[] = [
     row.id,
@@ -63,35 +68,32 @@ export function hashLedgerRow(input: string): string {
 }
 
 /**
- * Appends one row inside the caller's transaction. Idempotent: a second append of the same
- * (kind, dispatch) or (kind, document) is a no-op, so a re-run stage cannot double count.
+ * The arguments of the SQL function ledger_append() (migration 0012), in its order. The detail is
+ * serialised here, by JSON.stringify in jsonb's key order (jsonb does not keep the order it was
+ * given; hashing that order makes the stored row re-hash exactly), because the hash covers these
+ * bytes and jsonb's own text form differs; every other field is serialised by the database.
+ */
+export function ledgerAppendArgs(e: LedgerEntry): [string, string | null, string | null, string | null, string | null, string | null, string, string] {
+  return [
+    e.kind,
+    e.documentId ?? null,
+    e.dispatchId ?? null,
+    e.sender ?? null,
+    e.recipient ?? null,
+    e.channel ?? null,
+    JSON.stringify(jsonbOrdered(e.detail ?? {})),
+    chainOf(e),
+  ];
+}
+
+/**
+ * Appends one row, in one round trip: ledger_append() takes the chain's lock, reads its tail,
+ * hashes the row (the same bytes as `ledgerHashInput`) and inserts it. Inside a transaction the
+ * lock is held to its COMMIT, so call it last; on a pool (autocommit) only for the statement.
+ * Idempotent: a second append of the same (kind, dispatch) or (kind, document) meets a unique
+ * index and writes nothing (returns false), so a re-run stage cannot count twice.
  */
 export async function appendLedger(tx: Queryable, e: LedgerEntry): Promise<boolean> {
-  // Under the chain's lock from here to the end of the caller's transaction: two round trips.
-  const chain = chainOf(e);
-  const reserved = await tx.query<{ tail_hash: string; next_id: number; at_text: string }>('SELECT * FROM ledger_reserve_in($1)', [chain]);
-  const { tail_hash: prevHash, next_id: id, at_text: at } = reserved.rows[0]!;
-  const row = {
-    id,
-    at,
-    kind: e.kind,
-    document_id: e.documentId ?? null,
-    dispatch_id: e.dispatchId ?? null,
-    sender: e.sender ?? null,
-    recipient: e.recipient ?? null,
-    channel: e.channel ?? null,
-    // jsonb stores keys in its own order; hashing that order makes the stored row re-hash exactly.
-    detail: jsonbOrdered(e.detail ?? {}),
-    prev_hash: prevHash,
-    chain,
-  };
-  const hash = hashLedgerRow(ledgerHashInput(row));
-  // A second append of the same (kind, dispatch) or (kind, document) meets a unique index and
-  // writes nothing: a re-run stage cannot count twice, and the skipped id leaves no gap in the chain.
-  const inserted = await tx.query(
-    `INSERT INTO ledger (id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, hash, chain)
-     VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-    [row.id, row.at, row.kind, row.document_id, row.dispatch_id, row.sender, row.recipient, row.channel, row.detail, prevHash, hash, chain],
-  );
-  return inserted.rowCount === 1;
+  const r = await tx.query<{ inserted: boolean }>('SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8) AS inserted', ledgerAppendArgs(e));
+  return r.rows[0]!.inserted === true;
 }
