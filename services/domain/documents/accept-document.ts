@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
-import { directoryFactsSql, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
+import { directoryFactsSql, factsFromMemory, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
 import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
@@ -87,7 +87,8 @@ interface Lookup extends DirectoryFacts {
  * everything is: a refused submission leaves no row, blob or job behind.
  *
  * Round trips for a new document: one lookup (Idempotency-Key, a given number's holder, the
- * directory), then BEGIN, one statement for the register, document, blobs, files, dispatches and
+ * directory; skipped when there is no key, no given number and every recipient is an agency code
+ * seen before), then BEGIN, one statement for the register, document, blobs, files, dispatches and
  * outbox (insertAcceptedDocument), the ledger append and COMMIT. Large files (temporary files of
  * spilled uploads, or bytes above one blob chunk) are stored chunk by chunk before that statement.
  */
@@ -103,7 +104,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
-  const lookup = await lookUp(db, s);
+  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   const m = s.metadata;
   const year = Number(m.issuedOn.slice(0, 4));
@@ -191,6 +192,12 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
     );
   }
   return { id: earlier.id, status: earlier.status, created: false };
+}
+
+/** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
+function quickLookup(s: Submission): Lookup | undefined {
+  const facts = factsFromMemory(s.metadata.recipients);
+  return facts && { ...facts, earlier: null, holder: null };
 }
 
 /** One statement: an earlier document with this Idempotency-Key, the holder of a given number, the directory's answer. */

@@ -9,6 +9,10 @@ import { createPool, type Db } from '../../../services/db/pool';
 import { BLOB_CHUNK_BYTES, blobInfo } from '../../../services/domain/blobs/blob.repository';
 import { tempDirOf } from '../../../services/domain/blobs/temp-files';
 import { fileContains } from '../../../services/domain/documents/arriving-signatures';
+import { currentCertificate } from '../../../services/domain/pki/agency-certificate.repository';
+import { openPrivateKey } from '../../../services/pki/key-envelope';
+import { loadSigningIdentity, signPdf } from '../../../services/signing/pades-signer';
+import { lastByteRange } from '../../unit/signing/signing-fixtures';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { spawnGateway, type GatewayProcess } from '../../support/gateway-process';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -157,6 +161,28 @@ describe('large uploads: spilled to a temporary file, stored in chunks, streamed
     while (tempFiles(dataDir).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(tempFiles(dataDir)).to.have.length(1);
     req.destroy();
+    expect(await tempDirEmpties(dataDir)).to.deep.equal([]);
+  });
+
+  it('when a large PDF arrives signed, then the spilled file is verified: intact is accepted with its finding, a changed byte is refused', async () => {
+    const [signer] = (await createAgencies(gw.db, 1)) as [TestAgency];
+    const masterKey = Buffer.from(testEnv().masterKeyHex, 'hex');
+    const stored = (await currentCertificate(gw.db, signer.code))!;
+    const identity = loadSigningIdentity(openPrivateKey(stored.keySealed, masterKey), stored.certPem, stored.chainPem);
+    const signed = await signPdf(await bigPdf(2 * MiB), identity, { signingTime: new Date(), reason: 'Ký ban hành' });
+    expect(signed.length).to.be.above(BLOB_CHUNK_BYTES);
+    const ok = await postDocument(gw.baseUrl, signer.apiKey, documentForm(metadataFor([recipients[0]!.code]), signed, 'da-ky.pdf'));
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(202);
+    const row = await gw.db.query(`SELECT incoming_signature AS s FROM documents WHERE id = $1`, [ok.body.id]);
+    expect(row.rows[0].s).to.include({ signed: true, ok: true });
+    const tampered = Buffer.from(signed);
+    const at = Math.floor(lastByteRange(signed)[1] / 2);
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
+    const before = await tableCounts(gw.db);
+    const bad = await postDocument(gw.baseUrl, signer.apiKey, documentForm(metadataFor([recipients[0]!.code], { subject: 'Bản đã bị sửa' }), tampered, 'da-sua.pdf'));
+    expect(bad.status).to.equal(422);
+    expect(bad.body.error.code).to.equal('SIGNATURE_INVALID');
+    expect(await tableCounts(gw.db)).to.deep.equal(before);
     expect(await tempDirEmpties(dataDir)).to.deep.equal([]);
   });
 
