@@ -37,27 +37,30 @@ export function directoryFactsSql(groupsParam: number, codesParam: number): stri
 }
 
 /**
- * Codes known to be agencies of the directory. Agencies are never deleted (documents, dispatches
- * and registers point at them), so once seen a code stays true: only this positive fact is kept,
- * never "unknown", and never group memberships, which do change.
+ * Codes known to be agencies of the directory, per pool (one database). Agencies are never deleted
+ * (documents, dispatches and registers point at them), so once seen a code stays true: only this
+ * positive fact is kept, never "unknown", and never group memberships, which do change.
  */
-const knownAgencies = new Set<string>();
+const knownAgencies = new WeakMap<object, Set<string>>();
 const KNOWN_MAX = 100_000;
 
-export function rememberAgencies(codes: Iterable<string>): void {
+export function rememberAgencies(db: object, codes: Iterable<string>): void {
+  let known = knownAgencies.get(db);
+  if (!known) knownAgencies.set(db, (known = new Set()));
   for (const code of codes) {
-    if (knownAgencies.size >= KNOWN_MAX) knownAgencies.clear();
-    knownAgencies.add(code);
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.add(code);
   }
 }
 
 /**
  * DirectoryFacts without asking the database, when the references are all direct codes already
- * known to exist; undefined when the directory must be asked (a group, or a code not seen yet).
+ * known to exist there; undefined when the directory must be asked (a group, or a code not seen yet).
  */
-export function factsFromMemory(refs: string[]): DirectoryFacts | undefined {
+export function factsFromMemory(db: object, refs: string[]): DirectoryFacts | undefined {
+  const known = knownAgencies.get(db);
   const { groupIds, direct } = splitRefs(refs);
-  if (groupIds.length > 0 || !direct.every((c) => knownAgencies.has(c))) return undefined;
+  if (!known || groupIds.length > 0 || !direct.every((c) => known.has(c))) return undefined;
   return { groups: [], known: direct };
 }
 
@@ -82,7 +85,6 @@ export function resolveFromDirectory(sender: string, refs: string[], facts: Dire
   for (const g of groups) {
     for (const code of g.members) if (!byCode.has(code)) byCode.set(code, { code, viaGroup: g.groupId });
   }
-  rememberAgencies(facts.known);
   const known = new Set(facts.known);
   const unknown = [...direct.filter((c) => !known.has(c)), ...missingGroups.map((g) => `group:${g}`)];
   if (unknown.length > 0) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
-import { directoryFactsSql, factsFromMemory, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
+import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
 import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
@@ -104,7 +104,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
-  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(s)) || (await lookUp(db, s));
+  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   const m = s.metadata;
   const year = Number(m.issuedOn.slice(0, 4));
@@ -195,8 +195,8 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
 }
 
 /** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
-function quickLookup(s: Submission): Lookup | undefined {
-  const facts = factsFromMemory(s.metadata.recipients);
+function quickLookup(db: Db, s: Submission): Lookup | undefined {
+  const facts = factsFromMemory(db, s.metadata.recipients);
   return facts && { ...facts, earlier: null, holder: null };
 }
 
@@ -216,7 +216,9 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
        ${directoryFactsSql(5, 6)}`,
     [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct],
   );
-  return r.rows[0]!;
+  const found = r.rows[0]!;
+  rememberAgencies(db, found.known);
+  return found;
 }
 
 function prepare(f: IncomingFile): PreparedFile {
