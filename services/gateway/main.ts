@@ -4,6 +4,7 @@ import { createPool } from '../db/pool';
 import { logger } from '../logging/logger';
 import { createRedis } from '../queue/redis';
 import { createApp } from './app';
+import { sweepTempDir, tempDirOf } from '../domain/blobs/temp-files';
 
 const log = logger('gateway');
 
@@ -12,6 +13,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway' });
   const redis = createRedis(config.REDIS_URL, 'producer');
+  // Temporary files of uploads a killed gateway left behind (older than any request can live).
+  const swept = sweepTempDir(tempDirOf(config.LIENTHONG_DATA_DIR));
+  if (swept > 0) log.info({ swept }, 'removed stale temporary files');
   const app = createApp({ db, redis, config });
   // Slow clients (slowloris) are cut off: headers within 10 s, the whole request within 120 s
   // (a 50 MB upload on a slow provincial link), checked every 5 s instead of Node's 30 s.

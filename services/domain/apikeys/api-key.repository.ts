@@ -36,8 +36,53 @@ export async function authenticateApiKey(db: Queryable, key: string): Promise<Ap
   return r.rows[0];
 }
 
+/**
+ * How long a gateway trusts a key it has checked without asking PostgreSQL again. A key revoked
+ * through revokeApiKey (the web admin page, the CLI) is forgotten at once by the process that
+ * revoked it; every other process (another gateway, or a revocation made straight in SQL) refuses
+ * it within this time.
+ */
+export const API_KEY_CACHE_MS = 5_000;
+const CACHE_MAX_KEYS = 10_000;
+
+/** Keys checked recently, by the hex SHA-256 of the key (the clear key is never kept). */
+const verified = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+
+/**
+ * authenticateApiKey with a short memory (API_KEY_CACHE_MS): an agency system posting documents
+ * one after another costs one key lookup per few seconds instead of one per request. Unknown and
+ * revoked keys are not remembered: each such request asks the database.
+ */
+export async function authenticateApiKeyCached(db: Queryable, key: string, now = Date.now()): Promise<ApiKeyPrincipal | undefined> {
+  if (!/^lt_[A-Za-z0-9_-]{43}$/.test(key)) return undefined;
+  const hash = hashKey(key);
+  const id = hash.toString('hex');
+  const hit = verified.get(id);
+  if (hit && hit.until > now) return hit.principal;
+  if (hit) verified.delete(id);
+  const r = await db.query<ApiKeyPrincipal>(
+    `SELECT id AS "keyId", agency_code AS "agencyCode", scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hash],
+  );
+  const principal = r.rows[0];
+  if (principal) {
+    Object.freeze(principal.scopes);
+    Object.freeze(principal);
+    if (verified.size >= CACHE_MAX_KEYS) verified.clear();
+    verified.set(id, { principal, until: now + API_KEY_CACHE_MS });
+  }
+  return principal;
+}
+
+/** Forgets every remembered key (tests; a process that learns of a revocation some other way). */
+export function forgetVerifiedApiKeys(keyId?: string): void {
+  if (keyId === undefined) return verified.clear();
+  for (const [hash, entry] of verified) if (entry.principal.keyId === keyId) verified.delete(hash);
+}
+
 export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
   const r = await db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  forgetVerifiedApiKeys(id);
   return (r.rowCount ?? 0) > 0;
 }
 

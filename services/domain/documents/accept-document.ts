@@ -1,25 +1,49 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import fs from 'node:fs';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
-import { resolveRecipients } from '../agencies/resolve-recipients';
-import { attachFile, putBlob } from '../blobs/blob.repository';
-import { insertDispatches } from '../dispatches/dispatch.repository';
+import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
+import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { appendLedger } from '../ledger/ledger.repository';
-import { formatNumber, issueNextNumber, observeNumber } from '../numbering/number-register';
-import { addToOutbox } from '../outbox/outbox.repository';
 import { priorityOf } from '../pipeline/priority';
-import { findNumberHolder } from '../paper/paper-document.repository';
-import { checkArrivingSignatures, type IncomingSignatureSummary } from './arriving-signatures';
-import { checkSourceFile, type SourceCheck } from './source-file';
-import { findByIdempotencyKey, insertDocument } from './document.repository';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type IncomingSignatureSummary } from './arriving-signatures';
+import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
+import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 
-export interface IncomingFile {
+/** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
+export type IncomingFile = InMemoryFile | SpilledFile;
+
+interface IncomingFileBase {
   name: string;
   declaredType: string | undefined;
+}
+
+export interface InMemoryFile extends IncomingFileBase {
   bytes: Buffer;
+  path?: undefined;
+  /** When the receiver hashed it already. */
+  sha256?: string | undefined;
+}
+
+export interface SpilledFile extends IncomingFileBase {
+  bytes?: undefined;
+  path: string;
+  size: number;
+  /** Hashed as it arrived; checked again when the blob is stored. */
+  sha256: string;
+}
+
+/** A file on its way in: size and hash known, bytes in memory or on disk. */
+interface PreparedFile {
+  name: string;
+  declaredType: string | undefined;
+  size: number;
+  sha256: string;
+  bytes?: Buffer | undefined;
+  path?: string | undefined;
 }
 
 export interface Submission {
@@ -51,25 +75,105 @@ export interface Accepted {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** What the intake asks the database before writing, in one round trip. */
+interface Lookup extends DirectoryFacts {
+  earlier: { id: string; requestHash: string | null; status: DocumentStatus } | null;
+  holder: { id: string; notation: string; onPaper: boolean } | null;
+}
+
 /**
  * The accept stage: validate, then in one transaction store the blobs, the document, one dispatch
  * per recipient, a ledger row and the outbox row for the convert stage. Nothing is written unless
  * everything is: a refused submission leaves no row, blob or job behind.
+ *
+ * Round trips for a new document: one lookup (Idempotency-Key, a given number's holder, the
+ * directory; skipped when there is no key, no given number and every recipient is an agency code
+ * seen before), then BEGIN, one statement for the register, document, blobs, files, dispatches and
+ * outbox (insertAcceptedDocument), the ledger append and COMMIT. Large files (temporary files of
+ * spilled uploads, or bytes above one blob chunk) are stored chunk by chunk before that statement.
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
-  const source = validateBeforeWriting(s, limits);
-  const incomingSignature = s.file && source?.type === 'pdf' ? await checkArrivingSignatures(db, s.file.bytes, limits.trustStoreDir) : null;
-  const requestHash = hashSubmission(s);
-  if (s.idempotencyKey) {
-    const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
-    if (earlier) return replay(earlier, requestHash);
+  validateBeforeWriting(s, limits);
+  const main = s.file ? prepare(s.file) : null;
+  const attachments = s.attachments.map(prepare);
+  const source = main ? await checkMainFile(main) : null;
+  const incomingSignature =
+    main && source?.type === 'pdf'
+      ? main.bytes
+        ? await checkArrivingSignatures(db, main.bytes, limits.trustStoreDir)
+        : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
+      : null;
+  const requestHash = await hashSubmission(s, main, attachments);
+  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));
+  if (lookup.earlier) return replay(lookup.earlier, requestHash);
+  const m = s.metadata;
+  const year = Number(m.issuedOn.slice(0, 4));
+  if (m.number && lookup.holder) {
+    // Paper and electronic documents share one register (Decree 30): either may hold the number.
+    const taken = lookup.holder;
+    throw new DomainError(
+      ErrorCode.DUPLICATE_DOCUMENT,
+      `Số ${m.number} năm ${year} đã được dùng cho văn bản ${m.number}/${taken.notation}${taken.onPaper ? ' (gửi giấy)' : ''}.`,
+      [taken.onPaper ? { paperDocumentId: taken.id } : { documentId: taken.id }],
+    );
   }
+  const recipients = resolveFromDirectory(s.sender, m.recipients, lookup, limits.maxRecipients);
+  const files: (AcceptedFile & { from: PreparedFile })[] = [];
+  if (main) files.push(fileRow('original', main, source!.contentType));
+  for (const [i, a] of attachments.entries()) files.push(fileRow(`attachment-${i + 1}`, a, await attachmentType(a)));
   try {
-    return await inTransaction(db, (tx) => writeDocument(tx, s, limits, requestHash, incomingSignature, source));
+    return await inTransaction(db, async (tx) => {
+      // Chunked blobs first: their rows must exist when the statement below checks its foreign keys.
+      for (const f of files) {
+        if (f.inline) continue;
+        if (f.from.path) await putBlobFromFile(tx, f.from.path, f.contentType, { sha256: f.sha256 });
+        else await putBlob(tx, f.from.bytes!, f.contentType);
+      }
+      const id = randomUUID();
+      const number = await insertAcceptedDocument(tx, {
+        doc: {
+          id,
+          senderCode: s.sender,
+          documentType: m.documentType,
+          number: m.number ?? null,
+          notation: m.notation,
+          year,
+          issuedOn: m.issuedOn,
+          place: m.place,
+          subject: m.subject,
+          summary: m.summary ?? null,
+          signer: m.signer,
+          urgency: m.urgency,
+          dueOn: m.dueOn ?? null,
+          classification: m.classification,
+          recipientsRef: m.recipients,
+          recipientsText: m.recipientsText ?? [],
+          responseFor: m.responseFor ?? null,
+          steeringType: m.steeringType ?? null,
+          businessType: s.businessType ?? 0,
+          idempotencyKey: s.idempotencyKey ?? null,
+          requestHash,
+          incomingSignature,
+          body: s.body ?? null,
+          sourceType: s.body ? 'body' : source!.type,
+        },
+        files: files.map(({ from: _from, ...f }) => f),
+        dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
+        outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
+      });
+      // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
+      await appendLedger(tx, {
+        kind: LedgerKind.documentAccepted,
+        documentId: id,
+        sender: s.sender,
+        detail: { number, notation: m.notation, year, recipients: recipients.length },
+      });
+      return { id, status: 'accepted' as const, created: true };
+    });
   } catch (err) {
     // Two concurrent requests with one Idempotency-Key: the loser answers with the winner's result.
     if (isUniqueViolation(err, 'documents_sender_code_idempotency_key_key') && s.idempotencyKey) {
-      const earlier = await findByIdempotencyKey(db, s.sender, s.idempotencyKey);
+      const earlier = (await lookUp(db, s)).earlier;
       if (earlier) return replay(earlier, requestHash);
     }
     if (isUniqueViolation(err, 'documents_sender_code_year_number_key')) {
@@ -90,84 +194,71 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
   return { id: earlier.id, status: earlier.status, created: false };
 }
 
-async function writeDocument(
-  tx: import('../../db/pool').Tx,
-  s: Submission,
-  limits: AcceptLimits,
-  requestHash: string,
-  incomingSignature: IncomingSignatureSummary | null,
-  source: SourceCheck | null,
-): Promise<Accepted> {
-  const m = s.metadata;
-  const year = Number(m.issuedOn.slice(0, 4));
-  let number: string;
-  if (m.number) {
-    // Paper and electronic documents share one register (Decree 30): either may hold the number.
-    const taken = await findNumberHolder(tx, s.sender, year, m.number);
-    if (taken) {
-      throw new DomainError(
-        ErrorCode.DUPLICATE_DOCUMENT,
-        `Số ${m.number} năm ${year} đã được dùng cho văn bản ${m.number}/${taken.notation}${taken.onPaper ? ' (gửi giấy)' : ''}.`,
-        [taken.onPaper ? { paperDocumentId: taken.id } : { documentId: taken.id }],
-      );
-    }
-    await observeNumber(tx, s.sender, year, 'outgoing', Number.parseInt(m.number, 10));
-    number = m.number;
-  } else {
-    number = formatNumber(await issueNextNumber(tx, s.sender, year, 'outgoing'));
-  }
-  const recipients = await resolveRecipients(tx, s.sender, m.recipients, limits.maxRecipients);
-  const id = randomUUID();
-  await insertDocument(tx, {
-    id,
-    senderCode: s.sender,
-    documentType: m.documentType,
-    number,
-    notation: m.notation,
-    year,
-    issuedOn: m.issuedOn,
-    place: m.place,
-    subject: m.subject,
-    summary: m.summary ?? null,
-    signer: m.signer,
-    urgency: m.urgency,
-    dueOn: m.dueOn ?? null,
-    classification: m.classification,
-    recipientsRef: m.recipients,
-    recipientsText: m.recipientsText ?? [],
-    responseFor: m.responseFor ?? null,
-    steeringType: m.steeringType ?? null,
-    businessType: s.businessType ?? 0,
-    idempotencyKey: s.idempotencyKey ?? null,
-    requestHash,
-  });
-  await tx.query(`UPDATE documents SET incoming_signature = $2, body = $3, source_type = $4 WHERE id = $1`, [
-    id,
-    incomingSignature,
-    s.body ? JSON.stringify(s.body) : null,
-    s.body ? 'body' : source!.type,
-  ]);
-  if (s.file) {
-    const original = await putBlob(tx, s.file.bytes, source!.contentType);
-    await attachFile(tx, id, 'original', original, s.file.name);
-  }
-  for (const [i, a] of s.attachments.entries()) {
-    const blob = await putBlob(tx, a.bytes, sniffContentType(a.bytes) ?? 'application/octet-stream');
-    await attachFile(tx, id, `attachment-${i + 1}`, blob, a.name);
-  }
-  await insertDispatches(tx, id, recipients);
-  await addToOutbox(tx, [{ stage: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) }]);
-  // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
-  await appendLedger(tx, {
-    kind: LedgerKind.documentAccepted,
-    documentId: id,
-    sender: s.sender,
-    detail: { number, notation: m.notation, year, recipients: recipients.length },
-  });
-  return { id, status: 'accepted', created: true };
+/** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
+function quickLookup(db: Db, s: Submission): Lookup | undefined {
+  const facts = factsFromMemory(db, s.metadata.recipients);
+  return facts && { ...facts, earlier: null, holder: null };
 }
 
-function validateBeforeWriting(s: Submission, limits: AcceptLimits): SourceCheck | null {
+/** One statement: an earlier document with this Idempotency-Key, the holder of a given number, the directory's answer. */
+async function lookUp(db: Db, s: Submission): Promise<Lookup> {
+  const m = s.metadata;
+  const { groupIds, direct } = splitRefs(m.recipients);
+  const r = await db.query<Lookup>(
+    `SELECT
+       (SELECT json_build_object('id', id, 'requestHash', request_hash, 'status', status) FROM documents
+         WHERE $2::text IS NOT NULL AND sender_code = $1 AND idempotency_key = $2) AS earlier,
+       (SELECT json_build_object('id', h.id, 'notation', h.notation, 'onPaper', h.on_paper) FROM (
+          SELECT id, notation, false AS on_paper FROM documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          UNION ALL
+          SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          LIMIT 1) h) AS holder,
+       ${directoryFactsSql(5, 6)}`,
+    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct],
+  );
+  const found = r.rows[0]!;
+  rememberAgencies(db, found.known);
+  return found;
+}
+
+function prepare(f: IncomingFile): PreparedFile {
+  if (f.path !== undefined) return { name: f.name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
+  return { name: f.name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
+}
+
+function fileRow(role: string, f: PreparedFile, contentType: string): AcceptedFile & { from: PreparedFile } {
+  const inline = f.bytes && f.bytes.length <= BLOB_CHUNK_BYTES ? f.bytes : undefined;
+  return { role, name: f.name, sha256: f.sha256, size: f.size, contentType, ...(inline ? { inline } : {}), from: f };
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The main file's type: from its head when that tells (PDF, PNG, JPEG), else from all of it. */
+async function checkMainFile(f: PreparedFile): Promise<SourceCheck> {
+  if (f.bytes) return checkSourceFile(f, f.bytes, 'file');
+  if (f.size === 0) return checkSourceFile(f, Buffer.alloc(0), 'file');
+  const head = await readHead(f.path!);
+  // A large .docx or text file is read whole here, as the convert stage will read it anyway.
+  return checkSourceFile(f, sniffableFromHead(head) ? head : await fs.promises.readFile(f.path!), 'file');
+}
+
+async function attachmentType(f: PreparedFile): Promise<string> {
+  const head = f.bytes ?? (await readHead(f.path!, 1024));
+  return sniffContentType(head) ?? 'application/octet-stream';
+}
+
+function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
   const m = s.metadata;
   if (m.sender !== undefined && m.sender !== s.sender) {
     throw new DomainError(ErrorCode.FORBIDDEN, `Khóa API của ${s.sender} không được gửi văn bản thay cho ${m.sender}.`, [
@@ -194,16 +285,38 @@ function validateBeforeWriting(s: Submission, limits: AcceptLimits): SourceCheck
   if (!s.file === !s.body) {
     throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Gửi hoặc một tệp văn bản, hoặc nội dung "body" để soạn theo thể thức — không cả hai.', [{ path: 'file' }]);
   }
-  return s.file ? checkSourceFile(s.file, 'file') : null;
 }
 
-/** What makes two submissions "the same request" for Idempotency-Key. */
-function hashSubmission(s: Submission): string {
+/**
+ * What makes two submissions "the same request" for Idempotency-Key: the metadata, the body, and
+ * each file's name and bytes (a temporary file is read through, so the hash does not depend on
+ * whether an upload was held in memory or spilled to disk).
+ */
+async function hashSubmission(s: Submission, main: PreparedFile | null, attachments: PreparedFile[]): Promise<string> {
   const h = createHash('sha256');
   h.update(JSON.stringify(s.metadata));
   if (s.body) h.update('\0body\0').update(JSON.stringify(s.body));
-  for (const f of [...(s.file ? [s.file] : []), ...s.attachments]) h.update('\0').update(f.name).update('\0').update(f.bytes);
+  for (const f of [...(main ? [main] : []), ...attachments]) {
+    h.update('\0').update(f.name).update('\0');
+    if (f.bytes) h.update(f.bytes);
+    else await hashFileInto(h, f.path!);
+  }
   return h.digest('hex');
+}
+
+/** Feeds a file to a hash through one reused buffer (no garbage per read for a large upload). */
+async function hashFileInto(h: Hash, file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      h.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {

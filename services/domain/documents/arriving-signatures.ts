@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
@@ -46,3 +47,37 @@ export async function checkArrivingSignatures(db: Db, pdf: Buffer, trustStoreDir
   };
 }
 
+
+const SIGNATURE_MARKER = Buffer.from('/ByteRange');
+const SCAN_WINDOW = 1024 * 1024;
+
+/** Whether `marker` occurs in the file, read in 1 MiB windows that overlap by the marker's length. */
+export async function fileContains(file: string, marker: Buffer): Promise<boolean> {
+  const handle = await fs.promises.open(file, 'r');
+  const overlap = marker.length - 1;
+  const buffer = Buffer.allocUnsafe(SCAN_WINDOW + overlap);
+  try {
+    let kept = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, kept, SCAN_WINDOW, null);
+      if (bytesRead === 0) return false;
+      const filled = kept + bytesRead;
+      if (buffer.subarray(0, filled).indexOf(marker) !== -1) return true;
+      kept = Math.min(overlap, filled);
+      buffer.copy(buffer, 0, filled - kept, filled);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * checkArrivingSignatures for a PDF that arrived as a temporary file (a large upload): the file is
+ * scanned for a signature dictionary in bounded windows, and read whole only when it has one (the
+ * signature check needs the signed byte ranges and the signature together). Unsigned scans, the
+ * usual large uploads, never sit in memory.
+ */
+export async function checkArrivingSignaturesOfFile(db: Db, file: string, trustStoreDir: string | undefined): Promise<IncomingSignatureSummary | null> {
+  if (!(await fileContains(file, SIGNATURE_MARKER))) return null;
+  return checkArrivingSignatures(db, await fs.promises.readFile(file), trustStoreDir);
+}

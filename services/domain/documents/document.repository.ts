@@ -60,6 +60,92 @@ export async function insertDocument(tx: Queryable, d: NewDocument): Promise<voi
   );
 }
 
+/** A file of an accepted document, as written by insertAcceptedDocument. */
+export interface AcceptedFile {
+  role: string;
+  name: string | null;
+  sha256: string;
+  size: number;
+  contentType: string;
+  /** The bytes of a small file, stored inline by the same statement; absent: stored already (a chunked blob). */
+  inline?: Buffer;
+}
+
+export interface AcceptedWrite {
+  doc: Omit<NewDocument, 'number'> & {
+    /** null: the next number of the sender's outgoing register for `year` is issued. */
+    number: string | null;
+    incomingSignature: unknown;
+    body: unknown;
+    sourceType: string;
+  };
+  files: AcceptedFile[];
+  dispatches: { id: string; code: string; viaGroup: string | null }[];
+  outbox: { topic: string; payload: unknown; priority: number };
+}
+
+/**
+ * Everything an accepted document is, in one statement (one round trip): the number register
+ * (next number issued, or the given number observed so the register stays ahead of it), the
+ * document, its small blobs and its files, one dispatch per recipient and the outbox row for the
+ * next stage. Foreign keys are checked at the end of the statement, so the order is free. The
+ * caller's transaction holds the register's row lock until it commits, so numbers have no gaps.
+ * Returns the document's number.
+ */
+export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): Promise<string> {
+  const params: unknown[] = [];
+  const $ = (v: unknown, cast = ''): string => {
+    params.push(v);
+    return `$${params.length}${cast}`;
+  };
+  const d = w.doc;
+  const inline = new Map<string, AcceptedFile>();
+  for (const f of w.files) if (f.inline) inline.set(f.sha256, f);
+  const blobs = [...inline.values()];
+  const given = d.number === null ? null : Number.parseInt(d.number, 10);
+  const id = $(d.id, '::uuid');
+  const sql = `WITH reg AS (
+      INSERT INTO number_registers (agency_code, year, kind, last_number)
+      VALUES (${$(d.senderCode)}, ${$(d.year, '::int')}, 'outgoing', COALESCE(${$(given, '::int')}, 1))
+      ON CONFLICT (agency_code, year, kind) DO UPDATE SET last_number = CASE WHEN ${$(given === null, '::boolean')}
+        THEN number_registers.last_number + 1 ELSE GREATEST(number_registers.last_number, EXCLUDED.last_number) END
+      RETURNING last_number
+    ), doc AS (
+      INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject,
+         summary, signer, urgency, due_on, classification, recipients_ref, recipients_text, response_for,
+         steering_type, business_type, status, idempotency_key, request_hash, incoming_signature, body, source_type)
+      SELECT ${id}, ${$(d.senderCode, '::text')}, ${$(d.documentType, '::text')},
+         COALESCE(${$(d.number, '::text')}, CASE WHEN reg.last_number < 10 THEN '0' || reg.last_number ELSE reg.last_number::text END),
+         ${$(d.notation, '::text')}, ${$(d.year, '::int')}, ${$(d.issuedOn, '::date')}, ${$(d.place, '::text')}, ${$(d.subject, '::text')},
+         ${$(d.summary, '::text')}, ${$(JSON.stringify(d.signer), '::jsonb')}, ${$(d.urgency, '::text')}, ${$(d.dueOn, '::date')},
+         ${$(d.classification, '::text')}, ${$(JSON.stringify(d.recipientsRef), '::jsonb')}, ${$(JSON.stringify(d.recipientsText), '::jsonb')},
+         ${$(d.responseFor, '::uuid')}, ${$(d.steeringType, '::text')}, ${$(d.businessType, '::smallint')}, 'accepted',
+         ${$(d.idempotencyKey, '::text')}, ${$(d.requestHash, '::text')}, ${$(d.incomingSignature === null ? null : JSON.stringify(d.incomingSignature), '::jsonb')},
+         ${$(d.body === null ? null : JSON.stringify(d.body), '::jsonb')}, ${$(d.sourceType, '::text')}
+      FROM reg
+      RETURNING number
+    ), blob AS (
+      INSERT INTO blobs (sha256, size, content_type, bytes)
+      SELECT * FROM unnest(${$(blobs.map((b) => b.sha256), '::text[]')}, ${$(blobs.map((b) => b.size), '::bigint[]')},
+                           ${$(blobs.map((b) => b.contentType), '::text[]')}, ${$(blobs.map((b) => b.inline), '::bytea[]')})
+      ON CONFLICT (sha256) DO NOTHING
+    ), files AS (
+      INSERT INTO document_files (document_id, role, blob_sha256, name)
+      SELECT ${id}, role, sha, name
+        FROM unnest(${$(w.files.map((f) => f.role), '::text[]')}, ${$(w.files.map((f) => f.sha256), '::text[]')}, ${$(w.files.map((f) => f.name), '::text[]')}) AS t(role, sha, name)
+    ), disp AS (
+      INSERT INTO dispatches (id, document_id, recipient_code, via_group, status)
+      SELECT x, ${id}, code, via, 'pending'
+        FROM unnest(${$(w.dispatches.map((x) => x.id), '::uuid[]')}, ${$(w.dispatches.map((x) => x.code), '::text[]')}, ${$(w.dispatches.map((x) => x.viaGroup), '::text[]')}) AS t(x, code, via)
+    ), ob AS (
+      INSERT INTO outbox (topic, payload, priority)
+      VALUES (${$(w.outbox.topic, '::text')}, ${$(JSON.stringify(w.outbox.payload), '::jsonb')}, ${$(w.outbox.priority, '::int')})
+    )
+    SELECT number FROM doc`;
+  const r = await tx.query<{ number: string }>(sql, params);
+  return r.rows[0]!.number;
+}
+
 /** Unscoped load for the pipeline workers, which act for the system, not for an agency. */
 export async function loadDocument(db: Queryable, id: string): Promise<DocumentRow | undefined> {
   const r = await db.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE id = $1`, [id]);

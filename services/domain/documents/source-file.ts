@@ -2,7 +2,7 @@ import { ErrorCode } from '../../../contracts';
 import { ConvertError } from '../../convert/convert-errors';
 import { sniffSourceType, type SourceType } from '../../convert/sniff';
 import { DomainError } from '../errors/domain-error';
-import type { IncomingFile } from './accept-document';
+import { sniffContentType } from '../files/sniff-content-type';
 
 export interface SourceCheck {
   type: SourceType;
@@ -22,12 +22,13 @@ const CONTENT_TYPE: Record<SourceType, string> = {
 /**
  * What the main file is, from its bytes (the declared type only tells Markdown from text): a type
  * the convert stage can turn into the canonical PDF, or a clear refusal before anything is stored.
+ * `bytes` may be the file's head only when the head shows a PDF, PNG or JPEG (see sniffableFromHead).
  */
-export function checkSourceFile(f: IncomingFile, path: string): SourceCheck {
-  if (f.bytes.length === 0) throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} rỗng.`, [{ path }]);
+export function checkSourceFile(f: { name: string; declaredType: string | undefined; size: number }, bytes: Buffer, path: string): SourceCheck {
+  if (f.size === 0) throw new DomainError(ErrorCode.INVALID_FILE, `Tệp ${f.name} rỗng.`, [{ path }]);
   let type: SourceType;
   try {
-    type = sniffSourceType(f.bytes, f.declaredType ?? f.name);
+    type = sniffSourceType(bytes, f.declaredType ?? f.name);
   } catch (err) {
     if (!(err instanceof ConvertError)) throw err;
     const declaredPdf = f.declaredType === 'application/pdf';
@@ -43,4 +44,14 @@ export function checkSourceFile(f: IncomingFile, path: string): SourceCheck {
     ]);
   }
   return { type, contentType: CONTENT_TYPE[type] };
+}
+
+/**
+ * Whether a file's first bytes are enough to sniff it: PDF, PNG and JPEG are told by their first
+ * KiB, which sniffSourceType checks before anything else. A ZIP (is it a .docx?) or text (is it
+ * all UTF-8, without NUL?) needs the whole file.
+ */
+export function sniffableFromHead(head: Buffer): boolean {
+  const t = sniffContentType(head);
+  return t === 'application/pdf' || t === 'image/png' || t === 'image/jpeg';
 }

@@ -33,6 +33,8 @@ function toDomainError(err: unknown): DomainError {
   if ((err as Error)?.name === 'MulterError') {
     return new DomainError(ErrorCode.VALIDATION_FAILED, `Phần multipart không hợp lệ hoặc quá nhiều tệp (${e.code}).`, [{ field: e.field ?? null }]);
   }
+  // The client went away mid-upload (multer's words): nobody hears the answer, and it is not our failure.
+  if (typeof e?.message === 'string' && /^Request (aborted|closed)$/.test(e.message)) return new DomainError(ErrorCode.VALIDATION_FAILED, 'Yêu cầu bị ngắt giữa chừng.');
   if (e?.type === 'entity.verify.failed' || e?.type === 'request.aborted' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new DomainError(ErrorCode.VALIDATION_FAILED, e.message ?? 'Yêu cầu không hợp lệ.');
   }

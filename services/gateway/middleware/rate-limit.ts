@@ -21,7 +21,8 @@ export function rateLimitPerKey(redis: IORedis, perMinute: number, prefix: strin
     const key = `${prefix}:ratelimit:${principal.keyId}:${window}`;
     let count: number;
     try {
-      const r = await redis.multi().incr(key).expire(key, 120).exec();
+      // A pipeline, not MULTI: EXPIRE is idempotent, so the two need no transaction (half the commands).
+      const r = await redis.pipeline().incr(key).expire(key, 120).exec();
       count = Number(r?.[0]?.[1] ?? 0);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'rate limiter unavailable; request allowed');

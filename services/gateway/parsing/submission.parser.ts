@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Body, DocumentMetadata, ErrorCode } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
+import type { UploadedFile } from './upload-storage';
 
 export interface ParsedSubmission {
   metadata: DocumentMetadata;
@@ -66,16 +67,22 @@ export function fromMultipart(req: Request, maxFiles: number): ParsedSubmission 
   if (attachments.length + 1 > maxFiles) {
     throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'attachments', limit: maxFiles }]);
   }
-  const toIncoming = (f: Express.Multer.File, fallback: string): IncomingFile => ({
-    name: safeFileName(f.originalname, fallback),
-    declaredType: f.mimetype,
-    bytes: f.buffer,
-  });
+  const toIncoming = (f: Express.Multer.File, fallback: string): IncomingFile => incomingFileOf(f, safeFileName(f.originalname, fallback));
   return {
     metadata: parseMetadata(raw),
     file: toIncoming(main, 'document.pdf'),
     attachments: attachments.map((a, i) => toIncoming(a, `attachment-${i + 1}`)),
   };
+}
+
+/**
+ * A multer file as the intake takes it: from SpillingUploadStorage, its bytes or its temporary
+ * file with the size and SHA-256 measured on arrival; from memoryStorage, its buffer.
+ */
+export function incomingFileOf(f: Express.Multer.File, name: string): IncomingFile {
+  const sha256 = (f as Partial<UploadedFile>).sha256;
+  if (f.path && sha256) return { name, declaredType: f.mimetype, path: f.path, size: f.size, sha256 };
+  return { name, declaredType: f.mimetype, bytes: f.buffer, sha256 };
 }
 
 export function fromJson(body: unknown, maxFiles: number, maxFileBytes: number): ParsedSubmission {

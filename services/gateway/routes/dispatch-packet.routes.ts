@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
-import { getBlob } from '../../domain/blobs/blob.repository';
+import { blobInfo } from '../../domain/blobs/blob.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { findPacketForSender } from '../../paper-packet/packet.repository';
 import { principalOf } from '../middleware/authenticate';
 import { isUuid } from './route-params';
+import { sendBlob } from './send-blob';
 
 /** The print-ready packet of a paper dispatch, for the sending agency's clerk only. */
 export function dispatchPacketRoutes(db: Db): Router {
@@ -16,12 +17,12 @@ export function dispatchPacketRoutes(db: Db): Router {
     // Not the sender, no such dispatch, not a paper dispatch: all the same 404, so nothing leaks.
     const packet = isUuid(id) && isUuid(dispatchId) ? await findPacketForSender(db, principal.agencyCode, id, dispatchId) : undefined;
     if (!packet) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy bộ hồ sơ gửi giấy.');
-    const bytes = await getBlob(db, packet.sha256);
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('ETag', `"${packet.sha256}"`);
-    res.setHeader('Content-Disposition', `attachment; filename="phieu-gui-${dispatchId}.pdf"`);
-    res.end(bytes);
+    const blob = await blobInfo(db, packet.sha256);
+    await sendBlob(db, res, blob, {
+      'Content-Type': 'application/pdf',
+      ETag: `"${packet.sha256}"`,
+      'Content-Disposition': `attachment; filename="phieu-gui-${dispatchId}.pdf"`,
+    });
   });
   return router;
 }

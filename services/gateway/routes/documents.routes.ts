@@ -4,7 +4,8 @@ import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
-import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
+import { listFiles } from '../../domain/blobs/blob.repository';
+import { tempDirOf } from '../../domain/blobs/temp-files';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { acceptDocument } from '../../domain/documents/accept-document';
 import { findDocumentFor } from '../../domain/documents/document.repository';
@@ -12,13 +13,17 @@ import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
+import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
+import { sendBlob } from './send-blob';
 import { isUuid } from './route-params';
 
 
 export function documentsRoutes(db: Db, config: Config): Router {
   const router = Router();
+  // Small files in memory, larger ones spilled to a temporary file as they arrive (removed when
+  // the request ends, whatever its outcome): a 50 MB upload never sits whole in the gateway.
   const upload = multer({
-    storage: multer.memoryStorage(),
+    storage: new SpillingUploadStorage(tempDirOf(config.LIENTHONG_DATA_DIR)),
     limits: {
       fileSize: config.LIENTHONG_MAX_FILE_BYTES,
       files: config.LIENTHONG_MAX_FILES,
@@ -38,24 +43,26 @@ export function documentsRoutes(db: Db, config: Config): Router {
     next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Chỉ nhận multipart/form-data hoặc application/json.'));
   };
 
-  router.post('/v1/documents', parseBody, async (req, res) => {
-    const principal = principalOf(res);
-    const parsed = req.is('multipart/form-data')
-      ? fromMultipart(req, config.LIENTHONG_MAX_FILES)
-      : fromJson(req.body, config.LIENTHONG_MAX_FILES, config.LIENTHONG_MAX_FILE_BYTES);
-    const key = req.header('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Idempotency-Key phải là 1–200 ký tự ASCII in được.', [{ path: 'Idempotency-Key' }]);
-    }
-    const result = await acceptDocument(
-      db,
-      { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-      { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
-    );
-    if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
-    const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
-    res.status(202).location(body.links.self).json(body);
-  });
+  router.post('/v1/documents', parseBody, async (req, res) =>
+    withUploads(req, async () => {
+      const principal = principalOf(res);
+      const parsed = req.is('multipart/form-data')
+        ? fromMultipart(req, config.LIENTHONG_MAX_FILES)
+        : fromJson(req.body, config.LIENTHONG_MAX_FILES, config.LIENTHONG_MAX_FILE_BYTES);
+      const key = req.header('idempotency-key');
+      if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Idempotency-Key phải là 1–200 ký tự ASCII in được.', [{ path: 'Idempotency-Key' }]);
+      }
+      const result = await acceptDocument(
+        db,
+        { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
+        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
+      );
+      if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
+      const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
+      res.status(202).location(body.links.self).json(body);
+    }),
+  );
 
   router.get('/v1/documents/:id', async (req, res) => {
     const principal = principalOf(res);
@@ -88,12 +95,11 @@ export function documentsRoutes(db: Db, config: Config): Router {
     }
     const file = (await listFiles(db, found.doc.id)).find((f) => f.role === role);
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, `Văn bản chưa có tệp "${role}".`);
-    const bytes = await getBlob(db, file.sha256);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('ETag', `"${file.sha256}"`);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name ?? `${role}.pdf`)}`);
-    res.end(bytes);
+    await sendBlob(db, res, file, {
+      'Content-Type': file.contentType,
+      ETag: `"${file.sha256}"`,
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name ?? `${role}.pdf`)}`,
+    });
   });
 
   return router;

@@ -2,10 +2,11 @@ import { param } from './params';
 import { Router } from 'express';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE } from '../../../contracts';
 import type { Db } from '../../db/pool';
-import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
+import { listFiles } from '../../domain/blobs/blob.repository';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
+import { sendBlob } from '../../gateway/routes/send-blob';
 import { allow, userOf } from '../security/access-policy';
 
 /**
@@ -22,14 +23,13 @@ export function filesRoutes(db: Db): Router {
     const visible = found && FileRole.safeParse(role).success && (found.asSender || RECIPIENT_FILE_ROLE.test(role));
     const file = visible ? (await listFiles(db, found.doc.id)).find((f) => f.role === role) : undefined;
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');
-    const bytes = await getBlob(db, file.sha256);
     const name = file.name ?? `${role}.pdf`;
     const disposition = req.query.download || file.contentType !== 'application/pdf' ? 'attachment' : 'inline';
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(name)}`);
-    res.end(bytes);
+    await sendBlob(db, res, file, {
+      'Content-Type': file.contentType,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': `${disposition}; filename*=UTF-8''${encodeURIComponent(name)}`,
+    });
   });
   return router;
 }

@@ -5,7 +5,8 @@ import type { Db } from '../../db/pool';
 import { acceptDocument, type IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { formatNumber } from '../../domain/numbering/number-register';
-import { safeFileName } from '../../gateway/parsing/submission.parser';
+import { incomingFileOf, safeFileName } from '../../gateway/parsing/submission.parser';
+import { withUploads } from '../../gateway/parsing/upload-storage';
 import { vnDay } from '../../stats/periods';
 import { directory, predictedNextNumber } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
@@ -26,7 +27,7 @@ function blankForm(): SendFormValues {
 
 function uploaded(req: Request): IncomingFile | undefined {
   const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
-  return f ? { name: safeFileName(f.originalname, 'van-ban.pdf'), declaredType: f.mimetype, bytes: f.buffer } : undefined;
+  return f ? incomingFileOf(f, safeFileName(f.originalname, 'van-ban.pdf')) : undefined;
 }
 
 export function sendRoutes(db: Db, config: Config): Router {
@@ -63,7 +64,9 @@ export function sendRoutes(db: Db, config: Config): Router {
     res.end(composed.pdf);
   });
 
-  router.post('/send', allow('documents.send'), async (req, res) => {
+  router.post('/send', allow('documents.send'), async (req, res) => withUploads(req, () => send(req, res)));
+
+  async function send(req: Request, res: Response): Promise<void> {
     const user = userOf(res);
     const values = readSendForm(req.body as Record<string, unknown>);
     const compose = values.source === 'compose';
@@ -98,7 +101,7 @@ export function sendRoutes(db: Db, config: Config): Router {
       const message = err.code === 'IDEMPOTENCY_KEY_REUSED' ? 'Biểu mẫu này đã được gửi. Hãy mở “Gửi văn bản” để gửi văn bản mới.' : err.message;
       return show(res, { ...values, formKey: err.code === 'IDEMPOTENCY_KEY_REUSED' ? '' : values.formKey }, { [fieldOfDomainError(err.code, err.details)]: message }, 422);
     }
-  });
+  }
 
   return router;
 }

@@ -1,15 +1,19 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { Config } from '../../config/config';
+import { tempDirOf } from '../../domain/blobs/temp-files';
+import { SpillingUploadStorage } from '../../gateway/parsing/upload-storage';
 
 /**
  * One body parser for every web form, ahead of the CSRF check: url-encoded forms, and multipart
- * (the send form's PDF) held in memory, so a request refused for its token has written nothing.
+ * (the send form's PDF), held in memory up to 1 MiB and in a temporary file above that: a request
+ * refused for its token writes nothing to the database, and its temporary file goes when its
+ * response closes.
  */
 export function formBody(config: Config) {
   const urlencoded = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 });
   const multipart = multer({
-    storage: multer.memoryStorage(),
+    storage: new SpillingUploadStorage(tempDirOf(config.LIENTHONG_DATA_DIR)),
     limits: { fileSize: config.LIENTHONG_MAX_FILE_BYTES, files: config.LIENTHONG_MAX_FILES, fields: 2000, fieldSize: 512 * 1024 },
   }).any();
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { API_KEY_CACHE_MS, createApiKey, revokeApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
@@ -164,12 +165,28 @@ describe('intake refuses bad input with a clear error and leaves nothing behind'
     });
   }
 
-  it('when a revoked key is used, then it stops working at once', async () => {
+  it('when a key is revoked through revokeApiKey, then it stops working at once', async () => {
+    const [a] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+    const { id, key } = await createApiKey(gw.db, a.code, 'revoked at once');
+    const call = () => fetch(`${gw.baseUrl}/v1/inbox`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await call()).status).to.equal(200);
+    expect((await call()).status).to.equal(200); // now remembered by the gateway
+    await revokeApiKey(gw.db, id);
+    expect((await call()).status).to.equal(401);
+  });
+
+  it('when a key is revoked behind the gateway (another process, plain SQL), then it is refused within API_KEY_CACHE_MS', async () => {
     const [a] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
     const ok = await fetch(`${gw.baseUrl}/v1/inbox`, { headers: { authorization: `Bearer ${a.apiKey}` } });
     expect(ok.status).to.equal(200);
     await gw.db.query(`UPDATE api_keys SET revoked_at = now() WHERE agency_code = $1`, [a.code]);
-    const after = await fetch(`${gw.baseUrl}/v1/inbox`, { headers: { authorization: `Bearer ${a.apiKey}` } });
-    expect(after.status).to.equal(401);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < API_KEY_CACHE_MS + 1_000) {
+      status = (await fetch(`${gw.baseUrl}/v1/inbox`, { headers: { authorization: `Bearer ${a.apiKey}` } })).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).to.equal(401);
+    expect(Date.now() - revokedAt).to.be.below(API_KEY_CACHE_MS + 1_000);
   });
 });
