@@ -1,7 +1,7 @@
 // A private redis-server living in one directory:
 //   dir/appendonlydir  AOF (when persistent)   dir/redis.log  its stdout/stderr
 //   dir/redis.pid      its pid                 dir/port       the remembered port
-// Bound to 127.0.0.1 with maxmemory-policy noeviction, which BullMQ requires.
+// Bound to 127.0.0.1 and dir/redis.sock (which its URL uses), with maxmemory-policy noeviction, which BullMQ requires.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -39,6 +39,7 @@ export async function startEmbeddedRedis(opts: RedisOptions): Promise<EmbeddedSe
     port = await choosePort(dir, opts.port, log);
     const args = [
       '--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--daemonize', 'no',
+      ...(socketFits(dir) ? ['--unixsocket', socketOf(dir), '--unixsocketperm', '700'] : []),
       '--appendonly', opts.persistent === false ? 'no' : 'yes', '--appendfsync', 'everysec',
       '--maxmemory-policy', 'noeviction', '--save', '',
     ];
@@ -86,13 +87,25 @@ export async function startEmbeddedRedis(opts: RedisOptions): Promise<EmbeddedSe
     fs.rmSync(pidFile, { force: true });
     log(`redis on port ${port} stopped`);
   };
+  // Clients use the unix socket when there is one (cheaper per command than TCP loopback, as for
+  // PostgreSQL); the TCP port stays open for redis-cli and tools.
+  const viaSocket = socketFits(dir) && fs.existsSync(socketOf(dir)) ? `/?path=${encodeURIComponent(socketOf(dir))}` : '';
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://127.0.0.1:${port}${viaSocket}`,
     port,
     pid,
     stop: () => (stopping ??= doStop()),
     kill: (signal = 'SIGKILL') => process.kill(pid, signal),
   };
+}
+
+function socketOf(dir: string): string {
+  return path.join(dir, 'redis.sock');
+}
+
+/** A unix socket path is limited to ~107 bytes. */
+function socketFits(dir: string): boolean {
+  return Buffer.byteLength(socketOf(dir)) < 100;
 }
 
 /** Fails if the redis-server recorded in redis.pid is alive; forgets a stale pid. */

@@ -60,7 +60,7 @@ describe('embedded PostgreSQL + Redis stack', function () {
     const stack = await start();
     // TCP on 127.0.0.1 for tools, and the unix socket in the data folder for our clients (cheaper per query).
     expect(stack.databaseUrl).to.match(/^postgres:\/\/lienthong@127\.0\.0\.1:\d+\/lienthong\?host=[^&]+%2Frun$/);
-    expect(stack.redisUrl).to.equal(`redis://127.0.0.1:${stack.redis.port}`);
+    expect(stack.redisUrl).to.match(new RegExp(`^redis://127\\.0\\.0\\.1:${stack.redis.port}/\\?path=[^&]+redis\\.sock$`));
     await withPg(stack.databaseUrl, async (c) => {
       expect((await c.query('SELECT 1 AS one')).rows[0].one).to.equal(1);
       expect((await c.query('SHOW fsync')).rows[0].fsync).to.equal('on'); // product data: durable
@@ -68,6 +68,7 @@ describe('embedded PostgreSQL + Redis stack', function () {
       expect((await c.query("SELECT current_setting('listen_addresses') AS a")).rows[0].a).to.equal('127.0.0.1');
       expect((await c.query('SELECT inet_server_addr() AS a')).rows[0].a, 'connected through the unix socket').to.equal(null);
     });
+    expect(await withRedis(stack.redisUrl, (r) => r.client('INFO') as Promise<string>), 'connected through the unix socket').to.match(/ laddr=\/[^ ]*redis\.sock/);
     await withRedis(stack.redisUrl, async (r) => {
       expect(await r.set('k', 'v')).to.equal('OK');
       expect(await r.get('k')).to.equal('v');
@@ -184,7 +185,7 @@ describe('embedded servers on their own', function () {
     const port = await freePort();
     const redis = await startEmbeddedRedis({ dir: path.join(dir, 'r'), port, persistent: false });
     try {
-      expect(redis.url).to.equal(`redis://127.0.0.1:${port}`);
+      expect(redis.url.startsWith(`redis://127.0.0.1:${port}/?path=`)).to.equal(true);
       expect(await withRedis(redis.url, (r) => r.config('GET', 'appendonly'))).to.deep.equal(['appendonly', 'no']);
     } finally {
       await redis.stop();
