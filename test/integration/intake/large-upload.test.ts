@@ -4,7 +4,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { concatTransformationMatrix, drawObject, PDFDocument, PDFName, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import { createPool, type Db } from '../../../services/db/pool';
 import { BLOB_CHUNK_BYTES, blobInfo } from '../../../services/domain/blobs/blob.repository';
 import { tempDirOf } from '../../../services/domain/blobs/temp-files';
@@ -13,6 +12,7 @@ import { currentCertificate } from '../../../services/domain/pki/agency-certific
 import { openPrivateKey } from '../../../services/pki/key-envelope';
 import { loadSigningIdentity, signPdf } from '../../../services/signing/pades-signer';
 import { lastByteRange } from '../../unit/signing/signing-fixtures';
+import { writeBigPdf } from '../../unit/signing/pdf-file-fixtures';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { spawnGateway, type GatewayProcess } from '../../support/gateway-process';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -24,21 +24,14 @@ const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** A valid one-page PDF of about `bytes`: an uncompressed image of random pixels (a scan, as it weighs). */
-async function bigPdf(bytes: number): Promise<Buffer> {
-  const side = Math.floor(Math.sqrt(bytes / 3));
-  const pdf = await PDFDocument.create();
-  const image = pdf.context.stream(randomBytes(side * side * 3), {
-    Type: 'XObject',
-    Subtype: 'Image',
-    Width: side,
-    Height: side,
-    ColorSpace: 'DeviceRGB',
-    BitsPerComponent: 8,
-  });
-  const page = pdf.addPage([595.28, 841.89]);
-  page.node.setXObject(PDFName.of('Im0'), pdf.context.register(image));
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(500, 0, 0, 500, 47, 170), drawObject('Im0'), popGraphicsState());
-  return Buffer.from(await pdf.save({ useObjectStreams: false }));
+function bigPdf(bytes: number): Buffer {
+  const file = path.join(os.tmpdir(), `lt-big-${randomBytes(6).toString('hex')}.pdf`);
+  try {
+    writeBigPdf(file, bytes);
+    return fs.readFileSync(file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 function tempFiles(dataDir: string): string[] {
