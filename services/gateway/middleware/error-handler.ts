@@ -46,9 +46,11 @@ function toDomainError(err: unknown): DomainError {
 }
 
 function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; syscall?: string };
   return (
     e?.code === 'ECONNREFUSED' ||
+    // Through a unix socket, a stopped server has removed its socket file.
+    (e?.code === 'ENOENT' && e?.syscall === 'connect') ||
     e?.code === '57P01' || // admin_shutdown
     e?.code === '57P03' || // cannot_connect_now
     /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
