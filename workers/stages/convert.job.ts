@@ -1,21 +1,29 @@
 import { Body, DocumentStatus, Stage } from '../../contracts';
-import { inTransaction } from '../../services/db/pool';
 import { ConvertError } from '../../services/convert/convert-errors';
 import { convertInWorker } from '../../services/convert/convert-in-worker';
-import { findAgency } from '../../services/domain/agencies/agency.repository';
-import { attachFile, BLOB_CHUNK_BYTES, getBlob, listFiles, putBlob, writeBlobToFile, type FileRow } from '../../services/domain/blobs/blob.repository';
+import { BLOB_CHUNK_BYTES, getBlob, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
 import { checkPdfFile } from '../../services/convert/pdf-file-check';
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
-import { loadDocument, moveDocumentStatus, type DocumentRow } from '../../services/domain/documents/document.repository';
+import {
+  advanceDocument,
+  loadForStage,
+  stageBlob,
+  type StageAdvance,
+  type StageBlob,
+  type StageFile,
+  type StageRead,
+} from '../../services/domain/documents/document.repository';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
-import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
 import type { Queryable } from '../../services/db/pool';
 import { RenderInputError, renderOfficialDocument } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
+
+/** The files convert reads: the upload and the attachments (not their kept sources). */
+const CONVERT_INPUTS = '^(original|attachment-[0-9]+)$';
 
 /**
  * convert: sources → the canonical PDF. A structured body is rendered in the Decree 30 format; a
@@ -24,28 +32,42 @@ import { failDocument } from './fail-document';
  */
 export const convertStage: StageHandler<typeof Stage.convert> = {
   async run({ documentId }, { db, config, log }) {
-    const doc = await loadDocument(db, documentId);
-    if (!doc || doc.status !== DocumentStatus.accepted) return; // done already, or revoked
-    const files = await listFiles(db, documentId);
+    // One read: the document, its files (small ones with their bytes), the names for a rendered body.
+    const read = await loadForStage(db, documentId, { status: DocumentStatus.accepted, bytesOf: CONVERT_INPUTS });
+    if (!read || read.doc.status !== DocumentStatus.accepted) return; // done already, or revoked
+    const { doc, files } = read;
     const original = files.find((f) => f.role === 'original');
     const tmpDir = tempDirOf(config.LIENTHONG_DATA_DIR);
-    const { pdf, pageCount, reused } = original ? await convertStored(db, original, tmpDir) : { ...(await renderBody(db, doc)), reused: false };
+    const { pdf, pageCount, reused } = original ? await convertStored(db, original, tmpDir) : { ...(await renderBody(read)), reused: false };
     // Attachments stay separate files, each converted; the upload is kept as attachment-N-source.
-    const attachments: { source: FileRow; converted: Converted }[] = [];
+    const attachments: { source: StageFile; converted: Converted }[] = [];
     for (const a of files.filter((f) => /^attachment-\d+$/.test(f.role))) {
       attachments.push({ source: a, converted: await convertStored(db, a, tmpDir) });
     }
-    await inTransaction(db, async (tx) => {
-      if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.accepted, DocumentStatus.converted, { pageCount }))) return;
-      // A PDF passes through unchanged: the canonical file is the same blob as the original.
-      const blob = reused && original ? original : await putBlob(tx, pdf!, 'application/pdf');
-      await attachFile(tx, documentId, 'canonical', blob, `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'));
-      for (const { source, converted } of attachments) {
-        await attachFile(tx, documentId, `${source.role}-source`, source, source.name);
-        const pdfBlob = converted.reused ? source : await putBlob(tx, converted.pdf!, 'application/pdf');
-        await attachFile(tx, documentId, source.role, pdfBlob, pdfName(source.name ?? source.role));
-      }
-      await addToOutbox(tx, whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)));
+    // One statement: the move, the new PDFs, the files and the outbox row (advanceDocument).
+    const blobs: StageBlob[] = [];
+    const attach: NonNullable<StageAdvance['files']> = [];
+    const output = (converted: Converted, source: StageFile | undefined): { sha256: string } => {
+      // A PDF passes through unchanged: the output is the same blob as the source.
+      if (converted.reused && source) return source;
+      const blob = stageBlob(converted.pdf!, 'application/pdf');
+      blobs.push(blob);
+      return blob;
+    };
+    const canonical = output({ pdf, pageCount, reused }, original);
+    attach.push({ role: 'canonical', sha256: canonical.sha256, name: `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_') });
+    for (const { source, converted } of attachments) {
+      attach.push({ role: `${source.role}-source`, sha256: source.sha256, name: source.name });
+      attach.push({ role: source.role, sha256: output(converted, source).sha256, name: pdfName(source.name ?? source.role) });
+    }
+    await advanceDocument(db, {
+      id: documentId,
+      from: DocumentStatus.accepted,
+      to: DocumentStatus.converted,
+      pageCount,
+      blobs,
+      files: attach,
+      outbox: whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)),
     });
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
   },
@@ -66,7 +88,7 @@ interface Converted {
  * reader cannot follow the file's cross-references, the full in-memory check decides, as for
  * every other source. Anything else is converted in a thread (convertInWorker).
  */
-async function convertStored(db: Queryable, file: FileRow, tmpDir: string): Promise<Converted> {
+async function convertStored(db: Queryable, file: StageFile, tmpDir: string): Promise<Converted> {
   if (file.size > BLOB_CHUNK_BYTES && file.contentType === 'application/pdf' && file.size <= CONVERT_DEFAULTS.maxBytes) {
     const pageCount = await failPermanently(() =>
       withTempFiles(tmpDir, 1, async (copy) => {
@@ -82,7 +104,7 @@ async function convertStored(db: Queryable, file: FileRow, tmpDir: string): Prom
     );
     if (pageCount !== null) return { pdf: null, pageCount, reused: true };
   }
-  return convertFile(await getBlob(db, file.sha256), file.name ?? undefined, file.contentType);
+  return convertFile(file.bytes ?? (await getBlob(db, file.sha256)), file.name ?? undefined, file.contentType);
 }
 
 async function convertFile(bytes: Buffer, name: string | undefined, contentType: string): Promise<Converted> {
@@ -100,15 +122,13 @@ async function failPermanently<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function renderBody(db: Queryable, doc: DocumentRow): Promise<{ pdf: Buffer; pageCount: number }> {
-  const row = await db.query<{ body: unknown }>(`SELECT body FROM documents WHERE id = $1`, [doc.id]);
-  const body = Body.safeParse(row.rows[0]?.body);
+async function renderBody(read: StageRead): Promise<{ pdf: Buffer; pageCount: number }> {
+  const { doc } = read;
+  const body = Body.safeParse(read.body);
   if (!body.success) throw new PermanentStageError('the document has neither a file nor a valid body to render', 'INVALID_FILE');
-  const agency = await findAgency(db, doc.senderCode);
-  const parent = agency?.parentCode ? await findAgency(db, agency.parentCode) : undefined;
   try {
     return await renderOfficialDocument({
-      agency: { name: agency?.name ?? doc.senderCode, parentName: parent?.name ?? null },
+      agency: { name: read.senderName ?? doc.senderCode, parentName: read.parentName },
       metadata: documentMetadataOf(doc, doc.recipientsRef),
       body: body.data,
     });

@@ -1,29 +1,27 @@
-import { DocumentStatus, Stage } from '../../contracts';
-import { inTransaction } from '../../services/db/pool';
-import { assignChannels } from '../../services/domain/dispatches/dispatch.repository';
-import { loadDocument, moveDocumentStatus } from '../../services/domain/documents/document.repository';
-import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
-import { whatFollows } from '../../services/domain/pipeline/pipeline';
+import { DocumentStatus, Stage, Urgency } from '../../contracts';
+import { routeDocument } from '../../services/domain/documents/document.repository';
 import { priorityOf } from '../../services/domain/pipeline/priority';
 import type { StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
 
-/** route: each dispatch takes its recipient's channel from the directory; one deliver job each. */
+const PRIORITIES = Object.values(Urgency).map((urgency) => ({ urgency, priority: priorityOf(urgency) }));
+
+/**
+ * route: each dispatch takes its recipient's channel from the directory; one deliver job each
+ * (whatFollows(Stage.route, …): Stage.deliver with { documentId, dispatchId }, the document's
+ * priority). All of it is one statement (routeDocument): a document that is no longer `signed`
+ * (routed already, revoked, failed) is left as it is and nothing is enqueued.
+ */
 export const routeStage: StageHandler<typeof Stage.route> = {
   async run({ documentId }, { db, log }) {
-    const doc = await loadDocument(db, documentId);
-    if (!doc || doc.status !== DocumentStatus.signed) return;
-    const fanOut = await inTransaction(db, async (tx) => {
-      if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.signed, DocumentStatus.routed))) return 0;
-      await assignChannels(tx, documentId);
-      const pending = await tx.query<{ id: string }>(
-        `SELECT id FROM dispatches WHERE document_id = $1 AND status = 'pending' ORDER BY recipient_code`,
-        [documentId],
-      );
-      const ids = pending.rows.map((r) => r.id);
-      await addToOutbox(tx, whatFollows(Stage.route, documentId, priorityOf(doc.urgency), ids));
-      return ids.length;
+    const fanOut = await routeDocument(db, {
+      id: documentId,
+      from: DocumentStatus.signed,
+      to: DocumentStatus.routed,
+      topic: Stage.deliver,
+      priorities: PRIORITIES,
     });
+    if (fanOut === null) return;
     log.info({ dispatches: fanOut }, 'routed');
   },
   async onFinalFailure({ documentId }, error, { db }) {

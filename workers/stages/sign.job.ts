@@ -1,28 +1,19 @@
 import { DocumentStatus, Stage } from '../../contracts';
-import { inTransaction, type Queryable } from '../../services/db/pool';
-import {
-  attachFile,
-  BLOB_CHUNK_BYTES,
-  getBlob,
-  listFiles,
-  putBlob,
-  putBlobFromFile,
-  writeBlobToFile,
-  type BlobRef,
-  type FileRow,
-} from '../../services/domain/blobs/blob.repository';
+import type { Queryable } from '../../services/db/pool';
+import { BLOB_CHUNK_BYTES, getBlob, putBlobFromFile, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
-import { loadDocument, moveDocumentStatus } from '../../services/domain/documents/document.repository';
-import { addToOutbox } from '../../services/domain/outbox/outbox.repository';
+import { advanceDocument, loadForStage, stageBlob, type StageBlob, type StageFile } from '../../services/domain/documents/document.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
-import { findAgency } from '../../services/domain/agencies/agency.repository';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';
 import { signPdfDetailed, signPdfFile, timestampOptionsFromConfig, type SignPdfOptions, type SigningIdentity } from '../../services/signing/pades-signer';
 import type { Logger } from '../../services/logging/logger';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
-import { signingIdentityOf } from './signing-identities';
+import { signingIdentityFor } from './signing-identities';
 import { failDocument } from './fail-document';
+
+/** The files sign reads: the canonical PDF and the converted attachments. */
+const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
 
 /**
  * sign: a PAdES signature of the canonical PDF with the sending agency's certificate, the visible
@@ -30,17 +21,17 @@ import { failDocument } from './fail-document';
  */
 export const signStage: StageHandler<typeof Stage.sign> = {
   async run({ documentId }, { db, config, log }) {
-    const doc = await loadDocument(db, documentId);
-    if (!doc || doc.status !== DocumentStatus.converted) return;
-    const files = await listFiles(db, documentId);
+    // One read: the document, its files (small ones with their bytes), the sender's name and current certificate.
+    const read = await loadForStage(db, documentId, { status: DocumentStatus.converted, bytesOf: SIGN_INPUTS, certificate: true });
+    if (!read || read.doc.status !== DocumentStatus.converted) return;
+    const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
-    const identity = await signingIdentityOf(db, config.masterKey, doc.senderCode);
+    const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
-    const sender = await findAgency(db, doc.senderCode);
     const timestamp = timestampOptionsFromConfig(config);
     const common = { reason: `${doc.number}/${doc.notation}`, location: doc.place, ...(timestamp ? { timestamp } : {}) };
-    const agencyName = sender?.name ?? doc.senderCode;
+    const agencyName = read.senderName ?? doc.senderCode;
     // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
     const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
     // Large files are signed from temporary files (bounded memory); they are removed when the stage ends.
@@ -52,7 +43,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
         signerName: signerLine,
         appearance: { agencyName, signerLine },
       });
-      const attachments: { file: FileRow; signed: SignedStored }[] = [];
+      const attachments: { file: StageFile; signed: SignedStored }[] = [];
       for (const a of pdfAttachments) {
         const signed = await signer.sign(a, {
           ...common,
@@ -62,13 +53,18 @@ export const signStage: StageHandler<typeof Stage.sign> = {
         });
         attachments.push({ file: a, signed });
       }
-      await inTransaction(db, async (tx) => {
-        if (!(await moveDocumentStatus(tx, documentId, DocumentStatus.converted, DocumentStatus.signed))) return;
-        await tx.query(`UPDATE documents SET signature_level = $2, signature_note = $3 WHERE id = $1`, [documentId, main.level, main.timestampError ?? null]);
-        const blob = await main.store(tx);
-        await attachFile(tx, documentId, 'signed', blob, `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_'));
-        for (const a of attachments) await attachFile(tx, documentId, a.file.role, await a.signed.store(tx), a.file.name);
-        await addToOutbox(tx, whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)));
+      // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row.
+      await advanceDocument(db, {
+        id: documentId,
+        from: DocumentStatus.converted,
+        to: DocumentStatus.signed,
+        signature: { level: main.level, note: main.timestampError ?? null },
+        blobs: [main.blob, ...attachments.map((a) => a.signed.blob)],
+        files: [
+          { role: 'signed', sha256: main.blob.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') },
+          ...attachments.map((a) => ({ role: a.file.role, sha256: a.signed.blob.sha256, name: a.file.name })),
+        ],
+        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
       });
       log.info({ bytes: main.size, level: main.level }, 'signed');
     });
@@ -82,8 +78,8 @@ interface SignedStored {
   level: 'B-B' | 'B-T';
   timestampError?: string | undefined;
   size: number;
-  /** Stores the signed PDF inside the caller's transaction. */
-  store(tx: Queryable): Promise<BlobRef>;
+  /** The signed PDF, to store with the document's move (advanceDocument). */
+  blob: StageBlob;
 }
 
 /**
@@ -100,18 +96,24 @@ class StoredPdfSigner {
     private readonly log: Logger,
   ) {}
 
-  async sign(file: FileRow, opts: SignPdfOptions): Promise<SignedStored> {
+  async sign(file: StageFile, opts: SignPdfOptions): Promise<SignedStored> {
     if (file.size <= BLOB_CHUNK_BYTES) {
-      const bytes = await getBlob(this.db, file.sha256);
+      const bytes = file.bytes ?? (await getBlob(this.db, file.sha256));
       const r = await permanentIfUnsignable(() => signPdfDetailed(bytes, this.identity, opts));
-      return { level: r.level, timestampError: r.timestampError, size: r.pdf.length, store: (tx) => putBlob(tx, r.pdf, 'application/pdf') };
+      return { level: r.level, timestampError: r.timestampError, size: r.pdf.length, blob: stageBlob(r.pdf, 'application/pdf') };
     }
     const input = this.paths[this.next++]!;
     const output = this.paths[this.next++]!;
     await writeBlobToFile(this.db, file.sha256, input);
     const r = await permanentIfUnsignable(() => signPdfFile(input, output, this.identity, opts));
     if (r.inMemoryFallback) this.log.warn({ size: file.size, reason: r.inMemoryFallback }, 'large PDF signed in memory: its cross-references could not be followed from the file');
-    return { level: r.level, timestampError: r.timestampError, size: r.size, store: (tx) => putBlobFromFile(tx, output, 'application/pdf', { sha256: r.sha256 }) };
+    const blob: StageBlob = {
+      sha256: r.sha256,
+      size: r.size,
+      contentType: 'application/pdf',
+      store: (tx) => putBlobFromFile(tx, output, 'application/pdf', { sha256: r.sha256 }),
+    };
+    return { level: r.level, timestampError: r.timestampError, size: r.size, blob };
   }
 }
 

@@ -1,0 +1,176 @@
+import { expect } from 'chai';
+import { X509Certificate } from 'node:crypto';
+import pino from 'pino';
+import { Stage, type JobPayload } from '../../../contracts';
+import { loadConfig, type Config } from '../../../services/config/config';
+import { createPool, type Db } from '../../../services/db/pool';
+import { currentCertificate } from '../../../services/domain/pki/agency-certificate.repository';
+import { issueDevCertificate } from '../../../services/domain/pki/dev-pki';
+import { loadForStage } from '../../../services/domain/documents/document.repository';
+import { whatFollows } from '../../../services/domain/pipeline/pipeline';
+import { priorityOf } from '../../../services/domain/pipeline/priority';
+import type { StageContext, StageHandler } from '../../../workers/runtime/stage-context';
+import { convertStage } from '../../../workers/stages/convert.job';
+import { routeStage } from '../../../workers/stages/route.job';
+import { signStage } from '../../../workers/stages/sign.job';
+import { signingIdentityFor } from '../../../workers/stages/signing-identities';
+import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
+import { postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
+import { makePdf, metadataFor } from '../../support/pdf.fixture';
+import { testEnv } from '../../support/test-env';
+
+/** A pool that counts every statement its connections send (one client round trip each). */
+function countingPool(url: string): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const db = createPool(url, { max: 4 });
+  db.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const [q] = args;
+      statements.push(typeof q === 'string' ? q : String((q as { text?: string }).text ?? 'COPY'));
+      return query(...args);
+    };
+  });
+  return { db, statements };
+}
+
+/** What a document's run of the pipeline left: its row, its files, its outbox rows. */
+async function footprint(db: Db, documentId: string) {
+  const doc = (await db.query(`SELECT status, updated_at, page_count, signature_level, signature_note FROM documents WHERE id = $1`, [documentId])).rows[0];
+  const files = (await db.query(`SELECT role, blob_sha256, name FROM document_files WHERE document_id = $1 ORDER BY role`, [documentId])).rows;
+  const outbox = (await db.query(`SELECT id, topic, payload, priority FROM outbox WHERE payload->>'documentId' = $1 ORDER BY id`, [documentId])).rows;
+  const dispatches = (await db.query(`SELECT id, channel, status, updated_at FROM dispatches WHERE document_id = $1 ORDER BY recipient_code`, [documentId])).rows;
+  const blobs = (await db.query(`SELECT count(*)::int AS n FROM blobs`)).rows[0].n as number;
+  return { doc, files, outbox, dispatches, blobs };
+}
+
+describe('pipeline stages: one read and one write per stage, and a re-run writes nothing', function () {
+  this.timeout(180_000);
+  let gw: RunningGateway;
+  let counted: { db: Db; statements: string[] };
+  let config: Config;
+  let sender: TestAgency;
+  let recipients: TestAgency[];
+  const lines: { msg: string; [k: string]: unknown }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+
+  const ctx = (): StageContext => ({ db: counted.db, config, log, attempt: 1, lastAttempt: false });
+  async function run<S extends typeof Stage.convert | typeof Stage.sign | typeof Stage.route>(
+    stage: StageHandler<S>,
+    payload: JobPayload<S>,
+  ): Promise<string[]> {
+    const before = counted.statements.length;
+    await stage.run(payload, ctx());
+    return counted.statements.slice(before);
+  }
+  async function accept(): Promise<string> {
+    const posted = await postDocument(gw.baseUrl, sender.apiKey, {
+      metadata: metadataFor(recipients.map((r) => r.code), { urgency: 'urgent' }),
+      files: [{ name: 'van-ban.pdf', contentType: 'application/pdf', contentBase64: (await makePdf(1)).toString('base64') }],
+    });
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(202);
+    return posted.body.id as string;
+  }
+
+  before(async () => {
+    gw = await startGateway();
+    config = loadConfig(process.env);
+    counted = countingPool(testEnv().databaseUrl);
+    const agencies = await createAgencies(gw.db, 6);
+    sender = agencies[0]!;
+    recipients = agencies.slice(1);
+  });
+  after(async () => {
+    // No worker runs in this suite: what the stages enqueued must not reach a later suite's relay.
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL AND payload->>'documentId' IN (
+      SELECT id::text FROM documents WHERE sender_code = $1)`, [sender.code]);
+    await counted.db.end();
+    await gw.close();
+  });
+
+  it('when a one-page PDF to 5 goes through convert, sign and route, then each stage sends at most 2 statements (route 1) and enqueues exactly what follows', async () => {
+    // The first document unseals the sender's key (one more statement in sign); the second finds it cached.
+    for (const round of [1, 2]) {
+      const id = await accept();
+      await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+      const priority = priorityOf('urgent');
+
+      const convert = await run(convertStage, { documentId: id });
+      expect(convert, convert.join('\n---\n')).to.have.length(2);
+      let after = await footprint(gw.db, id);
+      expect(after.doc.status).to.equal('converted');
+      expect(after.doc.page_count).to.equal(1);
+      expect(after.files.map((f: { role: string }) => f.role)).to.deep.equal(['canonical', 'original']);
+      expect(after.files[0].blob_sha256, 'a PDF passes through: the canonical file is the original blob').to.equal(after.files[1].blob_sha256);
+      const convertRows = after.outbox.filter((o: { topic: string }) => o.topic === Stage.sign);
+      expect(convertRows.map((o: { topic: string; payload: unknown; priority: number }) => ({ stage: o.topic, payload: o.payload, priority: o.priority })))
+        .to.deep.equal(whatFollows(Stage.convert, id, priority));
+
+      const sign = await run(signStage, { documentId: id });
+      expect(sign.length, sign.join('\n---\n')).to.be.at.most(round === 1 ? 3 : 2);
+      if (round === 2) expect(sign).to.have.length(2);
+      after = await footprint(gw.db, id);
+      expect(after.doc.status).to.equal('signed');
+      expect(after.doc.signature_level).to.equal('B-B');
+      expect(after.files.map((f: { role: string }) => f.role)).to.deep.equal(['canonical', 'original', 'signed']);
+      const signed = (await gw.db.query(`SELECT b.bytes, b.size FROM document_files f JOIN blobs b ON b.sha256 = f.blob_sha256 WHERE f.document_id = $1 AND f.role = 'signed'`, [id])).rows[0];
+      expect(signed.bytes.length).to.equal(signed.size);
+      expect(signed.bytes.subarray(0, 5).toString()).to.equal('%PDF-');
+      const signRows = after.outbox.filter((o: { topic: string }) => o.topic === Stage.route);
+      expect(signRows.map((o: { topic: string; payload: unknown; priority: number }) => ({ stage: o.topic, payload: o.payload, priority: o.priority })))
+        .to.deep.equal(whatFollows(Stage.sign, id, priority));
+
+      const route = await run(routeStage, { documentId: id });
+      expect(route, route.join('\n---\n')).to.have.length(1);
+      after = await footprint(gw.db, id);
+      expect(after.doc.status).to.equal('routed');
+      expect(after.dispatches.map((d: { channel: string }) => d.channel)).to.deep.equal(recipients.map(() => 'hosted'));
+      const dispatchIds = after.dispatches.map((d: { id: string }) => d.id);
+      const routeRows = after.outbox.filter((o: { topic: string }) => o.topic === Stage.deliver);
+      expect(routeRows.map((o: { topic: string; payload: unknown; priority: number }) => ({ stage: o.topic, payload: o.payload, priority: o.priority })))
+        .to.deep.equal(whatFollows(Stage.route, id, priority, dispatchIds));
+
+      const mine = lines.filter((l) => l.msg === 'converted' || l.msg === 'signed' || l.msg === 'routed').slice(-3);
+      expect(mine.map((l) => l.msg)).to.deep.equal(['converted', 'signed', 'routed']);
+      expect(mine[0]).to.include({ pageCount: 1, source: 'application/pdf' });
+      expect(mine[1]).to.include({ level: 'B-B' });
+      expect(mine[1]!.bytes).to.be.a('number');
+      expect(mine[2]).to.include({ dispatches: 5 });
+    }
+  });
+
+  it('when a stage runs again for a document it has moved on, then it reads once and writes nothing', async () => {
+    const id = await accept();
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+    await run(convertStage, { documentId: id });
+    await run(signStage, { documentId: id });
+    await run(routeStage, { documentId: id });
+    const done = await footprint(gw.db, id);
+    const logged = lines.length;
+    for (const stage of [convertStage, signStage, routeStage] as StageHandler<typeof Stage.convert>[]) {
+      const statements = await run(stage, { documentId: id });
+      expect(statements, statements.join('\n---\n')).to.have.length(1);
+      expect(await footprint(gw.db, id)).to.deep.equal(done);
+    }
+    expect(lines.length, 'no stage logs work it did not do').to.equal(logged);
+  });
+
+  it('when the sender gets a new certificate, then the next document is signed with it', async () => {
+    const masterKey = Buffer.from(testEnv().masterKeyHex, 'hex');
+    const before = (await currentCertificate(gw.db, sender.code))!;
+    await issueDevCertificate(gw.db, masterKey, true, sender, 'rsa', { notBefore: new Date(Date.now() - 1000) });
+    const now = (await currentCertificate(gw.db, sender.code))!;
+    expect(now.id).to.not.equal(before.id);
+    const id = await accept();
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+    const read = (await loadForStage(gw.db, id, { status: 'accepted', bytesOf: '^original$', certificate: true }))!;
+    expect(read.certificateId).to.equal(now.id);
+    expect(read.files[0]!.bytes!.subarray(0, 5).toString()).to.equal('%PDF-');
+    const identity = await signingIdentityFor(gw.db, masterKey, sender.code, read.certificateId);
+    expect(identity.certificate.equals(new X509Certificate(now.certPem).raw)).to.equal(true);
+    await run(convertStage, { documentId: id });
+    const sign = await run(signStage, { documentId: id });
+    expect(sign).to.have.length(2); // the new identity is cached already
+    expect((await footprint(gw.db, id)).doc.status).to.equal('signed');
+  });
+});
