@@ -20,6 +20,7 @@ import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { readProcMem, resetPeak } from './proc-mem';
 import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
+import { resetStatements, topStatements } from './pg-statements';
 import { summariseDir } from './profile-summary';
 import { renderers } from './render-baseline';
 import { sampleWaits } from './pg-waits';
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   const helpers: IpcChild[] = [];
   try {
-    stack = await startEmbeddedStack({ dataDir: runDir, fast: true });
+    // A profiling run also loads pg_stat_statements, to say which statements PostgreSQL's CPU goes to.
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, ...(profile ? { postgresSettings: { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'" } } : {}) });
     const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, plan.senders);
     say(`stack up, directory seeded (${plan.senders} senders, 5 + 50 + 500 hosted recipients)`);
 
@@ -141,11 +143,11 @@ async function main(): Promise<void> {
     const light = await lg<DocRecord[]>({ cmd: 'sequential', kind: 'pdf1x5', count: plan.lightCount, gapMs: 200 });
     say(`light load: p50 ${latencies(light).p50Ms} ms`);
     // A closed loop measures the maximum only if enough documents are in flight to saturate the
-    // service: short probes at 1×, 2× and 4× the base concurrency pick the level for each run.
+    // service: short probes at 1×, 2×, 4× and 8× the base concurrency pick the level for each run.
     const probes: Record<string, { inflight: number; docsPerSec: number }[]> = {};
     const saturating = async (name: string, probeKinds: Kind[]): Promise<number> => {
       const tried: { inflight: number; docsPerSec: number }[] = [];
-      for (const inflight of [plan.inflight, plan.inflight * 2, plan.inflight * 4]) {
+      for (const inflight of [1, 2, 4, 8].map((k) => plan.inflight * k)) {
         const r = await lg<ClosedResult>({ cmd: 'closed', kinds: probeKinds, inflight, warmupMs: 1_000, durationMs: plan.probeMs });
         tried.push({ inflight, docsPerSec: round(r.docsPerSec, 2)! });
       }
@@ -161,11 +163,13 @@ async function main(): Promise<void> {
     say(`mix max: ${round(mix.docsPerSec, 2)} docs/s over ${plan.mixMs / 1000} s (${mixInflight} in flight)`);
     const onePageInflight = await saturating('pdf1x5', ['pdf1x5']);
     const groups = () => findGroups(runDir, Number(new URL(stack!.redisUrl).port), { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen.pid });
+    const statementsTracked = profile && (await resetStatements(stack.databaseUrl));
     const cpu = cpuWindow(groups);
     const machineBefore = machineCpu();
     const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });
     const cpuOnePage = cpu.stop();
     const machineAfter = machineCpu();
+    const pgStatements = statementsTracked ? await topStatements(stack.databaseUrl) : [];
     const onePageDone = onePage.records.filter((r) => r.tDone !== null && !r.error).length;
     const ourCpu = Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').reduce((n, [, v]) => n + (v as { cpuSeconds: number }).cpuSeconds, 0);
     const cpuPerDoc = {
@@ -283,6 +287,8 @@ async function main(): Promise<void> {
         onePageTo5DocsPerSec: round(onePage.docsPerSec, 2),
         onePageTo5Inflight: onePageInflight,
         onePageTo5CpuPerDoc: cpuPerDoc,
+        // BENCH_PROFILE only: PostgreSQL's execution time per statement during that phase.
+        onePageTo5PgStatements: pgStatements,
         probes,
       },
       ratios: {

@@ -11,7 +11,7 @@ export interface Plan {
   warmupMs: number;
   lightCount: number;
   inflight: number;
-  /** Each probe of the in-flight level that saturates the service (1×, 2×, 4× `inflight`). */
+  /** Each probe of the in-flight level that saturates the service (1×, 2×, 4×, 8× `inflight`). */
   probeMs: number;
   mixWarmupMs: number;
   mixMs: number;

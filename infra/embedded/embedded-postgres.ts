@@ -19,6 +19,8 @@ export interface PostgresOptions {
   database?: string;
   /** Test instances only: fsync/synchronous_commit/full_page_writes off. */
   fast?: boolean;
+  /** Extra settings written after ours, e.g. `{ shared_preload_libraries: "'pg_stat_statements'" }` (values as in postgresql.conf). */
+  settings?: Record<string, string>;
   log?: Log;
 }
 
@@ -61,7 +63,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await choosePort(dir, opts.port, log);
-    writeConfig(dataDir, sockDir, port, opts.fast === true, runAs);
+    writeConfig(dataDir, sockDir, port, opts.fast === true, runAs, opts.settings ?? {});
     const res = await run(path.join(bin.dir, 'pg_ctl'),
       ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s'], { ...exec, detached: true });
     if (res.code === 0) break;
@@ -226,7 +228,7 @@ function socketPathFits(sockDir: string, port: number): boolean {
 }
 
 /** Our settings, rewritten on each start (port and fast mode may change). */
-function writeConfig(dataDir: string, sockDir: string, port: number, fast: boolean, runAs: RunAs | undefined): void {
+function writeConfig(dataDir: string, sockDir: string, port: number, fast: boolean, runAs: RunAs | undefined, settings: Record<string, string>): void {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
   // A unix socket path is limited to ~107 bytes; without one, clients use TCP.
   const socket = socketPathFits(sockDir, port) ? sockDir : '';
@@ -236,6 +238,7 @@ function writeConfig(dataDir: string, sockDir: string, port: number, fast: boole
     `port = ${port}`,
     `unix_socket_directories = ${q(socket)}`,
     ...(fast ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'] : []),
+    ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`),
   ];
   const file = path.join(dataDir, 'lienthong.conf');
   fs.writeFileSync(file, lines.join('\n') + '\n');

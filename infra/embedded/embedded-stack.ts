@@ -20,6 +20,8 @@ export interface StackOptions {
   dataDir: string;
   /** Test instances: PostgreSQL without fsync (Redis keeps its AOF either way). */
   fast?: boolean;
+  /** Extra PostgreSQL settings (the benchmark's profiling run loads pg_stat_statements). */
+  postgresSettings?: Record<string, string>;
   log?: Log;
 }
 
@@ -28,7 +30,7 @@ export async function startEmbeddedStack(opts: StackOptions): Promise<EmbeddedSt
   const dataDir = path.resolve(opts.dataDir);
   // Start both at once (PostgreSQL dominates); if one fails, stop the other.
   const [pg, redis] = await Promise.allSettled([
-    startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres'), fast: opts.fast === true, log }),
+    startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres'), fast: opts.fast === true, ...(opts.postgresSettings ? { settings: opts.postgresSettings } : {}), log }),
     startEmbeddedRedis({ dir: path.join(dataDir, 'redis'), log }),
   ]);
   if (pg.status === 'rejected' || redis.status === 'rejected') {
