@@ -9,7 +9,7 @@ help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
 	@echo "make drill - fault and fuzz drill against real processes; writes drills/results/latest.json"
-	@echo "make bench - benchmark (~10 min; BENCH_QUICK=1 ~2 min): table + bench/results/latest.json, see BENCHMARKS.md"
+	@echo "make bench - benchmark (~8 min; BENCH_QUICK=1 ~3 min): table + bench/results/latest.json, see BENCHMARKS.md"
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.install-stamp: package.json package-lock.json
