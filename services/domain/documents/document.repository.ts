@@ -93,6 +93,9 @@ export interface AcceptedWrite {
  * next stage. Foreign keys are checked at the end of the statement, so the order is free. The
  * caller's transaction holds the register's row lock until it commits, so numbers have no gaps.
  * Returns the document's number.
+ * Kept in step by hand: this statement writes dispatches and outbox rows itself (as insertDispatches
+ * and addToOutbox do), and so do ADVANCE and the route statement below; a new column or rule in
+ * those tables must be added here too.
  */
 export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): Promise<string> {
   const params: unknown[] = [];
