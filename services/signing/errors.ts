@@ -15,3 +15,13 @@ export class SignatureTooLargeError extends Error {
 export class SigningIdentityError extends Error {
   override name = 'SigningIdentityError';
 }
+
+/** The lazy reader cannot make sense of the file (broken xref, unsupported filter…): a full parse may still. */
+export class PdfUnreadableError extends Error {
+  override name = 'PdfUnreadableError';
+}
+
+/** The page tree is broken beyond reading (a cycle, absurd depth or size, a missing node). */
+export class PdfPageTreeError extends Error {
+  override name = 'PdfPageTreeError';
+}

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
-import { constants as zlibConstants, inflateSync } from 'node:zlib';
-import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFObjectParser, PDFRawStream, PDFRef } from 'pdf-lib';
-import ByteStream from 'pdf-lib/cjs/core/parser/ByteStream';
+import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFRawStream, PDFRef } from 'pdf-lib';
+import { PdfPageTreeError, PdfUnreadableError } from './errors';
+import { Cursor, WINDOW_TOO_SMALL, WindowParser } from './pdf-file-window';
+import { decodeStreamData } from './pdf-stream-decode';
 import type { XrefKind, XrefTail } from './pdf-xref';
+
+export { PdfPageTreeError, PdfUnreadableError };
 
 // A lazy PDF object reader over a file descriptor: it reads the tail, the cross-reference
 // sections (tables, streams and hybrid files, following /Prev) and then only the objects it is
@@ -11,16 +14,6 @@ import type { XrefKind, XrefTail } from './pdf-xref';
 // at and on the size of the xref, not on the size of the file: a 500 MB scan costs what a 50 KB
 // letter costs. Objects are parsed with pdf-lib's own object parser, so what comes out serializes
 // exactly as pdf-lib's PDFDocument.load would give it.
-
-/** The lazy reader cannot make sense of the file (broken xref, unsupported filter…): a full parse may still. */
-export class PdfUnreadableError extends Error {
-  override name = 'PdfUnreadableError';
-}
-
-/** The page tree is broken beyond reading (a cycle, absurd depth or size, a missing node). */
-export class PdfPageTreeError extends Error {
-  override name = 'PdfPageTreeError';
-}
 
 /** Caps that turn a hostile or absurd file into a clear error instead of a memory or time sink. */
 export const READER_LIMITS = {
@@ -72,142 +65,10 @@ export interface TrailerInfo {
   Encrypt?: PDFObject;
 }
 
-const kw = (s: string): number[] => Array.from(Buffer.from(s, 'latin1'));
-const K_OBJ = kw('obj');
-const K_STREAM = kw('stream');
-const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
-const DELIMITERS = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+/** Stream data is never read for a looked-up stream object: only its dictionary matters here. */
 const EMPTY = new Uint8Array(0);
-/** Thrown when an object may go on past the window read so far. */
-const WINDOW_TOO_SMALL = new Error('the object may continue past the window');
-
-/** pdf-lib's object parser over a window of the file, with access to where it stopped. */
-class WindowParser extends PDFObjectParser {
-  constructor(private readonly window: Uint8Array, context: PDFContext) {
-    super(ByteStream.of(window), context);
-  }
-  offset(): number {
-    return this.bytes.offset();
-  }
-  remaining(): number {
-    return this.window.length - this.bytes.offset();
-  }
-  header(): { num: number; gen: number } {
-    this.skipWhitespaceAndComments();
-    const num = this.parseRawInt();
-    this.skipWhitespaceAndComments();
-    const gen = this.parseRawInt();
-    this.skipWhitespaceAndComments();
-    if (!this.matchKeyword(K_OBJ)) throw new PdfUnreadableError('"obj" expected after an object number');
-    return { num, gen };
-  }
-  /** One object; for a dictionary followed by `stream`, where the stream data starts (in the window). */
-  body(): { object: PDFObject; streamStart?: number } {
-    this.skipWhitespaceAndComments();
-    if (this.bytes.peek() === 0x3c && this.bytes.peekAhead(1) === 0x3c) {
-      const dict = this.parseDict();
-      this.skipWhitespaceAndComments();
-      if (this.matchKeyword(K_STREAM)) {
-        // the keyword is followed by CRLF or LF (a lone CR is tolerated)
-        if (this.bytes.peek() === 0x0d) this.bytes.next();
-        if (this.bytes.peek() === 0x0a) this.bytes.next();
-        return { object: dict, streamStart: this.bytes.offset() };
-      }
-      return { object: dict };
-    }
-    const object = this.parseObject();
-    this.skipWhitespaceAndComments();
-    return { object };
-  }
-  dict(): PDFDict {
-    this.skipWhitespaceAndComments();
-    if (this.bytes.peek() !== 0x3c || this.bytes.peekAhead(1) !== 0x3c) throw new PdfUnreadableError('a dictionary was expected');
-    const dict = this.parseDict();
-    this.skipWhitespaceAndComments();
-    return dict;
-  }
-}
-
-/** Sequential reads through a small buffer, for cross-reference tables. */
-class Cursor {
-  private readonly buf = Buffer.alloc(64 * 1024);
-  private start = 0;
-  private length = 0;
-  constructor(private readonly fd: number, private readonly size: number, public pos: number) {}
-  peek(): number {
-    if (this.pos >= this.size) return -1;
-    if (this.pos < this.start || this.pos >= this.start + this.length) {
-      this.start = this.pos;
-      this.length = fs.readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - this.pos), this.pos);
-      if (this.length <= 0) return -1;
-    }
-    return this.buf[this.pos - this.start] ?? -1;
-  }
-  skipWhitespace(): void {
-    for (;;) {
-      const c = this.peek();
-      if (c < 0) return;
-      if (WHITESPACE.has(c)) this.pos++;
-      else if (c === 0x25) while (this.peek() >= 0 && this.peek() !== 0x0a && this.peek() !== 0x0d) this.pos++;
-      else return;
-    }
-  }
-  token(): string {
-    this.skipWhitespace();
-    let out = '';
-    for (let c = this.peek(); c >= 0 && !WHITESPACE.has(c) && !DELIMITERS.has(c); c = this.peek()) {
-      out += String.fromCharCode(c);
-      this.pos++;
-      if (out.length > 32) throw new PdfUnreadableError(`an over-long token in the cross-reference table at offset ${this.pos}`);
-    }
-    return out;
-  }
-  int(what: string): number {
-    const t = this.token();
-    if (!/^\d{1,15}$/.test(t)) throw new PdfUnreadableError(`${what} expected in the cross-reference table, found "${t}" at offset ${this.pos}`);
-    return Number(t);
-  }
-}
-
 const asNumber = (o: PDFObject | undefined): number | undefined => (o instanceof PDFNumber ? o.asNumber() : undefined);
 const isName = (o: PDFObject | undefined, name: string): boolean => o instanceof PDFName && o === PDFName.of(name);
-
-function pngUnpredict(data: Buffer, columns: number, bpp: number): Buffer {
-  const rowLength = columns;
-  const stride = rowLength + 1;
-  if (data.length < stride) throw new PdfUnreadableError('PNG-predicted data shorter than one row');
-  const rows = Math.floor(data.length / stride);
-  const out = Buffer.alloc(rows * rowLength);
-  for (let r = 0; r < rows; r++) {
-    const filter = data[r * stride] ?? 0;
-    const src = r * stride + 1;
-    const dst = r * rowLength;
-    for (let i = 0; i < rowLength; i++) {
-      const raw = data[src + i] ?? 0;
-      const left = i >= bpp ? out[dst + i - bpp] ?? 0 : 0;
-      const up = r > 0 ? out[dst - rowLength + i] ?? 0 : 0;
-      const upLeft = r > 0 && i >= bpp ? out[dst - rowLength + i - bpp] ?? 0 : 0;
-      let value: number;
-      switch (filter) {
-        case 0: value = raw; break;
-        case 1: value = raw + left; break;
-        case 2: value = raw + up; break;
-        case 3: value = raw + ((left + up) >> 1); break;
-        case 4: {
-          const p = left + up - upLeft;
-          const pa = Math.abs(p - left);
-          const pb = Math.abs(p - up);
-          const pc = Math.abs(p - upLeft);
-          value = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
-          break;
-        }
-        default: throw new PdfUnreadableError(`unknown PNG predictor row filter ${filter}`);
-      }
-      out[dst + i] = value & 0xff;
-    }
-  }
-  return out;
-}
 
 export class PdfFileReader {
   readonly context = PDFContext.create();
@@ -379,7 +240,7 @@ export class PdfFileReader {
     if (!isName(dict.get(PDFName.of('Type')), 'XRef')) throw new PdfUnreadableError(`no xref table or stream at offset ${offset}`);
     const length = asNumber(dict.get(PDFName.of('Length')));
     if (length === undefined) throw new PdfUnreadableError('a cross-reference stream needs a direct /Length');
-    const data = this.decode(dict, this.readStreamData(dataStart, length));
+    const data = decodeStreamData(dict, this.readStreamData(dataStart, length), (o) => this.deref(o), READER_LIMITS.maxDecodedBytes);
     const w = this.numbers(dict.get(PDFName.of('W')), '/W');
     if (w.length !== 3 || w.some((n) => n < 0 || n > 8)) throw new PdfUnreadableError('bad /W in a cross-reference stream');
     const size = asNumber(dict.get(PDFName.of('Size'))) ?? 0;
@@ -436,40 +297,6 @@ export class PdfFileReader {
     if (length > READER_LIMITS.maxStreamBytes) throw new PdfUnreadableError(`a ${length}-byte object or xref stream is larger than the ${READER_LIMITS.maxStreamBytes} bytes accepted`);
     if (start + length > this.size) throw new PdfUnreadableError('a stream runs past the end of the file');
     return this.read(start, length);
-  }
-
-  /** FlateDecode (with PNG predictors) or no filter: what xref and object streams use in practice. */
-  private decode(dict: PDFDict, raw: Buffer): Buffer {
-    const filterEntry = dict.get(PDFName.of('Filter'));
-    const filters = filterEntry instanceof PDFArray ? filterEntry.asArray() : filterEntry ? [filterEntry] : [];
-    const parmsEntry = dict.get(PDFName.of('DecodeParms'));
-    const parmsList = parmsEntry instanceof PDFArray ? parmsEntry.asArray() : [parmsEntry];
-    let data = raw;
-    filters.forEach((filter, i) => {
-      if (!isName(filter, 'FlateDecode')) throw new PdfUnreadableError(`unsupported filter ${String(filter)} on an object or xref stream`);
-      try {
-        data = inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: READER_LIMITS.maxDecodedBytes });
-      } catch (err) {
-        throw new PdfUnreadableError(`an object or xref stream does not inflate: ${(err as Error).message}`);
-      }
-      const parms = this.deref(parmsList[i]);
-      if (parms instanceof PDFDict) data = this.unpredict(parms, data);
-    });
-    return data;
-  }
-
-  private unpredict(parms: PDFDict, data: Buffer): Buffer {
-    const get = (name: string, dflt: number): number => asNumber(this.deref(parms.get(PDFName.of(name)))) ?? dflt;
-    const predictor = get('Predictor', 1);
-    if (predictor === 1) return data;
-    if (predictor < 10 || predictor > 15) throw new PdfUnreadableError(`unsupported predictor ${predictor}`);
-    const colors = get('Colors', 1);
-    const bits = get('BitsPerComponent', 8);
-    const columns = get('Columns', 1);
-    if (![1, 2, 4, 8, 16].includes(bits) || colors < 1 || colors > 32 || columns < 1 || columns > 1 << 20) {
-      throw new PdfUnreadableError('bad predictor parameters');
-    }
-    return pngUnpredict(data, Math.ceil((colors * bits * columns) / 8), Math.max(1, Math.ceil((colors * bits) / 8)));
   }
 
   /** Follows a reference (and only then reads); anything else is returned as it is. */
@@ -543,7 +370,7 @@ export class PdfFileReader {
     if (n === undefined || first === undefined || length === undefined || !Number.isSafeInteger(n) || n < 0 || n > 1_000_000 || first < 0) {
       throw new PdfUnreadableError(`object stream ${number} lacks a valid /N, /First or /Length`);
     }
-    const data = this.decode(dict, this.readStreamData(dataStart, length));
+    const data = decodeStreamData(dict, this.readStreamData(dataStart, length), (o) => this.deref(o), READER_LIMITS.maxDecodedBytes);
     if (first > data.length) throw new PdfUnreadableError(`object stream ${number} has /First past its end`);
     // pairs of numbers; writers may put comments between them (qpdf --qdf does)
     const numbers = data.toString('latin1', 0, first).replace(/%[^\r\n]*/g, ' ').trim().split(/\s+/).filter(Boolean).slice(0, n * 2).map(Number);
