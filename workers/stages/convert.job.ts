@@ -5,15 +5,7 @@ import { BLOB_CHUNK_BYTES, getBlob, writeBlobToFile } from '../../services/domai
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
 import { checkPdfFile } from '../../services/convert/pdf-file-check';
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
-import {
-  advanceDocument,
-  loadForStage,
-  stageBlob,
-  type StageAdvance,
-  type StageBlob,
-  type StageFile,
-  type StageRead,
-} from '../../services/domain/documents/document.repository';
+import { advanceDocument, loadForStage, stageBlob, type StageAdvance, type StageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';

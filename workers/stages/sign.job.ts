@@ -2,7 +2,7 @@ import { DocumentStatus, Stage } from '../../contracts';
 import type { Queryable } from '../../services/db/pool';
 import { BLOB_CHUNK_BYTES, getBlob, putBlobFromFile, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
-import { advanceDocument, loadForStage, stageBlob, type StageBlob, type StageFile } from '../../services/domain/documents/document.repository';
+import { advanceDocument, loadForStage, stageBlob, type StageBlob, type StageFile } from '../../services/domain/documents/document-stages.repository';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';

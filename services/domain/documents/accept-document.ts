@@ -9,7 +9,7 @@ import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../pipeline/priority';
-import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type IncomingSignatureSummary } from './arriving-signatures';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../../services/config/config';
 import { createPool, type Db } from '../../../services/db/pool';
 import { currentCertificate } from '../../../services/domain/pki/agency-certificate.repository';
 import { issueDevCertificate } from '../../../services/domain/pki/dev-pki';
-import { loadForStage } from '../../../services/domain/documents/document.repository';
+import { loadForStage } from '../../../services/domain/documents/document-stages.repository';
 import { whatFollows } from '../../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../../services/domain/pipeline/priority';
 import type { StageContext, StageHandler } from '../../../workers/runtime/stage-context';
