@@ -142,12 +142,18 @@ export async function blobInfo(db: Queryable, sha256: string): Promise<BlobInfo>
  * frees (reading a 50 MB blob grew the process by ~50 MB).
  */
 export async function* blobPieces(db: Queryable, sha256: string): AsyncGenerator<Buffer> {
-  const info = await blobInfo(db, sha256);
-  if (info.chunks === null) {
-    const r = await db.query<{ bytes: Buffer }>('SELECT bytes FROM blobs WHERE sha256 = $1', [sha256]);
-    yield r.rows[0]!.bytes;
+  // One query: an inline blob's bytes come with its description.
+  const r = await db.query<BlobInfo & { bytes: Buffer | null }>(
+    'SELECT sha256, size, content_type AS "contentType", chunks, bytes FROM blobs WHERE sha256 = $1',
+    [sha256],
+  );
+  const info = r.rows[0];
+  if (!info) throw new Error(`blob ${sha256} is missing`);
+  if (info.bytes) {
+    yield info.bytes;
     return;
   }
+  if (info.chunks === null) throw new Error(`blob ${sha256} has neither bytes nor chunks`);
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a blob address: ${sha256}`); // inlined below: COPY takes no parameters
   const client = db instanceof pg.Pool ? await db.connect() : db;
   let completed = false;
