@@ -85,7 +85,8 @@ export const DispatchView = z.object({
   events: z.array(DispatchEventView),
   /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
   overdue: z.boolean(),
-  overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
+  /** not_registered: no 03 by the end of the next working day after arrival; not_completed: no 06 by the deadline. */
+  overdueReason: z.enum(['not_registered', 'not_completed']).nullable(),
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 

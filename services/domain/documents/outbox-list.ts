@@ -25,7 +25,7 @@ export async function listOutbox(db: Queryable, sender: string, limit: number, c
             COALESCE((SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM dispatches
                        WHERE document_id = d.id GROUP BY status) s), '{}') AS dispatches,
             (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed')
-               AND d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS overdue
+               AND dispatch_overdue(x.id, now()) IS NOT NULL) AS overdue
        FROM documents d
       WHERE d.sender_code = $1 AND ($2::timestamptz IS NULL OR (d.created_at, d.id) < ($2::timestamptz, $3::uuid))
       ORDER BY d.created_at DESC, d.id DESC LIMIT $4`,

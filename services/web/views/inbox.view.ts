@@ -35,7 +35,7 @@ ${rows.length === 0
     <td data-label="Trích yếu"><a href="/inbox/${r.dispatchId}"><span class="muted">${documentTypeLabel(r.documentType)}:</span> ${r.subject}</a></td>
     <td data-label="Nơi gửi">${r.senderName}</td>
     <td data-label="Độ khẩn">${urgencyPill(r.urgency)}</td>
-    <td data-label="Hạn xử lý">${r.dueOn ? dayVi(r.dueOn) : html`<span class="muted">—</span>`}${lateMark(r.late)}</td>
+    <td data-label="Hạn xử lý">${r.deadlineOn ? dayVi(r.deadlineOn) : html`<span class="muted">—</span>`}${lateMark(r.late)}</td>
     <td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}</td>
     <td data-label="Ngày đến">${instantVi(r.deliveredAt)}</td></tr>`,
   )}</tbody></table>`}`,

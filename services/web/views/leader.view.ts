@@ -13,7 +13,7 @@ function table(rows: InboxRow[], caption: string, empty: string): SafeHtml {
   (r) => html`<tr${r.late ? html` class="is-late"` : ''}><td data-label="Số đến">${r.incomingNumber ?? '—'}</td>
   <td data-label="Trích yếu"><a href="/inbox/${r.dispatchId}">${r.number}/${r.notation} — ${r.subject}</a></td>
   <td data-label="Nơi gửi">${r.senderName}</td><td data-label="Độ khẩn">${urgencyPill(r.urgency)}</td>
-  <td data-label="Hạn xử lý">${r.dueOn ? dayVi(r.dueOn) : '—'}${lateMark(r.late)}</td><td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}</td></tr>`,
+  <td data-label="Hạn xử lý">${r.deadlineOn ? dayVi(r.deadlineOn) : '—'}${lateMark(r.late)}</td><td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}</td></tr>`,
 )}</tbody></table>`;
 }
 
