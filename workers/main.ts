@@ -7,6 +7,7 @@ import { OutboxRelay } from '../services/queue/outbox-relay';
 import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
+import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
 import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  const reminders = startReminders(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
+      reminders.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();
