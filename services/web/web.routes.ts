@@ -10,6 +10,7 @@ import { adminRoutes } from './routes/admin.routes';
 import { authRoutes } from './routes/auth.routes';
 import { eventsRoutes } from './routes/events.routes';
 import { filesRoutes } from './routes/files.routes';
+import { handlingRoutes } from './routes/handling.routes';
 import { inboxRoutes } from './routes/inbox.routes';
 import { leaderRoutes } from './routes/leader.routes';
 import { monitorRoutes } from './routes/monitor.routes';
@@ -50,6 +51,7 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
   router.use(requireCsrf(sec.csrfSecret));
   router.use(authRoutes(db, sec));
   router.use(inboxRoutes(db));
+  router.use(handlingRoutes(db));
   router.use(filesRoutes(db));
   router.use(sendRoutes(db, config));
   router.use(outboxRoutes(db));

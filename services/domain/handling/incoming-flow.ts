@@ -1,6 +1,6 @@
 import { EdxmlStatusCode, ErrorCode } from '../../../contracts';
 import { inTransaction, type Db, type Tx } from '../../db/pool';
-import { putBlob } from '../blobs/blob.repository';
+import { putBlob, putBlobFromFile } from '../blobs/blob.repository';
 import { recordStatusIn } from '../dispatches/record-status';
 import { DomainError } from '../errors/domain-error';
 import { headsOf, notifyUsers, usersWithRole } from '../notifications/notify';
@@ -166,15 +166,23 @@ function mayProcess(actor: Actor, h: Locked, opts: { support: boolean }): boolea
   return opts.support && actor.departmentId !== null && h.supportDepartments.includes(actor.departmentId);
 }
 
+/** A file kept with a note: in memory, or a temporary file of a large upload. */
+export interface NoteFile {
+  name: string;
+  contentType: string;
+  bytes?: Buffer;
+  path?: string;
+}
+
 /** A note (and optionally a file) while processing; the first one moves the copy to 05 (đang xử lý). */
-export async function addNote(db: Db, actor: Actor, dispatchId: string, text: string, file?: { name: string; bytes: Buffer; contentType: string }): Promise<void> {
+export async function addNote(db: Db, actor: Actor, dispatchId: string, text: string, file?: NoteFile): Promise<void> {
   const note = clean(text);
   if (!note && !file) throw invalid('Hãy ghi nội dung hoặc đính kèm tệp.', 'note');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
     if (!mayProcess(actor, h, { support: true })) throw forbidden('Bạn không được giao xử lý văn bản này.');
     if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
-    const blob = file ? await putBlob(tx, file.bytes, file.contentType) : undefined;
+    const blob = file ? (file.path ? await putBlobFromFile(tx, file.path, file.contentType) : await putBlob(tx, file.bytes!, file.contentType)) : undefined;
     await step(tx, actor, dispatchId, 'note', note, blob ? { sha256: blob.sha256, name: file!.name.slice(0, 200) } : undefined);
     if (h.status === 'accepted' || h.status === 'assigned') await status(tx, actor, dispatchId, EdxmlStatusCode.processing, null);
   });

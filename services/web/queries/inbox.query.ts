@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { givenToSql } from '../../domain/handling/handling.repository';
 
 export interface InboxFilters {
   q?: string | undefined;
@@ -7,6 +8,8 @@ export interface InboxFilters {
   to?: string | undefined;
   status?: string | undefined;
   lateOnly?: boolean;
+  /** Unit heads and specialists: only copies given to their department or to them. */
+  givenTo?: { userId: string; departmentId: string | null } | undefined;
 }
 
 export interface InboxRow {
@@ -52,8 +55,9 @@ export async function searchInbox(db: Queryable, agency: string, f: InboxFilters
         AND ($5::date IS NULL OR x.delivered_at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
         AND ($6::text IS NULL OR x.status = $6)
         AND (NOT $8::boolean OR dispatch_overdue(x.id, now()) IS NOT NULL)
+        AND ($10::uuid IS NULL OR ${givenToSql('$10', '$11')})
       ORDER BY x.delivered_at DESC, x.id DESC LIMIT $9`,
-    [agency, like, f.sender || null, f.from || null, f.to || null, f.status || null, f.q ?? null, f.lateOnly ?? false, limit],
+    [agency, like, f.sender || null, f.from || null, f.to || null, f.status || null, f.q ?? null, f.lateOnly ?? false, limit, f.givenTo?.userId ?? null, f.givenTo?.departmentId ?? null],
   );
   return r.rows;
 }

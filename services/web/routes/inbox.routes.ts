@@ -10,6 +10,10 @@ import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { findIncoming, searchInbox } from '../queries/inbox.query';
+import { loadHandling } from '../../domain/handling/handling.repository';
+import { listDepartments } from '../../domain/users/department.repository';
+import { listUsers } from '../../domain/users/user.repository';
+import { visibleDispatch } from './handling.routes';
 import { allow, can, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
 import { incomingPage } from '../views/incoming.view';
@@ -23,7 +27,8 @@ const Filters = z.object({
   status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused']).optional(),
 });
 
-const RECIPIENT_CODES = ['02', '03', '04', '05', '06', '15', '16'] as const;
+/** Statuses the văn thư posts here; assignment and processing go through the handling steps (handling.routes.ts). */
+const RECIPIENT_CODES = ['02', '03', '04', '15', '16'] as const;
 
 export function inboxRoutes(db: Db): Router {
   const router = Router();
@@ -31,19 +36,30 @@ export function inboxRoutes(db: Db): Router {
   router.get('/inbox', allow('documents.read'), async (req, res) => {
     const parsed = Filters.safeParse(req.query);
     const f = parsed.success ? parsed.data : {};
-    const rows = await searchInbox(db, userOf(res).agencyCode, { ...f, from: f.from || undefined, to: f.to || undefined });
+    const user = userOf(res);
+    const mine = user.role === 'unit_head' || user.role === 'specialist' ? { userId: user.id, departmentId: user.departmentId } : undefined;
+    const rows = await searchInbox(db, user.agencyCode, { ...f, from: f.from || undefined, to: f.to || undefined, givenTo: mine });
     res.type('html').send(inboxPage(res, rows, f).value);
   });
 
   router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {
     const agency = userOf(res).agencyCode;
-    const row = isUuid(param(req, "dispatchId")) ? await findIncoming(db, agency, param(req, "dispatchId")) : undefined;
+    const visible = await visibleDispatch(db, req, res);
+    const row = await findIncoming(db, agency, visible);
     const found = row ? await findDocumentFor(db, agency, row.documentId) : undefined;
     if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
     const files = (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
     const copy = (await dispatchViews(db, row.documentId, agency))[0];
+    const [handling, departments, people] = await Promise.all([
+      loadHandling(db, agency, row.dispatchId),
+      listDepartments(db, agency, true),
+      listUsers(db, agency),
+    ]);
     res.type('html').send(
-      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,
+      incomingPage(res, {
+        row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber),
+        handling, departments, people: people.filter((p) => !p.disabled),
+      }).value,
     );
   });
 
@@ -74,8 +90,18 @@ export function inboxRoutes(db: Db): Router {
   return router;
 }
 
+const STEP_FLASH: Record<string, string> = {
+  submit: 'Đã trình lãnh đạo.',
+  assign: 'Đã phân công xử lý.',
+  assign_person: 'Đã giao chuyên viên xử lý.',
+  note: 'Đã ghi nhận ý kiến xử lý.',
+  complete: 'Đã hoàn thành xử lý văn bản.',
+};
+
 function flashOf(done: unknown, incomingNumber: string | null): { kind: 'ok'; text: string } | undefined {
+  if (typeof done === 'string' && STEP_FLASH[done]) return { kind: 'ok', text: STEP_FLASH[done] };
   if (typeof done !== 'string' || !EVENT_CODE_LABELS[done]) return undefined;
   if (done === '03') return { kind: 'ok', text: `Đã tiếp nhận và vào sổ văn bản đến: số đến ${incomingNumber ?? ''}.` };
+  if (typeof done === 'string' && STEP_FLASH[done]) return { kind: 'ok', text: STEP_FLASH[done] };
   return { kind: 'ok', text: `Đã ghi nhận: ${EVENT_CODE_LABELS[done]}.` };
 }
