@@ -7,8 +7,10 @@ import { DomainError } from '../domain/errors/domain-error';
 import type { AppDeps } from '../gateway/app';
 import { logger } from '../logging/logger';
 import { adminRoutes } from './routes/admin.routes';
+import { adminPeopleRoutes } from './routes/admin-people.routes';
 import { authRoutes } from './routes/auth.routes';
 import { eventsRoutes } from './routes/events.routes';
+import { notificationsRoutes } from './routes/notifications.routes';
 import { filesRoutes } from './routes/files.routes';
 import { handlingRoutes } from './routes/handling.routes';
 import { inboxRoutes } from './routes/inbox.routes';
@@ -59,7 +61,9 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
   router.use(leaderRoutes(db));
   router.use(monitorRoutes(db));
   router.use(adminRoutes(db, redis, config));
+  router.use(adminPeopleRoutes(db));
   router.use(eventsRoutes(db, config));
+  router.use(notificationsRoutes(db, config));
   router.use((_req: Request, res: Response) => {
     res.status(404).type('html').send(notFoundPage(res).value);
   });

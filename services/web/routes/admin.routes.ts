@@ -11,6 +11,7 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { appendAudit } from '../../domain/users/audit.repository';
 import { isRole } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
+import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
 import { directory } from '../queries/directory.query';
@@ -21,14 +22,17 @@ const FLASH: Record<string, string> = {
   user: 'Đã thêm người dùng.',
   revoked: 'Đã thu hồi khóa API.',
   retried: 'Đã đưa bản gửi vào hàng đợi gửi lại.',
+  department: 'Đã lưu phòng, đơn vị.',
+  disabled: 'Đã khóa tài khoản; các phiên đăng nhập của người dùng đã kết thúc.',
+  enabled: 'Đã mở khóa tài khoản.',
 };
 
 export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, certificates] = await Promise.all([directory(db), listUsers(db), listApiKeys(db), listFailedDispatches(db, 200), certificateExpiries(db)]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, keys: keys.reverse(), failed, certificates, ...extra }).value);
+    const [dir, users, keys, failed, certificates, departments] = await Promise.all([directory(db), listUsers(db), listApiKeys(db), listFailedDispatches(db, 200), certificateExpiries(db), listDepartments(db)]);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, certificates, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {

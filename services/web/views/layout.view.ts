@@ -51,7 +51,8 @@ export function page(res: Response, o: PageOptions): SafeHtml {
   <a class="brand" href="/">Liên Thông</a>
   ${user
     ? html`<div class="who"><span class="agency">${user.agencyName}</span>
-      <span class="user">${user.fullName ?? user.username} · ${ROLE_LABELS[user.role]}</span>
+      <span class="user"><a href="/account" title="Đổi mật khẩu">${user.fullName ?? user.username}</a> · ${ROLE_LABELS[user.role]}</span>
+      <a href="/notifications" class="bell" id="notification-bell" aria-label="Thông báo">Thông báo <span class="count" id="notification-count" hidden></span></a>
       <form method="post" action="/sign-out" class="inline">${csrfField(res)}<button type="submit" class="link">Đăng xuất</button></form></div>`
     : ''}
 </header>
