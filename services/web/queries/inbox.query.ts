@@ -8,6 +8,8 @@ export interface InboxFilters {
   to?: string | undefined;
   status?: string | undefined;
   lateOnly?: boolean;
+  /** The handling stage (incoming_handling.stage), e.g. 'submitted' for the leader's queue. */
+  stage?: string | undefined;
   /** Unit heads and specialists: only copies given to their department or to them. */
   givenTo?: { userId: string; departmentId: string | null } | undefined;
 }
@@ -31,6 +33,8 @@ export interface InboxRow {
   late: boolean;
   /** The leader's deadline, else the document's due date. */
   deadlineOn: string | null;
+  /** The handling stage after registration (null before). */
+  stage: string | null;
   /** Only from findIncoming: a sender's take-back (13) awaiting an answer. */
   pendingRequest?: string | null;
 }
@@ -45,7 +49,7 @@ export async function searchInbox(db: Queryable, agency: string, f: InboxFilters
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, a.name AS "senderName",
             d.document_type AS "documentType", d.number, d.notation, d.subject, d.urgency, d.due_on AS "dueOn",
             d.issued_on AS "issuedOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS "deliveredAt",
-            (dispatch_overdue(x.id, now()) IS NOT NULL) AS late, COALESCE(h.deadline_on, d.due_on)::text AS "deadlineOn"
+            (dispatch_overdue(x.id, now()) IS NOT NULL) AS late, COALESCE(h.deadline_on, d.due_on)::text AS "deadlineOn", h.stage
        FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
       WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
         AND ($2::text IS NULL OR d.subject ILIKE $2 OR d.notation ILIKE $2 OR (d.number || '/' || d.notation) ILIKE $2
@@ -56,8 +60,9 @@ export async function searchInbox(db: Queryable, agency: string, f: InboxFilters
         AND ($6::text IS NULL OR x.status = $6)
         AND (NOT $8::boolean OR dispatch_overdue(x.id, now()) IS NOT NULL)
         AND ($10::uuid IS NULL OR ${givenToSql('$10', '$11')})
+        AND ($12::text IS NULL OR h.stage = $12)
       ORDER BY x.delivered_at DESC, x.id DESC LIMIT $9`,
-    [agency, like, f.sender || null, f.from || null, f.to || null, f.status || null, f.q ?? null, f.lateOnly ?? false, limit, f.givenTo?.userId ?? null, f.givenTo?.departmentId ?? null],
+    [agency, like, f.sender || null, f.from || null, f.to || null, f.status || null, f.q ?? null, f.lateOnly ?? false, limit, f.givenTo?.userId ?? null, f.givenTo?.departmentId ?? null, f.stage ?? null],
   );
   return r.rows;
 }
@@ -68,7 +73,7 @@ export async function findIncoming(db: Queryable, agency: string, dispatchId: st
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, a.name AS "senderName",
             d.document_type AS "documentType", d.number, d.notation, d.subject, d.urgency, d.due_on AS "dueOn",
             d.issued_on AS "issuedOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS "deliveredAt", x.pending_request AS "pendingRequest",
-            (dispatch_overdue(x.id, now()) IS NOT NULL) AS late, COALESCE(h.deadline_on, d.due_on)::text AS "deadlineOn"
+            (dispatch_overdue(x.id, now()) IS NOT NULL) AS late, COALESCE(h.deadline_on, d.due_on)::text AS "deadlineOn", h.stage
        FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
       WHERE x.id = $2 AND x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'`,
     [agency, dispatchId],
