@@ -19,6 +19,7 @@ import { monitorRoutes } from './routes/monitor.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { paperRoutes } from './routes/paper.routes';
 import { sendRoutes } from './routes/send.routes';
+import { draftsRoutes } from './routes/drafts.routes';
 import { cookieNames } from './security/cookies';
 import { requireCsrf } from './security/csrf.middleware';
 import { formBody } from './security/form-body.middleware';
@@ -56,6 +57,7 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
   router.use(handlingRoutes(db));
   router.use(filesRoutes(db));
   router.use(sendRoutes(db, config));
+  router.use(draftsRoutes(db, config));
   router.use(outboxRoutes(db));
   router.use(paperRoutes(db, config));
   router.use(leaderRoutes(db));

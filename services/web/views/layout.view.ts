@@ -14,6 +14,7 @@ const NAV: NavItem[] = [
   { href: '/inbox', label: 'Văn bản đến', permission: 'documents.read' },
   { href: '/send', label: 'Gửi văn bản', permission: 'documents.send' },
   { href: '/outbox', label: 'Văn bản đi', permission: 'documents.send' },
+  { href: '/drafts', label: 'Dự thảo, duyệt', permission: 'documents.read' },
   { href: '/paper', label: 'Ghi nhận gửi giấy', permission: 'documents.send' },
   { href: '/leader', label: 'Phân công, trễ hạn', permission: 'documents.assign' },
   { href: '/monitor', label: 'Thống kê tỷ lệ', permission: 'figures.read' },
