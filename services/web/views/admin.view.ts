@@ -48,7 +48,6 @@ ${d.newKey
 <div class="field"><label for="u-role">Vai trò</label><select id="u-role" name="role">${ROLES.map((r) => html`<option value="${r}">${ROLE_LABELS[r]}</option>`)}</select></div>
 <div class="field"><label for="u-password">Mật khẩu (ít nhất 10 ký tự)</label><input id="u-password" name="password" type="password" required minlength="10" autocomplete="new-password"></div>
 <div class="form-actions"><button type="submit" class="primary">Thêm</button></div></form></details></section>
-${departmentsSection(res, d.departments, d.agencies)}
 <section id="keys" class="card"><h2>Khóa API</h2>
 <form method="post" action="/admin/api-keys" class="grid">${csrfField(res)}
 <div class="field"><label for="k-agency">Cơ quan</label><select id="k-agency" name="agency" required>${agencyOptions(d.agencies)}</select></div>
@@ -60,6 +59,7 @@ ${departmentsSection(res, d.departments, d.agencies)}
   (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` [${k.scopes.join(', ')}]` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
   <td data-label="Trạng thái">${k.revokedAt ? html`Đã thu hồi ${instantVi(k.revokedAt)}` : html`<form method="post" action="/admin/api-keys/${k.id}/revoke" class="inline">${csrfField(res)}<button type="submit" class="danger small">Thu hồi</button></form>`}</td></tr>`,
 )}</tbody></table></div></section>
+${departmentsSection(res, d.departments, d.agencies)}
 <section id="failed" class="card"><h2>Bản gửi lỗi (${d.failed.length})</h2>
 ${d.failed.length === 0 ? html`<p class="empty">Không có bản gửi nào bị lỗi.</p>` : html`<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Nơi nhận</th><th scope="col">Kênh</th><th scope="col">Số lần thử</th><th scope="col">Lỗi cuối</th><th scope="col">Lúc</th><th scope="col"></th></tr></thead>
 <tbody>${d.failed.map(
