@@ -158,11 +158,13 @@ export async function assignSpecialist(db: Db, actor: Actor, dispatchId: string,
   });
 }
 
-/** Who may record notes and complete: the leader, the person handling, and the head or members of the unit in charge. */
+/** Who may complete: the leader, the person handling (or in charge), the head of the unit in charge; notes also the units' members. */
 function mayProcess(actor: Actor, h: Locked, opts: { support: boolean }): boolean {
   if (actor.role === 'leader') return true;
   if (h.handlerUserId === actor.id || h.leadUserId === actor.id) return true;
-  if (actor.departmentId && actor.departmentId === h.leadDepartmentId) return actor.role === 'unit_head' || !h.handlerUserId;
+  if (actor.departmentId && actor.departmentId === h.leadDepartmentId && actor.role === 'unit_head') return true;
+  // Other members of the units in charge or helping may add notes (phối hợp), not complete.
+  if (opts.support && actor.departmentId !== null && actor.departmentId === h.leadDepartmentId) return true;
   return opts.support && actor.departmentId !== null && h.supportDepartments.includes(actor.departmentId);
 }
 

@@ -72,8 +72,8 @@ function actions(res: Response, d: HandlingViewData): SafeHtml[] {
 <div class="field"><label for="ap-user">Chuyên viên</label><select id="ap-user" name="userId" required>${staff.map((u) => html`<option value="${u.id}"${u.id === h.handlerUserId ? html` selected` : ''}>${u.fullName ?? u.username}</option>`)}</select></div>
 ${textArea('ap-note', 'note', 'Ghi chú', false)}`, 'Giao xử lý', { primary: !h.handlerUserId })}</details>`);
   }
-  const mayProcess = user.role === 'leader' || handler || (inLead && (user.role === 'unit_head' || !h.handlerUserId));
-  if (mayProcess || support) {
+  const mayProcess = user.role === 'leader' || handler || (inLead && user.role === 'unit_head');
+  if (mayProcess || support || inLead) {
     out.push(html`<details class="note" open><summary>Ý kiến, kết quả xử lý</summary>${form(res, `/inbox/${d.dispatchId}/note`, html`${textArea('nt-note', 'note', 'Nội dung', false)}
 <div class="field"><label for="nt-file">Tệp kèm theo</label><input id="nt-file" name="file" type="file"></div>`, 'Ghi nhận', { multipart: true })}</details>`);
   }

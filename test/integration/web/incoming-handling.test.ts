@@ -134,4 +134,52 @@ describe('incoming documents handled the Decree 30 way (web)', function () {
     expect(text).to.contain('Đã báo cáo UBND tỉnh');
     expect(text).to.contain('Hỏa tốc');
   });
+
+  it('when a specialist returns the work and the head forwards it to another unit (each with a reason), then the steps say so, the sender sees a 04 for the forward, and a reason is required', async () => {
+    const [tonghop, nghiepvu] = people.departments as [AgencyPeople['departments'][0], AgencyPeople['departments'][0]];
+    const posted = await postDocument(gw.baseUrl, sender.apiKey, documentForm(metadataFor([recipient.code], { subject: 'Văn bản chuyển qua lại' }), await makePdf(1)));
+    const id = await waitFor('delivery', async () => (await gw.db.query(`SELECT id FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [posted.body.id])).rows[0]?.id as string | undefined, { timeoutMs: 90_000 });
+    const clerk = await as(people.clerk);
+    await clerk.post(`/inbox/${id}/status`, { code: '03' }, { fromPage: `/inbox/${id}` });
+    const leader = await as(people.leader);
+    await leader.post(`/inbox/${id}/assign`, { lead: `dept:${tonghop.id}` }, { fromPage: `/inbox/${id}` });
+    const head = await as(tonghop.head);
+    await head.post(`/inbox/${id}/assign-person`, { userId: tonghop.specialist.id }, { fromPage: `/inbox/${id}` });
+    const specialist = await as(tonghop.specialist);
+    expect((await specialist.post(`/inbox/${id}/return`, { reason: '' }, { fromPage: `/inbox/${id}` })).status).to.equal(400);
+    expect((await specialist.post(`/inbox/${id}/return`, { reason: 'Không thuộc lĩnh vực được giao' }, { fromPage: `/inbox/${id}` })).status).to.equal(303);
+    expect((await gw.db.query(`SELECT stage, handler_user_id FROM incoming_handling WHERE dispatch_id = $1`, [id])).rows[0]).to.deep.equal({ stage: 'assigned', handler_user_id: null });
+    // The specialist no longer has it: completing is refused.
+    expect((await specialist.post(`/inbox/${id}/complete`, { result: 'x' }, { fromPage: '/inbox' })).status).to.be.oneOf([403, 404]);
+    expect((await head.post(`/inbox/${id}/forward`, { departmentId: nghiepvu.id, reason: 'Thuộc chức năng Phòng Nghiệp vụ' }, { fromPage: `/inbox/${id}` })).status).to.equal(303);
+    const h = (await gw.db.query(`SELECT stage, lead_department_id AS lead FROM incoming_handling WHERE dispatch_id = $1`, [id])).rows[0];
+    expect(h).to.deep.equal({ stage: 'assigned', lead: nghiepvu.id });
+    const steps = (await gw.db.query(`SELECT kind, note FROM incoming_steps WHERE dispatch_id = $1 ORDER BY id`, [id])).rows;
+    expect(steps.map((x) => x.kind)).to.deep.equal(['assign', 'assign_person', 'return', 'forward']);
+    expect(steps[2].note).to.equal('Không thuộc lĩnh vực được giao');
+    const view = await getJson(gw.baseUrl, `/v1/documents/${posted.body.id}`, sender.apiKey);
+    const last = view.body.dispatches[0].events.at(-1);
+    expect(last.code).to.equal('04');
+    expect(last.note).to.contain('Chuyển Phòng Nghiệp vụ chủ trì: Thuộc chức năng Phòng Nghiệp vụ');
+    expect((await gw.db.query(`SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND title LIKE 'Được chuyển chủ trì%'`, [nghiepvu.head.id])).rows[0].n).to.equal(1);
+  });
+
+  it('when the sender revokes a document the agency is handling, then the people who handled it are told', async () => {
+    const [tonghop] = people.departments as [AgencyPeople['departments'][0]];
+    const posted = await postDocument(gw.baseUrl, sender.apiKey, documentForm(metadataFor([recipient.code], { subject: 'Văn bản sẽ bị thu hồi' }), await makePdf(1)));
+    const id = await waitFor('delivery', async () => (await gw.db.query(`SELECT id FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [posted.body.id])).rows[0]?.id as string | undefined, { timeoutMs: 90_000 });
+    const clerk = await as(people.clerk);
+    await clerk.post(`/inbox/${id}/status`, { code: '03' }, { fromPage: `/inbox/${id}` });
+    const leader = await as(people.leader);
+    await leader.post(`/inbox/${id}/assign`, { lead: `dept:${tonghop.id}` }, { fromPage: `/inbox/${id}` });
+    const r = await fetch(`${gw.baseUrl}/v1/documents/${posted.body.id}/revoke`, {
+      method: 'POST', headers: { authorization: `Bearer ${sender.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Ban hành nhầm' }),
+    });
+    expect(r.status).to.equal(200);
+    const revoked = async (userId: string) => (await gw.db.query(`SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND kind = 'revoked' AND dispatch_id = $2`, [userId, id])).rows[0].n;
+    expect(await revoked(people.clerk.id)).to.equal(1);
+    expect(await revoked(people.leader.id)).to.equal(1);
+    expect(await revoked(tonghop.head.id)).to.equal(1);
+    expect(await revoked(tonghop.specialist.id)).to.equal(0);
+  });
 });
