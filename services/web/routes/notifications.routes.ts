@@ -9,6 +9,11 @@ import { NotificationHub } from '../events/notification.hub';
 import { allow, userOf } from '../security/access-policy';
 import { accountPage, notificationsPage } from '../views/notifications.view';
 
+async function stillActive(db: Db, userId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [userId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** The notification centre (a page, mark-read, a live stream) and the user's own password. */
 export function notificationsRoutes(db: Db, config: Config): Router {
   const router = Router();
@@ -32,13 +37,17 @@ export function notificationsRoutes(db: Db, config: Config): Router {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write('retry: 5000\n\n');
     const push = async (id: number | null) => {
+      if (!(await stillActive(db, user.id))) return void res.end();
       const [unread, items] = await Promise.all([unreadCount(db, user.id), listNotifications(db, user.id, 1)]);
       const latest = id !== null ? items.find((i) => i.id === id) : undefined;
       res.write(`event: notification\ndata: ${JSON.stringify({ unread, latest: latest ? { id: latest.id, title: latest.title, link: latest.link, urgent: latest.urgent, kind: latest.kind } : null })}\n\n`);
     };
     const unsubscribe = await hub.subscribe(user.id, (id) => void push(id).catch(() => undefined));
     await push(null);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    // A user disabled meanwhile loses the stream too (the session lookup refuses them on every request).
+    const heartbeat = setInterval(() => {
+      void stillActive(db, user.id).then((ok) => (ok ? res.write(': keep-alive\n\n') : res.end()), () => undefined);
+    }, 25_000);
     heartbeat.unref();
     req.on('close', () => {
       clearInterval(heartbeat);
