@@ -13,6 +13,8 @@ import { closeConvertThreads, configureConvertThreads } from '../services/conver
 import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
+import { startBackupScheduler } from '../services/backup/backup-scheduler';
+import { backupTarget } from '../services/backup/backup-target';
 
 const log = logger('workers');
 
@@ -49,6 +51,10 @@ async function main(): Promise<void> {
     : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  // Scheduled base backups and retention (WAL is archived continuously by the server itself).
+  const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
+    ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
+    : undefined;
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
+      await backups?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

@@ -13,6 +13,8 @@ import { userCommand } from './commands/user.command';
 import { reportCommand } from './commands/report.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
+import { backupCommand } from './commands/backup.command';
+import { restoreCommand } from './commands/restore.command';
 import { resolveCliEnv } from './cli-env';
 
 const COMMANDS: Record<string, CommandHandler> = {
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   pki: pkiCommand,
   pdf: pdfCommand,
   user: userCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -43,10 +47,12 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pdf verify FILE
-  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list`;
+  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
+  backup now|list|verify [--dir DIR]
+  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]`;
 
 /** Commands that read only files: they must work without a database. */
-const OFFLINE = new Set(['edxml']);
+const OFFLINE = new Set(['edxml', 'restore']);
 
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');

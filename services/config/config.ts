@@ -54,6 +54,13 @@ const Schema = z.object({
   LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
   /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
   LIENTHONG_TRUST_STORE: z.string().optional(),
+  /** Backups (README § Backups): the folder for base backups and archived WAL; `off` disables; unset: none outside `make run`. */
+  LIENTHONG_BACKUP_DIR: z.string().optional(),
+  /** How often a base backup is taken by the service (minutes), how long backups are kept (days). */
+  LIENTHONG_BACKUP_BASE_EVERY_MIN: int(24 * 60),
+  LIENTHONG_BACKUP_KEEP_DAYS: int(30),
+  /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
+  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));
