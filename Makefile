@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test bench drill clean
+.PHONY: help deps system-deps build run test bench drill restore-drill clean
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
 	@echo "make drill - fault and fuzz drill against real processes; writes drills/results/latest.json"
+	@echo "make restore-drill - backups restored after a lost data folder, a dropped table, a failed migration; writes drills/results/restore.json"
 	@echo "make bench - benchmark (~8 min; BENCH_QUICK=1 ~3 min): table + bench/results/latest.json, see BENCHMARKS.md"
 
 # npm ci only when the lock file changed since the last install.
@@ -41,6 +42,11 @@ bench: build
 drill: build
 	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/main.js
 	node drills/dist/drills/src/main.js
+
+# Not part of make test: a few minutes (RELIABILITY.md § Backups and restore).
+restore-drill: build
+	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/restore-main.js
+	node drills/dist/drills/src/restore-main.js
 
 clean:
 	rm -rf dist node_modules
