@@ -46,7 +46,7 @@ drill: build
 # Not part of make test: a few minutes (RELIABILITY.md § Backups and restore).
 restore-drill: build
 	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/restore-main.js
-	node drills/dist/drills/src/restore-main.js
+	LOG_LEVEL=$${LOG_LEVEL:-error} node drills/dist/drills/src/restore-main.js
 
 clean:
 	rm -rf dist node_modules

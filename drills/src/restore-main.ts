@@ -67,7 +67,7 @@ async function main(): Promise<void> {
         console.log(`${r.documentsAfter}/${r.documentsBefore} documents back, recovery ${r.recoverySeconds} s, ledger ${r.ledgerOk ? 'ok' : 'BROKEN'}`);
       } catch (err) {
         console.log(`FAILED: ${(err as Error).stack}`);
-        scenarios.push({ name: key, documentsBefore: 0, documentsAfter: 0, lostBeforeRecoveryPoint: 0, recoverySeconds: -1, ledgerOk: false, recoveryPoint: null, acceptedAfterRecoveryPointLost: 0, inFlightDelivered: false, copies: { sent: 0, delivered: 0, duplicated: 0, lost: 0 }, settleSeconds: null, notes: [`the scenario itself failed: ${(err as Error).message}`] });
+        scenarios.push({ name: key, documentsBefore: 0, documentsAfter: 0, lostBeforeRecoveryPoint: 0, recoverySeconds: -1, ledgerOk: false, recoveryPoint: null, acceptedAfterRecoveryPointLost: 0, inFlightDelivered: false, pushResentSameId: 0, copies: { sent: 0, delivered: 0, duplicated: 0, lost: 0 }, settleSeconds: null, notes: [`the scenario itself failed: ${(err as Error).message}`] });
         break;
       }
       if (key === 'a') clearInterval(sampler);
@@ -100,8 +100,8 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: RestoreScenarioResult[]): void {
-  const head = ['scenario', 'before', 'after', 'lost before RP', 'lost after RP', 'recovery s', 'delivered once', 'ledger'];
-  const body = rows.map((r) => [r.name, r.documentsBefore, r.documentsAfter, r.lostBeforeRecoveryPoint, r.acceptedAfterRecoveryPointLost, r.recoverySeconds, r.inFlightDelivered ? `yes (${r.copies.delivered}/${r.copies.sent})` : `NO (${r.copies.delivered}/${r.copies.sent}, dup ${r.copies.duplicated})`, r.ledgerOk ? 'ok' : 'BROKEN'].map(String));
+  const head = ['scenario', 'before', 'after', 'lost before RP', 'lost after RP', 'recovery s', 'delivered once', 'push re-sent, same id', 'ledger'];
+  const body = rows.map((r) => [r.name, r.documentsBefore, r.documentsAfter, r.lostBeforeRecoveryPoint, r.acceptedAfterRecoveryPointLost, r.recoverySeconds, r.inFlightDelivered ? `yes (${r.copies.delivered}/${r.copies.sent})` : `NO (${r.copies.delivered}/${r.copies.sent}, dup ${r.copies.duplicated})`, r.pushResentSameId, r.ledgerOk ? 'ok' : 'BROKEN'].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   console.log('\n' + line(head));

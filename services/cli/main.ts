@@ -48,7 +48,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pdf verify FILE
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
-  backup now|list|verify [--dir DIR]
+  backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]`;
 
 /** Commands that read only files: they must work without a database. */

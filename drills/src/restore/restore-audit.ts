@@ -1,7 +1,7 @@
 import { verifyLedger } from '../../../services/domain/ledger/ledger-verify';
 import { audit, settle } from '../audit';
 import type { RestoreStack } from './restore-stack';
-import type { Accepted } from './traffic';
+import type { Traffic } from './traffic';
 
 /** One row of drills/results/restore.json. */
 export interface RestoreScenarioResult {
@@ -19,6 +19,8 @@ export interface RestoreScenarioResult {
   acceptedAfterRecoveryPointLost: number;
   /** Every copy of every restored document delivered, counted once (timeline, ledger, inboxes, receiver). */
   inFlightDelivered: boolean;
+  /** Push copies sent again with their first delivery id (delivered after the recovery point, so the restored database did not know): the receiver drops them by X-LienThong-Delivery. */
+  pushResentSameId: number;
   copies: { sent: number; delivered: number; duplicated: number; lost: number };
   settleSeconds: number | null;
   notes: string[];
@@ -41,7 +43,8 @@ export async function wholeDocuments(stack: RestoreStack, ids: string[]): Promis
  * After a restore to `recoveryPoint` (ms): the list kept outside the database against what came
  * back, the ledger chain, and every restored document delivered to every recipient exactly once.
  */
-export async function auditRestore(stack: RestoreStack, name: string, list: Accepted[], recoveryPointMs: number, faultAt: number, readyAt: number, receiverDupBefore: number, notes: string[]): Promise<RestoreScenarioResult> {
+export async function auditRestore(stack: RestoreStack, name: string, traffic: Traffic, recoveryPointMs: number, faultAt: number, readyAt: number, receiverDupBefore: number, notes: string[]): Promise<RestoreScenarioResult> {
+  const list = traffic.accepted;
   const before = list.filter((a) => a.acceptedAt <= recoveryPointMs);
   const after = list.filter((a) => a.acceptedAt > recoveryPointMs);
   const whole = await wholeDocuments(stack, list.map((a) => a.id));
@@ -51,6 +54,9 @@ export async function auditRestore(stack: RestoreStack, name: string, list: Acce
   const settledAt = await settle(stack, present, 180_000);
   const a = await audit(stack, name, present, settledAt, readyAt, receiverDupBefore, notes);
   const ledger = await verifyLedger(stack.db);
+  const resent = stack.receiver.duplicates() - receiverDupBefore;
+  // What the restore gave up is gone for good: the next scenario's list starts from what came back.
+  traffic.keepOnly(whole);
   return {
     name,
     documentsBefore: before.length,
@@ -60,8 +66,9 @@ export async function auditRestore(stack: RestoreStack, name: string, list: Acce
     ledgerOk: ledger.ok && a.ledgerOk,
     recoveryPoint: new Date(recoveryPointMs).toISOString(),
     acceptedAfterRecoveryPointLost: after.filter((x) => !whole.has(x.id)).length,
-    inFlightDelivered: settledAt !== null && a.lost === 0 && a.duplicated === 0 && a.stuckJobs === 0,
-    copies: { sent: a.sent, delivered: a.delivered, duplicated: a.duplicated, lost: a.lost },
+    inFlightDelivered: settledAt !== null && a.lost === 0 && a.duplicated - resent === 0 && a.stuckJobs === 0,
+    pushResentSameId: resent,
+    copies: { sent: a.sent, delivered: a.delivered, duplicated: a.duplicated - resent, lost: a.lost },
     settleSeconds: settledAt === null ? null : Math.round((settledAt - readyAt) / 100) / 10,
     notes: a.notes,
   };

@@ -34,7 +34,7 @@ export async function dataFolderDeleted(stack: RestoreStack, traffic: Traffic, d
   const readyAt = Date.now();
   notes.push(`restore ${r.seconds} s from base ${r.base}; last replayed commit ${r.recoveredTo}; ${((faultAt - Date.parse(r.recoveredTo ?? '')) / 1000).toFixed(1)} s of writes before the fault were not archived yet`);
   const point = r.recoveredTo ? Date.parse(r.recoveredTo) : faultAt;
-  const res = await auditRestore(stack, 'a) data folder deleted → restore latest', traffic.accepted, point, faultAt, readyAt, dupBefore, notes);
+  const res = await auditRestore(stack, 'a) data folder deleted → restore latest', traffic, point, faultAt, readyAt, dupBefore, notes);
   traffic.start();
   return res;
 }
@@ -64,8 +64,8 @@ export async function tableDropped(stack: RestoreStack, traffic: Traffic, minute
     `DROP TABLE dispatch_events CASCADE at ${new Date(droppedAt).toISOString()}; restored to ${target.toISOString()} (last commit replayed ${r.recoveredTo}); last WAL archived before the restore: ${archived}`,
     `table back: ${tables.rows[0].ok}; restore ${r.seconds} s; queues emptied, the sweeper rebuilt them`,
   ];
-  const res = await auditRestore(stack, 'b) table dropped → restore to the minute before', traffic.accepted, target.getTime(), faultAt, readyAt, dupBefore, notes);
-  if (!tables.rows[0].ok) res.ledgerOk = false;
+  const res = await auditRestore(stack, 'b) table dropped → restore to the minute before', traffic, target.getTime(), faultAt, readyAt, dupBefore, notes);
+  if (!tables.rows[0].ok) throw new Error('dispatch_events is still missing after the restore');
   traffic.start();
   return res;
 }
@@ -97,7 +97,7 @@ export async function failingMigration(stack: RestoreStack, traffic: Traffic, do
   const readyAt = Date.now();
   const col = await stack.db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'documents' AND column_name = 'subject'`);
   const notes = [`migrations: ${failed}; restore point ${guard.point}; ${guard.howToGoBack}`, `documents.subject back: ${col.rows[0].n === 1}; restore ${r.seconds} s`];
-  const res = await auditRestore(stack, 'c) failing migration → its restore point', traffic.accepted, pointAt, faultAt, readyAt, dupBefore, notes);
-  if (col.rows[0].n !== 1) res.ledgerOk = false;
+  const res = await auditRestore(stack, 'c) failing migration → its restore point', traffic, pointAt, faultAt, readyAt, dupBefore, notes);
+  if (col.rows[0].n !== 1) throw new Error('documents.subject is still renamed after going back to the restore point');
   return res;
 }

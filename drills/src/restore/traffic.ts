@@ -37,6 +37,12 @@ export class Traffic {
     })();
   }
 
+  /** Forgets the documents a restore gave up (in place: the loop keeps appending). */
+  keepOnly(ids: Set<string>): void {
+    const kept = this.accepted.filter((a) => ids.has(a.id));
+    this.accepted.splice(0, this.accepted.length, ...kept);
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;

@@ -1,3 +1,4 @@
+import { archiveCommand, restoreCommand } from '../../backup/archive-settings';
 import { takeBaseBackup, listBaseBackups } from '../../backup/base-backup';
 import { backupTarget, defaultBackupDir, resolveBackupDir, type BackupTarget } from '../../backup/backup-target';
 import { listRestorePoints } from '../../backup/restore-points';
@@ -7,7 +8,7 @@ import { walSummary } from '../../backup/wal-archive';
 import type { Config } from '../../config/config';
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 
-const USAGE = 'usage: lienthong backup now|list|verify [--dir DIR]';
+const USAGE = 'usage: lienthong backup now|list|verify|archive-command [--dir DIR]';
 
 /** The backup folder: --dir, LIENTHONG_BACKUP_DIR, or the embedded set-up's `<data folder>-backups`. */
 export function backupTargetFor(options: Record<string, string>, config: Pick<Config, 'LIENTHONG_BACKUP_DIR' | 'LIENTHONG_DATA_DIR'>): BackupTarget {
@@ -53,6 +54,12 @@ export const backupCommand: CommandHandler = async (args, ctx) => {
     ];
     ctx.out(r, lines.join('\n'));
     return r.ok ? 0 : 1;
+  }
+  if (sub === 'archive-command') {
+    // For an external PostgreSQL: the lines its postgresql.conf needs (the folder must be the server's own, 0700).
+    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '60s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
+    ctx.out({ settings: lines, restoreCommand: restoreCommand(target.walDir) }, lines.join('\n'));
+    return 0;
   }
   throw new CliUsageError(USAGE);
 };
