@@ -70,7 +70,6 @@ async function main(): Promise<void> {
         scenarios.push({ name: key, documentsBefore: 0, documentsAfter: 0, lostBeforeRecoveryPoint: 0, recoverySeconds: -1, ledgerOk: false, recoveryPoint: null, acceptedAfterRecoveryPointLost: 0, inFlightDelivered: false, pushResentSameId: 0, copies: { sent: 0, delivered: 0, duplicated: 0, lost: 0 }, settleSeconds: null, notes: [`the scenario itself failed: ${(err as Error).message}`] });
         break;
       }
-      if (key === 'a') clearInterval(sampler);
     }
     clearInterval(sampler);
     await traffic.stop();

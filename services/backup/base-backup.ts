@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import { run } from '../../infra/embedded/common';
 import { type BackupTarget, ensurePrivateTarget } from './backup-target';
 import { dataVersion, pgTool } from './pg-tools';
@@ -31,6 +32,20 @@ export function stampOf(d: Date): string {
  */
 export async function takeBaseBackup(databaseUrl: string, target: BackupTarget, label = 'lienthong'): Promise<BaseBackupInfo> {
   ensurePrivateTarget(target);
+  // One base backup at a time (a manual `backup now` and the schedule): the second waits.
+  const lock = new Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [BASE_BACKUP_LOCK]);
+    return await baseBackupLocked(databaseUrl, target, label);
+  } finally {
+    await lock.end().catch(() => undefined); // ending the session releases the lock
+  }
+}
+
+const BASE_BACKUP_LOCK = 7_315_027;
+
+async function baseBackupLocked(databaseUrl: string, target: BackupTarget, label: string): Promise<BaseBackupInfo> {
   const started = new Date();
   let id = stampOf(started);
   for (let n = 2; fs.existsSync(path.join(target.baseDir, id)); n++) id = `${stampOf(started)}-${n}`;

@@ -58,7 +58,6 @@ export async function startRestoreStack(hostedRecipients: number, archiveTimeout
     LIENTHONG_MASTER_KEY: masterKeyHex,
     LIENTHONG_QUEUE_PREFIX: queuePrefix,
     LIENTHONG_DATA_DIR: dataDir,
-    LIENTHONG_BACKUP_DIR: backups.root,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   setTestEnv({ databaseUrl: pg.url, redisUrl: redis.url, queuePrefix, masterKeyHex });
