@@ -4,6 +4,7 @@ import { logger } from '../logging/logger';
 import { stageAwaitedIn } from '../domain/pipeline/pipeline';
 import { priorityOf } from '../domain/pipeline/priority';
 import { owedWebhookEvents } from '../domain/dispatches/status-webhook';
+import { noteExpiringCertificates } from '../domain/pki/certificate-expiry-notices';
 import { DEFAULT_JOB_OPTIONS, type StageQueues } from './stage-queues';
 
 const log = logger('sweeper');
@@ -30,6 +31,8 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
     [ageMs],
   );
   if (orphans.rowCount) log.warn({ dispatches: orphans.rowCount }, 'sweeper moved copies of failed documents to the failed list');
+  const expiring = await noteExpiringCertificates(db);
+  if (expiring > 0) log.warn({ agencies: expiring }, 'signing certificates expire within 30 days: agencies notified');
   const docs = await db.query<{ id: string; status: 'accepted' | 'converted' | 'signed'; urgency: 'normal' }>(
     `SELECT id, status, urgency FROM documents
       WHERE status IN ('accepted', 'converted', 'signed') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
