@@ -86,6 +86,10 @@ export const DispatchView = z.object({
   /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
   overdue: z.boolean(),
   overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
+  /** Push attempts made in the current retry budget, the last one's error, when the next is due (issue 16). */
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 

@@ -46,3 +46,15 @@ CREATE TABLE agency_notices (
   read_at     timestamptz
 );
 CREATE INDEX agency_notices_by_agency ON agency_notices (agency_code, created_at DESC);
+
+-- Live pages follow a document through its stages (converted, signed, routed with its channels,
+-- failed, revoked): every status move is announced on the channel the web events already listen
+-- to, delivered at commit like any NOTIFY. The payload has no dispatchId: pages re-read the document.
+CREATE FUNCTION documents_notify_status() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('lienthong_dispatch', json_build_object('documentId', NEW.id, 'status', NEW.status)::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER documents_status_moved AFTER UPDATE OF status ON documents
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION documents_notify_status();

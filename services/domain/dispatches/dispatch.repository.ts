@@ -132,7 +132,7 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
 export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt", ${OVERDUE_FACTS_SQL},
+            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt", ${OVERDUE_FACTS_SQL},
             COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
@@ -144,7 +144,13 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
   const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
   return r.rows.map(({ overdueFacts, ...row }) => {
     const overdueReason = computeOverdue(factsOf(overdueFacts), now, holidays);
-    return { ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null, overdue: overdueReason !== null, overdueReason };
+    return {
+      ...row,
+      deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null,
+      nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
+      overdue: overdueReason !== null,
+      overdueReason,
+    };
   });
 }
 
