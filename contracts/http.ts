@@ -121,6 +121,9 @@ export const InboxItem = z.object({
   urgency: enumOf(Urgency),
   status: enumOf(DispatchStatus),
   deliveredAt: z.string().nullable(),
+  /** A revoked (thu hồi) copy stays listed with status `revoked`, the sender's reason and the time (issue 16). */
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

@@ -169,15 +169,20 @@ export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: 
   }
   const r = await db.query(
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
-            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
+            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt",
+            CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt", CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason"
        FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
+      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL
         AND ($2::timestamptz IS NULL OR (x.delivered_at, x.id) < ($2::timestamptz, $3::uuid))
       ORDER BY x.delivered_at DESC, x.id DESC LIMIT $4`,
     [q.recipient, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
   );
   const rows = r.rows.slice(0, q.limit);
-  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
+  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({
+    ...row,
+    deliveredAt: new Date(row.deliveredAt).toISOString(),
+    revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
+  }));
   // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
   const last = rows[rows.length - 1];
   const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;

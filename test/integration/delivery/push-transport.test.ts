@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyAddress, addressRefusal } from '../../../workers/delivery/address-policy';
+import { classifyAddress, addressRefusal } from '../../../services/domain/agencies/address-policy';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { hugeAnswer, redirectTo, rssMbOf, stalledAnswer, startRecordingServer, type RecordingServer } from '../../support/hostile-receivers';

@@ -82,3 +82,23 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   if (allowPrivate && !ALWAYS_REFUSED.has(cls)) return null;
   return `${ADDRESS_CLASS_VI[cls]} ${address}`;
 }
+
+/** Rules knowable from the URL alone (scheme, an address literal): null when it passes. */
+export function endpointUrlProblem(raw: string, allowHttp: boolean, allowPrivate: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `địa chỉ điểm nhận không hợp lệ: ${raw}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `điểm nhận phải là http(s), không phải ${url.protocol.replace(/:$/, '')}`;
+  if (url.protocol === 'http:' && !allowHttp) return 'điểm nhận phải dùng https (http chỉ được dùng ở chế độ phát triển)';
+  if (url.username || url.password) return 'địa chỉ điểm nhận không được chứa tên đăng nhập hay mật khẩu';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) {
+    const why = addressRefusal(host, allowPrivate);
+    if (why) return `điểm nhận ở ${why}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`;
+  }
+  return null;
+}
+
