@@ -86,6 +86,10 @@ export const DispatchView = z.object({
   /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
   overdue: z.boolean(),
   overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
+  /** Push attempts made in the current retry budget, the last one's error, when the next is due (issue 16). */
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 
@@ -117,6 +121,9 @@ export const InboxItem = z.object({
   urgency: enumOf(Urgency),
   status: enumOf(DispatchStatus),
   deliveredAt: z.string().nullable(),
+  /** A revoked (thu hồi) copy stays listed with status `revoked`, the sender's reason and the time (issue 16). */
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

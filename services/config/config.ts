@@ -38,6 +38,11 @@ const Schema = z.object({
   LIENTHONG_RETRY_BASE_MS: int(1_000),
   LIENTHONG_RETRY_MAX_MS: int(15 * 60_000),
   LIENTHONG_PUSH_TIMEOUT_MS: int(15_000),
+  /** Push transport (issue 16): connect (DNS included) and response-body timeouts; the one above waits for the headers. */
+  LIENTHONG_PUSH_CONNECT_TIMEOUT_MS: int(10_000),
+  LIENTHONG_PUSH_BODY_TIMEOUT_MS: int(10_000),
+  /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
+  LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */

@@ -64,7 +64,7 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'convert');
   },
 };
 

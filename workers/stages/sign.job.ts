@@ -70,7 +70,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     });
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'sign');
   },
 };
 

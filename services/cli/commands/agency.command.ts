@@ -3,6 +3,7 @@ import { AGENCY_CODE_PATTERN, type Channel } from '../../../contracts';
 import { addGroupMember, listAgencies, upsertAgency, upsertGroup } from '../../domain/agencies/agency.repository';
 import { sealSecret } from '../../pki/key-envelope';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
+import { agencyUpdate, checkPushEndpoint, flagOption } from './agency-endpoint';
 
 const CHANNELS = ['hosted', 'push', 'paper'];
 
@@ -12,7 +13,7 @@ function checkAgency(code: string, channel: string, endpoint: string | undefined
   if (channel === 'push' && !endpoint) throw new CliUsageError('a push agency needs --endpoint URL');
 }
 
-/** lienthong agency add|import|list */
+/** lienthong agency add|update|import|list */
 export const agencyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
   const { positionals, options } = parseArgs(rest);
@@ -21,6 +22,8 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
       const code = required(options, 'code');
       const channel = options.channel ?? 'hosted';
       checkAgency(code, channel, options.endpoint);
+      const allowPrivateEndpoint = flagOption(options, 'allow-private-endpoint') ?? false;
+      const warning = options.endpoint ? await checkPushEndpoint(options.endpoint, ctx.config.LIENTHONG_DEV_MODE, allowPrivateEndpoint) : undefined;
       await upsertAgency(ctx.db, {
         code,
         name: required(options, 'name'),
@@ -29,13 +32,17 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         channel: channel as Channel,
         endpointUrl: options.endpoint ?? null,
         pushFormat: options.format === 'json' ? 'json' : 'edxml',
+        allowPrivateEndpoint,
+        pushReceipt: flagOption(options, 'push-receipt') ?? false,
       });
       if (options.secret) {
         await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(options.secret, ctx.config.masterKey, 'webhook-secret')]);
       }
-      ctx.out({ code }, `agency ${code} saved`);
+      ctx.out({ code, ...(warning ? { warning } : {}) }, [`agency ${code} saved`, ...(warning ? [warning] : [])].join('\n'));
       return;
     }
+    case 'update':
+      return agencyUpdate(options, ctx);
     case 'import': {
       const file = positionals[0];
       if (!file) throw new CliUsageError('usage: lienthong agency import FILE.csv');
@@ -49,6 +56,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         const code = get('code')!;
         const channel = get('channel') ?? 'hosted';
         checkAgency(code, channel, get('endpoint'));
+        if (get('endpoint')) await checkPushEndpoint(get('endpoint')!, ctx.config.LIENTHONG_DEV_MODE, false);
         await upsertAgency(ctx.db, {
           code,
           name: get('name')!,
@@ -72,7 +80,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
       return;
     }
     default:
-      throw new CliUsageError('usage: lienthong agency add|import|list');
+      throw new CliUsageError('usage: lienthong agency add|update|import|list');
   }
 };
 

@@ -19,23 +19,24 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
         ].join('\n'));
         return;
       }
-      ctx.out(failed, failed.map((f) => `${f.id} ${f.recipient.padEnd(16)} ${f.channel ?? '-'} attempts=${f.attempts} ${f.lastError ?? ''}`).join('\n') || 'no failed dispatches');
+      ctx.out(failed, failed.map((f) => `${f.id} ${f.number}/${f.notation} ${f.sender} → ${f.recipient} [${f.stage}] attempts=${f.attempts} ${f.reason}`).join('\n') || 'no failed dispatches');
       return;
     }
     case 'retry': {
       const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
       if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
       const redis = createRedis(ctx.config.REDIS_URL, 'producer');
-      const queue = new Queue(Stage.deliver, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX });
+      const queues = new Map<Stage, Queue>();
       try {
-        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (id) => {
-          const job = await queue.getJob(`${Stage.deliver}-${id}`);
+        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (stage, jobId) => {
+          if (!queues.has(stage)) queues.set(stage, new Queue(stage, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX }));
+          const job = await queues.get(stage)!.getJob(jobId);
           if (job && (await job.isFailed())) await job.remove();
         });
         ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
         return retried.length === ids.length ? 0 : 1;
       } finally {
-        await queue.close();
+        await Promise.all([...queues.values()].map((q) => q.close()));
         await redis.quit().catch(() => undefined);
       }
     }

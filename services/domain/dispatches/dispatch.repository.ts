@@ -132,7 +132,7 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
 export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt", ${OVERDUE_FACTS_SQL},
+            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt", ${OVERDUE_FACTS_SQL},
             COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
@@ -144,7 +144,13 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
   const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
   return r.rows.map(({ overdueFacts, ...row }) => {
     const overdueReason = computeOverdue(factsOf(overdueFacts), now, holidays);
-    return { ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null, overdue: overdueReason !== null, overdueReason };
+    return {
+      ...row,
+      deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null,
+      nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
+      overdue: overdueReason !== null,
+      overdueReason,
+    };
   });
 }
 
@@ -163,15 +169,20 @@ export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: 
   }
   const r = await db.query(
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
-            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
+            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt",
+            CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt", CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason"
        FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
+      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL
         AND ($2::timestamptz IS NULL OR (x.delivered_at, x.id) < ($2::timestamptz, $3::uuid))
       ORDER BY x.delivered_at DESC, x.id DESC LIMIT $4`,
     [q.recipient, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
   );
   const rows = r.rows.slice(0, q.limit);
-  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
+  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({
+    ...row,
+    deliveredAt: new Date(row.deliveredAt).toISOString(),
+    revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
+  }));
   // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
   const last = rows[rows.length - 1];
   const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;

@@ -12,6 +12,7 @@ import { priorityOf } from '../pipeline/priority';
 import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
+import { requireSigningCertificate } from './signing-readiness';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
 export type IncomingFile = InMemoryFile | SpilledFile;
@@ -106,6 +107,8 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   const requestHash = await hashSubmission(s, main, attachments);
   const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
+  // Refused at the door rather than failed at the sign stage (a replay above answers as before).
+  await requireSigningCertificate(db, s.sender);
   const m = s.metadata;
   const year = Number(m.issuedOn.slice(0, 4));
   if (m.number && lookup.holder) {

@@ -27,6 +27,9 @@ export interface InboxRow {
   late: boolean;
   /** Only from findIncoming: a sender's take-back (13) awaiting an answer. */
   pendingRequest?: string | null;
+  /** A revoked (thu hồi) copy stays in the inbox, marked, with the sender's reason and time (issue 16). */
+  revokedAt: Date | null;
+  revokeReason: string | null;
 }
 
 const FINISHED = `('completed', 'refused', 'revoked')`;
@@ -41,9 +44,10 @@ export async function searchInbox(db: Queryable, agency: string, f: InboxFilters
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, a.name AS "senderName",
             d.document_type AS "documentType", d.number, d.notation, d.subject, d.urgency, d.due_on AS "dueOn",
             d.issued_on AS "issuedOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS "deliveredAt",
+            d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason",
             (d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AND x.status NOT IN ${FINISHED}) AS late
        FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
+      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL
         AND ($2::text IS NULL OR d.subject ILIKE $2 OR d.notation ILIKE $2 OR (d.number || '/' || d.notation) ILIKE $2
              OR d.number = $7 OR x.incoming_number = $7)
         AND ($3::text IS NULL OR d.sender_code = $3 OR a.name ILIKE '%' || $3 || '%')
@@ -63,9 +67,10 @@ export async function findIncoming(db: Queryable, agency: string, dispatchId: st
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, a.name AS "senderName",
             d.document_type AS "documentType", d.number, d.notation, d.subject, d.urgency, d.due_on AS "dueOn",
             d.issued_on AS "issuedOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS "deliveredAt", x.pending_request AS "pendingRequest",
+            d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason",
             (d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AND x.status NOT IN ${FINISHED}) AS late
        FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
-      WHERE x.id = $2 AND x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'`,
+      WHERE x.id = $2 AND x.recipient_code = $1 AND x.delivered_at IS NOT NULL`,
     [agency, dispatchId],
   );
   return r.rows[0];

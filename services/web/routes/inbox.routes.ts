@@ -6,7 +6,7 @@ import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { recordStatus } from '../../domain/dispatches/record-status';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor, loadDocument } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { findIncoming, searchInbox } from '../queries/inbox.query';
@@ -20,7 +20,7 @@ const Filters = z.object({
   sender: z.string().trim().max(200).optional(),
   from: isoDate.optional().or(z.literal('')),
   to: isoDate.optional().or(z.literal('')),
-  status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused']).optional(),
+  status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused', 'revoked']).optional(),
 });
 
 const RECIPIENT_CODES = ['02', '03', '04', '05', '06', '15', '16'] as const;
@@ -38,9 +38,11 @@ export function inboxRoutes(db: Db): Router {
   router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {
     const agency = userOf(res).agencyCode;
     const row = isUuid(param(req, "dispatchId")) ? await findIncoming(db, agency, param(req, "dispatchId")) : undefined;
-    const found = row ? await findDocumentFor(db, agency, row.documentId) : undefined;
+    // A revoked copy stays readable as a record ("Đã thu hồi", reason, time); its files are withdrawn.
+    const revoked = row?.status === 'revoked';
+    const found = row ? (revoked ? await loadDocument(db, row.documentId).then((doc) => doc && { doc }) : await findDocumentFor(db, agency, row.documentId)) : undefined;
     if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const files = (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
+    const files = revoked ? [] : (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
     const copy = (await dispatchViews(db, row.documentId, agency))[0];
     res.type('html').send(
       incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,

@@ -11,7 +11,8 @@ import { revokeDocument } from '../../domain/documents/revoke-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { allow, userOf } from '../security/access-policy';
-import { outboxPage, sentPage } from '../views/outbox.view';
+import { dispatchTimelines, outboxPage, outboxRow, sentPage } from '../views/outbox.view';
+import { DOCUMENT_STATUS_LABELS } from '../views/labels';
 
 export function outboxRoutes(db: Db): Router {
   const router = Router();
@@ -33,6 +34,23 @@ export function outboxRoutes(db: Db): Router {
       req.query.sent ? { kind: 'ok' as const, text: `Đã nhận văn bản số ${found.doc.number}/${found.doc.notation}; hệ thống đang ký số và chuyển tới ${dispatches.length} nơi nhận.` }
       : req.query.revoked ? { kind: 'ok' as const, text: 'Đã thu hồi văn bản.' } : undefined;
     res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash }).value);
+  });
+
+  // Live refresh (app.js, on a server event of this document): the fields the page shows, re-rendered
+  // by the server — channel, state, attempts, last error and timeline of every copy; or one list row.
+  router.get('/outbox/:id/live', allow('documents.send'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const found = isUuid(param(req, 'id')) ? await findDocumentFor(db, agency, param(req, 'id')) : undefined;
+    if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
+    const row = (await listOutbox(db, agency, 1, undefined, found.doc.id)).items[0];
+    res.set('Cache-Control', 'no-store').json({
+      documentStatus: DOCUMENT_STATUS_LABELS[found.doc.status] ?? found.doc.status,
+      lastError: found.doc.lastError ?? null,
+      dispatches: dispatchTimelines({ doc: found.doc, dispatches, names }).value,
+      row: row ? outboxRow(row).value : null,
+    });
   });
 
   router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {

@@ -6,7 +6,7 @@ import { dayVi, documentTypeLabel, instantVi } from './labels';
 import { page } from './layout.view';
 import { lateMark, statusPill, urgencyPill } from './components';
 
-const FILTER_STATUSES = ['delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused'] as const;
+const FILTER_STATUSES = ['delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused', 'revoked'] as const;
 
 export function inboxPage(res: Response, rows: InboxRow[], f: InboxFilters): SafeHtml {
   return page(res, {
@@ -29,14 +29,14 @@ ${rows.length === 0
   <thead><tr><th scope="col">Số đến</th><th scope="col">Số, ký hiệu</th><th scope="col">Trích yếu</th><th scope="col">Nơi gửi</th>
     <th scope="col">Độ khẩn</th><th scope="col">Hạn xử lý</th><th scope="col">Trạng thái</th><th scope="col">Ngày đến</th></tr></thead>
   <tbody>${rows.map(
-    (r) => html`<tr${r.late ? html` class="is-late"` : ''}>
+    (r) => html`<tr${r.late ? html` class="is-late"` : r.revokedAt ? html` class="is-revoked"` : ''}>
     <td data-label="Số đến">${r.incomingNumber ?? html`<span class="muted">—</span>`}</td>
     <td data-label="Số, ký hiệu">${r.number}/${r.notation}</td>
     <td data-label="Trích yếu"><a href="/inbox/${r.dispatchId}"><span class="muted">${documentTypeLabel(r.documentType)}:</span> ${r.subject}</a></td>
     <td data-label="Nơi gửi">${r.senderName}</td>
     <td data-label="Độ khẩn">${urgencyPill(r.urgency)}</td>
     <td data-label="Hạn xử lý">${r.dueOn ? dayVi(r.dueOn) : html`<span class="muted">—</span>`}${lateMark(r.late)}</td>
-    <td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}</td>
+    <td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}${r.revokedAt ? html`<p class="revoked-note">Đã thu hồi ${instantVi(r.revokedAt)}${r.revokeReason ? html`: ${r.revokeReason}` : ''}</p>` : ''}</td>
     <td data-label="Ngày đến">${instantVi(r.deliveredAt)}</td></tr>`,
   )}</tbody></table>`}`,
   });

@@ -28,6 +28,9 @@ export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
     body: html`<p><a href="/inbox">← Văn bản đến</a></p>
 <h1>${documentTypeLabel(doc.documentType)} số ${doc.number}/${doc.notation}</h1>
 <p class="subject">${doc.subject}</p>
+${row.revokedAt
+  ? html`<p class="notice error" role="status" data-revoked>Đã thu hồi lúc ${instantVi(row.revokedAt)}. Lý do: ${row.revokeReason ?? '(không ghi)'}. Cơ quan gửi đã rút lại văn bản này; không xử lý tiếp.</p>`
+  : ''}
 <div class="two-col">
 <section class="card meta" aria-label="Thông tin văn bản">
   <dl>
@@ -42,9 +45,9 @@ export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
   </dl>
   ${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}?download=1">${f.role === 'signed' ? 'Văn bản đã ký số (PDF)' : f.name ?? f.role}</a></li>`)}</ul>` : ''}
 </section>
-<section class="card actions-card" aria-label="Xử lý">${actions(res, row.dispatchId, row.status, d.pendingTakeBack)}</section>
+<section class="card actions-card" aria-label="Xử lý">${row.revokedAt ? html`<p class="muted">Văn bản đã thu hồi: không còn thao tác xử lý.</p>` : actions(res, row.dispatchId, row.status, d.pendingTakeBack)}</section>
 </div>
-${signed
+${row.revokedAt ? html`<p class="muted">Tệp văn bản đã được thu hồi cùng văn bản.</p>` : signed
   ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
     <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
   : html`<p class="muted">Văn bản chưa có bản ký số để xem.</p>`}
