@@ -48,14 +48,30 @@ const USAGE = `usage: lienthong <command> [options] [--json]
 /** Commands that read only files: they must work without a database. */
 const OFFLINE = new Set(['edxml']);
 
+/** The usage lines of one command (`lienthong agency --help`). */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n').filter((l) => l.trim().startsWith(`${name} `) || l.trim() === name);
+  return `usage: lienthong ${name} … [--json]\n${lines.join('\n')}`;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const args = argv.filter((a) => a !== '--json');
+  const help = argv.includes('--help') || argv.includes('-h');
+  const args = argv.filter((a) => a !== '--json' && a !== '--help' && a !== '-h');
   const [name, ...rest] = args;
   const handler = name ? COMMANDS[name] : undefined;
+  if (!name || name === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   if (!handler) {
-    console.error(USAGE);
-    return name ? 2 : 0;
+    console.error(`lienthong: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+  // --help anywhere answers the command's usage before any option is checked or any database reached.
+  if (help) {
+    console.log(usageOf(name));
+    return 0;
   }
   if (OFFLINE.has(name!)) {
     const offline = { json, out: (value: unknown, human?: string) => console.log(json || human === undefined ? JSON.stringify(value, null, 2) : human) };
