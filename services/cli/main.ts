@@ -14,6 +14,8 @@ import { reportCommand } from './commands/report.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
 import { resolveCliEnv } from './cli-env';
+import { sandboxCommand } from './commands/sandbox.command';
+import { conformanceCommand } from './commands/conformance.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   pki: pkiCommand,
   pdf: pdfCommand,
   user: userCommand,
+  sandbox: sandboxCommand,
+  conformance: conformanceCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -43,10 +47,12 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pdf verify FILE
-  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list`;
+  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
+  sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
 
 /** Commands that read only files: they must work without a database. */
-const OFFLINE = new Set(['edxml']);
+const OFFLINE = new Set(['edxml', 'conformance']);
 
 /** The usage lines of one command (`lienthong agency --help`). */
 function usageOf(name: string): string {
