@@ -1,3 +1,4 @@
+import { parseArgs as nodeParseArgs } from 'node:util';
 import type { Config } from '../config/config';
 import type { Db } from '../db/pool';
 
@@ -12,21 +13,26 @@ export interface CliContext {
 
 export class CliUsageError extends Error {}
 
-/** `--name value` options and positionals, nothing clever. Flags without a value are "true". */
-export function parseArgs(args: string[]): { positionals: string[]; options: Record<string, string> } {
-  const positionals: string[] = [];
-  const options: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith('--')) {
-      const next = args[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
-        options[a.slice(2)] = next;
-        i++;
-      } else options[a.slice(2)] = 'true';
-    } else positionals.push(a);
+/** The options a command accepts: `'string'` takes a value, `'boolean'` is a bare flag. */
+export type OptionSpec = Record<string, 'string' | 'boolean'>;
+
+/**
+ * `--name value` options and positionals, parsed strictly by node:util: an option the command
+ * does not know, or a value missing after a string option, is a usage error (exit 2). Flags read
+ * as "true", so call sites test `options.failed === 'true'`.
+ */
+export function parseArgs(args: string[], spec: OptionSpec = {}): { positionals: string[]; options: Record<string, string> } {
+  const config = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }]));
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    parsed = nodeParseArgs({ args, options: config, strict: true, allowPositionals: true });
+  } catch (err) {
+    const known = Object.keys(spec).map((n) => `--${n}`).join(', ') || 'none';
+    throw new CliUsageError(`${(err as Error).message.split('. ')[0]} (options here: ${known})`);
   }
-  return { positionals, options };
+  const options: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed.values)) options[name] = typeof value === 'string' ? value : 'true';
+  return { positionals: parsed.positionals, options };
 }
 
 export function required(options: Record<string, string>, name: string): string {

@@ -16,6 +16,8 @@ import { migrateCommand } from './commands/migrate.command';
 import { backupCommand } from './commands/backup.command';
 import { restoreCommand } from './commands/restore.command';
 import { resolveCliEnv } from './cli-env';
+import { sandboxCommand } from './commands/sandbox.command';
+import { conformanceCommand } from './commands/conformance.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -31,6 +33,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   user: userCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  sandbox: sandboxCommand,
+  conformance: conformanceCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -49,19 +53,37 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pdf verify FILE
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
   backup now|list|verify|archive-command [--dir DIR]
-  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]`;
+  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
+  sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
 
 /** Commands that read only files: they must work without a database. */
-const OFFLINE = new Set(['edxml', 'restore']);
+const OFFLINE = new Set(['edxml', 'restore', 'conformance']);
+
+/** The usage lines of one command (`lienthong agency --help`). */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n').filter((l) => l.trim().startsWith(`${name} `) || l.trim() === name);
+  return `usage: lienthong ${name} … [--json]\n${lines.join('\n')}`;
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const args = argv.filter((a) => a !== '--json');
+  const help = argv.includes('--help') || argv.includes('-h');
+  const args = argv.filter((a) => a !== '--json' && a !== '--help' && a !== '-h');
   const [name, ...rest] = args;
   const handler = name ? COMMANDS[name] : undefined;
+  if (!name || name === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   if (!handler) {
-    console.error(USAGE);
-    return name ? 2 : 0;
+    console.error(`lienthong: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+  // --help anywhere answers the command's usage before any option is checked or any database reached.
+  if (help) {
+    console.log(usageOf(name));
+    return 0;
   }
   if (OFFLINE.has(name!)) {
     const offline = { json, out: (value: unknown, human?: string) => console.log(json || human === undefined ? JSON.stringify(value, null, 2) : human) };

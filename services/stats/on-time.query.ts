@@ -38,6 +38,7 @@ export async function onTimeByKey(
               (SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = $8) AS done_at
          FROM documents d JOIN dispatches x ON x.document_id = d.id
         WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR x.recipient_code = ANY($3::text[]))
+          AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox)
           AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($9::text[])
                 ORDER BY o.id DESC LIMIT 1) = $10
      ), timed AS (

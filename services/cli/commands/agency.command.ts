@@ -16,7 +16,7 @@ function checkAgency(code: string, channel: string, endpoint: string | undefined
 /** lienthong agency add|update|import|list */
 export const agencyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { code: 'string', name: 'string', parent: 'string', level: 'string', channel: 'string', endpoint: 'string', secret: 'string', format: 'string' });
   switch (sub) {
     case 'add': {
       const code = required(options, 'code');

@@ -5,7 +5,7 @@ import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-
 /** lienthong apikey create --agency C [--scope monitor] | apikey revoke ID | apikey list */
 export const apikeyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { agency: 'string', label: 'string', scope: 'string' });
   switch (sub) {
     case 'create': {
       const agency = required(options, 'agency');

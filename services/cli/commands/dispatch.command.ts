@@ -7,7 +7,7 @@ import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 /** lienthong dispatch list [--failed] | dispatch retry ID|--failed */
 export const dispatchCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { failed: 'boolean' });
   switch (sub) {
     case 'list': {
       const failed = await listFailedDispatches(ctx.db);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { checkIncomingSignatures, isBroken, type SignatureCheck } from '../../domain/pki/incoming-signatures';
 import { vietnamTime } from '../../signing/appearance/signature-stamp';
 import type { SignatureReport } from '../../signing/pades-verifier';
-import { CliUsageError, type CommandHandler } from '../cli-context';
+import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 
 const USAGE = 'usage: lienthong pdf verify FILE [--json]   (exit 0 when signed and every signature is valid and trusted)';
 
@@ -37,7 +37,8 @@ function humanReport(file: string, check: SignatureCheck): string {
 
 /** lienthong pdf verify FILE */
 export const pdfCommand: CommandHandler = async (args, ctx) => {
-  const [sub, file, ...extra] = args;
+  const [sub, ...rest] = args;
+  const [file, ...extra] = parseArgs(rest, {}).positionals;
   if (sub !== 'verify' || !file || extra.length > 0) throw new CliUsageError(USAGE);
   let pdf: Buffer;
   try {

@@ -14,7 +14,7 @@ import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-
  */
 export const userCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { agency: 'string', username: 'string', role: 'string', name: 'string', 'password-env': 'string', password: 'string' });
   switch (sub) {
     case 'add': {
       const agency = required(options, 'agency');
