@@ -20,7 +20,7 @@ export function backupTargetFor(options: Record<string, string>, config: Pick<Co
 /** lienthong backup now|list|verify: a base backup now, what is kept, and whether it can be restored. */
 export const backupCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { dir: 'string', label: 'string' });
   const target = backupTargetFor(options, ctx.config);
   if (sub === 'now') {
     const info = await takeBaseBackup(ctx.config.DATABASE_URL, target, options.label ?? 'lienthong-manual');

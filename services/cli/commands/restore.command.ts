@@ -13,7 +13,7 @@ const USAGE = 'usage: lienthong restore --to latest|TIME|point:NAME --into DIR [
  * it is replayed to the target, promoted, then stopped cleanly, ready for the service.
  */
 export const restoreCommand: CommandHandler = async (args, ctx) => {
-  const { options } = parseArgs(args);
+  const { options } = parseArgs(args, { to: 'string', into: 'string', from: 'string', force: 'boolean' });
   if (options.help) throw new CliUsageError(USAGE);
   const to = parseRestoreTo(required(options, 'to'));
   const into = path.resolve(required(options, 'into'));
