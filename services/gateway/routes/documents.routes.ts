@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
@@ -56,7 +57,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
+        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
