@@ -83,6 +83,9 @@ export function documentsRoutes(db: Db, config: Config): Router {
     res.json({
       ...view,
       signature: { level: doc.signatureLevel, note: doc.signatureNote, incoming: doc.incomingSignature ?? null },
+      // one report per signature the PDF arrived with (verdict, reason, Vietnamese sentence), and the warnings every recipient sees
+      signatures: (doc.incomingSignature as { signatures?: unknown[] } | null)?.signatures ?? [],
+      signatureWarnings: (doc.incomingSignature as { warnings?: string[] } | null)?.warnings ?? [],
       ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}),
     });
   });
