@@ -46,9 +46,12 @@ export function buildPath(leaf: X509Certificate, pool: X509Certificate[], anchor
 
 export type PathValidity = { ok: true } | { ok: false; reason: 'expired' | 'not-yet-valid'; certificate: X509Certificate };
 
-/** Every certificate of the path valid at `at`. */
+/** Every certificate of the path valid at `at` (the trust anchor is trusted as configured, RFC 5280 §6.1.1 d). */
 export function pathValidAt(path: CertificatePath, at: Date): PathValidity {
   for (const c of path.certificates) {
+    // a root (the anchor, or a self-signed top of an untrusted path) is trusted by configuration, not by its dates
+    const top = c === path.certificates[path.certificates.length - 1] && path.certificates.length > 1;
+    if (top && (path.anchor ? c.raw.equals(path.anchor.raw) : c.subject === c.issuer)) continue;
     if (at.getTime() < new Date(c.validFrom).getTime()) return { ok: false, reason: 'not-yet-valid', certificate: c };
     if (at.getTime() > new Date(c.validTo).getTime()) return { ok: false, reason: 'expired', certificate: c };
   }

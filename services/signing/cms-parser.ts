@@ -46,7 +46,7 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
   if (sidNode?.tag === Tag.SEQUENCE) {
     const [issuer, serial] = children(sidNode);
     if (!issuer || !serial) throw new DerError('IssuerAndSerialNumber is incomplete');
-    sid = { issuer: issuer.raw, serial: serial.raw };
+    sid = { issuer: toDefinite(issuer), serial: serial.raw };
   } else if (sidNode?.tag === 0x80) {
     sid = { subjectKeyIdentifier: sidNode.content };
   } else {
