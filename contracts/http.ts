@@ -95,6 +95,27 @@ export type DispatchView = z.infer<typeof DispatchView>;
 
 export const FileView = z.object({ role: z.string(), sha256: z.string(), size: z.number().int(), contentType: z.string() });
 
+/** One arriving signature's verdict in ETSI terms (passed / indeterminate / failed) with its reason code. */
+export const SignatureLineView = z.object({
+  index: z.number().int(),
+  kind: z.enum(['signature', 'document-timestamp']),
+  signer: z.string().nullable(),
+  signingTime: z.string().nullable(),
+  indication: z.enum(['passed', 'indeterminate', 'failed']),
+  reason: z.string().nullable(),
+  message: z.string(),
+  findings: z.array(z.object({ code: z.string(), message: z.string() })),
+  coversWholeDocument: z.boolean(),
+  revision: z.number().int().nullable(),
+  revisions: z.number().int().nullable(),
+  changes: z.array(z.object({ revision: z.number().int(), text: z.string(), allowed: z.boolean() })),
+  chainTrusted: z.boolean(),
+  timestamp: z.object({ time: z.string().nullable(), tsa: z.string().nullable(), trusted: z.boolean(), valid: z.boolean() }).nullable(),
+  validationTime: z.string(),
+  revocation: z.string(),
+  algorithm: z.string().nullable(),
+}).passthrough();
+
 export const DocumentView = z.object({
   id: z.string().uuid(),
   status: enumOf(DocumentStatus),
@@ -108,6 +129,10 @@ export const DocumentView = z.object({
   signature: z
     .object({ level: z.enum(['B-B', 'B-T']).nullable(), note: z.string().nullable(), incoming: z.unknown() })
     .optional(),
+  /** The signatures the PDF arrived with, one report each (issue 15). */
+  signatures: z.array(SignatureLineView).optional(),
+  /** Vietnamese warnings about those signatures (indeterminate ones), shown to every recipient. */
+  signatureWarnings: z.array(z.string()).optional(),
 });
 export type DocumentView = z.infer<typeof DocumentView>;
 

@@ -66,6 +66,15 @@ const Schema = z.object({
   LIENTHONG_BACKUP_KEEP_DAYS: int(30),
   /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
   LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
+  /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
+  LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
+  /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */
+  LIENTHONG_RESIGN_MODIFIED: bool.default(false),
+  /** No CRL/OCSP reachable: indeterminate (default), or accepted as good with `1` (soft-fail). */
+  LIENTHONG_REVOCATION_SOFT_FAIL: bool.default(false),
+  LIENTHONG_REVOCATION_TIMEOUT_MS: int(5_000),
+  /** Time budget for locating and parsing the signatures of one PDF (in a worker thread). */
+  LIENTHONG_VERIFY_BUDGET_MS: int(20_000),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

@@ -12,6 +12,7 @@ import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
 import { healthRoutes } from './routes/health.routes';
+import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { stageQueueDepth } from '../metrics/queue-depth';
 import { inboxRoutes } from './routes/inbox.routes';
@@ -39,6 +40,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   // API answers are JSON or files: the strictest headers cost nothing (the web UI sets its own).
   app.use(['/v1', '/health'], helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"] } } }));
   app.use(healthRoutes(db, redis));
+  if (config.LIENTHONG_DEV_MODE) app.use(devRevocationRoutes(db, config));
   app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX) }));
   app.use(openApiRoutes());
   app.use('/v1', authenticate(db));

@@ -9,7 +9,7 @@ import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../pipeline/priority';
-import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureIntakeOptions } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 import { requireSigningCertificate } from './signing-readiness';
@@ -65,6 +65,8 @@ export interface AcceptLimits {
   futureSkewDays: number;
   /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
   trustStoreDir?: string | undefined;
+  /** How PDFs that arrive signed are treated (default: refuse failed signatures). */
+  signatures?: SignatureIntakeOptions | undefined;
 }
 
 export interface Accepted {
@@ -101,8 +103,8 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   const incomingSignature =
     main && source?.type === 'pdf'
       ? main.bytes
-        ? await checkArrivingSignatures(db, main.bytes, limits.trustStoreDir)
-        : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
+        ? await checkArrivingSignatures(db, main.bytes, limits)
+        : await checkArrivingSignaturesOfFile(db, main.path!, limits)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
   const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));

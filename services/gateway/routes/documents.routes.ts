@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
@@ -56,7 +57,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
+        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
@@ -82,6 +83,9 @@ export function documentsRoutes(db: Db, config: Config): Router {
     res.json({
       ...view,
       signature: { level: doc.signatureLevel, note: doc.signatureNote, incoming: doc.incomingSignature ?? null },
+      // one report per signature the PDF arrived with (verdict, reason, Vietnamese sentence), and the warnings every recipient sees
+      signatures: (doc.incomingSignature as { signatures?: unknown[] } | null)?.signatures ?? [],
+      signatureWarnings: (doc.incomingSignature as { warnings?: string[] } | null)?.warnings ?? [],
       ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}),
     });
   });

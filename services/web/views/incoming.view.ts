@@ -7,6 +7,7 @@ import { lateMark, statusPill, timeline, urgencyPill } from './components';
 import { html, type SafeHtml } from './html';
 import { dayVi, documentTypeLabel, instantVi } from './labels';
 import { csrfField, page } from './layout.view';
+import { arrivingSignatures } from './signatures.view';
 
 export interface IncomingPageData {
   row: InboxRow;
@@ -51,6 +52,7 @@ ${row.revokedAt ? html`<p class="muted">Tệp văn bản đã được thu hồi
   ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
     <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
   : html`<p class="muted">Văn bản chưa có bản ký số để xem.</p>`}
+${arrivingSignatures(doc.incomingSignature)}
 ${d.copy ? timeline(d.copy, `Tiến trình tại ${userOf(res).agencyName}`) : ''}`,
   });
 }
