@@ -107,6 +107,9 @@ function bouncerIni(n: { dir: string; pgPort: number; bouncerPort: number }): st
     'server_reset_query =',
     'server_login_retry = 1',
     'server_connect_timeout = 3',
+    // A client waiting for a server connection to a node that is gone gets an error in seconds
+    // (and is disconnected), so its pool moves to the other node instead of hanging for minutes.
+    'query_wait_timeout = 5',
     'ignore_startup_parameters = extra_float_digits,options',
     `pidfile = ${path.join(n.dir, 'pgbouncer.pid')}`,
     `admin_users = ${SUPERUSER}`,

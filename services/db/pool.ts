@@ -93,6 +93,35 @@ function clientClassFor(url: string, prepared: boolean): { Client: typeof pg.Cli
       if (callback) done.then(() => callback(undefined, this as unknown as pg.Client), (err: Error) => callback(err));
       return (callback ? undefined : done.then(() => this)) as never;
     }
+    /**
+     * A connection whose server stopped being the primary (demoted behind a PgBouncer that kept the
+     * client connected) answers every write with 25006: close it, so the pool opens a new one on
+     * the primary instead of failing the same way again.
+     */
+    override query(...args: unknown[]): never {
+      const drop = (err: unknown) => {
+        const code = (err as { code?: string } | undefined)?.code;
+        if (code === '25006' || code === '57P01' || code === '08P01') {
+          locator.failed(this.target);
+          void this.end().catch(() => undefined);
+        }
+      };
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        args[args.length - 1] = (err: unknown, res: unknown) => {
+          if (err) drop(err);
+          (last as (e: unknown, r: unknown) => void)(err, res);
+        };
+      }
+      const out = (super.query as (...a: unknown[]) => unknown).apply(this, args);
+      if (out && typeof (out as Promise<unknown>).catch === 'function' && typeof last !== 'function') {
+        return (out as Promise<unknown>).catch((err: unknown) => {
+          drop(err);
+          throw err;
+        }) as never;
+      }
+      return out as never;
+    }
   }
   return { Client: LocatingClient as unknown as typeof pg.Client, connectionString: targets.urls[0]! };
 }
