@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         results.push(r);
         console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, recovery ${r.recoverySeconds ?? '—'} s`);
       } catch (err) {
-        console.log(`FAILED: ${(err as Error).message}`);
+        console.log(`FAILED: ${(err as Error).stack ?? (err as Error).message}`);
         results.push({ name, sent: 0, delivered: 0, duplicated: 0, lost: 0, recoverySeconds: null, outageSeconds: 0, documents: 0, ledgerOk: false, stuckJobs: 0, notes: [`the scenario itself failed: ${(err as Error).message}`] });
       }
     }

@@ -77,3 +77,14 @@ export function refusalSummary(subs: Submission[]): string {
   for (const s of subs) for (const r of s.refusals) counts.set(r, (counts.get(r) ?? 0) + 1);
   return [...counts].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
 }
+
+/** Polls without a database connection (waitFor needs one, and PostgreSQL may be failing over). */
+export async function pollUntil<T>(what: string, check: () => Promise<T | false | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

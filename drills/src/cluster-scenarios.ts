@@ -1,9 +1,8 @@
 import type { Db } from '../../services/db/pool';
 import type { Cluster } from '../../infra/cluster/cluster';
 import type { AppProcess } from '../../infra/cluster/app-processes';
-import { waitFor } from '../../test/support/wait';
 import { audit, settle, type ScenarioResult } from './audit';
-import { longestAcceptGap, refusalSummary, steadyLoad, type LoadStack } from './cluster-load';
+import { longestAcceptGap, pollUntil, refusalSummary, steadyLoad, type LoadStack } from './cluster-load';
 
 export interface ClusterScenarioResult extends ScenarioResult {
   /** Longest time clients got no 202 around the fault. */
@@ -41,7 +40,7 @@ export async function runClusterScenario(ctx: DrillContext, name: string, inject
   const dupBefore = stack.receiver.duplicates();
   const before = appPids(cluster);
   const load = steadyLoad(stack, ctx.docs, ctx.intervalMs);
-  await waitFor('a third of the load accepted', async () => load.accepted() >= Math.ceil(ctx.docs / 3), { timeoutMs: 120_000, recheckMs: 100 });
+  await pollUntil('a third of the load accepted', async () => load.accepted() >= Math.ceil(ctx.docs / 3), 120_000, 100);
   const faultAt = Date.now();
   const injected = await inject();
   await load.done;
@@ -73,10 +72,10 @@ export function redisMasterKill(ctx: DrillContext): () => Promise<Injected> {
     const redis = ctx.cluster.redis;
     const t0 = Date.now();
     const old = await redis.killMaster();
-    const now = await waitFor('Sentinel promoting the replica', async () => {
+    const now = await pollUntil('Sentinel promoting the replica', async () => {
       const p = await redis.masterPort().catch(() => old);
       return p !== old ? p : false;
-    }, { timeoutMs: 60_000, recheckMs: 200 });
+    }, 60_000, 200);
     return {
       notes: [`Sentinel promoted 127.0.0.1:${now} ${seconds(Date.now() - t0)} s after the master 127.0.0.1:${old} was killed`],
       after: async () => redis.restartNode(old),
@@ -109,12 +108,12 @@ export function postgresPrimaryKill(ctx: DrillContext): () => Promise<Injected> 
     const notes: string[] = [];
     let first503: number | undefined;
     let back: number | undefined;
-    await waitFor('the gateways ready again', async () => {
+    await pollUntil('the gateways ready again', async () => {
       const s = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3_000) }).then((r) => r.status, () => 0);
       if (s !== 200 && first503 === undefined) first503 = Date.now();
       if (s === 200 && first503 !== undefined) back = Date.now();
       return back !== undefined;
-    }, { timeoutMs: 120_000, recheckMs: 250 }).catch(() => notes.push('FINDING: /health/ready not back within 120 s'));
+    }, 120_000).catch(() => notes.push('FINDING: /health/ready not back within 120 s'));
     const leader = await postgres.leader();
     notes.push(`Patroni promoted ${leader?.name ?? 'nobody'}; /health/ready answered 503 for ${first503 && back ? seconds(back - first503) : '—'} s, ready ${back ? seconds(back - t0) : '—'} s after the kill`);
     return {
