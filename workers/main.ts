@@ -28,11 +28,12 @@ async function main(): Promise<void> {
   const db = createPool(config.DATABASE_URL, {
     max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + (stages.includes('deliver') ? config.LIENTHONG_DELIVER_CONCURRENCY : 0) + 4,
     application: 'lienthong-worker',
+    prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS,
   });
-  const workerRedis = createRedis(config.REDIS_URL, 'worker');
-  const producerRedis = createRedis(config.REDIS_URL, 'producer');
+  const workerRedis = createRedis(config, 'worker');
+  const producerRedis = createRedis(config, 'producer');
   const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);
-  const relay = new OutboxRelay(db, config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
+  const relay = new OutboxRelay(db, config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));

@@ -31,6 +31,7 @@ const SYSTEM_USER = 'lienthong';
 const HINT = 'run `bash infra/scripts/ensure-system-deps.sh` (Debian package `postgresql`)';
 
 interface PgBin { dir: string; version: number }
+export type { RunAs };
 
 export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => undefined);
@@ -175,7 +176,7 @@ function findPgBin(clusterVersion: number | undefined): PgBin {
  * PostgreSQL refuses to run as root. As root we run it as `postgres` if that
  * user exists, else as a system user `lienthong` that we create.
  */
-async function resolveRunAs(log: Log): Promise<RunAs | undefined> {
+export async function resolveRunAs(log: Log): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   for (const name of ['postgres', SYSTEM_USER]) {
     const user = await lookupUser(name);

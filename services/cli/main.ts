@@ -96,7 +96,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
   }
   const config = loadConfig(resolveCliEnv(process.env));
-  const db = createPool(config.DATABASE_URL, { max: 2, application: 'lienthong-cli' });
+  const db = createPool(config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL, { max: 2, application: 'lienthong-cli', prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS });
   const ctx: CliContext = {
     db,
     config,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseMasterKey } from '../pki/key-envelope';
+import { checkClusterConfig, clusterSchema, clusterQueuePrefix } from './cluster-config';
 
 /**
  * Configuration, validated once at boot. Every key is documented in README.md § Configuration.
@@ -12,9 +13,14 @@ import { parseMasterKey } from '../pki/key-envelope';
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
+/** A URL, or a PostgreSQL multi-host URL (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write`). */
+const dbUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'a postgres:// URL (one host or host1:port,host2:port)');
+
 const Schema = z.object({
-  DATABASE_URL: z.string().url(),
-  REDIS_URL: z.string().url(),
+  DATABASE_URL: dbUrl,
+  /** Redis by URL; with LIENTHONG_REDIS_SENTINELS or LIENTHONG_REDIS_CLUSTER it may be left out (see redis-target.ts). */
+  REDIS_URL: z.string().url().optional(),
+  ...clusterSchema,
   PORT: int(8080),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,7 +55,8 @@ const Schema = z.object({
   LIENTHONG_PROCESS: z.string().max(40).optional(),
   /** A port for the worker process's own /metrics (stage latency histograms, queue depths); 0 = off. */
   LIENTHONG_WORKER_METRICS_PORT: int(0),
-  LIENTHONG_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('lienthong'),
+  /** `{name}` (a Redis Cluster hash tag) is accepted; on a Cluster a bare name is wrapped in one. */
+  LIENTHONG_QUEUE_PREFIX: z.string().regex(/^([a-z0-9-]+|\{[a-z0-9-]+\})$/).default('lienthong'),
   /** Fault injection for tests and drills only (dev mode): `stage:ms[,stage:ms]` pauses a stage. */
   LIENTHONG_FAULT_DELAY: z.string().regex(/^([a-z]+:\d+)(,[a-z]+:\d+)*$/).optional(),
   /** RFC 3161 timestamp authority for PAdES B-T signatures; unset: signatures are B-B. */
@@ -79,7 +86,8 @@ const Schema = z.object({
 
 const KNOWN = new Set(Object.keys(Schema.shape));
 
-export type Config = z.infer<typeof Schema> & { masterKey: Buffer; faultDelays: Record<string, number> };
+/** REDIS_URL is '' when Redis is reached through Sentinel or Cluster (createRedis takes the whole config then). */
+export type Config = Omit<z.infer<typeof Schema>, 'REDIS_URL'> & { REDIS_URL: string; masterKey: Buffer; faultDelays: Record<string, number> };
 
 export class ConfigError extends Error {}
 
@@ -97,7 +105,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.LIENTHONG_FAULT_DELAY && !c.LIENTHONG_DEV_MODE) {
     throw new ConfigError('LIENTHONG_FAULT_DELAY is a test knob and is refused outside dev mode.');
   }
-  return { ...c, masterKey: resolveMasterKey(c), faultDelays: parseFaultDelays(c.LIENTHONG_FAULT_DELAY) };
+  const clusterProblem = checkClusterConfig(c);
+  if (clusterProblem) throw new ConfigError(clusterProblem);
+  return {
+    ...c,
+    REDIS_URL: c.REDIS_URL ?? '',
+    LIENTHONG_QUEUE_PREFIX: clusterQueuePrefix(c),
+    masterKey: resolveMasterKey(c),
+    faultDelays: parseFaultDelays(c.LIENTHONG_FAULT_DELAY),
+  };
 }
 
 function resolveMasterKey(c: z.infer<typeof Schema>): Buffer {

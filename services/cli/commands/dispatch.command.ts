@@ -25,7 +25,7 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
     case 'retry': {
       const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
       if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
-      const redis = createRedis(ctx.config.REDIS_URL, 'producer');
+      const redis = createRedis(ctx.config, 'producer');
       const queues = new Map<Stage, Queue>();
       try {
         const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (stage, jobId) => {
