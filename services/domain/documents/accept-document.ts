@@ -12,6 +12,7 @@ import { priorityOf } from '../pipeline/priority';
 import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
+import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
 export type IncomingFile = InMemoryFile | SpilledFile;
@@ -79,6 +80,8 @@ const UNIQUE_VIOLATION = '23505';
 interface Lookup extends DirectoryFacts {
   earlier: { id: string; requestHash: string | null; status: DocumentStatus } | null;
   holder: { id: string; notation: string; onPaper: boolean } | null;
+  /** metadata.responseFor names a document the sender sent or received (true when there is none). */
+  referenceOk: boolean;
 }
 
 /**
@@ -104,9 +107,12 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
-  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));
+  const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   const m = s.metadata;
+  // An answer may name only a document the sender sent or received: anything else would let it
+  // probe other agencies' documents (and copy their numbers into its own edXML).
+  if (m.responseFor && !lookup.referenceOk) throw unknownReference('metadata.responseFor');
   const year = Number(m.issuedOn.slice(0, 4));
   if (m.number && lookup.holder) {
     // Paper and electronic documents share one register (Decree 30): either may hold the number.
@@ -197,7 +203,7 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
 /** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
 function quickLookup(db: Db, s: Submission): Lookup | undefined {
   const facts = factsFromMemory(db, s.metadata.recipients);
-  return facts && { ...facts, earlier: null, holder: null };
+  return facts && { ...facts, earlier: null, holder: null, referenceOk: true };
 }
 
 /** One statement: an earlier document with this Idempotency-Key, the holder of a given number, the directory's answer. */
@@ -209,12 +215,13 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
        (SELECT json_build_object('id', id, 'requestHash', request_hash, 'status', status) FROM documents
          WHERE $2::text IS NOT NULL AND sender_code = $1 AND idempotency_key = $2) AS earlier,
        (SELECT json_build_object('id', h.id, 'notation', h.notation, 'onPaper', h.on_paper) FROM (
-          SELECT id, notation, false AS on_paper FROM documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          SELECT id, notation, false AS on_paper FROM documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND lienthong_number_key(number) = lienthong_number_key($4)
           UNION ALL
-          SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND lienthong_number_key(number) = lienthong_number_key($4)
           LIMIT 1) h) AS holder,
+       ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM documents d WHERE d.id = $7::uuid AND ${visibleToCallerSql(1)})) AS "referenceOk",
        ${directoryFactsSql(5, 6)}`,
-    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct],
+    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct, m.responseFor ?? null],
   );
   const found = r.rows[0]!;
   rememberAgencies(db, found.known);

@@ -4,6 +4,7 @@ import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
 import type { DocumentRow } from '../documents/document.repository';
 import { documentMetadataOf } from '../documents/document-metadata';
+import { visibleToCallerSql } from '../references/scoped-reference';
 
 /**
  * Our document as an edXML envelope (QCVN 102:2016): the sender, every recipient, the signed PDF
@@ -30,7 +31,11 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
   }
   let responseFor: EdxmlResponseFor[] = [];
   if (doc.responseFor) {
-    const r = await db.query(`SELECT sender_code AS sender, number, notation, issued_on AS "issuedOn" FROM documents WHERE id = $1`, [doc.responseFor]);
+    // Only a document the sender itself sent or received is named (older rows were not checked at intake).
+    const r = await db.query(
+      `SELECT d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn" FROM documents d WHERE d.id = $1 AND ${visibleToCallerSql(2)}`,
+      [doc.responseFor, doc.senderCode],
+    );
     const x = r.rows[0];
     if (x) {
       responseFor = [

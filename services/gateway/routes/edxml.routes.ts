@@ -10,9 +10,10 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { EdxmlError, parseEdxml } from '../../edxml';
 import { principalOf } from '../middleware/authenticate';
 import { isUuid } from './route-params';
+import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 
 /** edXML in (POST /v1/edxml) and out (GET /v1/documents/:id/edxml), QCVN 102:2016. */
-export function edxmlRoutes(db: Db, config: Config): Router {
+export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
   const router = Router();
   const xml = express.raw({ type: () => true, limit: config.LIENTHONG_MAX_JSON_BYTES });
 
@@ -21,7 +22,7 @@ export function edxmlRoutes(db: Db, config: Config): Router {
       return next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'edXML phải gửi với Content-Type: application/xml.'));
     }
     next();
-  }, xml, async (req, res) => {
+  }, gate.middleware, xml, async (req, res) => {
     const principal = principalOf(res);
     let message;
     try {
