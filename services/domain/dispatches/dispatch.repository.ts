@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { decodeCursor, encodeCursor } from '../paging/cursor';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
@@ -156,11 +157,8 @@ export interface InboxQuery {
 }
 
 export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (q.cursor) {
-    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (at && id) after = [at, id];
-  }
+  const position = decodeCursor(q.cursor);
+  const after: [string, string] | null = position ? [position.at, position.id] : null;
   const r = await db.query(
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
             d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
@@ -174,6 +172,6 @@ export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: 
   const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
   // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
   const last = rows[rows.length - 1];
-  const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;
+  const nextCursor = r.rows.length > q.limit && last ? encodeCursor(last.cursorAt, last.dispatchId) : null;
   return { items, nextCursor };
 }

@@ -7,6 +7,7 @@ import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirect
 import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
+import { safeFileName } from '../files/safe-file-name';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../pipeline/priority';
 import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
@@ -97,8 +98,8 @@ interface Lookup extends DirectoryFacts {
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
   validateBeforeWriting(s, limits);
-  const main = s.file ? prepare(s.file) : null;
-  const attachments = s.attachments.map(prepare);
+  const main = s.file ? prepare(s.file, 0) : null;
+  const attachments = s.attachments.map((a, i) => prepare(a, i + 1));
   const source = main ? await checkMainFile(main) : null;
   const incomingSignature =
     main && source?.type === 'pdf'
@@ -228,9 +229,11 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
   return found;
 }
 
-function prepare(f: IncomingFile): PreparedFile {
-  if (f.path !== undefined) return { name: f.name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
-  return { name: f.name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
+/** Every channel's files meet here: their names go through the one sanitiser whatever the caller did. */
+function prepare(f: IncomingFile, i: number): PreparedFile {
+  const name = safeFileName(f.name, i === 0 ? 'document' : `file-${i}`);
+  if (f.path !== undefined) return { name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
+  return { name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
 }
 
 function fileRow(role: string, f: PreparedFile, contentType: string): AcceptedFile & { from: PreparedFile } {

@@ -4,6 +4,7 @@ import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
 import type { DocumentRow } from '../documents/document.repository';
 import { documentMetadataOf } from '../documents/document-metadata';
+import { safeFileName } from '../files/safe-file-name';
 import { visibleToCallerSql } from '../references/scoped-reference';
 
 /**
@@ -24,7 +25,7 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
     if (!f) continue;
     attachments.push({
       contentId: f.role,
-      name: f.role.startsWith('attachment-') ? (f.name ?? `${f.role}.pdf`) : `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'),
+      name: f.role.startsWith('attachment-') ? safeFileName(f.name, `${f.role}.pdf`) : safeFileName(`${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'), 'document.pdf'),
       contentType: f.contentType,
       bytes: await getBlob(db, f.sha256),
     });

@@ -6,6 +6,7 @@ import { acceptDocument, type AcceptLimits, type Accepted, type IncomingFile } f
 import { revokeDocument, type RevokeResult } from '../documents/revoke-document';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
+import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference } from './document-reference';
 import { unknownReference } from '../references/scoped-reference';
 
@@ -56,7 +57,7 @@ function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
 
 /** The main file is the first PDF attachment; the others stay separate attachments. */
 function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
-  const files = doc.attachments.map((a) => ({ name: a.name, declaredType: a.contentType, bytes: a.bytes }));
+  const files = doc.attachments.map((a, i) => ({ name: safeFileName(a.name, `attachment-${i + 1}`), declaredType: a.contentType, bytes: a.bytes }));
   const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
   if (i < 0) {
     throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
