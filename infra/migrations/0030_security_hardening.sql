@@ -40,3 +40,22 @@ CREATE TABLE login_counters (
   locked_until      timestamptz,
   PRIMARY KEY (scope, key)
 );
+
+-- A timeline event's actor as shown to `viewer`: an agency sees its own people and keys by name;
+-- another agency sees only which agency and in what role (never a key id or a username).
+CREATE FUNCTION lienthong_actor_shown_to(actor text, viewer text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+    SELECT CASE
+      WHEN actor IS NULL OR actor = 'lienthong' THEN actor
+      WHEN who.agency = viewer THEN actor
+      WHEN who.agency IS NOT NULL THEN who.agency || ' (' || who.role || ')'
+      WHEN actor LIKE 'operator:%' THEN 'Liên Thông (operator)'
+      ELSE 'another agency'
+    END
+    FROM (SELECT COALESCE(
+            (SELECT k.agency_code FROM api_keys k WHERE actor LIKE 'apikey:%' AND k.id::text = substring(actor FROM 8)),
+            (SELECT u.agency_code FROM users u WHERE actor LIKE 'user:%' AND u.username = substring(actor FROM 6))) AS agency,
+          CASE WHEN actor LIKE 'apikey:%' THEN 'system'
+               ELSE (SELECT u.role FROM users u WHERE actor LIKE 'user:%' AND u.username = substring(actor FROM 6)) END AS role) who
+  $$;

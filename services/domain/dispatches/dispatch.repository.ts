@@ -129,17 +129,20 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
   return r.rows[0]!.id;
 }
 
-/** Dispatch views with their timelines; a recipient sees only its own copy. */
-export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
+/**
+ * Dispatch views with their timelines; a recipient sees only its own copy. `viewer` is the agency
+ * looking: the other agency's people and keys appear only as agency and role (lienthong_actor_shown_to).
+ */
+export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null, viewer: string): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
             x.delivered_at AS "deliveredAt", ${OVERDUE_FACTS_SQL},
-            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
+            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', lienthong_actor_shown_to(e.actor, $3), 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
       WHERE x.document_id = $1 AND ($2::text IS NULL OR x.recipient_code = $2)
       GROUP BY x.id, d.id ORDER BY x.recipient_code`,
-    [documentId, onlyRecipient],
+    [documentId, onlyRecipient, viewer],
   );
   const now = new Date();
   const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));

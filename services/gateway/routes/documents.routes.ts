@@ -78,7 +78,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
       sender: doc.senderCode,
       metadata: documentMetadataOf(doc, asSender ? doc.recipientsRef : [principal.agencyCode]),
       files: files.filter((f) => asSender || visibleToRecipient(f.role)).map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, contentType: f.contentType })),
-      dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode),
+      dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode, principal.agencyCode),
       createdAt: doc.createdAt.toISOString(),
     };
     res.json({

@@ -26,7 +26,7 @@ export function outboxRoutes(db: Db): Router {
     const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
     // Only the sender's own documents here; a recipient reads its copy in the inbox.
     if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const files = await listFiles(db, found.doc.id);
     const flash =
