@@ -59,3 +59,6 @@ CREATE FUNCTION lienthong_actor_shown_to(actor text, viewer text) RETURNS text
           CASE WHEN actor LIKE 'apikey:%' THEN 'system'
                ELSE (SELECT u.role FROM users u WHERE actor LIKE 'user:%' AND u.username = substring(actor FROM 6)) END AS role) who
   $$;
+-- The agency of whoever acted (a web administrator's agency; NULL for the operator CLI).
+ALTER TABLE audit_log ADD COLUMN actor_agency text;
+CREATE INDEX audit_log_by_actor_agency ON audit_log (actor_agency, id DESC) WHERE actor_agency IS NOT NULL;

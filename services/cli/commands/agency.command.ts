@@ -3,6 +3,8 @@ import { AGENCY_CODE_PATTERN, type Channel } from '../../../contracts';
 import { addGroupMember, listAgencies, upsertAgency, upsertGroup } from '../../domain/agencies/agency.repository';
 import { sealSecret } from '../../pki/key-envelope';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
+import { recordAudit } from '../../domain/audit/audit-log';
+import { bindClientCertificate, readSecret } from './agency-security';
 
 const CHANNELS = ['hosted', 'push', 'paper'];
 
@@ -30,9 +32,11 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         endpointUrl: options.endpoint ?? null,
         pushFormat: options.format === 'json' ? 'json' : 'edxml',
       });
-      if (options.secret) {
-        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(options.secret, ctx.config.masterKey, 'webhook-secret')]);
+      const secret = readSecret(options);
+      if (secret) {
+        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(secret, ctx.config.masterKey, 'webhook-secret')]);
       }
+      await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'agency.add', agency: code, detail: { channel, endpoint: options.endpoint ?? null, secretSet: Boolean(secret) } });
       ctx.out({ code }, `agency ${code} saved`);
       return;
     }
@@ -63,16 +67,19 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         }
         n++;
       }
+      await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'agency.import', agency: null, detail: { imported: n } });
       ctx.out({ imported: n }, `imported ${n} agencies`);
       return;
     }
+    case 'bind-cert':
+      return bindClientCertificate(ctx, options);
     case 'list': {
       const list = await listAgencies(ctx.db);
       ctx.out(list, list.map((a) => `${a.code.padEnd(16)} ${a.channel.padEnd(7)} ${a.name}`).join('\n'));
       return;
     }
     default:
-      throw new CliUsageError('usage: lienthong agency add|import|list');
+      throw new CliUsageError('usage: lienthong agency add|import|list|bind-cert');
   }
 };
 
