@@ -6,7 +6,8 @@ export interface LockoutPolicy {
   windowMs: number;
   lockMs: number;
   /**
-   * Attempts from one client address within the window that are answered at once. Beyond them
+   * Unsuccessful attempts from one client address within the window answered at once (a success
+   * gives its attempt back). Beyond them
    * each attempt waits a little longer (doubling from `ipDelayBaseMs`, at most `ipDelayMaxMs`):
    * an address is slowed down, never locked, so a flood of random usernames from the proxy's or
    * an agency's shared address cannot lock out the people behind it.
@@ -39,7 +40,7 @@ export interface Reservation {
  * A window that has passed, or a lock that has ended, starts the count again.
  */
 export async function reserveAttempt(db: Queryable, username: string, ip: string, p: LockoutPolicy): Promise<Reservation> {
-  const fresh = `(c.window_started_at < now() - make_interval(secs => $3) OR c.locked_until <= now())`;
+  const fresh = `(c.window_started_at < now() - make_interval(secs => $3) OR COALESCE(c.locked_until <= now(), false))`;
   const r = await db.query<{ scope: string; attempts: number; lockedUntil: Date | null }>(
     `INSERT INTO login_counters AS c (scope, key, attempts, window_started_at, locked_until)
      VALUES ('username', $1, 1, now(), CASE WHEN 1 > $4 THEN now() + make_interval(secs => $5) END), ('ip', $2, 1, now(), NULL)
@@ -74,9 +75,16 @@ export async function lockIfLimitReached(db: Queryable, username: string, p: Loc
   return r.rows[0]?.until ?? null;
 }
 
-/** A right password gives the username's reserved attempts back (a lock set meanwhile stays). */
-export async function clearAttempts(db: Queryable, username: string): Promise<void> {
-  await db.query(`UPDATE login_counters SET attempts = 0 WHERE scope = 'username' AND key = $1 AND locked_until IS NULL`, [username]);
+/**
+ * A right password gives the username's reserved attempts back (a lock set meanwhile stays), and
+ * its own attempt back to the address: a morning of correct sign-ins behind one NAT slows no one.
+ */
+export async function clearAttempts(db: Queryable, username: string, ip: string): Promise<void> {
+  await db.query(
+    `UPDATE login_counters SET attempts = CASE WHEN scope = 'username' THEN 0 ELSE GREATEST(attempts - 1, 0) END
+      WHERE ((scope = 'username' AND key = $1 AND locked_until IS NULL) OR (scope = 'ip' AND key = $2))`,
+    [username, ip],
+  );
 }
 
 /** The history of attempts (who, from where, how it ended), for the audit trail. */

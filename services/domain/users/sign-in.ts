@@ -51,7 +51,7 @@ export async function signIn(db: Db, req: SignInRequest, policy: LockoutPolicy =
     }
     return { ok: false, reason: 'invalid' };
   }
-  await clearAttempts(db, username);
+  await clearAttempts(db, username, req.ip);
   await recordAttempt(db, username, req.ip, 'success');
   if (req.previousSessionId) await deleteSession(db, req.previousSessionId);
   await deleteExpiredSessions(db);

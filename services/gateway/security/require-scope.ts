@@ -13,6 +13,7 @@ const ROUTE_SCOPES: { method: string; path: RegExp; anyOf: ApiKeyScope[] }[] = [
   { method: 'POST', path: /^\/v1\/edxml$/, anyOf: ['send', 'status'] },
   { method: 'GET', path: /^\/v1\/stats\//, anyOf: ['read', 'monitor'] },
   { method: 'GET', path: /^\/v1\/reports\//, anyOf: ['read', 'monitor'] },
+  { method: 'GET', path: /^\/v1\/agencies$/, anyOf: ['read', 'monitor'] },
 ];
 
 export function scopesFor(method: string, path: string): ApiKeyScope[] {
