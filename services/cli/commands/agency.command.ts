@@ -23,6 +23,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
       const code = required(options, 'code');
       const channel = options.channel ?? 'hosted';
       checkAgency(code, channel, options.endpoint);
+      const secret = readSecret(options);
       await upsertAgency(ctx.db, {
         code,
         name: required(options, 'name'),
@@ -32,7 +33,6 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         endpointUrl: options.endpoint ?? null,
         pushFormat: options.format === 'json' ? 'json' : 'edxml',
       });
-      const secret = readSecret(options);
       if (secret) {
         await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(secret, ctx.config.masterKey, 'webhook-secret')]);
       }
