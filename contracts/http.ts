@@ -18,6 +18,14 @@ export const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
   }, 'ngày không tồn tại');
 
+/**
+ * A document number (số): 1–7 digits and optionally one letter (015, 74a). Leading zeros do not
+ * make another number: "77", "077" and "0077" are one number of the year's register.
+ */
+export const DOCUMENT_NUMBER_PATTERN = /^[0-9]{1,7}[A-Za-z]?$/;
+export const DOCUMENT_NUMBER_RULE = 'số văn bản: 1–7 chữ số, có thể thêm một chữ cái (ví dụ 15, 015, 74a)';
+export const DocumentNumber = z.string().regex(DOCUMENT_NUMBER_PATTERN, DOCUMENT_NUMBER_RULE);
+
 export const Signer = z
   .object({
     authority: z.string().max(20).optional(),
@@ -33,8 +41,8 @@ export const DocumentMetadata = z
     /** Optional: when given it must be the caller's own agency (a key never sends for another). */
     sender: AgencyCode.optional(),
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    /** A string (012 is real); starts with a digit; real systems add letters (74a, 30c). */
-    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015').optional(),
+    /** A string (012 is real); 1–7 digits, real systems add a letter (74a, 30c). */
+    number: DocumentNumber.optional(),
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     place: z.string().min(1).max(100),
@@ -218,7 +226,7 @@ export type RevokeBody = z.infer<typeof RevokeBody>;
 export const PaperDispatchRequest = z
   .object({
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015'),
+    number: DocumentNumber,
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     subject: z.string().min(1).max(2000),

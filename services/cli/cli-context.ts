@@ -13,8 +13,29 @@ export interface CliContext {
 
 export class CliUsageError extends Error {}
 
-/** The options a command accepts: `'string'` takes a value, `'boolean'` is a bare flag. */
-export type OptionSpec = Record<string, 'string' | 'boolean'>;
+/**
+ * The options a command accepts: `'string'` takes a value, `'boolean'` is a bare flag, `'flag'` is a
+ * bare flag that may also be given a value (`--x`, `--x false`, `--x=no`: read as "true" or the value).
+ */
+export type OptionSpec = Record<string, 'string' | 'boolean' | 'flag'>;
+
+const FLAG_WORDS = new Set(['true', 'false', 'yes', 'no', '1', '0']);
+
+/** `--x` of a `'flag'` option without a value of its own gets "true", so node:util reads it as a string option. */
+function withFlagValues(args: string[], spec: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    out.push(arg);
+    if (arg === '--') {
+      out.push(...args.slice(i + 1));
+      break;
+    }
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name && spec[name] === 'flag' && !FLAG_WORDS.has((args[i + 1] ?? '').toLowerCase())) out.push('true');
+  }
+  return out;
+}
 
 /**
  * `--name value` options and positionals, parsed strictly by node:util: an option the command
@@ -22,10 +43,10 @@ export type OptionSpec = Record<string, 'string' | 'boolean'>;
  * as "true", so call sites test `options.failed === 'true'`.
  */
 export function parseArgs(args: string[], spec: OptionSpec = {}): { positionals: string[]; options: Record<string, string> } {
-  const config = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }]));
+  const config = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type: type === 'flag' ? 'string' as const : type }]));
   let parsed: ReturnType<typeof nodeParseArgs>;
   try {
-    parsed = nodeParseArgs({ args, options: config, strict: true, allowPositionals: true });
+    parsed = nodeParseArgs({ args: withFlagValues(args, spec), options: config, strict: true, allowPositionals: true });
   } catch (err) {
     const known = Object.keys(spec).map((n) => `--${n}`).join(', ') || 'none';
     throw new CliUsageError(`${(err as Error).message.split('. ')[0]} (options here: ${known})`);

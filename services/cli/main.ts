@@ -39,10 +39,11 @@ const COMMANDS: Record<string, CommandHandler> = {
 
 const USAGE = `usage: lienthong <command> [options] [--json]
   migrate
-  agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret S] [--format edxml|json]
-  agency import FILE.csv | agency list
+  agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret-env VAR | --secret (read from stdin)] [--format edxml|json] [--allow-private-endpoint] [--push-receipt]
+  agency update --code C [the options of add]
+  agency import FILE.csv | agency list | agency bind-cert --code C --fingerprint HEX [--subject DN] | --clear
   group add --id ID --name N | group add-member --id ID --agency C
-  apikey create --agency C [--label L] [--scope monitor] | apikey revoke ID | apikey list
+  apikey create --agency C [--label L] [--scope send,read,status,monitor] [--expires YYYY-MM-DD | --expires-days N] | apikey revoke ID | apikey list
   dispatch list [--failed] | dispatch retry ID|--failed
   edxml inspect FILE
   ledger verify [--batch N]

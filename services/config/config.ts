@@ -82,6 +82,17 @@ const Schema = z.object({
   LIENTHONG_REVOCATION_TIMEOUT_MS: int(5_000),
   /** Time budget for locating and parsing the signatures of one PDF (in a worker thread). */
   LIENTHONG_VERIFY_BUDGET_MS: int(20_000),
+  /**
+   * Security (issue 17). Addresses (or CIDR ranges), comma separated, of the TLS proxies in front
+   * of the gateway: only from them are X-Forwarded-For and the client-certificate headers believed.
+   */
+  LIENTHONG_TRUSTED_PROXIES: z.string().regex(/^[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*$/, 'comma-separated IP addresses or CIDR ranges').optional(),
+  /** A bearer token Prometheus must send for /metrics on the API port (at least 16 characters). */
+  LIENTHONG_METRICS_TOKEN: z.string().min(16).optional(),
+  /** A separate port for the gateway's /metrics (then the API port does not serve it); 0 = none. */
+  LIENTHONG_METRICS_PORT: int(0),
+  /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
+  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

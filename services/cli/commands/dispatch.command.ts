@@ -1,3 +1,4 @@
+import { recordDispatchRetries } from '../../domain/audit/audit-log';
 import { Queue } from 'bullmq';
 import { Stage } from '../../../contracts';
 import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
@@ -33,6 +34,7 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
           const job = await queues.get(stage)!.getJob(jobId);
           if (job && (await job.isFailed())) await job.remove();
         });
+        await recordDispatchRetries(ctx.db, retried, 'operator:cli', null);
         ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
         return retried.length === ids.length ? 0 : 1;
       } finally {

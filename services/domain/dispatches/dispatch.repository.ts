@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { decodeCursor, encodeCursor } from '../paging/cursor';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
@@ -128,17 +129,20 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
   return r.rows[0]!.id;
 }
 
-/** Dispatch views with their timelines; a recipient sees only its own copy. */
-export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
+/**
+ * Dispatch views with their timelines; a recipient sees only its own copy. `viewer` is the agency
+ * looking: the other agency's people and keys appear only as agency and role (lienthong_actor_shown_to).
+ */
+export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null, viewer: string): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
             x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt", ${OVERDUE_FACTS_SQL},
-            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
+            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', lienthong_actor_shown_to(e.actor, $3), 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
       WHERE x.document_id = $1 AND ($2::text IS NULL OR x.recipient_code = $2)
       GROUP BY x.id, d.id ORDER BY x.recipient_code`,
-    [documentId, onlyRecipient],
+    [documentId, onlyRecipient, viewer],
   );
   const now = new Date();
   const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
@@ -162,11 +166,8 @@ export interface InboxQuery {
 }
 
 export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (q.cursor) {
-    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (at && id) after = [at, id];
-  }
+  const position = decodeCursor(q.cursor);
+  const after: [string, string] | null = position ? [position.at, position.id] : null;
   const r = await db.query(
     `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
             d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt",
@@ -185,6 +186,6 @@ export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: 
   }));
   // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
   const last = rows[rows.length - 1];
-  const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;
+  const nextCursor = r.rows.length > q.limit && last ? encodeCursor(last.cursorAt, last.dispatchId) : null;
   return { items, nextCursor };
 }

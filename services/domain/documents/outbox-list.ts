@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { decodeCursor, encodeCursor } from '../paging/cursor';
 
 export interface OutboxItem {
   documentId: string;
@@ -17,11 +18,8 @@ export interface OutboxItem {
 
 /** The caller's sent documents, newest first, with a count of dispatches per state. */
 export async function listOutbox(db: Queryable, sender: string, limit: number, cursor?: string, onlyDocument?: string): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (cursor) {
-    const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (at && id) after = [at, id];
-  }
+  const position = decodeCursor(cursor);
+  const after: [string, string] | null = position ? [position.at, position.id] : null;
   const r = await db.query(
     `SELECT d.id AS "documentId", d.number, d.notation, d.subject, d.urgency, d.status, d.created_at AS "createdAt",
             d.created_at::text AS "cursorAt",
@@ -41,6 +39,6 @@ export async function listOutbox(db: Queryable, sender: string, limit: number, c
   const last = rows[rows.length - 1];
   return {
     items: rows.map(({ cursorAt: _c, ...x }) => ({ ...x, createdAt: new Date(x.createdAt).toISOString() })),
-    nextCursor: r.rows.length > limit && last ? Buffer.from(`${last.cursorAt}|${last.documentId}`).toString('base64url') : null,
+    nextCursor: r.rows.length > limit && last ? encodeCursor(last.cursorAt, last.documentId) : null,
   };
 }

@@ -43,7 +43,7 @@ export function inboxRoutes(db: Db): Router {
     const found = row ? (revoked ? await loadDocument(db, row.documentId).then((doc) => doc && { doc }) : await findDocumentFor(db, agency, row.documentId)) : undefined;
     if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
     const files = revoked ? [] : (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
-    const copy = (await dispatchViews(db, row.documentId, agency))[0];
+    const copy = (await dispatchViews(db, row.documentId, agency, agency))[0];
     res.type('html').send(
       incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,
     );

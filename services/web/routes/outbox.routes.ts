@@ -27,7 +27,7 @@ export function outboxRoutes(db: Db): Router {
     const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
     // Only the sender's own documents here; a recipient reads its copy in the inbox.
     if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const files = await listFiles(db, found.doc.id);
     const flash =
@@ -42,7 +42,7 @@ export function outboxRoutes(db: Db): Router {
     const agency = userOf(res).agencyCode;
     const found = isUuid(param(req, 'id')) ? await findDocumentFor(db, agency, param(req, 'id')) : undefined;
     if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const row = (await listOutbox(db, agency, 1, undefined, found.doc.id)).items[0];
     res.set('Cache-Control', 'no-store').json({

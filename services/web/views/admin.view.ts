@@ -34,7 +34,7 @@ export function adminPage(res: Response, d: AdminData): SafeHtml {
     active: '/admin',
     flash: d.flash,
     body: html`<h1>Quản trị</h1>
-<nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a></nav>
+<nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a> · <a href="/admin/audit">Nhật ký quản trị</a></nav>
 ${d.newKey
   ? html`<section class="card new-key" role="status"><h2 class="h3">Khóa API mới cho ${names.get(d.newKey.agency) ?? d.newKey.agency}</h2>
   <p>Chỉ hiển thị một lần — hãy sao chép và lưu ngay:</p><p><code class="secret" id="new-key">${d.newKey.key}</code></p></section>`
