@@ -3,6 +3,7 @@ import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../
 import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
+import { keysetPage, type Page } from '../paging/keyset-page';
 import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
 
 export interface DispatchRow {
@@ -151,29 +152,27 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
 export interface InboxQuery {
   recipient: string;
   limit: number;
-  /** Opaque cursor: base64url of `<deliveredAt>|<dispatch id>`, the last item of the previous page. */
+  /** Opaque keyset cursor (services/domain/paging/cursor.ts); malformed → 400. */
   cursor?: string | undefined;
+  /** The last page (the oldest copies). */
+  last?: boolean | undefined;
 }
 
-export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (q.cursor) {
-    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (at && id) after = [at, id];
-  }
-  const r = await db.query(
-    `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
-            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
-       FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
-        AND ($2::timestamptz IS NULL OR (x.delivered_at, x.id) < ($2::timestamptz, $3::uuid))
-      ORDER BY x.delivered_at DESC, x.id DESC LIMIT $4`,
-    [q.recipient, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+/** The API inbox: delivered copies (revoked ones leave it), newest first, keyset pages, the total. */
+export async function listInbox(db: Queryable, q: InboxQuery): Promise<Page<InboxItem>> {
+  const page = await keysetPage<InboxItem & { deliveredAt: Date }>(
+    db,
+    {
+      // The key keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
+      select: `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
+                      d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "_k0", x.id::text AS "_k1"
+                 FROM dispatches x JOIN documents d ON d.id = x.document_id
+                WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked' AND {{keyset}}`,
+      key: [{ expr: 'x.delivered_at', type: 'timestamptz' }, { expr: 'x.id', type: 'uuid' }],
+      params: [q.recipient],
+      count: `SELECT count(*)::int AS n FROM dispatches x WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'`,
+    },
+    { limit: q.limit, cursor: q.cursor, last: q.last },
   );
-  const rows = r.rows.slice(0, q.limit);
-  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
-  // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
-  const last = rows[rows.length - 1];
-  const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;
-  return { items, nextCursor };
+  return { ...page, items: page.items.map((row) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() })) };
 }

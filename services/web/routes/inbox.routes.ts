@@ -1,7 +1,6 @@
 import { param } from './params';
 import { Router } from 'express';
-import { z } from 'zod';
-import { ErrorCode, StatusBody, isoDate } from '../../../contracts';
+import { ErrorCode, StatusBody } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
@@ -9,19 +8,15 @@ import { recordStatus } from '../../domain/dispatches/record-status';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
-import { findIncoming, searchInbox } from '../queries/inbox.query';
+import { findIncoming } from '../queries/inbox.query';
+import { searchDocuments } from '../../domain/search/document-search';
+import { searchAll } from '../../domain/search/search-all';
+import { webListQuery } from './list-query';
+import { documentListTable, sendTable } from './send-export';
 import { allow, can, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
 import { incomingPage } from '../views/incoming.view';
 import { EVENT_CODE_LABELS } from '../views/labels';
-
-const Filters = z.object({
-  q: z.string().trim().max(200).optional(),
-  sender: z.string().trim().max(200).optional(),
-  from: isoDate.optional().or(z.literal('')),
-  to: isoDate.optional().or(z.literal('')),
-  status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused']).optional(),
-});
 
 const RECIPIENT_CODES = ['02', '03', '04', '05', '06', '15', '16'] as const;
 
@@ -29,10 +24,17 @@ export function inboxRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/inbox', allow('documents.read'), async (req, res) => {
-    const parsed = Filters.safeParse(req.query);
-    const f = parsed.success ? parsed.data : {};
-    const rows = await searchInbox(db, userOf(res).agencyCode, { ...f, from: f.from || undefined, to: f.to || undefined });
-    res.type('html').send(inboxPage(res, rows, f).value);
+    const l = webListQuery(req, { box: 'in' });
+    const p = await searchDocuments(db, userOf(res).agencyCode, l.query);
+    res.type('html').send(inboxPage(res, p, l.filters, l.limit).value);
+  });
+
+  router.get('/inbox/export.:format', allow('documents.read'), async (req, res) => {
+    const format = param(req, 'format');
+    if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
+    const l = webListQuery(req, { box: 'in' });
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query);
+    await sendTable(res, format, documentListTable('Văn bản đến', rows, total), 'van-ban-den');
   });
 
   router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {

@@ -12,13 +12,25 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { allow, userOf } from '../security/access-policy';
 import { outboxPage, sentPage } from '../views/outbox.view';
+import { searchAll } from '../../domain/search/search-all';
+import { webListQuery } from './list-query';
+import { documentListTable, sendTable } from './send-export';
 
 export function outboxRoutes(db: Db): Router {
   const router = Router();
 
-  router.get('/outbox', allow('documents.send'), async (_req, res) => {
-    const page = await listOutbox(db, userOf(res).agencyCode, 100);
-    res.type('html').send(outboxPage(res, page.items).value);
+  router.get('/outbox', allow('documents.send'), async (req, res) => {
+    const l = webListQuery(req);
+    const page = await listOutbox(db, userOf(res).agencyCode, { limit: l.limit, cursor: l.query.cursor, last: l.query.page === 'last' });
+    res.type('html').send(outboxPage(res, page, l.limit).value);
+  });
+
+  router.get('/outbox/export.:format', allow('documents.send'), async (req, res) => {
+    const format = param(req, 'format');
+    if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
+    const l = webListQuery(req, { box: 'out' });
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query);
+    await sendTable(res, format, documentListTable('Văn bản đi', rows, total), 'van-ban-di');
   });
 
   router.get('/outbox/:id', allow('documents.send'), async (req, res) => {

@@ -2,7 +2,9 @@ import type { Response } from 'express';
 import type { DispatchView } from '../../../contracts';
 import type { DocumentRow } from '../../domain/documents/document.repository';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
+import type { Page } from '../../domain/paging/keyset-page';
 import { timeline, urgencyPill } from './components';
+import { pager } from './pager.view';
 import { html, type SafeHtml } from './html';
 import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
 import { csrfField, page } from './layout.view';
@@ -12,7 +14,8 @@ function counts(d: Record<string, number>): SafeHtml {
   return html`${entries.map(([s, n]) => html`<span class="pill st-${s}">${statusLabel(s)}: ${n}</span> `)}`;
 }
 
-export function outboxPage(res: Response, items: OutboxItem[]): SafeHtml {
+export function outboxPage(res: Response, p: Page<OutboxItem>, limit: number): SafeHtml {
+  const items = p.items;
   return page(res, {
     title: 'Văn bản đi',
     active: '/outbox',
@@ -29,7 +32,8 @@ ${items.length === 0
   <td data-label="Tình trạng" data-document-status="${i.documentId}">${DOCUMENT_STATUS_LABELS[i.status] ?? i.status}</td>
   <td data-label="Nơi nhận">${counts(i.dispatches)}${i.overdue ? html`<span class="pill late">Quá hạn: ${i.overdue}</span>` : ''}</td>
   <td data-label="Ngày gửi">${instantVi(i.createdAt)}</td></tr>`,
-)}</tbody></table>`}`,
+)}</tbody></table>
+${pager('/outbox', {}, p, limit, { exportPath: '/outbox/export' })}`}`,
   });
 }
 
