@@ -16,6 +16,8 @@ import { monitorRoutes } from './routes/monitor.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { paperRoutes } from './routes/paper.routes';
 import { sendRoutes } from './routes/send.routes';
+import { searchRoutes } from './routes/search.routes';
+import { savedSearchesMenu } from './routes/saved-menu.middleware';
 import { cookieNames } from './security/cookies';
 import { requireCsrf } from './security/csrf.middleware';
 import { formBody } from './security/form-body.middleware';
@@ -45,7 +47,9 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
   router.use((req, _res, next) => (NOT_WEB.test(req.path) ? next('router') : next()));
   router.use(securityHeaders(secure));
   router.use('/assets', express.static(path.join(projectRoot(), 'services', 'web', 'assets'), { maxAge: '1h', fallthrough: false }));
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   router.use(loadSession(db, sec));
+  router.use(savedSearchesMenu(db));
   router.use(formBody(config));
   router.use(requireCsrf(sec.csrfSecret));
   router.use(authRoutes(db, sec));
@@ -53,6 +57,7 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
   router.use(filesRoutes(db));
   router.use(sendRoutes(db, config));
   router.use(outboxRoutes(db));
+  router.use(searchRoutes(db));
   router.use(paperRoutes(db, config));
   router.use(leaderRoutes(db));
   router.use(monitorRoutes(db));

@@ -15,8 +15,8 @@ function selectOf(id: string, label: string, current: string | undefined, option
     ${options.map(([v, l]) => html`<option value="${v}"${current === v ? html` selected` : ''}>${l}</option>`)}</select></div>`;
 }
 
-export function inboxFilterForm(action: string, f: ListQuery): SafeHtml {
-  return html`<form method="get" action="${action}" class="filters card" role="search" aria-label="Lọc văn bản">
+export function inboxFilterForm(action: string, f: ListQuery, extra: SafeHtml = html``): SafeHtml {
+  return html`<form method="get" action="${action}" class="filters card" role="search" aria-label="Lọc văn bản">${extra}
   <div class="field wide"><label for="q">Tìm kiếm (số, ký hiệu, trích yếu, nội dung…)</label><input id="q" name="q" type="search" value="${f.q ?? ''}"></div>
   <div class="field"><label for="sender">Nơi gửi</label><input id="sender" name="sender" value="${f.sender ?? ''}"></div>
   ${selectOf('type', 'Loại văn bản', f.type, Object.entries(DOCUMENT_TYPES).sort(([, a], [, b]) => a.localeCompare(b, 'vi')))}
