@@ -12,6 +12,8 @@ import { findIncoming } from '../queries/inbox.query';
 import { searchDocuments } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
+import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
+import { listBooks, registrationOf } from '../../domain/registers/register-books';
 import { documentListTable, sendTable } from './send-export';
 import { allow, can, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
@@ -44,8 +46,14 @@ export function inboxRoutes(db: Db): Router {
     if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
     const files = (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
     const copy = (await dispatchViews(db, row.documentId, agency))[0];
+    await recordAccess(db, row.documentId, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
+    const [books, registration, access] = await Promise.all([
+      listBooks(db, agency, 'incoming'),
+      registrationOf(db, row.dispatchId),
+      documentAccess(db, row.documentId, agency),
+    ]);
     res.type('html').send(
-      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,
+      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber), books, registration, access }).value,
     );
   });
 
@@ -69,11 +77,16 @@ export function inboxRoutes(db: Db): Router {
       code: parsed.data.code,
       note: parsed.data.note,
       actor: `user:${user.username}`,
+      register: code === '03' ? { bookId: stringOr(body.registerBook), registeredOn: stringOr(body.registeredOn) } : undefined,
     });
     res.redirect(303, `/inbox/${param(req, "dispatchId")}?done=${code}`);
   });
 
   return router;
+}
+
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
 function flashOf(done: unknown, incomingNumber: string | null): { kind: 'ok'; text: string } | undefined {

@@ -14,6 +14,7 @@ import { allow, userOf } from '../security/access-policy';
 import { outboxPage, sentPage } from '../views/outbox.view';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
+import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
 import { documentListTable, sendTable } from './send-export';
 
 export function outboxRoutes(db: Db): Router {
@@ -44,7 +45,9 @@ export function outboxRoutes(db: Db): Router {
     const flash =
       req.query.sent ? { kind: 'ok' as const, text: `Đã nhận văn bản số ${found.doc.number}/${found.doc.notation}; hệ thống đang ký số và chuyển tới ${dispatches.length} nơi nhận.` }
       : req.query.revoked ? { kind: 'ok' as const, text: 'Đã thu hồi văn bản.' } : undefined;
-    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash }).value);
+    await recordAccess(db, found.doc.id, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
+    const access = await documentAccess(db, found.doc.id, agency);
+    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash, access }).value);
   });
 
   router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {

@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { href: '/leader', label: 'Phân công, trễ hạn', permission: 'documents.assign' },
   { href: '/monitor', label: 'Thống kê tỷ lệ', permission: 'figures.read' },
   { href: '/admin', label: 'Quản trị', permission: 'directory.manage' },
+  { href: '/admin/access', label: 'Lịch sử truy cập', permission: 'directory.manage' },
 ];
 
 /** The hidden CSRF field every form carries. */

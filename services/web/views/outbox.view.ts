@@ -5,6 +5,8 @@ import type { OutboxItem } from '../../domain/documents/outbox-list';
 import type { Page } from '../../domain/paging/keyset-page';
 import { timeline, urgencyPill } from './components';
 import { pager } from './pager.view';
+import type { AccessEntry } from '../../domain/access/access-log.repository';
+import { accessSection } from './access-log.view';
 import { html, type SafeHtml } from './html';
 import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
 import { csrfField, page } from './layout.view';
@@ -43,6 +45,7 @@ export interface SentPageData {
   names: Map<string, string>;
   files: { role: string; name: string | null }[];
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+  access?: AccessEntry[];
 }
 
 export function sentPage(res: Response, d: SentPageData): SafeHtml {
@@ -76,7 +79,9 @@ ${doc.status === 'revoked'
 </section>
 </div>
 <h2>Nơi nhận (${d.dispatches.length})</h2>
-<div class="timelines">${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient)}</div>`)}</div>`,
+<div class="timelines">${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient)}</div>`)}</div>
+<p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>
+${d.access ? accessSection(d.access) : ''}`,
   });
 }
 
