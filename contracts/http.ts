@@ -160,7 +160,13 @@ export const InboxItem = z.object({
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
-export const InboxPage = z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable() });
+export const InboxPage = z.object({
+  items: z.array(InboxItem),
+  /** Every delivered copy in the inbox, never capped by the page size. */
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+});
 export type InboxPage = z.infer<typeof InboxPage>;
 
 export const AgencyView = z.object({
@@ -206,7 +212,9 @@ export const OutboxPage = z.object({
       overdue: z.number().int(),
     }),
   ),
+  total: z.number().int(),
   nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
 });
 
 /** POST /v1/inbox/:dispatchId/status (recipient: 01–06, 15, 16) — the sender posts 13. */

@@ -20,6 +20,7 @@ import { paperDispatchesRoutes } from './routes/paper-dispatches.routes';
 import { reportsRoutes } from './routes/reports.routes';
 import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
+import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
@@ -61,6 +62,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(edxmlRoutes(db, config, gate));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
+  app.use(searchRoutes(db));
   app.use(statusesRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(paperDispatchesRoutes(db, config));

@@ -68,7 +68,7 @@ export async function listUsers(db: Queryable): Promise<(UserRow & { createdAt: 
   const r = await db.query(
     `SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
             u.created_at AS "createdAt", (u.disabled_at IS NOT NULL) AS disabled
-       FROM users u JOIN agencies a ON a.code = u.agency_code ORDER BY u.agency_code, u.username`,
+       FROM users u JOIN agencies a ON a.code = u.agency_code ORDER BY a.name COLLATE vi_vn, u.username`,
   );
   return r.rows;
 }

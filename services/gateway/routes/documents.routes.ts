@@ -12,6 +12,7 @@ import { acceptDocument } from '../../domain/documents/accept-document';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
+import { recordAccess } from '../../domain/access/access-log.repository';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
 import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
@@ -101,6 +102,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
     }
     const file = (await listFiles(db, found.doc.id)).find((f) => f.role === role);
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, `Văn bản chưa có tệp "${role}".`);
+    await recordAccess(db, found.doc.id, { agencyCode: principal.agencyCode, actor: `key:${principal.keyId}` }, 'downloaded', file.name ?? role);
     await sendBlob(db, res, file, {
       'Content-Type': file.contentType,
       ETag: `"${file.sha256}"`,

@@ -2,16 +2,30 @@
 (function () {
   'use strict';
 
-  // Recipient picker: a search box that filters the agency list.
+  // Folded as the server folds (no diacritics, đ → d, lower case): "noi vu" finds "Nội vụ".
+  function fold(s) {
+    return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[\u0111\u0110]/g, 'd').toLowerCase();
+  }
+  var ABBR = { ubnd: 'uy ban nhan dan', hdnd: 'hoi dong nhan dan', snv: 'so noi vu', tw: 'trung uong' };
+
+  // Recipient picker: a search box that filters the agency list, without regard to diacritics.
   var search = document.getElementById('recipient-search');
   if (search) {
     search.closest('.picker-search').hidden = false;
     var items = document.querySelectorAll('.agency-list .check');
     search.addEventListener('input', function () {
-      var q = search.value.trim().toLowerCase();
-      items.forEach(function (el) { el.hidden = q !== '' && el.getAttribute('data-search').indexOf(q) < 0; });
+      var words = fold(search.value).split(/[^a-z0-9.]+/).filter(Boolean);
+      items.forEach(function (el) {
+        var text = fold(el.getAttribute('data-search'));
+        el.hidden = !words.every(function (w) { return text.indexOf(w) >= 0 || (ABBR[w] && text.indexOf(ABBR[w]) >= 0); });
+      });
     });
   }
+
+  // A select that applies itself (page size): the button stays for users without scripts.
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (sel) {
+    sel.addEventListener('change', function () { sel.form.submit(); });
+  });
 
   // Send form: show only the chosen source (upload or compose).
   var radios = document.querySelectorAll('input[name="source"][type="radio"]');

@@ -1,14 +1,5 @@
 import type { Queryable } from '../../db/pool';
 
-export interface InboxFilters {
-  q?: string | undefined;
-  sender?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  status?: string | undefined;
-  lateOnly?: boolean;
-}
-
 export interface InboxRow {
   dispatchId: string;
   documentId: string;
@@ -33,33 +24,6 @@ export interface InboxRow {
 }
 
 const FINISHED = `('completed', 'refused', 'revoked')`;
-
-/**
- * The web inbox: what listInbox returns, plus the fields a clerk filters on (number, subject,
- * sender, delivery date, status) and the due-date mark. Always scoped by the acting agency.
- */
-export async function searchInbox(db: Queryable, agency: string, f: InboxFilters, limit = 100): Promise<InboxRow[]> {
-  const like = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const r = await db.query(
-    `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, a.name AS "senderName",
-            d.document_type AS "documentType", d.number, d.notation, d.subject, d.urgency, d.due_on AS "dueOn",
-            d.issued_on AS "issuedOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS "deliveredAt",
-            d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason",
-            (d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AND x.status NOT IN ${FINISHED}) AS late
-       FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL
-        AND ($2::text IS NULL OR d.subject ILIKE $2 OR d.notation ILIKE $2 OR (d.number || '/' || d.notation) ILIKE $2
-             OR d.number = $7 OR x.incoming_number = $7)
-        AND ($3::text IS NULL OR d.sender_code = $3 OR a.name ILIKE '%' || $3 || '%')
-        AND ($4::date IS NULL OR x.delivered_at >= ($4::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
-        AND ($5::date IS NULL OR x.delivered_at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
-        AND ($6::text IS NULL OR x.status = $6)
-        AND (NOT $8::boolean OR (d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AND x.status NOT IN ${FINISHED}))
-      ORDER BY x.delivered_at DESC, x.id DESC LIMIT $9`,
-    [agency, like, f.sender || null, f.from || null, f.to || null, f.status || null, f.q ?? null, f.lateOnly ?? false, limit],
-  );
-  return r.rows;
-}
 
 /** One incoming copy as the recipient sees it; undefined when it is not this agency's. */
 export async function findIncoming(db: Queryable, agency: string, dispatchId: string): Promise<InboxRow | undefined> {

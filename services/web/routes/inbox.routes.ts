@@ -1,7 +1,6 @@
 import { param } from './params';
 import { Router } from 'express';
-import { z } from 'zod';
-import { ErrorCode, StatusBody, isoDate } from '../../../contracts';
+import { ErrorCode, StatusBody } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
@@ -9,19 +8,17 @@ import { recordStatus } from '../../domain/dispatches/record-status';
 import { findDocumentFor, loadDocument } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
-import { findIncoming, searchInbox } from '../queries/inbox.query';
+import { findIncoming } from '../queries/inbox.query';
+import { searchDocuments } from '../../domain/search/document-search';
+import { searchAll } from '../../domain/search/search-all';
+import { webListQuery } from './list-query';
+import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
+import { listBooks, registrationOf } from '../../domain/registers/register-books';
+import { documentListTable, sendTable } from './send-export';
 import { allow, can, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
 import { incomingPage } from '../views/incoming.view';
 import { EVENT_CODE_LABELS } from '../views/labels';
-
-const Filters = z.object({
-  q: z.string().trim().max(200).optional(),
-  sender: z.string().trim().max(200).optional(),
-  from: isoDate.optional().or(z.literal('')),
-  to: isoDate.optional().or(z.literal('')),
-  status: z.enum(['', 'delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused', 'revoked']).optional(),
-});
 
 const RECIPIENT_CODES = ['02', '03', '04', '05', '06', '15', '16'] as const;
 
@@ -29,10 +26,17 @@ export function inboxRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/inbox', allow('documents.read'), async (req, res) => {
-    const parsed = Filters.safeParse(req.query);
-    const f = parsed.success ? parsed.data : {};
-    const rows = await searchInbox(db, userOf(res).agencyCode, { ...f, from: f.from || undefined, to: f.to || undefined });
-    res.type('html').send(inboxPage(res, rows, f).value);
+    const l = webListQuery(req, { box: 'in' });
+    const p = await searchDocuments(db, userOf(res).agencyCode, l.query);
+    res.type('html').send(inboxPage(res, p, l.filters, l.limit).value);
+  });
+
+  router.get('/inbox/export.:format', allow('documents.read'), async (req, res) => {
+    const format = param(req, 'format');
+    if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
+    const l = webListQuery(req, { box: 'in' });
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query);
+    await sendTable(res, format, documentListTable('Văn bản đến', rows, total), 'van-ban-den');
   });
 
   router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {
@@ -44,8 +48,14 @@ export function inboxRoutes(db: Db): Router {
     if (!row || !found) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
     const files = revoked ? [] : (await listFiles(db, row.documentId)).filter((f) => f.role === 'signed' || f.role.startsWith('attachment-'));
     const copy = (await dispatchViews(db, row.documentId, agency, agency))[0];
+    await recordAccess(db, row.documentId, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
+    const [books, registration, access] = await Promise.all([
+      listBooks(db, agency, 'incoming'),
+      registrationOf(db, row.dispatchId),
+      documentAccess(db, row.documentId, agency),
+    ]);
     res.type('html').send(
-      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber) }).value,
+      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber), books, registration, access }).value,
     );
   });
 
@@ -69,11 +79,16 @@ export function inboxRoutes(db: Db): Router {
       code: parsed.data.code,
       note: parsed.data.note,
       actor: `user:${user.username}`,
+      register: code === '03' ? { bookId: stringOr(body.registerBook), registeredOn: stringOr(body.registeredOn) } : undefined,
     });
     res.redirect(303, `/inbox/${param(req, "dispatchId")}?done=${code}`);
   });
 
   return router;
+}
+
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
 function flashOf(done: unknown, incomingNumber: string | null): { kind: 'ok'; text: string } | undefined {

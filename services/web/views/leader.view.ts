@@ -1,31 +1,27 @@
 import type { Response } from 'express';
-import type { InboxRow } from '../queries/inbox.query';
-import { lateMark, statusPill, urgencyPill } from './components';
+import type { SearchItem } from '../../../contracts';
+import type { Page } from '../../domain/paging/keyset-page';
+import { documentTable } from './document-table.view';
 import { html, type SafeHtml } from './html';
-import { dayVi } from './labels';
 import { page } from './layout.view';
 
-function table(rows: InboxRow[], caption: string, empty: string): SafeHtml {
-  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  return html`<table class="list"><caption class="sr-only">${caption}</caption>
-<thead><tr><th scope="col">Số đến</th><th scope="col">Trích yếu</th><th scope="col">Nơi gửi</th><th scope="col">Độ khẩn</th><th scope="col">Hạn xử lý</th><th scope="col">Trạng thái</th></tr></thead>
-<tbody>${rows.map(
-  (r) => html`<tr${r.late ? html` class="is-late"` : ''}><td data-label="Số đến">${r.incomingNumber ?? '—'}</td>
-  <td data-label="Trích yếu"><a href="/inbox/${r.dispatchId}">${r.number}/${r.notation} — ${r.subject}</a></td>
-  <td data-label="Nơi gửi">${r.senderName}</td><td data-label="Độ khẩn">${urgencyPill(r.urgency)}</td>
-  <td data-label="Hạn xử lý">${r.dueOn ? dayVi(r.dueOn) : '—'}${lateMark(r.late)}</td><td data-label="Trạng thái">${statusPill(r.dispatchId, r.status)}</td></tr>`,
-)}</tbody></table>`;
+/** A section's list: the first rows, the honest total, and the way to all of them. */
+function section(id: string, title: string, p: Page<SearchItem>, all: string, empty: string, hint?: string): SafeHtml {
+  return html`<section aria-labelledby="${id}"><h2 id="${id}">${title} (${p.total.toLocaleString('vi-VN')})</h2>
+${hint ? html`<p class="hint">${hint}</p>` : ''}
+${p.total === 0
+  ? html`<p class="empty">${empty}</p>`
+  : html`${documentTable(p.items, title)}
+<p class="count">Hiển thị <strong>${p.items.length}</strong> / <strong>${p.total.toLocaleString('vi-VN')}</strong>${p.items.length < p.total ? html` · <a href="${all}">Xem tất cả</a>` : ''}</p>`}
+</section>`;
 }
 
-export function leaderPage(res: Response, toAssign: InboxRow[], late: InboxRow[]): SafeHtml {
+export function leaderPage(res: Response, toAssign: Page<SearchItem>, late: Page<SearchItem>): SafeHtml {
   return page(res, {
     title: 'Phân công và trễ hạn',
     active: '/leader',
     body: html`<h1>Phân công và trễ hạn</h1>
-<section aria-labelledby="h-assign"><h2 id="h-assign">Chờ phân công (${toAssign.length})</h2>
-<p class="hint">Văn bản đã vào sổ văn bản đến; mở văn bản để giao cho phòng, đơn vị xử lý.</p>
-${table(toAssign, 'Văn bản chờ phân công', 'Không có văn bản nào chờ phân công.')}</section>
-<section aria-labelledby="h-late"><h2 id="h-late">Quá hạn xử lý (${late.length})</h2>
-${table(late, 'Văn bản quá hạn xử lý', 'Không có văn bản nào quá hạn.')}</section>`,
+${section('h-assign', 'Chờ phân công', toAssign, '/inbox?status=accepted', 'Không có văn bản nào chờ phân công.', 'Văn bản đã vào sổ văn bản đến; mở văn bản để giao cho phòng, đơn vị xử lý.')}
+${section('h-late', 'Quá hạn xử lý', late, '/inbox?overdue=1', 'Không có văn bản nào quá hạn.')}`,
   });
 }
