@@ -62,7 +62,8 @@ function dayTo(col: string, day: string | undefined, p: SqlParams): string | nul
  * one is one more line (the inbox's filters are these too).
  */
 export function incomingFilters(f: SearchQuery, p: SqlParams): string[] {
-  const revoked = f.revoked ?? 'exclude';
+  // A revoked copy stays in the recipient's lists, marked "Đã thu hồi" (issue 16), unless filtered out.
+  const revoked = f.revoked ?? 'include';
   return [
     f.type ? `d.document_type = ${p.add(f.type)}` : null,
     senderMatch(f.sender, p),
