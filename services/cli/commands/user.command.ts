@@ -1,7 +1,7 @@
 /* The operator CLI talks to the terminal: console and prompts are its user interface. */
 import { findAgency } from '../../domain/agencies/agency.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { appendAudit } from '../../domain/users/audit.repository';
+import { recordAudit } from '../../domain/audit/audit-log';
 import { isRole, ROLES } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
@@ -14,7 +14,7 @@ import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-
  */
 export const userCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { agency: 'string', username: 'string', role: 'string', name: 'string', 'password-env': 'string', password: 'string' });
   switch (sub) {
     case 'add': {
       const agency = required(options, 'agency');
@@ -34,7 +34,7 @@ export const userCommand: CommandHandler = async (args, ctx) => {
       }
       try {
         const u = await createUser(ctx.db, { agencyCode: agency, username, role, password, fullName: options.name && options.name !== 'true' ? options.name : null });
-        await appendAudit(ctx.db, 'operator:cli', 'user.add', { username: u.username, agency, role });
+        await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'user.add', agency, detail: { username: u.username, role } });
         ctx.out({ id: u.id, username: u.username, agency, role }, `user ${u.username} (${role}) added to ${agency}`);
       } catch (err) {
         if (err instanceof DomainError) throw new CliUsageError(err.message);

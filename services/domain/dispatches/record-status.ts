@@ -2,7 +2,7 @@ import { DispatchStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../..
 import { inTransaction, type Db, type Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
-import { formatNumber, issueNextNumber } from '../numbering/number-register';
+import { registerIncoming, type RegistrationChoice } from '../registers/register-books';
 import { addDispatchEvent } from './dispatch.repository';
 import { enqueueStatusWebhook } from './status-webhook';
 import { checkTransition, type StatusActor } from './status-transitions';
@@ -14,6 +14,8 @@ export interface StatusInput {
   note?: string | null | undefined;
   /** Who did it, for the timeline: a user name, or the agency system's key id. */
   actor: string;
+  /** On 03: the register book and registration date the clerk chose (default book, today). */
+  register?: RegistrationChoice | undefined;
 }
 
 export interface StatusResult {
@@ -22,11 +24,6 @@ export interface StatusResult {
   status: DispatchStatus;
   incomingNumber: string | null;
   recorded: boolean;
-}
-
-/** Vietnam's calendar year, for the yearly incoming register (số đến). */
-function vietnamYear(now = new Date()): number {
-  return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
 }
 
 /**
@@ -66,7 +63,7 @@ export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResu
     }
     let incomingNumber: string | null = x.incomingNumber;
     if (s.code === EdxmlStatusCode.accepted && !incomingNumber) {
-      incomingNumber = formatNumber(await issueNextNumber(tx, x.recipient, vietnamYear(), 'incoming'));
+      incomingNumber = await registerIncoming(tx, x.id, x.recipient, s.register);
     }
     if (s.code === EdxmlStatusCode.accepted) {
       // Registration opens the handling of the copy (issue 20): trình, assignment, processing.

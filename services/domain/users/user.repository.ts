@@ -81,7 +81,7 @@ export async function listUsers(db: Queryable, agencyCode?: string): Promise<Lis
             u.department_id AS "departmentId", p.name AS "departmentName", u.email,
             u.created_at AS "createdAt", (u.disabled_at IS NOT NULL) AS disabled
        FROM users u JOIN agencies a ON a.code = u.agency_code LEFT JOIN departments p ON p.id = u.department_id
-      WHERE $1::text IS NULL OR u.agency_code = $1 ORDER BY u.agency_code, u.username`,
+      WHERE $1::text IS NULL OR u.agency_code = $1 ORDER BY a.name COLLATE vi_vn, u.username`,
     [agencyCode ?? null],
   );
   return r.rows;

@@ -6,6 +6,8 @@ import {
   DocumentView,
   ErrorResponse,
   InboxPage,
+  SearchPage,
+  SearchQuery,
   OutboxPage,
   PaperDispatchRequest,
   RevokeBody,
@@ -30,7 +32,9 @@ const idParam = (name: string) => ({ name, in: 'path', required: true, schema: {
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' } },
+  { name: 'page', in: 'query', schema: { type: 'string', enum: ['last'] } },
 ];
+const searchParams = Object.keys(SearchQuery.shape).map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
 
 const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
 
@@ -103,6 +107,13 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           parameters: [idParam('dispatchId')],
           requestBody: { required: true, content: json(StatusBody, 'input') },
           responses: { '200': ok(StatusResult), ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/v1/search': {
+        get: {
+          summary: 'One search over the documents the caller may read: without diacritics, abbreviations, ranked, filtered, keyset pages with the total',
+          parameters: searchParams,
+          responses: { '200': ok(SearchPage), ...errors(400, 401) },
         },
       },
       '/v1/outbox': {

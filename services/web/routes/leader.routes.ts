@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../../db/pool';
-import { searchInbox } from '../queries/inbox.query';
+import { searchDocuments } from '../../domain/search/document-search';
 import { unitFigures } from '../queries/unit-dashboard.query';
 import { allow, userOf } from '../security/access-policy';
 import { leaderPage } from '../views/leader.view';
@@ -9,17 +9,12 @@ export function leaderRoutes(db: Db): Router {
   const router = Router();
   router.get('/leader', allow('documents.assign'), async (_req, res) => {
     const agency = userOf(res).agencyCode;
-    const [toAssign, submitted, late, units] = await Promise.all([
-      searchInbox(db, agency, { status: 'accepted' }),
-      searchInbox(db, agency, { stage: 'submitted' }),
-      searchInbox(db, agency, { lateOnly: true }),
+    const [toAssign, late, units] = await Promise.all([
+      searchDocuments(db, agency, { box: 'in', status: 'accepted', limit: 50 }),
+      searchDocuments(db, agency, { box: 'in', overdue: '1', limit: 50 }),
       unitFigures(db, agency),
     ]);
-    // Urgent copies reach the leader at once, registered or not; submitted ones first.
-    const seen = new Set(submitted.map((r) => r.dispatchId));
-    const queue = [...submitted, ...toAssign.filter((r) => !seen.has(r.dispatchId) && r.urgency !== 'normal' && r.stage !== 'assigned' && r.stage !== 'in_progress' && r.stage !== 'completed')];
-    const urgentNew = (await searchInbox(db, agency, { status: 'delivered' })).filter((r) => r.urgency !== 'normal');
-    res.type('html').send(leaderPage(res, [...urgentNew, ...queue], late, units).value);
+    res.type('html').send(leaderPage(res, toAssign, late, units).value);
   });
   return router;
 }

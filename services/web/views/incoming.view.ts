@@ -11,6 +11,11 @@ import { handlingCard } from './handling.view';
 import type { Handling } from '../../domain/handling/handling.repository';
 import type { DepartmentRow } from '../../domain/users/department.repository';
 import type { ListedUser } from '../../domain/users/user.repository';
+import { arrivingSignatures } from './signatures.view';
+import type { AccessEntry } from '../../domain/access/access-log.repository';
+import type { RegisterBook } from '../../domain/registers/register-books';
+import { accessSection } from './access-log.view';
+import { registrationFields, registrationInfo } from './registration.view';
 
 export interface IncomingPageData {
   row: InboxRow;
@@ -22,6 +27,10 @@ export interface IncomingPageData {
   handling: Handling | undefined;
   departments: DepartmentRow[];
   people: ListedUser[];
+  /** Register books for the 03 form, the registration, the access history (issue 19). */
+  books?: RegisterBook[];
+  registration?: { registeredOn: string | null; bookName: string | null };
+  access?: AccessEntry[];
 }
 
 export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
@@ -35,6 +44,9 @@ export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
     body: html`<p><a href="/inbox">← Văn bản đến</a></p>
 <h1>${documentTypeLabel(doc.documentType)} số ${doc.number}/${doc.notation}</h1>
 <p class="subject">${doc.subject}</p>
+${row.revokedAt
+  ? html`<p class="notice error" role="status" data-revoked>Đã thu hồi lúc ${instantVi(row.revokedAt)}. Lý do: ${row.revokeReason ?? '(không ghi)'}. Cơ quan gửi đã rút lại văn bản này; không xử lý tiếp.</p>`
+  : ''}
 <div class="two-col">
 <section class="card meta" aria-label="Thông tin văn bản">
   <dl>
@@ -49,20 +61,25 @@ export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
   </dl>
   ${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}?download=1">${f.role === 'signed' ? 'Văn bản đã ký số (PDF)' : f.name ?? f.role}</a></li>`)}</ul>` : ''}
 </section>
-<section class="card actions-card" aria-label="Xử lý">${actions(res, row.dispatchId, row.status, d.pendingTakeBack, Boolean(d.handling))}</section>
+<section class="card actions-card" aria-label="Xử lý">${row.revokedAt ? html`<p class="muted">Văn bản đã thu hồi: không còn thao tác xử lý.</p>` : actions(res, row.dispatchId, row.status, d.pendingTakeBack, d.books ?? [], Boolean(d.handling))}
+  ${row.revokedAt ? '' : html`<p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>`}</section>
 </div>
-${handlingCard(res, { dispatchId: row.dispatchId, documentId: doc.id, handling: d.handling, departments: d.departments, people: d.people })}
-${signed
+${row.revokedAt ? '' : handlingCard(res, { dispatchId: row.dispatchId, documentId: doc.id, handling: d.handling, departments: d.departments, people: d.people })}
+${registrationInfo(res, row.dispatchId, d.registration?.registeredOn ?? null, d.registration?.bookName ?? null, can(userOf(res), 'documents.status'))}
+${row.revokedAt ? html`<p class="muted">Tệp văn bản đã được thu hồi cùng văn bản.</p>` : signed
   ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
     <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
   : html`<p class="muted">Văn bản chưa có bản ký số để xem.</p>`}
-${d.copy ? timeline(d.copy, `Tiến trình tại ${userOf(res).agencyName}`) : ''}`,
+${arrivingSignatures(doc.incomingSignature)}
+${d.copy ? timeline(d.copy, `Tiến trình tại ${userOf(res).agencyName}`) : ''}
+${d.access ? accessSection(d.access) : ''}`,
   });
 }
 
-function statusForm(res: Response, dispatchId: string, code: string, label: string, opts: { note?: 'required' | 'optional'; department?: boolean; primary?: boolean } = {}): SafeHtml {
+function statusForm(res: Response, dispatchId: string, code: string, label: string, opts: { note?: 'required' | 'optional'; department?: boolean; primary?: boolean; books?: RegisterBook[] } = {}): SafeHtml {
   return html`<form method="post" action="/inbox/${dispatchId}/status" class="status-form">
   ${csrfField(res)}<input type="hidden" name="code" value="${code}">
+  ${opts.books?.length ? registrationFields(opts.books) : ''}
   ${opts.department ? html`<div class="field"><label for="dept-${code}">Giao cho phòng, đơn vị</label><input id="dept-${code}" name="department" required maxlength="200"></div>` : ''}
   ${opts.note
     ? html`<div class="field"><label for="note-${code}">${opts.note === 'required' ? 'Lý do (bắt buộc)' : 'Ghi chú'}</label><textarea id="note-${code}" name="note" rows="2" maxlength="2000"${opts.note === 'required' ? html` required` : ''}></textarea></div>`
@@ -71,7 +88,7 @@ function statusForm(res: Response, dispatchId: string, code: string, label: stri
 </form>`;
 }
 
-function actions(res: Response, id: string, status: string, pendingTakeBack: boolean, handled: boolean): SafeHtml {
+function actions(res: Response, id: string, status: string, pendingTakeBack: boolean, books: RegisterBook[], handled: boolean): SafeHtml {
   const user = userOf(res);
   if (!can(user, 'documents.status')) return html`<p class="muted">${handled ? 'Các bước giải quyết ở phần dưới.' : 'Bạn chỉ được xem văn bản này.'}</p>`;
   const out: SafeHtml[] = [];
@@ -80,7 +97,7 @@ function actions(res: Response, id: string, status: string, pendingTakeBack: boo
     out.push(statusForm(res, id, '15', 'Đồng ý cho lấy lại'), statusForm(res, id, '16', 'Không đồng ý', { note: 'optional' }));
   }
   if (status === 'delivered') {
-    out.push(statusForm(res, id, '03', 'Tiếp nhận, vào sổ văn bản đến', { primary: true }));
+    out.push(statusForm(res, id, '03', 'Tiếp nhận, vào sổ văn bản đến', { primary: true, books }));
     out.push(html`<details class="refuse"><summary>Từ chối nhận</summary>${statusForm(res, id, '02', 'Từ chối văn bản', { note: 'required' })}</details>`);
   }
   // After registration the handling card below carries the steps (trình, phân công, xử lý).

@@ -49,11 +49,12 @@ export function monitorPage(res: Response, d: MonitorData): SafeHtml {
 <form method="get" action="/monitor" class="filters inline-filters"><div class="field"><label for="year">Năm</label><input id="year" name="year" type="number" min="2012" max="2100" value="${d.year}"></div><button type="submit">Xem</button></form>
 <p class="summary">Toàn tỉnh: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> văn bản điện tử (${t.electronic}/${t.total}) · mục tiêu ${percentVi(d.months.target)}
 ${t.onTrack === false ? html` · <span class="pill late">Chưa đạt</span>` : t.onTrack ? html` · <span class="pill st-completed">Đạt</span>` : ''}
-· Báo cáo quý: ${[1, 2, 3, 4].map((q) => html`<a href="/monitor/report/${d.year}/Q${q}">Quý ${['I', 'II', 'III', 'IV'][q - 1]}</a> `)}</p>
+· Báo cáo quý: ${[1, 2, 3, 4].map((q) => html`<a href="/monitor/report/${d.year}/Q${q}">Quý ${['I', 'II', 'III', 'IV'][q - 1]}</a> (<a href="/monitor/report/${d.year}/Q${q}?format=csv" download>CSV</a>) `)}</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
 <section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'months', title: `Tỷ lệ văn bản điện tử theo tháng năm ${d.year}`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>
 <section class="card"><h2 class="h3">Theo cơ quan (cả năm)</h2>
+<p class="exports">Xuất bảng: <a href="/monitor/agencies.xlsx?year=${d.year}" download>Excel (.xlsx)</a> · <a href="/monitor/agencies.csv?year=${d.year}" download>CSV</a></p>
 <table class="list sortable"><caption class="sr-only">Tỷ lệ theo cơ quan; bấm tiêu đề cột để sắp xếp</caption>
 <thead><tr>${sortLink(d, 'name', 'Cơ quan')}${sortLink(d, 'total', 'Tổng văn bản')}${sortLink(d, 'rate', 'Tỷ lệ văn bản')}${sortLink(d, 'dispatchRate', 'Tỷ lệ bản gửi')}</tr></thead>
 <tbody>${d.agencies.map(
