@@ -93,7 +93,8 @@ export const DispatchView = z.object({
   events: z.array(DispatchEventView),
   /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
   overdue: z.boolean(),
-  overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
+  /** not_registered: no 03 by the end of the next working day after arrival; not_completed: no 06 by the deadline. */
+  overdueReason: z.enum(['not_registered', 'not_completed']).nullable(),
   /** Push attempts made in the current retry budget, the last one's error, when the next is due (issue 16). */
   attempts: z.number().int(),
   lastError: z.string().nullable(),

@@ -7,6 +7,7 @@ import { OutboxRelay } from '../services/queue/outbox-relay';
 import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
+import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
 import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
     ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
     : undefined;
+  const reminders = startReminders(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
       await backups?.stop();
+      reminders.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

@@ -4,7 +4,6 @@ import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import { keysetPage, type Page } from '../paging/keyset-page';
-import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
 
 export interface DispatchRow {
   id: string;
@@ -136,7 +135,8 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
 export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null, viewer: string): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt", ${OVERDUE_FACTS_SQL},
+            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt",
+            dispatch_overdue(x.id, now()) AS "overdueReason",
             COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', lienthong_actor_shown_to(e.actor, $3), 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
@@ -144,18 +144,12 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
       GROUP BY x.id, d.id ORDER BY x.recipient_code`,
     [documentId, onlyRecipient, viewer],
   );
-  const now = new Date();
-  const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
-  return r.rows.map(({ overdueFacts, ...row }) => {
-    const overdueReason = computeOverdue(factsOf(overdueFacts), now, holidays);
-    return {
-      ...row,
-      deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null,
-      nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
-      overdue: overdueReason !== null,
-      overdueReason,
-    };
-  });
+  return r.rows.map((row) => ({
+    ...row,
+    deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null,
+    nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
+    overdue: row.overdueReason !== null,
+  }));
 }
 
 export interface InboxQuery {

@@ -30,7 +30,7 @@ export async function listOutbox(db: Queryable, sender: string, req: PageRequest
                       COALESCE((SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM dispatches
                                  WHERE document_id = d.id GROUP BY status) s), '{}') AS dispatches,
                       (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed')
-                         AND d.due_on IS NOT NULL AND d.due_on < (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS overdue,
+                         AND dispatch_overdue(x.id, now()) IS NOT NULL) AS overdue,
                       (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status IN ('pending', 'delivering') AND x.last_error IS NOT NULL) AS retrying,
                       COALESCE((SELECT x.last_error FROM dispatches x WHERE x.document_id = d.id AND x.last_error IS NOT NULL
                                   AND x.status IN ('pending', 'delivering', 'failed') ORDER BY x.updated_at DESC LIMIT 1), d.last_error) AS "lastError"

@@ -120,4 +120,34 @@
       }
     });
   }
+
+  // Notification centre: the unread count in the header and a line for each new notification, live.
+  var bell = document.getElementById('notification-count');
+  if (bell && window.EventSource) {
+    var ns = new EventSource('/notifications/stream');
+    ns.addEventListener('notification', function (ev) {
+      var n;
+      try { n = JSON.parse(ev.data); } catch (_) { return; }
+      bell.textContent = String(n.unread);
+      bell.hidden = !n.unread;
+      if (!n.latest) return;
+      var box = document.getElementById('notification-toast');
+      if (!box) {
+        box = document.createElement('div');
+        box.id = 'notification-toast';
+        box.className = 'notice live';
+        box.setAttribute('role', 'status');
+        var main = document.getElementById('main');
+        main.insertBefore(box, main.firstChild);
+      }
+      var line = document.createElement('p');
+      line.className = 'toast-item' + (n.latest.urgent ? ' urgent' : '');
+      line.setAttribute('data-notification-kind', n.latest.kind);
+      var a = document.createElement('a');
+      a.href = n.latest.link || '/notifications';
+      a.textContent = n.latest.title;
+      line.appendChild(a);
+      box.appendChild(line);
+    });
+  }
 })();

@@ -14,6 +14,7 @@ import { auditFor, recordAudit, recordDispatchRetries } from '../../domain/audit
 import { auditPage } from '../views/audit.view';
 import { isRole } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
+import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
 import { directory } from '../queries/directory.query';
@@ -24,6 +25,9 @@ const FLASH: Record<string, string> = {
   user: 'Đã thêm người dùng.',
   revoked: 'Đã thu hồi khóa API.',
   retried: 'Đã đưa bản gửi vào hàng đợi gửi lại.',
+  department: 'Đã lưu phòng, đơn vị.',
+  disabled: 'Đã khóa tài khoản; các phiên đăng nhập của người dùng đã kết thúc.',
+  enabled: 'Đã mở khóa tài khoản.',
 };
 
 function actorOf(res: Response): { actor: string; actorAgency: string } {
@@ -35,15 +39,16 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, failing, certificates] = await Promise.all([
+    const [dir, users, keys, failed, failing, certificates, departments] = await Promise.all([
       directory(db),
       listUsers(db),
       listApiKeys(db),
       listFailedDispatches(db, 200, extra.failedFilter),
       failingDispatches(db),
       certificateExpiries(db),
+      listDepartments(db),
     ]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {
