@@ -53,11 +53,11 @@ async function main(): Promise<void> {
     : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
-  const reminders = startReminders(db, config);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
     ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
     : undefined;
+  const reminders = startReminders(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
-      reminders.stop();
       await backups?.stop();
+      reminders.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

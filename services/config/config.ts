@@ -66,11 +66,6 @@ const Schema = z.object({
   LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
   /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
   LIENTHONG_TRUST_STORE: z.string().optional(),
-  /** Issue 20: the daily digest e-mail (smtp://user:pass@host:port or smtps://…); none = no e-mail. */
-  LIENTHONG_SMTP_URL: z.string().url().optional(),
-  LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
-  /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
-  LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /** Backups (README § Backups): the folder for base backups and archived WAL; `off` disables; unset: none outside `make run`. */
   LIENTHONG_BACKUP_DIR: z.string().optional(),
   /** How often a base backup is taken by the service (minutes), how long backups are kept (days). */
@@ -98,6 +93,11 @@ const Schema = z.object({
   LIENTHONG_METRICS_PORT: int(0),
   /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
   LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Issue 20: the daily digest e-mail (smtp://user:pass@host:port or smtps://…); none = no e-mail. */
+  LIENTHONG_SMTP_URL: z.string().url().optional(),
+  LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
+  /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
+  LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

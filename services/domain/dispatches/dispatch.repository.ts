@@ -135,7 +135,8 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
 export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null, viewer: string): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt", dispatch_overdue(x.id, now()) AS "overdueReason",
+            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt",
+            dispatch_overdue(x.id, now()) AS "overdueReason",
             COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', lienthong_actor_shown_to(e.actor, $3), 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id

@@ -8,22 +8,19 @@ import { COPY_LATE_SQL, incomingFilters, outgoingFilters, SENT_LATE_SQL, SqlPara
 /** Who handles a received copy: the department the leader assigned it to (event 04's note). */
 const HANDLER_SQL = `(SELECT regexp_replace(e.note, '^Giao ', '') FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '04' ORDER BY e.id DESC LIMIT 1)`;
 
-/** Unit heads and specialists (issue 20) see only the copies given to their department or to them. */
-export interface ReaderScope {
-  userId: string;
-  departmentId: string | null;
+/** Who is reading: unit heads and specialists see only the received copies given to them or their unit (issue 20). */
+export interface SearchReader {
+  givenTo?: { userId: string; departmentId: string | null } | undefined;
 }
 
-function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: string | null, match: string | null, scope?: ReaderScope): string {
+function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: string | null, match: string | null, reader: SearchReader): string {
   const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...(match ? [match] : []), ...incomingFilters(f, p)];
-  if (scope) where.push(givenToSql(`${p.add(scope.userId)}::uuid`, `${p.add(scope.departmentId)}::uuid`));
+  if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
   return `SELECT 'in'::text AS box, d.id AS "documentId", x.id AS "dispatchId", x.id AS "rowId", d.sender_code AS sender, a.name AS "senderName",
                  d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
-                 COALESCE(h.deadline_on, d.due_on)::text AS "dueOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS at,
-                 ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread,
-                 COALESCE((SELECT dp.name FROM departments dp WHERE dp.id = h.lead_department_id), ${HANDLER_SQL}) AS handler, ${rank ?? 'NULL::real'} AS rank
+                 d.due_on::text AS "dueOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS at,
+                 ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread, ${HANDLER_SQL} AS handler, ${rank ?? 'NULL::real'} AS rank
             FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
-            LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
            WHERE ${where.join(' AND ')}`;
 }
 
@@ -43,13 +40,13 @@ function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: stri
  * first), in keyset pages with the honest total. Every read is scoped by `agency` here, the same
  * way for the API and the web.
  */
-export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, scope?: ReaderScope): Promise<Page<SearchItem>> {
+export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}): Promise<Page<SearchItem>> {
   const p = new SqlParams();
   const text = textMatch(f.q, p);
   const box = f.box ?? 'all';
   const branches: string[] = [];
-  if (box !== 'out') branches.push(incomingBranch(agency, f, p, text?.rank ?? null, text?.where ?? null, scope));
-  if (box !== 'in' && !scope) branches.push(outgoingBranch(agency, f, p, text?.rank ?? null, text?.where ?? null));
+  if (box !== 'out') branches.push(incomingBranch(agency, f, p, text?.rank ?? null, text?.where ?? null, reader));
+  if (box !== 'in') branches.push(outgoingBranch(agency, f, p, text?.rank ?? null, text?.where ?? null));
   const union = branches.map((b) => `(${b})`).join(' UNION ALL ');
   const key = text
     ? [{ expr: 'u.rank', type: 'real' }, { expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }]

@@ -3,13 +3,11 @@ import { metaLikePattern, toTsQuery } from './search-text';
 
 /** Vietnam's today, in SQL. */
 export const TODAY_VN = `(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
-const FINISHED = `('completed', 'refused', 'revoked')`;
 
-/** A received copy overdue by THE rule (dispatch_overdue, migration 0042; x = dispatches). */
+/** A received copy overdue by the one rule, dispatch_overdue (migration 0042; x = dispatches). */
 export const COPY_LATE_SQL = `(dispatch_overdue(x.id, now()) IS NOT NULL)`;
 /** A sent document with a copy overdue by the same rule. */
-export const SENT_LATE_SQL = `EXISTS (SELECT 1 FROM dispatches y WHERE y.document_id = d.id
-  AND y.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed') AND dispatch_overdue(y.id, now()) IS NOT NULL)`;
+export const SENT_LATE_SQL = `EXISTS (SELECT 1 FROM dispatches y WHERE y.document_id = d.id AND dispatch_overdue(y.id, now()) IS NOT NULL)`;
 
 /** Builds the WHERE parts of one branch; params are shared by both branches of a search. */
 export class SqlParams {

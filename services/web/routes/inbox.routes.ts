@@ -1,5 +1,5 @@
 import { param } from './params';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { ErrorCode, StatusBody } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
@@ -9,7 +9,7 @@ import { findDocumentFor, loadDocument } from '../../domain/documents/document.r
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { findIncoming } from '../queries/inbox.query';
-import { searchDocuments } from '../../domain/search/document-search';
+import { searchDocuments, type SearchReader } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
 import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
@@ -27,14 +27,18 @@ import { EVENT_CODE_LABELS } from '../views/labels';
 /** Statuses the văn thư posts here; assignment and processing go through the handling steps (handling.routes.ts). */
 const RECIPIENT_CODES = ['02', '03', '04', '15', '16'] as const;
 
+/** Unit heads and specialists read only the copies given to them or their unit (issue 20). */
+function readerOf(res: Response): SearchReader {
+  const user = userOf(res);
+  return user.role === 'unit_head' || user.role === 'specialist' ? { givenTo: { userId: user.id, departmentId: user.departmentId ?? null } } : {};
+}
+
 export function inboxRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/inbox', allow('documents.read'), async (req, res) => {
     const l = webListQuery(req, { box: 'in' });
-    const user = userOf(res);
-    const scope = user.role === 'unit_head' || user.role === 'specialist' ? { userId: user.id, departmentId: user.departmentId } : undefined;
-    const p = await searchDocuments(db, user.agencyCode, l.query, scope);
+    const p = await searchDocuments(db, userOf(res).agencyCode, l.query, readerOf(res));
     res.type('html').send(inboxPage(res, p, l.filters, l.limit).value);
   });
 
@@ -42,15 +46,14 @@ export function inboxRoutes(db: Db): Router {
     const format = param(req, 'format');
     if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
     const l = webListQuery(req, { box: 'in' });
-    const user = userOf(res);
-    if (user.role === 'unit_head' || user.role === 'specialist') throw new DomainError(ErrorCode.FORBIDDEN, 'Chỉ văn thư, lãnh đạo xuất danh sách văn bản đến.');
-    const { rows, total } = await searchAll(db, user.agencyCode, l.query);
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query, readerOf(res));
     await sendTable(res, format, documentListTable('Văn bản đến', rows, total), 'van-ban-den');
   });
 
   router.get('/inbox/:dispatchId', allow('documents.read'), async (req, res) => {
     const agency = userOf(res).agencyCode;
-    const row = await findIncoming(db, agency, await visibleDispatch(db, req, res));
+    const visible = await visibleDispatch(db, req, res);
+    const row = await findIncoming(db, agency, visible);
     // A revoked copy stays readable as a record ("Đã thu hồi", reason, time); its files are withdrawn.
     const revoked = row?.status === 'revoked';
     const found = row ? (revoked ? await loadDocument(db, row.documentId).then((doc) => doc && { doc }) : await findDocumentFor(db, agency, row.documentId)) : undefined;
@@ -67,8 +70,10 @@ export function inboxRoutes(db: Db): Router {
       listUsers(db, agency),
     ]);
     res.type('html').send(
-      incomingPage(res, { row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber), books, registration, access,
-        handling, departments, people: people.filter((x) => !x.disabled) }).value,
+      incomingPage(res, {
+        row, doc: found.doc, copy, files, pendingTakeBack: row.pendingRequest === 'takeback', flash: flashOf(req.query.done, row.incomingNumber),
+        books, registration, access, handling, departments, people: people.filter((p) => !p.disabled),
+      }).value,
     );
   });
 
@@ -100,6 +105,10 @@ export function inboxRoutes(db: Db): Router {
   return router;
 }
 
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
 const STEP_FLASH: Record<string, string> = {
   submit: 'Đã trình lãnh đạo.',
   assign: 'Đã phân công xử lý.',
@@ -107,14 +116,10 @@ const STEP_FLASH: Record<string, string> = {
   note: 'Đã ghi nhận ý kiến xử lý.',
   complete: 'Đã hoàn thành xử lý văn bản.',
 };
-function stringOr(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-}
 
 function flashOf(done: unknown, incomingNumber: string | null): { kind: 'ok'; text: string } | undefined {
   if (typeof done === 'string' && STEP_FLASH[done]) return { kind: 'ok', text: STEP_FLASH[done] };
   if (typeof done !== 'string' || !EVENT_CODE_LABELS[done]) return undefined;
   if (done === '03') return { kind: 'ok', text: `Đã tiếp nhận và vào sổ văn bản đến: số đến ${incomingNumber ?? ''}.` };
-  if (typeof done === 'string' && STEP_FLASH[done]) return { kind: 'ok', text: STEP_FLASH[done] };
   return { kind: 'ok', text: `Đã ghi nhận: ${EVENT_CODE_LABELS[done]}.` };
 }

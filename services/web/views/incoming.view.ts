@@ -7,15 +7,15 @@ import { lateMark, statusPill, timeline, urgencyPill } from './components';
 import { html, type SafeHtml } from './html';
 import { dayVi, documentTypeLabel, instantVi } from './labels';
 import { csrfField, page } from './layout.view';
-import { handlingCard } from './handling.view';
-import type { Handling } from '../../domain/handling/handling.repository';
-import type { DepartmentRow } from '../../domain/users/department.repository';
-import type { ListedUser } from '../../domain/users/user.repository';
 import { arrivingSignatures } from './signatures.view';
 import type { AccessEntry } from '../../domain/access/access-log.repository';
 import type { RegisterBook } from '../../domain/registers/register-books';
 import { accessSection } from './access-log.view';
 import { registrationFields, registrationInfo } from './registration.view';
+import { handlingCard } from './handling.view';
+import type { Handling } from '../../domain/handling/handling.repository';
+import type { DepartmentRow } from '../../domain/users/department.repository';
+import type { ListedUser } from '../../domain/users/user.repository';
 
 export interface IncomingPageData {
   row: InboxRow;
@@ -24,13 +24,13 @@ export interface IncomingPageData {
   files: { role: string; name: string | null }[];
   pendingTakeBack: boolean;
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
-  handling: Handling | undefined;
-  departments: DepartmentRow[];
-  people: ListedUser[];
   /** Register books for the 03 form, the registration, the access history (issue 19). */
   books?: RegisterBook[];
   registration?: { registeredOn: string | null; bookName: string | null };
   access?: AccessEntry[];
+  handling: Handling | undefined;
+  departments: DepartmentRow[];
+  people: ListedUser[];
 }
 
 export function incomingPage(res: Response, d: IncomingPageData): SafeHtml {
@@ -64,8 +64,8 @@ ${row.revokedAt
 <section class="card actions-card" aria-label="Xử lý">${row.revokedAt ? html`<p class="muted">Văn bản đã thu hồi: không còn thao tác xử lý.</p>` : actions(res, row.dispatchId, row.status, d.pendingTakeBack, d.books ?? [], Boolean(d.handling))}
   ${row.revokedAt ? '' : html`<p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>`}</section>
 </div>
-${row.revokedAt ? '' : handlingCard(res, { dispatchId: row.dispatchId, documentId: doc.id, handling: d.handling, departments: d.departments, people: d.people })}
 ${registrationInfo(res, row.dispatchId, d.registration?.registeredOn ?? null, d.registration?.bookName ?? null, can(userOf(res), 'documents.status'))}
+${row.revokedAt ? '' : handlingCard(res, { dispatchId: row.dispatchId, documentId: doc.id, handling: d.handling, departments: d.departments, people: d.people })}
 ${row.revokedAt ? html`<p class="muted">Tệp văn bản đã được thu hồi cùng văn bản.</p>` : signed
   ? html`<section class="pdf card" aria-label="Nội dung văn bản"><iframe src="${pdfUrl}" title="Văn bản ${doc.number}/${doc.notation} (PDF đã ký số)"></iframe>
     <p class="muted">Không xem được? <a href="${pdfUrl}?download=1">Tải tệp PDF</a>.</p></section>`
