@@ -51,6 +51,9 @@ export const SearchItem = z.object({
   overdue: z.boolean(),
   unread: z.boolean(),
   handler: z.string().nullable(),
+  /** A revoked document: when and why (issue 16: the recipient keeps the entry, marked). */
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
   rank: z.number().nullable(),
 });
 export type SearchItem = z.infer<typeof SearchItem>;

@@ -71,7 +71,9 @@ describe('web: deliveries that cannot lie, as clerks and the administrator see t
       const r = await gw.db.query(`SELECT min(a.at) AS at FROM dispatch_attempts a JOIN dispatches x ON x.id = a.dispatch_id WHERE x.document_id = $1`, [id]);
       return r.rows[0].at ? new Date(r.rows[0].at).getTime() : undefined;
     }, { timeoutMs: 60_000, recheckMs: 100 });
-    await page.waitForFunction(`/Đang thử lại: lần \\d+, lỗi điểm nhận trả lời HTTP 503/.test(document.querySelector('#live-dispatches').textContent)`, undefined, { timeout: 10_000 });
+    // Polled from the test (a string predicate in the page would need 'unsafe-eval', which the CSP refuses).
+    await waitFor('the retry shown on the open page', async () =>
+      /Đang thử lại: lần \d+, lỗi điểm nhận trả lời HTTP 503/.test((await page.locator('#live-dispatches').textContent()) ?? ''), { timeoutMs: 10_000, recheckMs: 100 });
     const shownAfterMs = Date.now() - firstAttemptAt;
     const text = (await page.locator('#live-dispatches').textContent()) ?? '';
     expect(text).to.contain('Hệ thống cơ quan').and.contain('lần tới lúc');

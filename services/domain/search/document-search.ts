@@ -19,7 +19,8 @@ function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: stri
   return `SELECT 'in'::text AS box, d.id AS "documentId", x.id AS "dispatchId", x.id AS "rowId", d.sender_code AS sender, a.name AS "senderName",
                  d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
                  d.due_on::text AS "dueOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS at,
-                 ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread, ${HANDLER_SQL} AS handler, ${rank ?? 'NULL::real'} AS rank
+                 ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread, ${HANDLER_SQL} AS handler, ${rank ?? 'NULL::real'} AS rank,
+                 CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt", CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason"
             FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
            WHERE ${where.join(' AND ')}`;
 }
@@ -29,7 +30,8 @@ function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: stri
   return `SELECT 'out'::text AS box, d.id AS "documentId", NULL::uuid AS "dispatchId", d.id AS "rowId", d.sender_code AS sender, a.name AS "senderName",
                  d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
                  d.due_on::text AS "dueOn", d.status, NULL::text AS "incomingNumber", d.created_at AS at,
-                 ${SENT_LATE_SQL} AS overdue, false AS unread, NULL::text AS handler, ${rank ?? 'NULL::real'} AS rank
+                 ${SENT_LATE_SQL} AS overdue, false AS unread, NULL::text AS handler, ${rank ?? 'NULL::real'} AS rank,
+                 d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason"
             FROM documents d JOIN agencies a ON a.code = d.sender_code
            WHERE ${where.join(' AND ')}`;
 }
@@ -64,6 +66,10 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
   );
   return {
     ...page,
-    items: page.items.map(({ rowId: _r, ...row }) => ({ ...(row as Omit<SearchItem, 'at'>), at: new Date(row.at as string).toISOString() })),
+    items: page.items.map(({ rowId: _r, ...row }) => ({
+      ...(row as Omit<SearchItem, 'at' | 'revokedAt'>),
+      at: new Date(row.at as string).toISOString(),
+      revokedAt: row.revokedAt ? new Date(row.revokedAt as string).toISOString() : null,
+    })),
   };
 }

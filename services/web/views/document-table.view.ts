@@ -32,7 +32,7 @@ export function documentTable(rows: SearchItem[], caption: string): SafeHtml {
     <td data-label="Cơ quan ban hành">${r.senderName}</td>
     <td data-label="Độ khẩn">${urgencyPill(r.urgency)}</td>
     <td data-label="Hạn xử lý">${r.dueOn ? dayVi(r.dueOn) : html`<span class="muted">—</span>`}${lateMark(r.overdue)}</td>
-    <td data-label="Trạng thái">${status(r)}</td>
+    <td data-label="Trạng thái">${status(r)}${r.revokedAt ? html`<p class="revoked-note">Đã thu hồi ${instantVi(r.revokedAt)}${r.revokeReason ? html`: ${r.revokeReason}` : ''}</p>` : ''}</td>
     <td data-label="Người xử lý">${r.handler ?? html`<span class="muted">—</span>`}</td>
     <td data-label="Ngày đến, gửi">${instantVi(r.at)}</td></tr>`,
   )}</tbody></table>`;
