@@ -10,6 +10,7 @@ import { migrate } from '../../services/db/migrator';
 import { createAgencies, type TestAgency } from '../../test/support/agencies.fixture';
 import { spawnGateway, type GatewayProcess } from '../../test/support/gateway-process';
 import { startPushReceiver } from '../../test/support/push-receiver';
+import { startRecordingServer, type RecordingServer } from '../../test/support/hostile-receivers';
 import { setTestEnv } from '../../test/support/test-env';
 import { spawnWorker, type WorkerProcess } from '../../test/support/worker.fixture';
 
@@ -27,6 +28,10 @@ export interface DrillStack {
   sender: TestAgency;
   recipients: TestAgency[];
   receiver: Awaited<ReturnType<typeof startPushReceiver>>;
+  /** A second listener the receiver may redirect to: nothing must ever reach it. */
+  redirectTarget: RecordingServer;
+  /** Documents of the scenario running now (load.ts adds them): a failed scenario's are settled before the next. */
+  inFlight: string[];
   workers: WorkerProcess[];
   worker(env?: Record<string, string>): WorkerProcess;
   stopWorkers(): Promise<void>;
@@ -57,6 +62,7 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
   db.on('error', () => undefined); // idle clients die with PostgreSQL in the restart scenario
   await migrate(db);
   const receiver = await startPushReceiver(WEBHOOK_SECRET, ['ok']);
+  const redirectTarget = await startRecordingServer();
   const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
   const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
   const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
@@ -69,6 +75,8 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
     sender: sender!,
     recipients: [...hosted, ...pushed],
     receiver,
+    redirectTarget,
+    inFlight: [],
     workers: [],
     worker(env = {}) {
       const w = spawnWorker({ ...QUICK, ...env });
@@ -76,7 +84,9 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
       return w;
     },
     async stopWorkers() {
-      await Promise.all(stack.workers.splice(0).map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : undefined)));
+      // SIGTERM lets jobs in flight finish; a fault-injected worker holds its job for minutes, so
+      // after a grace period it is killed: a scenario never leaves a process behind.
+      await Promise.all(stack.workers.splice(0).map((w) => stopWithin(w, STOP_GRACE_MS)));
     },
     async restartPostgres() {
       stack.pg = await startEmbeddedPostgres({ dir: pgDir, fast: true, port: stack.pg.port });
@@ -88,10 +98,21 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
       await stack.stopWorkers();
       await stack.gateway.stop();
       await receiver.close();
+      await redirectTarget.close();
       await db.end().catch(() => undefined);
       await Promise.all([stack.pg.stop(), stack.redis.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return stack;
+}
+
+const STOP_GRACE_MS = 10_000;
+
+/** SIGTERM, and SIGKILL if the process is still there after `graceMs`. */
+export async function stopWithin(w: WorkerProcess, graceMs: number): Promise<void> {
+  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+  const stopped = w.stop().then(() => true);
+  const inTime = await Promise.race([stopped, new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
+  if (!inTime) await w.kill9();
 }

@@ -14,6 +14,7 @@ export async function submitOnce(stack: DrillStack, idempotencyKey?: string, bas
       signal: AbortSignal.timeout(20_000),
     });
     const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { code: string } };
+    if (body.id && !stack.inFlight.includes(body.id)) stack.inFlight.push(body.id);
     return { status: res.status, id: body.id, replayed: res.headers.get('idempotent-replayed') === 'true', error: body.error?.code };
   } catch (err) {
     return { status: 0, error: (err as Error).message };
