@@ -46,6 +46,17 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
   const pgDir = path.join(dir, 'postgres');
   const redisDir = path.join(dir, 'redis');
   const [pg, redis] = await Promise.all([startEmbeddedPostgres({ dir: pgDir, fast: true }), startEmbeddedRedis({ dir: redisDir })]);
+  try {
+    return await assembleStack(dir, pgDir, redisDir, pg, redis, hostedRecipients);
+  } catch (err) {
+    // A stack that could not be assembled leaves nothing running.
+    await Promise.allSettled([pg.stop(), redis.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function assembleStack(dir: string, pgDir: string, redisDir: string, pg: EmbeddedServer, redis: EmbeddedServer, hostedRecipients: number): Promise<DrillStack> {
   const masterKeyHex = randomBytes(32).toString('hex');
   const queuePrefix = 'lt-drill';
   Object.assign(process.env, {
@@ -63,17 +74,39 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
   await migrate(db);
   const receiver = await startPushReceiver(WEBHOOK_SECRET, ['ok']);
   const redirectTarget = await startRecordingServer();
-  const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
-  const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
-  const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  try {
+    const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
+    const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
+    const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+    return buildStack({ dir, pgDir, redisDir, pg, redis, db, gateway, sender: sender!, recipients: [...hosted, ...pushed], receiver, redirectTarget });
+  } catch (err) {
+    await Promise.allSettled([receiver.close(), redirectTarget.close(), db.end()]);
+    throw err;
+  }
+}
+
+function buildStack(p: {
+  dir: string;
+  pgDir: string;
+  redisDir: string;
+  pg: EmbeddedServer;
+  redis: EmbeddedServer;
+  db: Db;
+  gateway: GatewayProcess;
+  sender: TestAgency;
+  recipients: TestAgency[];
+  receiver: DrillStack['receiver'];
+  redirectTarget: RecordingServer;
+}): DrillStack {
+  const { dir, pgDir, redisDir, pg, redis, db, gateway, receiver, redirectTarget } = p;
   const stack: DrillStack = {
     dir,
     pg,
     redis,
     db,
     gateway,
-    sender: sender!,
-    recipients: [...hosted, ...pushed],
+    sender: p.sender,
+    recipients: p.recipients,
     receiver,
     redirectTarget,
     inFlight: [],

@@ -56,7 +56,10 @@ async function main(): Promise<void> {
   const only = process.env.DRILL_ONLY;
   console.log(`Drill: ${DOCS} documents × ${HOSTED + 1} recipients (${HOSTED} hosted, 1 push) per scenario; fuzz ${FUZZ_INPUTS} inputs (seed ${FUZZ_SEED})`);
   const stack = await startDrillStack(HOSTED);
-  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' }).catch(async (err: Error) => {
+    await stack.close();
+    throw err;
+  });
   // Stopped by hand (Ctrl-C) or by a supervisor: every process the drill started goes with it.
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {
