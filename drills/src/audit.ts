@@ -6,6 +6,9 @@ import { waitFor } from '../../test/support/wait';
 import type { DrillStack } from './drill-stack';
 import { pipelineProgress, waitWithProgress, type ProgressBounds } from './progress';
 
+/** What the audit reads: a DrillStack, or the cluster drill's stack (nginx as the gateway, the current Redis master). */
+export type AuditStack = Pick<DrillStack, 'db' | 'recipients' | 'receiver'> & { gateway: { baseUrl: string }; redis: { url: string } };
+
 export interface ScenarioResult {
   name: string;
   /** Copies expected: accepted documents × recipients. */
@@ -18,7 +21,7 @@ export interface ScenarioResult {
   ledgerOk: boolean;
   stuckJobs: number;
   /** Push copies counted delivered though the receiver never stored their body (issue 16): must be 0. */
-  deliveredWithoutBody: number;
+  deliveredWithoutBody?: number;
   notes: string[];
 }
 
@@ -26,7 +29,9 @@ export interface ScenarioResult {
  * Waits until every copy is delivered; returns when that happened, or null. Bounded by the
  * pipeline's progress (60 s without any, 15 min in all), not by a fixed time a busy machine misses.
  */
-export async function settle(stack: DrillStack, ids: string[], bounds: ProgressBounds = { idleMs: 60_000, maxMs: 15 * 60_000 }): Promise<number | null> {
+export async function settle(stack: AuditStack, ids: string[], limit: ProgressBounds | number = { idleMs: 60_000, maxMs: 15 * 60_000 }): Promise<number | null> {
+  // A plain number is a fixed bound, as callers written before the progress bounds expect.
+  const bounds = typeof limit === 'number' ? { idleMs: limit, maxMs: limit } : limit;
   try {
     await waitWithProgress(`${ids.length} documents delivered`, () => allDelivered(stack.db, ids, stack.recipients.length), () => pipelineProgress(stack.db, ids), bounds);
     return Date.now();
@@ -36,7 +41,7 @@ export async function settle(stack: DrillStack, ids: string[], bounds: ProgressB
 }
 
 /** Copies of the documents in the hosted recipients' inboxes, read through the API as they would. */
-async function inboxCopies(stack: DrillStack, ids: Set<string>): Promise<{ seen: number; extra: number }> {
+async function inboxCopies(stack: AuditStack, ids: Set<string>): Promise<{ seen: number; extra: number }> {
   let seen = 0;
   let extra = 0;
   for (const r of stack.recipients.slice(0, -1)) {
@@ -59,7 +64,7 @@ async function inboxCopies(stack: DrillStack, ids: Set<string>): Promise<{ seen:
  * The audit after a fault: copies delivered once (timeline, ledger, inboxes, receiver), the ledger
  * chain sound, nothing left in the queues or the outbox.
  */
-export async function audit(stack: DrillStack, name: string, ids: string[], recoveredAt: number | null, faultAt: number, receiverDupBefore: number, notes: string[] = []): Promise<ScenarioResult> {
+export async function audit(stack: AuditStack, name: string, ids: string[], recoveredAt: number | null, faultAt: number, receiverDupBefore: number, notes: string[] = []): Promise<ScenarioResult> {
   const tallies = await tallyDispatches(stack.db, ids);
   const pushAccepted = new Map([...stack.receiver.accepted.keys()].map((k) => [k, 1]));
   const outcome = deliveryOutcome(ids.length * stack.recipients.length, tallies, pushAccepted);

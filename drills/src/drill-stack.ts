@@ -29,9 +29,9 @@ export interface DrillStack {
   recipients: TestAgency[];
   receiver: Awaited<ReturnType<typeof startPushReceiver>>;
   /** A second listener the receiver may redirect to: nothing must ever reach it. */
-  redirectTarget: RecordingServer;
+  redirectTarget?: RecordingServer;
   /** Documents of the scenario running now (load.ts adds them): a failed scenario's are settled before the next. */
-  inFlight: string[];
+  inFlight?: string[];
   workers: WorkerProcess[];
   worker(env?: Record<string, string>): WorkerProcess;
   stopWorkers(): Promise<void>;
@@ -131,7 +131,7 @@ function buildStack(p: {
       await stack.stopWorkers();
       await stack.gateway.stop();
       await receiver.close();
-      await redirectTarget.close();
+      await redirectTarget?.close();
       await db.end().catch(() => undefined);
       await Promise.all([stack.pg.stop(), stack.redis.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });

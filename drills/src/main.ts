@@ -40,7 +40,7 @@ const SCENARIOS: Scenario[] = [
 async function recover(stack: DrillStack): Promise<string> {
   await stack.stopWorkers();
   stack.receiver.setScript(['ok']);
-  const ids = stack.inFlight.splice(0);
+  const ids = (stack.inFlight ?? []).splice(0);
   if (ids.length === 0) return 'nothing in flight';
   stack.worker();
   try {
@@ -75,11 +75,11 @@ async function main(): Promise<void> {
     for (const [name, run] of SCENARIOS) {
       if (only && !name.includes(only)) continue;
       process.stdout.write(`  ${name} … `);
-      stack.inFlight.splice(0);
+      stack.inFlight?.splice(0);
       try {
         const r = await run(stack);
         scenarios.push(r);
-        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, ${r.deliveredWithoutBody} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
+        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
       } catch (err) {
         console.log(`FAILED: ${(err as Error).message}`);
         const recovered = await recover(stack).catch((e: Error) => `recovery failed: ${e.message}`);
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  fuzz ${FUZZ_INPUTS} inputs … `);
       fuzz = await fuzzDrill(stack, fuzzGateway, FUZZ_INPUTS, FUZZ_SEED);
       console.log(`${fuzz.seconds} s, ${fuzz.serverErrors} 5xx, ${fuzz.crashes} crashes, max RSS ${fuzz.maxRssMb} MB`);
+      console.log(`  query parameters: ${fuzz.queryParameters.inputs} inputs, ${fuzz.queryParameters.serverErrors} 5xx, ${fuzz.queryParameters.seconds} s`);
     }
     process.stdout.write('  slowloris (waiting for the server to cut the slow clients) … ');
     const slowResult = await slow;
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     console.log(`\nWritten to ${path.relative(process.cwd(), out)} (${result.seconds} s).`);
     const bad =
       scenarios.some((s) => s.lost || s.duplicated || s.deliveredWithoutBody || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) ||
-      (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes));
+      (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes || fuzz.queryParameters.serverErrors));
     process.exitCode = bad ? 1 : 0;
   } finally {
     await fuzzGateway.stop();
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
 
 function printTable(rows: ScenarioResult[], fuzz: FuzzSummary | undefined): void {
   const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
-  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.deliveredWithoutBody, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
+  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   console.log('\n' + line(head));

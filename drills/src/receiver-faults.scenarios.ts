@@ -21,8 +21,10 @@ async function refusedAttempts(stack: DrillStack, ids: string[], status: number)
  */
 export async function receiverRedirects(stack: DrillStack, docs: number): Promise<ScenarioResult> {
   const dupBefore = stack.receiver.duplicates();
-  const targetBefore = stack.redirectTarget.connections();
-  stack.receiver.setRedirect(`${stack.redirectTarget.url}/stolen`);
+  const target = stack.redirectTarget;
+  if (!target) throw new Error('the drill stack has no redirect target');
+  const targetBefore = target.connections();
+  stack.receiver.setRedirect(`${target.url}/stolen`);
   stack.receiver.setScript(['redirect']);
   stack.worker();
   const ids = await submitMany(stack, docs);
@@ -34,10 +36,10 @@ export async function receiverRedirects(stack: DrillStack, docs: number): Promis
   stack.receiver.setScript(['ok']);
   const faultAt = Date.now();
   const done = await settle(stack, ids);
-  const reached = stack.redirectTarget.connections() - targetBefore;
+  const reached = target.connections() - targetBefore;
   const notes = [`push copies counted delivered while redirecting: ${countedDuring}`, `connections that reached the redirect target: ${reached}`];
   const result = await audit(stack, 'receiver redirects (307)', ids, done, faultAt, dupBefore, notes);
-  result.deliveredWithoutBody += countedDuring;
+  result.deliveredWithoutBody = (result.deliveredWithoutBody ?? 0) + countedDuring;
   if (reached) result.lost += reached; // anything at the target is a leak: fail the drill
   await stack.stopWorkers();
   return result;

@@ -1,3 +1,4 @@
+import { recordDispatchRetries } from '../../domain/audit/audit-log';
 import { Queue } from 'bullmq';
 import { Stage } from '../../../contracts';
 import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
@@ -7,7 +8,7 @@ import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 /** lienthong dispatch list [--failed] | dispatch retry ID|--failed */
 export const dispatchCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { failed: 'boolean' });
   switch (sub) {
     case 'list': {
       const failed = await listFailedDispatches(ctx.db);
@@ -25,7 +26,7 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
     case 'retry': {
       const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
       if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
-      const redis = createRedis(ctx.config.REDIS_URL, 'producer');
+      const redis = createRedis(ctx.config, 'producer');
       const queues = new Map<Stage, Queue>();
       try {
         const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (stage, jobId) => {
@@ -33,6 +34,7 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
           const job = await queues.get(stage)!.getJob(jobId);
           if (job && (await job.isFailed())) await job.remove();
         });
+        await recordDispatchRetries(ctx.db, retried, 'operator:cli', null);
         ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
         return retried.length === ids.length ? 0 : 1;
       } finally {

@@ -10,9 +10,11 @@ import { listFailedDispatches, retryDispatches, type FailedFilter } from '../../
 import { FAILED_STAGES } from '../../domain/dispatches/failure-reason';
 import { failingDispatches } from '../queries/delivery-alerts.query';
 import { DomainError } from '../../domain/errors/domain-error';
-import { appendAudit } from '../../domain/users/audit.repository';
+import { auditFor, recordAudit, recordDispatchRetries } from '../../domain/audit/audit-log';
+import { auditPage } from '../views/audit.view';
 import { isRole } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
+import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
 import { directory } from '../queries/directory.query';
@@ -23,21 +25,30 @@ const FLASH: Record<string, string> = {
   user: 'Đã thêm người dùng.',
   revoked: 'Đã thu hồi khóa API.',
   retried: 'Đã đưa bản gửi vào hàng đợi gửi lại.',
+  department: 'Đã lưu phòng, đơn vị.',
+  disabled: 'Đã khóa tài khoản; các phiên đăng nhập của người dùng đã kết thúc.',
+  enabled: 'Đã mở khóa tài khoản.',
 };
+
+function actorOf(res: Response): { actor: string; actorAgency: string } {
+  const u = userOf(res);
+  return { actor: `user:${u.username}`, actorAgency: u.agencyCode };
+}
 
 export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, failing, certificates] = await Promise.all([
+    const [dir, users, keys, failed, failing, certificates, departments] = await Promise.all([
       directory(db),
       listUsers(db),
       listApiKeys(db),
       listFailedDispatches(db, 200, extra.failedFilter),
       failingDispatches(db),
       certificateExpiries(db),
+      listDepartments(db),
     ]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {
@@ -48,13 +59,17 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
     await show(res, { failedFilter, ...(done ? { flash: { kind: 'ok' as const, text: done } } : {}) });
   });
 
+  router.get('/admin/audit', allow('directory.manage'), async (_req, res) => {
+    res.type('html').send(auditPage(res, await auditFor(db, userOf(res).agencyCode)).value);
+  });
+
   router.post('/admin/users', allow('directory.manage'), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const role = b.role ?? '';
     try {
       if (!isRole(role)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Vai trò không hợp lệ.');
       const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null });
-      await appendAudit(db, userOf(res).username, 'user.add', { username: created.username, agency: b.agency, role });
+      await recordAudit(db, { ...actorOf(res), action: 'user.add', agency: b.agency ?? null, detail: { username: created.username, role } });
       res.redirect(303, '/admin?done=user#users');
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -69,14 +84,15 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
     const exists = (await directory(db)).agencies.some((a) => a.code === agency);
     if (!exists) return show(res, { flash: { kind: 'error', text: 'Hãy chọn một cơ quan trong danh bạ.' } }, 400);
     const key = await createApiKey(db, agency, b.label?.trim().slice(0, 100) || null, scopes);
-    await appendAudit(db, userOf(res).username, 'apikey.create', { id: key.id, agency, scopes });
+    await recordAudit(db, { ...actorOf(res), action: 'apikey.create', agency, detail: { id: key.id, scopes } });
     // Shown in this response only; a reload does not show it again (only its hash is stored).
     await show(res, { newKey: { id: key.id, key: key.key, agency } });
   });
 
   router.post('/admin/api-keys/:id/revoke', allow('directory.manage'), async (req, res) => {
-    if (!isUuid(param(req, "id")) || !(await revokeApiKey(db, param(req, "id")))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có khóa này.');
-    await appendAudit(db, userOf(res).username, 'apikey.revoke', { id: param(req, "id") });
+    const keyAgency = isUuid(param(req, "id")) ? (await listApiKeys(db)).find((k) => k.id === param(req, "id"))?.agencyCode : undefined;
+    if (!keyAgency || !(await revokeApiKey(db, param(req, "id")))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có khóa này.');
+    await recordAudit(db, { ...actorOf(res), action: 'apikey.revoke', agency: keyAgency, detail: { id: param(req, "id") } });
     res.redirect(303, '/admin?done=revoked#keys');
   });
 
@@ -91,7 +107,7 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
         if (job && (await job.isFailed())) await job.remove();
       });
       if (retried.length === 0) throw new DomainError(ErrorCode.CONFLICT, 'Bản gửi này không còn ở trạng thái lỗi.');
-      await appendAudit(db, operator, 'dispatch.retry', { dispatchId: param(req, "id") });
+await recordDispatchRetries(db, retried, operator, userOf(res).agencyCode);
     } finally {
       await Promise.all([...queues.values()].map((q) => q.close()));
     }

@@ -6,13 +6,16 @@ import { ROLE_LABELS, ROLES } from '../../domain/users/roles';
 import type { CertificateExpiry } from '../queries/admin.query';
 import type { DirectoryEntry, GroupEntry } from '../queries/directory.query';
 import { html, type SafeHtml } from './html';
+import { departmentsSection } from './admin-people.view';
+import type { DepartmentRow } from '../../domain/users/department.repository';
 import { CHANNEL_LABELS, instantVi } from './labels';
 import { csrfField, page } from './layout.view';
 
 export interface AdminData {
   agencies: DirectoryEntry[];
   groups: GroupEntry[];
-  users: { username: string; fullName: string | null; role: keyof typeof ROLE_LABELS; agencyName: string; disabled: boolean }[];
+  users: { id: string; username: string; fullName: string | null; role: keyof typeof ROLE_LABELS; agencyName: string; disabled: boolean; departmentName: string | null }[];
+  departments: DepartmentRow[];
   keys: { id: string; agencyCode: string; label: string | null; scopes: string[]; createdAt: Date; revokedAt: Date | null }[];
   failed: FailedDispatch[];
   failedFilter?: FailedFilter;
@@ -34,14 +37,14 @@ export function adminPage(res: Response, d: AdminData): SafeHtml {
     active: '/admin',
     flash: d.flash,
     body: html`<h1>Quản trị</h1>
-<nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a></nav>
+<nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#departments">Phòng, đơn vị</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a> · <a href="/admin/audit">Nhật ký quản trị</a></nav>
 ${d.newKey
   ? html`<section class="card new-key" role="status"><h2 class="h3">Khóa API mới cho ${names.get(d.newKey.agency) ?? d.newKey.agency}</h2>
   <p>Chỉ hiển thị một lần — hãy sao chép và lưu ngay:</p><p><code class="secret" id="new-key">${d.newKey.key}</code></p></section>`
   : ''}
 <section id="users" class="card"><h2>Người dùng (${d.users.length})</h2>
-<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Tên đăng nhập</th><th scope="col">Họ tên</th><th scope="col">Vai trò</th><th scope="col">Cơ quan</th></tr></thead>
-<tbody>${d.users.map((u) => html`<tr><td data-label="Tên đăng nhập">${u.username}${u.disabled ? ' (khóa)' : ''}</td><td data-label="Họ tên">${u.fullName ?? ''}</td><td data-label="Vai trò">${ROLE_LABELS[u.role]}</td><td data-label="Cơ quan">${u.agencyName}</td></tr>`)}</tbody></table></div>
+<div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Tên đăng nhập</th><th scope="col">Họ tên</th><th scope="col">Vai trò</th><th scope="col">Cơ quan</th><th scope="col">Phòng</th></tr></thead>
+<tbody>${d.users.map((u) => html`<tr><td data-label="Tên đăng nhập"><a href="/admin/users/${u.id}">${u.username}</a>${u.disabled ? ' (khóa)' : ''}</td><td data-label="Họ tên">${u.fullName ?? ''}</td><td data-label="Vai trò">${ROLE_LABELS[u.role]}</td><td data-label="Cơ quan">${u.agencyName}</td><td data-label="Phòng">${u.departmentName ?? ''}</td></tr>`)}</tbody></table></div>
 <details><summary>Thêm người dùng</summary>
 <form method="post" action="/admin/users" class="grid">${csrfField(res)}
 <div class="field"><label for="u-agency">Cơ quan</label><select id="u-agency" name="agency" required>${agencyOptions(d.agencies)}</select></div>
@@ -61,6 +64,7 @@ ${d.newKey
   (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` [${k.scopes.join(', ')}]` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
   <td data-label="Trạng thái">${k.revokedAt ? html`Đã thu hồi ${instantVi(k.revokedAt)}` : html`<form method="post" action="/admin/api-keys/${k.id}/revoke" class="inline">${csrfField(res)}<button type="submit" class="danger small">Thu hồi</button></form>`}</td></tr>`,
 )}</tbody></table></div></section>
+${departmentsSection(res, d.departments, d.agencies)}
 ${failedSection(res, d, names)}
 ${failingSection(d, names)}
 <section id="certs" class="card"><h2>Chứng thư số sắp hết hạn</h2>

@@ -2,7 +2,11 @@ import type { Response } from 'express';
 import type { DispatchView } from '../../../contracts';
 import type { DocumentRow } from '../../domain/documents/document.repository';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
+import type { Page } from '../../domain/paging/keyset-page';
 import { timeline, urgencyPill } from './components';
+import { pager } from './pager.view';
+import type { AccessEntry } from '../../domain/access/access-log.repository';
+import { accessSection } from './access-log.view';
 import { html, type SafeHtml } from './html';
 import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
 import { csrfField, page } from './layout.view';
@@ -12,7 +16,8 @@ function counts(d: Record<string, number>): SafeHtml {
   return html`${entries.map(([s, n]) => html`<span class="pill st-${s}">${statusLabel(s)}: ${n}</span> `)}`;
 }
 
-export function outboxPage(res: Response, items: OutboxItem[]): SafeHtml {
+export function outboxPage(res: Response, p: Page<OutboxItem>, limit: number): SafeHtml {
+  const items = p.items;
   return page(res, {
     title: 'Văn bản đi',
     active: '/outbox',
@@ -21,7 +26,8 @@ ${items.length === 0
   ? html`<p class="empty">Chưa gửi văn bản nào. <a href="/send">Gửi văn bản</a></p>`
   : html`<table class="list"><caption class="sr-only">Văn bản đã gửi, mới nhất trước</caption>
 <thead><tr><th scope="col">Số, ký hiệu</th><th scope="col">Trích yếu</th><th scope="col">Độ khẩn</th><th scope="col">Tình trạng</th><th scope="col">Nơi nhận theo trạng thái</th><th scope="col">Ngày gửi</th></tr></thead>
-<tbody>${items.map(outboxRow)}</tbody></table>`}`,
+<tbody>${items.map(outboxRow)}</tbody></table>
+${pager('/outbox', {}, p, limit, { exportPath: '/outbox/export' })}`}`,
   });
 }
 
@@ -31,6 +37,7 @@ export interface SentPageData {
   names: Map<string, string>;
   files: { role: string; name: string | null }[];
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+  access?: AccessEntry[];
 }
 
 export function sentPage(res: Response, d: SentPageData): SafeHtml {
@@ -63,7 +70,9 @@ ${doc.status === 'revoked'
 </section>
 </div>
 <h2>Nơi nhận (${d.dispatches.length})</h2>
-<div class="timelines" id="live-dispatches" data-live-document="${doc.id}">${dispatchTimelines(d)}</div>`,
+<div class="timelines" id="live-dispatches" data-live-document="${doc.id}">${dispatchTimelines(d)}</div>
+<p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>
+${d.access ? accessSection(d.access) : ''}`,
   });
 }
 
