@@ -211,6 +211,9 @@ export const OutboxPage = z.object({
       createdAt: z.string(),
       dispatches: z.record(z.string(), z.number().int()),
       overdue: z.number().int(),
+      /** Copies still retried after a failed push attempt, and the latest error of a copy (issue 16). */
+      retrying: z.number().int(),
+      lastError: z.string().nullable(),
     }),
   ),
   total: z.number().int(),

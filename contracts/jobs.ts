@@ -14,8 +14,11 @@ export type DocumentJob = z.infer<typeof DocumentJob>;
 export const DispatchJob = z.object({ documentId: uuid, dispatchId: uuid }).strict();
 export type DispatchJob = z.infer<typeof DispatchJob>;
 
-/** One dispatch_events row (a status on a dispatch's timeline) to forward to the sender. */
-export const StatusEventJob = z.object({ eventId: z.number().int().positive() }).strict();
+/**
+ * One dispatch_events row (a status on a dispatch's timeline) to forward: to the sender's system
+ * (the default), or — a take-back or revoke (13) — to a push recipient's system (`to: 'recipient'`).
+ */
+export const StatusEventJob = z.object({ eventId: z.number().int().positive(), to: z.literal('recipient').optional() }).strict();
 export type StatusEventJob = z.infer<typeof StatusEventJob>;
 
 export const JobPayloadSchemas = {
@@ -38,7 +41,8 @@ export function jobIdFor<S extends Stage>(stage: S, payload: JobPayload<S>): str
     return `${stage}-${(payload as DispatchJob).dispatchId}`;
   }
   if (stage === Stage.notify) {
-    return `${stage}-${(payload as StatusEventJob).eventId}`;
+    const p = payload as StatusEventJob;
+    return p.to === 'recipient' ? `${stage}-${p.eventId}-recipient` : `${stage}-${p.eventId}`;
   }
   return `${stage}-${(payload as DocumentJob).documentId}`;
 }

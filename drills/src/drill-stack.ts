@@ -10,6 +10,7 @@ import { migrate } from '../../services/db/migrator';
 import { createAgencies, type TestAgency } from '../../test/support/agencies.fixture';
 import { spawnGateway, type GatewayProcess } from '../../test/support/gateway-process';
 import { startPushReceiver } from '../../test/support/push-receiver';
+import { startRecordingServer, type RecordingServer } from '../../test/support/hostile-receivers';
 import { setTestEnv } from '../../test/support/test-env';
 import { spawnWorker, type WorkerProcess } from '../../test/support/worker.fixture';
 
@@ -27,6 +28,10 @@ export interface DrillStack {
   sender: TestAgency;
   recipients: TestAgency[];
   receiver: Awaited<ReturnType<typeof startPushReceiver>>;
+  /** A second listener the receiver may redirect to: nothing must ever reach it. */
+  redirectTarget?: RecordingServer;
+  /** Documents of the scenario running now (load.ts adds them): a failed scenario's are settled before the next. */
+  inFlight?: string[];
   workers: WorkerProcess[];
   worker(env?: Record<string, string>): WorkerProcess;
   stopWorkers(): Promise<void>;
@@ -41,6 +46,17 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
   const pgDir = path.join(dir, 'postgres');
   const redisDir = path.join(dir, 'redis');
   const [pg, redis] = await Promise.all([startEmbeddedPostgres({ dir: pgDir, fast: true }), startEmbeddedRedis({ dir: redisDir })]);
+  try {
+    return await assembleStack(dir, pgDir, redisDir, pg, redis, hostedRecipients);
+  } catch (err) {
+    // A stack that could not be assembled leaves nothing running.
+    await Promise.allSettled([pg.stop(), redis.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function assembleStack(dir: string, pgDir: string, redisDir: string, pg: EmbeddedServer, redis: EmbeddedServer, hostedRecipients: number): Promise<DrillStack> {
   const masterKeyHex = randomBytes(32).toString('hex');
   const queuePrefix = 'lt-drill';
   Object.assign(process.env, {
@@ -57,18 +73,43 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
   db.on('error', () => undefined); // idle clients die with PostgreSQL in the restart scenario
   await migrate(db);
   const receiver = await startPushReceiver(WEBHOOK_SECRET, ['ok']);
-  const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
-  const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
-  const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  const redirectTarget = await startRecordingServer();
+  try {
+    const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
+    const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
+    const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+    return buildStack({ dir, pgDir, redisDir, pg, redis, db, gateway, sender: sender!, recipients: [...hosted, ...pushed], receiver, redirectTarget });
+  } catch (err) {
+    await Promise.allSettled([receiver.close(), redirectTarget.close(), db.end()]);
+    throw err;
+  }
+}
+
+function buildStack(p: {
+  dir: string;
+  pgDir: string;
+  redisDir: string;
+  pg: EmbeddedServer;
+  redis: EmbeddedServer;
+  db: Db;
+  gateway: GatewayProcess;
+  sender: TestAgency;
+  recipients: TestAgency[];
+  receiver: DrillStack['receiver'];
+  redirectTarget: RecordingServer;
+}): DrillStack {
+  const { dir, pgDir, redisDir, pg, redis, db, gateway, receiver, redirectTarget } = p;
   const stack: DrillStack = {
     dir,
     pg,
     redis,
     db,
     gateway,
-    sender: sender!,
-    recipients: [...hosted, ...pushed],
+    sender: p.sender,
+    recipients: p.recipients,
     receiver,
+    redirectTarget,
+    inFlight: [],
     workers: [],
     worker(env = {}) {
       const w = spawnWorker({ ...QUICK, ...env });
@@ -76,7 +117,9 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
       return w;
     },
     async stopWorkers() {
-      await Promise.all(stack.workers.splice(0).map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : undefined)));
+      // SIGTERM lets jobs in flight finish; a fault-injected worker holds its job for minutes, so
+      // after a grace period it is killed: a scenario never leaves a process behind.
+      await Promise.all(stack.workers.splice(0).map((w) => stopWithin(w, STOP_GRACE_MS)));
     },
     async restartPostgres() {
       stack.pg = await startEmbeddedPostgres({ dir: pgDir, fast: true, port: stack.pg.port });
@@ -88,10 +131,21 @@ export async function startDrillStack(hostedRecipients: number): Promise<DrillSt
       await stack.stopWorkers();
       await stack.gateway.stop();
       await receiver.close();
+      await redirectTarget?.close();
       await db.end().catch(() => undefined);
       await Promise.all([stack.pg.stop(), stack.redis.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return stack;
+}
+
+const STOP_GRACE_MS = 10_000;
+
+/** SIGTERM, and SIGKILL if the process is still there after `graceMs`. */
+export async function stopWithin(w: WorkerProcess, graceMs: number): Promise<void> {
+  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+  const stopped = w.stop().then(() => true);
+  const inTime = await Promise.race([stopped, new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
+  if (!inTime) await w.kill9();
 }

@@ -1,10 +1,14 @@
 import IORedis from 'ioredis';
 import { waitFor } from '../../test/support/wait';
 import { audit, settle, type ScenarioResult } from './audit';
+import { pipelineProgress, waitWithProgress } from './progress';
 import type { DrillStack } from './drill-stack';
 import { submitMany, submitOnce } from './load';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits on the pipeline's own progress: 60 s without any, 10 min in all (a busy machine is slow, not stuck). */
+const PIPELINE_BOUNDS = { idleMs: 60_000, maxMs: 10 * 60_000, recheckMs: 100 };
 
 const countIn = async (stack: DrillStack, ids: string[], status: string) =>
   (await stack.db.query(`SELECT count(*)::int AS n FROM documents WHERE id = ANY($1::uuid[]) AND status = $2`, [ids, status])).rows[0].n as number;
@@ -14,7 +18,7 @@ export async function redisRestart(stack: DrillStack, docs: number): Promise<Sce
   const dupBefore = stack.receiver.duplicates();
   stack.worker({ LIENTHONG_FAULT_DELAY: 'route:1500' });
   const ids = await submitMany(stack, docs);
-  await waitFor('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, { recheckMs: 100 });
+  await waitWithProgress('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, () => pipelineProgress(stack.db, ids), PIPELINE_BOUNDS);
   stack.redis.kill('SIGKILL');
   const during = await submitOnce(stack);
   const notes = [`POST during the Redis outage: ${during.status}`];
@@ -33,7 +37,7 @@ export async function redisFlush(stack: DrillStack, docs: number): Promise<Scena
   const dupBefore = stack.receiver.duplicates();
   const w = stack.worker({ LIENTHONG_FAULT_DELAY: 'sign:1500', LIENTHONG_WORKER_CONCURRENCY: '1', LIENTHONG_SWEEP_INTERVAL_MS: '1000', LIENTHONG_SWEEP_AGE_MS: '3000', LOG_LEVEL: 'info' });
   const ids = await submitMany(stack, docs);
-  await waitFor('documents waiting in sign', async () => (await countIn(stack, ids, 'converted')) >= docs - 1, { recheckMs: 100 });
+  await waitWithProgress('documents waiting in sign', async () => (await countIn(stack, ids, 'converted')) >= docs - 1, () => pipelineProgress(stack.db, ids), PIPELINE_BOUNDS);
   const conn = new IORedis(stack.redis.url);
   await conn.flushall();
   await conn.quit();
@@ -53,7 +57,7 @@ export async function postgresRestart(stack: DrillStack, docs: number): Promise<
   const dupBefore = stack.receiver.duplicates();
   const w = stack.worker({ LIENTHONG_FAULT_DELAY: 'route:1000' });
   const ids = await submitMany(stack, docs);
-  await waitFor('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, { recheckMs: 100 });
+  await waitWithProgress('documents in the pipeline', async () => (await countIn(stack, ids, 'signed')) > 0, () => pipelineProgress(stack.db, ids), PIPELINE_BOUNDS);
   const gatewayPid = stack.gateway.child.pid;
   await stack.pg.stop();
   const notes: string[] = [];

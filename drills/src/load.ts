@@ -4,7 +4,7 @@ import type { DrillStack } from './drill-stack';
 let pdf: Buffer | undefined;
 
 /** One submission to every drill recipient; resolves with the HTTP status and the id (or the error). */
-export async function submitOnce(stack: Pick<DrillStack, 'sender' | 'recipients'> & { gateway: { baseUrl: string } }, idempotencyKey?: string, baseUrl = stack.gateway.baseUrl): Promise<{ status: number; id?: string; replayed?: boolean; error?: string }> {
+export async function submitOnce(stack: Pick<DrillStack, 'sender' | 'recipients' | 'inFlight'> & { gateway: { baseUrl: string } }, idempotencyKey?: string, baseUrl = stack.gateway.baseUrl): Promise<{ status: number; id?: string; replayed?: boolean; error?: string }> {
   pdf ??= await makePdf(3, 'Drill document');
   try {
     const res = await fetch(`${baseUrl}/v1/documents`, {
@@ -14,6 +14,7 @@ export async function submitOnce(stack: Pick<DrillStack, 'sender' | 'recipients'
       signal: AbortSignal.timeout(20_000),
     });
     const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { code: string } };
+    if (body.id && stack.inFlight && !stack.inFlight.includes(body.id)) stack.inFlight.push(body.id);
     return { status: res.status, id: body.id, replayed: res.headers.get('idempotent-replayed') === 'true', error: body.error?.code };
   } catch (err) {
     return { status: 0, error: (err as Error).message };

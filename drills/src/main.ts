@@ -8,6 +8,8 @@ import { startDrillStack, type DrillStack } from './drill-stack';
 import { fuzzDrill, type FuzzSummary } from './fuzz.drill';
 import { postgresRestart, receiverDown, redisFlush, redisRestart } from './infra-faults.scenarios';
 import { gatewayKill, workerKill } from './process-faults.scenarios';
+import { receiverHuge, receiverRedirects } from './receiver-faults.scenarios';
+import { settle } from './audit';
 import { slowloris } from './slowloris';
 
 const DOCS = Number(process.env.DRILL_DOCS ?? 5);
@@ -26,14 +28,46 @@ const SCENARIOS: Scenario[] = [
   ['Redis FLUSHALL, rebuilt by the sweeper', (s) => redisFlush(s, DOCS)],
   ['PostgreSQL stopped and restarted', (s) => postgresRestart(s, DOCS)],
   ['push receiver down 6 s', (s) => receiverDown(s, DOCS, 6_000)],
+  ['receiver redirects', (s) => receiverRedirects(s, DOCS)],
+  ['receiver answers 1 GiB', (s) => receiverHuge(s, DOCS)],
 ];
+
+/**
+ * After a scenario failed: its processes are gone (stopWorkers kills what does not stop), and a
+ * clean worker finishes its documents before the next scenario starts, so the next one audits
+ * only its own work and finds no leftover jobs. Bounded by the pipeline's progress.
+ */
+async function recover(stack: DrillStack): Promise<string> {
+  await stack.stopWorkers();
+  stack.receiver.setScript(['ok']);
+  const ids = (stack.inFlight ?? []).splice(0);
+  if (ids.length === 0) return 'nothing in flight';
+  stack.worker();
+  try {
+    const done = await settle(stack, ids);
+    return done ? `its ${ids.length} documents were finished by a clean worker` : `its ${ids.length} documents could not be finished`;
+  } finally {
+    await stack.stopWorkers();
+  }
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
   const only = process.env.DRILL_ONLY;
   console.log(`Drill: ${DOCS} documents × ${HOSTED + 1} recipients (${HOSTED} hosted, 1 push) per scenario; fuzz ${FUZZ_INPUTS} inputs (seed ${FUZZ_SEED})`);
   const stack = await startDrillStack(HOSTED);
-  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' }).catch(async (err: Error) => {
+    await stack.close();
+    throw err;
+  });
+  // Stopped by hand (Ctrl-C) or by a supervisor: every process the drill started goes with it.
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    console.log(`\n${signal}: stopping the drill's processes`);
+    closing ??= Promise.allSettled([fuzzGateway.stop(), stack.close()]).then(() => process.exit(130));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   const slow = slowloris(fuzzGateway.port, stack.sender.apiKey, SLOW_CAP_MS);
   const scenarios: ScenarioResult[] = [];
   let fuzz: FuzzSummary | undefined;
@@ -41,13 +75,17 @@ async function main(): Promise<void> {
     for (const [name, run] of SCENARIOS) {
       if (only && !name.includes(only)) continue;
       process.stdout.write(`  ${name} … `);
+      stack.inFlight?.splice(0);
       try {
         const r = await run(stack);
         scenarios.push(r);
-        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, recovery ${r.recoverySeconds ?? '—'} s`);
+        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
       } catch (err) {
         console.log(`FAILED: ${(err as Error).message}`);
-        scenarios.push({ name, sent: 0, delivered: 0, duplicated: 0, lost: 0, recoverySeconds: null, documents: 0, ledgerOk: false, stuckJobs: 0, notes: [`the scenario itself failed: ${(err as Error).message}`] });
+        const recovered = await recover(stack).catch((e: Error) => `recovery failed: ${e.message}`);
+        scenarios.push({ name, sent: 0, delivered: 0, duplicated: 0, lost: 0, recoverySeconds: null, documents: 0, ledgerOk: false, stuckJobs: 0, deliveredWithoutBody: 0, notes: [`the scenario itself failed: ${(err as Error).message}; ${recovered}`] });
+      } finally {
+        // Whatever happened, no process of this scenario outlives it.
         await stack.stopWorkers();
       }
     }
@@ -73,7 +111,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     printTable(scenarios, fuzz);
     console.log(`\nWritten to ${path.relative(process.cwd(), out)} (${result.seconds} s).`);
-    const bad = scenarios.some((s) => s.lost || s.duplicated || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) || (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes || fuzz.queryParameters.serverErrors));
+    const bad =
+      scenarios.some((s) => s.lost || s.duplicated || s.deliveredWithoutBody || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) ||
+      (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes || fuzz.queryParameters.serverErrors));
     process.exitCode = bad ? 1 : 0;
   } finally {
     await fuzzGateway.stop();
@@ -82,8 +122,8 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: ScenarioResult[], fuzz: FuzzSummary | undefined): void {
-  const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'recovery s', 'ledger', 'stuck'];
-  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
+  const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
+  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   console.log('\n' + line(head));

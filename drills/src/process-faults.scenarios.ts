@@ -1,7 +1,7 @@
 import { activeJobOf } from '../../test/support/queue-probe';
 import { spawnGateway } from '../../test/support/gateway-process';
 import { testEnv } from '../../test/support/test-env';
-import { waitFor } from '../../test/support/wait';
+import { pipelineProgress, waitWithProgress } from './progress';
 import { audit, settle, type ScenarioResult } from './audit';
 import type { DrillStack } from './drill-stack';
 import { submitMany, submitOnce } from './load';
@@ -11,10 +11,11 @@ export async function workerKill(stack: DrillStack, stage: string, docs: number)
   const dupBefore = stack.receiver.duplicates();
   const doomed = stack.worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
   const ids = await submitMany(stack, docs);
-  await waitFor(`a ${stage} job running`, async () => {
+  // Bounded by the pipeline's progress on these documents, not by a fixed minute a busy machine misses.
+  await waitWithProgress(`a ${stage} job running`, async () => {
     for (const id of ids) if (await activeJobOf(stack.redis.url, testEnv().queuePrefix, stage, id)) return true;
     return false;
-  }, { recheckMs: 100, timeoutMs: 60_000 });
+  }, () => pipelineProgress(stack.db, ids), { idleMs: 60_000, maxMs: 10 * 60_000, recheckMs: 100 });
   const faultAt = Date.now();
   await doomed.kill9();
   stack.worker();

@@ -34,12 +34,18 @@ export async function spawnGateway(env: Record<string, string> = {}, port?: numb
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const alive = () => child.exitCode === null && child.signalCode === null;
   const baseUrl = `http://127.0.0.1:${p}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: on a busy machine loading the gateway's modules alone can take tens of seconds.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (!alive()) throw new Error(`the gateway exited at start:\n${out.slice(-2000)}`);
     const up = await fetch(`${baseUrl}/health/live`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
     if (up) break;
-    if (Date.now() > deadline) throw new Error(`the gateway did not listen on ${baseUrl}:\n${out.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      // Never leave the process behind: whoever called us cannot stop what it never got.
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the gateway did not listen on ${baseUrl} within 120 s:\n${out.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,8 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hugeAnswer } from './hostile-receivers';
 
-export type Behaviour = 'ok' | 'fail500' | 'timeout' | 'down';
+/**
+ * `redirect`: 307 to the URL given to setRedirect (the worker must not follow it); `huge`: stores
+ * the push like `ok`, then answers 200 with a 1 GiB body generated as it is read.
+ */
+export type Behaviour = 'ok' | 'fail500' | 'timeout' | 'down' | 'redirect' | 'huge';
 
 export interface ReceivedPush {
   deliveryId: string;
@@ -32,6 +37,7 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
   const accepted = new Map<string, ReceivedPush>();
   let duplicates = 0;
   let n = 0;
+  let redirectTarget = 'http://127.0.0.1:9/nowhere';
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
@@ -45,6 +51,10 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
         res.writeHead(500).end('temporarily broken');
         return;
       }
+      if (behaviour === 'redirect') {
+        res.writeHead(307, { location: redirectTarget }).end();
+        return;
+      }
       const raw = Buffer.concat(chunks).toString('utf8');
       const timestamp = String(req.headers['x-lienthong-timestamp'] ?? '');
       const expected = 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex');
@@ -52,9 +62,12 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
       const signatureValid = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
       if (accepted.has(deliveryId)) duplicates++;
       else accepted.set(deliveryId, { deliveryId, timestamp, signatureValid, contentType: String(req.headers['content-type'] ?? ''), raw, body: safeJson(raw) });
+      if (behaviour === 'huge') return hugeAnswer(1024 ** 3)(req, res);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
     });
+    res.on('error', () => undefined);
   });
+  server.on('connection', (socket) => socket.on('error', () => undefined));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return {
@@ -62,6 +75,9 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
     attempts,
     accepted,
     duplicates: () => duplicates,
+    setRedirect(url: string) {
+      redirectTarget = url;
+    },
     setScript(next: Behaviour[]) {
       script.splice(0, script.length, ...next);
       n = 0;

@@ -3,6 +3,7 @@ import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { forwardToRecipient } from './notify-recipient';
 
 /**
  * notify: forwards one status on a dispatch's timeline to a push-channel sender, signed like a
@@ -11,9 +12,10 @@ import { PermanentStageError, type StageHandler } from '../runtime/stage-context
  * sender hours late is worth an alert, not a silent drop. `notified_at` makes a re-run a no-op.
  */
 export const notifyStage: StageHandler<typeof Stage.notify> = {
-  async run({ eventId }, { db, config, log, attempt }) {
+  async run({ eventId, to }, { db, config, log, attempt }) {
     const ev = await loadStatusEvent(db, eventId);
     if (!ev) throw new PermanentStageError(`status event ${eventId} does not exist`, 'NOT_FOUND');
+    if (to === 'recipient') return forwardToRecipient(db, config, log, ev, attempt);
     if (ev.notifiedAt) return;
     // The sender may have left the push channel since; its timeline still has the status.
     if (ev.senderChannel !== 'push' || !ev.endpointUrl) return;

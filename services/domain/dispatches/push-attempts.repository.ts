@@ -50,7 +50,10 @@ export async function recordFailedAttempt(db: Queryable, a: FailedAttempt): Prom
 /** The delivering attempt's row (the outcome itself is record_dispatch_outcome's). */
 export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, attempt: number, httpStatus: number, proof: 'http-2xx' | 'receipt'): Promise<void> {
   await db.query(
-    `INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, proof) VALUES ($1, $2, 'delivered', $3, $4)`,
+    `WITH attempt AS (
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, proof) VALUES ($1, $2, 'delivered', $3, $4)
+     )
+     UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`,
     [dispatchId, attempt, httpStatus, proof],
   );
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
 import { registerIncoming, type RegistrationChoice } from '../registers/register-books';
 import { addDispatchEvent } from './dispatch.repository';
-import { enqueueStatusWebhook } from './status-webhook';
+import { enqueueRecipientStatus, enqueueStatusWebhook } from './status-webhook';
 import { checkTransition, type StatusActor } from './status-transitions';
 
 export interface StatusInput {
@@ -79,7 +79,9 @@ export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResu
       `UPDATE dispatches SET status = $2, incoming_number = $3, pending_request = $4, updated_at = now() WHERE id = $1`,
       [x.id, status, incomingNumber, pendingRequest],
     );
-    await enqueueStatusWebhook(tx, await addDispatchEvent(tx, x.id, s.code, s.actor, s.note ?? null));
+    const eventId = await addDispatchEvent(tx, x.id, s.code, s.actor, s.note ?? null);
+    await enqueueStatusWebhook(tx, eventId);
+    await enqueueRecipientStatus(tx, eventId);
     if (status === DispatchStatus.revoked) {
       await appendLedger(tx, {
         kind: LedgerKind.dispatchRevoked,

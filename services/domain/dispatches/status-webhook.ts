@@ -30,6 +30,21 @@ export async function enqueueStatusWebhook(tx: Queryable, eventId: number): Prom
   );
 }
 
+/**
+ * A take-back or revoke (13) is owed to the recipient too when the recipient's copy reached its own
+ * system by push: the system must learn the document is withdrawn. Called in the transaction that
+ * records the event; a no-op for any other event or recipient.
+ */
+export async function enqueueRecipientStatus(tx: Queryable, eventId: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO outbox (topic, payload, priority)
+     SELECT $2, jsonb_build_object('eventId', e.id, 'to', 'recipient'), 0
+       FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN agencies r ON r.code = x.recipient_code
+      WHERE e.id = $1 AND e.code = '13' AND r.channel = 'push' AND r.endpoint_url IS NOT NULL AND x.delivered_at IS NOT NULL`,
+    [eventId, Stage.notify],
+  );
+}
+
 export interface StatusEventRow {
   eventId: number;
   dispatchId: string;

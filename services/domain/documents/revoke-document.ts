@@ -1,7 +1,7 @@
 import { DispatchStatus, DocumentStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../../contracts';
 import type { Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
-import { enqueueStatusWebhook } from '../dispatches/status-webhook';
+import { enqueueRecipientStatus, enqueueStatusWebhook } from '../dispatches/status-webhook';
 import { appendLedger } from '../ledger/ledger.repository';
 
 export interface RevokeResult {
@@ -44,6 +44,7 @@ export async function revokeDocument(tx: Tx, actingAgency: string, documentId: s
       reason,
     ]);
     await enqueueStatusWebhook(tx, event.rows[0]!.id);
+    await enqueueRecipientStatus(tx, event.rows[0]!.id);
     await appendLedger(tx, {
       kind: LedgerKind.dispatchRevoked,
       documentId,

@@ -72,7 +72,7 @@ describe('push delivery to an agency system', function () {
         const x = await dispatchOf(gw, posted.body.id);
         return x.status === 'failed' ? x : undefined;
       });
-      expect(failed.lastError).to.match(/retry budget spent.*HTTP 500/);
+      expect(failed.lastError).to.match(/^đã thử \d+ lần .*lỗi cuối: điểm nhận trả lời HTTP 500/);
       expect(receiver.accepted.size).to.equal(0);
       await waitFor('the alert in the worker log', async () => worker!.output().includes('ALERT: dispatch failed'), { recheckMs: 100 });
       const ledger = await gw.db.query(`SELECT count(*)::int AS n FROM ledger WHERE dispatch_id = $1 AND kind = 'dispatch_failed'`, [failed.id]);

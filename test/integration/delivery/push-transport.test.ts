@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { classifyAddress, addressRefusal } from '../../../services/domain/agencies/address-policy';
+import { edxmlDocumentId, emitEdxmlStatus } from '../../../services/edxml';
+import { receiptProblem } from '../../../workers/delivery/delivery-receipt';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { hugeAnswer, redirectTo, rssMbOf, stalledAnswer, startRecordingServer, type RecordingServer } from '../../support/hostile-receivers';
@@ -95,6 +97,25 @@ describe('push transport: redirects, huge and stalled answers, forbidden address
     for (const [address, cls] of table) expect(classifyAddress(address), address).to.equal(cls);
     expect(addressRefusal('127.0.0.1', true), 'allowed private endpoint').to.equal(null);
     expect(addressRefusal('169.254.169.254', true), 'metadata stays refused').to.match(/metadata/);
+  });
+
+  it('reads a strict receipt: the delivery id in JSON, or an edXML status 01 from the recipient answering for the document', () => {
+    const expected = { deliveryId: '9a1f2c3e-0000-4000-8000-000000000001', recipientCode: '000.00.31.H15', sender: '000.00.00.H15', issuedOn: '2026-11-28', number: '12', notation: 'KH-UBND' };
+    const answer = (body: string, incomplete = false) => ({ status: 200, contentType: 'application/xml', body: Buffer.from(body), incomplete, remoteAddress: '127.0.0.1' });
+    const status = (code: '01' | '02', from = expected.recipientCode) =>
+      emitEdxmlStatus({
+        from: { organId: from, organName: 'Cơ quan nhận' },
+        responseFor: { organId: expected.sender, code: '12/KH-UBND', promulgationDate: expected.issuedOn, documentId: edxmlDocumentId(expected.sender, expected.issuedOn, '12', 'KH-UBND') },
+        statusCode: code,
+        timestamp: '2026-11-28T09:00:00+07:00',
+      });
+    expect(receiptProblem(answer(JSON.stringify({ deliveryId: expected.deliveryId })), expected)).to.equal(null);
+    expect(receiptProblem(answer(status('01')), expected)).to.equal(null);
+    expect(receiptProblem(answer(status('02')), expected)).to.match(/trạng thái 02/);
+    expect(receiptProblem(answer(status('01', '000.00.99.H15')), expected)).to.match(/không phải cơ quan nhận/);
+    expect(receiptProblem(answer('{"deliveryId":"another"}'), expected)).to.match(/không mang mã lần gửi/);
+    expect(receiptProblem(answer(''), expected)).to.match(/không gửi biên nhận/);
+    expect(receiptProblem(answer(status('01'), true), expected)).to.match(/không đọc được trọn vẹn/);
   });
 
   it('when endpoints answer 301, 302, 303, 307 and 308, then nothing is delivered, nothing reaches the redirect target, each attempt names the Location, and fixing the endpoint delivers', async () => {
