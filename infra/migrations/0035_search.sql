@@ -36,10 +36,7 @@ CREATE TABLE document_texts (
 
 -- search_meta: the folded metadata (trigram substring match: "12/qd-ubnd", "noi vu").
 -- search_tsv: metadata (weights A, B) and file text (D) for ranked full-text match.
--- readers: the agencies that may read the document (sender, recipients, group members expanded as
--- at sending) so that one GIN index over (readers, search_tsv) finds an agency's matches without
--- visiting everyone else's. Only an accelerator: every search still joins the agency's own copy.
-ALTER TABLE documents ADD COLUMN search_meta text, ADD COLUMN search_tsv tsvector, ADD COLUMN readers text[];
+ALTER TABLE documents ADD COLUMN search_meta text, ADD COLUMN search_tsv tsvector;
 
 CREATE FUNCTION lt_document_search() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -58,13 +55,6 @@ BEGIN
        LEFT JOIN agency_groups g ON r.v = 'group:' || g.id),
     (SELECT string_agg(t, ' ') FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(NEW.recipients_text) = 'array' THEN NEW.recipients_text ELSE '[]' END) t));
   content := (SELECT left(c.content, 200000) FROM document_texts c WHERE c.document_id = NEW.id);
-  NEW.readers := ARRAY(SELECT DISTINCT r FROM (
-      SELECT NEW.sender_code AS r
-      UNION ALL
-      SELECT v FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(NEW.recipients_ref) = 'array' THEN NEW.recipients_ref ELSE '[]' END) v WHERE v NOT LIKE 'group:%'
-      UNION ALL
-      SELECT m.agency_code FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(NEW.recipients_ref) = 'array' THEN NEW.recipients_ref ELSE '[]' END) v
-        JOIN agency_group_members m ON v = 'group:' || m.group_id) x);
   NEW.search_meta := lt_fold(concat_ws(' ', head, people));
   NEW.search_tsv := setweight(to_tsvector('simple', lt_words(head)), 'A')
                  || setweight(to_tsvector('simple', lt_words(people)), 'B')
@@ -85,7 +75,7 @@ CREATE TRIGGER document_texts_search AFTER INSERT OR UPDATE ON document_texts FO
 
 UPDATE documents SET search_tsv = NULL;
 
-CREATE INDEX documents_search_tsv ON documents USING gin (readers, search_tsv);
+CREATE INDEX documents_search_tsv ON documents USING gin (search_tsv);
 CREATE INDEX documents_search_meta ON documents USING gin (search_meta gin_trgm_ops);
 -- The agency name filter ("UBND", "noi vu") and the recipient picker match folded names.
 CREATE INDEX agencies_name_fold ON agencies USING gin (lt_fold(name) gin_trgm_ops);
