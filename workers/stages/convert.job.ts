@@ -81,7 +81,7 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
     }
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'convert');
   },
 };
 

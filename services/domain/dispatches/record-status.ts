@@ -1,5 +1,5 @@
 import { DispatchStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../../contracts';
-import { inTransaction, type Db } from '../../db/pool';
+import { inTransaction, type Db, type Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
 import { registerIncoming, type RegistrationChoice } from '../registers/register-books';
@@ -32,7 +32,12 @@ export interface StatusResult {
  * event — all in one transaction with the row locked, so two clerks cannot race one dispatch.
  */
 export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, (tx) => recordStatusIn(tx, s));
+}
+
+/** recordStatus inside the caller's transaction (the incoming flow writes its step with it). */
+export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResult> {
+  {
     const r = await tx.query(
       `SELECT x.id, x.document_id AS "documentId", x.recipient_code AS recipient, x.status, x.channel,
               x.incoming_number AS "incomingNumber", x.pending_request AS "pendingRequest", d.sender_code AS sender
@@ -60,6 +65,13 @@ export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult
     if (s.code === EdxmlStatusCode.accepted && !incomingNumber) {
       incomingNumber = await registerIncoming(tx, x.id, x.recipient, s.register);
     }
+    if (s.code === EdxmlStatusCode.accepted) {
+      // Registration opens the handling of the copy (issue 20): trình, assignment, processing.
+      await tx.query(
+        `INSERT INTO incoming_handling (dispatch_id, agency_code, stage) VALUES ($1, $2, 'registered') ON CONFLICT (dispatch_id) DO NOTHING`,
+        [x.id, x.recipient],
+      );
+    }
     const pendingRequest =
       s.code === EdxmlStatusCode.takeBack ? 'takeback' : s.code === EdxmlStatusCode.agreeUpdate || s.code === EdxmlStatusCode.refuseUpdate ? null : x.pendingRequest;
     const status: DispatchStatus = check.to ?? x.status;
@@ -81,5 +93,5 @@ export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult
     }
     await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId: x.id, documentId: x.documentId, status, code: s.code })]);
     return { dispatchId: x.id, documentId: x.documentId, status, incomingNumber, recorded: true };
-  });
+  }
 }

@@ -44,3 +44,56 @@ export function decodeCursor(raw: string, arity: number): DecodedCursor {
   if (!p.k.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 100)) throw malformed();
   return { dir: p.d, key: p.k as string[] };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Throws the same 400 as a malformed cursor when a key part would not be read by PostgreSQL as its
+ * type (a forged cursor must never reach the database as a value it refuses with a 500).
+ */
+export function checkKeyParts(key: string[], types: string[]): void {
+  key.forEach((value, i) => {
+    if (!keyPartValid(types[i] ?? 'text', value)) throw malformed();
+  });
+}
+
+function keyPartValid(type: string, value: string): boolean {
+  switch (type) {
+    case 'uuid':
+      return UUID.test(value);
+    case 'timestamptz':
+    case 'timestamp':
+      return validTimestamp(value);
+    case 'date': {
+      const m = DATE.exec(value);
+      return m !== null && validDay(Number(m[1]), Number(m[2]), Number(m[3]));
+    }
+    case 'int':
+    case 'integer':
+    case 'bigint':
+      return /^-?\d{1,18}$/.test(value);
+    case 'real':
+    case 'float4':
+    case 'float8':
+    case 'numeric':
+      return /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) || value === 'NaN' || value === 'Infinity' || value === '-Infinity';
+    default:
+      return !value.includes('\u0000');
+  }
+}
+
+function validDay(y: number, mo: number, d: number): boolean {
+  return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+function validTimestamp(s: string): boolean {
+  const m = TIMESTAMP.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!validDay(y, mo, d) || h > 23 || mi > 59 || se > 59) return false;
+  const offH = m[8] === undefined ? 0 : Number(m[8]);
+  const offM = m[9] === undefined ? 0 : Number(m[9]);
+  return offH <= 15 && offM <= 59;
+}

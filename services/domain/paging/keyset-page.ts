@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/pool';
-import { decodeCursor, encodeCursor, type DecodedCursor } from './cursor';
+import { checkKeyParts, decodeCursor, encodeCursor, type DecodedCursor } from './cursor';
 
 /** One page of a list, with the honest total of the whole list (never capped). */
 export interface Page<T> {
@@ -43,6 +43,7 @@ export interface KeysetQuery {
  */
 export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequest): Promise<Page<T>> {
   const cursor: DecodedCursor | null = req.cursor ? decodeCursor(req.cursor, q.key.length) : null;
+  if (cursor) checkKeyParts(cursor.key, q.key.map((k) => k.type));
   const params = [...q.params];
   let keyset = 'TRUE';
   const reverse = req.last === true || cursor?.dir === 'b';

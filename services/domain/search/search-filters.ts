@@ -3,13 +3,11 @@ import { metaLikePattern, toTsQuery } from './search-text';
 
 /** Vietnam's today, in SQL. */
 export const TODAY_VN = `(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
-const FINISHED = `('completed', 'refused', 'revoked')`;
 
-/** A received copy past its due date and not finished (x = dispatches, d = documents). */
-export const COPY_LATE_SQL = `(d.due_on IS NOT NULL AND d.due_on < ${TODAY_VN} AND x.status NOT IN ${FINISHED})`;
-/** A sent document with a copy past its due date and not finished. */
-export const SENT_LATE_SQL = `(d.due_on IS NOT NULL AND d.due_on < ${TODAY_VN} AND EXISTS (SELECT 1 FROM dispatches y WHERE y.document_id = d.id
-  AND y.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed')))`;
+/** A received copy overdue by the one rule, dispatch_overdue (migration 0042; x = dispatches). */
+export const COPY_LATE_SQL = `(dispatch_overdue(x.id, now()) IS NOT NULL)`;
+/** A sent document with a copy overdue by the same rule. */
+export const SENT_LATE_SQL = `EXISTS (SELECT 1 FROM dispatches y WHERE y.document_id = d.id AND dispatch_overdue(y.id, now()) IS NOT NULL)`;
 
 /** Builds the WHERE parts of one branch; params are shared by both branches of a search. */
 export class SqlParams {
@@ -66,7 +64,8 @@ function dayTo(col: string, day: string | undefined, p: SqlParams): string | nul
  * one is one more line (the inbox's filters are these too).
  */
 export function incomingFilters(f: SearchQuery, p: SqlParams): string[] {
-  const revoked = f.revoked ?? 'exclude';
+  // A revoked copy stays in the recipient's lists, marked "Đã thu hồi" (issue 16), unless filtered out.
+  const revoked = f.revoked ?? 'include';
   return [
     f.type ? `d.document_type = ${p.add(f.type)}` : null,
     senderMatch(f.sender, p),

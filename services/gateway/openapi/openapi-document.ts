@@ -171,7 +171,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       },
       '/v1/outbox/overdue': {
         get: {
-          summary: "The caller's sent dispatches that are overdue: not acknowledged (01) by the end of the next working day, or not completed (06) by the due date",
+          summary: "The caller's sent dispatches that are overdue: not registered (03) by the end of the next working day after arrival, or not completed (06) by the deadline (the recipient leader's, else the document's due date)",
           responses: { '200': { description: '{items: [{dispatchId, documentId, number, notation, subject, recipient, recipientName, reason, dueOn, sentAt}]}', content: { 'application/json': {} } }, ...errors(401) },
         },
       },

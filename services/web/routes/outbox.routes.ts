@@ -11,7 +11,8 @@ import { revokeDocument } from '../../domain/documents/revoke-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { allow, userOf } from '../security/access-policy';
-import { outboxPage, sentPage } from '../views/outbox.view';
+import { dispatchTimelines, outboxPage, outboxRow, sentPage } from '../views/outbox.view';
+import { DOCUMENT_STATUS_LABELS } from '../views/labels';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
 import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
@@ -39,7 +40,7 @@ export function outboxRoutes(db: Db): Router {
     const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
     // Only the sender's own documents here; a recipient reads its copy in the inbox.
     if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const files = await listFiles(db, found.doc.id);
     const flash =
@@ -48,6 +49,23 @@ export function outboxRoutes(db: Db): Router {
     await recordAccess(db, found.doc.id, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
     const access = await documentAccess(db, found.doc.id, agency);
     res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash, access }).value);
+  });
+
+  // Live refresh (app.js, on a server event of this document): the fields the page shows, re-rendered
+  // by the server — channel, state, attempts, last error and timeline of every copy; or one list row.
+  router.get('/outbox/:id/live', allow('documents.send'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const found = isUuid(param(req, 'id')) ? await findDocumentFor(db, agency, param(req, 'id')) : undefined;
+    if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
+    const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
+    const row = (await listOutbox(db, agency, { limit: 1 }, found.doc.id)).items[0];
+    res.set('Cache-Control', 'no-store').json({
+      documentStatus: DOCUMENT_STATUS_LABELS[found.doc.status] ?? found.doc.status,
+      lastError: found.doc.lastError ?? null,
+      dispatches: dispatchTimelines({ doc: found.doc, dispatches, names }).value,
+      row: row ? outboxRow(row).value : null,
+    });
   });
 
   router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {

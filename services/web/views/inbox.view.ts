@@ -8,7 +8,7 @@ import { page } from './layout.view';
 import { pager, type ListQuery } from './pager.view';
 
 /** The statuses the inbox filters on; one more filter is one more entry. */
-export const INBOX_FILTER_STATUSES = ['delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused'] as const;
+export const INBOX_FILTER_STATUSES = ['delivered', 'accepted', 'assigned', 'processing', 'completed', 'refused', 'revoked'] as const;
 
 function selectOf(id: string, label: string, current: string | undefined, options: [string, string][]): SafeHtml {
   return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}"><option value="">Tất cả</option>

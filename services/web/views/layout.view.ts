@@ -16,6 +16,7 @@ const NAV: NavItem[] = [
   { href: '/outbox', label: 'Văn bản đi', permission: 'documents.send' },
   { href: '/search', label: 'Tìm kiếm', permission: 'documents.read' },
   { href: '/registers', label: 'Sổ văn bản', permission: 'documents.read' },
+  { href: '/drafts', label: 'Dự thảo, duyệt', permission: 'documents.read' },
   { href: '/paper', label: 'Ghi nhận gửi giấy', permission: 'documents.send' },
   { href: '/leader', label: 'Phân công, trễ hạn', permission: 'documents.assign' },
   { href: '/monitor', label: 'Thống kê tỷ lệ', permission: 'figures.read' },
@@ -55,7 +56,8 @@ export function page(res: Response, o: PageOptions): SafeHtml {
   <a class="brand" href="/">Liên Thông</a>
   ${user
     ? html`<div class="who"><span class="agency">${user.agencyName}</span>
-      <span class="user">${user.fullName ?? user.username} · ${ROLE_LABELS[user.role]}</span>
+      <span class="user"><a href="/account" title="Đổi mật khẩu">${user.fullName ?? user.username}</a> · ${ROLE_LABELS[user.role]}</span>
+      <a href="/notifications" class="bell" id="notification-bell" aria-label="Thông báo">Thông báo <span class="count" id="notification-count" hidden></span></a>
       <form method="post" action="/sign-out" class="inline">${csrfField(res)}<button type="submit" class="link">Đăng xuất</button></form></div>`
     : ''}
 </header>

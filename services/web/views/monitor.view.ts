@@ -71,7 +71,8 @@ export function agencyFiguresPage(res: Response, d: { year: number; code: string
     active: '/monitor',
     body: html`<p><a href="/monitor?year=${d.year}">← Toàn tỉnh</a></p>
 <h1>${d.name} — năm ${d.year}</h1>
-<p class="summary">Tỷ lệ văn bản điện tử: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> (${t.electronic}/${t.total}); đúng hạn hoàn thành: ${percentVi(t.onTime.completedOnTimeRate)}</p>
+<p class="summary">Tỷ lệ văn bản điện tử: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> (${t.electronic}/${t.total}); tiếp nhận đúng hạn: ${percentVi(t.onTime.acknowledgedOnTimeRate)}; đúng hạn hoàn thành: ${percentVi(t.onTime.completedOnTimeRate)}</p>
+<p class="hint" id="on-time-meaning">Tiếp nhận đúng hạn: văn bản được vào sổ văn bản đến (trạng thái 03) trước hết ngày làm việc tiếp theo ngày văn bản đến — không phải chỉ “đã đến” (01). Hoàn thành đúng hạn: trạng thái 06 trước hết hạn xử lý do lãnh đạo giao, nếu không có thì hạn ghi trên văn bản. Ngày nghỉ cuối tuần, lễ, Tết không tính.</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
 <section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'agency-months', title: `Tỷ lệ văn bản điện tử của ${d.name} theo tháng`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>`,
