@@ -211,6 +211,9 @@ export const OutboxPage = z.object({
       createdAt: z.string(),
       dispatches: z.record(z.string(), z.number().int()),
       overdue: z.number().int(),
+      /** Copies being retried after a failed attempt, and the latest delivery error (issue 16). */
+      retrying: z.number().int(),
+      lastError: z.string().nullable(),
     }),
   ),
   total: z.number().int(),
