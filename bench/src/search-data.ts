@@ -95,8 +95,8 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
 export async function indexSizes(db: Db): Promise<Record<string, string>> {
   const r = await db.query<{ name: string; size: string }>(
     `SELECT c.relname AS name, pg_size_pretty(pg_relation_size(c.oid)) AS size FROM pg_class c
-      WHERE c.relname IN ('documents', 'dispatches', 'document_texts', 'documents_search_tsv', 'documents_search_meta', 'dispatches_inbox',
-                          'documents_outbox', 'agencies_name_fold', 'dispatches_register')
+      WHERE c.relname IN ('documents', 'dispatches', 'document_texts', 'documents_search_readers', 'documents_search_meta', 'dispatches_inbox',
+                          'documents_outbox', 'agencies_name_fold', 'dispatches_register', 'dispatches_inbox_status')
       ORDER BY c.relname`,
   );
   return Object.fromEntries(r.rows.map((x) => [x.name, x.size]));

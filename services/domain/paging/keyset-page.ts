@@ -28,8 +28,12 @@ export interface KeysetQuery {
   /** SQL of the key parts (in order) and their types, e.g. `x.delivered_at`, `timestamptz`. */
   key: { expr: string; type: string }[];
   params: unknown[];
-  /** `SELECT count(*)::int AS n …` with the same filters and params (no keyset). */
-  count: string;
+  /**
+   * `SELECT count(*)::int AS n …` with the same filters and params (no keyset); or `inline` when
+   * the list must be computed whole anyway (sorted by a computed rank): the total is then a window
+   * over that same computation, one query instead of two.
+   */
+  count: string | 'inline';
 }
 
 /**
@@ -52,8 +56,25 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
   }
   const order = q.key.map((k) => `${k.expr} ${reverse ? 'ASC' : 'DESC'}`).join(', ');
   params.push(req.limit + 1);
-  const sql = `${q.select.replace('{{keyset}}', keyset)} ORDER BY ${order} LIMIT $${params.length}`;
-  const [rows, count] = await Promise.all([db.query(sql, params), db.query<{ n: number }>(q.count, q.params)]);
+  let rows: { rows: Record<string, unknown>[] };
+  let total: number;
+  if (q.count === 'inline') {
+    // The window counts every row of the list before the boundary filter applies.
+    const inner = q.select.replace('{{keyset}}', 'TRUE').replace(/^SELECT /, 'SELECT count(*) OVER () AS "_total", ');
+    const outerKeyset = cursor ? keyset.replace(/\b[a-z]+\.("?[A-Za-z]+"?)/g, 'w.$1') : 'TRUE';
+    const outerOrder = order.replace(/\b[a-z]+\.("?[A-Za-z]+"?)/g, 'w.$1');
+    rows = await db.query(`SELECT * FROM (${inner}) w WHERE ${outerKeyset} ORDER BY ${outerOrder} LIMIT $${params.length}`, params);
+    total = Number(rows.rows[0]?._total ?? 0);
+    if (rows.rows.length === 0 && cursor) {
+      const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${q.select.replace('{{keyset}}', 'TRUE')}) w`, q.params);
+      total = c.rows[0]?.n ?? 0;
+    }
+  } else {
+    const sql = `${q.select.replace('{{keyset}}', keyset)} ORDER BY ${order} LIMIT $${params.length}`;
+    const [r, count] = await Promise.all([db.query(sql, params), db.query<{ n: number }>(q.count, q.params)]);
+    rows = r;
+    total = count.rows[0]?.n ?? 0;
+  }
   const more = rows.rows.length > req.limit;
   let page = rows.rows.slice(0, req.limit);
   if (reverse) page = page.reverse();
@@ -66,12 +87,12 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
   const hasOlder = reverse ? cursor !== null && !req.last : more;
   const items = page.map((row) => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) if (!/^_k\d+$/.test(k)) out[k] = v;
+    for (const [k, v] of Object.entries(row)) if (!/^_k\d+$/.test(k) && k !== '_total') out[k] = v;
     return out as T;
   });
   return {
     items,
-    total: count.rows[0]?.n ?? 0,
+    total,
     nextCursor: hasOlder && lastRow ? encodeCursor('a', keyOf(lastRow)) : null,
     prevCursor: hasNewer && first ? encodeCursor('b', keyOf(first)) : null,
   };

@@ -44,7 +44,7 @@ function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: stri
  */
 export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}): Promise<Page<SearchItem>> {
   const p = new SqlParams();
-  const text = textMatch(f.q, p);
+  const text = textMatch(f.q, p, agency);
   const box = f.box ?? 'all';
   const branches: string[] = [];
   if (box !== 'out') branches.push(incomingBranch(agency, f, p, text?.rank ?? null, text?.where ?? null, reader));
@@ -60,7 +60,8 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
       select: `SELECT u.*, ${keyCols} FROM (${union}) u WHERE {{keyset}}`,
       key,
       params: p.values,
-      count: `SELECT count(*)::int AS n FROM (${union}) u`,
+      // Ranked, every match is computed for the sort anyway: the total comes from the same query.
+      count: text ? 'inline' : `SELECT count(*)::int AS n FROM (${union}) u`,
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
   );

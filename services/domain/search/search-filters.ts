@@ -25,15 +25,19 @@ export interface TextMatch {
   rank: string;
 }
 
-/** The words typed: ranked full text over metadata and file text, or a substring of the metadata. */
-export function textMatch(q: string | undefined, p: SqlParams): TextMatch | null {
+/**
+ * The words typed: ranked full text over metadata and file text, or a substring of the metadata.
+ * `agency` lets the (readers, search_tsv) index find only the agency's matches.
+ */
+export function textMatch(q: string | undefined, p: SqlParams, agency: string): TextMatch | null {
   if (!q) return null;
   const tsq = toTsQuery(q);
   const like = metaLikePattern(q);
   if (!tsq && !like) return null;
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
+  const reader = tsq ? p.add(agency) : null;
   const lk = like ? p.add(like) : null;
-  const where = [tq ? `d.search_tsv @@ ${tq}` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
+  const where = [tq ? `(d.readers @> ARRAY[${reader}]::text[] AND d.search_tsv @@ ${tq})` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
   const rank = `(${tq ? `ts_rank_cd(d.search_tsv, ${tq}, 1)` : '0'} + ${lk ? `(d.search_meta LIKE ${lk})::int` : '0'})::real`;
   return { where: `(${where})`, rank };
 }

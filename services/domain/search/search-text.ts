@@ -72,9 +72,12 @@ export function toTsQuery(input: string): string | null {
   return parts.join(' & ');
 }
 
-/** A LIKE pattern over the folded metadata (number/notation substrings), or null when too short. */
+/**
+ * A LIKE pattern over the folded metadata for what words alone do not find — a number or
+ * notation ("12/QĐ-UBND", "05-2026") — or null: plain words go to the full-text index only.
+ */
 export function metaLikePattern(input: string): string | null {
   const f = foldVi(input).trim().replace(/\s+/g, ' ');
-  if (f.length < 3) return null;
+  if (f.length < 3 || !/[0-9/\-.]/.test(f)) return null;
   return `%${f.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -1,6 +1,6 @@
 import type { DispatchView } from '../../../contracts';
 import { html, type SafeHtml } from './html';
-import { CHANNEL_LABELS, EVENT_CODE_LABELS, instantVi, statusLabel, urgencyLabel } from './labels';
+import { actorLabel, CHANNEL_LABELS, EVENT_CODE_LABELS, instantVi, statusLabel, urgencyLabel } from './labels';
 
 /** A status pill that live updates find by its dispatch id. */
 export function statusPill(dispatchId: string, status: string): SafeHtml {
@@ -24,7 +24,7 @@ export function timeline(d: DispatchView, recipientName: string): SafeHtml {
   ${attemptLine(d)}
   ${d.events.length
     ? html`<ol class="events">${d.events.map(
-        (e) => html`<li><time datetime="${e.at}">${instantVi(e.at)}</time> <strong>${EVENT_CODE_LABELS[e.code] ?? e.code}</strong>${e.actor ? html` <span class="muted">(${e.actor})</span>` : ''}${e.note ? html` — ${e.note}` : ''}</li>`,
+        (e) => html`<li><time datetime="${e.at}">${instantVi(e.at)}</time> <strong>${EVENT_CODE_LABELS[e.code] ?? e.code}</strong>${e.actor ? html` <span class="muted">(${actorLabel(e.actor)})</span>` : ''}${e.note ? html` — ${e.note}` : ''}</li>`,
       )}</ol>`
     : html`<p class="muted">Chưa có sự kiện.</p>`}
 </section>`;

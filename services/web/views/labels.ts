@@ -26,7 +26,19 @@ export const EVENT_CODE_LABELS: Record<string, string> = {
   '15': 'Đồng ý lấy lại',
   '16': 'Không đồng ý lấy lại',
   retry: 'Gửi lại',
+  paper: 'Chuyển sang gửi bản giấy',
+  failed: 'Gửi không thành công',
 };
+
+/** Who acted, as a person reads it: never "user:…" or "lienthong". */
+export function actorLabel(actor: string | null | undefined): string {
+  if (!actor) return '';
+  if (actor === 'lienthong' || actor === 'system') return 'hệ thống Liên Thông';
+  if (actor.startsWith('user:')) return actor.slice(5);
+  if (actor.startsWith('key:') || actor.startsWith('apikey:')) return 'hệ thống của cơ quan';
+  if (actor.startsWith('operator:') || actor.startsWith('cli')) return 'quản trị hệ thống';
+  return actor;
+}
 
 export const DOCUMENT_STATUS_LABELS: Record<string, string> = {
   accepted: 'Đã nhận, đang xử lý',

@@ -63,6 +63,14 @@ describe('GET /v1/search and paged lists: diacritic-free, abbreviations, ranked,
     expect(urgent.body.items[0].urgency).to.equal('urgent');
   });
 
+  it('when the words typed hold nothing searchable, or only filters are given, then the answer is still a page', async () => {
+    for (const q of ['q=--', 'q=%20', 'box=in', 'overdue=1&revoked=only']) {
+      const r = await search(recipient.apiKey, q);
+      expect(r.status, q).to.equal(200);
+      expect(r.body.total, q).to.be.a('number');
+    }
+  });
+
   it('when another agency searches, then it sees none of these documents', async () => {
     const r = await search(stranger.apiKey, `q=${encodeURIComponent('cải cách')}`);
     expect(r.body.total).to.equal(0);

@@ -65,6 +65,8 @@ const RULES: Record<string, RouteRule> = {
     expect: { own: 200, other: 404, monitor: 403 },
   },
   'GET /v1/outbox': { owner: (f) => f.ring.sender, url: () => '/v1/outbox', expect: { own: 200, other: 200, monitor: 403 } },
+  // Every reading key searches its own agency's documents (search-api.test.ts shows another agency finds none).
+  'GET /v1/search': { owner: (f) => f.ring.recipient, url: () => '/v1/search?q=cai+cach', expect: { own: 200, other: 200, monitor: 403 } },
   'POST /v1/edxml': {
     owner: (f) => f.ring.sender,
     url: () => '/v1/edxml',
