@@ -64,7 +64,7 @@ const Schema = z.object({
   /** A separate port for the gateway's /metrics (then the API port does not serve it); 0 = none. */
   LIENTHONG_METRICS_PORT: int(0),
   /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
-  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));
