@@ -115,6 +115,19 @@ describe('intake attacks with one agency key: numbers, references, file names, c
     });
   });
 
+  describe('text PostgreSQL cannot store', () => {
+    it('when a subject or an edXML DocumentId holds a NUL character, then 400 VALIDATION_FAILED and nothing is written (the drill\'s fuzz found a 500)', async () => {
+      const before = await tableCounts(gw.db);
+      const json = await sendJson(z, metadataFor([x.code], { subject: 'Về việc\u0000 thử' }));
+      expect([json.status, json.body.error.code]).to.deep.equal([400, 'VALIDATION_FAILED']);
+      // A raw NUL byte in the text, as the fuzzer's byte mutation put it (the emitter refuses to write one).
+      const xml = emitEdxmlDocument(envelope(z, [x], pdf, { documentId: `${z.code},2026/10/15,1NULHERE/KH` })).replace('NULHERE', '\u0000');
+      const edxml = await postXml(z.apiKey, xml);
+      expect(edxml.status, JSON.stringify(edxml.body)).to.be.oneOf([400, 422]);
+      expect(await tableCounts(gw.db)).to.deep.equal(before);
+    });
+  });
+
   describe('references', () => {
     it('when responseFor names a document between two other agencies, or none at all, then 422 UNKNOWN_REFERENCE with one text and nothing is written', async () => {
       const before = await tableCounts(gw.db);
