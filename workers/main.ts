@@ -7,12 +7,15 @@ import { OutboxRelay } from '../services/queue/outbox-relay';
 import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
+import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
 import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
 import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
+import { startBackupScheduler } from '../services/backup/backup-scheduler';
+import { backupTarget } from '../services/backup/backup-target';
 
 const log = logger('workers');
 
@@ -26,11 +29,12 @@ async function main(): Promise<void> {
   const db = createPool(config.DATABASE_URL, {
     max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + (stages.includes('deliver') ? config.LIENTHONG_DELIVER_CONCURRENCY : 0) + 4,
     application: 'lienthong-worker',
+    prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS,
   });
-  const workerRedis = createRedis(config.REDIS_URL, 'worker');
-  const producerRedis = createRedis(config.REDIS_URL, 'producer');
+  const workerRedis = createRedis(config, 'worker');
+  const producerRedis = createRedis(config, 'producer');
   const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);
-  const relay = new OutboxRelay(db, config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
+  const relay = new OutboxRelay(db, config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
@@ -49,6 +53,11 @@ async function main(): Promise<void> {
     : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  // Scheduled base backups and retention (WAL is archived continuously by the server itself).
+  const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
+    ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
+    : undefined;
+  const reminders = startReminders(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -56,6 +65,8 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
+      await backups?.stop();
+      reminders.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

@@ -5,6 +5,9 @@ import { testEnv } from '../../test/support/test-env';
 import { waitFor } from '../../test/support/wait';
 import type { DrillStack } from './drill-stack';
 
+/** What the audit reads: a DrillStack, or the cluster drill's stack (nginx as the gateway, the current Redis master). */
+export type AuditStack = Pick<DrillStack, 'db' | 'recipients' | 'receiver'> & { gateway: { baseUrl: string }; redis: { url: string } };
+
 export interface ScenarioResult {
   name: string;
   /** Copies expected: accepted documents × recipients. */
@@ -20,7 +23,7 @@ export interface ScenarioResult {
 }
 
 /** Waits (bounded) until every copy is delivered; returns when that happened, or null. */
-export async function settle(stack: DrillStack, ids: string[], timeoutMs = 90_000): Promise<number | null> {
+export async function settle(stack: AuditStack, ids: string[], timeoutMs = 90_000): Promise<number | null> {
   try {
     await waitFor(`${ids.length} documents delivered`, () => allDelivered(stack.db, ids, stack.recipients.length), { timeoutMs, recheckMs: 250 });
     return Date.now();
@@ -30,7 +33,7 @@ export async function settle(stack: DrillStack, ids: string[], timeoutMs = 90_00
 }
 
 /** Copies of the documents in the hosted recipients' inboxes, read through the API as they would. */
-async function inboxCopies(stack: DrillStack, ids: Set<string>): Promise<{ seen: number; extra: number }> {
+async function inboxCopies(stack: AuditStack, ids: Set<string>): Promise<{ seen: number; extra: number }> {
   let seen = 0;
   let extra = 0;
   for (const r of stack.recipients.slice(0, -1)) {
@@ -53,7 +56,7 @@ async function inboxCopies(stack: DrillStack, ids: Set<string>): Promise<{ seen:
  * The audit after a fault: copies delivered once (timeline, ledger, inboxes, receiver), the ledger
  * chain sound, nothing left in the queues or the outbox.
  */
-export async function audit(stack: DrillStack, name: string, ids: string[], recoveredAt: number | null, faultAt: number, receiverDupBefore: number, notes: string[] = []): Promise<ScenarioResult> {
+export async function audit(stack: AuditStack, name: string, ids: string[], recoveredAt: number | null, faultAt: number, receiverDupBefore: number, notes: string[] = []): Promise<ScenarioResult> {
   const tallies = await tallyDispatches(stack.db, ids);
   const pushAccepted = new Map([...stack.receiver.accepted.keys()].map((k) => [k, 1]));
   const outcome = deliveryOutcome(ids.length * stack.recipients.length, tallies, pushAccepted);

@@ -25,7 +25,7 @@ export interface FuzzSummary {
 
 /** The full mutation run against its own gateway process (so kills elsewhere do not disturb it). */
 export async function fuzzDrill(stack: DrillStack, gw: GatewayProcess, count: number, seed: number): Promise<FuzzSummary> {
-  const agencies = await createAgencies(stack.db, 3, { withCertificates: false });
+  const agencies = await createAgencies(stack.db, 3, { withCertificates: false, signers: 1 });
   const sender = agencies[0]!;
   const seeds = { pdf: await makePdf(1), senderCode: sender.code, senderName: sender.name, recipients: agencies.slice(1).map((a) => a.code) };
   const before = await leftovers(stack.db, sender.code, []);

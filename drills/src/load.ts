@@ -4,7 +4,7 @@ import type { DrillStack } from './drill-stack';
 let pdf: Buffer | undefined;
 
 /** One submission to every drill recipient; resolves with the HTTP status and the id (or the error). */
-export async function submitOnce(stack: DrillStack, idempotencyKey?: string, baseUrl = stack.gateway.baseUrl): Promise<{ status: number; id?: string; replayed?: boolean; error?: string }> {
+export async function submitOnce(stack: Pick<DrillStack, 'sender' | 'recipients'> & { gateway: { baseUrl: string } }, idempotencyKey?: string, baseUrl = stack.gateway.baseUrl): Promise<{ status: number; id?: string; replayed?: boolean; error?: string }> {
   pdf ??= await makePdf(3, 'Drill document');
   try {
     const res = await fetch(`${baseUrl}/v1/documents`, {

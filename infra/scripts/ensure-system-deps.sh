@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Ensures the system packages Liên Thông needs are installed (Debian/Ubuntu).
 #
-#   bash infra/scripts/ensure-system-deps.sh [--with-browser]
+#   bash infra/scripts/ensure-system-deps.sh [--with-browser] [--cluster]
+#
+# --cluster adds what `make cluster` runs: nginx, redis-sentinel, patroni, etcd-server, pgbouncer.
 #
 # Idempotent: when everything is present it only runs `command -v` checks and
 # prints nothing (well under a second). Otherwise it installs the missing
@@ -12,10 +14,12 @@
 set -u
 
 with_browser=0
+with_cluster=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) with_browser=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --cluster) with_cluster=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "ensure-system-deps: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +49,13 @@ need() { # need PACKAGE COMMAND...
 }
 
 have_postgres || missing+=(postgresql)
+# Search (migration 0035) needs the contrib extensions unaccent and pg_trgm: Debian ships them
+# with the server package; elsewhere they come as postgresql-contrib.
+if have_postgres && ! compgen -G '/usr/share/postgresql/*/extension/unaccent.control' >/dev/null \
+   && ! compgen -G '/usr/share/pgsql/extension/unaccent.control' >/dev/null \
+   && ! compgen -G '/usr/local/share/postgresql/extension/unaccent.control' >/dev/null; then
+  missing+=(postgresql-contrib)
+fi
 need redis-server redis-server
 need poppler-utils pdfsig pdftotext pdftoppm pdffonts pdfinfo
 need qpdf qpdf
@@ -52,6 +63,13 @@ need libnss3-tools certutil
 need openssl openssl
 if (( with_browser )) && [[ ! -x /usr/bin/chromium ]] && ! have chromium; then
   missing+=(chromium)
+fi
+if (( with_cluster )); then
+  need nginx nginx
+  need redis-sentinel redis-sentinel
+  need patroni patroni
+  need etcd-server etcd
+  need pgbouncer pgbouncer
 fi
 
 (( ${#missing[@]} == 0 )) && exit 0
@@ -110,6 +128,11 @@ for pkg in "${missing[@]}"; do
           [[ "$status" == online* ]] && "${as_root[@]}" pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1
         done
       fi
+      ;;
+    nginx|redis-sentinel|pgbouncer|patroni|etcd-server)
+      # `make cluster` runs its own instances under a private folder; the packaged services stay off.
+      case "$pkg" in etcd-server) svc=etcd ;; *) svc=$pkg ;; esac
+      stop_service "$svc"
       ;;
     redis-server)
       stop_service redis-server

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseMasterKey } from '../pki/key-envelope';
+import { checkClusterConfig, clusterSchema, clusterQueuePrefix } from './cluster-config';
 
 /**
  * Configuration, validated once at boot. Every key is documented in README.md § Configuration.
@@ -12,9 +13,14 @@ import { parseMasterKey } from '../pki/key-envelope';
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
+/** A URL, or a PostgreSQL multi-host URL (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write`). */
+const dbUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'a postgres:// URL (one host or host1:port,host2:port)');
+
 const Schema = z.object({
-  DATABASE_URL: z.string().url(),
-  REDIS_URL: z.string().url(),
+  DATABASE_URL: dbUrl,
+  /** Redis by URL; with LIENTHONG_REDIS_SENTINELS or LIENTHONG_REDIS_CLUSTER it may be left out (see redis-target.ts). */
+  REDIS_URL: z.string().url().optional(),
+  ...clusterSchema,
   PORT: int(8080),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -38,13 +44,19 @@ const Schema = z.object({
   LIENTHONG_RETRY_BASE_MS: int(1_000),
   LIENTHONG_RETRY_MAX_MS: int(15 * 60_000),
   LIENTHONG_PUSH_TIMEOUT_MS: int(15_000),
+  /** Push transport (issue 16): connect (DNS included) and response-body timeouts; the one above waits for the headers. */
+  LIENTHONG_PUSH_CONNECT_TIMEOUT_MS: int(10_000),
+  LIENTHONG_PUSH_BODY_TIMEOUT_MS: int(10_000),
+  /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
+  LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
   /** A port for the worker process's own /metrics (stage latency histograms, queue depths); 0 = off. */
   LIENTHONG_WORKER_METRICS_PORT: int(0),
-  LIENTHONG_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('lienthong'),
+  /** `{name}` (a Redis Cluster hash tag) is accepted; on a Cluster a bare name is wrapped in one. */
+  LIENTHONG_QUEUE_PREFIX: z.string().regex(/^([a-z0-9-]+|\{[a-z0-9-]+\})$/).default('lienthong'),
   /** Fault injection for tests and drills only (dev mode): `stage:ms[,stage:ms]` pauses a stage. */
   LIENTHONG_FAULT_DELAY: z.string().regex(/^([a-z]+:\d+)(,[a-z]+:\d+)*$/).optional(),
   /** RFC 3161 timestamp authority for PAdES B-T signatures; unset: signatures are B-B. */
@@ -54,6 +66,22 @@ const Schema = z.object({
   LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
   /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
   LIENTHONG_TRUST_STORE: z.string().optional(),
+  /** Backups (README § Backups): the folder for base backups and archived WAL; `off` disables; unset: none outside `make run`. */
+  LIENTHONG_BACKUP_DIR: z.string().optional(),
+  /** How often a base backup is taken by the service (minutes), how long backups are kept (days). */
+  LIENTHONG_BACKUP_BASE_EVERY_MIN: int(24 * 60),
+  LIENTHONG_BACKUP_KEEP_DAYS: int(30),
+  /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
+  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
+  /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
+  LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
+  /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */
+  LIENTHONG_RESIGN_MODIFIED: bool.default(false),
+  /** No CRL/OCSP reachable: indeterminate (default), or accepted as good with `1` (soft-fail). */
+  LIENTHONG_REVOCATION_SOFT_FAIL: bool.default(false),
+  LIENTHONG_REVOCATION_TIMEOUT_MS: int(5_000),
+  /** Time budget for locating and parsing the signatures of one PDF (in a worker thread). */
+  LIENTHONG_VERIFY_BUDGET_MS: int(20_000),
   /**
    * Security (issue 17). Addresses (or CIDR ranges), comma separated, of the TLS proxies in front
    * of the gateway: only from them are X-Forwarded-For and the client-certificate headers believed.
@@ -65,11 +93,17 @@ const Schema = z.object({
   LIENTHONG_METRICS_PORT: int(0),
   /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
   LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Issue 20: the daily digest e-mail (smtp://user:pass@host:port or smtps://…); none = no e-mail. */
+  LIENTHONG_SMTP_URL: z.string().url().optional(),
+  LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
+  /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
+  LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));
 
-export type Config = z.infer<typeof Schema> & { masterKey: Buffer; faultDelays: Record<string, number> };
+/** REDIS_URL is '' when Redis is reached through Sentinel or Cluster (createRedis takes the whole config then). */
+export type Config = Omit<z.infer<typeof Schema>, 'REDIS_URL'> & { REDIS_URL: string; masterKey: Buffer; faultDelays: Record<string, number> };
 
 export class ConfigError extends Error {}
 
@@ -87,7 +121,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.LIENTHONG_FAULT_DELAY && !c.LIENTHONG_DEV_MODE) {
     throw new ConfigError('LIENTHONG_FAULT_DELAY is a test knob and is refused outside dev mode.');
   }
-  return { ...c, masterKey: resolveMasterKey(c), faultDelays: parseFaultDelays(c.LIENTHONG_FAULT_DELAY) };
+  const clusterProblem = checkClusterConfig(c);
+  if (clusterProblem) throw new ConfigError(clusterProblem);
+  return {
+    ...c,
+    REDIS_URL: c.REDIS_URL ?? '',
+    LIENTHONG_QUEUE_PREFIX: clusterQueuePrefix(c),
+    masterKey: resolveMasterKey(c),
+    faultDelays: parseFaultDelays(c.LIENTHONG_FAULT_DELAY),
+  };
 }
 
 function resolveMasterKey(c: z.infer<typeof Schema>): Buffer {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { logger } from '../logging/logger';
+import { checkWritable, parsePgTargets, PrimaryLocator } from './multi-host';
 
 const log = logger('db');
 
@@ -50,10 +51,86 @@ class PreparingClient extends pg.Client {
   }
 }
 
-export function createPool(url: string, opts: { max?: number; application?: string } = {}): Db {
+export interface PoolOptions {
+  max?: number;
+  application?: string;
+  /**
+   * Named statements per connection (default on). Off behind PgBouncer in transaction mode before
+   * 1.21: each transaction may land on another server connection, where the name is unknown.
+   */
+  prepared?: boolean;
+}
+
+/**
+ * The client class for one pool: named statements or not, and, for a multi-host URL, the server it
+ * connects to chosen by a PrimaryLocator (a refused or read-only server is passed over by the next
+ * connection; the caller's query fails and is retried as any query during a failover).
+ */
+function clientClassFor(url: string, prepared: boolean): { Client: typeof pg.Client; connectionString: string } {
+  const targets = parsePgTargets(url);
+  const Base: typeof pg.Client = prepared ? PreparingClient : pg.Client;
+  if (targets.urls.length === 1 && !targets.readWrite) return { Client: Base, connectionString: url };
+  const locator = new PrimaryLocator(targets);
+  class LocatingClient extends Base {
+    private readonly target: string;
+    constructor(config: pg.ClientConfig) {
+      const target = locator.current();
+      super({ ...config, connectionString: target });
+      this.target = target;
+    }
+    override connect(...args: unknown[]): never {
+      const callback = args[0] as ((err?: Error, c?: pg.Client) => void) | undefined;
+      const done = (async () => {
+        try {
+          await (super.connect as unknown as () => Promise<void>).call(this);
+          await checkWritable(this as unknown as pg.Client, targets, this.target);
+        } catch (err) {
+          locator.failed(this.target);
+          await this.end().catch(() => undefined);
+          throw err;
+        }
+      })();
+      if (callback) done.then(() => callback(undefined, this as unknown as pg.Client), (err: Error) => callback(err));
+      return (callback ? undefined : done.then(() => this)) as never;
+    }
+    /**
+     * A connection whose server stopped being the primary (demoted behind a PgBouncer that kept the
+     * client connected) answers every write with 25006: close it, so the pool opens a new one on
+     * the primary instead of failing the same way again.
+     */
+    override query(...args: unknown[]): never {
+      const drop = (err: unknown) => {
+        const code = (err as { code?: string } | undefined)?.code;
+        if (code === '25006' || code === '57P01' || code === '08P01') {
+          locator.failed(this.target);
+          void this.end().catch(() => undefined);
+        }
+      };
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        args[args.length - 1] = (err: unknown, res: unknown) => {
+          if (err) drop(err);
+          (last as (e: unknown, r: unknown) => void)(err, res);
+        };
+      }
+      const out = (super.query as (...a: unknown[]) => unknown).apply(this, args);
+      if (out && typeof (out as Promise<unknown>).catch === 'function' && typeof last !== 'function') {
+        return (out as Promise<unknown>).catch((err: unknown) => {
+          drop(err);
+          throw err;
+        }) as never;
+      }
+      return out as never;
+    }
+  }
+  return { Client: LocatingClient as unknown as typeof pg.Client, connectionString: targets.urls[0]! };
+}
+
+export function createPool(url: string, opts: PoolOptions = {}): Db {
+  const { Client, connectionString } = clientClassFor(url, opts.prepared ?? true);
   const pool = new pg.Pool({
-    Client: PreparingClient,
-    connectionString: url,
+    Client,
+    connectionString,
     max: opts.max ?? 10,
     application_name: opts.application ?? 'lienthong',
     connectionTimeoutMillis: 5_000,

@@ -12,6 +12,7 @@ import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
 import { healthRoutes } from './routes/health.routes';
+import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { stageQueueDepth } from '../metrics/queue-depth';
 import { inboxRoutes } from './routes/inbox.routes';
@@ -19,6 +20,7 @@ import { paperDispatchesRoutes } from './routes/paper-dispatches.routes';
 import { reportsRoutes } from './routes/reports.routes';
 import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
+import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
@@ -44,6 +46,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   // API answers are JSON or files: the strictest headers cost nothing (the web UI sets its own).
   app.use(['/v1', '/health'], helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"] } } }));
   app.use(healthRoutes(db, redis));
+  if (config.LIENTHONG_DEV_MODE) app.use(devRevocationRoutes(db, config));
   const exposure = metricsExposure(config);
   if (exposure === 'token' || exposure === 'open-dev') {
     const guard = exposure === 'token' ? requireMetricsToken(config.LIENTHONG_METRICS_TOKEN!) : undefined;
@@ -59,6 +62,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(edxmlRoutes(db, config, gate));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
+  app.use(searchRoutes(db));
   app.use(statusesRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(paperDispatchesRoutes(db, config));

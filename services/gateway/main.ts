@@ -15,8 +15,8 @@ const log = logger('gateway');
 /** `node dist/services/gateway/main.js`: the HTTP gateway. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway' });
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway', prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS });
+  const redis = createRedis(config, 'producer');
   // Temporary files of uploads a killed gateway left behind (older than any request can live).
   const swept = sweepTempDir(tempDirOf(config.LIENTHONG_DATA_DIR));
   if (swept > 0) log.info({ swept }, 'removed stale temporary files');

@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import pg from 'pg';
 import { isStage, JobPayloadSchemas, type Stage } from '../../contracts';
 import type { Db } from '../db/pool';
+import { connectSession } from '../db/multi-host';
 import { logger } from '../logging/logger';
 import type { StageQueues } from './stage-queues';
 
@@ -93,21 +94,23 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'lienthong-relay' });
-    client.on('notification', () => this.kick());
-    client.on('error', (err) => {
-      log.warn({ err: err.message }, 'outbox listener lost; reconnecting');
-      this.listener = undefined;
-      client.end().catch(() => undefined);
-      setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
-    });
+    let client: pg.Client | undefined;
     try {
-      await client.connect();
+      // The first server of a multi-host URL that takes the session (LISTEN needs a session).
+      client = await connectSession(this.databaseUrl, 'lienthong-relay');
+      const own = client;
+      own.on('notification', () => this.kick());
+      own.on('error', (err) => {
+        log.warn({ err: err.message }, 'outbox listener lost; reconnecting');
+        this.listener = undefined;
+        own.end().catch(() => undefined);
+        setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
+      });
       await client.query('LISTEN lienthong_outbox');
       this.listener = client;
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'outbox listener could not connect; polling meanwhile');
-      client.end().catch(() => undefined);
+      client?.end().catch(() => undefined);
       setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
     }
   }

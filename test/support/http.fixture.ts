@@ -16,7 +16,7 @@ export interface RunningGateway {
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = loadConfig({ ...process.env, ...env });
   const db = createPool(config.DATABASE_URL, { max: 10 });
-  const redis: IORedis = createRedis(config.REDIS_URL, 'producer');
+  const redis: IORedis = createRedis(config, 'producer');
   const app = createApp({ db, redis, config });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { connectSession } from '../../services/db/multi-host';
 import { testEnv } from './test-env';
 
 /**
@@ -11,8 +12,8 @@ export async function waitFor<T>(
   check: () => Promise<T | undefined | false>,
   opts: { channels?: string[]; timeoutMs?: number; recheckMs?: number } = {},
 ): Promise<T> {
-  const client = new pg.Client({ connectionString: testEnv().databaseUrl });
-  await client.connect();
+  // connectSession: the cluster drill's URL lists several servers (one is the primary).
+  const client: pg.Client = await connectSession(testEnv().databaseUrl, 'lienthong-test-wait');
   try {
     let wake: () => void = () => undefined;
     client.on('notification', () => wake());

@@ -7,14 +7,14 @@ import { createUser, listUsers } from '../../domain/users/user.repository';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
 
 /**
- * lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR]
+ * lienthong user add --agency C --username U --role clerk|leader|unit_head|specialist|monitor|admin [--name N] [--password-env VAR]
  * lienthong user list
  * The password comes from the named environment variable or a prompt that does not echo — never
  * from an argument, which would sit in the shell history and the process list.
  */
 export const userCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { agency: 'string', username: 'string', role: 'string', name: 'string', 'password-env': 'string', password: 'string' });
   switch (sub) {
     case 'add': {
       const agency = required(options, 'agency');
@@ -48,7 +48,7 @@ export const userCommand: CommandHandler = async (args, ctx) => {
       return;
     }
     default:
-      throw new CliUsageError('usage: lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--password-env VAR] | user list');
+      throw new CliUsageError('usage: lienthong user add --agency C --username U --role clerk|leader|unit_head|specialist|monitor|admin [--password-env VAR] | user list');
   }
 };
 

@@ -10,9 +10,10 @@ import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../pipeline/priority';
-import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureIntakeOptions } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
+import { requireSigningCertificate } from './signing-readiness';
 import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
@@ -66,6 +67,8 @@ export interface AcceptLimits {
   futureSkewDays: number;
   /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
   trustStoreDir?: string | undefined;
+  /** How PDFs that arrive signed are treated (default: refuse failed signatures). */
+  signatures?: SignatureIntakeOptions | undefined;
 }
 
 export interface Accepted {
@@ -104,12 +107,14 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   const incomingSignature =
     main && source?.type === 'pdf'
       ? main.bytes
-        ? await checkArrivingSignatures(db, main.bytes, limits.trustStoreDir)
-        : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
+        ? await checkArrivingSignatures(db, main.bytes, limits)
+        : await checkArrivingSignaturesOfFile(db, main.path!, limits)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
   const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
+  // Refused at the door rather than failed at the sign stage (a replay above answers as before).
+  await requireSigningCertificate(db, s.sender);
   const m = s.metadata;
   // An answer may name only a document the sender sent or received: anything else would let it
   // probe other agencies' documents (and copy their numbers into its own edXML).

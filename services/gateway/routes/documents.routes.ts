@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
@@ -11,6 +12,7 @@ import { acceptDocument } from '../../domain/documents/accept-document';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
+import { recordAccess } from '../../domain/access/access-log.repository';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
 import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
@@ -58,7 +60,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
+        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
@@ -84,6 +86,9 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
     res.json({
       ...view,
       signature: { level: doc.signatureLevel, note: doc.signatureNote, incoming: doc.incomingSignature ?? null },
+      // one report per signature the PDF arrived with (verdict, reason, Vietnamese sentence), and the warnings every recipient sees
+      signatures: (doc.incomingSignature as { signatures?: unknown[] } | null)?.signatures ?? [],
+      signatureWarnings: (doc.incomingSignature as { warnings?: string[] } | null)?.warnings ?? [],
       ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}),
     });
   });
@@ -97,6 +102,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
     }
     const file = (await listFiles(db, found.doc.id)).find((f) => f.role === role);
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, `Văn bản chưa có tệp "${role}".`);
+    await recordAccess(db, found.doc.id, { agencyCode: principal.agencyCode, actor: `key:${principal.keyId}` }, 'downloaded', file.name ?? role);
     await sendBlob(db, res, file, {
       'Content-Type': file.contentType,
       ETag: `"${file.sha256}"`,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
@@ -37,7 +38,7 @@ export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeB
     const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, {
       maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
       futureSkewDays: 1,
-      trustStoreDir: config.LIENTHONG_TRUST_STORE,
+      trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
     });
     switch (outcome.kind) {
       case 'document':

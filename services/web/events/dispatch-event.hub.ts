@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db } from '../../db/pool';
+import { connectSession } from '../../db/multi-host';
 import { logger } from '../../logging/logger';
 
 const log = logger('web-events');
@@ -44,13 +45,12 @@ export class DispatchEventHub {
   private open(): Promise<void> {
     if (this.client) return Promise.resolve();
     this.opening ??= (async () => {
-      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'lienthong-web-events' });
+      const client = await connectSession(this.databaseUrl, 'lienthong-web-events');
       client.on('notification', (n) => void this.dispatch(n.payload).catch((err) => log.warn({ err: (err as Error).message }, 'event fan-out failed')));
       client.on('error', (err) => {
         log.warn({ err: err.message }, 'event connection lost; pages fall back to reloading');
         this.client = undefined;
       });
-      await client.connect();
       await client.query('LISTEN lienthong_dispatch');
       this.client = client;
     })().finally(() => (this.opening = undefined));

@@ -6,12 +6,15 @@ import { ErrorCode, Stage } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../../domain/apikeys/api-key.repository';
-import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
+import { listFailedDispatches, retryDispatches, type FailedFilter } from '../../domain/dispatches/retry-dispatch';
+import { FAILED_STAGES } from '../../domain/dispatches/failure-reason';
+import { failingDispatches } from '../queries/delivery-alerts.query';
 import { DomainError } from '../../domain/errors/domain-error';
 import { auditFor, recordAudit, recordDispatchRetries } from '../../domain/audit/audit-log';
 import { auditPage } from '../views/audit.view';
 import { isRole } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
+import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
 import { directory } from '../queries/directory.query';
@@ -22,6 +25,9 @@ const FLASH: Record<string, string> = {
   user: 'Đã thêm người dùng.',
   revoked: 'Đã thu hồi khóa API.',
   retried: 'Đã đưa bản gửi vào hàng đợi gửi lại.',
+  department: 'Đã lưu phòng, đơn vị.',
+  disabled: 'Đã khóa tài khoản; các phiên đăng nhập của người dùng đã kết thúc.',
+  enabled: 'Đã mở khóa tài khoản.',
 };
 
 function actorOf(res: Response): { actor: string; actorAgency: string } {
@@ -32,14 +38,25 @@ function actorOf(res: Response): { actor: string; actorAgency: string } {
 export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
-  async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, certificates] = await Promise.all([directory(db), listUsers(db), listApiKeys(db), listFailedDispatches(db, 200), certificateExpiries(db)]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, keys: keys.reverse(), failed, certificates, ...extra }).value);
+  async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
+    const [dir, users, keys, failed, failing, certificates, departments] = await Promise.all([
+      directory(db),
+      listUsers(db),
+      listApiKeys(db),
+      listFailedDispatches(db, 200, extra.failedFilter),
+      failingDispatches(db),
+      certificateExpiries(db),
+      listDepartments(db),
+    ]);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {
     const done = typeof req.query.done === 'string' ? FLASH[req.query.done] : undefined;
-    await show(res, done ? { flash: { kind: 'ok', text: done } } : {});
+    const q = (name: string) => (typeof req.query[name] === 'string' && req.query[name] !== '' ? String(req.query[name]) : undefined);
+    const stage = q('stage');
+    const failedFilter: FailedFilter = { sender: q('sender'), recipient: q('recipient'), stage: FAILED_STAGES.find((s) => s === stage) };
+    await show(res, { failedFilter, ...(done ? { flash: { kind: 'ok' as const, text: done } } : {}) });
   });
 
   router.get('/admin/audit', allow('directory.manage'), async (_req, res) => {
@@ -81,17 +98,18 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
 
   router.post('/admin/dispatches/:id/retry', allow('directory.manage'), async (req, res) => {
     if (!isUuid(param(req, "id"))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có bản gửi này.');
-    const queue = new Queue(Stage.deliver, { connection: redis, prefix: config.LIENTHONG_QUEUE_PREFIX });
+    const queues = new Map<Stage, Queue>();
     try {
       const operator = `user:${userOf(res).username}`;
-      const retried = await retryDispatches(db, [param(req, "id")], operator, async (id) => {
-        const job = await queue.getJob(`${Stage.deliver}-${id}`);
+      const retried = await retryDispatches(db, [param(req, "id")], operator, async (stage, jobId) => {
+        if (!queues.has(stage)) queues.set(stage, new Queue(stage, { connection: redis, prefix: config.LIENTHONG_QUEUE_PREFIX }));
+        const job = await queues.get(stage)!.getJob(jobId);
         if (job && (await job.isFailed())) await job.remove();
       });
       if (retried.length === 0) throw new DomainError(ErrorCode.CONFLICT, 'Bản gửi này không còn ở trạng thái lỗi.');
 await recordDispatchRetries(db, retried, operator, userOf(res).agencyCode);
     } finally {
-      await queue.close();
+      await Promise.all([...queues.values()].map((q) => q.close()));
     }
     res.redirect(303, '/admin?done=retried#failed');
   });

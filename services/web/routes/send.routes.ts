@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
@@ -32,7 +33,7 @@ function uploaded(req: Request): IncomingFile | undefined {
 
 export function sendRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 };
+  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) };
 
   async function show(res: Response, values: SendFormValues, errors: FieldErrors, status = 200): Promise<void> {
     const dir = await directory(db);
