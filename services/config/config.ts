@@ -92,7 +92,7 @@ const Schema = z.object({
   /** A separate port for the gateway's /metrics (then the API port does not serve it); 0 = none. */
   LIENTHONG_METRICS_PORT: int(0),
   /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
-  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Issue 20: the daily digest e-mail (smtp://user:pass@host:port or smtps://…); none = no e-mail. */
   LIENTHONG_SMTP_URL: z.string().url().optional(),
   LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),

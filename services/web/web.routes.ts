@@ -88,6 +88,8 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
       return void res.status(status).type('html').send(errorPage(res, status, err.message).value);
     }
     const e = err as { code?: string; status?: number; statusCode?: number; message?: string };
+    // PostgreSQL refused a NUL or an invalid UTF-8 sequence in the form's text (nothing was written).
+    if (e?.code === '22021' || e?.code === '22P05') return void res.status(400).type('html').send(errorPage(res, 400, 'Dữ liệu chứa ký tự không hợp lệ.').value);
     if (e?.code === 'LIMIT_FILE_SIZE') return void res.status(413).type('html').send(errorPage(res, 413, 'Tệp quá lớn.').value);
     const status = e?.status ?? e?.statusCode;
     if (status === 404) return void res.status(404).type('html').send(notFoundPage(res).value);

@@ -9,7 +9,7 @@ import { CliUsageError, required, type CliContext } from '../cli-context';
  * show it): `--secret-env VAR` names an environment variable, `--secret` alone reads it from
  * standard input (one line). `--secret VALUE` is refused.
  */
-export function readSecret(options: Record<string, string>, stdin: () => string = () => fs.readFileSync(0, 'utf8')): string | null {
+export function readSecret(options: Record<string, string>, positionals: string[] = [], stdin: () => string = () => fs.readFileSync(0, 'utf8')): string | null {
   const envName = options['secret-env'];
   if (envName !== undefined) {
     if (envName === 'true') throw new CliUsageError('--secret-env needs the name of an environment variable');
@@ -18,7 +18,8 @@ export function readSecret(options: Record<string, string>, stdin: () => string 
     return v;
   }
   if (options.secret === undefined) return null;
-  if (options.secret !== 'true') {
+  // `--secret VALUE`: the strict parser reads --secret as a flag and VALUE as a stray positional.
+  if (options.secret !== 'true' || positionals.length > 0) {
     throw new CliUsageError('a secret on the command line is visible to every user of the machine (ps, shell history): use --secret-env VAR, or --secret alone and type it on standard input');
   }
   const v = stdin().replace(/\r?\n$/, '');

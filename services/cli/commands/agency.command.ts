@@ -30,7 +30,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
       checkAgency(code, channel, options.endpoint);
       const allowPrivateEndpoint = flagOption(options, 'allow-private-endpoint') ?? false;
       const warning = options.endpoint ? await checkPushEndpoint(options.endpoint, ctx.config.LIENTHONG_DEV_MODE, allowPrivateEndpoint) : undefined;
-      const secret = readSecret(options);
+      const secret = readSecret(options, positionals);
       await upsertAgency(ctx.db, {
         code,
         name: required(options, 'name'),

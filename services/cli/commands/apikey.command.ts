@@ -21,7 +21,7 @@ function expiryOf(options: Record<string, string>): Date | null {
 /** lienthong apikey create --agency C [--scope send,read,status,monitor] [--expires DATE|--expires-days N] | apikey revoke ID | apikey list */
 export const apikeyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest, { agency: 'string', label: 'string', scope: 'string' });
+  const { positionals, options } = parseArgs(rest, { agency: 'string', label: 'string', scope: 'string', expires: 'string', 'expires-days': 'string' });
   switch (sub) {
     case 'create': {
       const agency = required(options, 'agency');

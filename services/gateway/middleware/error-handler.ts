@@ -41,6 +41,11 @@ function toDomainError(err: unknown): DomainError {
   if (typeof e?.message === 'string' && /Multipart: Boundary not found|Unexpected end of form|Malformed part header/i.test(e.message)) {
     return new DomainError(ErrorCode.VALIDATION_FAILED, `Multipart không hợp lệ: ${e.message}.`);
   }
+  // A NUL or an invalid UTF-8 sequence in any text reaches PostgreSQL, which refuses it (22021,
+  // 22P05) before writing anything: the client's input, not our failure.
+  if ((err as { code?: string })?.code === '22021' || (err as { code?: string })?.code === '22P05') {
+    return new DomainError(ErrorCode.VALIDATION_FAILED, 'Dữ liệu chứa ký tự không hợp lệ (ví dụ ký tự NUL \\u0000).', [{ code: 'invalid_character' }]);
+  }
   if (isDatabaseUnavailable(err)) return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Cơ sở dữ liệu tạm thời không sẵn sàng; hãy thử lại.');
   return new DomainError(ErrorCode.INTERNAL, 'Lỗi nội bộ; yêu cầu chưa được thực hiện.');
 }

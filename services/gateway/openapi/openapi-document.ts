@@ -158,7 +158,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: { '200': { description: 'the report', content: { 'application/pdf': {}, 'text/csv': {} } }, ...errors(400, 401, 403) },
         },
       },
-      '/metrics': { get: { security: [], summary: 'Prometheus metrics (restrict at the proxy)', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics: Authorization: Bearer <LIENTHONG_METRICS_TOKEN>, or on LIENTHONG_METRICS_PORT instead', responses: { '200': { description: 'text exposition format' }, '401': { description: 'no or wrong metrics token' } } } },
       '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
       '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },

@@ -6,8 +6,8 @@ import { DomainError } from '../../domain/errors/domain-error';
 export const LARGE_BODY_BYTES = 1024 * 1024;
 /** Requests that may wait for a turn; beyond them the answer is 503 with Retry-After. */
 const MAX_WAITING = 64;
-/** How long one may wait for a turn (the server's own request timeout is 120 s). */
-const MAX_WAIT_MS = 60_000;
+/** How long one may wait for a turn (the server's own request timeout, 120 s, also counts the wait). */
+const MAX_WAIT_MS = 100_000;
 
 export interface LargeBodyGate {
   /** Express middleware: a large body waits here, unread, until fewer than `concurrency` are being decoded. */

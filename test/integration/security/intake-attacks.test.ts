@@ -68,7 +68,7 @@ describe('intake attacks with one agency key: numbers, references, file names, c
 
   describe('numbers', () => {
     it('when a number is out of range (2147483647, 99999999999, 12345678), then 400 states the rule and the register keeps numbering', async () => {
-      const [a] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+      const [a] = (await createAgencies(gw.db, 1)) as [TestAgency];
       const before = await tableCounts(gw.db);
       for (const number of ['2147483647', '99999999999', '12345678', '7x7', '-1', '1 ']) {
         const r = await sendJson(a, metadataFor([y.code], { number }));
@@ -82,7 +82,7 @@ describe('intake attacks with one agency key: numbers, references, file names, c
     });
 
     it('when the largest valid number is given, then later auto-numbered documents of the year still succeed', async () => {
-      const [a] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+      const [a] = (await createAgencies(gw.db, 1)) as [TestAgency];
       expect((await sendJson(a, metadataFor([y.code], { number: '9999999z' }))).status).to.equal(202);
       for (let i = 0; i < 2; i++) {
         const r = await sendJson(a, metadataFor([y.code]));
@@ -93,14 +93,14 @@ describe('intake attacks with one agency key: numbers, references, file names, c
     });
 
     it('when "77", "077" and "0077" are sent in one year, then only the first is accepted (409 for the others), and "1" collides with the issued "01"', async () => {
-      const [a] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+      const [a] = (await createAgencies(gw.db, 1)) as [TestAgency];
       expect((await sendJson(a, metadataFor([y.code], { number: '77' }))).status).to.equal(202);
       for (const number of ['077', '0077']) {
         const r = await sendJson(a, metadataFor([y.code], { number }));
         expect(r.status, number).to.equal(409);
         expect(r.body.error.code).to.equal('DUPLICATE_DOCUMENT');
       }
-      const [b] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+      const [b] = (await createAgencies(gw.db, 1)) as [TestAgency];
       expect((await sendJson(b, metadataFor([y.code]))).status).to.equal(202);
       const issued = await gw.db.query(`SELECT number FROM documents WHERE sender_code = $1`, [b.code]);
       expect(issued.rows[0].number).to.equal('01');
@@ -112,6 +112,21 @@ describe('intake attacks with one agency key: numbers, references, file names, c
         body: JSON.stringify({ documentType: 'CV', number: '001', notation: 'UBND', issuedOn: '2026-03-05', subject: 'Giấy', recipients: [y.code], sentOn: '2026-03-06' }),
       });
       expect(paper.status, 'a paper record shares the register').to.equal(409);
+    });
+  });
+
+  describe('text PostgreSQL cannot store', () => {
+    it('when a subject or an edXML DocumentId holds a NUL character, then 400 VALIDATION_FAILED and nothing is written (the drill\'s fuzz found a 500)', async () => {
+      // The worker is still busy with earlier documents: count only what this sender owns.
+      const owned = async () => (await gw.db.query(`SELECT count(*)::int AS n FROM documents WHERE sender_code = $1`, [z.code])).rows[0].n as number;
+      const before = await owned();
+      const json = await sendJson(z, metadataFor([x.code], { subject: 'Về việc\u0000 thử' }));
+      expect([json.status, json.body.error.code]).to.deep.equal([400, 'VALIDATION_FAILED']);
+      // A raw NUL byte in the text, as the fuzzer's byte mutation put it (the emitter refuses to write one).
+      const xml = emitEdxmlDocument(envelope(z, [x], pdf, { documentId: `${z.code},2026/10/15,1NULHERE/KH` })).replace('NULHERE', '\u0000');
+      const edxml = await postXml(z.apiKey, xml);
+      expect(edxml.status, JSON.stringify(edxml.body)).to.be.oneOf([400, 422]);
+      expect(await owned()).to.equal(before);
     });
   });
 

@@ -33,7 +33,7 @@ describe('memory: large JSON submissions take turns (issue 17)', function () {
 
   before(async () => {
     db = createPool(testEnv().databaseUrl, { max: 2 });
-    [sender, recipient] = (await createAgencies(db, 2, { withCertificates: false })) as [TestAgency, TestAgency];
+    [sender, recipient] = (await createAgencies(db, 2)) as [TestAgency, TestAgency];
     gw = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
   });
   after(async () => {

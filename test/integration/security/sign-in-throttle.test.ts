@@ -39,6 +39,7 @@ describe('sign-in throttling: one atomic count per username, a delay per address
     const ip = address();
     const statuses = await Promise.all(Array.from({ length: 14 }, (_, i) => signInFrom(gw, ip, victim.username, `sai-mat-khau-${i}`)));
     expect(statuses.every((s) => s === 401 || s === 429), statuses.join(',')).to.equal(true);
+    process.stdout.write(`      14 parallel guesses: ${await attempts(gw, victim.username, 'failure')} checked, ${await attempts(gw, victim.username, 'locked')} refused unchecked\n`);
     expect(await attempts(gw, victim.username, 'failure'), 'passwords actually checked').to.be.at.most(5);
     expect(await attempts(gw, victim.username, 'locked'), 'refused without a check').to.be.at.least(9);
     expect((await lockedUntil(gw, victim.username))!.getTime()).to.be.greaterThan(Date.now() + 10 * 60_000);
@@ -67,6 +68,7 @@ describe('sign-in throttling: one atomic count per username, a delay per address
     for (const user of [clerk, admin]) {
       const started = Date.now();
       expect(await signInFrom(gw, shared, user.username, user.password), user.username).to.equal(303);
+      process.stdout.write(`      after 21 anonymous failures: ${user.username} signed in after ${Date.now() - started} ms\n`);
       expect(Date.now() - started, 'no longer than the per-address delay').to.be.below(8_000 + 4_000);
     }
     expect(await lockedUntil(gw, clerk.username)).to.equal(null);
