@@ -89,7 +89,6 @@ const RULES: Record<string, RouteRule> = {
     expect: { own: 200, other: 404, monitor: 403 },
   },
   'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 403 } },
-  'GET /v1/search': { owner: (f) => f.ring.sender, url: () => '/v1/search?q=CT', expect: { own: 200, other: 200, monitor: 403 } },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
 };
 
