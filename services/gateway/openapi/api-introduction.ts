@@ -7,7 +7,7 @@ export const API_INTRODUCTION = `Liên Thông trao đổi văn bản điện t�
 Mỗi khóa API thuộc một cơ quan: \`Authorization: Bearer <khóa API>\`. Mọi thao tác chỉ trong phạm vi cơ quan đó (văn bản của cơ quan khác là "không tìm thấy"). Mỗi khóa có giới hạn số yêu cầu mỗi phút (429 kèm \`Retry-After\`).
 
 ## Thử ngay · Try it against your sandbox
-1. Người vận hành tạo cơ quan thử nghiệm: \`npx lienthong sandbox create\` → hai cơ quan \`SANDBOX.…A\` (gửi) và \`SANDBOX.…B\` (nhận), mỗi cơ quan một khóa API. Cơ quan thử nghiệm được đánh dấu và **không tính vào thống kê**.
+1. Người vận hành tạo cơ quan thử nghiệm: \`npx lienthong sandbox create\` → hai cơ quan \`SANDBOX.…A\` (gửi) và \`SANDBOX.…B\` (nhận), mỗi cơ quan một khóa API. Cơ quan thử nghiệm được đánh dấu, **không tính vào thống kê**, và chỉ gửi/nhận văn bản với nhau.
 2. Bấm **Authorize** ở đầu trang, dán khóa của \`SANDBOX.…A\`.
 3. Mở "Gửi văn bản", bấm **Try it out**, thay \`SANDBOX.XXXXXX.B\` trong ví dụ bằng mã cơ quan nhận của bạn, bấm **Execute**.
 
