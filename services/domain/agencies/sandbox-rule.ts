@@ -3,7 +3,7 @@ import { DomainError } from '../errors/domain-error';
 
 /**
  * Sandbox agencies (`lienthong sandbox create`) carry codes `SANDBOX.<tag>.A|B`, and the database
- * ties the flag to the prefix (migration 0045), so the code alone says which world an agency is in.
+ * generates the flag from the prefix (migration 0046), so the code alone says which world an agency is in.
  */
 export const SANDBOX_CODE_PREFIX = 'SANDBOX.';
 

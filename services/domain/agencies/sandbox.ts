@@ -40,7 +40,7 @@ export async function createSandbox(db: Db, masterKey: Buffer, devMode: boolean,
     for (const a of plan) {
       const push = a.channel === 'push';
       await upsertAgency(tx, { code: a.code, name: a.name, level: 1, channel: a.channel, endpointUrl: push ? opts.endpoint! : null, pushFormat: opts.format ?? 'edxml' });
-      // The SANDBOX. prefix is the mark (agencies.sandbox is generated from it, migration 0045).
+      // The SANDBOX. prefix is the mark (agencies.sandbox is generated from it, migration 0046).
       if (push && opts.secret) await tx.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [a.code, sealSecret(opts.secret, masterKey, 'webhook-secret')]);
       const { key } = await createApiKey(tx, a.code, 'sandbox');
       if (devMode) await issueDevCertificate(tx, masterKey, true, { code: a.code, name: a.name });
