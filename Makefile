@@ -27,6 +27,7 @@ deps: node_modules/.install-stamp system-deps
 build: deps
 	@rm -rf dist
 	npx tsc -p tsconfig.json
+	bash clients/typescript/build.sh
 
 run: build
 	node dist/infra/run/run.js

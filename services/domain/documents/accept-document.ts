@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
+import { refuseSandboxCrossing } from '../agencies/sandbox-rule';
 import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
 import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
@@ -130,6 +131,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
     );
   }
   const recipients = resolveFromDirectory(s.sender, m.recipients, lookup, limits.maxRecipients);
+  refuseSandboxCrossing(s.sender, recipients.map((r) => r.code));
   const files: (AcceptedFile & { from: PreparedFile })[] = [];
   if (main) files.push(fileRow('original', main, source!.contentType));
   for (const [i, a] of attachments.entries()) files.push(fileRow(`attachment-${i + 1}`, a, await attachmentType(a)));

@@ -16,6 +16,9 @@ import {
   StatusResult,
   SubmitDocumentResponse,
 } from '../../../contracts';
+import { HTTP_STATUS_OF } from '../../../contracts/errors';
+import { API_INTRODUCTION } from './api-introduction';
+import { withOperationDocs } from './operation-docs';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the server parses with, so the
@@ -26,8 +29,15 @@ type Schema = z.ZodType;
 
 const json = (schema: Schema, io: 'input' | 'output') => ({ 'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) } });
 const ok = (schema: Schema, description = 'OK') => ({ description, content: json(schema, 'output') });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: 'error', content: json(ErrorResponse, 'output') }]));
+/** Error responses, each naming the codes that come with its status (contracts/errors.ts). */
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => {
+      const codes = Object.entries(HTTP_STATUS_OF).filter(([, st]) => st === s).map(([c]) => c);
+      const content = { 'application/json': { schema: z.toJSONSchema(ErrorResponse, { io: 'output', unrepresentable: 'any' }), example: { error: { code: codes[0] ?? 'INTERNAL', message: 'Câu giải thích bằng tiếng Việt' } } } };
+      return [String(s), { description: `lỗi / error: ${codes.map((c) => `\`${c}\``).join(', ')}`, content }];
+    }),
+  );
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
@@ -35,6 +45,20 @@ const pageParams = [
   { name: 'page', in: 'query', schema: { type: 'string', enum: ['last'] } },
 ];
 const searchParams = Object.keys(SearchQuery.shape).map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
+
+/** The example of the JSON submission: a body rendered in the Decree 30 layout, so "try it" needs no file. */
+const SUBMIT_EXAMPLE = {
+  metadata: {
+    documentType: 'CV',
+    notation: 'UBND-VP',
+    issuedOn: '2026-11-28',
+    place: 'Đắk Lắk',
+    subject: 'Thử nghiệm kết nối hệ thống quản lý văn bản',
+    signer: { authority: 'TL.', position: 'CHÁNH VĂN PHÒNG', fullName: 'Nguyễn Văn Mẫu' },
+    recipients: ['SANDBOX.XXXXXX.B'],
+  },
+  body: { blocks: [{ type: 'paragraph', text: 'Văn bản thử nghiệm gửi từ hệ thống của đơn vị cung cấp phần mềm.' }], recipientsText: ['- Như trên;', '- Lưu: VT.'] },
+};
 
 const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
 
@@ -46,12 +70,12 @@ const FilesJson = z
   .strict();
 
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  const doc = {
     openapi: '3.1.0',
     info: {
       title: 'Liên Thông API',
       version: '1',
-      description: 'Electronic exchange of official documents between state agencies (../shared/design.md §6).',
+      description: API_INTRODUCTION,
     },
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one API key per agency' } } },
     security: [{ apiKey: [] }],
@@ -63,7 +87,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           requestBody: {
             required: true,
             content: {
-              ...json(z.union([FilesJson, BodyJson]), 'input'),
+              'application/json': { schema: z.toJSONSchema(z.union([FilesJson, BodyJson]), { io: 'input', unrepresentable: 'any' }), example: SUBMIT_EXAMPLE },
               'multipart/form-data': {
                 schema: {
                   type: 'object',
@@ -178,4 +202,6 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       ...extraPaths,
     },
   };
+  withOperationDocs(doc.paths as Record<string, Record<string, Record<string, unknown>>>);
+  return doc;
 }

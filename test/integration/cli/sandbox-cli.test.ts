@@ -7,6 +7,7 @@ import type { SandboxAgency } from '../../../services/domain/agencies/sandbox';
 import { documentOutcomeTuples } from '../../../services/stats/edoc-rate.query';
 import { documentForm, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
+import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 
 describe('lienthong sandbox create: two marked test agencies, left out of the statistics', function () {
   this.timeout(90_000);
@@ -35,22 +36,34 @@ describe('lienthong sandbox create: two marked test agencies, left out of the st
     }
   });
 
-  it('when a sandbox agency sends a document, then the province figures do not count it (and would, were the agency not marked)', async () => {
+  it('when a sandbox agency sends a document, then the province figures do not count it, while a real agency sending the same is counted', async () => {
     // The documents the rate is computed from (accepted ones included, before any outcome).
     const province = async () => (await documentOutcomeTuples(gw.db, { from: day, to: day, agencies: null, groupBy: 'quarter' })).reduce((n, t) => n + t.documents, 0);
+    const send = (key: string, to: string) =>
+      fetch(`${gw.baseUrl}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: documentForm(metadataFor([to], { issuedOn: day }), pdf) });
+    const pdf = await makePdf();
+    const [real, realRecipient] = (await createAgencies(gw.db, 2)) as [TestAgency, TestAgency];
     const before = await province();
-    const res = await fetch(`${gw.baseUrl}/v1/documents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sandbox[0]!.apiKey}` },
-      body: documentForm(metadataFor([sandbox[1]!.code], { issuedOn: day }), await makePdf()),
-    });
-    expect(res.status, await res.clone().text()).to.equal(202);
+    const fromSandbox = await send(sandbox[0]!.apiKey, sandbox[1]!.code);
+    expect(fromSandbox.status, await fromSandbox.clone().text()).to.equal(202);
     expect(await province()).to.equal(before);
-    await gw.db.query(`UPDATE agencies SET sandbox = false WHERE code = $1`, [sandbox[0]!.code]);
-    try {
-      expect(await province()).to.equal(before + 1);
-    } finally {
-      await gw.db.query(`UPDATE agencies SET sandbox = true WHERE code = $1`, [sandbox[0]!.code]);
+    const fromReal = await send(real.apiKey, realRecipient.code);
+    expect(fromReal.status).to.equal(202);
+    expect(await province()).to.equal(before + 1);
+  });
+
+  it('when a sandbox agency addresses a real agency, or a real agency a sandbox one, then intake refuses with 422 UNKNOWN_RECIPIENT and writes nothing', async () => {
+    const [real] = (await createAgencies(gw.db, 1)) as [TestAgency];
+    const pdf = await makePdf();
+    for (const [key, to, sender] of [[sandbox[0]!.apiKey, real.code, sandbox[0]!.code], [real.apiKey, sandbox[1]!.code, real.code]] as const) {
+      const res = await fetch(`${gw.baseUrl}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: documentForm(metadataFor([to]), pdf) });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status).to.equal(422);
+      expect(body.error.code).to.equal('UNKNOWN_RECIPIENT');
+      expect(body.error.message).to.match(/thử nghiệm/);
+      expect((await gw.db.query(`SELECT 1 FROM documents WHERE sender_code = $1 AND subject IS NOT NULL AND $2 = ANY(SELECT recipient_code FROM dispatches WHERE document_id = documents.id)`, [sender, to])).rowCount).to.equal(0);
     }
+    const refused = await gw.db.query(`UPDATE agencies SET sandbox = false WHERE code = $1`, [sandbox[0]!.code]).then(() => 'updated', (e: Error) => e.message);
+    expect(refused, 'the mark is generated from the code, not set by hand').to.match(/generated column|can only be updated to DEFAULT/);
   });
 });

@@ -100,11 +100,24 @@ describe('the OpenAPI document matches what the server accepts and answers', fun
     expect(res.status).to.equal(400);
   });
 
-  it('when a person opens /v1/docs, then a readable page lists the operations', async () => {
+  it('when a person opens /v1/docs, then the reference page loads its renderer from this server only (no CDN) under a strict CSP', async () => {
     const res = await fetch(`${gw.baseUrl}/v1/docs`);
     expect(res.status).to.equal(200);
     const html = await res.text();
-    expect(html).to.contain('/v1/documents/{id}/revoke');
     expect(html).to.contain('Liên Thông API v1');
+    expect(html).to.not.match(/(src|href)="(https?:)?\/\//);
+    expect(res.headers.get('content-security-policy')).to.include("script-src 'self'");
+    for (const asset of ['docs/assets/swagger-ui-bundle.js', 'docs/assets/swagger-ui.css', 'docs/init.js']) {
+      expect(html).to.contain(asset);
+      const a = await fetch(`${gw.baseUrl}/v1/${asset}`);
+      expect(a.status, asset).to.equal(200);
+      expect((await a.arrayBuffer()).byteLength).to.be.greaterThan(100);
+    }
+    const doc = (await (await fetch(`${gw.baseUrl}/v1/openapi.json`)).json()) as any;
+    expect(JSON.stringify(doc)).to.not.contain('../shared');
+    const submit = doc.paths['/v1/documents'].post;
+    expect(submit.summary).to.match(/^Gửi văn bản/);
+    expect(submit.description).to.include('```sh').and.include('```ts');
+    expect(submit.responses['422'].description).to.include('UNKNOWN_RECIPIENT');
   });
 });

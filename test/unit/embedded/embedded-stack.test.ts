@@ -203,13 +203,32 @@ describe('embedded servers on their own', function () {
     }
   });
 
-  it('when running as root and a parent dir is not traversable by the server user, then start names that dir', async function () {
+  it('when running as root and the data folder is a 0700 folder the server user cannot traverse, then PostgreSQL runs from a private home it owns, the folder keeps its mode, and a restart finds the same cluster', async function () {
     if (process.getuid?.() !== 0) this.skip();
     const locked = path.join(dir, 'locked');
     fs.mkdirSync(locked, { mode: 0o700 });
     fs.chmodSync(locked, 0o700);
-    let error: Error | undefined;
-    await startEmbeddedPostgres({ dir: path.join(locked, 'pg') }).catch((e: Error) => (error = e));
-    expect(error?.message).to.contain(`cannot traverse ${locked}`);
+    const pgDir = path.join(locked, 'pg');
+    let pg = await startEmbeddedPostgres({ dir: pgDir, fast: true });
+    const home = fs.readFileSync(path.join(pgDir, 'cluster-home'), 'utf8').trim();
+    try {
+      expect(fs.statSync(locked).mode & 0o777).to.equal(0o700);
+      expect(fs.statSync(home).mode & 0o777).to.equal(0o700);
+      expect(fs.statSync(home).uid).to.not.equal(0);
+      expect(fs.existsSync(path.join(home, 'data', 'PG_VERSION'))).to.equal(true);
+      const c1 = new Client({ connectionString: pg.url });
+      await c1.connect();
+      await c1.query('CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
+      await c1.end();
+      await pg.stop();
+      pg = await startEmbeddedPostgres({ dir: pgDir, fast: true });
+      const c2 = new Client({ connectionString: pg.url });
+      await c2.connect();
+      expect((await c2.query('SELECT x FROM kept')).rows).to.deep.equal([{ x: 42 }]);
+      await c2.end();
+    } finally {
+      await pg.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * What a vendor reads at /v1/docs beside the schemas: a Vietnamese description of each operation
+ * (English beside it), and examples in curl and TypeScript (the client in clients/typescript).
+ * Keyed by "METHOD path" as in the OpenAPI document; applied by withOperationDocs.
+ */
+interface OperationDoc {
+  /** Vietnamese title, shown before the English summary. */
+  title: string;
+  vi: string;
+  en: string;
+  curl?: string;
+  ts?: string;
+}
+
+const H = '-H "Authorization: Bearer $LT_KEY"';
+
+const DOCS: Record<string, OperationDoc> = {
+  'post /v1/documents': {
+    title: 'Gửi văn bản',
+    vi: 'Gửi văn bản: siêu dữ liệu (JSON) và tệp (PDF, DOCX, HTML, Markdown, văn bản, PNG, JPEG), hoặc nội dung có cấu trúc để hệ thống trình bày theo Nghị định 30. Văn bản được chuyển sang PDF, ký số bằng chứng thư của cơ quan gửi và chuyển đến từng nơi nhận. Trả về 202 với mã văn bản; theo dõi bằng `GET /v1/documents/{id}`. Gửi lại với cùng `Idempotency-Key` không tạo văn bản thứ hai.',
+    en: 'Submit and send a document: multipart (`metadata` + `file` + `attachments`) or JSON (`files` in base64, or `body` to be rendered in the Decree 30 layout). 202 with the id; the same Idempotency-Key returns the first result.',
+    curl: `curl -sS "$BASE/v1/documents" ${H} \\
+  -F 'metadata={"documentType":"CV","notation":"UBND-VP","issuedOn":"2026-11-28","place":"Đắk Lắk","subject":"Thử nghiệm","signer":{"authority":"TL.","position":"CHÁNH VĂN PHÒNG","fullName":"Nguyễn Văn Mẫu"},"recipients":["SANDBOX.XXXXXX.B"]};type=application/json' \\
+  -F 'file=@docs/samples/cong-van-mau.pdf;type=application/pdf'`,
+    ts: `import { readFileSync } from 'node:fs';
+import { LienThongClient } from './clients/typescript/src';
+
+const lt = new LienThongClient({ baseUrl: process.env.BASE!, apiKey: process.env.LT_KEY! });
+const { id } = await lt.submit({
+  metadata: { documentType: 'CV', notation: 'UBND-VP', issuedOn: '2026-11-28', place: 'Đắk Lắk', subject: 'Thử nghiệm',
+    signer: { authority: 'TL.', position: 'CHÁNH VĂN PHÒNG', fullName: 'Nguyễn Văn Mẫu' }, recipients: ['SANDBOX.XXXXXX.B'] },
+  file: { name: 'cong-van-mau.pdf', bytes: readFileSync('docs/samples/cong-van-mau.pdf') },
+}, { idempotencyKey: 'my-system-42' });`,
+  },
+  'get /v1/documents/{id}': {
+    title: 'Xem văn bản và trạng thái',
+    vi: 'Văn bản, các tệp, và trạng thái từng bản gửi (dispatch) với dòng thời gian. Cơ quan nhận chỉ thấy bản của mình.',
+    en: 'Metadata, files and per-recipient dispatch states with their timelines (a recipient sees only its own copy).',
+    curl: `curl -sS "$BASE/v1/documents/$ID" ${H}`,
+    ts: `const doc = await lt.document(id);
+console.log(doc.status, doc.dispatches.map((d) => [d.recipient, d.status]));`,
+  },
+  'get /v1/documents/{id}/files/{role}': {
+    title: 'Tải tệp',
+    vi: 'Tải một tệp: `signed` (bản đã ký), `original`, `canonical`, `attachment-N`. Cơ quan nhận tải được `signed` và phụ lục.',
+    en: 'Download a file by role; recipients may read `signed` and attachments.',
+    curl: `curl -sS "$BASE/v1/documents/$ID/files/signed" ${H} -o signed.pdf`,
+    ts: `const pdf = await lt.downloadFile(id, 'signed'); // Uint8Array`,
+  },
+  'post /v1/documents/{id}/revoke': {
+    title: 'Thu hồi văn bản',
+    vi: 'Thu hồi văn bản đã gửi (chỉ cơ quan gửi): mọi bản nhận chuyển sang trạng thái 13.',
+    en: 'Revoke a sent document (sender only): every copy gets status 13.',
+    curl: `curl -sS "$BASE/v1/documents/$ID/revoke" ${H} -H 'Content-Type: application/json' -d '{"reason":"Gửi nhầm nơi nhận"}'`,
+    ts: `await lt.revoke(id, 'Gửi nhầm nơi nhận');`,
+  },
+  'get /v1/inbox': {
+    title: 'Văn bản đến',
+    vi: 'Văn bản đến của cơ quan (mới nhất trước), phân trang bằng `limit` và `cursor` (`nextCursor` của trang trước).',
+    en: "The caller's inbox, newest first, cursor paging.",
+    curl: `curl -sS "$BASE/v1/inbox?limit=50" ${H}`,
+    ts: `let page = await lt.inbox({ limit: 50 });
+while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCursor });`,
+  },
+  'post /v1/inbox/{dispatchId}/status': {
+    title: 'Báo trạng thái xử lý',
+    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (cấp số đến), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
+    en: 'Post an edXML status code on a dispatch; transitions are checked (409 otherwise); 03 issues the incoming number.',
+    curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03"}'`,
+    ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03' });`,
+  },
+  'get /v1/outbox': {
+    title: 'Văn bản đi',
+    vi: 'Văn bản đã gửi của cơ quan, với số bản gửi theo trạng thái và số bản quá hạn.',
+    en: "The caller's sent documents with dispatch counts per state.",
+    curl: `curl -sS "$BASE/v1/outbox?limit=20" ${H}`,
+    ts: `const sent = await lt.outbox({ limit: 20 });`,
+  },
+  'post /v1/edxml': {
+    title: 'Gửi gói edXML',
+    vi: 'Gửi một gói edXML (QCVN 102:2016): văn bản mới (không trùng theo DocumentId), thu hồi, cập nhật, thay thế, hoặc thông điệp trạng thái. `From` phải là cơ quan của khóa API.',
+    en: "An edXML envelope or status message; the envelope's From must be the caller's agency.",
+    curl: `curl -sS "$BASE/v1/edxml" ${H} -H 'Content-Type: application/xml' --data-binary @envelope.edxml`,
+    ts: `const result = await lt.submitEdxml(readFileSync('envelope.edxml', 'utf8'));`,
+  },
+  'get /v1/documents/{id}/edxml': {
+    title: 'Văn bản dạng edXML',
+    vi: 'Văn bản dưới dạng gói edXML, kèm bản PDF đã ký.',
+    en: 'The document as an edXML envelope with the signed PDF attached.',
+    curl: `curl -sS "$BASE/v1/documents/$ID/edxml" ${H} -o document.edxml`,
+    ts: `const xml = await lt.documentEdxml(id);`,
+  },
+  'post /v1/paper-dispatches': {
+    title: 'Ghi nhận văn bản giấy',
+    vi: 'Ghi nhận văn bản đã gửi bằng giấy ngoài hệ thống, để mẫu số của tỷ lệ văn bản điện tử đúng thực tế.',
+    en: 'Record a document sent on paper outside the system (the denominator of the rate).',
+    curl: `curl -sS "$BASE/v1/paper-dispatches" ${H} -H 'Content-Type: application/json' -d '{"documentType":"CV","number":"15","notation":"UBND-VP","issuedOn":"2026-11-28","subject":"…","recipients":["000.00.01.H15"],"sentOn":"2026-11-28"}'`,
+  },
+  'get /v1/stats/edoc-rate': {
+    title: 'Tỷ lệ văn bản điện tử',
+    vi: 'Tỷ lệ văn bản điện tử (văn bản và bản gửi) so với chỉ tiêu, theo quý, tháng hoặc cơ quan; xử lý đúng hạn. Khóa thường thấy cơ quan mình; khóa `monitor` thấy tất cả. Cơ quan thử nghiệm (sandbox) không được tính.',
+    en: 'E-document rate against the target; sandbox agencies are never counted.',
+    curl: `curl -sS "$BASE/v1/stats/edoc-rate?from=2026-10-01&to=2026-12-31&groupBy=month" ${H}`,
+    ts: `const rate = await lt.stats({ from: '2026-10-01', to: '2026-12-31', groupBy: 'month' });`,
+  },
+  'get /v1/reports/quarterly/{year}/{quarter}': {
+    title: 'Báo cáo quý',
+    vi: 'Báo cáo quý (PDF tiếng Việt, hoặc CSV với `?format=csv`); chỉ khóa `monitor`.',
+    en: 'The quarterly report (PDF or CSV); monitor keys only.',
+    curl: `curl -sS "$BASE/v1/reports/quarterly/2026/Q4?format=csv" ${H}`,
+  },
+  'get /v1/agencies': {
+    title: 'Danh bạ cơ quan',
+    vi: 'Danh bạ cơ quan và các nhóm (dùng `group:<id>` làm nơi nhận).',
+    en: 'The directory and its groups.',
+    curl: `curl -sS "$BASE/v1/agencies" ${H}`,
+    ts: `const { agencies, groups } = await lt.agencies();`,
+  },
+};
+
+function describe(d: OperationDoc): string {
+  const parts = [d.vi, `*English:* ${d.en}`];
+  if (d.curl) parts.push('**curl**', '```sh\n' + d.curl + '\n```');
+  if (d.ts) parts.push('**TypeScript** (`clients/typescript`)', '```ts\n' + d.ts + '\n```');
+  return parts.join('\n\n');
+}
+
+/** Adds the descriptions and examples (`description` for the page, `x-codeSamples` for other tools). */
+export function withOperationDocs(paths: Record<string, Record<string, Record<string, unknown>>>): void {
+  for (const [p, ops] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const d = DOCS[`${method} ${p}`];
+      if (!d) continue;
+      op.summary = `${d.title} — ${String(op.summary ?? '')}`;
+      op.description = describe(d);
+      op['x-codeSamples'] = [
+        ...(d.curl ? [{ lang: 'curl', label: 'curl', source: d.curl }] : []),
+        ...(d.ts ? [{ lang: 'TypeScript', label: 'TypeScript', source: d.ts }] : []),
+      ];
+    }
+  }
+}
