@@ -55,6 +55,12 @@ export async function runClusterScenario(ctx: DrillContext, name: string, inject
   if (gaveUp) notes.push(`${gaveUp} submissions never accepted within their retry budget`);
   const done = await settle(stack, ids, 240_000);
   stack.redis.url = `redis://127.0.0.1:${await cluster.redis.masterPort()}`;
+  if (done === null) {
+    const r = await ctx.db.query<{ id: string; status: string; copies: string[] }>(
+      `SELECT d.id, d.status, array_agg(x.status ORDER BY x.status) AS copies FROM documents d JOIN dispatches x ON x.document_id = d.id
+        WHERE d.id = ANY($1::uuid[]) AND x.status <> 'delivered' GROUP BY 1, 2`, [ids]);
+    for (const d of r.rows) notes.push(`undelivered: document ${d.id} ${d.status}, copies ${d.copies.join(',')}`);
+  }
   const result = await audit(stack, name, ids, done, faultAt, dupBefore, notes);
   result.sent += gaveUp * stack.recipients.length;
   result.lost += gaveUp * stack.recipients.length;
