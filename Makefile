@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test bench drill clean cluster cluster-drill
+.PHONY: help deps system-deps build run test bench drill restore-drill clean cluster cluster-drill
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
 	@echo "make drill - fault and fuzz drill against real processes; writes drills/results/latest.json"
+	@echo "make restore-drill - backups restored after a lost data folder, a dropped table, a failed migration; writes drills/results/restore.json"
 	@echo "make cluster       - the production topology on this machine (nginx, 2 gateways, 3 workers, Redis Sentinel, Patroni, PgBouncer)"
 	@echo "make cluster-drill - kill the Redis master, a gateway, a worker, the PostgreSQL primary under load; drills/results/cluster.json"
 	@echo "make bench - benchmark (~8 min; BENCH_QUICK=1 ~3 min): table + bench/results/latest.json, see BENCHMARKS.md"
@@ -44,6 +45,11 @@ bench: build
 drill: build
 	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/main.js
 	node drills/dist/drills/src/main.js
+
+# Not part of make test: a few minutes (RELIABILITY.md § Backups and restore).
+restore-drill: build
+	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/restore-main.js
+	LOG_LEVEL=$${LOG_LEVEL:-error} node drills/dist/drills/src/restore-main.js
 
 # Past one machine (README.md § Running past one machine): Debian's nginx, redis-sentinel, patroni,
 # etcd-server and pgbouncer, installed by ensure-system-deps.sh --cluster.

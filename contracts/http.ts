@@ -18,6 +18,14 @@ export const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
   }, 'ngày không tồn tại');
 
+/**
+ * A document number (số): 1–7 digits and optionally one letter (015, 74a). Leading zeros do not
+ * make another number: "77", "077" and "0077" are one number of the year's register.
+ */
+export const DOCUMENT_NUMBER_PATTERN = /^[0-9]{1,7}[A-Za-z]?$/;
+export const DOCUMENT_NUMBER_RULE = 'số văn bản: 1–7 chữ số, có thể thêm một chữ cái (ví dụ 15, 015, 74a)';
+export const DocumentNumber = z.string().regex(DOCUMENT_NUMBER_PATTERN, DOCUMENT_NUMBER_RULE);
+
 export const Signer = z
   .object({
     authority: z.string().max(20).optional(),
@@ -33,8 +41,8 @@ export const DocumentMetadata = z
     /** Optional: when given it must be the caller's own agency (a key never sends for another). */
     sender: AgencyCode.optional(),
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    /** A string (012 is real); starts with a digit; real systems add letters (74a, 30c). */
-    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015').optional(),
+    /** A string (012 is real); 1–7 digits, real systems add a letter (74a, 30c). */
+    number: DocumentNumber.optional(),
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     place: z.string().min(1).max(100),
@@ -85,11 +93,37 @@ export const DispatchView = z.object({
   events: z.array(DispatchEventView),
   /** A deadline has passed and the status it waits for has not come (services/domain/dispatches/overdue.ts). */
   overdue: z.boolean(),
-  overdueReason: z.enum(['not_acknowledged', 'not_completed']).nullable(),
+  /** not_registered: no 03 by the end of the next working day after arrival; not_completed: no 06 by the deadline. */
+  overdueReason: z.enum(['not_registered', 'not_completed']).nullable(),
+  /** Push attempts made in the current retry budget, the last one's error, when the next is due (issue 16). */
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 
 export const FileView = z.object({ role: z.string(), sha256: z.string(), size: z.number().int(), contentType: z.string() });
+
+/** One arriving signature's verdict in ETSI terms (passed / indeterminate / failed) with its reason code. */
+export const SignatureLineView = z.object({
+  index: z.number().int(),
+  kind: z.enum(['signature', 'document-timestamp']),
+  signer: z.string().nullable(),
+  signingTime: z.string().nullable(),
+  indication: z.enum(['passed', 'indeterminate', 'failed']),
+  reason: z.string().nullable(),
+  message: z.string(),
+  findings: z.array(z.object({ code: z.string(), message: z.string() })),
+  coversWholeDocument: z.boolean(),
+  revision: z.number().int().nullable(),
+  revisions: z.number().int().nullable(),
+  changes: z.array(z.object({ revision: z.number().int(), text: z.string(), allowed: z.boolean() })),
+  chainTrusted: z.boolean(),
+  timestamp: z.object({ time: z.string().nullable(), tsa: z.string().nullable(), trusted: z.boolean(), valid: z.boolean() }).nullable(),
+  validationTime: z.string(),
+  revocation: z.string(),
+  algorithm: z.string().nullable(),
+}).passthrough();
 
 export const DocumentView = z.object({
   id: z.string().uuid(),
@@ -104,6 +138,10 @@ export const DocumentView = z.object({
   signature: z
     .object({ level: z.enum(['B-B', 'B-T']).nullable(), note: z.string().nullable(), incoming: z.unknown() })
     .optional(),
+  /** The signatures the PDF arrived with, one report each (issue 15). */
+  signatures: z.array(SignatureLineView).optional(),
+  /** Vietnamese warnings about those signatures (indeterminate ones), shown to every recipient. */
+  signatureWarnings: z.array(z.string()).optional(),
 });
 export type DocumentView = z.infer<typeof DocumentView>;
 
@@ -117,10 +155,19 @@ export const InboxItem = z.object({
   urgency: enumOf(Urgency),
   status: enumOf(DispatchStatus),
   deliveredAt: z.string().nullable(),
+  /** A revoked (thu hồi) copy stays listed with status `revoked`, the sender's reason and the time (issue 16). */
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
-export const InboxPage = z.object({ items: z.array(InboxItem), nextCursor: z.string().nullable() });
+export const InboxPage = z.object({
+  items: z.array(InboxItem),
+  /** Every delivered copy in the inbox, never capped by the page size. */
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+});
 export type InboxPage = z.infer<typeof InboxPage>;
 
 export const AgencyView = z.object({
@@ -166,7 +213,9 @@ export const OutboxPage = z.object({
       overdue: z.number().int(),
     }),
   ),
+  total: z.number().int(),
   nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
 });
 
 /** POST /v1/inbox/:dispatchId/status (recipient: 01–06, 15, 16) — the sender posts 13. */
@@ -186,7 +235,7 @@ export type RevokeBody = z.infer<typeof RevokeBody>;
 export const PaperDispatchRequest = z
   .object({
     documentType: z.enum(DOCUMENT_TYPE_CODES),
-    number: z.string().regex(/^[0-9][0-9A-Za-z]{0,19}$/, 'số văn bản bắt đầu bằng chữ số, ví dụ 015'),
+    number: DocumentNumber,
     notation: z.string().min(1).max(100),
     issuedOn: isoDate,
     subject: z.string().min(1).max(2000),

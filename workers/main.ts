@@ -7,12 +7,15 @@ import { OutboxRelay } from '../services/queue/outbox-relay';
 import { createRedis } from '../services/queue/redis';
 import { createStageQueues } from '../services/queue/stage-queues';
 import { startSweeper } from '../services/queue/sweeper';
+import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
 import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
 import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
+import { startBackupScheduler } from '../services/backup/backup-scheduler';
+import { backupTarget } from '../services/backup/backup-target';
 
 const log = logger('workers');
 
@@ -50,6 +53,11 @@ async function main(): Promise<void> {
     : undefined;
   await relay.start();
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  // Scheduled base backups and retention (WAL is archived continuously by the server itself).
+  const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
+    ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
+    : undefined;
+  const reminders = startReminders(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -57,6 +65,8 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
       sweeper.stop();
+      await backups?.stop();
+      reminders.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

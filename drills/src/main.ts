@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  fuzz ${FUZZ_INPUTS} inputs … `);
       fuzz = await fuzzDrill(stack, fuzzGateway, FUZZ_INPUTS, FUZZ_SEED);
       console.log(`${fuzz.seconds} s, ${fuzz.serverErrors} 5xx, ${fuzz.crashes} crashes, max RSS ${fuzz.maxRssMb} MB`);
+      console.log(`  query parameters: ${fuzz.queryParameters.inputs} inputs, ${fuzz.queryParameters.serverErrors} 5xx, ${fuzz.queryParameters.seconds} s`);
     }
     process.stdout.write('  slowloris (waiting for the server to cut the slow clients) … ');
     const slowResult = await slow;
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     printTable(scenarios, fuzz);
     console.log(`\nWritten to ${path.relative(process.cwd(), out)} (${result.seconds} s).`);
-    const bad = scenarios.some((s) => s.lost || s.duplicated || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) || (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes));
+    const bad = scenarios.some((s) => s.lost || s.duplicated || !s.ledgerOk || s.stuckJobs || s.recoverySeconds === null) || (fuzz && (fuzz.unknownServerErrors.length || fuzz.crashes || fuzz.queryParameters.serverErrors));
     process.exitCode = bad ? 1 : 0;
   } finally {
     await fuzzGateway.stop();

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { checkTraversable, clusterHome, type RunAs } from './cluster-home';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
   RunOptions, sleep, tailFile,
@@ -30,21 +31,23 @@ const SYSTEM_USER = 'lienthong';
 const HINT = 'run `bash infra/scripts/ensure-system-deps.sh` (Debian package `postgresql`)';
 
 interface PgBin { dir: string; version: number }
-export interface RunAs { name: string; uid: number; gid: number }
+export type { RunAs };
 
 export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => undefined);
   const dir = path.resolve(opts.dir);
-  const dataDir = path.join(dir, 'data');
-  const sockDir = path.join(dir, 'run');
-  const logFile = path.join(dir, 'postgres.log');
   const database = opts.database ?? 'lienthong';
 
   fs.mkdirSync(dir, { recursive: true });
-  refuseIfRunning(dataDir, sockDir);
   const runAs = await resolveRunAs(log);
-  const exec: RunOptions = { cwd: dir, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) };
-  if (runAs) await checkTraversable(dir, runAs);
+  // As root, the cluster lives where its user can reach it: dir itself, or a private home (cluster-home.ts).
+  const home = runAs ? await clusterHome(dir, runAs, log) : dir;
+  const dataDir = path.join(home, 'data');
+  const sockDir = path.join(home, 'run');
+  const logFile = path.join(home, 'postgres.log');
+  refuseIfRunning(dataDir, sockDir);
+  const exec: RunOptions = { cwd: home, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) };
+  if (runAs) await checkTraversable(home, runAs);
 
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   const bin = findPgBin(initialised ? Number(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8')) : undefined);
@@ -191,21 +194,6 @@ async function lookupUser(name: string): Promise<RunAs | undefined> {
   const gid = await run('id', ['-g', name]);
   if (uid.code !== 0 || gid.code !== 0) return undefined;
   return { name, uid: Number(uid.output.trim()), gid: Number(gid.output.trim()) };
-}
-
-/** The server user must be able to reach dir: find the first ancestor it cannot traverse. */
-async function checkTraversable(dir: string, user: RunAs): Promise<void> {
-  const ancestors: string[] = [];
-  for (let d = dir; ; d = path.dirname(d)) {
-    ancestors.unshift(d);
-    if (d === path.dirname(d)) break;
-  }
-  const script = 'for d in "$@"; do [ -x "$d" ] || { echo "$d"; exit 1; }; done';
-  const res = await run('/bin/sh', ['-c', script, 'sh', ...ancestors], { uid: user.uid, gid: user.gid, cwd: '/' });
-  if (res.code !== 0) {
-    throw new Error(`PostgreSQL runs as user '${user.name}' (it refuses root), but that user cannot traverse ` +
-      `${res.output.trim() || dir}; make it accessible (e.g. chmod o+x on it) or use a data dir elsewhere`);
-  }
 }
 
 async function initdb(bin: PgBin, dataDir: string, exec: RunOptions, fast: boolean, log: Log): Promise<void> {

@@ -12,6 +12,9 @@ import { needsSeed, seedDemo } from '../seed/seed-demo';
 import { waitReady } from './wait-ready';
 import { seedDemoUsers } from '../../services/web/seed/seed-demo-users';
 import { startDevTsa } from '../../services/tsa/dev-tsa';
+import { archiveSettings } from '../../services/backup/archive-settings';
+import { backupTarget, ensurePrivateTarget, ownerOf, resolveBackupDir } from '../../services/backup/backup-target';
+import { guardMigrations } from '../../services/backup/pre-migration';
 
 /**
  * `make run`: the whole service in one command. Without DATABASE_URL / REDIS_URL it starts a private
@@ -26,12 +29,24 @@ async function main(): Promise<void> {
   // The embedded default is the development set-up: explicit dev mode, unless the caller chose.
   env.LIENTHONG_DEV_MODE ??= '1';
 
+  // Backups (README § Backups): on by default for the embedded PostgreSQL, into `<data folder>-backups`.
+  const embeddedPg = !env.DATABASE_URL;
+  const backupDir = resolveBackupDir(env.LIENTHONG_BACKUP_DIR, dataDir, embeddedPg);
+  const backups = backupDir ? backupTarget(backupDir) : undefined;
+  if (backups) ensurePrivateTarget(backups);
   let stack: EmbeddedStack | undefined;
   if (!env.DATABASE_URL || !env.REDIS_URL) {
     console.log(`Starting private PostgreSQL and Redis under ${dataDir} …`);
-    stack = await startEmbeddedStack({ dataDir, log: (m) => console.log(`  ${m}`) });
+    const postgresSettings = backups && embeddedPg ? archiveSettings(backups.walDir, Number(env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 60)) : undefined;
+    stack = await startEmbeddedStack({ dataDir, log: (m) => console.log(`  ${m}`), ...(postgresSettings ? { postgresSettings } : {}) });
+    // The server (not root) writes the archive: the WAL folder is its own, still private.
+    if (backups && embeddedPg) ensurePrivateTarget(backups, ownerOf(path.join(dataDir, 'postgres', 'data')));
     env.DATABASE_URL ??= stack.databaseUrl;
     env.REDIS_URL ??= stack.redisUrl;
+  }
+  if (backups) {
+    env.LIENTHONG_BACKUP_DIR = backups.root;
+    console.log(`Backups: base backups and archived WAL in ${backups.root} (the master key is not in them: keep it elsewhere)`);
   }
   const children: ChildProcess[] = [];
   let tsaServer: import('node:http').Server | undefined;
@@ -51,6 +66,8 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig(env);
     const db = createPool(config.DATABASE_URL, { max: 2, application: 'lienthong-run' });
+    const guard = await guardMigrations(db, { target: backups, databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN });
+    if (guard) console.log(`Before ${guard.pending.length} migration(s): ${guard.point ? `restore point ${guard.point}` : 'no restore point'}${guard.baseBackup ? `, base backup ${guard.baseBackup}` : ''}.\n  ${guard.howToGoBack}`);
     const m = await migrate(db);
     if (m.applied.length) console.log(`Migrations applied: ${m.applied.join(', ')}`);
     const credentialsFile = path.join(dataDir, 'dev-credentials.json');

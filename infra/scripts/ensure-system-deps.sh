@@ -49,6 +49,13 @@ need() { # need PACKAGE COMMAND...
 }
 
 have_postgres || missing+=(postgresql)
+# Search (migration 0035) needs the contrib extensions unaccent and pg_trgm: Debian ships them
+# with the server package; elsewhere they come as postgresql-contrib.
+if have_postgres && ! compgen -G '/usr/share/postgresql/*/extension/unaccent.control' >/dev/null \
+   && ! compgen -G '/usr/share/pgsql/extension/unaccent.control' >/dev/null \
+   && ! compgen -G '/usr/local/share/postgresql/extension/unaccent.control' >/dev/null; then
+  missing+=(postgresql-contrib)
+fi
 need redis-server redis-server
 need poppler-utils pdfsig pdftotext pdftoppm pdffonts pdfinfo
 need qpdf qpdf

@@ -13,7 +13,11 @@ import { userCommand } from './commands/user.command';
 import { reportCommand } from './commands/report.command';
 import { groupCommand } from './commands/group.command';
 import { migrateCommand } from './commands/migrate.command';
+import { backupCommand } from './commands/backup.command';
+import { restoreCommand } from './commands/restore.command';
 import { resolveCliEnv } from './cli-env';
+import { sandboxCommand } from './commands/sandbox.command';
+import { conformanceCommand } from './commands/conformance.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -27,14 +31,19 @@ const COMMANDS: Record<string, CommandHandler> = {
   pki: pkiCommand,
   pdf: pdfCommand,
   user: userCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  sandbox: sandboxCommand,
+  conformance: conformanceCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
   migrate
-  agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret S] [--format edxml|json]
-  agency import FILE.csv | agency list
+  agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret-env VAR | --secret (read from stdin)] [--format edxml|json] [--allow-private-endpoint] [--push-receipt]
+  agency update --code C [the options of add]
+  agency import FILE.csv | agency list | agency bind-cert --code C --fingerprint HEX [--subject DN] | --clear
   group add --id ID --name N | group add-member --id ID --agency C
-  apikey create --agency C [--label L] [--scope monitor] | apikey revoke ID | apikey list
+  apikey create --agency C [--label L] [--scope send,read,status,monitor] [--expires YYYY-MM-DD | --expires-days N] | apikey revoke ID | apikey list
   dispatch list [--failed] | dispatch retry ID|--failed
   edxml inspect FILE
   ledger verify [--batch N]
@@ -43,19 +52,39 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pdf verify FILE
-  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list`;
+  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
+  backup now|list|verify|archive-command [--dir DIR]
+  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
+  sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
 
 /** Commands that read only files: they must work without a database. */
-const OFFLINE = new Set(['edxml']);
+const OFFLINE = new Set(['edxml', 'restore', 'conformance']);
+
+/** The usage lines of one command (`lienthong agency --help`). */
+function usageOf(name: string): string {
+  const lines = USAGE.split('\n').filter((l) => l.trim().startsWith(`${name} `) || l.trim() === name);
+  return `usage: lienthong ${name} … [--json]\n${lines.join('\n')}`;
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const args = argv.filter((a) => a !== '--json');
+  const help = argv.includes('--help') || argv.includes('-h');
+  const args = argv.filter((a) => a !== '--json' && a !== '--help' && a !== '-h');
   const [name, ...rest] = args;
   const handler = name ? COMMANDS[name] : undefined;
+  if (!name || name === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   if (!handler) {
-    console.error(USAGE);
-    return name ? 2 : 0;
+    console.error(`lienthong: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+  // --help anywhere answers the command's usage before any option is checked or any database reached.
+  if (help) {
+    console.log(usageOf(name));
+    return 0;
   }
   if (OFFLINE.has(name!)) {
     const offline = { json, out: (value: unknown, human?: string) => console.log(json || human === undefined ? JSON.stringify(value, null, 2) : human) };

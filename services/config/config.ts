@@ -44,6 +44,11 @@ const Schema = z.object({
   LIENTHONG_RETRY_BASE_MS: int(1_000),
   LIENTHONG_RETRY_MAX_MS: int(15 * 60_000),
   LIENTHONG_PUSH_TIMEOUT_MS: int(15_000),
+  /** Push transport (issue 16): connect (DNS included) and response-body timeouts; the one above waits for the headers. */
+  LIENTHONG_PUSH_CONNECT_TIMEOUT_MS: int(10_000),
+  LIENTHONG_PUSH_BODY_TIMEOUT_MS: int(10_000),
+  /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
+  LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
@@ -61,6 +66,38 @@ const Schema = z.object({
   LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
   /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
   LIENTHONG_TRUST_STORE: z.string().optional(),
+  /** Backups (README § Backups): the folder for base backups and archived WAL; `off` disables; unset: none outside `make run`. */
+  LIENTHONG_BACKUP_DIR: z.string().optional(),
+  /** How often a base backup is taken by the service (minutes), how long backups are kept (days). */
+  LIENTHONG_BACKUP_BASE_EVERY_MIN: int(24 * 60),
+  LIENTHONG_BACKUP_KEEP_DAYS: int(30),
+  /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
+  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
+  /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
+  LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
+  /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */
+  LIENTHONG_RESIGN_MODIFIED: bool.default(false),
+  /** No CRL/OCSP reachable: indeterminate (default), or accepted as good with `1` (soft-fail). */
+  LIENTHONG_REVOCATION_SOFT_FAIL: bool.default(false),
+  LIENTHONG_REVOCATION_TIMEOUT_MS: int(5_000),
+  /** Time budget for locating and parsing the signatures of one PDF (in a worker thread). */
+  LIENTHONG_VERIFY_BUDGET_MS: int(20_000),
+  /**
+   * Security (issue 17). Addresses (or CIDR ranges), comma separated, of the TLS proxies in front
+   * of the gateway: only from them are X-Forwarded-For and the client-certificate headers believed.
+   */
+  LIENTHONG_TRUSTED_PROXIES: z.string().regex(/^[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*$/, 'comma-separated IP addresses or CIDR ranges').optional(),
+  /** A bearer token Prometheus must send for /metrics on the API port (at least 16 characters). */
+  LIENTHONG_METRICS_TOKEN: z.string().min(16).optional(),
+  /** A separate port for the gateway's /metrics (then the API port does not serve it); 0 = none. */
+  LIENTHONG_METRICS_PORT: int(0),
+  /** JSON or edXML bodies above 1 MiB decoded at once by one gateway (the others wait their turn). */
+  LIENTHONG_LARGE_BODY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Issue 20: the daily digest e-mail (smtp://user:pass@host:port or smtps://…); none = no e-mail. */
+  LIENTHONG_SMTP_URL: z.string().url().optional(),
+  LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
+  /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
+  LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

@@ -16,6 +16,14 @@ export function migrationsDir(): string {
   return path.join(projectRoot(), 'infra', 'migrations');
 }
 
+/** Migration files not applied yet, in order; null when the database has no schema_migrations table (a fresh one). */
+export async function pendingMigrations(db: Db, dir = migrationsDir()): Promise<string[] | null> {
+  const exists = await db.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS ok`);
+  if (!exists.rows[0].ok) return null;
+  const done = new Set((await db.query('SELECT name FROM schema_migrations')).rows.map((r) => r.name as string));
+  return fs.readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f) && !done.has(f)).sort();
+}
+
 /** Applies the plain-SQL migrations in name order, each in its own transaction, forward only. */
 export async function migrate(db: Db, dir = migrationsDir()): Promise<MigrationResult> {
   const files = fs.readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();

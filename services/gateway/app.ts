@@ -12,6 +12,7 @@ import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
 import { healthRoutes } from './routes/health.routes';
+import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { stageQueueDepth } from '../metrics/queue-depth';
 import { inboxRoutes } from './routes/inbox.routes';
@@ -19,10 +20,15 @@ import { paperDispatchesRoutes } from './routes/paper-dispatches.routes';
 import { reportsRoutes } from './routes/reports.routes';
 import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
+import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
 import { overdueRoutes } from './routes/overdue.routes';
+import { largeBodyGate } from './security/large-body-gate';
+import { metricsExposure, requireMetricsToken } from './security/metrics-access';
+import { requireScope } from './security/require-scope';
+import { trustedProxySetting } from './security/trusted-proxies';
 
 export interface AppDeps {
   db: Db;
@@ -34,19 +40,29 @@ export interface AppDeps {
 export function createApp({ db, redis, config }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // X-Forwarded-For is believed only from the proxies named in LIENTHONG_TRUSTED_PROXIES.
+  app.set('trust proxy', trustedProxySetting(config));
   app.use(requestContext);
   // API answers are JSON or files: the strictest headers cost nothing (the web UI sets its own).
   app.use(['/v1', '/health'], helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"] } } }));
   app.use(healthRoutes(db, redis));
-  app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX) }));
+  if (config.LIENTHONG_DEV_MODE) app.use(devRevocationRoutes(db, config));
+  const exposure = metricsExposure(config);
+  if (exposure === 'token' || exposure === 'open-dev') {
+    const guard = exposure === 'token' ? requireMetricsToken(config.LIENTHONG_METRICS_TOKEN!) : undefined;
+    app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX), ...(guard ? { guard } : {}) }));
+  }
   app.use(openApiRoutes());
   app.use('/v1', authenticate(db));
   app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
-  app.use(documentsRoutes(db, config));
-  app.use(edxmlRoutes(db, config));
+  app.use('/v1', requireScope);
+  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
+  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
+  app.use(documentsRoutes(db, config, gate));
+  app.use(edxmlRoutes(db, config, gate));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
+  app.use(searchRoutes(db));
   app.use(statusesRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(paperDispatchesRoutes(db, config));

@@ -5,6 +5,10 @@ import { logger } from '../logging/logger';
 import { createRedis } from '../queue/redis';
 import { createApp } from './app';
 import { sweepTempDir, tempDirOf } from '../domain/blobs/temp-files';
+import { startMetricsServer } from '../metrics/metrics-server';
+import { stageQueueDepth } from '../metrics/queue-depth';
+import { gatewayRegistries } from './routes/metrics.routes';
+import { metricsExposure } from './security/metrics-access';
 
 const log = logger('gateway');
 
@@ -24,12 +28,20 @@ async function main(): Promise<void> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   log.info({ url: `http://${config.HOST}:${port}` }, 'gateway listening');
+  const exposure = metricsExposure(config);
+  const metrics =
+    exposure === 'separate-port'
+      ? await startMetricsServer(config.LIENTHONG_METRICS_PORT, { host: config.HOST, extra: gatewayRegistries(db, stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX)).slice(1) })
+      : undefined;
+  if (metrics) log.info({ port: metrics.port }, '/metrics on its own port');
+  if (exposure === 'off') log.warn('/metrics is not served: set LIENTHONG_METRICS_TOKEN or LIENTHONG_METRICS_PORT');
 
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: finishing requests in flight');
       await new Promise<void>((r) => server.close(() => r()));
+      await metrics?.close();
       await redis.quit().catch(() => undefined);
       await db.end().catch(() => undefined);
       log.info('gateway stopped');

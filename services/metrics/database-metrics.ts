@@ -10,6 +10,8 @@ interface Snapshot {
   documents: { status: string; n: number }[];
   dispatches: { status: string; channel: string | null; n: number }[];
   failedDispatches: number;
+  /** Pushes still retrying past LIENTHONG_DELIVERY_ALERT_MS (alerted, not yet delivered or failed). */
+  failingDispatches: number;
   certificates: { agency: string; notAfter: Date }[];
 }
 
@@ -55,6 +57,15 @@ export function createDatabaseRegistry(db: Db, opts: { ttlMs?: number; rateTtlMs
     },
   });
   new Gauge({
+    name: 'lienthong_dispatches_failing_long',
+    help: 'Push deliveries still retrying after the alert time (LIENTHONG_DELIVERY_ALERT_MS); each was alerted once',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s) this.set(s.failingDispatches);
+    },
+  });
+  new Gauge({
     name: 'lienthong_certificate_expiry_seconds',
     help: "Seconds until the agency's newest unrevoked signing certificate expires (negative: expired)",
     labelNames: ['agency'] as const,
@@ -81,15 +92,22 @@ export function createDatabaseRegistry(db: Db, opts: { ttlMs?: number; rateTtlMs
 }
 
 async function loadSnapshot(db: Db): Promise<Snapshot> {
-  const [documents, dispatches, failed, certificates] = await Promise.all([
+  const [documents, dispatches, failed, certificates, failing] = await Promise.all([
     db.query(`SELECT status, count(*)::int AS n FROM documents GROUP BY status`),
     db.query(`SELECT status, channel, count(*)::int AS n FROM dispatches GROUP BY status, channel`),
     db.query(`SELECT count(*)::int AS n FROM dispatches WHERE status = 'failed'`),
     db.query(
       `SELECT agency_code AS agency, max(not_after) AS "notAfter" FROM agency_certificates WHERE revoked_at IS NULL GROUP BY agency_code`,
     ),
+    db.query(`SELECT count(*)::int AS n FROM dispatches WHERE alerted_at IS NOT NULL AND status IN ('pending', 'delivering')`),
   ]);
-  return { documents: documents.rows, dispatches: dispatches.rows, failedDispatches: failed.rows[0]?.n ?? 0, certificates: certificates.rows };
+  return {
+    documents: documents.rows,
+    dispatches: dispatches.rows,
+    failedDispatches: failed.rows[0]?.n ?? 0,
+    failingDispatches: failing.rows[0]?.n ?? 0,
+    certificates: certificates.rows,
+  };
 }
 
 async function loadRates(db: Db): Promise<[string, number][]> {

@@ -1,4 +1,4 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics. Each process exposes what it alone knows: the process registry below
@@ -32,3 +32,14 @@ export async function renderMetrics(registries: readonly Registry[]): Promise<st
 }
 
 export const METRICS_CONTENT_TYPE = processRegistry.contentType;
+
+const deliveryAlerts = new Counter({
+  name: 'lienthong_delivery_alerts_total',
+  help: 'Push deliveries alerted for failing longer than LIENTHONG_DELIVERY_ALERT_MS (worker process)',
+  registers: [processRegistry],
+});
+
+/** Called by the deliver stage when it raises a long-failing alert. */
+export function countDeliveryAlert(): void {
+  deliveryAlerts.inc();
+}

@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, KeyObject, X509Certificate } from 'node:crypto';
 import { keyIdentifierFromSpki, readCertificateFields, subjectKeyIdentifier } from '../signing/cert-fields';
 import { OID } from '../signing/oids';
+import { crlDistributionPointsValue, ocspAccessValue } from './revocation/cert-urls';
 import {
   authorityKeyIdentifierValue, basicConstraintsValue, buildCertificate, derToPem, encodeName, extension,
   extKeyUsageValue, KeyUsageBit, keyUsageValue, randomSerial, subjectKeyIdentifierValue,
@@ -115,7 +116,7 @@ function issueFromCa(ca: KeyAndCert, what: Issuance): KeyAndCert {
 export function issueAgencyCertificate(
   ca: KeyAndCert,
   subject: { agencyCode: string; agencyName: string },
-  opts: { keyType?: KeyType; validDays?: number; notBefore?: Date } = {},
+  opts: { keyType?: KeyType; validDays?: number; notBefore?: Date; revocation?: { crlUrl: string; ocspUrl: string } } = {},
 ): KeyAndCert {
   const agencyCode = subject.agencyCode.trim();
   const agencyName = subject.agencyName.trim();
@@ -136,6 +137,11 @@ export function issueAgencyCertificate(
       // NSS (poppler's pdfsig) validates PDF signers for the e-mail signer usage, so
       // emailProtection must be present; documentSigning (RFC 9336) states the real purpose.
       extension(OID.extKeyUsage, false, extKeyUsageValue([OID.kpEmailProtection, OID.kpDocumentSigning])),
+      // where relying parties find its revocation status (the development CA's CRL and OCSP responder)
+      ...(opts.revocation
+        ? [extension(OID.cRLDistributionPoints, false, crlDistributionPointsValue(opts.revocation.crlUrl)),
+          extension(OID.authorityInfoAccess, false, ocspAccessValue(opts.revocation.ocspUrl))]
+        : []),
     ],
   });
 }

@@ -4,6 +4,7 @@ import { logger } from '../logging/logger';
 import { stageAwaitedIn } from '../domain/pipeline/pipeline';
 import { priorityOf } from '../domain/pipeline/priority';
 import { owedWebhookEvents } from '../domain/dispatches/status-webhook';
+import { noteExpiringCertificates } from '../domain/pki/certificate-expiry-notices';
 import { DEFAULT_JOB_OPTIONS, type StageQueues } from './stage-queues';
 
 const log = logger('sweeper');
@@ -18,6 +19,20 @@ const log = logger('sweeper');
  */
 export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Promise<number> {
   let republished = 0;
+  // A copy can wait only for a job: its document's stage job (the document in flight) or its own
+  // deliver job (the document routed). A copy still open under a failed document has neither —
+  // it goes to the failed list with the document's reason, where an operator retry restarts the
+  // stage (retry-dispatch.ts). (Rows left so by older versions' retry, issue 16.)
+  const orphans = await db.query(
+    `UPDATE dispatches x SET status = 'failed', last_error = COALESCE(d.last_error, 'văn bản bị lỗi trong quá trình xử lý'), updated_at = now()
+       FROM documents d
+      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status IN ('pending', 'delivering')
+        AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)`,
+    [ageMs],
+  );
+  if (orphans.rowCount) log.warn({ dispatches: orphans.rowCount }, 'sweeper moved copies of failed documents to the failed list');
+  const expiring = await noteExpiringCertificates(db);
+  if (expiring > 0) log.warn({ agencies: expiring }, 'signing certificates expire within 30 days: agencies notified');
   const docs = await db.query<{ id: string; status: 'accepted' | 'converted' | 'signed'; urgency: 'normal' }>(
     `SELECT id, status, urgency FROM documents
       WHERE status IN ('accepted', 'converted', 'signed') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)

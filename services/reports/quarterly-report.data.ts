@@ -38,7 +38,7 @@ export async function buildQuarterlyReportData(
   producedAt: Date,
 ): Promise<QuarterlyReportData> {
   const { from, to } = quarterBounds(year, quarter);
-  const directory = await db.query<{ code: string }>(`SELECT code FROM agencies ORDER BY code`);
+  const directory = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE NOT sandbox ORDER BY code`);
   const base = { from, to: coversTo, filter: null, asOf: producedAt };
   const [byAgency, byMonth, head] = await Promise.all([
     computeEdocRate(db, { ...base, groupBy: 'agency', listAgencies: directory.rows.map((r) => r.code) }),

@@ -73,8 +73,8 @@ export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer
   flow.y -= 8;
   flow.text(
     'Văn bản điện tử: có chữ ký số và mọi bản gửi đều được nhận qua mạng; văn bản giấy: mọi bản gửi đi bằng giấy; hỗn hợp: các trường hợp còn lại ' +
-      '(có bản giấy, bản gửi lỗi). Tiếp nhận đúng hạn: trạng thái 01 trước hết ngày làm việc tiếp theo ngày gửi; hoàn thành đúng hạn: trạng thái 06 ' +
-      'trước hết hạn xử lý. Văn bản đang gửi chưa được tính.',
+      '(có bản giấy, bản gửi lỗi). Tiếp nhận đúng hạn: vào sổ văn bản đến (trạng thái 03) trước hết ngày làm việc tiếp theo ngày văn bản đến; hoàn thành ' +
+      'đúng hạn: trạng thái 06 trước hết hạn xử lý (hạn lãnh đạo giao, nếu không thì hạn ghi trên văn bản); ngày nghỉ, lễ, Tết không tính. Văn bản đang gửi chưa được tính.',
     { size: 9, style: 'italic', after: 4 },
   );
   if (d.ledgerHead) {

@@ -1,4 +1,4 @@
-import { children, decodeAt, decodeOid, DerError, DerNode, expectChildren, Tag } from './der';
+import { children, decodeAt, decodeOid, DerError, DerNode, expectChildren, octetsOf, Tag, toDefinite } from './der';
 import { OID } from './oids';
 
 /** The parts of a CMS SignedData (RFC 5652) a PAdES verifier needs, as raw slices. */
@@ -9,6 +9,8 @@ export interface ParsedSignedData {
   /** DER of every certificate in the certificates field (other choices are skipped). */
   certificates: Buffer[];
   signer: ParsedSignerInfo;
+  /** 'BER' when indefinite lengths are used anywhere (older producers), else 'DER'. */
+  encoding: 'BER' | 'DER';
 }
 
 export interface ParsedSignerInfo {
@@ -19,6 +21,8 @@ export interface ParsedSignerInfo {
   /** Attribute type → its values. */
   attributes: Map<string, DerNode[]>;
   signatureAlgorithm: string;
+  /** The AlgorithmIdentifier parameters of the signature algorithm (RSASSA-PSS-params), when present. */
+  signatureAlgorithmParams: DerNode | null;
   signature: Buffer;
   unsignedAttributeTypes: string[];
   /** Attribute type → its values, for the unsigned attributes (a signature timestamp lives here). */
@@ -42,7 +46,7 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
   if (sidNode?.tag === Tag.SEQUENCE) {
     const [issuer, serial] = children(sidNode);
     if (!issuer || !serial) throw new DerError('IssuerAndSerialNumber is incomplete');
-    sid = { issuer: issuer.raw, serial: serial.raw };
+    sid = { issuer: toDefinite(issuer), serial: serial.raw };
   } else if (sidNode?.tag === 0x80) {
     sid = { subjectKeyIdentifier: sidNode.content };
   } else {
@@ -53,13 +57,14 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
   let attributes = new Map<string, DerNode[]>();
   if (parts[i]?.tag === 0xa0) {
     const implicit = parts[i++] as DerNode;
-    signedAttributes = Buffer.from(implicit.raw);
+    // RFC 5652 §5.4: the signature covers the DER encoding of the attributes as a SET OF
+    signedAttributes = Buffer.from(toDefinite(implicit));
     signedAttributes[0] = Tag.SET;
     attributes = attributeMap(decodeAt(signedAttributes));
   }
-  const [sigAlgOid] = expectChildren(parts[i++], Tag.SEQUENCE, 'signatureAlgorithm');
+  const [sigAlgOid, sigAlgParams] = expectChildren(parts[i++], Tag.SEQUENCE, 'signatureAlgorithm');
   const signature = parts[i++];
-  if (!signature || signature.tag !== Tag.OCTET_STRING) throw new DerError('SignerInfo has no signature value');
+  if (!signature || (signature.tag & 0xdf) !== Tag.OCTET_STRING) throw new DerError('SignerInfo has no signature value');
   const unsigned = parts[i]?.tag === 0xa1 ? attributeMap(parts[i] as DerNode) : new Map<string, DerNode[]>();
   return {
     sid,
@@ -67,7 +72,8 @@ function parseSignerInfo(node: DerNode | undefined): ParsedSignerInfo {
     signedAttributes,
     attributes,
     signatureAlgorithm: decodeOid(sigAlgOid),
-    signature: signature.content,
+    signatureAlgorithmParams: sigAlgParams && sigAlgParams.tag !== Tag.NULL ? sigAlgParams : null,
+    signature: octetsOf(signature),
     unsignedAttributeTypes: [...unsigned.keys()],
     unsignedAttributes: unsigned,
   };
@@ -81,13 +87,23 @@ export function parseSignedData(der: Buffer): ParsedSignedData {
   const parts = expectChildren(signedData, Tag.SEQUENCE, 'SignedData');
   const [encapType, explicit] = expectChildren(parts[2], Tag.SEQUENCE, 'encapContentInfo');
   const [eContent] = explicit ? expectChildren(explicit, 0xa0, 'eContent') : [];
-  if (eContent && eContent.tag !== Tag.OCTET_STRING) throw new DerError('eContent is not an OCTET STRING');
+  if (eContent && (eContent.tag & 0xdf) !== Tag.OCTET_STRING) throw new DerError('eContent is not an OCTET STRING');
   const certificates: Buffer[] = [];
   let signerInfos: DerNode | undefined;
   for (const part of parts.slice(3)) {
-    if (part.tag === 0xa0) certificates.push(...children(part).filter((c) => c.tag === Tag.SEQUENCE).map((c) => c.raw));
+    if (part.tag === 0xa0) certificates.push(...children(part).filter((c) => c.tag === Tag.SEQUENCE).map(toDefinite));
     else if (part.tag === Tag.SET) signerInfos = part;
   }
   const [first] = expectChildren(signerInfos, Tag.SET, 'signerInfos');
-  return { encapContentType: decodeOid(encapType), encapContent: eContent?.content ?? null, certificates, signer: parseSignerInfo(first) };
+  return {
+    encapContentType: decodeOid(encapType), encapContent: eContent ? octetsOf(eContent) : null, certificates, signer: parseSignerInfo(first),
+    encoding: isBer(der) ? 'BER' : 'DER',
+  };
+}
+
+/** Whether any value of the CMS uses the BER-only indefinite-length form. */
+function isBer(der: Buffer): boolean {
+  const walk = (node: DerNode, depth: number): boolean =>
+    !!node.indefinite || (depth < 12 && (node.tag & 0x20) !== 0 && children(node).some((c) => walk(c, depth + 1)));
+  return walk(decodeAt(der), 0);
 }

@@ -1,8 +1,9 @@
-import { createHash, createVerify, verify, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readCertificateFields } from './cert-fields';
 import type { ParsedSignedData, ParsedSignerInfo } from './cms-parser';
 import { children, decodeAt, decodeOid, Tag } from './der';
 import { DIGEST_BY_OID, DigestName, OID } from './oids';
+import { signatureAlgorithm, SignatureAlgorithm } from './signature-algorithms';
 
 // The checks every CMS SignedData gets, whether it signs PDF byte ranges or a TSA's TSTInfo:
 // the content digest, the signature value, and the ESS identification of the signer certificate.
@@ -17,19 +18,9 @@ export interface SignerCheck {
   hasSigningCertificateV2: boolean;
   /** The ESSCertID(v2) hash names the certificate that actually signed. */
   essCertIdMatches: boolean;
+  /** e.g. "RSA/SHA-256"; null when the algorithm is not supported. */
+  algorithm: SignatureAlgorithm | null;
 }
-
-const SIGNATURE_HASH: Readonly<Record<string, DigestName | null>> = {
-  [OID.rsaEncryption]: null, // hash comes from digestAlgorithm
-  [OID.ecPublicKey]: null,
-  [OID.sha1WithRSAEncryption]: 'sha1',
-  [OID.sha256WithRSAEncryption]: 'sha256',
-  [OID.sha384WithRSAEncryption]: 'sha384',
-  [OID.sha512WithRSAEncryption]: 'sha512',
-  [OID.ecdsaWithSHA256]: 'sha256',
-  [OID.ecdsaWithSHA384]: 'sha384',
-  [OID.ecdsaWithSHA512]: 'sha512',
-};
 
 function matchesSid(der: Buffer, sid: ParsedSignerInfo['sid']): boolean {
   const fields = readCertificateFields(der);
@@ -67,7 +58,7 @@ export function checkSigner(parsed: ParsedSignedData, content: Buffer[], problem
   const { signer, certificates } = parsed;
   const result: SignerCheck = {
     digestName: DIGEST_BY_OID[signer.digestAlgorithm] ?? null, digestMatches: false, signatureValid: false,
-    signerDer: null, signerCert: null, hasSigningCertificateV2: signer.attributes.has(OID.signingCertificateV2), essCertIdMatches: false,
+    signerDer: null, signerCert: null, hasSigningCertificateV2: signer.attributes.has(OID.signingCertificateV2), essCertIdMatches: false, algorithm: null,
   };
   const digestName = result.digestName;
   if (!digestName) {
@@ -88,18 +79,19 @@ export function checkSigner(parsed: ParsedSignedData, content: Buffer[], problem
   const signerCert = new X509Certificate(result.signerDer);
   result.signerCert = signerCert;
 
-  const implied = SIGNATURE_HASH[signer.signatureAlgorithm];
-  if (implied === undefined) {
-    problems.push(`unsupported signature algorithm ${signer.signatureAlgorithm}`);
-  } else {
+  try {
+    result.algorithm = signatureAlgorithm(signer.signatureAlgorithm, signer.signatureAlgorithmParams, digestName);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (result.algorithm) {
+    const alg = result.algorithm;
     try {
       if (signer.signedAttributes) {
-        result.signatureValid = verify(implied ?? digestName, signer.signedAttributes, signerCert.publicKey, signer.signature);
+        result.signatureValid = alg.verify(signer.signedAttributes, signerCert.publicKey, signer.signature);
       } else {
         // RFC 5652 §5.4: without signed attributes the signature covers the content itself.
-        const v = createVerify(implied ?? digestName);
-        for (const chunk of content) v.update(chunk);
-        result.signatureValid = v.verify(signerCert.publicKey, signer.signature);
+        result.signatureValid = alg.verify(Buffer.concat(content), signerCert.publicKey, signer.signature);
         result.digestMatches = result.signatureValid;
         if (!result.signatureValid) problems.push('the signed bytes were changed or the signature is not by this certificate');
       }

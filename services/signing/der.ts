@@ -107,23 +107,41 @@ export function generalizedTime(date: Date): Buffer {
 
 export interface DerNode {
   tag: number;
-  /** The whole TLV. */
+  /** The whole TLV (for an indefinite length, up to and including its end-of-contents octets). */
   raw: Buffer;
-  /** The value bytes only. */
+  /** The value bytes only (without the end-of-contents octets). */
   content: Buffer;
+  /** BER indefinite-length form (constructed only). */
+  indefinite?: boolean;
 }
 
-/** Decodes one TLV at `offset`. Indefinite (BER) lengths are refused: every producer we accept writes DER. */
-export function decodeAt(buf: Buffer, offset = 0): DerNode {
+const MAX_NESTING = 64;
+
+/**
+ * Decodes one TLV at `offset`. BER is accepted as well as DER: indefinite lengths (ended by two
+ * zero octets) on constructed values, as older signing tools write them for CMS. Constructed
+ * strings are kept as such; octetsOf() joins their segments.
+ */
+export function decodeAt(buf: Buffer, offset = 0, depth = 0): DerNode {
+  if (depth > MAX_NESTING) throw new DerError('ASN.1 nested too deeply');
   const tag = buf[offset];
   const first = buf[offset + 1];
   if (tag === undefined || first === undefined) throw new DerError(`truncated DER at offset ${offset}`);
   if ((tag & 0x1f) === 0x1f) throw new DerError('high-tag-number form is not supported');
   let length = first;
   let header = 2;
+  if (first === 0x80) {
+    if (!(tag & 0x20)) throw new DerError(`indefinite length on a primitive value at offset ${offset}`);
+    let pos = offset + 2;
+    for (;;) {
+      if (pos + 1 >= buf.length) throw new DerError(`indefinite-length value at offset ${offset} has no end-of-contents`);
+      if (buf[pos] === 0 && buf[pos + 1] === 0) break;
+      pos += decodeAt(buf, pos, depth + 1).raw.length;
+    }
+    return { tag, raw: buf.subarray(offset, pos + 2), content: buf.subarray(offset + 2, pos), indefinite: true };
+  }
   if (first & 0x80) {
     const count = first & 0x7f;
-    if (count === 0) throw new DerError('indefinite-length (BER) encoding is not supported');
     if (count > 4) throw new DerError('DER length too large');
     length = 0;
     for (let i = 0; i < count; i++) {
@@ -146,6 +164,22 @@ export function children(node: DerNode): DerNode[] {
     pos += child.raw.length;
   }
   return out;
+}
+
+/** The bytes of a string value, joining the segments of a BER constructed string. */
+export function octetsOf(node: DerNode): Buffer {
+  if (!(node.tag & 0x20)) return node.content;
+  return Buffer.concat(children(node).map(octetsOf));
+}
+
+/** Re-encodes a BER value with definite lengths (DER-shaped), e.g. signed attributes whose signature covers their DER form. */
+export function toDefinite(node: DerNode): Buffer {
+  if (!(node.tag & 0x20) || !containsIndefinite(node)) return node.raw;
+  return tlv(node.tag, ...children(node).map(toDefinite));
+}
+
+function containsIndefinite(node: DerNode): boolean {
+  return !!node.indefinite || node.content.length > 0 && (node.tag & 0x20) !== 0 && children(node).some(containsIndefinite);
 }
 
 /** Children of a constructed node, asserting its tag; throws with `what` in the message. */

@@ -18,11 +18,17 @@ export const OID = {
 
   // algorithms
   sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
+  sha224WithRSAEncryption: '1.2.840.113549.1.1.14',
+  rsassaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
+  ecdsaWithSHA1: '1.2.840.10045.4.1',
+  ecdsaWithSHA224: '1.2.840.10045.4.3.1',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
   sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
@@ -41,13 +47,25 @@ export const OID = {
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   timeStampToken: '1.2.840.113549.1.9.16.2.14',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
+
+  // revocation (RFC 5280, RFC 6960)
+  cRLDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+  cRLNumber: '2.5.29.20',
+  cRLReason: '2.5.29.21',
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  kpOcspSigning: '1.3.6.1.5.5.7.3.9',
 } as const;
 
-export type DigestName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+export type DigestName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
 /** SHA-1 is accepted only when verifying what others signed (older Vietnamese CAs used it); we never sign with it. */
 export const DIGEST_BY_OID: Readonly<Record<string, DigestName>> = {
   [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
   [OID.sha256]: 'sha256',
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
@@ -55,6 +73,7 @@ export const DIGEST_BY_OID: Readonly<Record<string, DigestName>> = {
 
 export const OID_BY_DIGEST: Readonly<Record<DigestName, string>> = {
   sha1: OID.sha1,
+  sha224: OID.sha224,
   sha256: OID.sha256,
   sha384: OID.sha384,
   sha512: OID.sha512,

@@ -6,6 +6,9 @@ import { decodePdfTextBytes, parsePdfDate } from './pdf-text';
 // Signature dictionaries are found by scanning the raw bytes for /ByteRange. They can never sit
 // in compressed object streams (their /Contents offsets must be real file offsets), so a byte
 // scan sees every one of them, across all incremental updates, including ones no field links to.
+// The scan is linear in the file size: object headers are listed in one forward pass, each hit
+// is placed in its object by binary search, and each object is parsed once, never past the next
+// object's header — a file of repeated "/ByteRange" costs one pass, not one pass per hit.
 
 export interface FoundSignature {
   /** Offset of the "N G obj" header of the object holding the signature dictionary. */
@@ -24,23 +27,56 @@ export interface FoundSignature {
   location: string | null;
   signerName: string | null;
   contactInfo: string | null;
+  /** /P of a DocMDP transform in /Reference (a certification signature), else null. */
+  docMdpPermissions: number | null;
+}
+
+/** Thrown when locating signatures runs past its time budget. */
+export class ScanBudgetError extends Error {
+  override name = 'ScanBudgetError';
 }
 
 const OBJ_HEADER = /(\d+)\s+(\d+)\s+$/;
 
-/** The "N G obj" header enclosing `pos` and where its body starts; -1 when `pos` is outside any object. */
-function enclosingObject(pdf: Buffer, pos: number): { header: number; body: number } {
-  let at = pos;
-  for (;;) {
-    // guard: a negative offset would make lastIndexOf search from the end of the buffer
-    if (at <= 0) return { header: -1, body: -1 };
-    at = pdf.lastIndexOf('obj', at - 1, 'latin1');
-    if (at < 0) return { header: -1, body: -1 };
-    if (pdf[at - 1] === 0x64 /* d: endobj */) return { header: -1, body: -1 };
-    const before = pdf.toString('latin1', Math.max(0, at - 24), at);
-    const m = OBJ_HEADER.exec(before);
-    if (m) return { header: at - m[0].length, body: at + 3 };
+interface ObjectMarks {
+  /** Offsets of "N G obj" headers and where their bodies start, ascending. */
+  headers: number[];
+  bodies: number[];
+  /** Offsets just after each "endobj", ascending. */
+  ends: number[];
+}
+
+function objectMarks(pdf: Buffer, deadline: number): ObjectMarks {
+  const marks: ObjectMarks = { headers: [], bodies: [], ends: [] };
+  let n = 0;
+  for (let at = pdf.indexOf('obj', 0, 'latin1'); at >= 0; at = pdf.indexOf('obj', at + 3, 'latin1')) {
+    if ((++n & 0xffff) === 0 && Date.now() > deadline) throw new ScanBudgetError('locating signatures ran out of time');
+    if (at >= 3 && pdf[at - 1] === 0x64 && pdf[at - 2] === 0x6e && pdf[at - 3] === 0x65) {
+      marks.ends.push(at + 3);
+      continue;
+    }
+    const m = OBJ_HEADER.exec(pdf.toString('latin1', Math.max(0, at - 24), at));
+    if (m) {
+      marks.headers.push(at - m[0].length);
+      marks.bodies.push(at + 3);
+    }
   }
+  return marks;
+}
+
+/** Index of the last value <= pos in an ascending array, -1 when none. */
+function lastAtOrBefore(sorted: number[], pos: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) <= pos) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 function signatureDicts(value: PdfValue, out: Map<string, PdfValue>[], depth = 0): void {
@@ -70,6 +106,17 @@ function trimDer(contents: Buffer): Buffer {
   }
 }
 
+function docMdp(entries: Map<string, PdfValue>): number | null {
+  const refs = entries.get('Reference');
+  for (const r of refs?.kind === 'array' ? refs.items : []) {
+    if (r.kind !== 'dict' || nameOf(r.entries.get('TransformMethod')) !== 'DocMDP') continue;
+    const params = r.entries.get('TransformParams');
+    const p = params?.kind === 'dict' ? params.entries.get('P') : undefined;
+    return p?.kind === 'number' && [1, 2, 3].includes(p.value) ? p.value : 2; // ISO 32000-1 §12.8.2.2: default 2
+  }
+  return null;
+}
+
 function describe(entries: Map<string, PdfValue>, objectOffset: number): FoundSignature {
   const contents = entries.get('Contents');
   const m = textOf(entries.get('M'));
@@ -86,21 +133,36 @@ function describe(entries: Map<string, PdfValue>, objectOffset: number): FoundSi
     location: textOf(entries.get('Location')),
     signerName: textOf(entries.get('Name')),
     contactInfo: textOf(entries.get('ContactInfo')),
+    docMdpPermissions: docMdp(entries),
   };
 }
 
 /** Every signature dictionary in the file, in file order (so the last one is the newest). */
-export function findSignatures(pdf: Uint8Array): FoundSignature[] {
+export function findSignatures(pdf: Uint8Array, budgetMs = Number.POSITIVE_INFINITY): FoundSignature[] {
   const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const deadline = Date.now() + budgetMs;
   const found: FoundSignature[] = [];
+  const first = buf.indexOf('/ByteRange', 0, 'latin1');
+  if (first < 0) return found;
+  const marks = objectMarks(buf, deadline);
   const seen = new Set<number>();
-  for (let hit = buf.indexOf('/ByteRange'); hit >= 0; hit = buf.indexOf('/ByteRange', hit + 1)) {
-    const { header, body } = enclosingObject(buf, hit);
-    if (header < 0 || seen.has(header)) continue;
-    seen.add(header);
+  let n = 0;
+  for (let hit = first; hit >= 0; hit = buf.indexOf('/ByteRange', hit + 1, 'latin1')) {
+    if ((++n & 0x3ff) === 0 && Date.now() > deadline) throw new ScanBudgetError('locating signatures ran out of time');
+    const i = lastAtOrBefore(marks.headers, hit);
+    if (i < 0 || seen.has(i)) continue;
+    const header = marks.headers[i] ?? 0;
+    const body = marks.bodies[i] ?? 0;
+    const endBefore = lastAtOrBefore(marks.ends, hit);
+    if (endBefore >= 0 && (marks.ends[endBefore] ?? 0) > header) continue; // between objects
+    seen.add(i);
+    // never parse past the next object's header or this object's endobj
+    const nextHeader = marks.headers[i + 1] ?? buf.length;
+    const nextEnd = marks.ends[endBefore + 1] ?? buf.length;
+    const window = buf.subarray(0, Math.min(nextHeader, nextEnd));
     let value: PdfValue;
     try {
-      value = parseValue(buf, body).value;
+      value = parseValue(window, body).value;
     } catch {
       continue; // not a parseable object: not a signature we can report on
     }

@@ -42,7 +42,7 @@ function unpredict(parms: PDFDict, data: Buffer, deref: (o: PDFObject | undefine
   return pngUnpredict(data, Math.ceil((colors * bits * columns) / 8), Math.max(1, Math.ceil((colors * bits) / 8)));
 }
 
-function pngUnpredict(data: Buffer, columns: number, bpp: number): Buffer {
+export function pngUnpredict(data: Buffer, columns: number, bpp: number): Buffer {
   const rowLength = columns;
   const stride = rowLength + 1;
   if (data.length < stride) throw new PdfUnreadableError('PNG-predicted data shorter than one row');

@@ -36,6 +36,9 @@ export interface TimestampReport {
   /** imprint, token signature and TSA certificate usage all check out (trust is reported apart). */
   valid: boolean;
   problems: string[];
+  /** DER of the TSA certificate and of every certificate the token carries (for path building). */
+  tsaCertificate?: Buffer | null;
+  certificates?: Buffer[];
 }
 
 function nameText(name: DerNode): string | null {
@@ -89,7 +92,8 @@ function serialHex(content: Buffer): string {
  * Checks `token` against the data it must cover (given as chunks, hashed with the token's own
  * imprint algorithm). Never throws for a bad token: it reports it.
  */
-export function verifyTimestampToken(token: Buffer, covered: Buffer[], anchors: X509Certificate[]): TimestampReport {
+/** `anchors` null: the TSA's trust is left to the caller (report.trusted stays false, no problem added). */
+export function verifyTimestampToken(token: Buffer, covered: Buffer[], anchors: X509Certificate[] | null): TimestampReport {
   const report: TimestampReport = {
     time: null, tsaName: null, policy: null, serialNumber: null, imprintMatches: false, signatureValid: false,
     trusted: false, valid: false, problems: [],
@@ -110,11 +114,14 @@ export function verifyTimestampToken(token: Buffer, covered: Buffer[], anchors: 
     if (contentType && decodeOid(contentType) !== OID.tstInfo) problems.push('the timestamp signs a content type other than TSTInfo');
     const signer = checkSigner(signedData, [signedData.encapContent ?? Buffer.alloc(0)], problems);
     report.signatureValid = signer.digestMatches && signer.signatureValid;
+    report.certificates = signedData.certificates;
+    report.tsaCertificate = signer.signerDer;
     if (signer.signerCert) {
       report.tsaName ??= nameAttribute(readCertificateFields(signer.signerCert.raw).subject, OID.commonName);
       const usageOk = timeStampingOnly(signer.signerCert);
       if (!usageOk) problems.push('the TSA certificate is not a time-stamping certificate (critical extended key usage timeStamping only)');
       report.valid = report.imprintMatches && report.signatureValid && usageOk;
+      if (anchors === null) return report;
       const pool = signedData.certificates.map((der) => new X509Certificate(der));
       const chain = chainProblem(signer.signerCert, pool, anchors, tstInfo.genTime);
       report.trusted = chain === null;

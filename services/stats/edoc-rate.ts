@@ -8,7 +8,6 @@ import { onTimeByKey, type OnTimeCounts } from './on-time.query';
 import { addDays, periodsBetween, vnDay } from './periods';
 import { agencyNames, loadHolidays, loadTargets } from './stats.repository';
 import { onTrack, targetInForce } from './target-in-force';
-import { nextWorkingDayTable } from './working-days';
 
 export interface EdocRateRequest {
   from: string;
@@ -35,13 +34,10 @@ function ratio(n: number, d: number): number | null {
 export async function computeEdocRate(db: Queryable, req: EdocRateRequest): Promise<EdocRateResponse> {
   const agencies = await resolveFilter(db, req.filter);
   const scope: FigureScope = { from: req.from, to: req.to, agencies, groupBy: req.groupBy };
-  const calFrom = addDays(req.from, -2); // a document may be sent a day before its issue date
-  const today = vnDay(req.asOf);
-  const calTo = today > calFrom ? today : calFrom;
-  const [targets, holidays] = await Promise.all([loadTargets(db), loadHolidays(db, calFrom, addDays(calTo, 60))]);
+  const targets = await loadTargets(db);
   const [tuples, onTime] = await Promise.all([
     documentOutcomeTuples(db, scope),
-    onTimeByKey(db, scope, req.asOf, nextWorkingDayTable(calFrom, calTo, holidays)),
+    onTimeByKey(db, scope, req.asOf),
   ]);
 
   const byKey = new Map<string, Counter>();

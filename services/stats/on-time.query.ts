@@ -1,7 +1,6 @@
-import { EdxmlStatusCode, LedgerKind } from '../../contracts';
+import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
 import { groupKeySql, type FigureScope } from './edoc-rate.query';
-import { VN_TIME_ZONE } from './periods';
 
 export interface OnTimeCounts {
   dispatches: number;
@@ -15,42 +14,33 @@ export interface OnTimeCounts {
 /**
  * Recipient-side timeliness of the copies delivered electronically (latest outcome
  * dispatch_delivered) of documents issued in the period, grouped by issue month/quarter or by
- * recipient. The clock starts when the sender handed the document over (the dispatch row is
- * written at accept). A copy is acknowledged on time when its first 01 comes before the end of
- * the next working day after that (Vietnam time); completed on time when its first 06 comes before
- * the end of the document's due date. A copy enters a denominator once its deadline has passed
- * at `asOf`, or once it was done: an open copy that can still be on time is not yet judged.
- * `nextWorkingDay` maps sending days to deadlines (working-days.ts), covering every sending day.
+ * recipient — the directive's meaning, with the deadlines of the one overdue rule (migration 0042):
+ * a copy counts as received on time ("acknowledged" in the figures) when it was REGISTERED (03,
+ * số đến) before the end of the next working day after it arrived (01), Vietnam time, holidays
+ * from public_holidays; and as completed on time when its first 06 came before the end of its
+ * deadline (the recipient leader's, else the document's due date). A copy enters a denominator
+ * once its deadline has passed at `asOf`, or once it was done: an open copy that can still be on
+ * time is not yet judged.
  */
-export async function onTimeByKey(
-  db: Queryable,
-  s: FigureScope,
-  asOf: Date,
-  nextWorkingDay: { days: string[]; next: string[] },
-): Promise<Map<string, OnTimeCounts>> {
+export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Promise<Map<string, OnTimeCounts>> {
   const r = await db.query<OnTimeCounts & { key: string }>(
-    `WITH cal AS (
-       SELECT * FROM unnest($4::date[], $5::date[]) AS c(day, next_wd)
-     ), delivered AS (
-       SELECT x.id, x.recipient_code, d.issued_on, d.due_on,
-              (x.created_at AT TIME ZONE '${VN_TIME_ZONE}')::date AS sent_day,
-              (SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = $7) AS ack_at,
-              (SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = $8) AS done_at
-         FROM documents d JOIN dispatches x ON x.document_id = d.id
+    `WITH delivered AS (
+       SELECT x.id, x.recipient_code, d.issued_on, f.due_on,
+              COALESCE(f.arrived_at, x.created_at) AS arrived_at, f.registered_at AS ack_at, f.completed_at AS done_at
+         FROM documents d JOIN dispatches x ON x.document_id = d.id JOIN dispatch_deadline_facts f ON f.dispatch_id = x.id
         WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR x.recipient_code = ANY($3::text[]))
-          AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($9::text[])
-                ORDER BY o.id DESC LIMIT 1) = $10
+          AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox)
+          AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($5::text[])
+                ORDER BY o.id DESC LIMIT 1) = $6
      ), timed AS (
-       SELECT dl.*,
-              ((COALESCE(c.next_wd, dl.sent_day + 1) + 1)::timestamp AT TIME ZONE '${VN_TIME_ZONE}') AS ack_deadline,
-              ((dl.due_on + 1)::timestamp AT TIME ZONE '${VN_TIME_ZONE}') AS due_deadline
-         FROM delivered dl LEFT JOIN cal c ON c.day = dl.sent_day
+       SELECT dl.*, registration_deadline(dl.arrived_at) AS ack_deadline, completion_deadline(dl.due_on) AS due_deadline
+         FROM delivered dl
      )
      SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient_code')} AS key,
-            count(*) FILTER (WHERE ack_at IS NOT NULL OR ack_deadline <= $6)::int AS dispatches,
+            count(*) FILTER (WHERE ack_at IS NOT NULL OR ack_deadline <= $4)::int AS dispatches,
             count(*) FILTER (WHERE ack_at IS NOT NULL)::int AS acknowledged,
             count(*) FILTER (WHERE ack_at < ack_deadline)::int AS "acknowledgedOnTime",
-            count(*) FILTER (WHERE due_on IS NOT NULL AND (done_at IS NOT NULL OR due_deadline <= $6))::int AS "withDueDate",
+            count(*) FILTER (WHERE due_on IS NOT NULL AND (done_at IS NOT NULL OR due_deadline <= $4))::int AS "withDueDate",
             count(*) FILTER (WHERE due_on IS NOT NULL AND done_at IS NOT NULL)::int AS completed,
             count(*) FILTER (WHERE done_at < due_deadline)::int AS "completedOnTime"
        FROM timed GROUP BY 1`,
@@ -58,11 +48,7 @@ export async function onTimeByKey(
       s.from,
       s.to,
       s.agencies,
-      nextWorkingDay.days,
-      nextWorkingDay.next,
       asOf,
-      EdxmlStatusCode.arrived,
-      EdxmlStatusCode.completed,
       [LedgerKind.dispatchDelivered, LedgerKind.dispatchPaper, LedgerKind.dispatchFailed],
       LedgerKind.dispatchDelivered,
     ],

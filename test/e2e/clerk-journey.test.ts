@@ -106,9 +106,15 @@ describe('web journey: a department sends a document to the districts, a distric
     expect(await page.locator('#incoming-number').textContent()).to.match(/\d+/);
     await screenshot(page, '06-incoming-registered-desktop');
 
+    // Decree 30: after registration the people of the agency handle it; here the leader completes it.
+    const leader = await createWebUser(gw.db, district.code, 'leader');
+    const leaderPage = await open();
+    await signInAs(leaderPage, gw.baseUrl, leader);
+    await leaderPage.goto(page.url().replace(/\?.*$/, ''));
     await senderPage.bringToFront();
-    await Promise.all([page.waitForURL(/done=06/), page.getByRole('button', { name: 'Đánh dấu hoàn thành' }).click()]);
-    expect(await page.locator('[data-dispatch-status]').first().textContent()).to.equal('Hoàn thành');
+    await leaderPage.getByLabel('Kết quả xử lý (bắt buộc)').fill('Đã triển khai');
+    await Promise.all([leaderPage.waitForURL(/done=complete/), leaderPage.getByRole('button', { name: 'Hoàn thành xử lý' }).click()]);
+    expect(await leaderPage.locator('[data-dispatch-status]').first().textContent()).to.equal('Hoàn thành');
     // The sender's page was left open: the server-sent event updates it in place.
     await senderPage.waitForFunction("[...document.querySelectorAll('[data-dispatch-status]')].some((e) => e.textContent === 'Hoàn thành')", null, { timeout: 15_000 });
     await screenshot(senderPage, '07-outbox-completed-live-desktop');

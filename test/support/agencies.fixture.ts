@@ -19,7 +19,19 @@ export interface TestAgency {
 export async function createAgencies(
   db: Db,
   count: number,
-  opts: { channel?: Channel; group?: string; withCertificates?: boolean; endpointUrl?: string; secret?: string; pushFormat?: 'edxml' | 'json' } = {},
+  opts: {
+    channel?: Channel;
+    group?: string;
+    withCertificates?: boolean;
+    /** With `withCertificates: false`: the first `signers` agencies still get a certificate (senders). */
+    signers?: number;
+    endpointUrl?: string;
+    secret?: string;
+    pushFormat?: 'edxml' | 'json';
+    /** Default: true when `endpointUrl` is given (test receivers listen on 127.0.0.1). */
+    allowPrivateEndpoint?: boolean;
+    pushReceipt?: boolean;
+  } = {},
 ): Promise<TestAgency[]> {
   const tag = uniqueTag();
   const masterKey = Buffer.from(testEnv().masterKeyHex, 'hex');
@@ -27,10 +39,17 @@ export async function createAgencies(
   if (opts.group) await upsertGroup(db, opts.group, `Nhóm thử ${opts.group}`);
   for (let i = 1; i <= count; i++) {
     const a = { code: `${tag}.${i}`, name: `Cơ quan thử ${tag} số ${i}` };
-    await upsertAgency(db, { ...a, channel: opts.channel ?? 'hosted', endpointUrl: opts.endpointUrl ?? null, pushFormat: opts.pushFormat ?? 'json' });
+    await upsertAgency(db, {
+      ...a,
+      channel: opts.channel ?? 'hosted',
+      endpointUrl: opts.endpointUrl ?? null,
+      pushFormat: opts.pushFormat ?? 'json',
+      allowPrivateEndpoint: opts.allowPrivateEndpoint ?? Boolean(opts.endpointUrl),
+      pushReceipt: opts.pushReceipt ?? false,
+    });
     if (opts.secret) await db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [a.code, sealSecret(opts.secret, masterKey, 'webhook-secret')]);
     if (opts.group) await addGroupMember(db, opts.group, a.code);
-    if (opts.withCertificates !== false) await issueDevCertificate(db, masterKey, true, a);
+    if (opts.withCertificates !== false || i <= (opts.signers ?? 0)) await issueDevCertificate(db, masterKey, true, a);
     out.push({ ...a, apiKey: (await createApiKey(db, a.code, 'test')).key });
   }
   return out;

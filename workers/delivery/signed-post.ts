@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import type { Config } from '../../services/config/config';
 import type { Queryable } from '../../services/db/pool';
 import { openSecret } from '../../services/pki/key-envelope';
+import { PushError, pushRequest, type PushResponse, type PushTimeouts } from './push-transport';
 
 /** HMAC over `timestamp.body`, so a receiver can reject replays and forgeries. */
 export function signDelivery(secret: string, timestamp: string, body: string): string {
@@ -11,12 +13,23 @@ export function signDelivery(secret: string, timestamp: string, body: string): s
 export async function webhookSecretOf(db: Queryable, masterKey: Buffer, agencyCode: string): Promise<string> {
   const r = await db.query<{ webhook_secret_enc: string | null }>(`SELECT webhook_secret_enc FROM agencies WHERE code = $1`, [agencyCode]);
   const sealed = r.rows[0]?.webhook_secret_enc;
-  if (!sealed) throw new Error(`agency ${agencyCode} has no webhook secret`);
+  if (!sealed) throw new PushError(`cơ quan ${agencyCode} chưa có khóa bí mật (webhook secret) cho điểm nhận`);
   return openSecret(sealed, masterKey, 'webhook-secret');
 }
 
+/** The transport rules a push follows under this configuration. */
+export function pushPolicyOf(config: Config): { allowHttp: boolean; timeouts: PushTimeouts } {
+  return {
+    allowHttp: config.LIENTHONG_DEV_MODE,
+    timeouts: {
+      connectMs: config.LIENTHONG_PUSH_CONNECT_TIMEOUT_MS,
+      headersMs: config.LIENTHONG_PUSH_TIMEOUT_MS,
+      bodyMs: config.LIENTHONG_PUSH_BODY_TIMEOUT_MS,
+    },
+  };
+}
+
 export interface SignedPost {
-  agencyCode: string;
   url: string;
   secret: string;
   /** Stable across retries: the receiver deduplicates on it. */
@@ -24,17 +37,21 @@ export interface SignedPost {
   body: string;
   contentType: string;
   attempt: number;
-  timeoutMs: number;
+  allowPrivate: boolean;
+  allowHttp: boolean;
+  timeouts: PushTimeouts;
 }
 
 /**
  * One POST with the X-LienThong-* headers, shared by document pushes and status webhooks so both
- * sign the same way. Throws on anything but 2xx; the caller's job retries with backoff.
+ * sign and send the same way (push-transport.ts: no redirects, checked addresses, capped answer).
+ * Resolves with the 2xx response; anything else rejects with PushError (its HTTP status when one
+ * came), and the caller's job retries with backoff.
  */
-export async function postSigned(p: SignedPost): Promise<void> {
+export async function postSigned(p: SignedPost): Promise<PushResponse> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(p.url, {
-    method: 'POST',
+  const res = await pushRequest({
+    url: p.url,
     headers: {
       'content-type': p.contentType,
       'x-lienthong-delivery': p.deliveryId,
@@ -43,11 +60,13 @@ export async function postSigned(p: SignedPost): Promise<void> {
       'x-lienthong-attempt': String(p.attempt),
     },
     body: p.body,
-    signal: AbortSignal.timeout(p.timeoutMs),
-  }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
-    // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout) is what an operator needs.
-    throw new Error(`push to ${p.agencyCode} failed: ${err.cause?.code ?? err.cause?.message ?? err.name + ' ' + err.message}`);
+    allowPrivate: p.allowPrivate,
+    allowHttp: p.allowHttp,
+    timeouts: p.timeouts,
   });
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) throw new Error(`push to ${p.agencyCode} answered HTTP ${res.status}`);
+  if (res.status < 200 || res.status > 299) {
+    const said = res.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+    throw new PushError(`điểm nhận trả lời HTTP ${res.status}${said ? `: ${said}` : ''}`, res.status);
+  }
+  return res;
 }

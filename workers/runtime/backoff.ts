@@ -9,3 +9,16 @@ export function jitteredBackoff(baseMs: number, maxMs: number, random: () => num
     return Math.round(ceiling / 2 + random() * (ceiling / 2));
   };
 }
+
+/** An error carrying the delay its handler chose for the next attempt (see deliver.job.ts). */
+export interface RetryAfterError extends Error {
+  retryDelayMs?: number;
+}
+
+/** BullMQ's backoff strategy: the delay the handler chose when it chose one, else `fallback`. */
+export function withChosenDelay(fallback: (attemptsMade: number) => number) {
+  return (attemptsMade: number, _type?: string, err?: Error): number => {
+    const chosen = (err as RetryAfterError | undefined)?.retryDelayMs;
+    return typeof chosen === 'number' && Number.isFinite(chosen) && chosen >= 0 ? chosen : fallback(attemptsMade);
+  };
+}

@@ -6,7 +6,7 @@ import type { Db } from '../../services/db/pool';
 import { logger, withLogContext } from '../../services/logging/logger';
 import { HANDLERS } from '../registry';
 import { observeStage } from '../../services/metrics/metrics';
-import { jitteredBackoff } from './backoff';
+import { jitteredBackoff, withChosenDelay } from './backoff';
 import { PermanentStageError, type StageContext } from './stage-context';
 
 /** One BullMQ worker for one stage: parse the payload, run the handler, never lose a failure. */
@@ -59,7 +59,8 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
       // A worker killed mid-job leaves it stalled; allow several recoveries before BullMQ gives up
       // (and even then the sweeper brings the work back from PostgreSQL).
       maxStalledCount: 10,
-      settings: { backoffStrategy: jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS) },
+      // A handler that already chose the delay (and showed it: "lần tới lúc …") says so on the error.
+      settings: { backoffStrategy: withChosenDelay(jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS)) },
       autorun: true,
     },
   );

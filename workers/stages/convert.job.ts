@@ -6,6 +6,7 @@ import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files
 import { checkPdfFile } from '../../services/convert/pdf-file-check';
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
 import { advanceDocument, loadForStage, stageBlob, type StageAdvance, type StageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
+import { extractPdfText, keepDocumentText } from '../../services/domain/search/document-text';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
@@ -62,9 +63,25 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
       outbox: whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)),
     });
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
+    // The text for search, extracted once from the canonical PDF and kept; a failure loses no document.
+    try {
+      const text = pdf
+        ? await extractPdfText(pdf)
+        : original?.bytes
+          ? await extractPdfText(original.bytes)
+          : original
+            ? await withTempFiles(tmpDir, 1, async (copy) => {
+                await writeBlobToFile(db, original.sha256, copy!);
+                return extractPdfText(copy!);
+              })
+            : '';
+      await keepDocumentText(db, documentId, text);
+    } catch (err) {
+      log.warn({ err }, 'text extraction for search failed; the document is searchable by its metadata only');
+    }
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'convert');
   },
 };
 

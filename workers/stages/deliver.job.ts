@@ -10,7 +10,8 @@ import {
 import { loadDocument } from '../../services/domain/documents/document.repository';
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
-import { pushToAgency } from '../delivery/push-delivery';
+import type { DeliveryProof } from '../delivery/push-delivery';
+import { pushWithRecord } from './push-attempt';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -19,13 +20,14 @@ const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.deliverin
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
- * agency's system answered 2xx; paper → recorded as sent on paper, with its print-ready packet.
+ * agency's system answered 2xx without redirect (or, when the agency asked for it, with a receipt
+ * naming the delivery), every attempt recorded (push-attempt.ts); paper → recorded as sent on paper, with its print-ready packet.
  * Each outcome is ONE statement (record_dispatch_outcome(), its own transaction in autocommit) with
  * its timeline event, NOTIFY and ledger row; the compare-and-set makes a re-run change nothing.
  * A hosted delivery is two round trips: the read below and that statement.
  */
 export const deliverStage: StageHandler<typeof Stage.deliver> = {
-  async run({ documentId, dispatchId }, { db, config, log, attempt }) {
+  async run({ documentId, dispatchId }, { db, config, log }) {
     // The dispatch with its document's status and sender, in one read.
     const dispatch = await loadDispatchForDelivery(db, dispatchId);
     if (!dispatch || dispatch.documentId !== documentId) throw new PermanentStageError(`dispatch ${dispatchId} does not exist`, 'NOT_FOUND');
@@ -35,26 +37,11 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     // Push and paper need the whole document (the push body, the packet); hosted does not.
     const doc = channel === Channel.hosted ? undefined : await loadDocument(db, documentId);
     if (channel !== Channel.hosted && doc?.status !== 'routed') return;
+    let proof: DeliveryProof | undefined;
     if (channel === Channel.push) {
       const agency = await findAgency(db, dispatch.recipientCode);
-      if (!agency?.endpointUrl) throw new PermanentStageError(`agency ${dispatch.recipientCode} has no push endpoint`, 'NO_ENDPOINT');
-      const started = await db.query<{ budgetStartedAt: Date }>(
-        `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
-                budget_started_at = COALESCE(budget_started_at, now())
-          WHERE id = $1 RETURNING budget_started_at AS "budgetStartedAt"`,
-        [dispatchId],
-      );
-      try {
-        await pushToAgency(db, config.masterKey, agency, doc!, dispatchId, attempt, config.LIENTHONG_PUSH_TIMEOUT_MS);
-      } catch (err) {
-        const message = (err as Error).message;
-        await db.query(`UPDATE dispatches SET last_error = $2 WHERE id = $1`, [dispatchId, message.slice(0, 2000)]);
-        const spent = Date.now() - started.rows[0]!.budgetStartedAt.getTime();
-        if (spent >= config.LIENTHONG_DELIVERY_BUDGET_MS) {
-          throw new PermanentStageError(`retry budget spent after ${attempt} attempts; last error: ${message}`, 'RETRY_BUDGET_SPENT');
-        }
-        throw err;
-      }
+      if (!agency?.endpointUrl) throw new PermanentStageError(`cơ quan ${dispatch.recipientCode} chưa có địa chỉ điểm nhận (agency update --endpoint)`, 'NO_ENDPOINT');
+      proof = await pushWithRecord({ db, config, log }, agency, doc!, dispatchId);
     }
     const paper = channel === Channel.paper;
     const outcome = paper ? DispatchStatus.paper : DispatchStatus.delivered;
@@ -77,6 +64,8 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         sender: dispatch.senderCode,
         recipient: dispatch.recipientCode,
         channel,
+        // Which proof a push had (a 2xx without redirect, or the receiver's receipt).
+        ...(proof ? { detail: { proof } } : {}),
       },
     });
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
@@ -88,6 +77,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       await addDispatchEvent(tx, dispatchId, 'failed', 'lienthong', error.message.slice(0, 500));
       const sender = (await tx.query<{ sender: string }>(`SELECT sender_code AS sender FROM documents WHERE id = $1`, [documentId])).rows[0]?.sender;
       await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
+      await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
     });
     log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
   },

@@ -1,6 +1,6 @@
 import { Stage } from '../../contracts';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
-import { postSigned, webhookSecretOf } from '../delivery/signed-post';
+import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 
@@ -27,14 +27,14 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
     const { body, contentType } = statusWebhookBody(ev);
     try {
       await postSigned({
-        agencyCode: ev.sender,
         url: ev.endpointUrl,
         secret,
         deliveryId: statusDeliveryId(ev),
         body,
         contentType,
         attempt,
-        timeoutMs: config.LIENTHONG_PUSH_TIMEOUT_MS,
+        allowPrivate: ev.allowPrivateEndpoint,
+        ...pushPolicyOf(config),
       });
     } catch (err) {
       if (spent()) throw new PermanentStageError(`retry budget spent after ${attempt} attempts; last error: ${(err as Error).message}`, 'RETRY_BUDGET_SPENT');

@@ -25,6 +25,6 @@ export const routeStage: StageHandler<typeof Stage.route> = {
     log.info({ dispatches: fanOut }, 'routed');
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'route');
   },
 };

@@ -27,6 +27,10 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
+    // Never re-sign over a PDF that was modified after its incoming signature (issue 15), unless the operator allows it.
+    if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
+      throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');
+    }
     const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
     const timestamp = timestampOptionsFromConfig(config);
@@ -70,7 +74,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     });
   },
   async onFinalFailure({ documentId }, error, { db }) {
-    await failDocument(db, documentId, error);
+    await failDocument(db, documentId, error, 'sign');
   },
 };
 

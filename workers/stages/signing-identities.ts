@@ -33,7 +33,10 @@ function unseal(cert: StoredCertificate, masterKey: Buffer): SigningIdentity {
 }
 
 function noCertificate(agencyCode: string): PermanentStageError {
-  return new PermanentStageError(`agency ${agencyCode} has no valid signing certificate (lienthong pki import|issue)`, 'NO_CERTIFICATE');
+  return new PermanentStageError(
+    `cơ quan gửi ${agencyCode} chưa có chứng thư số còn hiệu lực (no valid signing certificate): lienthong pki import|issue --agency ${agencyCode}, rồi gửi lại`,
+    'NO_CERTIFICATE',
+  );
 }
 
 /** The agency's current signing identity (its current certificate read now). */

@@ -3,6 +3,9 @@ import { AGENCY_CODE_PATTERN, type Channel } from '../../../contracts';
 import { addGroupMember, listAgencies, upsertAgency, upsertGroup } from '../../domain/agencies/agency.repository';
 import { sealSecret } from '../../pki/key-envelope';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
+import { agencyUpdate, checkPushEndpoint, flagOption } from './agency-endpoint';
+import { recordAudit } from '../../domain/audit/audit-log';
+import { bindClientCertificate, readSecret } from './agency-security';
 
 const CHANNELS = ['hosted', 'push', 'paper'];
 
@@ -12,15 +15,22 @@ function checkAgency(code: string, channel: string, endpoint: string | undefined
   if (channel === 'push' && !endpoint) throw new CliUsageError('a push agency needs --endpoint URL');
 }
 
-/** lienthong agency add|import|list */
+/** lienthong agency add|update|import|list */
 export const agencyCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, {
+    code: 'string', name: 'string', parent: 'string', level: 'string', channel: 'string', endpoint: 'string', format: 'string',
+    secret: 'flag', 'secret-env': 'string', 'allow-private-endpoint': 'flag', 'push-receipt': 'flag',
+    fingerprint: 'string', subject: 'string', clear: 'boolean',
+  });
   switch (sub) {
     case 'add': {
       const code = required(options, 'code');
       const channel = options.channel ?? 'hosted';
       checkAgency(code, channel, options.endpoint);
+      const allowPrivateEndpoint = flagOption(options, 'allow-private-endpoint') ?? false;
+      const warning = options.endpoint ? await checkPushEndpoint(options.endpoint, ctx.config.LIENTHONG_DEV_MODE, allowPrivateEndpoint) : undefined;
+      const secret = readSecret(options);
       await upsertAgency(ctx.db, {
         code,
         name: required(options, 'name'),
@@ -29,13 +39,18 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         channel: channel as Channel,
         endpointUrl: options.endpoint ?? null,
         pushFormat: options.format === 'json' ? 'json' : 'edxml',
+        allowPrivateEndpoint,
+        pushReceipt: flagOption(options, 'push-receipt') ?? false,
       });
-      if (options.secret) {
-        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(options.secret, ctx.config.masterKey, 'webhook-secret')]);
+      if (secret) {
+        await ctx.db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [code, sealSecret(secret, ctx.config.masterKey, 'webhook-secret')]);
       }
-      ctx.out({ code }, `agency ${code} saved`);
+      await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'agency.add', agency: code, detail: { channel, endpoint: options.endpoint ?? null, secretSet: Boolean(secret) } });
+      ctx.out({ code, ...(warning ? { warning } : {}) }, [`agency ${code} saved`, ...(warning ? [warning] : [])].join('\n'));
       return;
     }
+    case 'update':
+      return agencyUpdate(options, ctx);
     case 'import': {
       const file = positionals[0];
       if (!file) throw new CliUsageError('usage: lienthong agency import FILE.csv');
@@ -49,6 +64,7 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         const code = get('code')!;
         const channel = get('channel') ?? 'hosted';
         checkAgency(code, channel, get('endpoint'));
+        if (get('endpoint')) await checkPushEndpoint(get('endpoint')!, ctx.config.LIENTHONG_DEV_MODE, false);
         await upsertAgency(ctx.db, {
           code,
           name: get('name')!,
@@ -63,16 +79,19 @@ export const agencyCommand: CommandHandler = async (args, ctx) => {
         }
         n++;
       }
+      await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'agency.import', agency: null, detail: { imported: n } });
       ctx.out({ imported: n }, `imported ${n} agencies`);
       return;
     }
+    case 'bind-cert':
+      return bindClientCertificate(ctx, options);
     case 'list': {
       const list = await listAgencies(ctx.db);
       ctx.out(list, list.map((a) => `${a.code.padEnd(16)} ${a.channel.padEnd(7)} ${a.name}`).join('\n'));
       return;
     }
     default:
-      throw new CliUsageError('usage: lienthong agency add|import|list');
+      throw new CliUsageError('usage: lienthong agency add|update|import|list|bind-cert');
   }
 };
 

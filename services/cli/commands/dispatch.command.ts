@@ -1,3 +1,4 @@
+import { recordDispatchRetries } from '../../domain/audit/audit-log';
 import { Queue } from 'bullmq';
 import { Stage } from '../../../contracts';
 import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
@@ -7,7 +8,7 @@ import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 /** lienthong dispatch list [--failed] | dispatch retry ID|--failed */
 export const dispatchCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { failed: 'boolean' });
   switch (sub) {
     case 'list': {
       const failed = await listFailedDispatches(ctx.db);
@@ -19,23 +20,25 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
         ].join('\n'));
         return;
       }
-      ctx.out(failed, failed.map((f) => `${f.id} ${f.recipient.padEnd(16)} ${f.channel ?? '-'} attempts=${f.attempts} ${f.lastError ?? ''}`).join('\n') || 'no failed dispatches');
+      ctx.out(failed, failed.map((f) => `${f.id} ${f.number}/${f.notation} ${f.sender} → ${f.recipient} [${f.stage}] attempts=${f.attempts} ${f.reason}`).join('\n') || 'no failed dispatches');
       return;
     }
     case 'retry': {
       const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
       if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
       const redis = createRedis(ctx.config, 'producer');
-      const queue = new Queue(Stage.deliver, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX });
+      const queues = new Map<Stage, Queue>();
       try {
-        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (id) => {
-          const job = await queue.getJob(`${Stage.deliver}-${id}`);
+        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (stage, jobId) => {
+          if (!queues.has(stage)) queues.set(stage, new Queue(stage, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX }));
+          const job = await queues.get(stage)!.getJob(jobId);
           if (job && (await job.isFailed())) await job.remove();
         });
+        await recordDispatchRetries(ctx.db, retried, 'operator:cli', null);
         ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
         return retried.length === ids.length ? 0 : 1;
       } finally {
-        await queue.close();
+        await Promise.all([...queues.values()].map((q) => q.close()));
         await redis.quit().catch(() => undefined);
       }
     }

@@ -37,7 +37,7 @@ export async function inspectEdxmlFile(path: string): Promise<{ code: number; st
 /** lienthong edxml inspect FILE */
 export const edxmlCommand: CommandHandler = async (args) => {
   const [sub, ...rest] = args;
-  const { positionals } = parseArgs(rest);
+  const { positionals } = parseArgs(rest, {});
   const file = positionals[0];
   if (sub !== 'inspect' || !file) throw new CliUsageError('usage: lienthong edxml inspect FILE');
   const result = await inspectEdxmlFile(file);

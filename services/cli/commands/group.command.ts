@@ -4,7 +4,7 @@ import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-
 /** lienthong group add --id ID --name N | group add-member --id ID --agency C */
 export const groupCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { id: 'string', name: 'string', agency: 'string' });
   switch (sub) {
     case 'add': {
       const id = required(options, 'id');

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import { findAgency } from '../../domain/agencies/agency.repository';
-import { addTrustAnchor, devCa, listCertificates, revokeCertificate, trustAnchorsPem } from '../../domain/pki/agency-certificate.repository';
+import { addTrustAnchor, devCa, listCertificates, listTrustAnchors, removeTrustAnchor, revokeCertificate, type TrustPurpose } from '../../domain/pki/agency-certificate.repository';
+import { importCrl } from '../../pki/revocation/revocation-store';
+import { pemBlocks } from '../../pki/x509-builder';
 import { importAgencyCertificate, materialFromPem, materialFromPkcs12 } from '../../domain/pki/certificate-import';
 import { describeCertificates } from '../../domain/pki/certificate-status';
 import { DevModeRequiredError, ensureDevCa, issueDevCertificate } from '../../domain/pki/dev-pki';
@@ -11,7 +13,9 @@ import { startDevTsa } from '../../tsa/dev-tsa';
 
 const USAGE = `usage: lienthong pki dev-init | pki issue --agency C [--key-type rsa|ec] [--valid-days N]
   | pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert CERT.pem --key KEY.pem [--chain CHAIN.pem] [--password-env VAR]
-  | pki ca-cert | pki list [--agency C] | pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list
+  | pki ca-cert | pki list [--agency C] | pki revoke --cert ID
+  | pki trust add FILE.pem [--purpose signing|tsa|both] [--label L] | pki trust list | pki trust remove ID
+  | pki crl import FILE.crl
   | pki dev-tsa [--port 3180]
   (the password variable must not start with LIENTHONG_: those are configuration keys)`;
 
@@ -75,15 +79,27 @@ async function listCommand(ctx: CliContext, options: Record<string, string>): Pr
   return 0;
 }
 
+const PURPOSES: readonly TrustPurpose[] = ['signing', 'tsa', 'both'];
+
 async function trustCommand(ctx: CliContext, positionals: string[], options: Record<string, string>): Promise<number> {
   const [action, file] = positionals;
   if (action === 'list') {
-    const anchors = (await trustAnchorsPem(ctx.db)).map((pem) => new X509Certificate(pem));
-    const rows = anchors.map((c) => ({ subject: oneLine(c.subject), fingerprint256: c.fingerprint256, notAfter: new Date(c.validTo).toISOString() }));
-    ctx.out(rows, rows.map((r) => `${r.subject}\n    sha256 ${r.fingerprint256}, valid to ${r.notAfter}`).join('\n') || 'no trust anchors');
+    const rows = (await listTrustAnchors(ctx.db)).map((a) => {
+      const c = new X509Certificate(a.certPem);
+      return { id: a.id, label: a.label, purpose: a.purpose, devCa: a.isDevCa, subject: oneLine(c.subject), fingerprint256: c.fingerprint256, notAfter: new Date(c.validTo).toISOString() };
+    });
+    ctx.out(rows, rows.map((r) => `${r.id} ${r.purpose.padEnd(7)} ${r.subject}${r.devCa ? ' (development CA)' : ''}\n    sha256 ${r.fingerprint256}, valid to ${r.notAfter}`).join('\n') || 'no trust anchors');
     return 0;
   }
+  if (action === 'remove') {
+    if (!file || !UUID.test(file)) throw new CliUsageError(`pki trust remove ID: the id from "pki trust list"\n${USAGE}`);
+    const removed = await removeTrustAnchor(ctx.db, file);
+    ctx.out({ id: file, removed }, removed ? `trust anchor ${file} removed` : `no removable trust anchor ${file} (the development CA stays)`);
+    return removed ? 0 : 1;
+  }
   if (action !== 'add') throw new CliUsageError(USAGE);
+  const purpose = (options.purpose ?? 'signing') as TrustPurpose;
+  if (!PURPOSES.includes(purpose)) throw new CliUsageError('--purpose must be signing (signer certificates), tsa (timestamp authorities) or both');
   const pem = readFile(file, 'FILE.pem').toString('utf8');
   let cert: X509Certificate;
   try {
@@ -93,8 +109,24 @@ async function trustCommand(ctx: CliContext, positionals: string[], options: Rec
   }
   if (!cert.ca) throw new CliUsageError(`${file} is not a CA certificate (basicConstraints CA:TRUE): trust anchors must be CAs`);
   const label = options.label ?? cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? oneLine(cert.subject);
-  const result = await addTrustAnchor(ctx.db, label, pem);
-  ctx.out({ ...result, subject: oneLine(cert.subject) }, result.added ? `trust anchor ${result.id} added: ${oneLine(cert.subject)}` : `already trusted (${result.id})`);
+  const result = await addTrustAnchor(ctx.db, label, pem, purpose);
+  ctx.out({ ...result, purpose, subject: oneLine(cert.subject) }, result.added ? `trust anchor ${result.id} added for ${purpose}: ${oneLine(cert.subject)}` : `already trusted (${result.id})`);
+  return 0;
+}
+
+/** pki crl import FILE: a CRL (DER or PEM) the operator obtained out of band. */
+async function crlCommand(ctx: CliContext, positionals: string[]): Promise<number> {
+  const [action, file] = positionals;
+  if (action !== 'import') throw new CliUsageError(USAGE);
+  const bytes = readFile(file, 'FILE.crl');
+  const [pem] = pemBlocks(bytes.toString('latin1'), 'X509 CRL');
+  let imported;
+  try {
+    imported = await importCrl(ctx.db, pem ?? bytes);
+  } catch (err) {
+    throw new CliUsageError(`${file} is not a CRL: ${(err as Error).message}`);
+  }
+  ctx.out(imported, `CRL imported (${imported.id}): ${imported.revoked} revoked certificate(s), issued ${imported.thisUpdate.toISOString()}`);
   return 0;
 }
 
@@ -112,7 +144,7 @@ async function devTsaCommand(ctx: CliContext, options: Record<string, string>): 
 /** lienthong pki dev-init|issue|import|ca-cert|list|revoke|trust|dev-tsa */
 export const pkiCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { agency: 'string', 'key-type': 'string', 'valid-days': 'string', cert: 'string', key: 'string', chain: 'string', 'password-env': 'string', label: 'string', port: 'string', host: 'string' });
   const devMode = ctx.config.LIENTHONG_DEV_MODE;
   switch (sub) {
     case 'dev-init': {
@@ -155,6 +187,8 @@ export const pkiCommand: CommandHandler = async (args, ctx) => {
     }
     case 'trust':
       return trustCommand(ctx, positionals, options);
+    case 'crl':
+      return crlCommand(ctx, positionals);
     case 'dev-tsa':
       return devTsaCommand(ctx, options);
     default:

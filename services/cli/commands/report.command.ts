@@ -7,7 +7,7 @@ import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 /** lienthong report quarterly YEAR Q1..Q4 [--out DIR]: writes the PDF and the CSV, prints their paths. */
 export const reportCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest);
+  const { positionals, options } = parseArgs(rest, { out: 'string' });
   const [yearText, quarterText] = positionals;
   const quarter = quarterText ? parseQuarter(quarterText) : undefined;
   if (sub !== 'quarterly' || !yearText || !/^\d{4}$/.test(yearText) || !quarter) {

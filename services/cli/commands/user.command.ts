@@ -1,20 +1,20 @@
 /* The operator CLI talks to the terminal: console and prompts are its user interface. */
 import { findAgency } from '../../domain/agencies/agency.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { appendAudit } from '../../domain/users/audit.repository';
+import { recordAudit } from '../../domain/audit/audit-log';
 import { isRole, ROLES } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
 
 /**
- * lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR]
+ * lienthong user add --agency C --username U --role clerk|leader|unit_head|specialist|monitor|admin [--name N] [--password-env VAR]
  * lienthong user list
  * The password comes from the named environment variable or a prompt that does not echo — never
  * from an argument, which would sit in the shell history and the process list.
  */
 export const userCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest);
+  const { options } = parseArgs(rest, { agency: 'string', username: 'string', role: 'string', name: 'string', 'password-env': 'string', password: 'string' });
   switch (sub) {
     case 'add': {
       const agency = required(options, 'agency');
@@ -34,7 +34,7 @@ export const userCommand: CommandHandler = async (args, ctx) => {
       }
       try {
         const u = await createUser(ctx.db, { agencyCode: agency, username, role, password, fullName: options.name && options.name !== 'true' ? options.name : null });
-        await appendAudit(ctx.db, 'operator:cli', 'user.add', { username: u.username, agency, role });
+        await recordAudit(ctx.db, { actor: 'operator:cli', actorAgency: null, action: 'user.add', agency, detail: { username: u.username, role } });
         ctx.out({ id: u.id, username: u.username, agency, role }, `user ${u.username} (${role}) added to ${agency}`);
       } catch (err) {
         if (err instanceof DomainError) throw new CliUsageError(err.message);
@@ -48,7 +48,7 @@ export const userCommand: CommandHandler = async (args, ctx) => {
       return;
     }
     default:
-      throw new CliUsageError('usage: lienthong user add --agency C --username U --role clerk|leader|monitor|admin [--password-env VAR] | user list');
+      throw new CliUsageError('usage: lienthong user add --agency C --username U --role clerk|leader|unit_head|specialist|monitor|admin [--password-env VAR] | user list');
   }
 };
 

@@ -9,9 +9,14 @@ export interface AgencyRow {
   channel: Channel;
   endpointUrl: string | null;
   pushFormat: 'edxml' | 'json';
+  /** The operator allowed a push endpoint on a private/loopback/link-local address (migration 0025). */
+  allowPrivateEndpoint: boolean;
+  /** A push counts delivered only with a receipt naming the delivery (migration 0025). */
+  pushReceipt: boolean;
 }
 
-const COLUMNS = `code, name, parent_code AS "parentCode", level, channel, endpoint_url AS "endpointUrl", push_format AS "pushFormat"`;
+const COLUMNS = `code, name, parent_code AS "parentCode", level, channel, endpoint_url AS "endpointUrl", push_format AS "pushFormat",
+  allow_private_endpoint AS "allowPrivateEndpoint", push_receipt AS "pushReceipt"`;
 
 export async function findAgency(db: Queryable, code: string): Promise<AgencyRow | undefined> {
   const r = await db.query<AgencyRow>(`SELECT ${COLUMNS} FROM agencies WHERE code = $1`, [code]);
@@ -41,16 +46,22 @@ export interface NewAgency {
   channel?: Channel;
   endpointUrl?: string | null;
   pushFormat?: 'edxml' | 'json';
+  /** Left as it is on an existing agency when undefined. */
+  allowPrivateEndpoint?: boolean | undefined;
+  /** Left as it is on an existing agency when undefined. */
+  pushReceipt?: boolean | undefined;
 }
 
 export async function upsertAgency(db: Queryable, a: NewAgency): Promise<void> {
   await db.query(
-    `INSERT INTO agencies (code, name, parent_code, level, channel, endpoint_url, push_format)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO agencies (code, name, parent_code, level, channel, endpoint_url, push_format, allow_private_endpoint, push_receipt)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, false), COALESCE($9, false))
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent_code = EXCLUDED.parent_code,
        level = EXCLUDED.level, channel = EXCLUDED.channel, endpoint_url = EXCLUDED.endpoint_url,
-       push_format = EXCLUDED.push_format`,
-    [a.code, a.name, a.parentCode ?? null, a.level ?? 1, a.channel ?? 'hosted', a.endpointUrl ?? null, a.pushFormat ?? 'edxml'],
+       push_format = EXCLUDED.push_format,
+       allow_private_endpoint = COALESCE($8, agencies.allow_private_endpoint),
+       push_receipt = COALESCE($9, agencies.push_receipt)`,
+    [a.code, a.name, a.parentCode ?? null, a.level ?? 1, a.channel ?? 'hosted', a.endpointUrl ?? null, a.pushFormat ?? 'edxml', a.allowPrivateEndpoint ?? null, a.pushReceipt ?? null],
   );
 }
 

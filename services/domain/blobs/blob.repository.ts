@@ -1,3 +1,4 @@
+import { safeFileName } from '../files/safe-file-name';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
@@ -240,5 +241,6 @@ export async function listFiles(db: Queryable, documentId: string): Promise<File
       WHERE f.document_id = $1 ORDER BY f.role`,
     [documentId],
   );
-  return r.rows;
+  // Names stored before every channel was sanitised are cleaned on the way out as well.
+  return (r.rows as FileRow[]).map((f) => (f.name === null ? f : { ...f, name: safeFileName(f.name, f.role) }));
 }

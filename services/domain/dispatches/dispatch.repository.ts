@@ -3,7 +3,7 @@ import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../
 import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
-import { OVERDUE_FACTS_SQL, factsOf, holidaysAround, overdueReason as computeOverdue } from './overdue';
+import { keysetPage, type Page } from '../paging/keyset-page';
 
 export interface DispatchRow {
   id: string;
@@ -128,52 +128,64 @@ export async function addDispatchEvent(tx: Queryable, dispatchId: string, code: 
   return r.rows[0]!.id;
 }
 
-/** Dispatch views with their timelines; a recipient sees only its own copy. */
-export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null): Promise<DispatchView[]> {
+/**
+ * Dispatch views with their timelines; a recipient sees only its own copy. `viewer` is the agency
+ * looking: the other agency's people and keys appear only as agency and role (lienthong_actor_shown_to).
+ */
+export async function dispatchViews(db: Queryable, documentId: string, onlyRecipient: string | null, viewer: string): Promise<DispatchView[]> {
   const r = await db.query(
     `SELECT x.id, x.recipient_code AS recipient, x.channel, x.status, x.incoming_number AS "incomingNumber",
-            x.delivered_at AS "deliveredAt", ${OVERDUE_FACTS_SQL},
-            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', e.actor, 'note', e.note) ORDER BY e.id)
+            x.delivered_at AS "deliveredAt", x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt",
+            dispatch_overdue(x.id, now()) AS "overdueReason",
+            COALESCE(json_agg(json_build_object('code', e.code, 'at', e.at, 'actor', lienthong_actor_shown_to(e.actor, $3), 'note', e.note) ORDER BY e.id)
                      FILTER (WHERE e.id IS NOT NULL), '[]') AS events
        FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN dispatch_events e ON e.dispatch_id = x.id
       WHERE x.document_id = $1 AND ($2::text IS NULL OR x.recipient_code = $2)
       GROUP BY x.id, d.id ORDER BY x.recipient_code`,
-    [documentId, onlyRecipient],
+    [documentId, onlyRecipient, viewer],
   );
-  const now = new Date();
-  const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
-  return r.rows.map(({ overdueFacts, ...row }) => {
-    const overdueReason = computeOverdue(factsOf(overdueFacts), now, holidays);
-    return { ...row, deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null, overdue: overdueReason !== null, overdueReason };
-  });
+  return r.rows.map((row) => ({
+    ...row,
+    deliveredAt: row.deliveredAt ? new Date(row.deliveredAt).toISOString() : null,
+    nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
+    overdue: row.overdueReason !== null,
+  }));
 }
 
 export interface InboxQuery {
   recipient: string;
   limit: number;
-  /** Opaque cursor: base64url of `<deliveredAt>|<dispatch id>`, the last item of the previous page. */
+  /** Opaque keyset cursor (services/domain/paging/cursor.ts); malformed → 400. */
   cursor?: string | undefined;
+  /** The last page (the oldest copies). */
+  last?: boolean | undefined;
 }
 
-export async function listInbox(db: Queryable, q: InboxQuery): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (q.cursor) {
-    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (at && id) after = [at, id];
-  }
-  const r = await db.query(
-    `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
-            d.urgency, x.status, x.delivered_at AS "deliveredAt", x.delivered_at::text AS "cursorAt"
-       FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'
-        AND ($2::timestamptz IS NULL OR (x.delivered_at, x.id) < ($2::timestamptz, $3::uuid))
-      ORDER BY x.delivered_at DESC, x.id DESC LIMIT $4`,
-    [q.recipient, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+/** The API inbox: delivered copies (a revoked one stays, marked with its time and reason), newest first, keyset pages, the total. */
+export async function listInbox(db: Queryable, q: InboxQuery): Promise<Page<InboxItem>> {
+  const page = await keysetPage<InboxItem & { deliveredAt: Date; revokedAt: Date | null }>(
+    db,
+    {
+      // The key keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
+      select: `SELECT x.id AS "dispatchId", d.id AS "documentId", d.sender_code AS sender, d.subject, d.number, d.notation,
+                      d.urgency, x.status, x.delivered_at AS "deliveredAt",
+                      CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt",
+                      CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason",
+                      x.delivered_at::text AS "_k0", x.id::text AS "_k1"
+                 FROM dispatches x JOIN documents d ON d.id = x.document_id
+                WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL AND {{keyset}}`,
+      key: [{ expr: 'x.delivered_at', type: 'timestamptz' }, { expr: 'x.id', type: 'uuid' }],
+      params: [q.recipient],
+      count: `SELECT count(*)::int AS n FROM dispatches x WHERE x.recipient_code = $1 AND x.delivered_at IS NOT NULL`,
+    },
+    { limit: q.limit, cursor: q.cursor, last: q.last },
   );
-  const rows = r.rows.slice(0, q.limit);
-  const items: InboxItem[] = rows.map(({ cursorAt: _c, ...row }) => ({ ...row, deliveredAt: new Date(row.deliveredAt).toISOString() }));
-  // The cursor keeps PostgreSQL's microseconds: a millisecond ISO string would skip rows.
-  const last = rows[rows.length - 1];
-  const nextCursor = r.rows.length > q.limit && last ? Buffer.from(`${last.cursorAt}|${last.dispatchId}`).toString('base64url') : null;
-  return { items, nextCursor };
+  return {
+    ...page,
+    items: page.items.map((row) => ({
+      ...row,
+      deliveredAt: new Date(row.deliveredAt).toISOString(),
+      revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
+    })),
+  };
 }

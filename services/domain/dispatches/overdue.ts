@@ -1,67 +1,46 @@
 import type { Queryable } from '../../db/pool';
-import { loadHolidays } from '../../stats/stats.repository';
-import { addDays, vnDay, vnStartOf } from '../../stats/periods';
-import { nextWorkingDay } from '../../stats/working-days';
-
-export type OverdueReason = 'not_acknowledged' | 'not_completed';
-
-/** What deciding needs about one dispatch: select it with OVERDUE_FACTS_SQL. */
-export interface OverdueFacts {
-  status: string;
-  channel: string | null;
-  /** The clock start: the dispatch row, written when the sender handed the document over. */
-  sentAt: Date;
-  /** The first 01 and the first 06 on the timeline. */
-  acknowledgedAt: Date | null;
-  completedAt: Date | null;
-  dueOn: string | null;
-}
 
 /**
- * The facts, as SQL columns over `x` = dispatches and `d` = documents. The clock and the two
- * events are the ones the on-time figures use (services/stats/on-time.query.ts), so a dispatch
- * shown overdue here is one those figures count as late.
+ * "Quá hạn" has ONE definition: the SQL function overdue_reason (migration 0042), over the facts
+ * of the view dispatch_deadline_facts, with working days and holidays from public_holidays
+ * (next_working_day, 0041). The API, the web pages, the leader's dashboard, the reminders and the
+ * on-time figures all use it, so a copy marked overdue anywhere is late everywhere.
+ *
+ * - `not_registered`: the copy arrived and no 03 (registration, số đến) came by the end of the
+ *   next working day after its arrival (Vietnam time);
+ * - `not_completed`: its deadline — the one the leader set, else the document's due date — has
+ *   ended without 06.
+ * Closed copies (completed, refused, revoked, failed, paper) are never overdue.
  */
-export const OVERDUE_FACTS_SQL = `json_build_object('status', x.status, 'channel', x.channel, 'sentAt', x.created_at, 'dueOn', d.due_on,
-  'acknowledgedAt', (SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '01'),
-  'completedAt', (SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '06')) AS "overdueFacts"`;
+export type OverdueReason = 'not_registered' | 'not_completed';
 
-/** The JSON column above (timestamps arrive as strings) → facts. */
-export function factsOf(json: Record<string, string | null>): OverdueFacts {
-  return {
-    status: json.status!,
-    channel: json.channel ?? null,
-    sentAt: new Date(json.sentAt!),
-    acknowledgedAt: json.acknowledgedAt ? new Date(json.acknowledgedAt) : null,
-    completedAt: json.completedAt ? new Date(json.completedAt) : null,
-    dueOn: json.dueOn ?? null,
-  };
+/** A SQL expression: the overdue reason of dispatch `x` at `$now` (a placeholder given by the caller). */
+export function overdueSql(dispatchAlias: string, nowParam: string): string {
+  return `dispatch_overdue(${dispatchAlias}.id, ${nowParam})`;
 }
 
-// Copies nobody can act on any more, or that never travel electronically (a paper recipient
-// cannot post statuses): never overdue.
-const CLOSED = new Set(['completed', 'revoked', 'failed', 'refused', 'paper']);
-
-/**
- * Overdue is a state to act on: a deadline has passed and the status it waits for has still not
- * come. Acknowledgement (01) is due by the end of the next working day after sending (Vietnam
- * time, public holidays skipped: the same nextWorkingDay as the on-time figures); completion (06)
- * by the end of the document's due date. A status that came late ends the overdue state; the
- * on-time figures keep the lateness.
- */
-export function overdueReason(f: OverdueFacts, now: Date, holidays: ReadonlySet<string>): OverdueReason | null {
-  if (CLOSED.has(f.status) || f.channel === 'paper') return null;
-  const ackDeadline = vnStartOf(addDays(nextWorkingDay(vnDay(f.sentAt), holidays), 1));
-  if (!f.acknowledgedAt && now >= ackDeadline) return 'not_acknowledged';
-  if (f.dueOn && !f.completedAt && now >= vnStartOf(addDays(f.dueOn, 1))) return 'not_completed';
-  return null;
+/** The reason one dispatch is overdue at `now`, or null. */
+export async function overdueOf(db: Queryable, dispatchId: string, now = new Date()): Promise<OverdueReason | null> {
+  const r = await db.query<{ reason: OverdueReason | null }>(`SELECT dispatch_overdue($1, $2) AS reason`, [dispatchId, now]);
+  return r.rows[0]?.reason ?? null;
 }
 
-/** The holidays that can matter for dispatches sent on these days (Tết is the longest break). */
-export async function holidaysAround(db: Queryable, sent: Date[]): Promise<Set<string>> {
-  if (sent.length === 0) return new Set();
-  const days = sent.map(vnDay).sort();
-  return loadHolidays(db, days[0]!, addDays(days[days.length - 1]!, 45));
+/** The rule on given facts (tests and tools): the same SQL function. */
+export async function overdueReason(
+  db: Queryable,
+  f: { status: string; channel: string | null; arrivedAt: Date | null; registeredAt: Date | null; dueOn: string | null; completedAt: Date | null },
+  now: Date,
+): Promise<OverdueReason | null> {
+  const r = await db.query<{ reason: OverdueReason | null }>(`SELECT overdue_reason($1, $2, $3, $4, $5::date, $6, $7) AS reason`, [
+    f.status,
+    f.channel,
+    f.arrivedAt,
+    f.registeredAt,
+    f.dueOn,
+    f.completedAt,
+    now,
+  ]);
+  return r.rows[0]?.reason ?? null;
 }
 
 export interface OverdueItem {
@@ -77,41 +56,18 @@ export interface OverdueItem {
   sentAt: string;
 }
 
-/**
- * The sender's overdue dispatches. SQL keeps only candidates (open, a status missing, sent before
- * yesterday in UTC so the earliest possible deadline may have passed); the rule above decides.
- */
+/** The sender's overdue dispatches (open copies only; the rule decides). */
 export async function listOverdue(db: Queryable, sender: string, now = new Date(), limit = 1000): Promise<OverdueItem[]> {
   const r = await db.query(
-    `SELECT x.id AS "dispatchId", d.id AS "documentId", d.number, d.notation, d.subject, x.recipient_code AS recipient,
-            a.name AS "recipientName", ${OVERDUE_FACTS_SQL}
-       FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = x.recipient_code
-      WHERE d.sender_code = $1 AND x.status <> ALL($2::text[]) AND x.channel IS DISTINCT FROM 'paper'
-        AND x.created_at < $3::timestamptz - interval '1 day'
-        AND (NOT EXISTS (SELECT 1 FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '01')
-             OR (d.due_on < ($3::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-                 AND NOT EXISTS (SELECT 1 FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '06')))
-      ORDER BY x.created_at, x.id LIMIT $4`,
-    [sender, [...CLOSED], now, limit],
+    `SELECT * FROM (
+       SELECT x.id AS "dispatchId", d.id AS "documentId", d.number, d.notation, d.subject, x.recipient_code AS recipient,
+              a.name AS "recipientName", f.due_on::text AS "dueOn", x.created_at AS "sentAt",
+              overdue_reason(f.status, f.channel, f.arrived_at, f.registered_at, f.due_on, f.completed_at, $3) AS reason
+         FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = x.recipient_code
+         JOIN dispatch_deadline_facts f ON f.dispatch_id = x.id
+        WHERE d.sender_code = $1 AND x.status <> ALL($2::text[])) o
+      WHERE o.reason IS NOT NULL ORDER BY o."sentAt", o."dispatchId" LIMIT $4`,
+    [sender, ['completed', 'revoked', 'failed', 'refused', 'paper'], now, limit],
   );
-  const holidays = await holidaysAround(db, r.rows.map((row) => factsOf(row.overdueFacts).sentAt));
-  const out: OverdueItem[] = [];
-  for (const row of r.rows) {
-    const facts = factsOf(row.overdueFacts);
-    const reason = overdueReason(facts, now, holidays);
-    if (!reason) continue;
-    out.push({
-      dispatchId: row.dispatchId,
-      documentId: row.documentId,
-      number: row.number,
-      notation: row.notation,
-      subject: row.subject,
-      recipient: row.recipient,
-      recipientName: row.recipientName,
-      reason,
-      dueOn: facts.dueOn,
-      sentAt: facts.sentAt.toISOString(),
-    });
-  }
-  return out;
+  return r.rows.map((row) => ({ ...row, sentAt: new Date(row.sentAt).toISOString() }));
 }

@@ -1,8 +1,8 @@
 import { DispatchStatus, EdxmlStatusCode, ErrorCode, LedgerKind } from '../../../contracts';
-import { inTransaction, type Db } from '../../db/pool';
+import { inTransaction, type Db, type Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
-import { formatNumber, issueNextNumber } from '../numbering/number-register';
+import { registerIncoming, type RegistrationChoice } from '../registers/register-books';
 import { addDispatchEvent } from './dispatch.repository';
 import { enqueueStatusWebhook } from './status-webhook';
 import { checkTransition, type StatusActor } from './status-transitions';
@@ -14,6 +14,8 @@ export interface StatusInput {
   note?: string | null | undefined;
   /** Who did it, for the timeline: a user name, or the agency system's key id. */
   actor: string;
+  /** On 03: the register book and registration date the clerk chose (default book, today). */
+  register?: RegistrationChoice | undefined;
 }
 
 export interface StatusResult {
@@ -24,18 +26,18 @@ export interface StatusResult {
   recorded: boolean;
 }
 
-/** Vietnam's calendar year, for the yearly incoming register (số đến). */
-function vietnamYear(now = new Date()): number {
-  return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
-}
-
 /**
  * Records one edXML status on a dispatch: checks who may post it and from which state, moves the
  * state, assigns the incoming number on 03, answers a take-back on 15/16, and writes the timeline
  * event — all in one transaction with the row locked, so two clerks cannot race one dispatch.
  */
 export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, (tx) => recordStatusIn(tx, s));
+}
+
+/** recordStatus inside the caller's transaction (the incoming flow writes its step with it). */
+export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResult> {
+  {
     const r = await tx.query(
       `SELECT x.id, x.document_id AS "documentId", x.recipient_code AS recipient, x.status, x.channel,
               x.incoming_number AS "incomingNumber", x.pending_request AS "pendingRequest", d.sender_code AS sender
@@ -61,7 +63,14 @@ export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult
     }
     let incomingNumber: string | null = x.incomingNumber;
     if (s.code === EdxmlStatusCode.accepted && !incomingNumber) {
-      incomingNumber = formatNumber(await issueNextNumber(tx, x.recipient, vietnamYear(), 'incoming'));
+      incomingNumber = await registerIncoming(tx, x.id, x.recipient, s.register);
+    }
+    if (s.code === EdxmlStatusCode.accepted) {
+      // Registration opens the handling of the copy (issue 20): trình, assignment, processing.
+      await tx.query(
+        `INSERT INTO incoming_handling (dispatch_id, agency_code, stage) VALUES ($1, $2, 'registered') ON CONFLICT (dispatch_id) DO NOTHING`,
+        [x.id, x.recipient],
+      );
     }
     const pendingRequest =
       s.code === EdxmlStatusCode.takeBack ? 'takeback' : s.code === EdxmlStatusCode.agreeUpdate || s.code === EdxmlStatusCode.refuseUpdate ? null : x.pendingRequest;
@@ -84,5 +93,5 @@ export async function recordStatus(db: Db, s: StatusInput): Promise<StatusResult
     }
     await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ dispatchId: x.id, documentId: x.documentId, status, code: s.code })]);
     return { dispatchId: x.id, documentId: x.documentId, status, incomingNumber, recorded: true };
-  });
+  }
 }

@@ -23,7 +23,7 @@ export const TRANSITIONS: Record<EdxmlStatusCode, Transition> = {
   [EdxmlStatusCode.arrived]: { by: 'recipient', from: [delivered] },
   [EdxmlStatusCode.refused]: { by: 'recipient', from: [delivered], to: refused },
   [EdxmlStatusCode.accepted]: { by: 'recipient', from: [delivered], to: accepted },
-  [EdxmlStatusCode.assigned]: { by: 'recipient', from: [accepted, assigned], to: assigned },
+  [EdxmlStatusCode.assigned]: { by: 'recipient', from: [accepted, assigned, processing], to: assigned },
   [EdxmlStatusCode.processing]: { by: 'recipient', from: HANDLED, to: processing },
   [EdxmlStatusCode.completed]: { by: 'recipient', from: HANDLED, to: DispatchStatus.completed },
   [EdxmlStatusCode.takeBack]: { by: 'sender', from: [delivered, ...HANDLED, refused] },

@@ -40,6 +40,8 @@ export interface StatusEventRow {
   senderName: string;
   senderChannel: string;
   endpointUrl: string | null;
+  /** The operator allowed the sender's endpoint on a private address (migration 0025). */
+  allowPrivateEndpoint: boolean;
   pushFormat: 'edxml' | 'json';
   code: string;
   note: string | null;
@@ -55,7 +57,8 @@ export async function loadStatusEvent(db: Queryable, eventId: number): Promise<S
   const r = await db.query<StatusEventRow>(
     `SELECT e.id AS "eventId", x.id AS "dispatchId", d.id AS "documentId", x.recipient_code AS recipient,
             ra.name AS "recipientName", s.code AS sender, s.name AS "senderName", s.channel AS "senderChannel",
-            s.endpoint_url AS "endpointUrl", s.push_format AS "pushFormat", e.code, e.note, e.actor, e.at,
+            s.endpoint_url AS "endpointUrl", s.allow_private_endpoint AS "allowPrivateEndpoint", s.push_format AS "pushFormat", e.code, e.note,
+            lienthong_actor_shown_to(e.actor, s.code) AS actor, e.at,
             e.notified_at AS "notifiedAt", d.number, d.notation, d.issued_on AS "issuedOn"
        FROM ${EVENT_SOURCE_SQL} JOIN agencies ra ON ra.code = x.recipient_code
       WHERE e.id = $1`,

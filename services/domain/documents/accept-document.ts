@@ -7,11 +7,14 @@ import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirect
 import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
+import { safeFileName } from '../files/safe-file-name';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../pipeline/priority';
-import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureIntakeOptions } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
+import { requireSigningCertificate } from './signing-readiness';
+import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
 export type IncomingFile = InMemoryFile | SpilledFile;
@@ -64,6 +67,8 @@ export interface AcceptLimits {
   futureSkewDays: number;
   /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
   trustStoreDir?: string | undefined;
+  /** How PDFs that arrive signed are treated (default: refuse failed signatures). */
+  signatures?: SignatureIntakeOptions | undefined;
 }
 
 export interface Accepted {
@@ -79,6 +84,8 @@ const UNIQUE_VIOLATION = '23505';
 interface Lookup extends DirectoryFacts {
   earlier: { id: string; requestHash: string | null; status: DocumentStatus } | null;
   holder: { id: string; notation: string; onPaper: boolean } | null;
+  /** metadata.responseFor names a document the sender sent or received (true when there is none). */
+  referenceOk: boolean;
 }
 
 /**
@@ -94,19 +101,24 @@ interface Lookup extends DirectoryFacts {
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
   validateBeforeWriting(s, limits);
-  const main = s.file ? prepare(s.file) : null;
-  const attachments = s.attachments.map(prepare);
+  const main = s.file ? prepare(s.file, 0) : null;
+  const attachments = s.attachments.map((a, i) => prepare(a, i + 1));
   const source = main ? await checkMainFile(main) : null;
   const incomingSignature =
     main && source?.type === 'pdf'
       ? main.bytes
-        ? await checkArrivingSignatures(db, main.bytes, limits.trustStoreDir)
-        : await checkArrivingSignaturesOfFile(db, main.path!, limits.trustStoreDir)
+        ? await checkArrivingSignatures(db, main.bytes, limits)
+        : await checkArrivingSignaturesOfFile(db, main.path!, limits)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
-  const lookup = (!s.idempotencyKey && !s.metadata.number && quickLookup(db, s)) || (await lookUp(db, s));
+  const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
+  // Refused at the door rather than failed at the sign stage (a replay above answers as before).
+  await requireSigningCertificate(db, s.sender);
   const m = s.metadata;
+  // An answer may name only a document the sender sent or received: anything else would let it
+  // probe other agencies' documents (and copy their numbers into its own edXML).
+  if (m.responseFor && !lookup.referenceOk) throw unknownReference('metadata.responseFor');
   const year = Number(m.issuedOn.slice(0, 4));
   if (m.number && lookup.holder) {
     // Paper and electronic documents share one register (Decree 30): either may hold the number.
@@ -197,7 +209,7 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
 /** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
 function quickLookup(db: Db, s: Submission): Lookup | undefined {
   const facts = factsFromMemory(db, s.metadata.recipients);
-  return facts && { ...facts, earlier: null, holder: null };
+  return facts && { ...facts, earlier: null, holder: null, referenceOk: true };
 }
 
 /** One statement: an earlier document with this Idempotency-Key, the holder of a given number, the directory's answer. */
@@ -209,21 +221,24 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
        (SELECT json_build_object('id', id, 'requestHash', request_hash, 'status', status) FROM documents
          WHERE $2::text IS NOT NULL AND sender_code = $1 AND idempotency_key = $2) AS earlier,
        (SELECT json_build_object('id', h.id, 'notation', h.notation, 'onPaper', h.on_paper) FROM (
-          SELECT id, notation, false AS on_paper FROM documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          SELECT id, notation, false AS on_paper FROM documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND lienthong_number_key(number) = lienthong_number_key($4)
           UNION ALL
-          SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND number = $4
+          SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND lienthong_number_key(number) = lienthong_number_key($4)
           LIMIT 1) h) AS holder,
+       ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM documents d WHERE d.id = $7::uuid AND ${visibleToCallerSql(1)})) AS "referenceOk",
        ${directoryFactsSql(5, 6)}`,
-    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct],
+    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct, m.responseFor ?? null],
   );
   const found = r.rows[0]!;
   rememberAgencies(db, found.known);
   return found;
 }
 
-function prepare(f: IncomingFile): PreparedFile {
-  if (f.path !== undefined) return { name: f.name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
-  return { name: f.name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
+/** Every channel's files meet here: their names go through the one sanitiser whatever the caller did. */
+function prepare(f: IncomingFile, i: number): PreparedFile {
+  const name = safeFileName(f.name, i === 0 ? 'document' : `file-${i}`);
+  if (f.path !== undefined) return { name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
+  return { name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
 }
 
 function fileRow(role: string, f: PreparedFile, contentType: string): AcceptedFile & { from: PreparedFile } {

@@ -1,52 +1,131 @@
 import fs from 'node:fs';
 import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
+import type { SignatureReport } from '../../signing/pades-verifier';
 import { DomainError } from '../errors/domain-error';
-import { assertIncomingSignaturesValid, checkIncomingSignatures, IncomingSignatureError } from '../pki/incoming-signatures';
+import { assertIncomingSignaturesValid, checkIncomingSignatures, IncomingSignatureError, type SignatureCheck } from '../pki/incoming-signatures';
+import { VerificationBudgetError } from '../../signing/analyse-in-thread';
 
-/** What the intake found in a PDF that arrived already signed: kept with the document and shown. */
+/** How the intake treats a PDF that arrives signed (LIENTHONG_SIGNATURE_INTAKE_POLICY and friends). */
+export interface SignatureIntakeOptions {
+  policy: 'refuse-failed' | 'refuse-indeterminate' | 'accept-all';
+  softFail: boolean;
+  revocationTimeoutMs: number;
+  budgetMs: number;
+}
+
+export function signatureIntakeOptions(config: {
+  LIENTHONG_SIGNATURE_INTAKE_POLICY: SignatureIntakeOptions['policy'];
+  LIENTHONG_REVOCATION_SOFT_FAIL: boolean;
+  LIENTHONG_REVOCATION_TIMEOUT_MS: number;
+  LIENTHONG_VERIFY_BUDGET_MS: number;
+}): SignatureIntakeOptions {
+  return {
+    policy: config.LIENTHONG_SIGNATURE_INTAKE_POLICY, softFail: config.LIENTHONG_REVOCATION_SOFT_FAIL,
+    revocationTimeoutMs: config.LIENTHONG_REVOCATION_TIMEOUT_MS, budgetMs: config.LIENTHONG_VERIFY_BUDGET_MS,
+  };
+}
+
+export interface SignatureLine {
+  index: number;
+  kind: 'signature' | 'document-timestamp';
+  signer: string | null;
+  /** /M, as claimed by the signer (shown, never trusted). */
+  signingTime: string | null;
+  indication: 'passed' | 'indeterminate' | 'failed';
+  reason: string | null;
+  /** One Vietnamese sentence. */
+  message: string;
+  findings: { code: string; message: string }[];
+  coversWholeDocument: boolean;
+  revision: number | null;
+  revisions: number | null;
+  changes: { revision: number; text: string; allowed: boolean }[];
+  chainTrusted: boolean;
+  chain: string[];
+  timestamped: boolean;
+  timestamp: { time: string | null; tsa: string | null; trusted: boolean; valid: boolean } | null;
+  validationTime: string;
+  revocation: string;
+  algorithm: string | null;
+}
+
+/** What the intake found in a PDF that arrived already signed: kept with the document and shown to every recipient. */
 export interface IncomingSignatureSummary {
   signed: boolean;
+  indication: 'passed' | 'indeterminate' | 'failed' | null;
   ok: boolean;
   trusted: boolean;
   problem: string | null;
-  signatures: { signer: string | null; signingTime: string | null; coversWholeDocument: boolean; chainTrusted: boolean; timestamped: boolean }[];
+  /** Vietnamese warnings shown to every recipient (indeterminate signatures, accepted failures). */
+  warnings: string[];
+  /** Set when the PDF was changed after a signature and accepted anyway (accept-all): the sign stage refuses to re-sign it. */
+  modifiedAfterSigning: boolean;
+  signatures: SignatureLine[];
+}
+
+export function signatureLine(s: SignatureReport, index: number): SignatureLine {
+  const ts = s.timestamp;
+  return {
+    index: index + 1, kind: s.kind, signer: s.signerCommonName ?? null, signingTime: s.signingTime ? new Date(s.signingTime).toISOString() : null,
+    indication: s.verdict.indication, reason: s.verdict.reason, message: s.verdict.message,
+    findings: s.verdict.findings.map((f) => ({ code: f.code, message: f.message })),
+    coversWholeDocument: s.coversWholeDocument, revision: s.revision, revisions: s.revisions,
+    changes: s.changes.map((c) => ({ revision: c.revision, text: c.text, allowed: c.allowed })),
+    chainTrusted: s.chainTrusted, chain: s.chain, timestamped: !!ts?.valid,
+    timestamp: ts ? { time: ts.time ? new Date(ts.time).toISOString() : null, tsa: ts.tsaName, trusted: ts.trusted, valid: ts.valid } : null,
+    validationTime: new Date(s.validationTime).toISOString(), revocation: s.revocation.status, algorithm: s.algorithm,
+  };
+}
+
+export function summaryOf(check: SignatureCheck): IncomingSignatureSummary {
+  const lines = check.signatures.map(signatureLine);
+  return {
+    signed: check.signed, indication: check.indication, ok: check.ok, trusted: check.trusted, problem: check.problem ?? null,
+    warnings: lines.filter((l) => l.indication !== 'passed').map((l) => l.message),
+    modifiedAfterSigning: check.signatures.some((s) => s.verdict.findings.some((f) => f.code === 'MODIFIED_AFTER_SIGNING')),
+    signatures: lines,
+  };
 }
 
 /**
  * A PDF that arrives signed (from another system, through edXML or upload) is verified before it
- * is accepted: a broken signature means it was changed after signing, and it is refused.
- * Unsigned and untrusted-but-intact PDFs pass; the finding is stored and shown.
+ * is accepted, in a worker thread under a time budget. Default policy: failed → 422
+ * SIGNATURE_INVALID with the reason; indeterminate → accepted, the warning stored and shown to
+ * every recipient; passed → shown as valid.
  */
-export async function checkArrivingSignatures(db: Db, pdf: Buffer, trustStoreDir: string | undefined): Promise<IncomingSignatureSummary | null> {
+export async function checkArrivingSignatures(db: Db, pdf: Buffer, limits: { trustStoreDir?: string | undefined; signatures?: SignatureIntakeOptions | undefined }): Promise<IncomingSignatureSummary | null> {
   if (pdf.indexOf('/ByteRange') === -1) return null; // cheap: no signature dictionary at all
-  const check = await checkIncomingSignatures(db, pdf, trustStoreDir ? { trustStoreDir } : {});
-  if (!check.signed) return null;
+  const opts = limits.signatures;
+  let check: SignatureCheck;
   try {
-    assertIncomingSignaturesValid(check);
+    check = await checkIncomingSignatures(db, pdf, {
+      trustStoreDir: limits.trustStoreDir, inThread: true,
+      ...(opts ? { softFail: opts.softFail, revocationTimeoutMs: opts.revocationTimeoutMs, budgetMs: opts.budgetMs } : {}),
+    });
   } catch (err) {
-    if (err instanceof IncomingSignatureError) {
-      throw new DomainError(ErrorCode.SIGNATURE_INVALID, `Chữ ký số trên tệp không hợp lệ (văn bản đã bị sửa sau khi ký hoặc chữ ký giả mạo): ${err.message}`, [
-        ...err.details.map((problem) => ({ problem })),
-      ]);
+    if (err instanceof VerificationBudgetError) {
+      throw new DomainError(ErrorCode.INVALID_FILE, `Không kiểm tra được chữ ký số trên tệp trong thời gian cho phép: ${err.message}`);
     }
     throw err;
   }
-  return {
-    signed: check.signed,
-    ok: check.ok,
-    trusted: check.trusted,
-    problem: check.problem ?? null,
-    signatures: check.signatures.map((x) => ({
-      signer: x.signerCommonName ?? null,
-      signingTime: x.signingTime ? new Date(x.signingTime).toISOString() : null,
-      coversWholeDocument: x.coversWholeDocument,
-      chainTrusted: x.chainTrusted,
-      timestamped: x.timestamp?.valid === true,
-    })),
-  };
+  if (!check.signed) return null;
+  const policy = opts?.policy ?? 'refuse-failed';
+  if (policy !== 'accept-all') {
+    try {
+      assertIncomingSignaturesValid(check, policy === 'refuse-indeterminate');
+    } catch (err) {
+      if (err instanceof IncomingSignatureError) {
+        const worst = check.signatures.find((s) => s.verdict.indication === 'failed') ?? check.signatures.find((s) => s.verdict.indication !== 'passed');
+        throw new DomainError(ErrorCode.SIGNATURE_INVALID, `Chữ ký số trên tệp không hợp lệ: ${err.message}`, [
+          ...(worst?.verdict.findings ?? []).map((f) => ({ reason: f.code, problem: f.message })),
+        ]);
+      }
+      throw err;
+    }
+  }
+  return summaryOf(check);
 }
-
 
 const SIGNATURE_MARKER = Buffer.from('/ByteRange');
 const SCAN_WINDOW = 1024 * 1024;
@@ -77,7 +156,7 @@ export async function fileContains(file: string, marker: Buffer): Promise<boolea
  * signature check needs the signed byte ranges and the signature together). Unsigned scans, the
  * usual large uploads, never sit in memory.
  */
-export async function checkArrivingSignaturesOfFile(db: Db, file: string, trustStoreDir: string | undefined): Promise<IncomingSignatureSummary | null> {
+export async function checkArrivingSignaturesOfFile(db: Db, file: string, limits: Parameters<typeof checkArrivingSignatures>[2]): Promise<IncomingSignatureSummary | null> {
   if (!(await fileContains(file, SIGNATURE_MARKER))) return null;
-  return checkArrivingSignatures(db, await fs.promises.readFile(file), trustStoreDir);
+  return checkArrivingSignatures(db, await fs.promises.readFile(file), limits);
 }

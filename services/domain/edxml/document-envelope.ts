@@ -4,6 +4,8 @@ import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
 import type { DocumentRow } from '../documents/document.repository';
 import { documentMetadataOf } from '../documents/document-metadata';
+import { safeFileName } from '../files/safe-file-name';
+import { visibleToCallerSql } from '../references/scoped-reference';
 
 /**
  * Our document as an edXML envelope (QCVN 102:2016): the sender, every recipient, the signed PDF
@@ -23,14 +25,18 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
     if (!f) continue;
     attachments.push({
       contentId: f.role,
-      name: f.role.startsWith('attachment-') ? (f.name ?? `${f.role}.pdf`) : `${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'),
+      name: f.role.startsWith('attachment-') ? safeFileName(f.name, `${f.role}.pdf`) : safeFileName(`${doc.number}-${doc.notation}.pdf`.replace(/[\\/]/g, '_'), 'document.pdf'),
       contentType: f.contentType,
       bytes: await getBlob(db, f.sha256),
     });
   }
   let responseFor: EdxmlResponseFor[] = [];
   if (doc.responseFor) {
-    const r = await db.query(`SELECT sender_code AS sender, number, notation, issued_on AS "issuedOn" FROM documents WHERE id = $1`, [doc.responseFor]);
+    // Only a document the sender itself sent or received is named (older rows were not checked at intake).
+    const r = await db.query(
+      `SELECT d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn" FROM documents d WHERE d.id = $1 AND ${visibleToCallerSql(2)}`,
+      [doc.responseFor, doc.senderCode],
+    );
     const x = r.rows[0];
     if (x) {
       responseFor = [

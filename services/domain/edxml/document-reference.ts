@@ -1,12 +1,14 @@
 import type { Queryable } from '../../db/pool';
+import { visibleToCallerSql } from '../references/scoped-reference';
 
 /**
- * Finds our document from an edXML reference: the sender's OrganId, "số/ký hiệu" and, when
+ * Finds a document the caller sent or received (never another agency's) from an edXML reference: the sender's OrganId, "số/ký hiệu" and, when
  * given, the promulgation date; or a DocumentId of the sample form `<OrganId>,<yyyy/MM/dd>,<số>/<ký hiệu>`.
  */
 export async function findDocumentByReference(
   db: Queryable,
   ref: { organId: string; code: string; promulgationDate?: string | null; documentId?: string | null },
+  caller: string,
 ): Promise<{ id: string; sender: string } | undefined> {
   let { organId, code, promulgationDate } = ref;
   if ((!code || !organId) && ref.documentId) {
@@ -18,10 +20,11 @@ export async function findDocumentByReference(
   const number = code.slice(0, slash);
   const notation = code.slice(slash + 1);
   const r = await db.query(
-    `SELECT id, sender_code AS sender FROM documents
-      WHERE sender_code = $1 AND number = $2 AND notation = $3 AND ($4::date IS NULL OR issued_on = $4::date)
-      ORDER BY created_at DESC LIMIT 1`,
-    [organId, number, notation, promulgationDate ?? null],
+    `SELECT d.id, d.sender_code AS sender FROM documents d
+      WHERE d.sender_code = $1 AND d.number = $2 AND d.notation = $3 AND ($4::date IS NULL OR d.issued_on = $4::date)
+        AND ${visibleToCallerSql(5)}
+      ORDER BY d.created_at DESC LIMIT 1`,
+    [organId, number, notation, promulgationDate ?? null, caller],
   );
   return r.rows[0];
 }

@@ -6,7 +6,9 @@ import { acceptDocument, type AcceptLimits, type Accepted, type IncomingFile } f
 import { revokeDocument, type RevokeResult } from '../documents/revoke-document';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
+import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference } from './document-reference';
+import { unknownReference } from '../references/scoped-reference';
 
 export type EdxmlOutcome =
   | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
@@ -33,7 +35,7 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
     const reason = doc.business.businessDocReason || 'Thu hồi văn bản';
     return { kind: 'revoke', result: await inTransaction(db, (tx) => revokeDocument(tx, caller, target, reason, actor)) };
   }
-  const responseFor = type === 2 || type === 3 ? await referencedDocument(db, doc, caller) : await answeredDocument(db, doc);
+  const responseFor = type === 2 || type === 3 ? await referencedDocument(db, doc, caller) : await answeredDocument(db, doc, caller);
   const metadata = mapMetadata(doc, responseFor);
   const [file, ...rest] = pdfFirst(doc);
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
@@ -55,7 +57,7 @@ function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
 
 /** The main file is the first PDF attachment; the others stay separate attachments. */
 function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
-  const files = doc.attachments.map((a) => ({ name: a.name, declaredType: a.contentType, bytes: a.bytes }));
+  const files = doc.attachments.map((a, i) => ({ name: safeFileName(a.name, `attachment-${i + 1}`), declaredType: a.contentType, bytes: a.bytes }));
   const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
   if (i < 0) {
     throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
@@ -66,20 +68,20 @@ function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
 async function referencedDocument(db: Db, doc: EdxmlDocument, caller: string): Promise<string> {
   const refs = [...doc.responseFor, ...(doc.business.documentId ? [{ organId: '', code: '', promulgationDate: null, documentId: doc.business.documentId }] : [])];
   for (const ref of refs) {
-    const found = await findDocumentByReference(db, ref);
+    const found = await findDocumentByReference(db, ref, caller);
     if (found && found.sender === caller) return found.id;
   }
-  throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản được tham chiếu (ResponseFor / Bussiness/DocumentId) trong số văn bản của cơ quan gửi.', [
-    { element: 'ResponseFor' },
-  ]);
+  throw unknownReference('ResponseFor');
 }
 
-async function answeredDocument(db: Db, doc: EdxmlDocument): Promise<string | null> {
+/** A new document answering others: each ResponseFor must name a document the caller sent or received. */
+async function answeredDocument(db: Db, doc: EdxmlDocument, caller: string): Promise<string | null> {
+  if (doc.responseFor.length === 0) return null;
   for (const ref of doc.responseFor) {
-    const found = await findDocumentByReference(db, ref);
+    const found = await findDocumentByReference(db, ref, caller);
     if (found) return found.id;
   }
-  return null;
+  throw unknownReference('ResponseFor');
 }
 
 async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlStatus): Promise<StatusResult[]> {
@@ -88,8 +90,9 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
       { element: 'MessageHeader/From/OrganId' },
     ]);
   }
-  const target = await findDocumentByReference(db, st.responseFor);
-  if (!target) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản mà trạng thái tham chiếu (ResponseFor).', [{ element: 'ResponseFor' }]);
+  // One answer whether the document does not exist, is another agency's, or has no copy for the caller.
+  const target = await findDocumentByReference(db, st.responseFor, caller);
+  if (!target) throw unknownReference('ResponseFor');
   const isSender = target.sender === caller;
   const dispatches = await db.query<{ id: string }>(
     isSender
@@ -97,7 +100,7 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
       : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2`,
     isSender ? [target.id] : [target.id, caller],
   );
-  if (dispatches.rows.length === 0) throw new DomainError(ErrorCode.NOT_FOUND, 'Cơ quan này không có bản gửi nào của văn bản được tham chiếu.');
+  if (dispatches.rows.length === 0) throw unknownReference('ResponseFor');
   const results: StatusResult[] = [];
   for (const x of dispatches.rows) {
     results.push(await recordStatus(db, { actingAgency: caller, dispatchId: x.id, code: st.statusCode as EdxmlStatusCode, note: st.description ?? null, actor }));

@@ -42,9 +42,9 @@ export async function findNumberHolder(
   number: string,
 ): Promise<{ id: string; notation: string; onPaper: boolean } | undefined> {
   const r = await db.query(
-    `SELECT id, notation, false AS "onPaper" FROM documents WHERE sender_code = $1 AND year = $2 AND number = $3
+    `SELECT id, notation, false AS "onPaper" FROM documents WHERE sender_code = $1 AND year = $2 AND lienthong_number_key(number) = lienthong_number_key($3)
      UNION ALL
-     SELECT id, notation, true FROM paper_documents WHERE sender_code = $1 AND year = $2 AND number = $3
+     SELECT id, notation, true FROM paper_documents WHERE sender_code = $1 AND year = $2 AND lienthong_number_key(number) = lienthong_number_key($3)
      LIMIT 1`,
     [sender, year, number],
   );

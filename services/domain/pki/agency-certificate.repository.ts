@@ -48,9 +48,35 @@ export async function saveDevCa(db: Queryable, certPem: string, keySealed: strin
   );
 }
 
-export async function trustAnchorsPem(db: Queryable): Promise<string[]> {
-  const r = await db.query<{ cert_pem: string }>(`SELECT cert_pem FROM trust_anchors ORDER BY created_at`);
+/** What a trust anchor is trusted for: signer certificates, timestamp authorities, or both. */
+export type TrustPurpose = 'signing' | 'tsa' | 'both';
+
+/** Anchors trusted for `purpose` (every anchor when omitted). */
+export async function trustAnchorsPem(db: Queryable, purpose?: 'signing' | 'tsa'): Promise<string[]> {
+  const r = await db.query<{ cert_pem: string }>(
+    `SELECT cert_pem FROM trust_anchors WHERE $1::text IS NULL OR purpose = $1 OR purpose = 'both' ORDER BY created_at`, [purpose ?? null]);
   return r.rows.map((x) => x.cert_pem);
+}
+
+export interface TrustAnchorRow {
+  id: string;
+  label: string;
+  certPem: string;
+  purpose: TrustPurpose;
+  isDevCa: boolean;
+  createdAt: Date;
+}
+
+export async function listTrustAnchors(db: Queryable): Promise<TrustAnchorRow[]> {
+  const r = await db.query<TrustAnchorRow>(
+    `SELECT id, label, cert_pem AS "certPem", purpose, is_dev_ca AS "isDevCa", created_at AS "createdAt" FROM trust_anchors ORDER BY created_at`);
+  return r.rows;
+}
+
+/** Removes an operator-added anchor; the development CA stays (it signs the demo certificates). */
+export async function removeTrustAnchor(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(`DELETE FROM trust_anchors WHERE id = $1 AND NOT is_dev_ca`, [id]);
+  return (r.rowCount ?? 0) > 0;
 }
 
 export interface CertificateListing {
@@ -86,12 +112,16 @@ export async function revokeCertificate(db: Queryable, id: string): Promise<{ ag
 }
 
 /** Adds a verification trust anchor; the same certificate twice is one anchor. */
-export async function addTrustAnchor(db: Queryable, label: string, certPem: string): Promise<{ id: string; added: boolean }> {
+export async function addTrustAnchor(db: Queryable, label: string, certPem: string, purpose: TrustPurpose = 'signing'): Promise<{ id: string; added: boolean }> {
   const der = new X509Certificate(certPem).raw;
-  const existing = await db.query<{ id: string; cert_pem: string }>(`SELECT id, cert_pem FROM trust_anchors`);
+  const existing = await db.query<{ id: string; cert_pem: string; purpose: TrustPurpose }>(`SELECT id, cert_pem, purpose FROM trust_anchors`);
   const same = existing.rows.find((row) => new X509Certificate(row.cert_pem).raw.equals(der));
-  if (same) return { id: same.id, added: false };
+  if (same) {
+    // the same certificate added for another purpose widens it to both
+    if (same.purpose !== purpose && same.purpose !== 'both') await db.query(`UPDATE trust_anchors SET purpose = 'both' WHERE id = $1`, [same.id]);
+    return { id: same.id, added: false };
+  }
   const id = randomUUID();
-  await db.query(`INSERT INTO trust_anchors (id, label, cert_pem) VALUES ($1, $2, $3)`, [id, label, certPem]);
+  await db.query(`INSERT INTO trust_anchors (id, label, cert_pem, purpose) VALUES ($1, $2, $3, $4)`, [id, label, certPem, purpose]);
   return { id, added: true };
 }

@@ -3,6 +3,17 @@ import { openPrivateKey, sealPrivateKey } from '../../pki/key-envelope';
 import type { Queryable } from '../../db/pool';
 import { addAgencyCertificate, devCa, saveDevCa } from './agency-certificate.repository';
 
+/** Where the gateway publishes the development CA's CRL and answers OCSP (dev mode only). */
+export const DEV_CRL_PATH = '/pki/dev-ca.crl';
+export const DEV_OCSP_PATH = '/pki/ocsp';
+
+/** The gateway's address as `make run` computes it: LIENTHONG_PUBLIC_URL, else http://HOST:PORT. */
+export function devRevocationBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LIENTHONG_PUBLIC_URL) return env.LIENTHONG_PUBLIC_URL;
+  const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  return `http://${host}:${env.PORT ?? 8080}`;
+}
+
 export class DevModeRequiredError extends Error {
   constructor() {
     super('The development CA exists only in dev mode (LIENTHONG_DEV_MODE=1): it is refused here. Import real agency keys with `lienthong pki import`.');
@@ -34,10 +45,14 @@ export async function issueDevCertificate(
   devMode: boolean,
   agency: { code: string; name: string },
   keyType: 'rsa' | 'ec' = 'rsa',
-  validity: { validDays?: number; notBefore?: Date } = {},
+  validity: { validDays?: number; notBefore?: Date; revocationBaseUrl?: string } = {},
 ): Promise<string> {
   if (!devMode) throw new DevModeRequiredError();
   const caKey = await openDevCa(db, masterKey, devMode);
-  const issued = issueAgencyCertificate(caKey, { agencyCode: agency.code, agencyName: agency.name }, { keyType, ...validity });
+  const { revocationBaseUrl, ...span } = validity;
+  const base = (revocationBaseUrl ?? devRevocationBaseUrl()).replace(/\/$/, '');
+  const issued = issueAgencyCertificate(caKey, { agencyCode: agency.code, agencyName: agency.name }, {
+    keyType, ...span, revocation: { crlUrl: `${base}${DEV_CRL_PATH}`, ocspUrl: `${base}${DEV_OCSP_PATH}` },
+  });
   return addAgencyCertificate(db, agency.code, issued.certPem, [caKey.certPem], sealPrivateKey(issued.keyPem, masterKey));
 }

@@ -2,23 +2,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Queryable } from '../../db/pool';
+import { RevocationChecker } from '../../pki/revocation/revocation-checker';
+import { dbRevocationCache, importedCrls } from '../../pki/revocation/revocation-store';
 import { pemBlocks } from '../../pki/x509-builder';
 import { SignatureReport, verifyPdfSignatures } from '../../signing/pades-verifier';
+import { Indication, overallIndication } from '../../signing/signature-verdict';
 import { trustAnchorsPem } from './agency-certificate.repository';
 
-// PDFs that arrive already signed (edXML attachments, uploads). A broken signature — bytes
-// changed after signing, or a signature value that does not verify — is refused at intake: the
-// hub must not relay a forgery as if it were authentic. An untrusted or expired signer is not
-// refused, only reported: the recipient decides, and the hub adds its own signature anyway.
+// PDFs that arrive already signed (edXML attachments, uploads), and `lienthong pdf verify`: every
+// signature is validated (ETSI EN 319 102-1) against the trust list, with revocation from CRL
+// and OCSP, and the document gets the worst verdict of its signatures.
 
 export interface SignatureCheck {
   signed: boolean;
-  /** No signature is broken (an unsigned PDF is ok). */
+  /** passed / indeterminate / failed for the whole document; null when unsigned. */
+  indication: Indication | null;
+  /** No signature failed (an unsigned PDF is ok). */
   ok: boolean;
-  /** Signed, and every signature is intact and chains to a trust anchor. */
+  /** Signed, and every signature passed. */
   trusted: boolean;
   signatures: SignatureReport[];
-  /** The first thing wrong, as a sentence; absent when signed, ok and trusted. */
+  /** The verdict sentence of the worst signature (Vietnamese); absent when passed. */
   problem?: string;
 }
 
@@ -30,7 +34,7 @@ export class IncomingSignatureError extends Error {
   }
 }
 
-export const isBroken = (s: SignatureReport): boolean => !s.digestMatches || !s.signatureValid;
+export const isBroken = (s: SignatureReport): boolean => s.verdict.indication === 'failed';
 
 /** PEM files (one or more certificates each) or DER files in the LIENTHONG_TRUST_STORE folder. */
 export function readTrustStore(dir: string): Buffer[] {
@@ -51,32 +55,51 @@ export function readTrustStore(dir: string): Buffer[] {
   return out;
 }
 
-export async function trustAnchors(db: Queryable, trustStoreDir?: string): Promise<Buffer[]> {
-  const fromDb = (await trustAnchorsPem(db)).flatMap((pem) => pemBlocks(pem, 'CERTIFICATE'));
+/** Anchors for a purpose: the trust list's, plus the trust-store folder's (trusted for both). */
+export async function trustAnchors(db: Queryable, trustStoreDir?: string, purpose: 'signing' | 'tsa' = 'signing'): Promise<Buffer[]> {
+  const fromDb = (await trustAnchorsPem(db, purpose)).flatMap((pem) => pemBlocks(pem, 'CERTIFICATE'));
   return trustStoreDir ? [...fromDb, ...readTrustStore(trustStoreDir)] : fromDb;
 }
 
 export function summarize(signatures: SignatureReport[]): SignatureCheck {
+  const indication = overallIndication(signatures.map((s) => s.verdict.indication));
+  const worst = signatures.find((s) => s.verdict.indication === 'failed') ?? signatures.find((s) => s.verdict.indication === 'indeterminate');
   const signed = signatures.length > 0;
-  const broken = signatures.find(isBroken);
-  const untrusted = signatures.find((s) => !s.chainTrusted || (s.timestamp !== null && !s.timestamp.valid));
-  const trusted = signed && !broken && !untrusted;
-  const describe = (s: SignatureReport): string =>
-    `signature ${signatures.indexOf(s) + 1} (${s.signerCommonName ?? 'unknown signer'}): ${s.problems[0] ?? 'not valid'}`;
-  const problem = broken ? describe(broken) : !signed ? 'the PDF carries no signature' : untrusted ? describe(untrusted) : undefined;
-  return { signed, ok: !broken, trusted, signatures, ...(problem ? { problem } : {}) };
+  const problem = !signed ? 'the PDF carries no signature' : worst?.verdict.message;
+  return { signed, indication, ok: indication !== 'failed', trusted: indication === 'passed', signatures, ...(problem ? { problem } : {}) };
 }
 
-export async function checkIncomingSignatures(db: Queryable, pdf: Uint8Array, opts: { trustStoreDir?: string } = {}): Promise<SignatureCheck> {
-  return summarize(await verifyPdfSignatures(pdf, await trustAnchors(db, opts.trustStoreDir)));
+export interface CheckOptions {
+  trustStoreDir?: string | undefined;
+  softFail?: boolean;
+  revocationTimeoutMs?: number;
+  /** Off the event loop (gateway, workers). */
+  inThread?: boolean;
+  budgetMs?: number;
+  /** Revocation checking (default on). */
+  revocation?: boolean;
 }
 
-/** For the intake: refuses a PDF whose signature is broken (SIGNATURE_INVALID); unsigned or untrusted passes. */
-export function assertIncomingSignaturesValid(check: SignatureCheck): void {
-  if (check.ok) return;
-  const problems = check.signatures.filter(isBroken).flatMap((s) => s.problems);
-  throw new IncomingSignatureError(
-    `The PDF carries a broken digital signature — it was changed after signing or the signature is forged: ${check.problem ?? problems[0]}.`,
-    problems,
-  );
+export function revocationChecker(db: Queryable, timeoutMs = 5_000): RevocationChecker {
+  return new RevocationChecker({ cache: dbRevocationCache(db), importedCrls: () => importedCrls(db), timeoutMs });
+}
+
+export async function checkIncomingSignatures(db: Queryable, pdf: Uint8Array, opts: CheckOptions = {}): Promise<SignatureCheck> {
+  const signing = await trustAnchors(db, opts.trustStoreDir, 'signing');
+  const tsa = await trustAnchors(db, opts.trustStoreDir, 'tsa');
+  return summarize(await verifyPdfSignatures(pdf, signing, {
+    tsaAnchorsDer: tsa,
+    ...(opts.revocation === false ? {} : { revocation: revocationChecker(db, opts.revocationTimeoutMs) }),
+    ...(opts.softFail !== undefined ? { softFail: opts.softFail } : {}),
+    ...(opts.inThread !== undefined ? { inThread: opts.inThread } : {}),
+    ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+  }));
+}
+
+/** For the intake: refuses a PDF with a failed signature (SIGNATURE_INVALID), with the reason. */
+export function assertIncomingSignaturesValid(check: SignatureCheck, refuseIndeterminate = false): void {
+  if (check.ok && !(refuseIndeterminate && check.indication === 'indeterminate')) return;
+  const bad = check.signatures.filter((s) => s.verdict.indication === 'failed' || (refuseIndeterminate && s.verdict.indication === 'indeterminate'));
+  const details = bad.flatMap((s) => s.verdict.findings.map((f) => f.message));
+  throw new IncomingSignatureError(check.problem ?? details[0] ?? 'chữ ký số không hợp lệ', details);
 }

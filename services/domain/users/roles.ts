@@ -1,5 +1,5 @@
 /** The roles a web user holds (one each). Stored in users.role: a wire format, never rename. */
-export const ROLES = ['clerk', 'leader', 'monitor', 'admin'] as const;
+export const ROLES = ['clerk', 'leader', 'unit_head', 'specialist', 'monitor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(v: string): v is Role {
@@ -9,6 +9,11 @@ export function isRole(v: string): v is Role {
 export const ROLE_LABELS: Record<Role, string> = {
   clerk: 'Văn thư',
   leader: 'Lãnh đạo',
+  unit_head: 'Lãnh đạo phòng',
+  specialist: 'Chuyên viên',
   monitor: 'Giám sát',
   admin: 'Quản trị',
 };
+
+/** Roles that belong to a department (phòng, ban, đơn vị). */
+export const DEPARTMENT_ROLES: readonly Role[] = ['unit_head', 'specialist'];

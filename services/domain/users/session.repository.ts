@@ -42,7 +42,7 @@ export async function findSessionUser(db: Queryable, id: string): Promise<Sessio
         WHERE id_hash = $1 AND expires_at > now() AND last_seen_at < now() - interval '1 minute'
         RETURNING id_hash)
      SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
-            x.csrf_token AS "csrfToken"
+            u.department_id AS "departmentId", x.csrf_token AS "csrfToken"
        FROM sessions x JOIN users u ON u.id = x.user_id JOIN agencies a ON a.code = u.agency_code
       WHERE x.id_hash = $1 AND x.expires_at > now() AND u.disabled_at IS NULL`,
     [hashId(id), SESSION_IDLE_MS / 1000, SESSION_MAX_MS / 1000],

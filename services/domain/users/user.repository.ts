@@ -12,6 +12,7 @@ export interface UserRow {
   username: string;
   fullName: string | null;
   role: Role;
+  departmentId: string | null;
 }
 
 const USERNAME = /^[a-z0-9._-]{3,64}$/;
@@ -26,6 +27,8 @@ export interface NewUser {
   role: Role;
   password: string;
   fullName?: string | null;
+  departmentId?: string | null;
+  email?: string | null;
 }
 
 /** Adds a user; the password is hashed here and never stored or logged in clear. */
@@ -38,11 +41,12 @@ export async function createUser(db: Queryable, u: NewUser): Promise<{ id: strin
   if (problem) throw new DomainError(ErrorCode.VALIDATION_FAILED, problem, [{ path: 'password' }]);
   const agency = await db.query(`SELECT 1 FROM agencies WHERE code = $1`, [u.agencyCode]);
   if (agency.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Không có cơ quan ${u.agencyCode} trong danh bạ.`, [{ path: 'agency' }]);
+  await checkDepartment(db, u.agencyCode, u.departmentId ?? null);
   const id = randomUUID();
   try {
     await db.query(
-      `INSERT INTO users (id, agency_code, username, full_name, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, u.agencyCode, username, u.fullName ?? null, u.role, await hashPassword(u.password)],
+      `INSERT INTO users (id, agency_code, username, full_name, role, password_hash, department_id, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, u.agencyCode, username, u.fullName ?? null, u.role, await hashPassword(u.password), u.departmentId ?? null, u.email ?? null],
     );
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
@@ -56,7 +60,7 @@ export async function createUser(db: Queryable, u: NewUser): Promise<{ id: strin
 export async function findUserForSignIn(db: Queryable, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
   const r = await db.query(
     `SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
-            u.password_hash AS "passwordHash"
+            u.department_id AS "departmentId", u.password_hash AS "passwordHash"
        FROM users u JOIN agencies a ON a.code = u.agency_code
       WHERE u.username = $1 AND u.disabled_at IS NULL`,
     [normaliseUsername(username)],
@@ -64,11 +68,28 @@ export async function findUserForSignIn(db: Queryable, username: string): Promis
   return r.rows[0];
 }
 
-export async function listUsers(db: Queryable): Promise<(UserRow & { createdAt: Date; disabled: boolean })[]> {
+export interface ListedUser extends UserRow {
+  createdAt: Date;
+  disabled: boolean;
+  email: string | null;
+  departmentName: string | null;
+}
+
+export async function listUsers(db: Queryable, agencyCode?: string): Promise<ListedUser[]> {
   const r = await db.query(
     `SELECT u.id, u.agency_code AS "agencyCode", a.name AS "agencyName", u.username, u.full_name AS "fullName", u.role,
+            u.department_id AS "departmentId", p.name AS "departmentName", u.email,
             u.created_at AS "createdAt", (u.disabled_at IS NOT NULL) AS disabled
-       FROM users u JOIN agencies a ON a.code = u.agency_code ORDER BY u.agency_code, u.username`,
+       FROM users u JOIN agencies a ON a.code = u.agency_code LEFT JOIN departments p ON p.id = u.department_id
+      WHERE $1::text IS NULL OR u.agency_code = $1 ORDER BY a.name COLLATE vi_vn, u.username`,
+    [agencyCode ?? null],
   );
   return r.rows;
+}
+
+/** A department given for a user must be one of the user's agency. */
+async function checkDepartment(db: Queryable, agencyCode: string, departmentId: string | null): Promise<void> {
+  if (!departmentId) return;
+  const r = await db.query(`SELECT 1 FROM departments WHERE id::text = $1 AND agency_code = $2`, [departmentId, agencyCode]);
+  if (r.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị không thuộc cơ quan của người dùng.', [{ path: 'department' }]);
 }

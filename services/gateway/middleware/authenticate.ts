@@ -4,6 +4,7 @@ import type { Db } from '../../db/pool';
 import { authenticateApiKeyCached, type ApiKeyPrincipal } from '../../domain/apikeys/api-key.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { withLogContext } from '../../logging/logger';
+import { checkClientCertificate } from '../security/client-certificate';
 
 /**
  * `Authorization: Bearer <api key>`; each key belongs to one agency. Checked on every request,
@@ -15,7 +16,8 @@ export function authenticate(db: Db) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Thiếu khóa API (Authorization: Bearer <key>).');
     const principal = await authenticateApiKeyCached(db, m[1]!);
-    if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Khóa API không hợp lệ hoặc đã bị thu hồi.');
+    if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.');
+    checkClientCertificate(req, principal);
     res.locals.principal = principal;
     withLogContext({ agency: principal.agencyCode }, () => next());
   };

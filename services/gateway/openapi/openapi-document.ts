@@ -6,6 +6,8 @@ import {
   DocumentView,
   ErrorResponse,
   InboxPage,
+  SearchPage,
+  SearchQuery,
   OutboxPage,
   PaperDispatchRequest,
   RevokeBody,
@@ -30,7 +32,9 @@ const idParam = (name: string) => ({ name, in: 'path', required: true, schema: {
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' } },
+  { name: 'page', in: 'query', schema: { type: 'string', enum: ['last'] } },
 ];
+const searchParams = Object.keys(SearchQuery.shape).map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
 
 const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
 
@@ -105,6 +109,13 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: { '200': ok(StatusResult), ...errors(400, 401, 404, 409) },
         },
       },
+      '/v1/search': {
+        get: {
+          summary: 'One search over the documents the caller may read: without diacritics, abbreviations, ranked, filtered, keyset pages with the total',
+          parameters: searchParams,
+          responses: { '200': ok(SearchPage), ...errors(400, 401) },
+        },
+      },
       '/v1/outbox': {
         get: { summary: "The caller's sent documents", parameters: pageParams, responses: { '200': ok(OutboxPage), ...errors(400, 401) } },
       },
@@ -160,7 +171,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       },
       '/v1/outbox/overdue': {
         get: {
-          summary: "The caller's sent dispatches that are overdue: not acknowledged (01) by the end of the next working day, or not completed (06) by the due date",
+          summary: "The caller's sent dispatches that are overdue: not registered (03) by the end of the next working day after arrival, or not completed (06) by the deadline (the recipient leader's, else the document's due date)",
           responses: { '200': { description: '{items: [{dispatchId, documentId, number, notation, subject, recipient, recipientName, reason, dueOn, sentAt}]}', content: { 'application/json': {} } }, ...errors(401) },
         },
       },

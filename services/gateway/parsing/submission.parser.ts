@@ -4,6 +4,7 @@ import { Body, DocumentMetadata, ErrorCode } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { UploadedFile } from './upload-storage';
+import { safeFileName } from '../../domain/files/safe-file-name';
 
 export interface ParsedSubmission {
   metadata: DocumentMetadata;
@@ -38,12 +39,8 @@ export function validationError(error: z.ZodError, prefix: string): DomainError 
   return new DomainError(ErrorCode.VALIDATION_FAILED, `Dữ liệu không hợp lệ: ${first ? `${first.path}: ${first.message}` : prefix}.`, details);
 }
 
-/** Names arrive from clients: keep the last path segment and printable characters only. */
-export function safeFileName(name: string | undefined, fallback: string): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
-  return clean && clean !== '.' && clean !== '..' ? clean : fallback;
-}
+/** Names arrive from clients: the one sanitiser every channel uses (services/domain/files/safe-file-name.ts). */
+export { safeFileName };
 
 export function fromMultipart(req: Request, maxFiles: number): ParsedSubmission {
   const body = req.body as Record<string, unknown>;

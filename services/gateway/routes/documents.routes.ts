@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
@@ -11,14 +12,16 @@ import { acceptDocument } from '../../domain/documents/accept-document';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
+import { recordAccess } from '../../domain/access/access-log.repository';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
 import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
 import { sendBlob } from './send-blob';
 import { isUuid } from './route-params';
+import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 
 
-export function documentsRoutes(db: Db, config: Config): Router {
+export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
   const router = Router();
   // Small files in memory, larger ones spilled to a temporary file as they arrive (removed when
   // the request ends, whatever its outcome): a 50 MB upload never sits whole in the gateway.
@@ -39,7 +42,8 @@ export function documentsRoutes(db: Db, config: Config): Router {
 
   const parseBody: RequestHandler = (req, res, next) => {
     if (req.is('multipart/form-data')) return upload(req, res, next);
-    if (req.is('application/json')) return json(req, res, next);
+    // A JSON body is decoded whole in memory: large ones take turns (LIENTHONG_LARGE_BODY_CONCURRENCY).
+    if (req.is('application/json')) return gate.middleware(req, res, (err?: unknown) => (err ? next(err) : json(req, res, next)));
     next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Chỉ nhận multipart/form-data hoặc application/json.'));
   };
 
@@ -56,7 +60,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE },
+        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
@@ -76,12 +80,15 @@ export function documentsRoutes(db: Db, config: Config): Router {
       sender: doc.senderCode,
       metadata: documentMetadataOf(doc, asSender ? doc.recipientsRef : [principal.agencyCode]),
       files: files.filter((f) => asSender || visibleToRecipient(f.role)).map((f) => ({ role: f.role, sha256: f.sha256, size: f.size, contentType: f.contentType })),
-      dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode),
+      dispatches: await dispatchViews(db, doc.id, asSender ? null : principal.agencyCode, principal.agencyCode),
       createdAt: doc.createdAt.toISOString(),
     };
     res.json({
       ...view,
       signature: { level: doc.signatureLevel, note: doc.signatureNote, incoming: doc.incomingSignature ?? null },
+      // one report per signature the PDF arrived with (verdict, reason, Vietnamese sentence), and the warnings every recipient sees
+      signatures: (doc.incomingSignature as { signatures?: unknown[] } | null)?.signatures ?? [],
+      signatureWarnings: (doc.incomingSignature as { warnings?: string[] } | null)?.warnings ?? [],
       ...(doc.lastError && asSender ? { lastError: doc.lastError } : {}),
     });
   });
@@ -95,6 +102,7 @@ export function documentsRoutes(db: Db, config: Config): Router {
     }
     const file = (await listFiles(db, found.doc.id)).find((f) => f.role === role);
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, `Văn bản chưa có tệp "${role}".`);
+    await recordAccess(db, found.doc.id, { agencyCode: principal.agencyCode, actor: `key:${principal.keyId}` }, 'downloaded', file.name ?? role);
     await sendBlob(db, res, file, {
       'Content-Type': file.contentType,
       ETag: `"${file.sha256}"`,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
@@ -10,9 +11,11 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { EdxmlError, parseEdxml } from '../../edxml';
 import { principalOf } from '../middleware/authenticate';
 import { isUuid } from './route-params';
+import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
+import { checkScope } from '../security/require-scope';
 
 /** edXML in (POST /v1/edxml) and out (GET /v1/documents/:id/edxml), QCVN 102:2016. */
-export function edxmlRoutes(db: Db, config: Config): Router {
+export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
   const router = Router();
   const xml = express.raw({ type: () => true, limit: config.LIENTHONG_MAX_JSON_BYTES });
 
@@ -21,7 +24,7 @@ export function edxmlRoutes(db: Db, config: Config): Router {
       return next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'edXML phải gửi với Content-Type: application/xml.'));
     }
     next();
-  }, xml, async (req, res) => {
+  }, gate.middleware, xml, async (req, res) => {
     const principal = principalOf(res);
     let message;
     try {
@@ -30,10 +33,12 @@ export function edxmlRoutes(db: Db, config: Config): Router {
       if (err instanceof EdxmlError) throw edxmlDomainError(err);
       throw err;
     }
+    // A status message is a status (scope `status`); an envelope that sends, revokes or replaces is `send`.
+    checkScope(principal, message.kind === 'status' ? ['status'] : ['send']);
     const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, {
       maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
       futureSkewDays: 1,
-      trustStoreDir: config.LIENTHONG_TRUST_STORE,
+      trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
     });
     switch (outcome.kind) {
       case 'document':

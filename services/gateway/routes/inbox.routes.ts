@@ -9,7 +9,8 @@ import { validationError } from '../parsing/submission.parser';
 const Query = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    cursor: z.string().max(1000).optional(),
+    page: z.enum(['last']).optional(),
   })
   .strict();
 
@@ -18,7 +19,7 @@ export function inboxRoutes(db: Db): Router {
   router.get('/v1/inbox', async (req, res) => {
     const q = Query.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
-    const page: InboxPage = await listInbox(db, { recipient: principalOf(res).agencyCode, limit: q.data.limit, cursor: q.data.cursor });
+    const page: InboxPage = await listInbox(db, { recipient: principalOf(res).agencyCode, limit: q.data.limit, cursor: q.data.cursor, last: q.data.page === 'last' });
     res.json(page);
   });
   return router;

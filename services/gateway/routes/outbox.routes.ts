@@ -8,7 +8,8 @@ import { validationError } from '../parsing/submission.parser';
 const Query = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    cursor: z.string().max(1000).optional(),
+    page: z.enum(['last']).optional(),
   })
   .strict();
 
@@ -17,7 +18,7 @@ export function outboxRoutes(db: Db): Router {
   router.get('/v1/outbox', async (req, res) => {
     const q = Query.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
-    res.json(await listOutbox(db, principalOf(res).agencyCode, q.data.limit, q.data.cursor));
+    res.json(await listOutbox(db, principalOf(res).agencyCode, { limit: q.data.limit, cursor: q.data.cursor, last: q.data.page === 'last' }));
   });
   return router;
 }

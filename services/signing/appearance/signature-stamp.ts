@@ -36,12 +36,18 @@ export function vietnamTime(date: Date): string {
   return `${new Date(date.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 19)}+07:00`;
 }
 
+/** "14:05:09 ngày 28/11/2026 (GMT+7)": the signing time as a person reads it, in Vietnam time. */
+export function vietnamTimeInWords(date: Date): string {
+  const iso = vietnamTime(date);
+  return `${iso.slice(11, 19)} ngày ${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} (GMT+7)`;
+}
+
 export function stampLines(appearance: SignatureAppearance, signingTime: Date): string[] {
   const given = [appearance.numberNotation, appearance.agencyName, appearance.signerLine]
     .map((l) => l?.replace(/\s+/g, ' ').trim())
     .filter((l): l is string => !!l);
   if (given.length === 0) throw new RangeError('a visible signature needs an agency name, a signer line or a number/symbol');
-  return [...given, `Thời gian ký: ${vietnamTime(signingTime)}`];
+  return [...given, `Thời gian ký: ${vietnamTimeInWords(signingTime)}`];
 }
 
 /** Greedy word wrap; a single word wider than the limit stays whole on its line. */

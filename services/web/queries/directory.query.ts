@@ -20,11 +20,11 @@ export async function directory(db: Queryable): Promise<{ agencies: DirectoryEnt
       `SELECT a.code, a.name, a.channel,
               COALESCE(array_agg(m.group_id ORDER BY m.group_id) FILTER (WHERE m.group_id IS NOT NULL), '{}') AS groups
          FROM agencies a LEFT JOIN agency_group_members m ON m.agency_code = a.code
-        GROUP BY a.code ORDER BY a.level, a.name`,
+        GROUP BY a.code ORDER BY a.level, a.name COLLATE vi_vn, a.code`,
     ),
     db.query(
       `SELECT g.id, g.name, count(m.agency_code)::int AS members
-         FROM agency_groups g LEFT JOIN agency_group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.name`,
+         FROM agency_groups g LEFT JOIN agency_group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.name COLLATE vi_vn`,
     ),
   ]);
   return { agencies: a.rows, groups: g.rows };

@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { sendBlob } from '../../gateway/routes/send-blob';
 import { allow, userOf } from '../security/access-policy';
+import { recordAccess } from '../../domain/access/access-log.repository';
 
 /**
  * A document's files for the signed-in user, scoped as the API is (findDocumentFor): a recipient
@@ -25,6 +26,10 @@ export function filesRoutes(db: Db): Router {
     if (!file) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy tệp.');
     const name = file.name ?? `${role}.pdf`;
     const disposition = req.query.download || file.contentType !== 'application/pdf' ? 'attachment' : 'inline';
+    // Viewing in the page is part of opening it (recorded there); a download is its own access.
+    if (disposition === 'attachment') {
+      await recordAccess(db, found!.doc.id, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'downloaded', name);
+    }
     await sendBlob(db, res, file, {
       'Content-Type': file.contentType,
       'X-Content-Type-Options': 'nosniff',

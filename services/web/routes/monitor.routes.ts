@@ -8,6 +8,9 @@ import { produceQuarterlyReport, reportFileName } from '../../reports/quarterly-
 import { computeEdocRate } from '../../stats/edoc-rate';
 import { parseQuarter, quarterOfDay, vnDay } from '../../stats/periods';
 import { allow } from '../security/access-policy';
+import { VI_COLLATOR } from '../views/labels';
+import { AGENCY_RATE_COLUMNS } from '../../export/agency-rate-columns';
+import { sendTable } from './send-export';
 import { agencyFiguresPage, monitorPage, type SortKey } from '../views/monitor.view';
 
 const SORTS: SortKey[] = ['name', 'rate', 'total', 'dispatchRate'];
@@ -24,7 +27,7 @@ function sortAgencies(rows: EdocRateGroup[], key: SortKey, dir: 'asc' | 'desc'):
   return [...rows].sort((a, b) => {
     const x = val(a);
     const y = val(b);
-    return sign * (typeof x === 'string' ? x.localeCompare(String(y), 'vi') : x - (y as number));
+    return sign * (typeof x === 'string' ? VI_COLLATOR.compare(x, String(y)) : x - (y as number));
   });
 }
 
@@ -45,6 +48,15 @@ export function monitorRoutes(db: Db): Router {
     res.type('html').send(
       monitorPage(res, { year, months, quarters, agencies: sortAgencies(agencies.groups, sort, dir), sort, dir, currentQuarter: quarterOfDay(vnDay(new Date())).quarter }).value,
     );
+  });
+
+  router.get('/monitor/agencies.:format', allow('figures.read'), async (req, res) => {
+    const format = param(req, 'format');
+    if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
+    const year = yearOf(req.query.year);
+    const agencies = await computeEdocRate(db, { from: `${year}-01-01`, to: `${year}-12-31`, filter: null, asOf: new Date(), groupBy: 'agency' });
+    const rows = sortAgencies(agencies.groups, 'name', 'asc');
+    await sendTable(res, format, { sheet: `Năm ${year}`, title: `Tỷ lệ văn bản điện tử theo cơ quan, năm ${year}`, columns: AGENCY_RATE_COLUMNS, rows }, `ty-le-van-ban-dien-tu-${year}`);
   });
 
   router.get('/monitor/agency/:code', allow('figures.read'), async (req, res) => {

@@ -11,14 +11,28 @@ import { revokeDocument } from '../../domain/documents/revoke-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { allow, userOf } from '../security/access-policy';
-import { outboxPage, sentPage } from '../views/outbox.view';
+import { dispatchTimelines, outboxPage, outboxRow, sentPage } from '../views/outbox.view';
+import { DOCUMENT_STATUS_LABELS } from '../views/labels';
+import { searchAll } from '../../domain/search/search-all';
+import { webListQuery } from './list-query';
+import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
+import { documentListTable, sendTable } from './send-export';
 
 export function outboxRoutes(db: Db): Router {
   const router = Router();
 
-  router.get('/outbox', allow('documents.send'), async (_req, res) => {
-    const page = await listOutbox(db, userOf(res).agencyCode, 100);
-    res.type('html').send(outboxPage(res, page.items).value);
+  router.get('/outbox', allow('documents.send'), async (req, res) => {
+    const l = webListQuery(req);
+    const page = await listOutbox(db, userOf(res).agencyCode, { limit: l.limit, cursor: l.query.cursor, last: l.query.page === 'last' });
+    res.type('html').send(outboxPage(res, page, l.limit).value);
+  });
+
+  router.get('/outbox/export.:format', allow('documents.send'), async (req, res) => {
+    const format = param(req, 'format');
+    if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
+    const l = webListQuery(req, { box: 'out' });
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query);
+    await sendTable(res, format, documentListTable('Văn bản đi', rows, total), 'van-ban-di');
   });
 
   router.get('/outbox/:id', allow('documents.send'), async (req, res) => {
@@ -26,13 +40,32 @@ export function outboxRoutes(db: Db): Router {
     const found = isUuid(param(req, "id")) ? await findDocumentFor(db, agency, param(req, "id")) : undefined;
     // Only the sender's own documents here; a recipient reads its copy in the inbox.
     if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
-    const dispatches = await dispatchViews(db, found.doc.id, null);
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const files = await listFiles(db, found.doc.id);
     const flash =
       req.query.sent ? { kind: 'ok' as const, text: `Đã nhận văn bản số ${found.doc.number}/${found.doc.notation}; hệ thống đang ký số và chuyển tới ${dispatches.length} nơi nhận.` }
       : req.query.revoked ? { kind: 'ok' as const, text: 'Đã thu hồi văn bản.' } : undefined;
-    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash }).value);
+    await recordAccess(db, found.doc.id, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
+    const access = await documentAccess(db, found.doc.id, agency);
+    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash, access }).value);
+  });
+
+  // Live refresh (app.js, on a server event of this document): the fields the page shows, re-rendered
+  // by the server — channel, state, attempts, last error and timeline of every copy; or one list row.
+  router.get('/outbox/:id/live', allow('documents.send'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const found = isUuid(param(req, 'id')) ? await findDocumentFor(db, agency, param(req, 'id')) : undefined;
+    if (!found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
+    const dispatches = await dispatchViews(db, found.doc.id, null, agency);
+    const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
+    const row = (await listOutbox(db, agency, { limit: 1 }, found.doc.id)).items[0];
+    res.set('Cache-Control', 'no-store').json({
+      documentStatus: DOCUMENT_STATUS_LABELS[found.doc.status] ?? found.doc.status,
+      lastError: found.doc.lastError ?? null,
+      dispatches: dispatchTimelines({ doc: found.doc, dispatches, names }).value,
+      row: row ? outboxRow(row).value : null,
+    });
   });
 
   router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {

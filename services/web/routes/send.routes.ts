@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
@@ -10,7 +11,7 @@ import { withUploads } from '../../gateway/parsing/upload-storage';
 import { vnDay } from '../../stats/periods';
 import { directory, predictedNextNumber } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
-import { composePdf } from '../send/compose-pdf';
+import { composePdf, PREVIEW_BUDGET } from '../send/compose-pdf';
 import { fieldOfDomainError, readSendForm, toMetadata, type FieldErrors, type SendFormValues } from '../send/send-form';
 import { sendPage } from '../views/send.view';
 
@@ -32,7 +33,7 @@ function uploaded(req: Request): IncomingFile | undefined {
 
 export function sendRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 };
+  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) };
 
   async function show(res: Response, values: SendFormValues, errors: FieldErrors, status = 200): Promise<void> {
     const dir = await directory(db);
@@ -57,7 +58,7 @@ export function sendRoutes(db: Db, config: Config): Router {
     const { metadata, errors } = toMetadata({ ...values, recipients: values.recipients.length ? values.recipients : ['PREVIEW'] }, await recipientsText(values));
     if (!metadata) return show(res, values, errors, 400);
     const number = metadata.number ?? formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
-    const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies);
+    const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies, PREVIEW_BUDGET);
     if (!composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="xem-truoc.pdf"`);

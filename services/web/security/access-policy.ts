@@ -7,13 +7,38 @@ import { forbiddenPage } from '../views/error.view';
  * The one place that says which role may do what. Monitors read every agency's figures but no
  * document; administrators manage the directory, keys and users but read no document either.
  */
-export type Permission = 'documents.read' | 'documents.send' | 'documents.status' | 'documents.assign' | 'figures.read' | 'directory.manage';
+export type Permission =
+  | 'documents.read'
+  | 'documents.send'
+  | 'documents.status'
+  | 'documents.submit'
+  | 'documents.assign'
+  | 'documents.assign_person'
+  | 'documents.process'
+  | 'drafts.write'
+  | 'drafts.approve'
+  | 'account.self'
+  | 'notifications.read'
+  | 'figures.read'
+  | 'directory.manage';
 
+/**
+ * Decree 30/2020: the văn thư registers (03), submits (trình) and issues; only the leader assigns
+ * the units (04); the unit head gives the work to a specialist; whoever handles records notes and
+ * completes (06). Heads and specialists see only what was given to their unit or to them.
+ */
 const GRANTS: Record<Permission, readonly Role[]> = {
-  'documents.read': ['clerk', 'leader'],
+  'documents.read': ['clerk', 'leader', 'unit_head', 'specialist'],
   'documents.send': ['clerk'],
-  'documents.status': ['clerk', 'leader'],
-  'documents.assign': ['leader', 'clerk'],
+  'documents.status': ['clerk'],
+  'documents.submit': ['clerk'],
+  'documents.assign': ['leader'],
+  'documents.assign_person': ['unit_head'],
+  'documents.process': ['leader', 'unit_head', 'specialist'],
+  'drafts.write': ['specialist', 'unit_head'],
+  'drafts.approve': ['unit_head', 'leader'],
+  'account.self': ['clerk', 'leader', 'unit_head', 'specialist', 'monitor', 'admin'],
+  'notifications.read': ['clerk', 'leader', 'unit_head', 'specialist', 'monitor', 'admin'],
   'figures.read': ['monitor'],
   'directory.manage': ['admin'],
 };
@@ -39,6 +64,9 @@ export function homeOf(role: Role): string {
       return '/inbox';
     case 'leader':
       return '/leader';
+    case 'unit_head':
+    case 'specialist':
+      return '/inbox';
     case 'monitor':
       return '/monitor';
     case 'admin':

@@ -40,7 +40,7 @@ const FIELD_OF: Record<string, string> = {
 
 const MESSAGES: Record<string, string> = {
   documentType: 'Hãy chọn loại văn bản.',
-  number: 'Số văn bản bắt đầu bằng chữ số, ví dụ 15 hoặc 015; để trống để cấp số tự động.',
+  number: 'Số văn bản: 1–7 chữ số, có thể thêm một chữ cái (ví dụ 15, 015, 74a); để trống để cấp số tự động.',
   notation: 'Hãy nhập ký hiệu, ví dụ CV-SNV (tối đa 100 ký tự).',
   issuedOn: 'Ngày ban hành không hợp lệ.',
   place: 'Hãy nhập địa danh, ví dụ Đắk Lắk.',

@@ -21,6 +21,7 @@ export function timeline(d: DispatchView, recipientName: string): SafeHtml {
   <h3>${recipientName} <span class="muted code">${d.recipient}</span></h3>
   <p>Kênh: ${d.channel ? CHANNEL_LABELS[d.channel] ?? d.channel : 'chưa định tuyến'} · Trạng thái: ${statusPill(d.id, d.status)}
   ${d.incomingNumber ? html` · Số đến: <strong>${d.incomingNumber}</strong>` : ''}</p>
+  ${attemptLine(d)}
   ${d.events.length
     ? html`<ol class="events">${d.events.map(
         (e) => html`<li><time datetime="${e.at}">${instantVi(e.at)}</time> <strong>${EVENT_CODE_LABELS[e.code] ?? e.code}</strong>${e.actor ? html` <span class="muted">(${e.actor})</span>` : ''}${e.note ? html` — ${e.note}` : ''}</li>`,
@@ -36,4 +37,14 @@ export function fieldError(errors: Record<string, string>, name: string): SafeHt
 
 export function describedBy(errors: Record<string, string>, name: string): SafeHtml {
   return errors[name] ? html` aria-invalid="true" aria-describedby="err-${name}"` : html``;
+}
+
+/** The push's latest attempt as the sender's clerk needs it: "Đang thử lại: lần 5, lỗi …, lần tới lúc …". */
+export function attemptLine(d: Pick<DispatchView, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt'>): SafeHtml {
+  if (!d.lastError) return html``;
+  if (d.status === 'pending' || d.status === 'delivering') {
+    return html`<p class="attempt error-text" role="status">Đang thử lại: lần ${d.attempts}, lỗi ${d.lastError}${d.nextAttemptAt ? html`, lần tới lúc <time datetime="${d.nextAttemptAt}">${instantVi(d.nextAttemptAt)}</time>` : ''}</p>`;
+  }
+  if (d.status === 'failed') return html`<p class="attempt error-text">Gửi lỗi sau ${d.attempts} lần thử: ${d.lastError}</p>`;
+  return html``;
 }

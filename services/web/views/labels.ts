@@ -66,11 +66,19 @@ export function dayVi(day: string | null | undefined): string {
   return `${d}/${m}/${y}`;
 }
 
+const VN_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+/** An instant in Vietnam time as people write it: 05/12/2026 14:03 (dd/MM/yyyy HH:mm, 4-digit year). */
 export function instantVi(t: Date | string | null | undefined): string {
   if (!t) return '';
-  const d = new Date(t);
-  return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(d);
+  const parts = Object.fromEntries(VN_PARTS.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
+
+/** Vietnamese alphabetical order for lists sorted in Node (a ă â b c d đ e ê …). */
+export const VI_COLLATOR = new Intl.Collator('vi-VN', { sensitivity: 'base', numeric: true });
 
 export function percentVi(rate: number | null | undefined): string {
   if (rate === null || rate === undefined) return '—';

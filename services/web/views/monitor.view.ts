@@ -49,11 +49,12 @@ export function monitorPage(res: Response, d: MonitorData): SafeHtml {
 <form method="get" action="/monitor" class="filters inline-filters"><div class="field"><label for="year">Năm</label><input id="year" name="year" type="number" min="2012" max="2100" value="${d.year}"></div><button type="submit">Xem</button></form>
 <p class="summary">Toàn tỉnh: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> văn bản điện tử (${t.electronic}/${t.total}) · mục tiêu ${percentVi(d.months.target)}
 ${t.onTrack === false ? html` · <span class="pill late">Chưa đạt</span>` : t.onTrack ? html` · <span class="pill st-completed">Đạt</span>` : ''}
-· Báo cáo quý: ${[1, 2, 3, 4].map((q) => html`<a href="/monitor/report/${d.year}/Q${q}">Quý ${['I', 'II', 'III', 'IV'][q - 1]}</a> `)}</p>
+· Báo cáo quý: ${[1, 2, 3, 4].map((q) => html`<a href="/monitor/report/${d.year}/Q${q}">Quý ${['I', 'II', 'III', 'IV'][q - 1]}</a> (<a href="/monitor/report/${d.year}/Q${q}?format=csv" download>CSV</a>) `)}</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
 <section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'months', title: `Tỷ lệ văn bản điện tử theo tháng năm ${d.year}`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>
 <section class="card"><h2 class="h3">Theo cơ quan (cả năm)</h2>
+<p class="exports">Xuất bảng: <a href="/monitor/agencies.xlsx?year=${d.year}" download>Excel (.xlsx)</a> · <a href="/monitor/agencies.csv?year=${d.year}" download>CSV</a></p>
 <table class="list sortable"><caption class="sr-only">Tỷ lệ theo cơ quan; bấm tiêu đề cột để sắp xếp</caption>
 <thead><tr>${sortLink(d, 'name', 'Cơ quan')}${sortLink(d, 'total', 'Tổng văn bản')}${sortLink(d, 'rate', 'Tỷ lệ văn bản')}${sortLink(d, 'dispatchRate', 'Tỷ lệ bản gửi')}</tr></thead>
 <tbody>${d.agencies.map(
@@ -70,7 +71,8 @@ export function agencyFiguresPage(res: Response, d: { year: number; code: string
     active: '/monitor',
     body: html`<p><a href="/monitor?year=${d.year}">← Toàn tỉnh</a></p>
 <h1>${d.name} — năm ${d.year}</h1>
-<p class="summary">Tỷ lệ văn bản điện tử: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> (${t.electronic}/${t.total}); đúng hạn hoàn thành: ${percentVi(t.onTime.completedOnTimeRate)}</p>
+<p class="summary">Tỷ lệ văn bản điện tử: <strong>${rateCell({ rate: t.rate, target: d.months.target })}</strong> (${t.electronic}/${t.total}); tiếp nhận đúng hạn: ${percentVi(t.onTime.acknowledgedOnTimeRate)}; đúng hạn hoàn thành: ${percentVi(t.onTime.completedOnTimeRate)}</p>
+<p class="hint" id="on-time-meaning">Tiếp nhận đúng hạn: văn bản được vào sổ văn bản đến (trạng thái 03) trước hết ngày làm việc tiếp theo ngày văn bản đến — không phải chỉ “đã đến” (01). Hoàn thành đúng hạn: trạng thái 06 trước hết hạn xử lý do lãnh đạo giao, nếu không có thì hạn ghi trên văn bản. Ngày nghỉ cuối tuần, lễ, Tết không tính.</p>
 ${t.total === 0 && t.pending === 0 ? placeholder() : ''}
 <section class="card"><h2 class="h3">Theo tháng</h2><div class="chart-wrap">${rateChart(d.months.groups, d.months.target, { id: 'agency-months', title: `Tỷ lệ văn bản điện tử của ${d.name} theo tháng`, labelOf: monthLabel })}</div></section>
 <section class="card">${quarterTable(d.quarters)}</section>`,

@@ -2,7 +2,11 @@ import type { Response } from 'express';
 import type { DispatchView } from '../../../contracts';
 import type { DocumentRow } from '../../domain/documents/document.repository';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
+import type { Page } from '../../domain/paging/keyset-page';
 import { timeline, urgencyPill } from './components';
+import { pager } from './pager.view';
+import type { AccessEntry } from '../../domain/access/access-log.repository';
+import { accessSection } from './access-log.view';
 import { html, type SafeHtml } from './html';
 import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
 import { csrfField, page } from './layout.view';
@@ -12,7 +16,8 @@ function counts(d: Record<string, number>): SafeHtml {
   return html`${entries.map(([s, n]) => html`<span class="pill st-${s}">${statusLabel(s)}: ${n}</span> `)}`;
 }
 
-export function outboxPage(res: Response, items: OutboxItem[]): SafeHtml {
+export function outboxPage(res: Response, p: Page<OutboxItem>, limit: number): SafeHtml {
+  const items = p.items;
   return page(res, {
     title: 'Văn bản đi',
     active: '/outbox',
@@ -21,15 +26,8 @@ ${items.length === 0
   ? html`<p class="empty">Chưa gửi văn bản nào. <a href="/send">Gửi văn bản</a></p>`
   : html`<table class="list"><caption class="sr-only">Văn bản đã gửi, mới nhất trước</caption>
 <thead><tr><th scope="col">Số, ký hiệu</th><th scope="col">Trích yếu</th><th scope="col">Độ khẩn</th><th scope="col">Tình trạng</th><th scope="col">Nơi nhận theo trạng thái</th><th scope="col">Ngày gửi</th></tr></thead>
-<tbody>${items.map(
-  (i) => html`<tr${i.overdue ? html` class="is-late"` : ''}>
-  <td data-label="Số, ký hiệu">${i.number}/${i.notation}</td>
-  <td data-label="Trích yếu"><a href="/outbox/${i.documentId}">${i.subject}</a></td>
-  <td data-label="Độ khẩn">${urgencyPill(i.urgency)}</td>
-  <td data-label="Tình trạng" data-document-status="${i.documentId}">${DOCUMENT_STATUS_LABELS[i.status] ?? i.status}</td>
-  <td data-label="Nơi nhận">${counts(i.dispatches)}${i.overdue ? html`<span class="pill late">Quá hạn: ${i.overdue}</span>` : ''}</td>
-  <td data-label="Ngày gửi">${instantVi(i.createdAt)}</td></tr>`,
-)}</tbody></table>`}`,
+<tbody>${items.map(outboxRow)}</tbody></table>
+${pager('/outbox', {}, p, limit, { exportPath: '/outbox/export' })}`}`,
   });
 }
 
@@ -39,11 +37,11 @@ export interface SentPageData {
   names: Map<string, string>;
   files: { role: string; name: string | null }[];
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+  access?: AccessEntry[];
 }
 
 export function sentPage(res: Response, d: SentPageData): SafeHtml {
   const { doc } = d;
-  const overdue = doc.dueOn !== null && doc.dueOn < new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
   return page(res, {
     title: `Văn bản đi ${doc.number}/${doc.notation}`,
     active: '/outbox',
@@ -58,7 +56,7 @@ export function sentPage(res: Response, d: SentPageData): SafeHtml {
   <dt>Người ký</dt><dd>${doc.signer.authority ? `${doc.signer.authority} ` : ''}${doc.signer.position} — ${doc.signer.fullName}</dd>
   <dt>Độ khẩn</dt><dd>${urgencyPill(doc.urgency)}</dd>
   <dt>Hạn xử lý</dt><dd>${doc.dueOn ? dayVi(doc.dueOn) : '—'}</dd>
-  ${doc.lastError ? html`<dt>Lỗi</dt><dd class="error-text">${doc.lastError}</dd>` : ''}
+  <dt data-live-error-label${doc.lastError ? '' : html` hidden`}>Lỗi</dt><dd class="error-text" data-live-error="${doc.id}"${doc.lastError ? '' : html` hidden`}>${doc.lastError ?? ''}</dd>
 </dl>
 ${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}">${roleLabel(f.role)}</a></li>`)}</ul>` : ''}
 </section>
@@ -72,8 +70,27 @@ ${doc.status === 'revoked'
 </section>
 </div>
 <h2>Nơi nhận (${d.dispatches.length})</h2>
-<div class="timelines">${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient)}</div>`)}</div>`,
+<div class="timelines" id="live-dispatches" data-live-document="${doc.id}">${dispatchTimelines(d)}</div>
+<p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>
+${d.access ? accessSection(d.access) : ''}`,
   });
+}
+
+/** The recipients' timelines (channel, state, attempts, last error, events): the page and its live refresh. */
+export function dispatchTimelines(d: Pick<SentPageData, 'doc' | 'dispatches' | 'names'>): SafeHtml {
+  const overdue = d.doc.dueOn !== null && d.doc.dueOn < new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  return html`${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient)}</div>`)}`;
+}
+
+/** One outbox row (the list page and its live refresh). */
+export function outboxRow(i: OutboxItem): SafeHtml {
+  return html`<tr${i.overdue ? html` class="is-late"` : ''} data-live-row="${i.documentId}">
+  <td data-label="Số, ký hiệu">${i.number}/${i.notation}</td>
+  <td data-label="Trích yếu"><a href="/outbox/${i.documentId}">${i.subject}</a></td>
+  <td data-label="Độ khẩn">${urgencyPill(i.urgency)}</td>
+  <td data-label="Tình trạng" data-document-status="${i.documentId}">${DOCUMENT_STATUS_LABELS[i.status] ?? i.status}</td>
+  <td data-label="Nơi nhận">${counts(i.dispatches)}${i.overdue ? html`<span class="pill late">Quá hạn: ${i.overdue}</span>` : ''}${i.retrying ? html`<p class="attempt error-text">Đang thử lại: ${i.retrying} nơi nhận, lỗi ${i.lastError ?? ''}</p>` : ''}</td>
+  <td data-label="Ngày gửi">${instantVi(i.createdAt)}</td></tr>`;
 }
 
 function roleLabel(role: string): string {

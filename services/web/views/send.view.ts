@@ -17,6 +17,8 @@ export interface SendPageData {
   groups: GroupEntry[];
   self: string;
   canCompose: boolean;
+  /** 'draft': a chuyên viên's draft for approval (issue 20) instead of sending at once. */
+  mode?: 'send' | 'draft';
 }
 
 function text(v: SendFormValues, e: FieldErrors, name: keyof SendFormValues, label: string, extra: SafeHtml | string = ''): SafeHtml {
@@ -26,12 +28,15 @@ function text(v: SendFormValues, e: FieldErrors, name: keyof SendFormValues, lab
 
 export function sendPage(res: Response, d: SendPageData): SafeHtml {
   const { values: v, errors: e } = d;
+  const draft = d.mode === 'draft';
+  const base = draft ? '/drafts' : '/send';
   return page(res, {
-    title: 'Gửi văn bản',
-    active: '/send',
+    title: draft ? 'Soạn dự thảo văn bản đi' : 'Gửi văn bản',
+    active: draft ? '/drafts' : '/send',
     flash: e.form ? { kind: 'error', text: e.form } : Object.keys(e).length ? { kind: 'error', text: 'Biểu mẫu còn lỗi; xem các ô được đánh dấu.' } : undefined,
-    body: html`<h1>Gửi văn bản</h1>
-<form method="post" action="/send" enctype="multipart/form-data" class="send-form" novalidate>
+    body: html`<h1>${draft ? 'Soạn dự thảo văn bản đi' : 'Gửi văn bản'}</h1>
+${draft ? html`<p class="hint">Dự thảo được trình lãnh đạo phòng, rồi lãnh đạo cơ quan duyệt; văn thư cấp số và phát hành.</p>` : ''}
+<form method="post" action="${base}" enctype="multipart/form-data" class="send-form" novalidate>
 ${csrfField(res)}<input type="hidden" name="formKey" value="${v.formKey}">
 <fieldset class="card"><legend>Thể thức văn bản</legend>
 <div class="grid">
@@ -73,10 +78,10 @@ ${d.canCompose
   <div class="editor-tools" hidden><button type="button" data-insert="paragraph">+ Đoạn</button> <button type="button" data-insert="item">+ Mục đánh số</button> <button type="button" data-insert="sub">+ Ý nhỏ</button></div>
   <textarea id="bodyText" name="bodyText" rows="12" aria-describedby="body-hint${e.bodyText ? ' err-bodyText' : ''}">${v.bodyText}</textarea>${fieldError(e, 'bodyText')}
   <div class="field"><label for="copies">Lưu</label><input id="copies" name="copies" value="${v.copies}" placeholder="Lưu: VT, TH."></div>
-  <button type="submit" formaction="/send/preview" formtarget="_blank" formnovalidate>Xem trước</button></div>`
+  <button type="submit" formaction="${base}/preview" formtarget="_blank" formnovalidate>Xem trước</button></div>`
   : ''}
 </fieldset>
-<div class="form-actions"><button type="submit" class="primary">Gửi văn bản</button></div>
+<div class="form-actions"><button type="submit" class="primary">${draft ? 'Trình duyệt' : 'Gửi văn bản'}</button></div>
 </form>`,
   });
 }

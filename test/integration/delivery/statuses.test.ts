@@ -87,7 +87,7 @@ describe('statuses after delivery, take-back and revoke, through the API', funct
     expect(bad.body.error.code).to.equal('VALIDATION_FAILED');
   });
 
-  it('when the sender asks a document back (13) and the recipient agrees (15), then that copy is revoked and leaves its inbox', async () => {
+  it('when the sender asks a document back (13) and the recipient agrees (15), then that copy is revoked and stays in its inbox marked revoked', async () => {
     const doc = await sendAndDeliver();
     const d = await doc.dispatchOf(b);
     expect((await postJson(gw.baseUrl, `/v1/inbox/${d}/status`, b.apiKey, { code: '13' })).status, 'only the sender posts 13').to.equal(409);
@@ -95,11 +95,12 @@ describe('statuses after delivery, take-back and revoke, through the API', funct
     const agree = await postJson(gw.baseUrl, `/v1/inbox/${d}/status`, b.apiKey, { code: '15' });
     expect(agree.body.status).to.equal('revoked');
     const inbox = await getJson(gw.baseUrl, '/v1/inbox', b.apiKey);
-    expect(inbox.body.items.map((i: { documentId: string }) => i.documentId)).not.to.include(doc.id);
+    expect(inbox.body.items.find((i: { documentId: string }) => i.documentId === doc.id)).to.include({ status: 'revoked' });
+    // The document itself is withdrawn from the recipient (its files and metadata); the inbox entry remains.
     expect((await getJson(gw.baseUrl, `/v1/documents/${doc.id}`, b.apiKey)).status).to.equal(404);
   });
 
-  it('when the sender revokes a document, then every copy is revoked with a 13 event and a ledger row, and it leaves every inbox', async () => {
+  it('when the sender revokes a document, then every copy is revoked with a 13 event and a ledger row, and every inbox keeps it marked with the reason and time', async () => {
     const doc = await sendAndDeliver();
     const other = await postJson(gw.baseUrl, `/v1/documents/${doc.id}/revoke`, a.apiKey, { reason: 'không phải của tôi' });
     expect(other.status, 'a recipient cannot revoke').to.equal(404);
@@ -108,7 +109,9 @@ describe('statuses after delivery, take-back and revoke, through the API', funct
     expect(r.body).to.deep.equal({ id: doc.id, status: 'revoked', revokedDispatches: 2 });
     for (const rec of [a, b]) {
       const inbox = await getJson(gw.baseUrl, '/v1/inbox', rec.apiKey);
-      expect(inbox.body.items.map((i: { documentId: string }) => i.documentId)).not.to.include(doc.id);
+      const item = inbox.body.items.find((i: { documentId: string }) => i.documentId === doc.id);
+      expect(item).to.include({ status: 'revoked', revokeReason: 'Văn bản ban hành sai thẩm quyền' });
+      expect(Date.now() - Date.parse(item.revokedAt)).to.be.within(0, 60_000);
     }
     const ledger = await gw.db.query(`SELECT count(*)::int AS n FROM ledger WHERE document_id = $1 AND kind = 'dispatch_revoked'`, [doc.id]);
     expect(ledger.rows[0].n).to.equal(2);

@@ -123,7 +123,7 @@ describe('edXML through the API (QCVN 102:2016)', function () {
     expect(r.body.statuses[0].incomingNumber).to.match(/^\d{2,}$/);
   });
 
-  it('when the sender posts a revocation (BussinessDocType 1), then every copy is revoked and leaves the inboxes', async () => {
+  it('when the sender posts a revocation (BussinessDocType 1), then every copy is revoked and stays in the inboxes marked with the reason', async () => {
     const env = envelope(sender, [a, b], pdf);
     const posted = await postXml(sender.apiKey, emitEdxmlDocument(env));
     await delivered(posted.body.id, 2);
@@ -136,7 +136,7 @@ describe('edXML through the API (QCVN 102:2016)', function () {
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.deep.equal({ id: posted.body.id, status: 'revoked', revokedDispatches: 2 });
     const inbox = await getJson(gw.baseUrl, '/v1/inbox', a.apiKey);
-    expect(inbox.body.items.map((i: { documentId: string }) => i.documentId)).not.to.include(posted.body.id);
+    expect(inbox.body.items.find((i: { documentId: string }) => i.documentId === posted.body.id)).to.include({ status: 'revoked', revokeReason: 'Ban hành nhầm' });
   });
 
   it('when the sender posts a replacement (3) and an update (2), then the new documents point at the old one and the replaced one is marked replaced', async () => {

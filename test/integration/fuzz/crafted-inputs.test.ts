@@ -58,7 +58,7 @@ describe('hostile input: crafted attacks are refused with a 4xx and leave nothin
   before(async () => {
     db = createPool(testEnv().databaseUrl, { max: 2 });
     gw = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
-    const agencies = await createAgencies(db, 3, { withCertificates: false });
+    const agencies = await createAgencies(db, 3, { withCertificates: false, signers: 1 });
     sender = agencies[0]!;
     seeds = { pdf: await makePdf(1), senderCode: sender.code, senderName: sender.name, recipients: agencies.slice(1).map((a) => a.code) };
   });

@@ -25,7 +25,7 @@ describe('hostile input: mutated JSON, multipart, edXML and PDF requests', funct
   });
 
   it(`when the gateway receives ${COUNT} mutated requests, then no 5xx but the known open findings, every refusal has an error code, the process lives, memory stays bounded and refused requests leave nothing`, async () => {
-    const agencies = await createAgencies(db, 3, { withCertificates: false });
+    const agencies = await createAgencies(db, 3, { withCertificates: false, signers: 1 });
     const sender = agencies[0]!;
     const seeds = { pdf: await makePdf(1), senderCode: sender.code, senderName: sender.name, recipients: agencies.slice(1).map((a) => a.code) };
     const orphansBefore = await leftovers(db, sender.code, []);

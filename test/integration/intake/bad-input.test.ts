@@ -146,7 +146,7 @@ describe('intake refuses bad input with a clear error and leaves nothing behind'
 
   before(async () => {
     gw = await startGateway({ LIENTHONG_MAX_FILE_BYTES: '200000', LIENTHONG_MAX_JSON_BYTES: '600000', LIENTHONG_MAX_FILES: '3', LIENTHONG_MAX_RECIPIENTS: '3' });
-    [sender, other] = (await createAgencies(gw.db, 2, { withCertificates: false })) as [TestAgency, TestAgency];
+    [sender, other] = (await createAgencies(gw.db, 2, { withCertificates: false, signers: 1 })) as [TestAgency, TestAgency];
     const more = await createAgencies(gw.db, 3, { withCertificates: false });
     extraCodes = async () => more.map((a) => a.code);
     pdf = await makePdf(1);

@@ -63,7 +63,7 @@ describe('large uploads: spilled to a temporary file, stored in chunks, streamed
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-upload-'));
     gw = await startGateway({ LIENTHONG_DATA_DIR: dataDir, LIENTHONG_MAX_FILE_BYTES: String(8 * MiB), LIENTHONG_MAX_JSON_BYTES: String(16 * MiB) });
-    [sender, ...recipients] = (await createAgencies(gw.db, 3, { withCertificates: false })) as [TestAgency, ...TestAgency[]];
+    [sender, ...recipients] = (await createAgencies(gw.db, 3, { withCertificates: false, signers: 1 })) as [TestAgency, ...TestAgency[]];
     five = await bigPdf(5 * MiB);
   });
   after(async () => {
@@ -210,7 +210,7 @@ describe('large uploads: the gateway process does not hold the file in memory', 
   before(async () => {
     db = createPool(testEnv().databaseUrl, { max: 2 });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-upload-mem-'));
-    [sender, ...recipients] = (await createAgencies(db, 6, { withCertificates: false })) as [TestAgency, ...TestAgency[]];
+    [sender, ...recipients] = (await createAgencies(db, 6, { withCertificates: false, signers: 1 })) as [TestAgency, ...TestAgency[]];
     proc = await spawnGateway({ LIENTHONG_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   });
   after(async () => {

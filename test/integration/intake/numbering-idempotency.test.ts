@@ -16,7 +16,7 @@ describe('numbering, duplicates and Idempotency-Key', function () {
 
   before(async () => {
     gw = await startGateway();
-    [sender, other] = (await createAgencies(gw.db, 2, { withCertificates: false })) as [TestAgency, TestAgency];
+    [sender, other] = (await createAgencies(gw.db, 2, { withCertificates: false, signers: 2 })) as [TestAgency, TestAgency];
     pdfB64 = (await makePdf(1)).toString('base64');
   });
   after(async () => gw.close());

@@ -20,7 +20,7 @@ describe('accept: PostgreSQL round trips per submission', function () {
 
   before(async () => {
     gw = await startGateway();
-    [sender, ...recipients] = (await createAgencies(gw.db, 6, { withCertificates: false })) as [TestAgency, ...TestAgency[]];
+    [sender, ...recipients] = (await createAgencies(gw.db, 6, { withCertificates: false, signers: 1 })) as [TestAgency, ...TestAgency[]];
     pdf = await makePdf(1);
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const q = args[0];

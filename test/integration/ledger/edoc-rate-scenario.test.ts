@@ -17,12 +17,12 @@ import { addDocuments, createScenarioAgencies, postPaperDispatches, SCENARIO_DOC
  *       D10 A1→A2 no outcome yet ............... pending: not counted
  *       D11 A4→A1,A2 failed in the pipeline .... mixed, 2, 0
  *       P2 A1→A3 recorded on paper (API) ....... paper, 1, 0
- * On time (recipient side, electronically delivered copies; deadline = end of the next working day
- * after sending, Vietnam time; 2 Sep 2026 is a holiday):
- *   D1→A2 01 same day ✓, 06 before due ✓ · D1→A3 01 two days later ✗, 06 after due ✗
- *   D2→A2 ✓ · D3→A2 sent Friday, 01 Monday ✓ · D4→A1 sent Tue, 01 Thu after the holiday ✓, 06 ✓
- *   D4→A3 no 01 (deadline passed) ✗, no 06 (due passed) ✗ · D6→A2 ✓ · D6→A3 01 at 00:30 VN of
- *   the day after the deadline ✗ · D6→A4 01 at 23:30 VN on the deadline day ✓ · D8→A1 ✓, 06 ✓ · D9→A1 ✓
+ * On time (recipient side, electronically delivered copies; registration (03) due by the end of the
+ * next working day after arrival — here arrival is the sending time — Vietnam time; 2 Sep 2026 is a holiday):
+ *   D1→A2 03 same day ✓, 06 before due ✓ · D1→A3 03 two days later ✗, 06 after due ✗
+ *   D2→A2 ✓ · D3→A2 sent Friday, 03 Monday ✓ · D4→A1 sent Tue, 03 Thu after the holiday ✓, 06 ✓
+ *   D4→A3 no 03 (deadline passed) ✗, no 06 (due passed) ✗ · D6→A2 ✓ · D6→A3 03 at 00:30 VN of
+ *   the day after the deadline ✗ · D6→A4 03 at 23:30 VN on the deadline day ✓ · D8→A1 ✓, 06 ✓ · D9→A1 ✓
  */
 const ot = (dispatches: number, acknowledged: number, acknowledgedOnTime: number, acknowledgedOnTimeRate: number | null,
   withDueDate: number, completed: number, completedOnTime: number, completedOnTimeRate: number | null) =>

@@ -22,7 +22,7 @@ export interface DocSpec {
   failedInPipeline?: boolean;
   /** Outcome rows per recipient, in ledger order (the last one wins). */
   to: Record<number, Outcome[]>;
-  events?: { to: number; code: '01' | '06'; at: string }[];
+  events?: { to: number; code: '03' | '06'; at: string }[]; // 03 = registered (số đến): the on-time figures count registration, not arrival
 }
 
 export interface Scenario {
@@ -121,23 +121,23 @@ async function addDocument(tx: Tx, agencies: TestAgency[], s: DocSpec, number: s
 export const SCENARIO_DOCUMENTS: DocSpec[] = [
   // Q3 2026
   { name: 'D1', sender: 0, issuedOn: '2026-07-06', sentAt: '2026-07-06 09:00', dueOn: '2026-07-15', signed: true, to: { 1: ['delivered'], 2: ['delivered'] },
-    events: [{ to: 1, code: '01', at: '2026-07-06 10:00' }, { to: 1, code: '06', at: '2026-07-10 16:00' },
-             { to: 2, code: '01', at: '2026-07-08 08:00' }, { to: 2, code: '06', at: '2026-07-20 09:00' }] },
+    events: [{ to: 1, code: '03', at: '2026-07-06 10:00' }, { to: 1, code: '06', at: '2026-07-10 16:00' },
+             { to: 2, code: '03', at: '2026-07-08 08:00' }, { to: 2, code: '06', at: '2026-07-20 09:00' }] },
   { name: 'D2', sender: 0, issuedOn: '2026-08-03', sentAt: '2026-08-03 09:00', signed: true, to: { 1: ['delivered'] },
-    events: [{ to: 1, code: '01', at: '2026-08-03 14:00' }] },
+    events: [{ to: 1, code: '03', at: '2026-08-03 14:00' }] },
   { name: 'D3', sender: 0, issuedOn: '2026-08-14', sentAt: '2026-08-14 09:00', signed: true, to: { 1: ['delivered'], 3: ['paper'] },
-    events: [{ to: 1, code: '01', at: '2026-08-17 15:00' }] },
+    events: [{ to: 1, code: '03', at: '2026-08-17 15:00' }] },
   { name: 'D4', sender: 1, issuedOn: '2026-09-01', sentAt: '2026-09-01 09:00', dueOn: '2026-09-30', signed: true, to: { 0: ['delivered'], 2: ['delivered'] },
-    events: [{ to: 0, code: '01', at: '2026-09-03 09:00' }, { to: 0, code: '06', at: '2026-09-25 10:00' }] },
+    events: [{ to: 0, code: '03', at: '2026-09-03 09:00' }, { to: 0, code: '06', at: '2026-09-25 10:00' }] },
   { name: 'D5', sender: 1, issuedOn: '2026-09-10', sentAt: '2026-09-10 09:00', signed: true, to: { 2: ['failed'] } },
   // Q4 2026
   { name: 'D6', sender: 0, issuedOn: '2026-10-05', sentAt: '2026-10-05 09:00', signed: true, to: { 1: ['delivered'], 2: ['delivered'], 3: ['delivered'] },
-    events: [{ to: 1, code: '01', at: '2026-10-05 11:00' }, { to: 2, code: '01', at: '2026-10-07 00:30' }, { to: 3, code: '01', at: '2026-10-06 23:30' }] },
+    events: [{ to: 1, code: '03', at: '2026-10-05 11:00' }, { to: 2, code: '03', at: '2026-10-07 00:30' }, { to: 3, code: '03', at: '2026-10-06 23:30' }] },
   { name: 'D7', sender: 0, issuedOn: '2026-10-12', sentAt: '2026-10-12 09:00', signed: true, to: { 3: ['paper'] } },
   { name: 'D8', sender: 1, issuedOn: '2026-11-02', sentAt: '2026-11-02 09:00', dueOn: '2026-11-20', signed: true, to: { 0: ['failed', 'delivered'] },
-    events: [{ to: 0, code: '01', at: '2026-11-03 11:00' }, { to: 0, code: '06', at: '2026-11-19 17:00' }] },
+    events: [{ to: 0, code: '03', at: '2026-11-03 11:00' }, { to: 0, code: '06', at: '2026-11-19 17:00' }] },
   { name: 'D9', sender: 2, issuedOn: '2026-11-09', sentAt: '2026-11-09 09:00', signed: false, to: { 0: ['delivered'] },
-    events: [{ to: 0, code: '01', at: '2026-11-09 10:00' }] },
+    events: [{ to: 0, code: '03', at: '2026-11-09 10:00' }] },
   { name: 'D10', sender: 0, issuedOn: '2026-11-16', sentAt: '2026-11-16 09:00', signed: true, to: { 1: [] } },
   { name: 'D11', sender: 3, issuedOn: '2026-10-20', sentAt: '2026-10-20 09:00', signed: false, failedInPipeline: true, to: { 0: [], 1: [] } },
 ];

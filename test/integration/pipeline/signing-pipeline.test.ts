@@ -36,7 +36,7 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     await gw.close();
   });
 
-  it('when a TSA is configured, then the delivered PDF is PAdES B-T, trusted by pdfsig, with the agency and a +07:00 time printed at the top of page 1', async () => {
+  it('when a TSA is configured, then the delivered PDF is PAdES B-T, trusted by pdfsig, with the agency and a Vietnam time in words printed at the top of page 1', async () => {
     const posted = await postDocument(gw.baseUrl, sender.apiKey, documentForm(metadataFor([recipient.code]), await makePdf(1)));
     docId = posted.body.id;
     await waitFor('delivery', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [docId])).rowCount === 1);
@@ -53,7 +53,7 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', path.join(dir, 'signed.pdf'), '-'], { encoding: 'utf8' });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(text).to.contain(sender.name);
-    expect(text).to.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00/);
+    expect(text).to.match(/\d{2}:\d{2}:\d{2} ngày \d{2}\/\d{2}\/\d{4} \(GMT\+7\)/);
   });
 
   it('when an agency forwards a PDF that arrived signed, then the intake verifies and records the signature; one changed byte is refused with SIGNATURE_INVALID and nothing is written', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { openApiDocument } from '../../../services/gateway/openapi/openapi-document';
 import { createApiKey, revokeApiKey } from '../../../services/domain/apikeys/api-key.repository';
+import { scopesFor } from '../../../services/gateway/security/require-scope';
 import { allDelivered } from '../../support/delivery-audit';
 import { sampleEdxml } from '../../support/fuzz-inputs';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -26,7 +27,11 @@ interface RouteRule {
   owner: (f: Fixture) => TestAgency;
   url: (f: Fixture) => string;
   body?: (f: Fixture, kind: KeyKind) => { contentType: string; data: string };
-  /** The exact status for each authenticated kind (none, unknown and revoked always get 401). */
+  /**
+   * The exact status for each authenticated kind (none, unknown, revoked and expired keys always
+   * get 401; the owner's key without the route's scope 403). The monitor's key holds only the
+   * `monitor` scope: figures, reports and the directory.
+   */
   expect: Record<'own' | 'other' | 'monitor', number>;
 }
 
@@ -42,24 +47,24 @@ const RULES: Record<string, RouteRule> = {
     owner: (f) => f.ring.sender,
     url: () => '/v1/documents',
     body: (f) => json({ metadata: metadataFor([f.ring.recipient.code]), files: [{ name: 'vb.pdf', contentType: 'application/pdf', contentBase64: f.pdf.toString('base64') }] }),
-    expect: { own: 202, other: 202, monitor: 202 },
+    expect: { own: 202, other: 202, monitor: 403 },
   },
-  'GET /v1/documents/{id}': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}`, expect: { own: 200, other: 404, monitor: 404 } },
-  'GET /v1/documents/{id}/files/{role}': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/files/signed`, expect: { own: 200, other: 404, monitor: 404 } },
+  'GET /v1/documents/{id}': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}`, expect: { own: 200, other: 404, monitor: 403 } },
+  'GET /v1/documents/{id}/files/{role}': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/files/signed`, expect: { own: 200, other: 404, monitor: 403 } },
   'POST /v1/documents/{id}/revoke': {
     owner: (f) => f.ring.sender,
     url: (f) => `/v1/documents/${f.revokable}/revoke`,
     body: () => json({ reason: 'Thu hồi để thử phân quyền' }),
-    expect: { own: 200, other: 404, monitor: 404 },
+    expect: { own: 200, other: 404, monitor: 403 },
   },
-  'GET /v1/inbox': { owner: (f) => f.ring.recipient, url: () => '/v1/inbox', expect: { own: 200, other: 200, monitor: 200 } },
+  'GET /v1/inbox': { owner: (f) => f.ring.recipient, url: () => '/v1/inbox', expect: { own: 200, other: 200, monitor: 403 } },
   'POST /v1/inbox/{dispatchId}/status': {
     owner: (f) => f.ring.recipient,
     url: (f) => `/v1/inbox/${f.dispatch}/status`,
     body: () => json({ code: '03' }),
-    expect: { own: 200, other: 404, monitor: 404 },
+    expect: { own: 200, other: 404, monitor: 403 },
   },
-  'GET /v1/outbox': { owner: (f) => f.ring.sender, url: () => '/v1/outbox', expect: { own: 200, other: 200, monitor: 200 } },
+  'GET /v1/outbox': { owner: (f) => f.ring.sender, url: () => '/v1/outbox', expect: { own: 200, other: 200, monitor: 403 } },
   'POST /v1/edxml': {
     owner: (f) => f.ring.sender,
     url: () => '/v1/edxml',
@@ -67,21 +72,21 @@ const RULES: Record<string, RouteRule> = {
     body: (f) => ({ contentType: 'application/xml', data: sampleEdxml({ pdf: f.pdf, senderCode: f.ring.sender.code, senderName: f.ring.sender.name, recipients: [f.ring.recipient.code] }) }),
     expect: { own: 202, other: 403, monitor: 403 },
   },
-  'GET /v1/documents/{id}/edxml': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}/edxml`, expect: { own: 200, other: 404, monitor: 404 } },
+  'GET /v1/documents/{id}/edxml': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}/edxml`, expect: { own: 200, other: 404, monitor: 403 } },
   'POST /v1/paper-dispatches': {
     owner: (f) => f.ring.sender,
     url: () => '/v1/paper-dispatches',
     body: (f) => json({ documentType: 'CV', number: String(paperNumber++), notation: 'UBND-VP', issuedOn: '2026-03-05', subject: 'Gửi giấy', recipients: [f.ring.recipient.code], sentOn: '2026-03-06' }),
-    expect: { own: 201, other: 201, monitor: 201 },
+    expect: { own: 201, other: 201, monitor: 403 },
   },
   'GET /v1/stats/edoc-rate': { owner: (f) => f.ring.sender, url: (f) => `/v1/stats/edoc-rate?agency=${f.ring.sender.code}`, expect: { own: 200, other: 403, monitor: 200 } },
   'GET /v1/reports/quarterly/{year}/{quarter}': { owner: (f) => f.ring.sender, url: () => '/v1/reports/quarterly/2026/Q1?format=csv', expect: { own: 403, other: 403, monitor: 200 } },
   'GET /v1/documents/{id}/dispatches/{dispatchId}/packet': {
     owner: (f) => f.ring.sender,
     url: (f) => `/v1/documents/${f.paperDoc}/dispatches/${f.paperDispatch}/packet`,
-    expect: { own: 200, other: 404, monitor: 404 },
+    expect: { own: 200, other: 404, monitor: 403 },
   },
-  'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 200 } },
+  'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 403 } },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
 };
 
@@ -125,18 +130,18 @@ describe('authorization sweep: every /v1 route × every kind of key', function (
 
   for (const op of v1Operations()) {
     for (const kind of KEY_KINDS) {
-      it(`when ${op} is called with ${kind === 'none' ? 'no key' : `an ${kind} key`.replace('an own', "the owner's").replace('an other', "another agency's").replace('an monitor', 'a monitor')}, then the answer is exactly as allowed`, async function () {
+      it(`when ${op} is called with ${kind === 'none' ? 'no key' : kind === 'wrongScope' ? "the owner's key without the route's scope" : `an ${kind} key`.replace('an own', "the owner's").replace('an other', "another agency's").replace('an monitor', 'a monitor').replace('an expired', "the owner's expired")}, then the answer is exactly as allowed`, async function () {
         const rule = RULES[op];
         if (!rule) this.skip(); // the first test already failed for it
         const [method] = op.split(' ');
         const body = rule!.body?.(f, kind);
         const res = await fetch(`${gw.baseUrl}${rule!.url(f)}`, {
           method,
-          headers: { ...authHeader(f.ring, kind, rule!.owner(f)), ...(body ? { 'content-type': body.contentType } : {}) },
+          headers: { ...authHeader(f.ring, kind, rule!.owner(f), scopesFor(method!, rule!.url(f).split('?')[0]!)), ...(body ? { 'content-type': body.contentType } : {}) },
           ...(body ? { body: body.data } : {}),
         });
         const text = await res.text();
-        const want = kind === 'none' || kind === 'unknown' || kind === 'revoked' ? 401 : rule!.expect[kind];
+        const want = kind === 'none' || kind === 'unknown' || kind === 'revoked' || kind === 'expired' ? 401 : kind === 'wrongScope' ? 403 : rule!.expect[kind];
         expect(res.status, text.slice(0, 300)).to.equal(want);
         if (want >= 400) expect(JSON.parse(text).error.code).to.equal({ 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' }[want]);
         expect(res.headers.get('x-content-type-options')).to.equal('nosniff');

@@ -14,7 +14,8 @@ export interface WebResponse {
 export class WebClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(readonly baseUrl: string) {}
+  /** `headers`: sent with every request (X-Forwarded-For, as a trusted proxy would add it). */
+  constructor(readonly baseUrl: string, readonly headers: Record<string, string> = {}) {}
 
   private remember(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
@@ -33,7 +34,7 @@ export class WebClient {
   }
 
   async request(method: string, path: string, body?: URLSearchParams | FormData): Promise<WebResponse> {
-    const res = await fetch(`${this.baseUrl}${path}`, { method, body, redirect: 'manual', headers: { cookie: this.cookieHeader() } });
+    const res = await fetch(`${this.baseUrl}${path}`, { method, body, redirect: 'manual', headers: { ...this.headers, cookie: this.cookieHeader() } });
     this.remember(res);
     return { status: res.status, text: await res.text(), headers: res.headers, location: res.headers.get('location') };
   }

@@ -50,7 +50,7 @@ describe('web send form: a large PDF goes through a temporary file and comes bac
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-web-upload-'));
     gw = await startGateway({ LIENTHONG_DATA_DIR: dataDir });
-    [sender, recipient] = (await createAgencies(gw.db, 2, { withCertificates: false })) as [TestAgency, TestAgency];
+    [sender, recipient] = (await createAgencies(gw.db, 2, { withCertificates: false, signers: 1 })) as [TestAgency, TestAgency];
     clerk = await createWebUser(gw.db, sender.code, 'clerk');
     pdf = await scanPdf(3 * MiB);
   });

@@ -71,7 +71,10 @@ describe('when a signed PDF is checked after tampering or against the wrong root
       const [report] = await verifyPdfSignatures(garbled, [anchor(pki.ca.certPem)]);
       expect(report?.signatureValid).to.equal(false);
       expect(report?.chainTrusted).to.equal(false);
-      expect(report?.problems.join(' ')).to.contain('cannot be parsed');
+      // a structure we cannot read is reported as such, never as "changed after signing"
+      expect(report?.verdict.indication).to.equal('indeterminate');
+      expect(report?.verdict.reason).to.equal('FORMAT_FAILURE');
+      expect(report?.problems.join(' ')).to.contain('Không đọc được chữ ký');
     });
   });
 
@@ -91,8 +94,8 @@ describe('when a signed PDF is checked after tampering or against the wrong root
     });
   });
 
-  describe('when the claimed signing time lies before the certificate was valid', () => {
-    it('then our verifier reports chainTrusted false', async () => {
+  describe('when the certificate is not yet valid at the validation time (now, no timestamp)', () => {
+    it('then our verifier reports the certificate invalid at that time (indeterminate, NOT_YET_VALID)', async () => {
       const later = issueAgencyCertificate(pki.ca, AGENCY, { notBefore: new Date(Date.now() + 86_400_000) });
       // signPdf itself refuses a certificate outside its validity; without the validity the
       // identity signs anyway, which is what a foreign signer's software may do.
@@ -100,8 +103,9 @@ describe('when a signed PDF is checked after tampering or against the wrong root
       const pdf = await signPdf(await onePagePdf(), early, { signingTime: new Date() });
       const [report] = await verifyPdfSignatures(pdf, [anchor(pki.ca.certPem)]);
       expect(report?.signatureValid).to.equal(true);
-      expect(report?.chainTrusted).to.equal(false);
-      expect(report?.problems.join(' ')).to.contain('not valid at the signing time');
+      expect(report?.chainTrusted).to.equal(true); // the path reaches the root; validity is judged apart
+      expect(report?.certificateValidAtValidationTime).to.equal(false);
+      expect(report?.verdict.reason).to.equal('NOT_YET_VALID');
     });
   });
 });

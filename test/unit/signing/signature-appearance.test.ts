@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
 import { projectRoot } from '../../../services/config/project-root';
-import { stampLines, vietnamTime } from '../../../services/signing/appearance/signature-stamp';
+import { stampLines, vietnamTime, vietnamTimeInWords } from '../../../services/signing/appearance/signature-stamp';
 import { loadSigningIdentity, signPdf, SigningIdentity } from '../../../services/signing/pades-signer';
 import { AGENCY, makePki, nssDbTrusting, pdfsig, run, TempDir, TestPki } from './signing-fixtures';
 
@@ -43,6 +43,11 @@ describe('when the stamp text is prepared', () => {
     expect(vietnamTime(new Date('2026-12-31T20:00:00Z'))).to.equal('2027-01-01T03:00:00+07:00');
   });
 
+  it('then the stamp prints that time as a person reads it: HH:mm:ss ngày dd/MM/yyyy (GMT+7)', () => {
+    expect(vietnamTimeInWords(new Date('2026-12-31T20:00:00Z'))).to.equal('03:00:00 ngày 01/01/2027 (GMT+7)');
+    expect(stampLines({ agencyName: 'Sở Nội vụ' }, new Date('2026-11-28T07:05:09Z')).at(-1)).to.equal('Thời gian ký: 14:05:09 ngày 28/11/2026 (GMT+7)');
+  });
+
   it('then an empty appearance is refused rather than stamping only a time', () => {
     expect(() => stampLines({ agencyName: '  ' }, new Date())).to.throw(RangeError);
   });
@@ -71,7 +76,7 @@ describe('when a PDF is signed with a visible signature', () => {
     const text = run('pdftotext', ['-f', '1', '-l', '1', path, '-']).stdout;
     expect(text).to.contain(AGENCY.agencyName);
     expect(text.replace(/\s+/g, ' ')).to.contain(SIGNER);
-    expect(text).to.contain(`Thời gian ký: ${vietnamTime(signingTime)}`);
+    expect(text).to.contain(`Thời gian ký: ${vietnamTimeInWords(signingTime)}`);
   });
 
   it('then the stamp sits at the top right: right-aligned at the 15 mm margin, above the 20 mm top margin', () => {
@@ -138,7 +143,7 @@ describe('when an attachment is signed separately', () => {
     const path = dir.file('attachment.pdf', signed);
     const text = run('pdftotext', ['-f', '1', '-l', '1', path, '-']).stdout;
     expect(text).to.contain('Số: 15/CT-UBND');
-    expect(text).to.contain(vietnamTime(signingTime));
+    expect(text).to.contain(vietnamTimeInWords(signingTime));
     expect(text).not.to.contain(AGENCY.agencyName);
     expect(pdfsig(nssDbTrusting(dir, 'nss', pki.ca.certPem), path)).to.contain('Signature is Valid');
   });

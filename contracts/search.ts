@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { DOCUMENT_TYPE_CODES } from './document-types';
+
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optional = <T extends z.ZodTypeAny>(t: T) => z.preprocess(emptyToUndefined, t.optional());
+
+/**
+ * GET /v1/search (and the web search): one search over the documents the caller's agency may
+ * read. `box`: `in` (received copies), `out` (sent documents) or `all`. Dates are Vietnam days.
+ */
+export const SearchQuery = z
+  .object({
+    q: optional(z.string().trim().max(200)),
+    box: optional(z.enum(['in', 'out', 'all'])),
+    type: optional(z.enum(DOCUMENT_TYPE_CODES)),
+    /** Sender: an agency code, or words of its name ("UBND", "noi vu"). */
+    sender: optional(z.string().trim().max(200)),
+    urgency: optional(z.enum(['normal', 'urgent', 'very_urgent', 'flash'])),
+    status: optional(z.string().regex(/^[a-z_]{1,20}$/)),
+    from: optional(isoDay),
+    to: optional(isoDay),
+    issuedFrom: optional(isoDay),
+    issuedTo: optional(isoDay),
+    overdue: optional(z.enum(['1', 'true'])),
+    revoked: optional(z.enum(['include', 'exclude', 'only'])),
+    limit: optional(z.coerce.number().int().min(1).max(200)),
+    cursor: optional(z.string().max(1000)),
+    page: optional(z.enum(['last'])),
+  })
+  .strict();
+export type SearchQuery = z.infer<typeof SearchQuery>;
+
+export const SearchItem = z.object({
+  box: z.enum(['in', 'out']),
+  documentId: z.string().uuid(),
+  /** The received copy (box `in`); null for a sent document. */
+  dispatchId: z.string().uuid().nullable(),
+  sender: z.string(),
+  senderName: z.string(),
+  documentType: z.string(),
+  number: z.string(),
+  notation: z.string(),
+  issuedOn: z.string(),
+  subject: z.string(),
+  urgency: z.string(),
+  dueOn: z.string().nullable(),
+  status: z.string(),
+  incomingNumber: z.string().nullable(),
+  at: z.string(),
+  overdue: z.boolean(),
+  unread: z.boolean(),
+  handler: z.string().nullable(),
+  rank: z.number().nullable(),
+});
+export type SearchItem = z.infer<typeof SearchItem>;
+
+export const SearchPage = z.object({
+  items: z.array(SearchItem),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+});
+export type SearchPage = z.infer<typeof SearchPage>;

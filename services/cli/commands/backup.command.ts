@@ -1,0 +1,65 @@
+import { archiveCommand, restoreCommand } from '../../backup/archive-settings';
+import { takeBaseBackup, listBaseBackups } from '../../backup/base-backup';
+import { backupTarget, defaultBackupDir, resolveBackupDir, type BackupTarget } from '../../backup/backup-target';
+import { listRestorePoints } from '../../backup/restore-points';
+import { applyRetention } from '../../backup/retention';
+import { verifyBackups } from '../../backup/verify-backups';
+import { walSummary } from '../../backup/wal-archive';
+import type { Config } from '../../config/config';
+import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
+
+const USAGE = 'usage: lienthong backup now|list|verify|archive-command [--dir DIR]';
+
+/** The backup folder: --dir, LIENTHONG_BACKUP_DIR, or the embedded set-up's `<data folder>-backups`. */
+export function backupTargetFor(options: Record<string, string>, config: Pick<Config, 'LIENTHONG_BACKUP_DIR' | 'LIENTHONG_DATA_DIR'>): BackupTarget {
+  const dir = options.dir ?? resolveBackupDir(config.LIENTHONG_BACKUP_DIR, config.LIENTHONG_DATA_DIR, true) ?? defaultBackupDir(config.LIENTHONG_DATA_DIR);
+  if (config.LIENTHONG_BACKUP_DIR === 'off' && !options.dir) throw new CliUsageError('backups are off (LIENTHONG_BACKUP_DIR=off); name a folder with --dir');
+  return backupTarget(dir);
+}
+
+/** lienthong backup now|list|verify: a base backup now, what is kept, and whether it can be restored. */
+export const backupCommand: CommandHandler = async (args, ctx) => {
+  const [sub, ...rest] = args;
+  const { options } = parseArgs(rest, { dir: 'string', label: 'string' });
+  const target = backupTargetFor(options, ctx.config);
+  if (sub === 'now') {
+    const info = await takeBaseBackup(ctx.config.DATABASE_URL, target, options.label ?? 'lienthong-manual');
+    const removed = await applyRetention(target, ctx.config.LIENTHONG_BACKUP_KEEP_DAYS);
+    ctx.out({ ...info, removed: removed.map((b) => b.id) },
+      `base backup ${info.id} in ${target.baseDir}: ${(info.bytes / 1048576).toFixed(1)} MB in ${info.seconds} s` +
+        (removed.length ? `; removed (older than ${ctx.config.LIENTHONG_BACKUP_KEEP_DAYS} days): ${removed.map((b) => b.id).join(', ')}` : ''));
+    return 0;
+  }
+  if (sub === 'list') {
+    const bases = listBaseBackups(target);
+    const wal = walSummary(target);
+    const points = listRestorePoints(target);
+    const lines = [
+      `backups in ${target.root}`,
+      ...bases.map((b) => `  base ${b.id}  finished ${b.finishedAt}  ${(b.bytes / 1048576).toFixed(1)} MB  timeline ${b.timeline}  (${b.label})`),
+      bases.length ? `  restorable from ${bases[0]!.finishedAt} to the newest archived WAL` : '  no base backup yet',
+      `  WAL: ${wal.segments} segments, ${(wal.bytes / 1048576).toFixed(1)} MB, newest ${wal.newest ?? '—'} archived ${wal.newestAt ?? '—'}`,
+      ...points.map((p) => `  restore point ${p.name}  ${p.at}  (${p.reason})`),
+    ];
+    ctx.out({ dir: target.root, bases, wal, restorePoints: points }, lines.join('\n'));
+    return 0;
+  }
+  if (sub === 'verify') {
+    const r = await verifyBackups(target);
+    const lines = [
+      ...r.bases.map((b) => `  base ${b.id}: ${b.ok ? 'OK' : 'BROKEN'} — ${b.detail}`),
+      `  WAL: ${r.wal.segments} segments, ${r.wal.gaps.length} gaps, ${r.wal.corrupt.length} unreadable`,
+      ...r.problems.map((p) => `  problem: ${p}`),
+      r.ok ? 'backups OK' : 'backups NOT restorable as they are',
+    ];
+    ctx.out(r, lines.join('\n'));
+    return r.ok ? 0 : 1;
+  }
+  if (sub === 'archive-command') {
+    // For an external PostgreSQL: the lines its postgresql.conf needs (the folder must be the server's own, 0700).
+    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '60s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
+    ctx.out({ settings: lines, restoreCommand: restoreCommand(target.walDir) }, lines.join('\n'));
+    return 0;
+  }
+  throw new CliUsageError(USAGE);
+};

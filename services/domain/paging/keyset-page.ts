@@ -1,0 +1,78 @@
+import type { Queryable } from '../../db/pool';
+import { checkKeyParts, decodeCursor, encodeCursor, type DecodedCursor } from './cursor';
+
+/** One page of a list, with the honest total of the whole list (never capped). */
+export interface Page<T> {
+  items: T[];
+  /** Rows of the whole list with the same filters. */
+  total: number;
+  /** Opaque cursors of the pages after (older) and before (newer) this one; null at either end. */
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+  /** The last page of the list (the oldest rows). */
+  last?: boolean | undefined;
+}
+
+export interface KeysetQuery {
+  /**
+   * The list's SELECT without ORDER BY/LIMIT. It must select the key parts as text columns
+   * "_k0", "_k1", … (exact text: `x.delivered_at::text`), and contain `{{keyset}}` in its WHERE
+   * clause, where the boundary condition goes.
+   */
+  select: string;
+  /** SQL of the key parts (in order) and their types, e.g. `x.delivered_at`, `timestamptz`. */
+  key: { expr: string; type: string }[];
+  params: unknown[];
+  /** `SELECT count(*)::int AS n …` with the same filters and params (no keyset). */
+  count: string;
+}
+
+/**
+ * Keyset paging over a list sorted by its key, descending (newest first): the next page is the
+ * rows below the last shown key, the previous page the rows above the first, the last page the
+ * lowest rows. Each page costs one index range scan however deep it is.
+ */
+export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequest): Promise<Page<T>> {
+  const cursor: DecodedCursor | null = req.cursor ? decodeCursor(req.cursor, q.key.length) : null;
+  if (cursor) checkKeyParts(cursor.key, q.key.map((k) => k.type));
+  const params = [...q.params];
+  let keyset = 'TRUE';
+  const reverse = req.last === true || cursor?.dir === 'b';
+  if (cursor) {
+    const placeholders = cursor.key.map((v, i) => {
+      params.push(v);
+      return `$${params.length}::${q.key[i]!.type}`;
+    });
+    keyset = `(${q.key.map((k) => k.expr).join(', ')}) ${cursor.dir === 'a' ? '<' : '>'} (${placeholders.join(', ')})`;
+  }
+  const order = q.key.map((k) => `${k.expr} ${reverse ? 'ASC' : 'DESC'}`).join(', ');
+  params.push(req.limit + 1);
+  const sql = `${q.select.replace('{{keyset}}', keyset)} ORDER BY ${order} LIMIT $${params.length}`;
+  const [rows, count] = await Promise.all([db.query(sql, params), db.query<{ n: number }>(q.count, q.params)]);
+  const more = rows.rows.length > req.limit;
+  let page = rows.rows.slice(0, req.limit);
+  if (reverse) page = page.reverse();
+  const keyOf = (row: Record<string, unknown>): string[] => q.key.map((_k, i) => String(row[`_k${i}`]));
+  const first = page[0];
+  const lastRow = page[page.length - 1];
+  // Going forward (or from the start), rows above exist only when we came from a cursor; going
+  // backwards, rows below exist whenever we came from a cursor.
+  const hasNewer = reverse ? more : cursor !== null;
+  const hasOlder = reverse ? cursor !== null && !req.last : more;
+  const items = page.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) if (!/^_k\d+$/.test(k)) out[k] = v;
+    return out as T;
+  });
+  return {
+    items,
+    total: count.rows[0]?.n ?? 0,
+    nextCursor: hasOlder && lastRow ? encodeCursor('a', keyOf(lastRow)) : null,
+    prevCursor: hasNewer && first ? encodeCursor('b', keyOf(first)) : null,
+  };
+}

@@ -1,0 +1,94 @@
+import type { SearchQuery } from '../../../contracts';
+import { metaLikePattern, toTsQuery } from './search-text';
+
+/** Vietnam's today, in SQL. */
+export const TODAY_VN = `(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
+
+/** A received copy overdue by the one rule, dispatch_overdue (migration 0042; x = dispatches). */
+export const COPY_LATE_SQL = `(dispatch_overdue(x.id, now()) IS NOT NULL)`;
+/** A sent document with a copy overdue by the same rule. */
+export const SENT_LATE_SQL = `EXISTS (SELECT 1 FROM dispatches y WHERE y.document_id = d.id AND dispatch_overdue(y.id, now()) IS NOT NULL)`;
+
+/** Builds the WHERE parts of one branch; params are shared by both branches of a search. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+export interface TextMatch {
+  /** SQL true when the document matches the words (d = documents). */
+  where: string;
+  /** SQL real: the rank of the match. */
+  rank: string;
+}
+
+/** The words typed: ranked full text over metadata and file text, or a substring of the metadata. */
+export function textMatch(q: string | undefined, p: SqlParams): TextMatch | null {
+  if (!q) return null;
+  const tsq = toTsQuery(q);
+  const like = metaLikePattern(q);
+  if (!tsq && !like) return null;
+  const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
+  const lk = like ? p.add(like) : null;
+  const where = [tq ? `d.search_tsv @@ ${tq}` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
+  const rank = `(${tq ? `ts_rank_cd(d.search_tsv, ${tq}, 1)` : '0'} + ${lk ? `(d.search_meta LIKE ${lk})::int` : '0'})::real`;
+  return { where: `(${where})`, rank };
+}
+
+/** The sender filter: an agency code, or words of its name with abbreviations ("UBND", "noi vu"). */
+export function senderMatch(sender: string | undefined, p: SqlParams): string | null {
+  if (!sender) return null;
+  const tsq = toTsQuery(sender);
+  const code = p.add(sender.toUpperCase());
+  if (!tsq) return `d.sender_code = ${code}`;
+  return `(d.sender_code = ${code} OR d.sender_code IN (SELECT s.code FROM agencies s
+           WHERE to_tsvector('simple', lt_words(s.name)) @@ to_tsquery('simple', ${p.add(tsq)})))`;
+}
+
+function dayFrom(col: string, day: string | undefined, p: SqlParams): string | null {
+  return day ? `${col} >= (${p.add(day)}::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')` : null;
+}
+function dayTo(col: string, day: string | undefined, p: SqlParams): string | null {
+  return day ? `${col} < ((${p.add(day)}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')` : null;
+}
+
+/**
+ * The filters of the received branch (x = the agency's copy). Each entry is one filter, so a new
+ * one is one more line (the inbox's filters are these too).
+ */
+export function incomingFilters(f: SearchQuery, p: SqlParams): string[] {
+  // A revoked copy stays in the recipient's lists, marked "Đã thu hồi" (issue 16), unless filtered out.
+  const revoked = f.revoked ?? 'include';
+  return [
+    f.type ? `d.document_type = ${p.add(f.type)}` : null,
+    senderMatch(f.sender, p),
+    f.urgency ? `d.urgency = ${p.add(f.urgency)}` : null,
+    f.status ? `x.status = ${p.add(f.status)}` : null,
+    dayFrom('x.delivered_at', f.from, p),
+    dayTo('x.delivered_at', f.to, p),
+    f.issuedFrom ? `d.issued_on >= ${p.add(f.issuedFrom)}::date` : null,
+    f.issuedTo ? `d.issued_on <= ${p.add(f.issuedTo)}::date` : null,
+    f.overdue ? COPY_LATE_SQL : null,
+    revoked === 'exclude' ? `x.status <> 'revoked'` : revoked === 'only' ? `x.status = 'revoked'` : null,
+  ].filter((c): c is string => c !== null);
+}
+
+/** The filters of the sent branch (d = the agency's own documents). */
+export function outgoingFilters(f: SearchQuery, p: SqlParams): string[] {
+  const revoked = f.revoked ?? 'include';
+  return [
+    f.type ? `d.document_type = ${p.add(f.type)}` : null,
+    senderMatch(f.sender, p),
+    f.urgency ? `d.urgency = ${p.add(f.urgency)}` : null,
+    f.status ? `d.status = ${p.add(f.status)}` : null,
+    dayFrom('d.created_at', f.from, p),
+    dayTo('d.created_at', f.to, p),
+    f.issuedFrom ? `d.issued_on >= ${p.add(f.issuedFrom)}::date` : null,
+    f.issuedTo ? `d.issued_on <= ${p.add(f.issuedTo)}::date` : null,
+    f.overdue ? SENT_LATE_SQL : null,
+    revoked === 'exclude' ? `d.status <> 'revoked'` : revoked === 'only' ? `d.status = 'revoked'` : null,
+  ].filter((c): c is string => c !== null);
+}

@@ -1,0 +1,80 @@
+/**
+ * Search text as the database indexes it (migration 0035: lt_fold, lt_words): lower case, no
+ * diacritics, đ → d. "Cải cách" and "cai cach" are one search; so are "Nội vụ" and "noi vu".
+ */
+export function foldVi(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+export function wordsVi(s: string): string[] {
+  return foldVi(s).split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+}
+
+/**
+ * Abbreviations clerks type, in folded words, both ways: "UBND" finds "Ủy ban nhân dân" and
+ * "ủy ban nhân dân" finds "UBND".
+ */
+export const ABBREVIATIONS: Record<string, string> = {
+  ubnd: 'uy ban nhan dan',
+  hdnd: 'hoi dong nhan dan',
+  ubmttq: 'uy ban mat tran to quoc',
+  tt: 'thong tu',
+  ttlt: 'thong tu lien tich',
+  qd: 'quyet dinh',
+  nd: 'nghi dinh',
+  nq: 'nghi quyet',
+  ct: 'chi thi',
+  cv: 'cong van',
+  tb: 'thong bao',
+  kh: 'ke hoach',
+  bc: 'bao cao',
+  ttr: 'to trinh',
+  hd: 'huong dan',
+  gm: 'giay moi',
+  cd: 'cong dien',
+  snv: 'so noi vu',
+  bnv: 'bo noi vu',
+  cchc: 'cai cach hanh chinh',
+  tw: 'trung uong',
+  vb: 'van ban',
+};
+
+const EXPANSIONS = Object.entries(ABBREVIATIONS).map(([abbr, full]) => ({ abbr, words: full.split(' ') }));
+
+function phrase(words: string[]): string {
+  return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
+}
+
+/**
+ * A PostgreSQL tsquery (config `simple`) for what the user typed: every word must be there (AND),
+ * an abbreviation or its full form either way, the last word as a prefix ("cai cac" finds "cải
+ * cách"). Null when nothing searchable was typed. The words are [a-z0-9] only, so the string
+ * cannot carry tsquery syntax.
+ */
+export function toTsQuery(input: string): string | null {
+  const words = wordsVi(input).slice(0, 32);
+  if (words.length === 0) return null;
+  const parts: string[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const full = EXPANSIONS.find((e) => e.words.length > 1 && e.words.every((w, j) => words[i + j] === w));
+    if (full) {
+      parts.push(`(${full.abbr} | ${phrase(full.words)})`);
+      i += full.words.length;
+      continue;
+    }
+    const w = words[i]!;
+    const abbr = ABBREVIATIONS[w];
+    if (abbr) parts.push(`(${w} | ${phrase(abbr.split(' '))})`);
+    else parts.push(i === words.length - 1 ? `${w}:*` : w);
+    i += 1;
+  }
+  return parts.join(' & ');
+}
+
+/** A LIKE pattern over the folded metadata (number/notation substrings), or null when too short. */
+export function metaLikePattern(input: string): string | null {
+  const f = foldVi(input).trim().replace(/\s+/g, ' ');
+  if (f.length < 3) return null;
+  return `%${f.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,219 @@
+import type { PdfValue } from './pdf-lexer';
+import { PdfObject, PdfRevisions, sameEntries, sameObject, XrefSection } from './pdf-revisions';
+import { entriesOf, nameIn, Role, rolesOf } from './revision-roles';
+
+// Changes made after a signature, classified object by object against the signed revision
+// (ISO 32000-1 §12.8.2.2 DocMDP, ETSI EN 319 102-1): later signatures with their fields and
+// appearances, DSS/VRI and document timestamps are allowed; form filling (P ≥ 2) and annotations
+// (P = 3, or no certification at all) per DocMDP; anything touching page content, page resources,
+// the page tree or other catalogue entries is a modification after signing.
+
+export type ChangeKind =
+  | 'signature' | 'dss' | 'metadata' | 'form-fill' | 'annotation'
+  | 'page-content' | 'page-resources' | 'page-tree' | 'catalog' | 'form-structure' | 'signature-replaced' | 'other';
+
+export interface Change {
+  kind: ChangeKind;
+  /** 1-based index of the revision that made it. */
+  revision: number;
+  page: number | null;
+  objectNumber: number;
+  allowed: boolean;
+  /** Vietnamese, e.g. "trang 1: nội dung bị thay đổi". */
+  text: string;
+}
+
+export interface RevisionAnalysis {
+  /** The revision the signature covers (1-based) and how many the file has. */
+  revision: number;
+  revisions: number;
+  changes: Change[];
+}
+
+const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions']);
+const MAX_CHANGED_OBJECTS = 50_000;
+
+function describe(kind: ChangeKind, page: number | null, n: number): string {
+  const p = page ? `trang ${page}: ` : '';
+  switch (kind) {
+    case 'signature': return 'thêm chữ ký hoặc dấu thời gian';
+    case 'dss': return 'thêm dữ liệu kiểm tra chữ ký (DSS)';
+    case 'metadata': return 'thông tin mô tả tài liệu thay đổi';
+    case 'form-fill': return 'điền biểu mẫu';
+    case 'annotation': return `${p}thêm hoặc sửa chú thích`;
+    case 'page-content': return `${p}nội dung bị thay đổi`;
+    case 'page-resources': return `${p}tài nguyên trang (phông chữ, hình ảnh) bị thay đổi`;
+    case 'page-tree': return 'thêm, bớt hoặc sắp xếp lại trang';
+    case 'catalog': return 'cấu trúc tài liệu (catalog) bị thay đổi';
+    case 'form-structure': return 'thêm hoặc sửa trường biểu mẫu';
+    case 'signature-replaced': return 'một chữ ký đã có bị thay thế';
+    default: return `đối tượng ${n} bị thay đổi`;
+  }
+}
+
+/** DocMDP P: 1 nothing, 2 form filling and signing, 3 also annotations; null (no certification) like 3. */
+function allowedUnder(kind: ChangeKind, p: number | null): boolean {
+  if (kind === 'signature' || kind === 'dss') return true; // PAdES: always allowed, also under P=1 for DSS/doc timestamps
+  // objects no page, form or catalogue entry of the signed revision reaches do not change what it shows
+  if (kind === 'metadata' || kind === 'other') return true;
+  const level = p ?? 3;
+  if (kind === 'form-fill') return level >= 2;
+  if (kind === 'annotation') return level >= 3;
+  return false;
+}
+
+const isSignatureDict = (e: Map<string, PdfValue> | null): boolean => {
+  const t = nameIn(e, 'Type');
+  return t === 'Sig' || t === 'DocTimeStamp' || (!!e?.get('ByteRange') && !!e?.get('Contents'));
+};
+
+interface Ctx {
+  rev: PdfRevisions;
+  signed: XrefSection[];
+  final: XrefSection[];
+}
+
+/** The new annotations on a page: signature widgets are signatures, other widgets form structure, the rest annotations. */
+function annotationChange(ctx: Ctx, oldPage: Map<string, PdfValue> | null, newPage: Map<string, PdfValue> | null): ChangeKind {
+  const list = (e: Map<string, PdfValue> | null, view: XrefSection[]): number[] => {
+    const a = e?.get('Annots');
+    const arr = a?.kind === 'ref' ? ctx.rev.resolve(view, a) : a;
+    return arr?.kind === 'array' ? arr.items.flatMap((i) => (i.kind === 'ref' ? [i.objectNumber] : [])) : [];
+  };
+  const before = new Set(list(oldPage, ctx.signed));
+  const after = list(newPage, ctx.final);
+  if (after.length < before.size || [...before].some((n) => !after.includes(n))) return 'annotation';
+  let kind: ChangeKind = 'signature';
+  for (const n of after.filter((x) => !before.has(x))) {
+    const a = entriesOf(ctx.rev.object(ctx.final, n));
+    if (nameIn(a, 'Subtype') !== 'Widget') return 'annotation';
+    const parent = a?.get('Parent');
+    const ft = nameIn(a, 'FT') ?? (parent ? nameIn(entriesOf(ctx.rev.resolve(ctx.final, parent)), 'FT') : null);
+    if (ft !== 'Sig') kind = 'form-structure';
+  }
+  return kind;
+}
+
+function fieldsOf(ctx: Ctx, form: Map<string, PdfValue> | null, view: XrefSection[]): PdfValue[] {
+  const f = form?.get('Fields');
+  const arr = f?.kind === 'ref' ? ctx.rev.resolve(view, f) : f;
+  return arr?.kind === 'array' ? arr.items : [];
+}
+
+function acroformChange(ctx: Ctx, oldForm: Map<string, PdfValue> | null, newForm: Map<string, PdfValue> | null): ChangeKind {
+  const before = fieldsOf(ctx, oldForm, ctx.signed);
+  const after = fieldsOf(ctx, newForm, ctx.final);
+  const kept = before.every((v) => after.some((w) => sameObject(v, w)));
+  if (!kept) return 'form-structure';
+  for (const added of after.filter((w) => !before.some((v) => sameObject(v, w)))) {
+    const f = entriesOf(ctx.rev.resolve(ctx.final, added));
+    if (nameIn(f, 'FT') !== 'Sig') return 'form-structure';
+  }
+  return 'signature';
+}
+
+function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject, after: PdfObject): { kind: ChangeKind; page: number | null } {
+  const oldE = entriesOf(before);
+  const newE = entriesOf(after);
+  if (!role) return { kind: isSignatureDict(oldE) ? 'signature-replaced' : 'other', page: null };
+  switch (role.kind) {
+    case 'catalog': {
+      const keys = new Set([...(oldE?.keys() ?? []), ...(newE?.keys() ?? [])]);
+      for (const k of keys) {
+        if (CATALOG_ALLOWED.has(k)) continue;
+        const x = oldE?.get(k);
+        const y = newE?.get(k);
+        if (!x || !y || !sameObject(x, y)) return { kind: k === 'Pages' ? 'page-tree' : 'catalog', page: null };
+      }
+      const oldForm = oldE?.get('AcroForm');
+      const newForm = newE?.get('AcroForm');
+      if (newForm && !(oldForm && sameObject(oldForm, newForm))) {
+        const formKind = acroformChange(ctx, oldForm ? entriesOf(ctx.rev.resolve(ctx.signed, oldForm)) : null, entriesOf(ctx.rev.resolve(ctx.final, newForm)));
+        if (formKind !== 'signature') return { kind: formKind, page: null };
+      } else if (oldForm && !newForm) return { kind: 'form-structure', page: null };
+      const oldDss = oldE?.get('DSS');
+      const newDss = newE?.get('DSS');
+      if (newDss && !(oldDss && sameObject(oldDss, newDss))) return { kind: 'dss', page: null };
+      return { kind: 'signature', page: null };
+    }
+    case 'pages-node': {
+      if (!oldE || !newE) return { kind: 'page-tree', page: null };
+      if (!sameEntries(oldE, newE, new Set(['Resources']))) return { kind: 'page-tree', page: null };
+      return { kind: 'page-resources', page: null };
+    }
+    case 'page': {
+      if (!oldE || !newE) return { kind: before.kind === 'array' || after.kind === 'array' ? annotationChange(ctx, null, null) : 'page-tree', page: role.page };
+      if (!sameEntries(oldE, newE, new Set(['Annots', 'Contents', 'Resources']))) return { kind: 'page-content', page: role.page };
+      const c1 = oldE.get('Contents');
+      const c2 = newE.get('Contents');
+      if (!c1 !== !c2 || (c1 && c2 && !sameObject(c1, c2))) return { kind: 'page-content', page: role.page };
+      const r1 = oldE.get('Resources');
+      const r2 = newE.get('Resources');
+      if (!r1 !== !r2 || (r1 && r2 && !sameObject(r1, r2))) return { kind: 'page-resources', page: role.page };
+      return { kind: annotationChange(ctx, oldE, newE), page: role.page };
+    }
+    case 'content':
+      return { kind: 'page-content', page: role.page };
+    case 'resource':
+      return { kind: 'page-resources', page: role.page };
+    case 'acroform':
+      return { kind: acroformChange(ctx, oldE, newE), page: null };
+    case 'field': {
+      if (!oldE || !newE) return { kind: 'form-structure', page: null };
+      if (role.signature) {
+        // signing an empty signature field sets /V (and its appearance); replacing a /V is not allowed
+        const v1 = oldE.get('V');
+        if (v1 && !sameObject(v1, newE.get('V') ?? { kind: 'keyword', value: 'null' })) return { kind: 'signature-replaced', page: null };
+        return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'F', 'Lock', 'SV'])) ? 'signature' : 'form-structure', page: null };
+      }
+      return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DV', 'RV'])) ? 'form-fill' : 'form-structure', page: null };
+    }
+    case 'appearance':
+      return { kind: 'form-fill', page: null };
+    case 'annotation':
+      return { kind: 'annotation', page: role.page };
+    case 'dss':
+      return { kind: 'dss', page: null };
+    case 'info':
+      return { kind: 'metadata', page: null };
+    case 'signature-value':
+      return { kind: 'signature-replaced', page: null };
+  }
+}
+
+/**
+ * Compares every later revision with the one ending at `signedEnd` (the end of the signature's
+ * second byte range). `docMdp` is the P of the document's certification signature, if any.
+ */
+export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: number | null, deadline = Number.POSITIVE_INFINITY): RevisionAnalysis {
+  const signed = rev.sectionsBefore(signedEnd);
+  const later = rev.sections.filter((s) => s.offset >= signedEnd).reverse(); // oldest first
+  const revisions = rev.sections.length;
+  const analysis: RevisionAnalysis = { revision: signed.length, revisions, changes: [] };
+  if (later.length === 0) return analysis;
+  const { roles } = rolesOf(rev, signed);
+  const ctx: Ctx = { rev, signed, final: rev.sections };
+  const firstChanged = new Map<number, number>();
+  later.forEach((section, i) => {
+    for (const [n, e] of section.entries) if (e.type !== 0 && !firstChanged.has(n)) firstChanged.set(n, signed.length + i + 1);
+  });
+  if (firstChanged.size > MAX_CHANGED_OBJECTS) {
+    analysis.changes.push({ kind: 'other', revision: signed.length + 1, page: null, objectNumber: 0, allowed: false, text: 'quá nhiều đối tượng bị thay đổi sau chữ ký' });
+    return analysis;
+  }
+  let count = 0;
+  for (const [n, revision] of firstChanged) {
+    if ((++count & 0xff) === 0 && Date.now() > deadline) throw new Error('comparing revisions ran out of time');
+    const before = rev.object(signed, n);
+    const after = rev.object(rev.sections, n);
+    const newE = entriesOf(after);
+    const type = nameIn(newE, 'Type');
+    if (type === 'XRef' || type === 'ObjStm') continue; // structure of the update itself
+    if (sameObject(before, after)) continue;
+    const role = roles.get(n);
+    if (!role && before.kind === 'null') continue; // a new object matters only through the changed objects that point at it
+    const { kind, page } = classify(ctx, n, role, before, after);
+    analysis.changes.push({ kind, revision, page, objectNumber: n, allowed: allowedUnder(kind, docMdp), text: describe(kind, page, n) });
+  }
+  return analysis;
+}

@@ -1,0 +1,157 @@
+import { X509Certificate } from 'node:crypto';
+import type { RevocationChecker, RevocationStatus } from '../pki/revocation/revocation-checker';
+import { buildPath, CertificatePath, issuerInPath, oneLine, pathValidAt } from './certificate-path';
+import { certificatePool, SignatureAnalysis } from './signature-analysis';
+import { finding, Finding, verdictOf, Verdict } from './signature-verdict';
+import type { TimestampReport } from './timestamp-token';
+
+// The second half of validation (ETSI EN 319 102-1 basic + timestamp validation): trust anchors,
+// validation time, certificate validity at that time, revocation, algorithm strength, and the
+// verdict. The validation time is the time of a trusted, intact signature timestamp; otherwise
+// now. /M and signingTime are shown, never trusted.
+
+export interface ValidationContext {
+  /** Anchors for signer certificates. */
+  signingAnchors: X509Certificate[];
+  /** Anchors for timestamp authorities. */
+  tsaAnchors: X509Certificate[];
+  /** Absent: revocation is not checked and reported as unknown. */
+  revocation?: RevocationChecker;
+  /** The operator accepts "no revocation information" as good. */
+  softFail?: boolean;
+  now?: Date;
+}
+
+export interface RevocationReport {
+  status: RevocationStatus['status'] | 'not-checked';
+  revokedAt: Date | null;
+  source: RevocationStatus['source'];
+  notes: string[];
+}
+
+export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime'> {
+  /** /M, kept under its old name (claimed, never trusted). */
+  signingTime: Date | null;
+  hasSigningTimeAttr: boolean;
+  chainTrusted: boolean;
+  /** Subjects from signer to anchor. */
+  chain: string[];
+  validationTime: Date;
+  validationTimeSource: 'timestamp' | 'now';
+  certificateValidAtValidationTime: boolean;
+  revocation: RevocationReport;
+  verdict: Verdict;
+}
+
+const vn = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+
+function timestampTrust(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
+  if (!ts.tsaCertificate || !ts.time) return false;
+  const tsa = new X509Certificate(ts.tsaCertificate);
+  const path = buildPath(tsa, pool, anchors);
+  return !!path.anchor && pathValidAt(path, ts.time).ok;
+}
+
+async function revocationOf(path: CertificatePath, ctx: ValidationContext): Promise<RevocationReport> {
+  if (!ctx.revocation) return { status: 'not-checked', revokedAt: null, source: null, notes: ['revocation checking is off'] };
+  const notes: string[] = [];
+  let source: RevocationStatus['source'] = null;
+  // every certificate of the path below the anchor
+  for (const cert of path.certificates) {
+    if (path.anchor && cert.raw.equals(path.anchor.raw)) break;
+    const issuer = issuerInPath(path, cert);
+    if (!issuer) break;
+    const status = await ctx.revocation.status(cert, issuer);
+    notes.push(...status.notes);
+    if (status.status !== 'good') return { status: status.status, revokedAt: status.revokedAt, source: status.source, notes };
+    source ??= status.source;
+  }
+  return { status: 'good', revokedAt: null, source, notes };
+}
+
+export async function validateSignature(a: SignatureAnalysis, index: number, ctx: ValidationContext): Promise<SignatureReport> {
+  const now = ctx.now ?? new Date();
+  const { signerCertificate, certificates, claimedTime, ...rest } = a;
+  void certificates;
+  const findings: Finding[] = [];
+  const n = index + 1;
+  const report: SignatureReport = {
+    ...rest, signingTime: claimedTime, hasSigningTimeAttr: a.signingTimeAttribute !== null, chainTrusted: false, chain: [],
+    validationTime: now, validationTimeSource: 'now', certificateValidAtValidationTime: false,
+    revocation: { status: 'not-checked', revokedAt: null, source: null, notes: [] },
+    verdict: { indication: 'passed', reason: null, message: '', findings: [] },
+  };
+  const pool = certificatePool(a);
+  const isDocTs = a.kind === 'document-timestamp';
+  const anchors = isDocTs ? ctx.tsaAnchors : ctx.signingAnchors;
+
+  if (a.unreadable) findings.push(finding('FORMAT_FAILURE', `Không đọc được chữ ký ${n}: ${a.unreadable}.`));
+  else if (!a.digestMatches) findings.push(finding('HASH_FAILURE', `Chữ ký ${n}: nội dung đã ký bị thay đổi (mã băm không khớp).`));
+  else if (!a.signatureValid) findings.push(finding('SIG_CRYPTO_FAILURE', `Chữ ký ${n}: giá trị chữ ký không đúng với chứng thư số của người ký.`));
+
+  const forbidden = a.changes.filter((c) => !c.allowed);
+  for (const c of forbidden) {
+    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision}).`));
+  }
+
+  // validation time: a trusted, intact signature timestamp; otherwise now
+  if (a.timestamp && !isDocTs) {
+    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    if (a.timestamp.valid && a.timestamp.trusted && a.timestamp.time) {
+      report.validationTime = a.timestamp.time;
+      report.validationTimeSource = 'timestamp';
+    } else {
+      findings.push(finding('TIMESTAMP_UNTRUSTED', `Chữ ký ${n}: dấu thời gian ${a.timestamp.valid ? 'của đơn vị cấp dấu thời gian không được tin cậy' : 'không hợp lệ'}; chữ ký được kiểm tra tại thời điểm hiện tại.`));
+    }
+  }
+  if (isDocTs && a.timestamp) {
+    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    if (a.timestamp.time) report.validationTime = a.timestamp.time;
+    report.validationTimeSource = 'timestamp';
+  }
+
+  if (signerCertificate) {
+    const signer = new X509Certificate(signerCertificate);
+    const path = buildPath(signer, pool, anchors);
+    report.chain = path.certificates.map((c) => oneLine(c.subject));
+    report.chainTrusted = !!path.anchor;
+    const validity = pathValidAt(path, report.validationTime);
+    report.certificateValidAtValidationTime = validity.ok;
+    if (!path.anchor) {
+      findings.push(finding('NO_CERTIFICATE_CHAIN_FOUND', `Chữ ký ${n}: chứng thư số "${oneLine(signer.subject)}" không dẫn tới một chứng thư gốc được tin cậy (cần nhập chứng thư gốc bằng "lienthong pki trust add").`));
+    }
+    if (!validity.ok) {
+      const c = validity.certificate;
+      const span = `hiệu lực từ ${vn(new Date(c.validFrom))} đến ${vn(new Date(c.validTo))}`;
+      findings.push(validity.reason === 'expired'
+        ? finding('OUT_OF_BOUNDS_NO_POE', `Chữ ký ${n}: chứng thư số đã hết hạn tại thời điểm kiểm tra ${vn(report.validationTime)} (${span}) và không có dấu thời gian tin cậy chứng minh chữ ký có trước đó.`)
+        : finding('NOT_YET_VALID', `Chữ ký ${n}: chứng thư số chưa có hiệu lực tại thời điểm kiểm tra ${vn(report.validationTime)} (${span}).`));
+    }
+    if (path.anchor && !a.unreadable && a.digestMatches && a.signatureValid) {
+      report.revocation = await revocationOf(path, ctx);
+      const rev = report.revocation;
+      if (rev.status === 'revoked' && (!rev.revokedAt || rev.revokedAt <= report.validationTime)) {
+        findings.push(finding('REVOKED', `Chữ ký ${n}: chứng thư số đã bị thu hồi${rev.revokedAt ? ` từ ${vn(rev.revokedAt)}` : ''}, trước thời điểm kiểm tra.`));
+      } else if ((rev.status === 'unknown' || rev.status === 'not-checked') && !ctx.softFail && !isDocTs) {
+        findings.push(finding('NO_REVOCATION_INFO', `Chữ ký ${n}: không có thông tin thu hồi của chứng thư số (CRL/OCSP không truy cập được).`));
+      }
+    }
+  } else if (!a.unreadable) {
+    findings.push(finding('FORMAT_FAILURE', `Không đọc được chữ ký ${n}: không tìm thấy chứng thư số của người ký trong chữ ký.`));
+  }
+
+  if (a.weakAlgorithm) {
+    findings.push(finding('CRYPTO_CONSTRAINTS_FAILURE_NO_POE', `Chữ ký ${n}: dùng thuật toán yếu (${a.weakAlgorithm}), không còn được chấp nhận từ năm 2016.`));
+  }
+  const who = a.signerCommonName ?? 'không rõ người ký';
+  const when = report.validationTimeSource === 'timestamp' ? ` (dấu thời gian ${vn(report.validationTime)})` : '';
+  report.verdict = verdictOf(findings, isDocTs ? `Dấu thời gian tài liệu ${n} của ${who} hợp lệ${when}.` : `Chữ ký ${n} của ${who} hợp lệ${when}.`);
+  report.problems = [...a.problems, ...findings.filter((f) => f.indication === "failed" || f.code === "FORMAT_FAILURE").map((f) => f.message)];
+  return report;
+}
+
+export async function validateSignatures(analyses: SignatureAnalysis[], ctx: ValidationContext): Promise<SignatureReport[]> {
+  const out: SignatureReport[] = [];
+  for (let i = 0; i < analyses.length; i++) out.push(await validateSignature(analyses[i]!, i, ctx));
+  return out;
+}

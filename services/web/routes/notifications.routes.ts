@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import type { Config } from '../../config/config';
+import type { Db } from '../../db/pool';
+import { DomainError } from '../../domain/errors/domain-error';
+import { listNotifications, markRead, unreadCount } from '../../domain/notifications/notify';
+import { changeOwnPassword } from '../../domain/users/user-admin';
+import { NotificationHub } from '../events/notification.hub';
+import { allow, userOf } from '../security/access-policy';
+import { accountPage, notificationsPage } from '../views/notifications.view';
+
+/** The notification centre (a page, mark-read, a live stream) and the user's own password. */
+export function notificationsRoutes(db: Db, config: Config): Router {
+  const router = Router();
+  const hub = new NotificationHub(config.DATABASE_URL);
+
+  router.get('/notifications', allow('notifications.read'), async (_req, res) => {
+    const items = await listNotifications(db, userOf(res).id);
+    res.type('html').send(notificationsPage(res, items).value);
+  });
+
+  router.post('/notifications/read', allow('notifications.read'), async (req, res) => {
+    const raw = (req.body as Record<string, unknown>).id;
+    const id = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
+    await markRead(db, userOf(res).id, id);
+    res.redirect(303, '/notifications');
+  });
+
+  /** Server-sent events: `notification` with the new unread count and the newest items' titles. */
+  router.get('/notifications/stream', allow('notifications.read'), async (req, res) => {
+    const user = userOf(res);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write('retry: 5000\n\n');
+    const push = async (id: number | null) => {
+      const [unread, items] = await Promise.all([unreadCount(db, user.id), listNotifications(db, user.id, 1)]);
+      const latest = id !== null ? items.find((i) => i.id === id) : undefined;
+      res.write(`event: notification\ndata: ${JSON.stringify({ unread, latest: latest ? { id: latest.id, title: latest.title, link: latest.link, urgent: latest.urgent, kind: latest.kind } : null })}\n\n`);
+    };
+    const unsubscribe = await hub.subscribe(user.id, (id) => void push(id).catch(() => undefined));
+    await push(null);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    heartbeat.unref();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+
+  router.get('/account', allow('account.self'), (req, res) => {
+    res.type('html').send(accountPage(res, req.query.done === 'password' ? { kind: 'ok', text: 'Đã đổi mật khẩu.' } : undefined).value);
+  });
+
+  router.post('/account/password', allow('account.self'), async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    try {
+      if ((b.password ?? '') !== (b.confirm ?? '')) throw new DomainError('VALIDATION_FAILED', 'Hai lần nhập mật khẩu mới không khớp.');
+      const sid = String(res.locals.sessionId ?? '');
+      await changeOwnPassword(db, userOf(res).id, b.current ?? '', b.password ?? '', createHash('sha256').update(sid, 'utf8').digest());
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return void res.status(400).type('html').send(accountPage(res, { kind: 'error', text: err.message }).value);
+    }
+    res.redirect(303, '/account?done=password');
+  });
+
+  return router;
+}

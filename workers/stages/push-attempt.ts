@@ -1,0 +1,61 @@
+import type { Config } from '../../services/config/config';
+import type { Db } from '../../services/db/pool';
+import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
+import type { DocumentRow } from '../../services/domain/documents/document.repository';
+import { beginPushAttempt, raiseFailingAlert, recordDeliveredAttempt, recordFailedAttempt } from '../../services/domain/dispatches/push-attempts.repository';
+import type { Logger } from '../../services/logging/logger';
+import { countDeliveryAlert } from '../../services/metrics/metrics';
+import { pushToAgency, type DeliveryProof } from '../delivery/push-delivery';
+import { PushError } from '../delivery/push-transport';
+import { jitteredBackoff, type RetryAfterError } from '../runtime/backoff';
+import { PermanentStageError } from '../runtime/stage-context';
+
+/**
+ * One push attempt of a dispatch, recorded whatever happens: a row per attempt (time, outcome,
+ * HTTP status, error), the dispatch's last error and the time of the next attempt (the delay is
+ * chosen here and handed to BullMQ on the error, so what the clerk is shown is what happens), the
+ * long-failing alert once, and the permanent failure when the time budget is spent.
+ */
+export async function pushWithRecord(ctx: { db: Db; config: Config; log: Logger }, agency: AgencyRow, doc: DocumentRow, dispatchId: string): Promise<DeliveryProof> {
+  const { db, config, log } = ctx;
+  const started = await beginPushAttempt(db, dispatchId);
+  try {
+    const delivered = await pushToAgency(db, config, agency, doc, dispatchId, started.attempt);
+    await recordDeliveredAttempt(db, dispatchId, started.attempt, delivered.httpStatus, delivered.proof);
+    return delivered.proof;
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const httpStatus = error instanceof PushError ? error.httpStatus : null;
+    const spent = Date.now() - started.budgetStartedAt.getTime();
+    const budgetLeft = config.LIENTHONG_DELIVERY_BUDGET_MS - spent;
+    const delay = jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS)(started.attempt);
+    const last = budgetLeft <= 0;
+    await recordFailedAttempt(db, {
+      dispatchId,
+      documentId: doc.id,
+      attempt: started.attempt,
+      httpStatus,
+      error: error.message,
+      nextAttemptAt: last ? null : new Date(Date.now() + delay),
+    });
+    if (!last && spent >= config.LIENTHONG_DELIVERY_ALERT_MS) await alertOnce(db, log, dispatchId, spent, error.message);
+    if (last) {
+      throw new PermanentStageError(`đã thử ${started.attempt} lần trong ${Math.round(spent / 3600_000)} giờ không gửi được; lỗi cuối: ${error.message}`, 'RETRY_BUDGET_SPENT');
+    }
+    const retry: RetryAfterError = new Error(error.message);
+    retry.retryDelayMs = delay;
+    throw retry;
+  }
+}
+
+async function alertOnce(db: Db, log: Logger, dispatchId: string, spentMs: number, lastError: string): Promise<void> {
+  const minutes = Math.round(spentMs / 60_000);
+  const raised = await raiseFailingAlert(
+    db,
+    dispatchId,
+    (f) => `Văn bản ${f.number}/${f.notation} chưa gửi được tới ${f.recipient} sau ${minutes} phút; lỗi: ${lastError.slice(0, 500)}. Hệ thống vẫn tiếp tục thử lại.`,
+  );
+  if (!raised) return;
+  countDeliveryAlert();
+  log.error({ dispatchId, sender: raised.sender, recipient: raised.recipient, failingMinutes: minutes, lastError }, 'ALERT: push delivery failing for longer than the alert time');
+}
