@@ -38,6 +38,7 @@ test: build
 	npx mocha
 
 # The harness compiles into bench/dist with its own copy of the gateway and workers (bench/tsconfig.json).
+bench: SYSTEM_DEPS_FLAGS := --cluster
 bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/bench/src/main.js

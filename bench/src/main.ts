@@ -25,6 +25,7 @@ import { summariseDir } from './profile-summary';
 import { renderers } from './render-baseline';
 import { sampleWaits } from './pg-waits';
 import { printReport, target, writeJson } from './report';
+import { compareClusterToSingle } from './cluster-compare';
 import { seedDirectory } from './seed';
 import { signers } from './sign-baseline';
 import { runSearchPhase } from './search-phase';
@@ -351,6 +352,18 @@ async function main(): Promise<void> {
       target('fan-out 500 (ms)', 'fanout500Ms', result.fanout500Ms, '<=', 5000),
       target('50 MB peak / size', 'memory50MbRatio', result.memory50MbRatio, '<=', 3),
     ];
+    // The cluster topology against the single-process one, same machine, same run (cluster-compare.ts).
+    if (process.env.BENCH_CLUSTER !== '0') {
+      try {
+        const cmp = await compareClusterToSingle(plan.quick ? 60 : 200, 12, say);
+        Object.assign(result.ratios, { clusterVsSingle: cmp.clusterVsSingle });
+        Object.assign(result, { clusterVsSingle: cmp });
+        targets.push(target('cluster vs single', 'ratios.clusterVsSingle', cmp.clusterVsSingle, '>=', 0.8));
+      } catch (err) {
+        notes.push(`cluster comparison failed: ${(err as Error).message}`);
+        Object.assign(result.ratios, { clusterVsSingle: null });
+      }
+    }
     writeJson(path.join(resultsDir, 'latest.json'), { ...result, search: searchResult, targets });
     printReport(
       [

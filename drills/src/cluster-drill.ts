@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     await receiver?.close().catch(() => undefined);
     await db?.end().catch(() => undefined);
     await cluster?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    if (process.env.CLUSTER_DRILL_KEEP !== '1') fs.rmSync(root, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
@@ -40,7 +40,9 @@ async function main(): Promise<void> {
       root,
       // Short job locks (a killed worker's jobs move in seconds) and a quick sweeper (jobs the old
       // Redis master had not yet copied to its replica come back from PostgreSQL).
-      env: { ...QUICK, LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_SWEEP_INTERVAL_MS: '2000', LIENTHONG_SWEEP_AGE_MS: '15000', LIENTHONG_WORKER_CONCURRENCY: '2', LOG_LEVEL: 'warn' },
+      // Retries up to 5 s apart: 20 attempts outlast a PostgreSQL failover (QUICK's 1 s would not,
+      // and a stage would give up on its document mid-failover; production waits up to 15 min).
+      env: { ...QUICK, LIENTHONG_RETRY_MAX_MS: '5000', LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_SWEEP_INTERVAL_MS: '2000', LIENTHONG_SWEEP_AGE_MS: '15000', LIENTHONG_WORKER_CONCURRENCY: '2', LOG_LEVEL: 'warn' },
       log: (m) => console.log(`  ${m}`),
     });
     const redisUrl = `redis://127.0.0.1:${await cluster.redis.masterPort()}`;

@@ -1,7 +1,8 @@
 import type { Db } from '../../services/db/pool';
 import type { Cluster } from '../../infra/cluster/cluster';
 import type { AppProcess } from '../../infra/cluster/app-processes';
-import { audit, settle, type ScenarioResult } from './audit';
+import { allDelivered } from '../../test/support/delivery-audit';
+import { audit, type ScenarioResult } from './audit';
 import { longestAcceptGap, pollUntil, refusalSummary, steadyLoad, type LoadStack } from './cluster-load';
 
 export interface ClusterScenarioResult extends ScenarioResult {
@@ -33,7 +34,7 @@ const appPids = (c: Cluster) => new Map([...c.gateways, ...c.workers].map((p) =>
 /**
  * A steady load through nginx; after a third of it is accepted, `inject` breaks one part; the
  * load carries on to its end; then the audit (lost, duplicated, ledger, stuck) and the recovery:
- * from the fault until the first document submitted after it reached every recipient.
+ * from the fault until the first document accepted after it reached every recipient.
  */
 export async function runClusterScenario(ctx: DrillContext, name: string, inject: () => Promise<Injected>): Promise<ClusterScenarioResult> {
   const { cluster, stack } = ctx;
@@ -53,17 +54,29 @@ export async function runClusterScenario(ctx: DrillContext, name: string, inject
   const ids = load.submissions.flatMap((s) => (s.id ? [s.id] : []));
   const gaveUp = load.submissions.length - ids.length;
   if (gaveUp) notes.push(`${gaveUp} submissions never accepted within their retry budget`);
-  const done = await settle(stack, ids, 240_000);
+  // Not settle(): its waitFor gives up at the first failed query, and the drill's own pool may hold
+  // a connection the failover broke. pollUntil retries through such errors.
+  const done = await pollUntil(`${ids.length} documents delivered`, async () => (await allDelivered(ctx.db, ids, stack.recipients.length)) && Date.now(), 240_000, 500).catch(() => null);
   stack.redis.url = `redis://127.0.0.1:${await cluster.redis.masterPort()}`;
+  if (done === null) {
+    const r = await ctx.db.query<{ id: string; status: string; copies: string[] }>(
+      `SELECT d.id, d.status, array_agg(x.status ORDER BY x.status) AS copies FROM documents d JOIN dispatches x ON x.document_id = d.id
+        WHERE d.id = ANY($1::uuid[]) AND x.status <> 'delivered' GROUP BY 1, 2`, [ids]);
+    for (const d of r.rows) notes.push(`undelivered: document ${d.id} ${d.status}, copies ${d.copies.join(',')}`);
+  }
   const result = await audit(stack, name, ids, done, faultAt, dupBefore, notes);
   result.sent += gaveUp * stack.recipients.length;
   result.lost += gaveUp * stack.recipients.length;
-  const firstAfter = load.submissions.find((s) => s.startedAt >= faultAt && s.id);
+  // The first document the service accepted after the fault (clients retrying through an outage
+  // count from their answer, not from their first try).
+  const firstAfter = load.submissions.filter((s) => s.acceptedAt !== undefined && s.acceptedAt >= faultAt).sort((a, b) => a.acceptedAt! - b.acceptedAt!)[0];
+  if (!firstAfter) notes.push('no document was accepted after the fault (the load ended first): recovery not measured');
   let recovery: number | null = null;
   if (firstAfter && done !== null) {
     const r = await ctx.db.query<{ at: Date | null }>(`SELECT max(delivered_at) AS at FROM dispatches WHERE document_id = $1`, [firstAfter.id]);
     if (r.rows[0]?.at) recovery = seconds(r.rows[0].at.getTime() - faultAt);
-  }
+    else notes.push(`recovery not measured: document ${firstAfter.id} has no delivery time`);
+  } else if (firstAfter) notes.push('recovery not measured: the documents did not all arrive');
   return { ...result, recoverySeconds: recovery, outageSeconds: longestAcceptGap(load.submissions, faultAt) };
 }
 

@@ -67,7 +67,8 @@ fi
 if (( with_cluster )); then
   need nginx nginx
   need redis-sentinel redis-sentinel
-  need patroni patroni
+  # Patroni keeps its state in etcd through python3-etcd (one of several alternatives it depends on).
+  if ! have patroni; then missing+=(patroni python3-etcd); fi
   need etcd-server etcd
   need pgbouncer pgbouncer
 fi

@@ -56,8 +56,12 @@ function isDatabaseUnavailable(err: unknown): boolean {
     e?.code === 'ECONNREFUSED' ||
     // Through a unix socket, a stopped server has removed its socket file.
     (e?.code === 'ENOENT' && e?.syscall === 'connect') ||
-    e?.code === '57P01' || // admin_shutdown
-    e?.code === '57P03' || // cannot_connect_now
-    /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+    /^57P0[123]$/.test(e?.code ?? '') || // admin_shutdown, crash_shutdown, cannot_connect_now
+    // A failover: connection exceptions (class 08, which PgBouncer also uses when its server is
+    // gone), a standby reached before its promotion, the primary not yet found (multi-host URL).
+    /^08/.test(e?.code ?? '') ||
+    e?.code === '25006' || // read_only_sql_transaction
+    e?.code === 'READ_ONLY_SERVER' ||
+    /Connection terminated|timeout exceeded when trying to connect|query_wait_timeout|server conn crashed|server login has been failing/i.test(e?.message ?? '')
   );
 }
