@@ -14,7 +14,7 @@ import { Traffic } from './restore/traffic';
 const DOCS = Number(process.env.RESTORE_DRILL_DOCS ?? 20);
 const HOSTED = Number(process.env.RESTORE_DRILL_RECIPIENTS ?? 3);
 const BULK = Number(process.env.RESTORE_DRILL_BULK ?? 0);
-const ARCHIVE_TIMEOUT_S = Number(process.env.RESTORE_DRILL_ARCHIVE_TIMEOUT_S ?? 60);
+const ARCHIVE_TIMEOUT_S = Number(process.env.RESTORE_DRILL_ARCHIVE_TIMEOUT_S ?? 50);
 const MINUTE_MS = Number(process.env.RESTORE_DRILL_MINUTE_MS ?? 60_000);
 const ONLY = process.env.RESTORE_DRILL_ONLY;
 

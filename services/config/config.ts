@@ -60,7 +60,7 @@ const Schema = z.object({
   LIENTHONG_BACKUP_BASE_EVERY_MIN: int(24 * 60),
   LIENTHONG_BACKUP_KEEP_DAYS: int(30),
   /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
-  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
+  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(50),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

@@ -57,7 +57,7 @@ export const backupCommand: CommandHandler = async (args, ctx) => {
   }
   if (sub === 'archive-command') {
     // For an external PostgreSQL: the lines its postgresql.conf needs (the folder must be the server's own, 0700).
-    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '60s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
+    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '50s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
     ctx.out({ settings: lines, restoreCommand: restoreCommand(target.walDir) }, lines.join('\n'));
     return 0;
   }
