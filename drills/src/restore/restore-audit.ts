@@ -2,6 +2,7 @@ import path from 'node:path';
 import { run } from '../../../infra/embedded/common';
 import { projectRoot } from '../../../services/config/project-root';
 import { audit, settle } from '../audit';
+import { tallyDispatches } from '../../../test/support/delivery-audit';
 import type { RestoreStack } from './restore-stack';
 import type { Traffic } from './traffic';
 
@@ -60,6 +61,10 @@ export async function auditRestore(stack: RestoreStack, name: string, traffic: T
   const ledger = { ok: cli.code === 0 };
   notes.push(`lienthong ledger verify: ${cli.output.trim().split('\n').at(-1)}`);
   const resent = stack.receiver.duplicates() - receiverDupBefore;
+  if (a.duplicated > resent) {
+    const twice = (await tallyDispatches(stack.db, present)).filter((t) => t.arrived > 1 || t.ledger > 1);
+    notes.push(`recorded more than once: ${JSON.stringify(twice.slice(0, 5))} (${twice.length} dispatches; the rest of ${a.duplicated - resent} are inbox rows)`);
+  }
   // What the restore gave up is gone for good: the next scenario's list starts from what came back.
   traffic.keepOnly(whole);
   return {
