@@ -38,12 +38,15 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     if (channel === Channel.push) {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`agency ${dispatch.recipientCode} has no push endpoint`, 'NO_ENDPOINT');
+      // Only while still open: a second run of this job (a stalled job taken over, a sweeper re-add)
+      // that read `pending` before the first recorded `delivered` must not move it back and push again.
       const started = await db.query<{ budgetStartedAt: Date }>(
         `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
                 budget_started_at = COALESCE(budget_started_at, now())
-          WHERE id = $1 RETURNING budget_started_at AS "budgetStartedAt"`,
-        [dispatchId],
+          WHERE id = $1 AND status = ANY($2::text[]) RETURNING budget_started_at AS "budgetStartedAt"`,
+        [dispatchId, OPEN],
       );
+      if (started.rowCount === 0) return;
       try {
         await pushToAgency(db, config.masterKey, agency, doc!, dispatchId, attempt, config.LIENTHONG_PUSH_TIMEOUT_MS);
       } catch (err) {
