@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   let stack: EmbeddedStack | undefined;
   if (!env.DATABASE_URL || !env.REDIS_URL) {
     console.log(`Starting private PostgreSQL and Redis under ${dataDir} …`);
-    const postgresSettings = backups && embeddedPg ? archiveSettings(backups.walDir, Number(env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 60)) : undefined;
+    const postgresSettings = backups && embeddedPg ? archiveSettings(backups.walDir, Number(env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 50)) : undefined;
     stack = await startEmbeddedStack({ dataDir, log: (m) => console.log(`  ${m}`), ...(postgresSettings ? { postgresSettings } : {}) });
     // The server (not root) writes the archive: the WAL folder is its own, still private.
     if (backups && embeddedPg) ensurePrivateTarget(backups, ownerOf(path.join(dataDir, 'postgres', 'data')));

@@ -1,7 +1,6 @@
 import type { Db } from '../db/pool';
 import { pendingMigrations } from '../db/migrator';
-import { listBaseBackups, takeBaseBackup } from './base-backup';
-import { stampOf } from './base-backup';
+import { listBaseBackups, stampOf, takeBaseBackup } from './base-backup';
 import type { BackupTarget } from './backup-target';
 import { baseBackupDue } from './backup-scheduler';
 import { createRestorePoint } from './restore-points';
@@ -34,7 +33,7 @@ export async function guardMigrations(db: Db, opts: { target: BackupTarget | und
     baseBackup = (await takeBaseBackup(opts.databaseUrl, opts.target, `before-${pending[0]}`)).id;
   }
   if (!archiving) {
-    return { pending, point: null, baseBackup, howToGoBack: `the server does not archive its WAL; to go back to before these migrations: lienthong restore --to latest --into DIR restores base backup ${baseBackup} (taken just now) only if it is the newest` };
+    return { pending, point: null, baseBackup, howToGoBack: `the server does not archive its WAL, so there is no restore point; base backup ${baseBackup} was taken just now: while it is the newest, lienthong restore --to latest --into DIR goes back to it` };
   }
   const name = `before-${pending[0]!.replace(/\.sql$/, '')}-${stampOf(new Date())}`;
   const point = await createRestorePoint(db, opts.target, name, `before migrations ${pending.join(', ')}`);

@@ -72,7 +72,7 @@ const Schema = z.object({
   LIENTHONG_BACKUP_BASE_EVERY_MIN: int(24 * 60),
   LIENTHONG_BACKUP_KEEP_DAYS: int(30),
   /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
-  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(60),
+  LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(50),
   /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
   LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
   /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */

@@ -42,6 +42,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`cơ quan ${dispatch.recipientCode} chưa có địa chỉ điểm nhận (agency update --endpoint)`, 'NO_ENDPOINT');
       proof = await pushWithRecord({ db, config, log }, agency, doc!, dispatchId);
+      if (!proof) return;
     }
     const paper = channel === Channel.paper;
     const outcome = paper ? DispatchStatus.paper : DispatchStatus.delivered;

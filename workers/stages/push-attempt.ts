@@ -16,9 +16,11 @@ import { PermanentStageError } from '../runtime/stage-context';
  * chosen here and handed to BullMQ on the error, so what the clerk is shown is what happens), the
  * long-failing alert once, and the permanent failure when the time budget is spent.
  */
-export async function pushWithRecord(ctx: { db: Db; config: Config; log: Logger }, agency: AgencyRow, doc: DocumentRow, dispatchId: string): Promise<DeliveryProof> {
+export async function pushWithRecord(ctx: { db: Db; config: Config; log: Logger }, agency: AgencyRow, doc: DocumentRow, dispatchId: string): Promise<DeliveryProof | undefined> {
   const { db, config, log } = ctx;
   const started = await beginPushAttempt(db, dispatchId);
+  // Already delivered (or closed) by another run of this job: nothing to push, nothing to record.
+  if (!started) return undefined;
   try {
     const delivered = await pushToAgency(db, config, agency, doc, dispatchId, started.attempt);
     await recordDeliveredAttempt(db, dispatchId, started.attempt, delivered.httpStatus, delivered.proof);

@@ -1,5 +1,8 @@
-import { verifyLedger } from '../../../services/domain/ledger/ledger-verify';
+import path from 'node:path';
+import { run } from '../../../infra/embedded/common';
+import { projectRoot } from '../../../services/config/project-root';
 import { audit, settle } from '../audit';
+import { tallyDispatches } from '../../../test/support/delivery-audit';
 import type { RestoreStack } from './restore-stack';
 import type { Traffic } from './traffic';
 
@@ -53,8 +56,15 @@ export async function auditRestore(stack: RestoreStack, name: string, traffic: T
   const present = list.filter((a) => whole.has(a.id)).map((a) => a.id);
   const settledAt = await settle(stack, present, 180_000);
   const a = await audit(stack, name, present, settledAt, readyAt, receiverDupBefore, notes);
-  const ledger = await verifyLedger(stack.db);
+  // What the operator runs after a restore: `lienthong ledger verify`, exit 0 when the chain is sound.
+  const cli = await run(process.execPath, [path.join(projectRoot(), 'dist', 'services', 'cli', 'main.js'), 'ledger', 'verify'], { env: { ...process.env } });
+  const ledger = { ok: cli.code === 0 };
+  notes.push(`lienthong ledger verify: ${cli.output.trim().split('\n').at(-1)}`);
   const resent = stack.receiver.duplicates() - receiverDupBefore;
+  if (a.duplicated > resent) {
+    const twice = (await tallyDispatches(stack.db, present)).filter((t) => t.arrived > 1 || t.ledger > 1);
+    notes.push(`recorded more than once: ${JSON.stringify(twice.slice(0, 5))} (${twice.length} dispatches; the rest of ${a.duplicated - resent} are inbox rows)`);
+  }
   // What the restore gave up is gone for good: the next scenario's list starts from what came back.
   traffic.keepOnly(whole);
   return {

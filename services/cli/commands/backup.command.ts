@@ -34,14 +34,20 @@ export const backupCommand: CommandHandler = async (args, ctx) => {
     const bases = listBaseBackups(target);
     const wal = walSummary(target);
     const points = listRestorePoints(target);
+    // The server's own account of archiving, when it is reachable: a failing archive_command shows here first.
+    const archiver = await ctx.db
+      .query<{ archived: number; failed: number; last_failed_wal: string | null; last_failed_time: Date | null; last_archived_time: Date | null }>(
+        'SELECT archived_count::int AS archived, failed_count::int AS failed, last_failed_wal, last_failed_time, last_archived_time FROM pg_stat_archiver')
+      .then((r) => r.rows[0] ?? null, () => null);
     const lines = [
       `backups in ${target.root}`,
+      ...(archiver ? [`  server archiver: ${archiver.archived} archived, ${archiver.failed} failed${archiver.last_failed_wal ? ` (last failure ${archiver.last_failed_wal} at ${archiver.last_failed_time?.toISOString()})` : ''}`] : []),
       ...bases.map((b) => `  base ${b.id}  finished ${b.finishedAt}  ${(b.bytes / 1048576).toFixed(1)} MB  timeline ${b.timeline}  (${b.label})`),
       bases.length ? `  restorable from ${bases[0]!.finishedAt} to the newest archived WAL` : '  no base backup yet',
       `  WAL: ${wal.segments} segments, ${(wal.bytes / 1048576).toFixed(1)} MB, newest ${wal.newest ?? '—'} archived ${wal.newestAt ?? '—'}`,
       ...points.map((p) => `  restore point ${p.name}  ${p.at}  (${p.reason})`),
     ];
-    ctx.out({ dir: target.root, bases, wal, restorePoints: points }, lines.join('\n'));
+    ctx.out({ dir: target.root, bases, wal, restorePoints: points, archiver }, lines.join('\n'));
     return 0;
   }
   if (sub === 'verify') {
@@ -57,7 +63,7 @@ export const backupCommand: CommandHandler = async (args, ctx) => {
   }
   if (sub === 'archive-command') {
     // For an external PostgreSQL: the lines its postgresql.conf needs (the folder must be the server's own, 0700).
-    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '60s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
+    const lines = ["wal_level = replica", "archive_mode = on", "archive_timeout = '50s'", `archive_command = '${archiveCommand(target.walDir).replace(/'/g, "''")}'`];
     ctx.out({ settings: lines, restoreCommand: restoreCommand(target.walDir) }, lines.join('\n'));
     return 0;
   }

@@ -22,7 +22,7 @@ export const restoreCommand: CommandHandler = async (args, ctx) => {
   const from = options.from ?? (configured && configured !== 'off' ? configured : defaultBackupDir(dataDir));
   const target = backupTarget(from);
   if (!fs.existsSync(target.baseDir)) throw new CliUsageError(`no backups in ${target.root} (name the folder with --from)`);
-  const archiveTimeoutS = Number(process.env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 60);
+  const archiveTimeoutS = Number(process.env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 50);
   const notes: string[] = [];
   const r = await restoreBackup({ target, to, into, force: options.force === 'true', archiveTimeoutS, log: (m) => notes.push(m) });
   await r.server.stop();

@@ -11,14 +11,19 @@ export interface PushAttemptView {
 }
 
 /** A push attempt begins: counted, the dispatch `delivering`, its retry budget started if it was not. */
-export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<{ attempt: number; budgetStartedAt: Date }> {
+/**
+ * Starts a push attempt, only while the dispatch is still open (pending or delivering): a second
+ * run of the same job (a stalled job taken over, a sweeper re-add) that read `pending` before the
+ * first recorded `delivered` must not move it back and push again. Undefined when it is no longer open.
+ */
+export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<{ attempt: number; budgetStartedAt: Date } | undefined> {
   const r = await db.query<{ attempt: number; budgetStartedAt: Date }>(
     `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
             budget_started_at = COALESCE(budget_started_at, now())
-      WHERE id = $1 RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
+      WHERE id = $1 AND status IN ('pending', 'delivering') RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
     [dispatchId],
   );
-  return r.rows[0]!;
+  return r.rows[0];
 }
 
 export interface FailedAttempt {

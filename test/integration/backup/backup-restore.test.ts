@@ -7,7 +7,9 @@ import type { EmbeddedServer } from '../../../infra/embedded/common';
 import { archiveSettings } from '../../../services/backup/archive-settings';
 import { listBaseBackups, takeBaseBackup } from '../../../services/backup/base-backup';
 import { backupTarget, ensurePrivateTarget, ownerOf, type BackupTarget } from '../../../services/backup/backup-target';
+import { backupTick } from '../../../services/backup/backup-scheduler';
 import { guardMigrations } from '../../../services/backup/pre-migration';
+import { applyRetention } from '../../../services/backup/retention';
 import { restoreBackup } from '../../../services/backup/restore';
 import { waitArchived } from '../../../services/backup/restore-points';
 import { verifyBackups } from '../../../services/backup/verify-backups';
@@ -152,5 +154,21 @@ describe('backups: a base backup and archived WAL, restored to a point in time',
     expect(check.ok).to.equal(false);
     expect(check.wal.corrupt).to.include(seg);
     fs.writeFileSync(file, bytes);
+  });
+
+  it('when the schedule looks, then it takes a base backup only when the newest is older than the period, and retention keeps the window', async () => {
+    const before = listBaseBackups(target).length;
+    const schedule = { target, databaseUrl: source.url, baseEveryMin: 24 * 60, keepDays: 30 };
+    expect(await backupTick(db, schedule)).to.equal(null); // the newest is minutes old
+    const taken = await backupTick(db, { ...schedule, baseEveryMin: 0 });
+    expect(taken).to.be.a('string');
+    expect(listBaseBackups(target).length).to.equal(before + 1);
+    // 31 days on: every base backup is outside the window but the newest, kept so its first minute stays restorable.
+    const removed = await applyRetention(target, 30, new Date(Date.now() + 31 * 86_400_000));
+    expect(listBaseBackups(target).map((b) => b.id)).to.deep.equal([taken]);
+    expect(removed.length).to.equal(before);
+    const oldestKept = listBaseBackups(target)[0]!.startWal;
+    expect(walSegments(target).every((w) => w.slice(8) >= oldestKept.slice(8))).to.equal(true);
+    expect((await verifyBackups(target)).ok).to.equal(true);
   });
 });
