@@ -14,6 +14,7 @@ import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, DocRecord, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import { interleaved, opsPerSec } from './microbench';
+import { verificationFigures } from './verify-phase';
 import { noopJobRate } from './noop-queue';
 import { bigPdf, classicOnePagePdf, makePdf, type Kind } from './payloads';
 import { planFromEnv } from './plan';
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
     const sign = await interleaved(s.ours, s.baseline, plan.microRounds, plan.microMs);
     const rsaOnly = await opsPerSec(s.rsaOnly, plan.microMs);
     say(`sign: ours ${round(median(sign.ours))}/s, signpdf ${round(median(sign.baseline))}/s, bare RSA-2048 ${round(rsaOnly)}/s`);
+    // Signature verification (issue 15): rate, a large signed PDF, and what hostile files cost.
+    const verification = await verificationFigures(classic, await bigPdf(plan.quick ? 5_000_000 : plan.bigBytes), plan);
+    say(`verify: one page ${round(verification.onePagePerSec)}/s (${round(verification.onePageInThreadPerSec)}/s through the thread), ` +
+      `${round(verification.largeBytes / 1e6, 1)} MB in ${round(verification.largeMs)} ms; 4 MB /ByteRange bomb ${round(verification.bombMs)} ms, ` +
+      `${verification.manyObjects} objects ${round(verification.manyObjectsMs)} ms`);
     let render: Awaited<ReturnType<typeof interleaved>> | null = null;
     try {
       const r = renderers();
@@ -282,6 +288,11 @@ async function main(): Promise<void> {
       machine: { ...machine, loadavgAtEnd: os.loadavg().map((v) => round(v, 2)) },
       payloads: { onePagePdfBytes: sizes.pdf1Bytes, twentyPagePdfBytes: sizes.pdf20Bytes, signBenchPdfBytes: classic.length, bigPdfBytes: bigBytes, mix: kinds },
       mixNote,
+      verification: {
+        onePagePerSec: round(verification.onePagePerSec, 1), onePageInThreadPerSec: round(verification.onePageInThreadPerSec, 1),
+        largeBytes: verification.largeBytes, largeMs: round(verification.largeMs), bombBytes: verification.bombBytes, bombMs: round(verification.bombMs),
+        manyObjects: verification.manyObjects, manyObjectsMs: round(verification.manyObjectsMs),
+      },
       throughput: {
         docsPerSec: round(mix.docsPerSec, 2),
         deliveriesPerSec: round(mixDeliveries / (plan.mixMs / 1000), 1),

@@ -33,12 +33,13 @@ function revive(a: SignatureAnalysis): SignatureAnalysis {
   return a;
 }
 
-export function analyseInThread(pdf: Buffer, budgetMs: number): Promise<SignatureAnalysis[]> {
+/** Analyses a PDF given as bytes (copied to the thread) or as a file path (read by the thread). */
+export function analyseInThread(pdf: Buffer | { path: string }, budgetMs: number): Promise<SignatureAnalysis[]> {
   const worker = warm ?? spawn();
   warm = null;
   worker.ref();
-  const copy = new Uint8Array(pdf);
-  const request: AnalysisRequest = { id: nextId++, bytes: copy, budgetMs };
+  const copy = Buffer.isBuffer(pdf) ? new Uint8Array(pdf) : null;
+  const request: AnalysisRequest = { id: nextId++, ...(copy ? { bytes: copy } : { path: (pdf as { path: string }).path }), budgetMs };
   return new Promise((resolve, reject) => {
     const done = (reuse: boolean): void => {
       clearTimeout(timer);
@@ -69,7 +70,7 @@ export function analyseInThread(pdf: Buffer, budgetMs: number): Promise<Signatur
       done(false);
       reject(new Error(`the signature analysis thread ended (exit code ${code})`));
     });
-    worker.postMessage(request, [copy.buffer]);
+    worker.postMessage(request, copy ? [copy.buffer] : []);
   });
 }
 

@@ -31,10 +31,16 @@ export const DEFAULT_VERIFY_BUDGET_MS = 20_000;
 const certs = (ders: Buffer[]): X509Certificate[] => ders.map((der) => new X509Certificate(der));
 
 /** One report per signature dictionary, oldest first. Never throws for a bad signature: it reports it. */
-export async function verifyPdfSignatures(pdf: Uint8Array, trustAnchorsDer: Buffer[], opts: VerifyOptions = {}): Promise<SignatureReport[]> {
-  const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+export async function verifyPdfSignatures(pdf: Uint8Array | { path: string }, trustAnchorsDer: Buffer[], opts: VerifyOptions = {}): Promise<SignatureReport[]> {
   const budget = opts.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS;
-  const analyses = opts.inThread ? await analyseInThread(buf, budget) : analyseSignatures(buf, budget);
+  let analyses;
+  if ('path' in pdf && !(pdf instanceof Uint8Array)) {
+    // a file is always read by the analysis thread itself
+    analyses = await analyseInThread(pdf, budget);
+  } else {
+    const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+    analyses = opts.inThread ? await analyseInThread(buf, budget) : analyseSignatures(buf, budget);
+  }
   return validateSignatures(analyses, {
     signingAnchors: certs(trustAnchorsDer),
     tsaAnchors: certs(opts.tsaAnchorsDer ?? trustAnchorsDer),

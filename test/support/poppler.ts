@@ -13,10 +13,10 @@ export function nssDbTrusting(caPem: string): string {
 }
 
 /** Runs pdfsig on the bytes and returns what it printed (it exits non-zero on bad signatures). */
-export function pdfsig(pdf: Buffer, nssDir: string): string {
+export function pdfsig(pdf: Buffer, nssDir: string, extraArgs: string[] = []): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-pdfsig-')), 'doc.pdf');
   fs.writeFileSync(file, pdf);
-  const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, file], { encoding: 'utf8' });
+  const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, ...extraArgs, file], { encoding: 'utf8' });
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   return `${r.stdout}\n${r.stderr}`;
 }

@@ -94,8 +94,8 @@ export function summaryOf(check: SignatureCheck): IncomingSignatureSummary {
  * SIGNATURE_INVALID with the reason; indeterminate → accepted, the warning stored and shown to
  * every recipient; passed → shown as valid.
  */
-export async function checkArrivingSignatures(db: Db, pdf: Buffer, limits: { trustStoreDir?: string | undefined; signatures?: SignatureIntakeOptions | undefined }): Promise<IncomingSignatureSummary | null> {
-  if (pdf.indexOf('/ByteRange') === -1) return null; // cheap: no signature dictionary at all
+export async function checkArrivingSignatures(db: Db, pdf: Buffer | { path: string }, limits: { trustStoreDir?: string | undefined; signatures?: SignatureIntakeOptions | undefined }): Promise<IncomingSignatureSummary | null> {
+  if (Buffer.isBuffer(pdf) && pdf.indexOf('/ByteRange') === -1) return null; // cheap: no signature dictionary at all
   const opts = limits.signatures;
   let check: SignatureCheck;
   try {
@@ -152,11 +152,11 @@ export async function fileContains(file: string, marker: Buffer): Promise<boolea
 
 /**
  * checkArrivingSignatures for a PDF that arrived as a temporary file (a large upload): the file is
- * scanned for a signature dictionary in bounded windows, and read whole only when it has one (the
- * signature check needs the signed byte ranges and the signature together). Unsigned scans, the
- * usual large uploads, never sit in memory.
+ * scanned for a signature dictionary in bounded windows; when it has one, the analysis thread
+ * reads it (never the event loop's thread). Unsigned scans, the usual large uploads, never sit in
+ * memory.
  */
 export async function checkArrivingSignaturesOfFile(db: Db, file: string, limits: Parameters<typeof checkArrivingSignatures>[2]): Promise<IncomingSignatureSummary | null> {
   if (!(await fileContains(file, SIGNATURE_MARKER))) return null;
-  return checkArrivingSignatures(db, await fs.promises.readFile(file), limits);
+  return checkArrivingSignatures(db, { path: file }, limits); // the analysis thread reads the file, not this one
 }

@@ -42,7 +42,7 @@ export async function devCa(db: Queryable): Promise<{ certPem: string; keySealed
 
 export async function saveDevCa(db: Queryable, certPem: string, keySealed: string): Promise<void> {
   await db.query(
-    `INSERT INTO trust_anchors (id, label, cert_pem, key_sealed, is_dev_ca) VALUES ($1, 'development CA', $2, $3, true)
+    `INSERT INTO trust_anchors (id, label, cert_pem, key_sealed, is_dev_ca, purpose) VALUES ($1, 'development CA', $2, $3, true, 'both')
      ON CONFLICT DO NOTHING`,
     [randomUUID(), certPem, keySealed],
   );

@@ -84,7 +84,7 @@ export function revocationChecker(db: Queryable, timeoutMs = 5_000): RevocationC
   return new RevocationChecker({ cache: dbRevocationCache(db), importedCrls: () => importedCrls(db), timeoutMs });
 }
 
-export async function checkIncomingSignatures(db: Queryable, pdf: Uint8Array, opts: CheckOptions = {}): Promise<SignatureCheck> {
+export async function checkIncomingSignatures(db: Queryable, pdf: Uint8Array | { path: string }, opts: CheckOptions = {}): Promise<SignatureCheck> {
   const signing = await trustAnchors(db, opts.trustStoreDir, 'signing');
   const tsa = await trustAnchors(db, opts.trustStoreDir, 'tsa');
   return summarize(await verifyPdfSignatures(pdf, signing, {

@@ -13,6 +13,29 @@ import { nssDbTrusting, pdfsig } from '../../support/poppler';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
 
+/** Appends an update giving page 1 a new content stream (the signed bytes untouched), located with a regex. */
+function replacePageContent(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const typeAt = [...text.matchAll(/\/Type\s*\/Page(?![s\w])/g)].pop()!.index!; // the newest version of the page
+  const header = text.lastIndexOf(' 0 obj', typeAt);
+  const pageNum = Number(text.slice(text.lastIndexOf('\n', header) + 1, header));
+  const pageStart = text.lastIndexOf(`\n${pageNum} 0 obj`) + 1;
+  const pageBody = text.slice(text.indexOf('obj', pageStart) + 3, text.indexOf('endobj', pageStart)).trim();
+  const size = Number([...text.matchAll(/\/Size (\d+)/g)].pop()![1]);
+  const root = [...text.matchAll(/\/Root (\d+ \d+ R)/g)].pop()![1];
+  const prev = Number([...text.matchAll(/startxref\s+(\d+)/g)].pop()![1]);
+  const data = 'BT /F1 24 Tf 72 700 Td (GIA MAO) Tj ET';
+  const objs = [`${size} 0 obj\n<< /Length ${data.length} >>\nstream\n${data}\nendstream\nendobj\n`,
+    `${pageNum} 0 obj\n${pageBody.replace(/\/Contents\s+(\d+ 0 R|\[[^\]]*\])/, `/Contents ${size} 0 R`)}\nendobj\n`];
+  let out = text + '\n';
+  const offsets: number[] = [];
+  for (const o of objs) { offsets.push(Buffer.byteLength(out, 'latin1')); out += o; }
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n${size} 1\n${String(offsets[0]).padStart(10, '0')} 00000 n\r\n${pageNum} 1\n${String(offsets[1]).padStart(10, '0')} 00000 n\r\n`;
+  out += `trailer\n<< /Size ${size + 1} /Root ${root} /Prev ${prev} >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
 describe('signing in the pipeline: B-T with the development TSA, the visible stamp, and PDFs that arrive signed', function () {
   this.timeout(120_000);
   let gw: RunningGateway;
@@ -45,7 +68,9 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     const res = await fetch(`${gw.baseUrl}/v1/documents/${docId}/files/signed`, { headers: { authorization: `Bearer ${recipient.apiKey}` } });
     signedPdf = Buffer.from(await res.arrayBuffer());
     const caPem = (await gw.db.query(`SELECT cert_pem FROM trust_anchors WHERE is_dev_ca`)).rows[0].cert_pem as string;
-    const report = pdfsig(signedPdf, nssDbTrusting(caPem));
+    // the development certificates name the `make run` gateway's OCSP responder, which does not run here
+    // (dev-ca-revocation.test.ts shows pdfsig's OCSP check against a running one)
+    const report = pdfsig(signedPdf, nssDbTrusting(caPem), ['-no-ocsp']);
     expect(report).to.contain('Signature is Valid');
     expect(report).to.contain('Certificate is Trusted');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-stamp-'));
@@ -60,8 +85,22 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     const forwarded = await postDocument(gw.baseUrl, recipient.apiKey, documentForm(metadataFor([sender.code], { notation: 'BC-STC' }), signedPdf));
     expect(forwarded.status, JSON.stringify(forwarded.body)).to.equal(202);
     const view = await getJson(gw.baseUrl, `/v1/documents/${forwarded.body.id}`, recipient.apiKey);
-    expect(view.body.signature.incoming).to.deep.include({ signed: true, ok: true, trusted: true });
-    expect(view.body.signature.incoming.signatures[0].signer).to.equal(sender.name);
+    // intact and trusted, but the development CA's OCSP/CRL (on the `make run` gateway) is not reachable here:
+    // indeterminate, accepted, and the warning is stored and shown to every recipient
+    expect(view.body.signature.incoming).to.deep.include({ signed: true, ok: true, trusted: false, indication: 'indeterminate' });
+    expect(view.body.signatures[0]).to.include({ signer: sender.name, indication: 'indeterminate', reason: 'NO_REVOCATION_INFO', chainTrusted: true });
+    await waitFor('the forwarded copy delivered', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [forwarded.body.id])).rowCount === 1);
+    const seenByRecipient = await getJson(gw.baseUrl, `/v1/documents/${forwarded.body.id}`, sender.apiKey);
+    expect(seenByRecipient.body.signatureWarnings).to.have.length(1);
+    expect(seenByRecipient.body.signatureWarnings[0]).to.contain('không có thông tin thu hồi');
+
+    // page 1 replaced by an incremental update after signing: refused with the reason, never re-signed
+    const forged = replacePageContent(signedPdf);
+    const forgedRes = await postDocument(gw.baseUrl, recipient.apiKey, documentForm(metadataFor([sender.code], { notation: 'BC-GIA' }), forged));
+    expect(forgedRes.status).to.equal(422);
+    expect(forgedRes.body.error.code).to.equal('SIGNATURE_INVALID');
+    expect(forgedRes.body.error.message).to.match(/trang 1: nội dung bị thay đổi sau chữ ký 1/i);
+    expect(forgedRes.body.error.details.map((d: { reason: string }) => d.reason)).to.include('MODIFIED_AFTER_SIGNING');
 
     // The binary comment on the PDF's second line is inside the first signed range and harmless
     // to parsers: changing it breaks only the signature.
