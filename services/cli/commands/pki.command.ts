@@ -144,7 +144,7 @@ async function devTsaCommand(ctx: CliContext, options: Record<string, string>): 
 /** lienthong pki dev-init|issue|import|ca-cert|list|revoke|trust|dev-tsa */
 export const pkiCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { positionals, options } = parseArgs(rest, { agency: 'string', 'key-type': 'string', 'valid-days': 'string', cert: 'string', key: 'string', chain: 'string', 'password-env': 'string', label: 'string', port: 'string', host: 'string' });
+  const { positionals, options } = parseArgs(rest, { agency: 'string', 'key-type': 'string', 'valid-days': 'string', cert: 'string', key: 'string', chain: 'string', 'password-env': 'string', label: 'string', port: 'string', host: 'string', purpose: 'string' });
   const devMode = ctx.config.LIENTHONG_DEV_MODE;
   switch (sub) {
     case 'dev-init': {
