@@ -95,7 +95,11 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
       await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
       const priority = priorityOf('urgent');
 
-      const convert = await run(convertStage, { documentId: id });
+      const ran = await run(convertStage, { documentId: id });
+      // Besides its one read and one write, convert keeps the file's text for search, once (issue 19).
+      const kept = ran.filter((q) => q.startsWith('INSERT INTO document_texts'));
+      const convert = ran.filter((q) => !q.startsWith('INSERT INTO document_texts'));
+      expect(kept, ran.join('\n---\n')).to.have.length(1);
       expect(convert, convert.join('\n---\n')).to.have.length(2);
       let after = await footprint(gw.db, id);
       expect(after.doc.status).to.equal('converted');
