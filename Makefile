@@ -3,11 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test bench drill restore-drill clean cluster cluster-drill
+.PHONY: help deps system-deps build run test test-unit bench drill restore-drill clean cluster cluster-drill
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
 	@echo "make test  - run the whole test suite against private PostgreSQL and Redis"
+	@echo "make test-unit - the unit tier only: no PostgreSQL, Redis or browser, in seconds"
 	@echo "make drill - fault and fuzz drill against real processes; writes drills/results/latest.json"
 	@echo "make restore-drill - backups restored after a lost data folder, a dropped table, a failed migration; writes drills/results/restore.json"
 	@echo "make cluster       - the production topology on this machine (nginx, 2 gateways, 3 workers, Redis Sentinel, Patroni, PgBouncer)"
@@ -36,6 +37,12 @@ run: build
 test: SYSTEM_DEPS_FLAGS := --with-browser
 test: build
 	npx mocha
+
+# Unit tier: pure code, no PostgreSQL or Redis started (.mocharc.unit.json has no root hooks).
+test-unit: node_modules/.install-stamp
+	@rm -rf dist
+	npx tsc -p tsconfig.json
+	npx mocha --config .mocharc.unit.json
 
 # The harness compiles into bench/dist with its own copy of the gateway and workers (bench/tsconfig.json).
 bench: SYSTEM_DEPS_FLAGS := --cluster
