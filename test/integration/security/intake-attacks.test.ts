@@ -132,6 +132,16 @@ describe('intake attacks with one agency key: numbers, references, file names, c
 
   describe('references', () => {
     it('when responseFor names a document between two other agencies, or none at all, then 422 UNKNOWN_REFERENCE with one text and nothing is written', async () => {
+      // The documents the earlier tests had accepted are delivered first: their 01 and ledger rows
+      // must not land between the two counts.
+      await waitFor('the earlier documents settled', async () => {
+        const r = await gw.db.query(
+          `SELECT count(*)::int AS n FROM documents d LEFT JOIN dispatches x ON x.document_id = d.id
+            WHERE d.sender_code = ANY($1) AND (d.status IN ('accepted', 'converted', 'signed') OR x.status IN ('pending', 'delivering'))`,
+          [[x.code, y.code, z.code]],
+        );
+        return r.rows[0].n === 0;
+      }, { timeoutMs: 120_000, recheckMs: 200 });
       const before = await tableCounts(gw.db);
       const foreign = await sendJson(z, metadataFor([y.code], { responseFor: between }));
       const missing = await sendJson(z, metadataFor([y.code], { responseFor: '0b7e7a52-6a3c-4a39-9d43-5f0a4a1e9f11' }));
