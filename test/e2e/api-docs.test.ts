@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from '../support/wait';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../services/config/config';
 import { createSandbox, type SandboxAgency } from '../../services/domain/agencies/sandbox';
@@ -48,7 +49,12 @@ describe('API reference at /v1/docs in a real browser: find submit, read its sch
     const schema = submit.locator('.opblock-section-request-body [data-name="modelPanel"]').first();
     await schema.waitFor();
     await schema.getByRole('button', { name: 'Expand all' }).first().click();
-    expect(await schema.textContent()).to.include('metadata').and.include('recipients');
+    // The expansion renders after the click: wait for it rather than read the panel at once.
+    const expanded = await waitFor('the request schema expanded', async () => {
+      const text = (await schema.textContent()) ?? '';
+      return text.includes('metadata') && text.includes('recipients') ? text : undefined;
+    }, { timeoutMs: 30_000, recheckMs: 100 });
+    expect(expanded).to.include('metadata').and.include('recipients');
     await submit.getByRole('tab', { name: 'Example Value' }).first().click();
     expect(await submit.locator('.opblock-section-request-body').first().textContent()).to.include('SANDBOX.XXXXXX.B');
 
