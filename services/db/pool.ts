@@ -138,10 +138,10 @@ export function createPool(url: string, opts: PoolOptions = {}): Db {
   });
   // An idle client that loses its server (PostgreSQL restart) emits here; without a listener the
   // process would crash. The pool replaces the client on the next checkout.
-  pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL client error'));
+  pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL client error'));
   // A client checked out when PostgreSQL goes away (a restart) emits 'error' too; unheard, that
   // event would kill the process. The query in flight still fails and its caller retries.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'PostgreSQL connection lost')));
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err }, 'PostgreSQL connection lost')));
   return pool;
 }
 

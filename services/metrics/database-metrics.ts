@@ -131,7 +131,7 @@ function cached<T>(ttlMs: number, load: () => Promise<T>): () => Promise<T | und
     if (!value || Date.now() - at > ttlMs) {
       at = Date.now();
       value = load().catch((err: Error) => {
-        log.warn({ err: err.message }, 'metrics query failed');
+        log.warn({ err }, 'metrics query failed');
         at = 0;
         return undefined;
       });
