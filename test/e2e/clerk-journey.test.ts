@@ -116,7 +116,12 @@ describe('web journey: a department sends a document to the districts, a distric
     await Promise.all([leaderPage.waitForURL(/done=complete/), leaderPage.getByRole('button', { name: 'Hoàn thành xử lý' }).click()]);
     expect(await leaderPage.locator('[data-dispatch-status]').first().textContent()).to.equal('Hoàn thành');
     // The sender's page was left open: the server-sent event updates it in place.
-    await senderPage.waitForFunction("[...document.querySelectorAll('[data-dispatch-status]')].some((e) => e.textContent === 'Hoàn thành')", null, { timeout: 15_000 });
+    // A page function, not a string: the page's CSP refuses 'unsafe-eval'.
+    await senderPage.waitForFunction(
+      () => Array.from((globalThis as any).document.querySelectorAll('[data-dispatch-status]') as ArrayLike<{ textContent: string | null }>).some((e) => e.textContent === 'Hoàn thành'),
+      null,
+      { timeout: 15_000 },
+    );
     await screenshot(senderPage, '07-outbox-completed-live-desktop');
     await senderPage.goto(`${gw.baseUrl}/outbox`);
     expect(await senderPage.locator('tr', { hasText: 'triển khai gửi' }).textContent()).to.contain('Hoàn thành: 1');
