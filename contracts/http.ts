@@ -56,6 +56,8 @@ export const DocumentMetadata = z
     recipientsText: z.array(z.string().max(300)).max(200).optional(),
     responseFor: z.string().uuid().nullable().optional(),
     steeringType: z.enum(['none', 'steering', 'report']).optional(),
+    /** The sender's outgoing register book (GET /v1/registers/books?kind=outgoing); absent: the default book. */
+    registerBook: z.string().uuid().nullable().optional(),
   })
   .strict();
 export type DocumentMetadata = z.infer<typeof DocumentMetadata>;
@@ -226,6 +228,11 @@ export const StatusBody = z
   .object({
     code: z.enum(['01', '02', '03', '04', '05', '06', '13', '15', '16']),
     note: z.string().max(2000).nullable().optional(),
+    /** Only with 03: the incoming book (GET /v1/registers/books) and the registration date; absent: default book, today. */
+    register: z
+      .object({ bookId: z.string().uuid().optional(), registeredOn: isoDate.optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type StatusBody = z.infer<typeof StatusBody>;
@@ -308,3 +315,18 @@ export interface EdocRateResponse {
   totals: EdocRateCounts & { onTrack: boolean | null };
   groups: EdocRateGroup[];
 }
+
+/** GET /v1/registers/books: an agency's register books (sổ đăng ký văn bản đến/đi), the default first. */
+export const RegisterBookView = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  kind: z.enum(['incoming', 'outgoing']),
+  isDefault: z.boolean(),
+});
+export type RegisterBookView = z.infer<typeof RegisterBookView>;
+export const RegisterBookList = z.object({ books: z.array(RegisterBookView) });
+export type RegisterBookList = z.infer<typeof RegisterBookList>;
+
+/** POST /v1/registers/books */
+export const CreateRegisterBookBody = z.object({ kind: z.enum(['incoming', 'outgoing']), name: z.string().min(1).max(200) }).strict();
+export type CreateRegisterBookBody = z.infer<typeof CreateRegisterBookBody>;

@@ -22,6 +22,7 @@ import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
+import { registersApiRoutes } from './routes/registers.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
 import { overdueRoutes } from './routes/overdue.routes';
@@ -64,6 +65,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use(outboxRoutes(db));
   app.use(searchRoutes(db));
   app.use(statusesRoutes(db));
+  app.use(registersApiRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(paperDispatchesRoutes(db, config));
   app.use(statsRoutes(db));

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import {
   AgencyDirectory,
   Body,
+  CreateRegisterBookBody,
+  RegisterBookList,
+  RegisterBookView,
   DocumentMetadata,
   DocumentView,
   ErrorResponse,
@@ -138,6 +141,18 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           summary: 'One search over the documents the caller may read: without diacritics, abbreviations, ranked, filtered, keyset pages with the total',
           parameters: searchParams,
           responses: { '200': ok(SearchPage), ...errors(400, 401) },
+        },
+      },
+      '/v1/registers/books': {
+        get: {
+          summary: "The caller's register books (incoming and outgoing), the default first",
+          parameters: [{ name: 'kind', in: 'query', required: false, schema: { type: 'string', enum: ['incoming', 'outgoing'] } }],
+          responses: { '200': ok(RegisterBookList), ...errors(400, 401) },
+        },
+        post: {
+          summary: 'Open a new register book',
+          requestBody: { required: true, content: json(CreateRegisterBookBody, 'input') },
+          responses: { '201': ok(RegisterBookView, 'Created'), ...errors(400, 401, 409) },
         },
       },
       '/v1/outbox': {

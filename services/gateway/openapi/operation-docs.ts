@@ -64,10 +64,28 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
   },
   'post /v1/inbox/{dispatchId}/status': {
     title: 'Báo trạng thái xử lý',
-    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (cấp số đến), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
+    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (vào sổ, cấp số đến; `register.bookId` chọn sổ đến — xem `GET /v1/registers/books` — và `register.registeredOn` ngày vào sổ, mặc định sổ mặc định và hôm nay), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
     en: 'Post an edXML status code on a dispatch; transitions are checked (409 otherwise); 03 issues the incoming number.',
-    curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03"}'`,
-    ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03' });`,
+    curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03","register":{"registeredOn":"2026-12-04"}}'`,
+    ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03', register: { registeredOn: '2026-12-04' } });`,
+  },
+  'get /v1/registers/books': {
+    title: 'Sổ đăng ký văn bản',
+    vi: 'Các sổ văn bản đến và đi của cơ quan (sổ mặc định trước). Dùng `id` của sổ khi vào sổ văn bản đến (trạng thái 03 với `register.bookId`) hoặc khi gửi văn bản (`metadata.registerBook`). Số đến đánh riêng theo từng sổ đến; số văn bản đi là một dãy của cơ quan trong năm (Nghị định 30, Điều 15), sổ đi chỉ để phân nhóm.',
+    en: "The caller agency's incoming and outgoing register books; pass a book's id as `register.bookId` with status 03, or as `metadata.registerBook` when submitting.",
+    curl: `curl -sS "$BASE/v1/registers/books?kind=incoming" ${H}`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/registers/books?kind=incoming\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
+const { books } = await res.json();`,
+  },
+  'post /v1/registers/books': {
+    title: 'Mở sổ đăng ký mới',
+    vi: 'Mở một sổ văn bản đến hoặc đi mới (ví dụ "Sổ văn bản mật đến"); tên sổ không trùng trong cùng loại. Trả về 201 với sổ mới.',
+    en: 'Open a new incoming or outgoing register book; names are unique per kind.',
+    curl: `curl -sS "$BASE/v1/registers/books" ${H} -H 'Content-Type: application/json' -d '{"kind":"incoming","name":"Sổ văn bản mật đến"}'`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/registers/books\`, { method: 'POST',
+  headers: { Authorization: \`Bearer \${process.env.LT_KEY}\`, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ kind: 'incoming', name: 'Sổ văn bản mật đến' }) });
+const book = await res.json();`,
   },
   'get /v1/outbox': {
     title: 'Văn bản đi',
