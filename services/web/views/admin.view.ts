@@ -11,6 +11,9 @@ import type { DepartmentRow } from '../../domain/users/department.repository';
 import { CHANNEL_LABELS, instantVi } from './labels';
 import { csrfField, page } from './layout.view';
 
+/** API-key scopes as an admin reads them. */
+const SCOPE_LABELS: Record<string, string> = { send: 'gửi văn bản', read: 'đọc', status: 'báo trạng thái', monitor: 'giám sát' };
+
 export interface AdminData {
   agencies: DirectoryEntry[];
   groups: GroupEntry[];
@@ -61,7 +64,7 @@ ${d.newKey
 <div class="form-actions"><button type="submit">Tạo khóa</button></div></form>
 <div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã khóa</th><th scope="col">Cơ quan</th><th scope="col">Nhãn</th><th scope="col">Tạo lúc</th><th scope="col">Trạng thái</th></tr></thead>
 <tbody>${d.keys.map(
-  (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` [${k.scopes.join(', ')}]` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
+  (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` (quyền: ${k.scopes.map((x) => SCOPE_LABELS[x] ?? x).join(', ')})` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
   <td data-label="Trạng thái">${k.revokedAt ? html`Đã thu hồi ${instantVi(k.revokedAt)}` : html`<form method="post" action="/admin/api-keys/${k.id}/revoke" class="inline">${csrfField(res)}<button type="submit" class="danger small">Thu hồi</button></form>`}</td></tr>`,
 )}</tbody></table></div></section>
 ${departmentsSection(res, d.departments, d.agencies)}
