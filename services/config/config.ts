@@ -98,6 +98,15 @@ const Schema = z.object({
   LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
   /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
   LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /**
+   * Admission control (issue 25): new documents are refused with 503 OVERLOADED and Retry-After
+   * when the pipeline's backlog would take longer than this to drain (ms; 0 = never refuse) …
+   */
+  LIENTHONG_ADMISSION_MAX_DELAY_MS: int(10_000),
+  /** … and holds at least this many jobs (queued stage jobs plus unrelayed outbox rows). */
+  LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
+  /** How often (ms) a gateway looks at the backlog while documents arrive. */
+  LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

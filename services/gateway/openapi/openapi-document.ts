@@ -104,7 +104,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
               },
             },
           },
-          responses: { '202': ok(SubmitDocumentResponse, 'accepted'), ...errors(400, 401, 403, 409, 413, 415, 422) },
+          responses: { '202': ok(SubmitDocumentResponse, 'accepted'), ...errors(400, 401, 403, 409, 413, 415, 422, 503) },
         },
       },
       '/v1/documents/{id}': {
