@@ -67,7 +67,7 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
 
 export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number): { stop(): void } {
   const timer = setInterval(() => {
-    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'));
+    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, intervalMs);
   return { stop: () => clearInterval(timer) };
 }

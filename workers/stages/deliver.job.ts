@@ -80,6 +80,6 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
       await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
     });
-    log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
+    log.error({ documentId, dispatchId, err: error }, 'ALERT: dispatch failed after its retry budget');
   },
 };

@@ -19,5 +19,5 @@ export async function failDocument(db: Db, documentId: string, error: Error, sta
        FROM failed WHERE x.document_id = failed.id AND x.status = 'pending'`,
     [documentId, error.message.slice(0, 2000), stage],
   );
-  log.error({ documentId, stage, err: error.message }, 'document failed in the pipeline');
+  log.error({ documentId, stage, err: error }, 'document failed in the pipeline');
 }
