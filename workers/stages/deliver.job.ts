@@ -15,8 +15,9 @@ import { pushWithRecord } from './push-attempt';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { OPEN_DISPATCH_STATUSES } from '../../services/domain/pipeline/pipeline';
 
-const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
+const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
