@@ -38,13 +38,13 @@ async function main(): Promise<void> {
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
-  for (const w of workers) w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  for (const w of workers) w.on('error', (err) => log.warn({ err }, 'worker error'));
   // The quarterly report: the scheduler is an upsert by a fixed id, safe in every process; BullMQ
   // hands each due run to exactly one worker.
   const reportsQueue = new Queue(REPORTS_QUEUE, { connection: producerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX });
-  await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err: (err as Error).message }, 'report scheduler not registered yet; Redis unreachable'));
+  await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err }, 'report scheduler not registered yet; Redis unreachable'));
   const reportsWorker = new Worker(REPORTS_QUEUE, quarterlyReportProcessor(db), { connection: workerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX, concurrency: 1 });
-  reportsWorker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
+  reportsWorker.on('error', (err) => log.warn({ err }, 'reports worker error'));
   const metricsServer = config.LIENTHONG_WORKER_METRICS_PORT
     ? await startMetricsServer(config.LIENTHONG_WORKER_METRICS_PORT, {
         host: config.HOST,
@@ -92,6 +92,6 @@ function parseOnly(args: string[]): Stage[] {
 }
 
 main().catch((err) => {
-  log.fatal({ err: (err as Error).message }, 'workers failed to start');
+  log.fatal({ err }, 'workers failed to start');
   process.exitCode = 1;
 });

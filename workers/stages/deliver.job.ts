@@ -15,8 +15,9 @@ import { pushWithRecord } from './push-attempt';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { OPEN_DISPATCH_STATUSES } from '../../services/domain/pipeline/pipeline';
 
-const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
+const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
@@ -80,6 +81,6 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
       await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
     });
-    log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
+    log.error({ documentId, dispatchId, err: error }, 'ALERT: dispatch failed after its retry budget');
   },
 };

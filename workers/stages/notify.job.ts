@@ -47,6 +47,6 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
   },
   async onFinalFailure({ eventId }, error, { log }) {
     // Nothing to move: the status is on the sender's timeline either way; notified_at stays NULL.
-    log.error({ eventId, err: error.message }, 'ALERT: status webhook to the sender failed after its retry budget');
+    log.error({ eventId, err: error }, 'ALERT: status webhook to the sender failed after its retry budget');
   },
 };
