@@ -10,6 +10,8 @@ import { departmentsSection } from './admin-people.view';
 import type { DepartmentRow } from '../../domain/users/department.repository';
 import { CHANNEL_LABELS, instantVi } from './labels';
 import { csrfField, page } from './layout.view';
+import type { AgencyNotice } from '../../domain/notices/agency-notices';
+import { agencyNoticesPanel } from './agency-notices.view';
 
 /** API-key scopes as an admin reads them. */
 const SCOPE_LABELS: Record<string, string> = { send: 'gửi văn bản', read: 'đọc', status: 'báo trạng thái', monitor: 'giám sát' };
@@ -25,6 +27,8 @@ export interface AdminData {
   /** Pushes still retrying past the alert time (alerted once each). */
   failing?: FailingDispatch[];
   certificates: CertificateExpiry[];
+  /** The administrator's own agency's notices (delivery failing, certificate expiring). */
+  notices?: AgencyNotice[];
   newKey?: { id: string; key: string; agency: string } | undefined;
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
@@ -41,6 +45,7 @@ export function adminPage(res: Response, d: AdminData): SafeHtml {
     flash: d.flash,
     body: html`<h1>Quản trị</h1>
 <nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#departments">Phòng, đơn vị</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a> · <a href="/admin/audit">Nhật ký quản trị</a></nav>
+${agencyNoticesPanel(d.notices ?? [])}
 ${d.newKey
   ? html`<section class="card new-key" role="status"><h2 class="h3">Khóa API mới cho ${names.get(d.newKey.agency) ?? d.newKey.agency}</h2>
   <p>Chỉ hiển thị một lần — hãy sao chép và lưu ngay:</p><p><code class="secret" id="new-key">${d.newKey.key}</code></p></section>`
