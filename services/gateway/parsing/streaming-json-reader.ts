@@ -36,14 +36,21 @@ export async function readStreamingJson(req: Request, opts: StreamingJsonOptions
   if (req.header('content-length') !== undefined && Number.isFinite(declared) && declared > opts.limitBytes) throw tooLarge();
   const reader = new ByteReader(decoded(req), opts.limitBytes);
   const parser = new Parser(reader, opts, req);
-  reader.skipSpaceSync();
-  await reader.need();
-  const first = reader.peek();
-  if (first !== 0x7b && first !== 0x5b) throw malformed('the body must be a JSON object');
-  const value = await parser.value([], 0);
-  await reader.skipSpace();
-  if (!(await reader.atEnd())) throw malformed('text after the JSON value');
-  return value;
+  try {
+    reader.skipSpaceSync();
+    await reader.need();
+    const first = reader.peek();
+    if (first !== 0x7b && first !== 0x5b) throw malformed('the body must be a JSON object');
+    const value = await parser.value([], 0);
+    await reader.skipSpace();
+    if (!(await reader.atEnd())) throw malformed('text after the JSON value');
+    return value;
+  } catch (err) {
+    // Refused before its end (malformed, not base64): the rest is read and dropped, so the client,
+    // still sending, hears the answer instead of a reset connection. Over the limit: not read on.
+    if (err instanceof DomainError && err.code !== ErrorCode.PAYLOAD_TOO_LARGE) await reader.drain().catch(() => undefined);
+    throw err;
+  }
 }
 
 function tooLarge(): DomainError {
@@ -95,6 +102,13 @@ class ByteReader {
       this.pos = 0;
       return true;
     }
+  }
+
+  /** Reads the rest of the body and drops it (at most up to the limit). */
+  async drain(): Promise<void> {
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    while (await this.more()) this.buf = Buffer.alloc(0);
   }
 
   peek(): number {
