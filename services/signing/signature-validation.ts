@@ -43,6 +43,12 @@ export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertific
   verdict: Verdict;
 }
 
+/** What a certification signature's DocMDP level lets later revisions do (ISO 32000-1 §12.8.2.2). */
+const DOCMDP_ALLOWS: Record<number, string> = {
+  1: 'thêm dấu thời gian và dữ liệu kiểm tra chữ ký, không thay đổi nào khác',
+  2: 'điền biểu mẫu và ký thêm',
+};
+
 const vn = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
 function timestampTrust(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
@@ -91,7 +97,8 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 
   const forbidden = a.changes.filter((c) => !c.allowed);
   for (const c of forbidden) {
-    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision}).`));
+    const rule = c.forbiddenByDocMdp ? `: chữ ký chứng nhận (DocMDP P=${c.forbiddenByDocMdp}) chỉ cho phép ${DOCMDP_ALLOWS[c.forbiddenByDocMdp] ?? 'ít thay đổi hơn'}` : '';
+    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision})${rule}.`));
   }
 
   // validation time: a trusted, intact signature timestamp; otherwise now
