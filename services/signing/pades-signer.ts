@@ -42,6 +42,8 @@ export interface SignPdfOptions {
 
 export interface SignedPdf {
   pdf: Buffer;
+  /** The CMS written into /Contents (B-LT adds its validation data to the DSS under its VRI key). */
+  cms: Buffer;
   /** B-T when a signature timestamp is inside, B-B otherwise. */
   level: 'B-B' | 'B-T';
   timestamped: boolean;
@@ -137,7 +139,7 @@ export async function signPdfDetailed(pdf: Uint8Array, identity: SigningIdentity
   const { cms, ...result } = await signatureOver(digest, identity, opts, prepared.capacity);
   // Only /Contents changes after hashing; it lies outside the byte range by construction.
   prepared.bytes.write(cms.toString('hex'), prepared.contentsOffset, 'latin1');
-  return { pdf: prepared.bytes, ...result };
+  return { pdf: prepared.bytes, cms, ...result };
 }
 
 /** signPdfDetailed, returning only the bytes (the sign stage's original contract). */
@@ -217,7 +219,7 @@ async function writeSigned(
     update.write(cms.toString('hex'), built.contentsOffset - size, 'latin1');
     await writeAll(output, update);
     await output.close();
-    return { ...result, path: outputPath, size: size + update.length, sha256: whole.update(update).digest('hex') };
+    return { ...result, cms, path: outputPath, size: size + update.length, sha256: whole.update(update).digest('hex') };
   } catch (err) {
     await output.close().catch(() => undefined);
     await fsp.rm(outputPath, { force: true });

@@ -17,6 +17,8 @@ export interface SignatureDictionaryFields {
   location?: string;
   signerName?: string;
   contactInfo?: string;
+  /** A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, no /M. */
+  docTimestamp?: boolean;
 }
 
 /** The first page's visible box and rotation, which a visible stamp needs to place itself. */
@@ -185,8 +187,9 @@ function signatureDictionary(fields: SignatureDictionaryFields, capacity: number
     ['Name', fields.signerName], ['Reason', fields.reason], ['Location', fields.location], ['ContactInfo', fields.contactInfo],
   ];
   const head =
-    '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n' +
+    (fields.docTimestamp ? '<<\n/Type /DocTimeStamp\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.RFC3161\n' : '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n') +
     `/ByteRange ${BYTE_RANGE_PLACEHOLDER}\n/Contents <`;
+  if (fields.docTimestamp) return { text: head + '0'.repeat(capacity * 2) + '>\n>>', contentsAt: head.length - 1, byteRangeAt: head.indexOf(BYTE_RANGE_PLACEHOLDER) };
   const tail =
     `>\n/M ${encodePdfTextString(formatPdfDate(fields.signingTime))}\n` +
     optional.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `/${k} ${encodePdfTextString(v ?? '')}\n`).join('') +
@@ -204,6 +207,18 @@ export async function addSignaturePlaceholder(
   capacity: number,
   widget: WidgetFactory = INVISIBLE,
 ): Promise<PreparedPdf> {
+  const { original, target } = await loadSignTarget(input);
+  const built = buildSignatureUpdate(target, fields, capacity, widget);
+  const bytes = Buffer.concat([original, built.update]);
+  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity };
+}
+
+/**
+ * The whole PDF read by pdf-lib as a SignTarget (and the bytes to append to: the input, or
+ * pdf-lib's rewrite when its startxref is broken). Used by signing and by the B-LT/B-LTA
+ * augmentations (DSS, document timestamp), which append their own updates.
+ */
+export async function loadSignTarget(input: Uint8Array): Promise<{ original: Buffer; target: SignTarget }> {
   const doc = await loadOnce(input);
   let original = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let tail: XrefTail | null = readXrefTail(original);
@@ -235,9 +250,7 @@ export async function addSignaturePlaceholder(
     lastByte: original[original.length - 1],
     lookup: (o) => (o instanceof PDFRef ? context.lookup(o) : o),
   };
-  const built = buildSignatureUpdate(target, fields, capacity, widget);
-  const bytes = Buffer.concat([original, built.update]);
-  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity };
+  return { original, target };
 }
 
 /**
