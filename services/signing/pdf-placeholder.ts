@@ -45,6 +45,8 @@ export interface PreparedPdf {
   contentsOffset: number;
   /** How many DER bytes fit in /Contents. */
   capacity: number;
+  /** The document after this update, for a further update without parsing again (B-LT, B-LTA). */
+  next: SignTarget;
 }
 
 const ANNOTS = PDFName.of('Annots');
@@ -104,6 +106,24 @@ export interface SignatureUpdate {
   /** Absolute offset of the first hex digit inside /Contents < … >. */
   contentsOffset: number;
   capacity: number;
+  /** The document as it is after the update (the same objects, the new cross-reference tail). */
+  next: SignTarget;
+}
+
+/**
+ * The target after appending `update` whose cross-reference section starts at `xrefOffset` and
+ * reserved object number `xrefNumber` (the highest): what a later update continues, as a fresh
+ * parse would find it. The objects handed out stay those the update serialized.
+ */
+export function continuation(t: SignTarget, update: Buffer, xrefOffset: number, xrefNumber: number): SignTarget {
+  const size = t.tail.kind === 'table' ? Math.max(t.tail.size, xrefNumber) : Math.max(t.tail.size, xrefNumber + 1);
+  return {
+    ...t,
+    tail: { startxref: xrefOffset, kind: t.tail.kind, size },
+    nextObjectNumber: xrefNumber + 1,
+    length: t.length + update.length,
+    lastByte: update[update.length - 1],
+  };
 }
 
 /** Appends `widget` to the page's /Annots, recording which object has to be rewritten. */
@@ -210,7 +230,7 @@ export async function addSignaturePlaceholder(
   const { original, target } = await loadSignTarget(input);
   const built = buildSignatureUpdate(target, fields, capacity, widget);
   const bytes = Buffer.concat([original, built.update]);
-  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity };
+  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity, next: built.next };
 }
 
 /**
@@ -317,6 +337,7 @@ export function buildSignatureUpdate(
     .filter(Boolean)
     .join(' ');
   const trailer = { size: Math.max(tail.size, xrefStreamNumber), prev: tail.startxref, inherited };
+  const xrefOffset = offset;
   chunks.push(writeXrefSection(tail.kind, entries, trailer, offset, xrefStreamNumber));
 
   const update = Buffer.concat(chunks);
@@ -332,5 +353,5 @@ export function buildSignatureUpdate(
     throw new Error('internal error: signature placeholder offsets are inconsistent');
   }
   update.write(rangeText.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), at(rangeAt), 'latin1');
-  return { update, byteRange, contentsOffset: contentsLt + 1, capacity };
+  return { update, byteRange, contentsOffset: contentsLt + 1, capacity, next: continuation(target, update, xrefOffset, xrefStreamNumber) };
 }

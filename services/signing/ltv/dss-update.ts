@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRef } from 'pdf-lib';
-import type { SignTarget } from '../pdf-placeholder';
+import { continuation, type SignTarget } from '../pdf-placeholder';
 import { formatPdfDate } from '../pdf-text';
 import { writeXrefSection, XrefEntry } from '../pdf-xref';
 
@@ -36,8 +36,8 @@ function vriEntriesOf(t: SignTarget, dss: PDFDict | undefined): string[] {
   return vri.entries().map(([name, value]) => `${name.toString()} ${value.toString()}`);
 }
 
-/** The bytes to append to the file behind `t`: the DSS update with its cross-reference section. */
-export function buildDssUpdate(t: SignTarget, entries: VriEntry[], when: Date): Buffer {
+/** The bytes to append to the file behind `t` (the DSS update with its cross-reference section), and the document after it. */
+export function buildDssUpdate(t: SignTarget, entries: VriEntry[], when: Date): { update: Buffer; next: SignTarget } {
   const { tail } = t;
   let next = Math.max(t.nextObjectNumber, tail.size);
   const objects: [number, number, Buffer][] = [];
@@ -95,6 +95,8 @@ export function buildDssUpdate(t: SignTarget, entries: VriEntry[], when: Date): 
   const { Info, ID } = t.trailer;
   const inherited = [`/Root ${t.catalogRef.toString()}`, Info ? `/Info ${Info.toString()}` : '', ID ? `/ID ${ID.toString()}` : ''].filter(Boolean).join(' ');
   xref.sort((a, b) => a.objectNumber - b.objectNumber);
+  const xrefOffset = offset;
   chunks.push(writeXrefSection(tail.kind, xref, { size: Math.max(tail.size, xrefStreamNumber), prev: tail.startxref, inherited }, offset, xrefStreamNumber));
-  return Buffer.concat(chunks);
+  const update = Buffer.concat(chunks);
+  return { update, next: continuation(t, update, xrefOffset, xrefStreamNumber) };
 }

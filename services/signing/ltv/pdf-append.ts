@@ -12,7 +12,8 @@ import type { TimestampOptions } from '../signature-timestamp';
 // update is appended. The document timestamp (PAdES B-LTA, /SubFilter /ETSI.RFC3161) is an
 // RFC 3161 token over SHA-256 of everything but its own /Contents.
 
-export type PdfSource = { bytes: Buffer } | { path: string };
+/** `target`: the document as the last update left it (no parse needed); it must describe exactly `bytes`. */
+export type PdfSource = { bytes: Buffer; target?: SignTarget } | { path: string };
 
 /** Bytes reserved for a document timestamp token (the TSA's certificates included). */
 export const DOC_TIMESTAMP_CAPACITY_BYTES = 12 * 1024;
@@ -20,6 +21,7 @@ export const DOC_TIMESTAMP_CAPACITY_BYTES = 12 * 1024;
 /** Builds an update against the source's current end (`build` is synchronous: the file is read lazily while it runs). */
 export async function withTarget<T>(src: PdfSource, build: (t: SignTarget) => T): Promise<T> {
   if ('bytes' in src) {
+    if (src.target && src.target.length === src.bytes.length) return build(src.target);
     const { original, target } = await loadSignTarget(src.bytes);
     if (original.length !== src.bytes.length || !original.equals(src.bytes)) {
       throw new UnsignablePdfError('the signed PDF has no readable cross-reference section to append to');
@@ -35,8 +37,8 @@ export async function withTarget<T>(src: PdfSource, build: (t: SignTarget) => T)
   }
 }
 
-export async function appendUpdate(src: PdfSource, update: Buffer): Promise<PdfSource> {
-  if ('bytes' in src) return { bytes: Buffer.concat([src.bytes, update]) };
+export async function appendUpdate(src: PdfSource, update: Buffer, next?: SignTarget): Promise<PdfSource> {
+  if ('bytes' in src) return { bytes: Buffer.concat([src.bytes, update]), ...(next ? { target: next } : {}) };
   await fsp.appendFile(src.path, update);
   return src;
 }
@@ -64,7 +66,7 @@ async function hashSource(src: PdfSource, hash: Hash): Promise<number> {
 /** Appends a document timestamp over the whole file; returns the new source and the token. */
 export async function appendDocTimestamp(src: PdfSource, tsa: TimestampOptions): Promise<{ src: PdfSource; token: Buffer }> {
   const built = await withTarget(src, (t) => ({ ...buildSignatureUpdate(t, { signingTime: new Date(), docTimestamp: true }, DOC_TIMESTAMP_CAPACITY_BYTES), length: t.length }));
-  const { update, byteRange, contentsOffset, capacity, length } = built;
+  const { update, byteRange, contentsOffset, capacity, length, next } = built;
   const hash = createHash('sha256');
   const hashed = await hashSource(src, hash);
   if (hashed !== length) throw new Error('the PDF changed while its document timestamp was prepared');
@@ -72,5 +74,5 @@ export async function appendDocTimestamp(src: PdfSource, tsa: TimestampOptions):
   const token = await requestTimestamp(tsa.url, hash.digest(), tsa.timeoutMs !== undefined ? { timeoutMs: tsa.timeoutMs } : {});
   if (token.length > capacity) throw new SignatureTooLargeError(token.length, capacity);
   update.write(token.toString('hex'), contentsOffset - length, 'latin1');
-  return { src: await appendUpdate(src, update), token };
+  return { src: await appendUpdate(src, update, next), token };
 }

@@ -3,7 +3,7 @@ import { parseSignedData } from '../cms-parser';
 import { SigningIdentityError } from '../errors';
 import { OID } from '../oids';
 import type { TimestampOptions } from '../signature-timestamp';
-import { verifyTimestampToken } from '../timestamp-token';
+import { readTimestampToken } from '../timestamp-token';
 import { buildDssUpdate, VriEntry } from './dss-update';
 import { appendDocTimestamp, appendUpdate, PdfSource, withTarget } from './pdf-append';
 import type { ValidationDataCollector } from './validation-data';
@@ -34,10 +34,22 @@ export interface TokenParts {
   tsaNotAfter: Date | null;
 }
 
+/** The parts of a timestamp token this module needs, read without checking it (the verifier does that). */
 export function tokenParts(token: Buffer): TokenParts {
-  const r = verifyTimestampToken(token, [], null);
-  const tsa = r.tsaCertificate ?? null;
-  return { tsaCertificate: tsa, certificates: r.certificates ?? [], time: r.time, tsaNotAfter: tsa ? new Date(new X509Certificate(tsa).validTo) : null };
+  const { signedData, tstInfo } = readTimestampToken(token);
+  let tsa: X509Certificate | null = null;
+  for (const der of signedData.certificates) {
+    try {
+      const c = new X509Certificate(der);
+      if ((c.keyUsage ?? []).includes(OID.kpTimeStamping)) {
+        tsa = c;
+        break;
+      }
+    } catch {
+      // not a certificate we can read
+    }
+  }
+  return { tsaCertificate: tsa?.raw ?? null, certificates: signedData.certificates, time: tstInfo.genTime, tsaNotAfter: tsa ? new Date(tsa.validTo) : null };
 }
 
 /** The signer certificate, the certificates and the signature timestamp token of a signature's CMS. */
@@ -66,8 +78,8 @@ export async function appendValidationData(src: PdfSource, targets: ValidationTa
     revoked.push(...data.revoked);
   }
   const when = ctx.now?.() ?? new Date();
-  const update = await withTarget(src, (t) => buildDssUpdate(t, entries, when));
-  return { src: await appendUpdate(src, update), missing: [...new Set(missing)], revoked: [...new Set(revoked)] };
+  const { update, next } = await withTarget(src, (t) => buildDssUpdate(t, entries, when));
+  return { src: await appendUpdate(src, update, next), missing: [...new Set(missing)], revoked: [...new Set(revoked)] };
 }
 
 export interface Augmented {
@@ -96,9 +108,16 @@ export async function augmentSignature(src: PdfSource, cms: Buffer, level: 'B-LT
   let tsaNotAfter = ts.tsaNotAfter;
   if (level === 'B-LTA') {
     if (!ctx.tsa) throw new SigningIdentityError('B-LTA needs a timestamp authority (LIENTHONG_TSA_URL)');
-    const stamped = await appendDocTimestamp(out, ctx.tsa);
-    out = stamped.src;
-    tsaNotAfter = tokenParts(stamped.token).tsaNotAfter;
+    try {
+      const stamped = await appendDocTimestamp(out, ctx.tsa);
+      out = stamped.src;
+      tsaNotAfter = tokenParts(stamped.token).tsaNotAfter;
+    } catch (err) {
+      // as for the signature timestamp: policy "bb" settles for less (here B-LT) instead of retrying
+      if (ctx.tsa.whenUnavailable !== 'bb') throw err;
+      const note = `no document timestamp: ${(err as Error).message}`;
+      return { src: out, level: added.missing.length > 0 ? 'B-T' : 'B-LT', note, tsaNotAfter };
+    }
   }
   const note = added.missing.length > 0 ? `no revocation data for: ${added.missing.join(' | ')}` : undefined;
   return { src: out, level: note ? 'B-T' : level, ...(note ? { note } : {}), tsaNotAfter };

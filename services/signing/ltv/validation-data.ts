@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { crlUrls, ocspUrls } from '../../pki/revocation/cert-urls';
 import { crlIssuedBy, parseCrl } from '../../pki/revocation/crl';
 import { certIdOf, encodeOcspRequest, readOcspResponse } from '../../pki/revocation/ocsp';
@@ -30,7 +30,7 @@ export interface CollectorOptions {
   now?: () => Date;
 }
 
-type Answer = { kind: 'ocsp' | 'crl'; der: Buffer; revoked: boolean };
+type Answer = { kind: 'ocsp' | 'crl'; der: Buffer; revoked: boolean; nextUpdate: Date | null };
 
 const ocspKey = (url: string, issuerKeyHash: Buffer, serial: string): string => `ocsp:${url}#${issuerKeyHash.toString('hex')}:${serial}`;
 
@@ -39,6 +39,8 @@ export class ValidationDataCollector {
   private readonly timeoutMs: number;
   private readonly maxAgeMs: number;
   private readonly now: () => Date;
+  /** Whole results per set of leaves, while every answer in them is fresh (one agency's documents share one). */
+  private readonly memo = new Map<string, { data: ValidationData; until: number }>();
 
   constructor(private readonly opts: CollectorOptions = {}) {
     this.fetcher = opts.fetch ?? httpFetch;
@@ -53,7 +55,14 @@ export class ValidationDataCollector {
    * named by another certificate of the set (the TSA's and the agencies' CA publish one CRL).
    */
   async collect(leaves: { cert: Buffer; pool: Buffer[] }[], anchorsDer: Buffer[] = []): Promise<ValidationData> {
+    const key = createHash('sha256');
+    for (const d of [...leaves.flatMap((l) => [l.cert, ...l.pool]), ...anchorsDer]) key.update(createHash('sha256').update(d).digest());
+    const memoKey = key.digest('hex');
+    const now = this.now().getTime();
+    const hit = this.memo.get(memoKey);
+    if (hit && hit.until > now) return hit.data;
     const out: ValidationData = { certs: [], crls: [], ocsps: [], missing: [], revoked: [] };
+    let until = now + this.maxAgeMs;
     const anchors = anchorsDer.map((d) => new X509Certificate(d));
     const pairs: { cert: X509Certificate; issuer: X509Certificate }[] = [];
     const add = (list: Buffer[], der: Buffer): void => {
@@ -74,6 +83,12 @@ export class ValidationDataCollector {
       if (!answer) continue;
       add(answer.kind === 'ocsp' ? out.ocsps : out.crls, answer.der);
       if (answer.revoked) out.revoked.push(cert.subject.replace(/\n/g, ', '));
+      if (answer.nextUpdate) until = Math.min(until, answer.nextUpdate.getTime());
+    }
+    // a result with a gap is not kept: the next signature tries the services again
+    if (out.missing.length === 0) {
+      if (this.memo.size > 1_000) this.memo.clear();
+      this.memo.set(memoKey, { data: out, until });
     }
     return out;
   }
@@ -92,12 +107,12 @@ export class ValidationDataCollector {
     const fromOcsp = (der: Buffer): Answer => {
       const a = readOcspResponse(der, id, issuer);
       if (a.certStatus.status === 'unknown') throw new Error('the responder does not know the certificate');
-      return { kind: 'ocsp', der, revoked: a.certStatus.status === 'revoked' };
+      return { kind: 'ocsp', der, revoked: a.certStatus.status === 'revoked', nextUpdate: a.nextUpdate };
     };
     const fromCrl = (der: Buffer): Answer => {
       const crl = parseCrl(der);
       if (!crlIssuedBy(crl, issuer)) throw new Error('the CRL is not signed by the certificate issuer');
-      return { kind: 'crl', der, revoked: crl.revoked.has(id.serial) };
+      return { kind: 'crl', der, revoked: crl.revoked.has(id.serial), nextUpdate: crl.nextUpdate };
     };
     if (cache) {
       for (const url of ocsp) {
@@ -120,8 +135,7 @@ export class ValidationDataCollector {
       try {
         const der = await this.fetcher(url, { body: encodeOcspRequest(id), contentType: 'application/ocsp-request', timeoutMs: this.timeoutMs });
         const answer = fromOcsp(der);
-        const read = readOcspResponse(der, id, issuer);
-        await cache?.put(ocspKey(url, id.issuerKeyHash, id.serial), der, read.nextUpdate);
+        await cache?.put(ocspKey(url, id.issuerKeyHash, id.serial), der, answer.nextUpdate);
         return answer;
       } catch (err) {
         notes.push(`OCSP ${url}: ${(err as Error).message}`);
@@ -131,7 +145,7 @@ export class ValidationDataCollector {
       try {
         const der = await this.fetcher(url, { timeoutMs: this.timeoutMs });
         const answer = fromCrl(der);
-        await cache?.put(url, der, parseCrl(der).nextUpdate);
+        await cache?.put(url, der, answer.nextUpdate);
         return answer;
       } catch (err) {
         notes.push(`CRL ${url}: ${(err as Error).message}`);

@@ -57,7 +57,8 @@ describe('PAdES B-LT and B-LTA', function () {
     tsa = await startNamedTsa(pki.ca, pki.revocation, { validDays: 3650 });
     bt = await signPdfDetailed(await onePagePdf(), pki.identity, { signingTime: new Date(), timestamp: { url: tsa.url } });
     const lt = await augmentSignature({ bytes: bt.pdf }, bt.cms, 'B-LT', ltvContext(pki, tsa.url));
-    const lta = await augmentSignature({ bytes: bt.pdf }, bt.cms, 'B-LTA', ltvContext(pki, tsa.url));
+    // B-LTA continues the signing's own view of the document (no second parse), as the sign stage does
+    const lta = await augmentSignature({ bytes: bt.pdf, ...(bt.next ? { target: bt.next } : {}) }, bt.cms, 'B-LTA', ltvContext(pki, tsa.url));
     expect(lt.level).to.equal('B-LT');
     expect(lta.level).to.equal('B-LTA');
     blt = (lt.src as { bytes: Buffer }).bytes;
