@@ -4,6 +4,8 @@ import { buildPath, CertificatePath, issuerInPath, oneLine, pathValidAt } from '
 import { certificatePool, SignatureAnalysis } from './signature-analysis';
 import { finding, Finding, verdictOf, Verdict } from './signature-verdict';
 import type { TimestampReport } from './timestamp-token';
+import { DssContents, dssCertificates, dssRevocationStatus } from './ltv/dss-reader';
+import { protectTimestamps } from './ltv/timestamp-protection';
 
 // The second half of validation (ETSI EN 319 102-1 basic + timestamp validation): trust anchors,
 // validation time, certificate validity at that time, revocation, algorithm strength, and the
@@ -29,7 +31,7 @@ export interface RevocationReport {
   notes: string[];
 }
 
-export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime'> {
+export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime' | 'dss'> {
   /** /M, kept under its old name (claimed, never trusted). */
   signingTime: Date | null;
   hasSigningTimeAttr: boolean;
@@ -75,8 +77,9 @@ async function timestampTrust(ts: TimestampReport, pool: X509Certificate[], ctx:
   return rev.status !== 'revoked';
 }
 
-async function revocationOf(path: CertificatePath, ctx: ValidationContext): Promise<RevocationReport> {
-  if (!ctx.revocation) return { status: 'not-checked', revokedAt: null, source: null, notes: ['revocation checking is off'] };
+/** From the file's DSS first (offline, B-LT), then online when a checker is given. */
+async function revocationOf(path: CertificatePath, ctx: ValidationContext, dss: DssContents | null, at: Date): Promise<RevocationReport> {
+  if (!ctx.revocation && !dss) return { status: 'not-checked', revokedAt: null, source: null, notes: ['revocation checking is off'] };
   const notes: string[] = [];
   let source: RevocationStatus['source'] = null;
   // every certificate of the path below the anchor
@@ -84,7 +87,10 @@ async function revocationOf(path: CertificatePath, ctx: ValidationContext): Prom
     if (path.anchor && cert.raw.equals(path.anchor.raw)) break;
     const issuer = issuerInPath(path, cert);
     if (!issuer) break;
-    const status = await ctx.revocation.status(cert, issuer);
+    const status = (dss ? dssRevocationStatus(cert, issuer, dss, at) : null)
+      ?? (ctx.revocation
+        ? await ctx.revocation.status(cert, issuer)
+        : { status: 'unknown' as const, revokedAt: null, source: null, evidence: null, notes: ['the DSS holds no usable answer and online checking is off'] });
     notes.push(...status.notes);
     if (status.status !== 'good') return { status: status.status, revokedAt: status.revokedAt, source: status.source, notes };
     source ??= status.source;
@@ -94,7 +100,7 @@ async function revocationOf(path: CertificatePath, ctx: ValidationContext): Prom
 
 export async function validateSignature(a: SignatureAnalysis, index: number, ctx: ValidationContext): Promise<SignatureReport> {
   const now = ctx.now ?? new Date();
-  const { signerCertificate, certificates, claimedTime, ...rest } = a;
+  const { signerCertificate, certificates, claimedTime, dss, ...rest } = a;
   void certificates;
   const findings: Finding[] = [];
   const n = index + 1;
@@ -104,7 +110,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
     revocation: { status: 'not-checked', revokedAt: null, source: null, notes: [] },
     verdict: { indication: 'passed', reason: null, message: '', findings: [] },
   };
-  const pool = certificatePool(a);
+  const pool = [...certificatePool(a), ...dssCertificates(dss)];
   const isDocTs = a.kind === 'document-timestamp';
   const anchors = isDocTs ? ctx.tsaAnchors : ctx.signingAnchors;
 
@@ -157,7 +163,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
         : finding('NOT_YET_VALID', `Chữ ký ${n}: chứng thư số chưa có hiệu lực tại thời điểm kiểm tra ${vn(report.validationTime)} (${span}).`));
     }
     if (path.anchor && !a.unreadable && a.digestMatches && a.signatureValid) {
-      report.revocation = await revocationOf(path, ctx);
+      report.revocation = await revocationOf(path, ctx, dss, report.validationTime);
       const rev = report.revocation;
       if (rev.status === 'revoked' && (!rev.revokedAt || rev.revokedAt <= report.validationTime)) {
         findings.push(finding('REVOKED', `Chữ ký ${n}: chứng thư số đã bị thu hồi${rev.revokedAt ? ` từ ${vn(rev.revokedAt)}` : ''}, trước thời điểm kiểm tra.`));
@@ -182,5 +188,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 export async function validateSignatures(analyses: SignatureAnalysis[], ctx: ValidationContext): Promise<SignatureReport[]> {
   const out: SignatureReport[] = [];
   for (let i = 0; i < analyses.length; i++) out.push(await validateSignature(analyses[i]!, i, ctx));
+  // long term: a timestamp whose TSA certificate has expired needs a later document timestamp
+  protectTimestamps(analyses, out, ctx);
   return out;
 }
