@@ -57,5 +57,7 @@ export const LedgerKind = {
   dispatchFailed: 'dispatch_failed',
   dispatchRevoked: 'dispatch_revoked',
   paperRecorded: 'paper_recorded',
+  /** Its files removed after the retention period, approved by an administrator (issue 21). */
+  documentDisposed: 'document_disposed',
 } as const;
 export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];

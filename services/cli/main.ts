@@ -19,6 +19,7 @@ import { resolveCliEnv } from './cli-env';
 import { sandboxCommand } from './commands/sandbox.command';
 import { conformanceCommand } from './commands/conformance.command';
 import { evidenceCommand } from './commands/evidence.command';
+import { disposalCommand, holdCommand, retentionCommand } from './commands/retention.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -37,6 +38,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   sandbox: sandboxCommand,
   conformance: conformanceCommand,
   evidence: evidenceCommand,
+  retention: retentionCommand,
+  hold: holdCommand,
+  disposal: disposalCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -50,6 +54,9 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   edxml inspect FILE
   ledger verify [--batch N] | ledger anchor [--chain C] [--tsa URL]
   evidence verify FILE.zip --trust CA.pem [--trust …]   (no database needed)
+  retention set --type CV (--years N | --permanent) [--note T] | retention list
+  hold add --document ID --reason R | hold remove --document ID [--note N] | hold list [--all]
+  disposal propose [--as-of YYYY-MM-DD] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
   report quarterly YEAR Q1..Q4 [--out DIR]
   pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
