@@ -59,5 +59,7 @@ export const LedgerKind = {
   paperRecorded: 'paper_recorded',
   /** Issue 21: a new document timestamp added to a signed PDF (may repeat per document). */
   signatureRenewed: 'signature_renewed',
+  /** Its files removed after the retention period, approved by an administrator (issue 21). */
+  documentDisposed: 'document_disposed',
 } as const;
 export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];

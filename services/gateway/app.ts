@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
+import { evidenceRoutes } from './routes/evidence.routes';
 import { healthRoutes } from './routes/health.routes';
 import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -71,6 +72,7 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
+  app.use(evidenceRoutes(db, config));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
   app.use(searchRoutes(db));

@@ -40,6 +40,8 @@ export interface SignedPost {
   allowPrivate: boolean;
   allowHttp: boolean;
   timeouts: PushTimeouts;
+  /** More headers (a status webhook's X-LienThong-Receipt). */
+  extraHeaders?: Record<string, string>;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function postSigned(p: SignedPost): Promise<PushResponse> {
       'x-lienthong-timestamp': timestamp,
       'x-lienthong-signature': signDelivery(p.secret, timestamp, p.body),
       'x-lienthong-attempt': String(p.attempt),
+      ...p.extraHeaders,
     },
     body: p.body,
     allowPrivate: p.allowPrivate,

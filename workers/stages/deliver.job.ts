@@ -7,6 +7,7 @@ import {
   moveDispatchStatus,
   recordDispatchOutcome,
 } from '../../services/domain/dispatches/dispatch.repository';
+import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
 import { loadDocument } from '../../services/domain/documents/document.repository';
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
@@ -52,7 +53,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     const packet = paper ? await producePaperPacket(db, doc!, dispatch.recipientCode) : undefined;
     // Not in a transaction: the statement is its own, and the ledger chain's lock it takes last is
     // released by the server's implicit commit, never held across a round trip to this process.
-    await recordDispatchOutcome(db, {
+    const moved = await recordDispatchOutcome(db, {
       dispatchId,
       from: OPEN,
       to: outcome,
@@ -70,6 +71,8 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         ...(proof ? { detail: { proof } } : {}),
       },
     });
+    // The arrival and its signed receipt go to a push sender's system (no-op for other senders).
+    if (moved && outcome === DispatchStatus.delivered && dispatch.senderChannel === Channel.push) await enqueueArrivalWebhook(db, dispatchId);
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },
   async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {

@@ -1,5 +1,6 @@
 import { Stage } from '../../contracts';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
+import { ensureReceipt } from '../../services/domain/receipts/receipt.repository';
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -26,7 +27,11 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
       throw new Error(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender`);
     }
     const secret = await webhookSecretOf(db, config.masterKey, ev.sender);
-    const { body, contentType } = statusWebhookBody(ev);
+    // Arrivals (01) and registrations (03) carry the hub's signed receipt.
+    const receipt = ev.code === '01' || ev.code === '03'
+      ? await ensureReceipt(db, { masterKey: config.masterKey, devMode: config.LIENTHONG_DEV_MODE }, eventId)
+      : undefined;
+    const { body, contentType, headers } = statusWebhookBody(ev, receipt);
     try {
       await postSigned({
         url: ev.endpointUrl,
@@ -34,6 +39,7 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
         deliveryId: statusDeliveryId(ev),
         body,
         contentType,
+        ...(headers ? { extraHeaders: headers } : {}),
         attempt,
         allowPrivate: ev.allowPrivateEndpoint,
         ...pushPolicyOf(config),

@@ -14,7 +14,13 @@ export type AdminAction =
   | 'agency.bind_certificate'
   | 'dispatch.retry'
   | 'trust.add'
-  | 'trust.remove';
+  | 'trust.remove'
+  | 'retention.set'
+  | 'hold.add'
+  | 'hold.remove'
+  | 'disposal.propose'
+  | 'disposal.approve'
+  | 'disposal.reject';
 
 export interface AuditEntry {
   /** `user:<name>` for the web, `operator:cli` for the CLI. */
