@@ -14,7 +14,10 @@ export type AdminAction =
   | 'agency.bind_certificate'
   | 'dispatch.retry'
   | 'trust.add'
-  | 'trust.remove';
+  | 'trust.remove'
+  | 'peer.add'
+  | 'peer.update'
+  | 'peer.remove';
 
 export interface AuditEntry {
   /** `user:<name>` for the web, `operator:cli` for the CLI. */
