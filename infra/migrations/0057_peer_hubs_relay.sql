@@ -32,3 +32,22 @@ CREATE TABLE relayed_documents (
   received_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX relayed_documents_peer ON relayed_documents (peer_id, received_at);
+
+-- Timelines name a peer hub's relayed statuses as the hub (`peer:<id>` actors), not "another agency".
+CREATE OR REPLACE FUNCTION lienthong_actor_shown_to(actor text, viewer text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+    SELECT CASE
+      WHEN actor IS NULL OR actor = 'lienthong' THEN actor
+      WHEN actor LIKE 'peer:%' THEN 'Liên Thông ' || substring(actor FROM 6) || ' (hub)'
+      WHEN who.agency = viewer THEN actor
+      WHEN who.agency IS NOT NULL THEN who.agency || ' (' || who.role || ')'
+      WHEN actor LIKE 'operator:%' THEN 'Liên Thông (operator)'
+      ELSE 'another agency'
+    END
+    FROM (SELECT COALESCE(
+            (SELECT k.agency_code FROM api_keys k WHERE actor LIKE 'apikey:%' AND k.id::text = substring(actor FROM 8)),
+            (SELECT u.agency_code FROM users u WHERE actor LIKE 'user:%' AND u.username = substring(actor FROM 6))) AS agency,
+          CASE WHEN actor LIKE 'apikey:%' THEN 'system'
+               ELSE (SELECT u.role FROM users u WHERE actor LIKE 'user:%' AND u.username = substring(actor FROM 6)) END AS role) who
+  $$;

@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
+import { peerEdxmlRoutes } from './routes/peer-edxml.routes';
 import { healthRoutes } from './routes/health.routes';
 import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -53,11 +54,13 @@ export function createApp({ db, redis, config }: AppDeps): Express {
     app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX), ...(guard ? { guard } : {}) }));
   }
   app.use(openApiRoutes());
+  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
+  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
+  // Peer hubs authenticate with their shared HMAC, not an API key (issue 22): before the key check.
+  app.use(peerEdxmlRoutes(db, config, gate));
   app.use('/v1', authenticate(db));
   app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
   app.use('/v1', requireScope);
-  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
-  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
   app.use(inboxRoutes(db));
