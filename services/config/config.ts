@@ -51,6 +51,8 @@ const Schema = z.object({
   /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
   LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
+  /** This hub's id among federated hubs (issue 22): sent to peers and written into edXML TraceHeader/OrganId. */
+  LIENTHONG_HUB_ID: z.string().regex(/^[0-9A-Z.]{1,35}$/).default('LIENTHONG'),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),

@@ -12,6 +12,7 @@ import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
+import { peerEdxmlRoutes } from './routes/peer-edxml.routes';
 import { healthRoutes } from './routes/health.routes';
 import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -59,6 +60,10 @@ export function createApp({ db, redis, config }: AppDeps): Express {
     app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX), ...(guard ? { guard } : {}) }));
   }
   app.use(openApiRoutes());
+  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
+  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
+  // Peer hubs authenticate with their shared HMAC, not an API key (issue 22): before the key check.
+  app.use(peerEdxmlRoutes(db, config, gate));
   app.use('/v1', authenticate(db));
   app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
   app.use('/v1', requireScope);
@@ -68,8 +73,6 @@ export function createApp({ db, redis, config }: AppDeps): Express {
     logger('admission').warn({ err }, 'pipeline backlog unavailable; admitting'),
   );
   app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), { maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS, minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG }));
-  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
-  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
   app.use(evidenceRoutes(db, config));

@@ -13,6 +13,7 @@ import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';
+import { relayToPeer } from '../delivery/relay-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -44,6 +45,11 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`cơ quan ${dispatch.recipientCode} chưa có địa chỉ điểm nhận (agency update --endpoint)`, 'NO_ENDPOINT');
       proof = await pushWithRecord({ db, config, log }, agency, doc!, dispatchId);
+      if (!proof) return;
+    }
+    if (channel === Channel.relay) {
+      // To the peer hub serving the recipient, under the same attempt records, budget and alert as a push.
+      proof = await pushWithRecord({ db, config, log }, undefined, doc!, dispatchId, (attempt) => relayToPeer(db, config, doc!, dispatchId, dispatch.recipientCode, attempt));
       if (!proof) return;
     }
     const paper = channel === Channel.paper;

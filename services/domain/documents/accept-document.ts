@@ -15,6 +15,7 @@ import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureI
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 import { requireSigningCertificate } from './signing-readiness';
+import { recordRelayOrigin, withPeerAgencies, type RelayOrigin } from '../peers/relay-origin';
 import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
@@ -60,6 +61,8 @@ export interface Submission {
   idempotencyKey: string | undefined;
   /** edXML BussinessDocType: 0 new, 2 update, 3 replace (revoke, 1, never creates a document). */
   businessType?: 0 | 2 | 3;
+  /** Arrived from a peer hub, signed there (issue 22): no certificate of the sender needed here. */
+  relayedFrom?: RelayOrigin | undefined;
 }
 
 export interface AcceptLimits {
@@ -117,7 +120,9 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && !s.metadata.registerBook && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   // Refused at the door rather than failed at the sign stage (a replay above answers as before).
-  await requireSigningCertificate(db, s.sender);
+  if (!s.relayedFrom) await requireSigningCertificate(db, s.sender);
+  // Recipients not in the directory but served by a peer hub are reached through it (relay).
+  lookup.known = await withPeerAgencies(db, s.metadata.recipients, lookup.known);
   const m = s.metadata;
   // An answer may name only a document the sender sent or received: anything else would let it
   // probe other agencies' documents (and copy their numbers into its own edXML).
@@ -181,6 +186,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
         outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
       });
+      if (s.relayedFrom) await recordRelayOrigin(tx, id, s.relayedFrom);
       // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
       await appendLedger(tx, {
         kind: LedgerKind.documentAccepted,

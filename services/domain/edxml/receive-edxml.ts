@@ -9,6 +9,7 @@ import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference } from './document-reference';
 import { unknownReference } from '../references/scoped-reference';
+import type { RelayOrigin } from '../peers/relay-origin';
 
 export type EdxmlOutcome =
   | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
@@ -21,7 +22,7 @@ export type EdxmlOutcome =
  * document they reference; a status message goes to the status flow. The sender named in the
  * envelope must be the caller's own agency.
  */
-export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits): Promise<EdxmlOutcome> {
+export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits, relayedFrom?: RelayOrigin): Promise<EdxmlOutcome> {
   if (message.kind === 'status') return { kind: 'status', results: await receiveStatus(db, caller, actor, message.status) };
   const doc = message.document;
   if (doc.from.organId !== caller) {
@@ -39,7 +40,7 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
   const metadata = mapMetadata(doc, responseFor);
   const [file, ...rest] = pdfFirst(doc);
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
-  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type }, limits);
+  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type, relayedFrom }, limits);
   if (type === 3 && result.created && responseFor) {
     await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [responseFor]);
   }
