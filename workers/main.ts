@@ -16,6 +16,9 @@ import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
 import { backupTarget } from '../services/backup/backup-target';
+import { axisSettings } from '../services/axis/axis-client';
+import { startAxisPoller } from '../services/axis/axis-poller';
+import { signatureIntakeOptions } from '../services/domain/documents/arriving-signatures';
 
 const log = logger('workers');
 
@@ -58,6 +61,14 @@ async function main(): Promise<void> {
     ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
     : undefined;
   const reminders = startReminders(db, config);
+  // The national document exchange axis, when configured: one process at a time polls it (a lease).
+  const axis = axisSettings(config);
+  const axisPoller = axis
+    ? startAxisPoller(db, axis, {
+        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES,
+        trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
+      }, logger('axis'))
+    : undefined;
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
       sweeper.stop();
       await backups?.stop();
       reminders.stop();
+      await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();
