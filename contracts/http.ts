@@ -179,6 +179,13 @@ export const AgencyView = z.object({
   level: z.number().int(),
   channel: enumOf(Channel),
   groups: z.array(z.string()),
+  /** Issue 22: where the agency is reached — served here, by a peer hub (peerId), or through the national axis. */
+  reachedVia: z.enum(['local', 'peer', 'axis']),
+  peerId: z.string().nullable(),
+  /** The agency's other identifier form (Decision-20 code ↔ QCVN 102 identifier), when known. */
+  altCode: z.string().nullable(),
+  /** When a peer or the axis last listed the agency (ISO 8601); null for local agencies. */
+  lastSeenAt: z.string().nullable(),
 });
 export type AgencyView = z.infer<typeof AgencyView>;
 

@@ -17,6 +17,9 @@ import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/q
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
 import { backupTarget } from '../services/backup/backup-target';
 import { startProofScheduler } from '../services/evidence/proof-scheduler';
+import { axisSettings } from '../services/axis/axis-client';
+import { startAxisPoller } from '../services/axis/axis-poller';
+import { signatureIntakeOptions } from '../services/domain/documents/arriving-signatures';
 
 const log = logger('workers');
 
@@ -61,6 +64,14 @@ async function main(): Promise<void> {
   const reminders = startReminders(db, config);
   // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).
   const proofs = startProofScheduler(db, config);
+  // The national document exchange axis, when configured: one process at a time polls it (a lease).
+  const axis = axisSettings(config);
+  const axisPoller = axis
+    ? startAxisPoller(db, axis, {
+        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES,
+        trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
+      }, logger('axis'))
+    : undefined;
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -71,6 +82,7 @@ async function main(): Promise<void> {
       await backups?.stop();
       reminders.stop();
       proofs.stop();
+      await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

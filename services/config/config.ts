@@ -118,6 +118,12 @@ const Schema = z.object({
   LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
   /** How often (ms) a gateway looks at the backlog while documents arrive. */
   LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
+  /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
+  LIENTHONG_AXIS_URL: z.string().url().optional(),
+  LIENTHONG_AXIS_SYSTEM_ID: z.string().min(1).max(200).optional(),
+  LIENTHONG_AXIS_SECRET: z.string().min(1).optional(),
+  LIENTHONG_AXIS_POLL_MS: z.coerce.number().int().min(200).default(60_000),
+  LIENTHONG_AXIS_SYNC_MS: z.coerce.number().int().min(1000).default(6 * 3600_000),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

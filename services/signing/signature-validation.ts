@@ -65,14 +65,15 @@ function timestampPath(ts: TimestampReport, pool: X509Certificate[], anchors: X5
  * signers). A revoked TSA certificate makes the timestamp untrusted whatever the revocation date
  * (its key may have stamped any time); an unknown status is reported, not held against it.
  */
-async function timestampTrust(ts: TimestampReport, pool: X509Certificate[], ctx: ValidationContext): Promise<boolean> {
+async function timestampTrust(ts: TimestampReport, pool: X509Certificate[], ctx: ValidationContext, dss: DssContents | null): Promise<boolean> {
   const path = timestampPath(ts, pool, ctx.tsaAnchors);
   if (!path) return false;
-  if (!ctx.revocation) {
+  if (!ctx.revocation && !dss) {
     ts.tsaRevocation = { status: 'not-checked', revokedAt: null, source: null };
     return true;
   }
-  const rev = await revocationOf(path, ctx);
+  // The TSA's status now (a DSS gathered at signing answers offline, B-LT), else online.
+  const rev = await revocationOf(path, ctx, dss, ctx.now ?? new Date());
   ts.tsaRevocation = { status: rev.status, revokedAt: rev.revokedAt, source: rev.source };
   return rev.status !== 'revoked';
 }
@@ -127,7 +128,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
   // validation time: a trusted, intact signature timestamp; otherwise now
   if (a.timestamp && !isDocTs) {
     // an invalid token's TSA is not looked up (no revocation requests on its behalf)
-    a.timestamp.trusted = a.timestamp.valid ? await timestampTrust(a.timestamp, pool, ctx) : timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
+    a.timestamp.trusted = a.timestamp.valid ? await timestampTrust(a.timestamp, pool, ctx, dss) : timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
     if (a.timestamp.valid && a.timestamp.trusted && a.timestamp.time) {
       report.validationTime = a.timestamp.time;
       report.validationTimeSource = 'timestamp';

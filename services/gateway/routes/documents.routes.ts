@@ -28,6 +28,8 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
   // the request ends, whatever its outcome): a 50 MB upload never sits whole in the gateway.
   const upload = multer({
     storage: new SpillingUploadStorage(tempDirOf(config.LIENTHONG_DATA_DIR)),
+    // File names arrive as raw UTF-8 (browsers, curl, fetch); busboy's default latin1 garbled Vietnamese names.
+    defParamCharset: 'utf8',
     limits: {
       fileSize: config.LIENTHONG_MAX_FILE_BYTES,
       files: config.LIENTHONG_MAX_FILES,

@@ -8,7 +8,7 @@ import type { DirectoryEntry, GroupEntry } from '../queries/directory.query';
 import { html, type SafeHtml } from './html';
 import { departmentsSection } from './admin-people.view';
 import type { DepartmentRow } from '../../domain/users/department.repository';
-import { CHANNEL_LABELS, instantVi } from './labels';
+import { CHANNEL_LABELS, instantVi, reachedViaLabel } from './labels';
 import { csrfField, page } from './layout.view';
 import type { AgencyNotice } from '../../domain/notices/agency-notices';
 import { agencyNoticesPanel } from './agency-notices.view';
@@ -80,8 +80,8 @@ ${d.certificates.length === 0 ? html`<p class="empty">Chưa có chứng thư s�
 <tbody>${d.certificates.map((c) => html`<tr${c.daysLeft < 30 ? html` class="is-late"` : ''}><td data-label="Cơ quan">${c.agencyName}</td><td data-label="Hết hạn">${instantVi(c.notAfter)}</td><td data-label="Còn lại">${c.daysLeft < 0 ? 'Đã hết hạn' : `${c.daysLeft} ngày`}</td></tr>`)}</tbody></table></div>`}</section>
 <section id="directory" class="card"><h2>Danh bạ: ${d.agencies.length} cơ quan, ${d.groups.length} nhóm</h2>
 <ul class="groups-list">${d.groups.map((g) => html`<li><strong>${g.name}</strong> <span class="muted code">group:${g.id}</span> — ${g.members} cơ quan</li>`)}</ul>
-<details><summary>Danh sách cơ quan</summary><div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nhóm</th></tr></thead>
-<tbody>${d.agencies.map((a) => html`<tr><td data-label="Mã" class="code">${a.code}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${CHANNEL_LABELS[a.channel] ?? a.channel}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></div></details></section>`,
+<details><summary>Danh sách cơ quan</summary><div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nơi phục vụ</th><th scope="col">Nhóm</th></tr></thead>
+<tbody>${d.agencies.map((a) => html`<tr data-agency="${a.code}"><td data-label="Mã" class="code">${a.code}${a.altCode ? html`<br><span class="muted">${a.altCode}</span>` : ''}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${a.reachedVia === 'local' ? CHANNEL_LABELS[a.channel] ?? a.channel : '—'}</td><td data-label="Nơi phục vụ" data-reached-via="${a.reachedVia}">${reachedViaLabel(a)}${a.lastSeenAt ? html`<br><span class="muted">thấy lần cuối ${instantVi(a.lastSeenAt)}</span>` : ''}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></div></details></section>`,
   });
 }
 
