@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES } from './document-types';
 import { Channel, DispatchStatus, DocumentStatus, Urgency } from './statuses';
 
-/** HTTP bodies of API v1 (../shared/design.md §6). Field names are a contract: add, never rename. */
+/** HTTP bodies of API v1 (README "API v1"). Field names are a contract: add, never rename. */
 
 export const AGENCY_CODE_PATTERN = /^[0-9A-Z.]{1,35}$/;
 export const AgencyCode = z.string().regex(AGENCY_CODE_PATTERN, 'mã định danh: 1–35 ký tự 0-9, A-Z và dấu chấm');
