@@ -88,7 +88,8 @@ describe('national axis adapter against the axis simulator', function () {
   });
 
   it('polls with duplicates: the same envelope twice makes one document, both acknowledged; a misaddressed one is refused', async () => {
-    const xml = envelopeFrom(r1, [a], pdf, `7${Math.floor(Math.random() * 900 + 100)}`);
+    // Addressed to our agency and to one elsewhere in the country (the axis hands every hub the same envelope).
+    const xml = envelopeFrom(r1, [a, { code: r2.code, name: r2.name, apiKey: '' }], pdf, `7${Math.floor(Math.random() * 900 + 100)}`);
     const first = sim.queue(SYSTEM, xml, { from: r1.code102, to: a.code });
     const second = sim.queue(SYSTEM, xml, { from: r1.code102, to: a.code });
     const stray = sim.queue(SYSTEM, envelopeFrom(r1, [{ code: `NO.${tag}.X`, name: 'Không có', apiKey: '' }], pdf, '99'), { from: r1.code102, to: `NO.${tag}.X` });
@@ -102,6 +103,8 @@ describe('national axis adapter against the axis simulator', function () {
     expect(rows.find((r) => r.id === stray).detail).to.match(/UNKNOWN_RECIPIENT/);
     const docs = (await gw.db.query(`SELECT id FROM documents WHERE sender_code = $1`, [r1.code102])).rows;
     expect(docs).to.have.length(1);
+    const copies = (await gw.db.query(`SELECT recipient_code AS code FROM dispatches WHERE document_id = $1`, [docs[0].id])).rows.map((r) => r.code);
+    expect(copies, 'a copy only for the agency served here').to.deep.equal([a.code]);
     expect(rows.filter((r) => r.documentId).every((r) => r.documentId === docs[0].id)).to.equal(true);
     // The document goes through the pipeline (no signing here: it was signed at its sender) to the local recipient.
     await waitFor('delivered to the local agency', async () =>
