@@ -18,6 +18,7 @@ import { restoreCommand } from './commands/restore.command';
 import { resolveCliEnv } from './cli-env';
 import { sandboxCommand } from './commands/sandbox.command';
 import { conformanceCommand } from './commands/conformance.command';
+import { axisCommand } from './commands/axis.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   restore: restoreCommand,
   sandbox: sandboxCommand,
   conformance: conformanceCommand,
+  axis: axisCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -56,7 +58,8 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
   sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
-  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)
+  axis status | axis sync   (the national document exchange axis: poll state, received messages, refusals; synchronise the directory now)`;
 
 /** Commands that read only files: they must work without a database. */
 const OFFLINE = new Set(['edxml', 'restore', 'conformance']);

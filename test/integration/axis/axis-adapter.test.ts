@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AxisClient, AxisError, axisSettings } from '../../../services/axis/axis-client';
+import { axisCommand } from '../../../services/cli/commands/axis.command';
 import { sendDocumentToAxis } from '../../../services/axis/axis-outbound';
 import { startAxisPoller } from '../../../services/axis/axis-poller';
 import { loadConfig } from '../../../services/config/config';
@@ -211,5 +212,24 @@ describe('national axis adapter against the axis simulator', function () {
     } finally {
       await poller.stop();
     }
+  });
+
+  it('lets the operator see the state and synchronise now (lienthong axis status | axis sync)', async () => {
+    const printed: unknown[] = [];
+    const config = { ...loadConfig(), LIENTHONG_AXIS_URL: sim.baseUrl, LIENTHONG_AXIS_SYSTEM_ID: SYSTEM, LIENTHONG_AXIS_SECRET: SECRET };
+    const ctx = { db: gw.db, config, json: true, out: (v: unknown) => printed.push(v) };
+    await axisCommand(['status'], ctx);
+    const status = printed.pop() as { configured: boolean; failures: number; lastError: string; received: Record<string, number>; agencies: number; lastRefused: { detail: string }[] };
+    expect(status.configured).to.equal(true);
+    expect(status.failures, 'the bad secret of the previous test').to.be.greaterThan(0);
+    expect(status.lastError).to.match(/xác thực/);
+    expect(status.received.accepted).to.be.greaterThan(1);
+    expect(status.received.duplicate).to.be.greaterThan(0);
+    expect(status.agencies).to.be.greaterThan(2);
+    expect(status.lastRefused.some((r) => /UNKNOWN_RECIPIENT/.test(r.detail))).to.equal(true);
+    sim.agencies[1]!.name = 'Ủy ban nhân dân tỉnh Thử (đổi tên)';
+    await axisCommand(['sync'], ctx);
+    expect(printed.pop()).to.include({ renamed: 1 });
+    expect((await agency(r2.code)).name).to.equal('Ủy ban nhân dân tỉnh Thử (đổi tên)');
   });
 });
