@@ -5,6 +5,7 @@ import { sendDocumentToAxis } from '../../../services/axis/axis-outbound';
 import { startAxisPoller } from '../../../services/axis/axis-poller';
 import { loadConfig } from '../../../services/config/config';
 import { logger } from '../../../services/logging/logger';
+import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { emitEdxmlDocument, emitEdxmlStatus, parseEdxml, type EdxmlDocument } from '../../../services/edxml';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { startAxisSimulator, type AxisSimulator, type SimAgency } from '../../support/axis-simulator';
@@ -167,6 +168,16 @@ describe('national axis adapter against the axis simulator', function () {
     const refused = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([r1.code102]), pdf));
     expect(refused.status).to.equal(422);
     expect(refused.body.error.code).to.equal('UNKNOWN_RECIPIENT');
+  });
+
+  it('leaves documents of axis senders out of the province\'s e-document figures', async () => {
+    const monitor = await createApiKey(gw.db, a.code, 'monitor', ['monitor']);
+    const r = await getJson(gw.baseUrl, '/v1/stats/edoc-rate?from=2026-11-01&to=2026-11-30&groupBy=agency', monitor.key);
+    expect(r.status).to.equal(200);
+    const keys = (r.body.groups as { key: string }[]).map((g) => g.key);
+    expect(keys).not.to.include(r1.code102);
+    // The document is there all the same, delivered to the local agency.
+    expect((await gw.db.query(`SELECT count(*)::int AS n FROM documents WHERE sender_code = $1 AND issued_on = '2026-11-20'`, [r1.code102])).rows[0].n).to.be.greaterThan(0);
   });
 
   it('applies renames and additions at the next directory sync', async () => {
