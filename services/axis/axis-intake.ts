@@ -4,7 +4,7 @@ import { findAgency, upsertRemoteAgency } from '../domain/agencies/agency.reposi
 import type { AcceptLimits } from '../domain/documents/accept-document';
 import { edxmlDomainError, receiveEdxml } from '../domain/edxml/receive-edxml';
 import { DomainError } from '../domain/errors/domain-error';
-import { EdxmlError, parseEdxml, type EdxmlMessage } from '../edxml';
+import { EdxmlError, parseEdxml, type EdxmlMessage, type EdxmlOrgan } from '../edxml';
 import type { AxisClient, AxisMessageType, AxisReceived } from './axis-client';
 
 export type AxisIntakeOutcome = 'accepted' | 'duplicate' | 'refused' | 'reacknowledged' | 'busy';
@@ -76,6 +76,7 @@ async function accept(db: Db, systemId: string, bytes: Buffer, limits: AxisIntak
     }
     const from = message.kind === 'status' ? message.status.from : message.document.from;
     await learnSender(db, from.organId, from.organName);
+    if (message.kind === 'document') message = { kind: 'document', document: { ...message.document, to: await servedHere(db, message.document.to) } };
     const outcome = await receiveEdxml(db, from.organId, `axis:${systemId}`, message, limits);
     if (outcome.kind === 'document') return { outcome: outcome.result.created ? 'accepted' : 'duplicate', documentId: outcome.result.id };
     return { outcome: 'accepted' };
@@ -83,6 +84,20 @@ async function accept(db: Db, systemId: string, bytes: Buffer, limits: AxisIntak
     if (err instanceof DomainError) return { outcome: 'refused', detail: `${err.code}: ${err.message}` };
     throw err;
   }
+}
+
+/**
+ * The recipients this hub serves: an envelope on the axis names every recipient across the country
+ * (each hub receives the same envelope); copies are made here only for the local ones.
+ */
+async function servedHere(db: Db, to: EdxmlOrgan[]): Promise<EdxmlOrgan[]> {
+  const r = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE code = ANY($1::text[]) AND reached_via = 'local'`, [to.map((t) => t.organId)]);
+  const local = new Set(r.rows.map((x) => x.code));
+  const mine = to.filter((t) => local.has(t.organId));
+  if (mine.length === 0) {
+    throw new DomainError(ErrorCode.UNKNOWN_RECIPIENT, `Không nơi nhận nào của gói (${to.map((t) => t.organId).join(', ').slice(0, 300)}) thuộc hệ thống này.`, [{ element: 'MessageHeader/To' }]);
+  }
+  return mine;
 }
 
 /** The sender of an axis message is an agency reached through the axis; a local agency cannot be spoken for from outside. */

@@ -1,5 +1,7 @@
+import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { EdxmlError, parseEdxmlDate } from '../../edxml';
+import { DomainError } from '../errors/domain-error';
 import { visibleToCallerSql } from '../references/scoped-reference';
 
 export interface EdxmlReference {
@@ -7,6 +9,8 @@ export interface EdxmlReference {
   code: string;
   promulgationDate?: string | null;
   documentId?: string | null;
+  /** Where the DocumentId stands in the envelope, to name it when its date does not exist. */
+  documentIdElement?: string;
 }
 
 /**
@@ -15,7 +19,9 @@ export interface EdxmlReference {
  * under that very DocumentId, else the document its parts name (`<OrganId>,<yyyy/MM/dd>,<số>/<ký
  * hiệu>`). Only when the DocumentId finds nothing do the sender's OrganId, "số/ký hiệu" and (when
  * given) the promulgation date decide — so a stale Code beside an exact DocumentId still finds the
- * document.
+ * document. A DocumentId whose date does not exist (2014/02/30, as one SDK's template writes)
+ * names nothing; when nothing else finds the document either, the answer is a 422 naming that
+ * element — never a failed SQL cast.
  */
 export async function findDocumentByReference(db: Queryable, ref: EdxmlReference, caller: string): Promise<{ id: string; sender: string } | undefined> {
   const parsed = ref.documentId ? parseDocumentId(ref.documentId) : undefined;
@@ -29,8 +35,28 @@ export async function findDocumentByReference(db: Queryable, ref: EdxmlReference
     const named = await byParts(db, parsed, caller);
     if (named) return named;
   }
-  if (ref.organId && ref.code) return byParts(db, { organId: ref.organId, code: ref.code, promulgationDate: ref.promulgationDate ?? null }, caller);
-  return undefined;
+  const found = ref.organId && ref.code ? await byParts(db, { organId: ref.organId, code: ref.code, promulgationDate: ref.promulgationDate ?? null }, caller) : undefined;
+  if (!found && ref.documentId && !parsed) {
+    const problem = impossibleDate(ref.documentId);
+    if (problem) {
+      const element = ref.documentIdElement ?? 'DocumentId';
+      throw new DomainError(ErrorCode.INVALID_EDXML, `edXML không hợp lệ: ${element}: ${problem}`, [{ edxmlCode: 'EDXML_INVALID_VALUE', element }]);
+    }
+  }
+  return found;
+}
+
+/** The problem with a DocumentId's date part when it looks like a date but is none (2014/02/30, 2026/13/01). */
+function impossibleDate(documentId: string): string | undefined {
+  const middle = documentId.split(',')[1]?.trim();
+  if (middle === undefined || !/^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}$/.test(middle)) return undefined;
+  try {
+    parseEdxmlDate(middle, 'DocumentId');
+    return undefined;
+  } catch (err) {
+    if (err instanceof EdxmlError) return err.detail;
+    throw err;
+  }
 }
 
 async function byParts(db: Queryable, ref: { organId: string; code: string; promulgationDate: string | null }, caller: string): Promise<{ id: string; sender: string } | undefined> {

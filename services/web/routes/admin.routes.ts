@@ -41,7 +41,7 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
     const [dir, users, keys, failed, failing, certificates, departments, notices] = await Promise.all([
-      directory(db),
+      directory(db, { withAxis: true }),
       listUsers(db),
       listApiKeys(db),
       listFailedDispatches(db, 200, extra.failedFilter),

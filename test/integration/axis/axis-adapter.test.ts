@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { AxisClient, AxisError, axisSettings } from '../../../services/axis/axis-client';
+import { axisCommand } from '../../../services/cli/commands/axis.command';
 import { sendDocumentToAxis } from '../../../services/axis/axis-outbound';
 import { startAxisPoller } from '../../../services/axis/axis-poller';
 import { loadConfig } from '../../../services/config/config';
 import { logger } from '../../../services/logging/logger';
+import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { emitEdxmlDocument, emitEdxmlStatus, parseEdxml, type EdxmlDocument } from '../../../services/edxml';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { startAxisSimulator, type AxisSimulator, type SimAgency } from '../../support/axis-simulator';
@@ -88,7 +90,8 @@ describe('national axis adapter against the axis simulator', function () {
   });
 
   it('polls with duplicates: the same envelope twice makes one document, both acknowledged; a misaddressed one is refused', async () => {
-    const xml = envelopeFrom(r1, [a], pdf, `7${Math.floor(Math.random() * 900 + 100)}`);
+    // Addressed to our agency and to one elsewhere in the country (the axis hands every hub the same envelope).
+    const xml = envelopeFrom(r1, [a, { code: r2.code, name: r2.name, apiKey: '' }], pdf, `7${Math.floor(Math.random() * 900 + 100)}`);
     const first = sim.queue(SYSTEM, xml, { from: r1.code102, to: a.code });
     const second = sim.queue(SYSTEM, xml, { from: r1.code102, to: a.code });
     const stray = sim.queue(SYSTEM, envelopeFrom(r1, [{ code: `NO.${tag}.X`, name: 'Không có', apiKey: '' }], pdf, '99'), { from: r1.code102, to: `NO.${tag}.X` });
@@ -102,6 +105,8 @@ describe('national axis adapter against the axis simulator', function () {
     expect(rows.find((r) => r.id === stray).detail).to.match(/UNKNOWN_RECIPIENT/);
     const docs = (await gw.db.query(`SELECT id FROM documents WHERE sender_code = $1`, [r1.code102])).rows;
     expect(docs).to.have.length(1);
+    const copies = (await gw.db.query(`SELECT recipient_code AS code FROM dispatches WHERE document_id = $1`, [docs[0].id])).rows.map((r) => r.code);
+    expect(copies, 'a copy only for the agency served here').to.deep.equal([a.code]);
     expect(rows.filter((r) => r.documentId).every((r) => r.documentId === docs[0].id)).to.equal(true);
     // The document goes through the pipeline (no signing here: it was signed at its sender) to the local recipient.
     await waitFor('delivered to the local agency', async () =>
@@ -123,31 +128,56 @@ describe('national axis adapter against the axis simulator', function () {
     expect(sentStatuses().filter((s) => s.statusCode === '01')).to.have.length(1);
   });
 
-  it('sends an envelope through the axis, and records the status message the axis brings back', async () => {
-    const sent = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([r1.code102], { notation: 'UBND-VP' }), pdf));
+  it('records a status message the axis brings (13 from the remote sender) and sends the local answer back', async () => {
+    const doc = (await gw.db.query(`SELECT d.id, d.number, d.notation, d.issued_on AS "issuedOn", x.id AS "dispatchId" FROM documents d JOIN dispatches x ON x.document_id = d.id WHERE d.sender_code = $1 AND x.recipient_code = $2`, [r1.code102, a.code])).rows[0];
+    const status = emitEdxmlStatus({
+      from: { organId: r1.code102, organName: r1.name },
+      responseFor: { organId: r1.code102, code: `${doc.number}/${doc.notation}`, promulgationDate: doc.issuedOn, documentId: null },
+      statusCode: '13', description: 'Xin lấy lại để sửa trích yếu', timestamp: '2026-11-21T10:00:00+07:00',
+    });
+    const statusId = sim.queue(SYSTEM, status, { from: r1.code102, to: a.code, messageType: 'status' });
+    await waitFor('the take-back recorded', async () =>
+      (await gw.db.query(`SELECT 1 FROM dispatch_events WHERE dispatch_id = $1 AND code = '13' AND actor = $2`, [doc.dispatchId, `axis:${SYSTEM}`])).rowCount === 1 || undefined,
+    { timeoutMs: 60_000 });
+    expect(sim.statusUpdates.find((u) => u.docId === statusId)?.status).to.equal('done');
+    const res = await fetch(`${gw.baseUrl}/v1/inbox/${doc.dispatchId}/status`, {
+      method: 'POST', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: '16', note: 'Đã xử lý, không trả lại' }),
+    });
+    expect(res.status).to.equal(200);
+    const answer = await waitFor('16 sent back', async () => sentStatuses().find((s) => s.statusCode === '16'), { timeoutMs: 60_000 });
+    expect(answer.responseFor.organId).to.equal(r1.code102);
+    // A status that came from the axis is not echoed back to it.
+    expect(sentStatuses().filter((s) => s.statusCode === '13')).to.have.length(0);
+  });
+
+  it('sends an envelope through the axis with the adapter\'s send function; the directory does not yet route copies to axis agencies', async () => {
+    const [b] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
+    const sent = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([b.code], { notation: 'UBND-VP' }), pdf));
     expect(sent.status).to.equal(202);
     const id = sent.body.id as string;
-    await waitFor('routed', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [id])).rowCount === 1 || undefined, { timeoutMs: 90_000 });
+    await waitFor('signed and routed', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [id])).rowCount === 1 || undefined, { timeoutMs: 90_000 });
     const axisId = await sendDocumentToAxis(gw.db, new AxisClient(settings()), id, [r1.code102]);
     const out = sim.sent.find((s) => s.docId === axisId)!;
     expect(out).to.include({ from: a.code, messageType: 'edoc', systemId: SYSTEM });
     expect(out.to).to.deep.equal([r1.code102]);
     const envelope = parseEdxml(out.edxml);
-    expect(envelope.kind).to.equal('document');
-    if (envelope.kind === 'document') expect(envelope.document.attachments[0]!.bytes.subarray(0, 5).toString()).to.equal('%PDF-');
-    const doc = (await gw.db.query(`SELECT number, notation, issued_on AS "issuedOn" FROM documents WHERE id = $1`, [id])).rows[0];
-    const status = emitEdxmlStatus({
-      from: { organId: r1.code102, organName: r1.name },
-      responseFor: { organId: a.code, code: `${doc.number}/${doc.notation}`, promulgationDate: doc.issuedOn, documentId: null },
-      statusCode: '03', description: 'Đã tiếp nhận qua trục', timestamp: '2026-11-21T10:00:00+07:00',
-    });
-    const statusId = sim.queue(SYSTEM, status, { from: r1.code102, to: a.code, messageType: 'status' });
-    await waitFor('the status recorded', async () =>
-      (await gw.db.query(`SELECT 1 FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id WHERE x.document_id = $1 AND e.code = '03' AND e.actor = $2`, [id, `axis:${SYSTEM}`])).rowCount === 1 || undefined,
-    { timeoutMs: 60_000 });
-    expect(sim.statusUpdates.find((u) => u.docId === statusId)?.status).to.equal('done');
-    // A status from the axis is not echoed back to it.
-    expect(sentStatuses().filter((s) => s.responseFor.organId === a.code)).to.have.length(0);
+    if (envelope.kind !== 'document') throw new Error('a document envelope was expected');
+    expect(envelope.document.from.organId).to.equal(a.code);
+    expect(envelope.document.attachments[0]!.bytes.includes(Buffer.from('/ETSI.CAdES.detached')), 'the signed PDF travels').to.equal(true);
+    // No copy may fall into a hosted inbox nobody reads: an axis agency is not addressable until the routing channel has an axis path.
+    const refused = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([r1.code102]), pdf));
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.code).to.equal('UNKNOWN_RECIPIENT');
+  });
+
+  it('leaves documents of axis senders out of the province\'s e-document figures', async () => {
+    const monitor = await createApiKey(gw.db, a.code, 'monitor', ['monitor']);
+    const r = await getJson(gw.baseUrl, '/v1/stats/edoc-rate?from=2026-11-01&to=2026-11-30&groupBy=agency', monitor.key);
+    expect(r.status).to.equal(200);
+    const keys = (r.body.groups as { key: string }[]).map((g) => g.key);
+    expect(keys).not.to.include(r1.code102);
+    // The document is there all the same, delivered to the local agency.
+    expect((await gw.db.query(`SELECT count(*)::int AS n FROM documents WHERE sender_code = $1 AND issued_on = '2026-11-20'`, [r1.code102])).rows[0].n).to.be.greaterThan(0);
   });
 
   it('applies renames and additions at the next directory sync', async () => {
@@ -169,7 +199,8 @@ describe('national axis adapter against the axis simulator', function () {
     expect(state.lastError).to.match(/HTTP 503/);
     sim.down = false;
     await waitFor('the queued envelope handled', async () => sim.statusUpdates.some((u) => u.docId === queued && u.status === 'done') || undefined, { timeoutMs: 90_000 });
-    expect((await gw.db.query(`SELECT failures FROM axis_state WHERE id = 1`)).rows[0].failures).to.equal(0);
+    // The cycle that took it ends with the failure count back at 0.
+    await waitFor('the poll succeeding again', async () => (await gw.db.query(`SELECT failures FROM axis_state WHERE id = 1`)).rows[0].failures === 0 || undefined, { timeoutMs: 60_000, recheckMs: 200 });
     expect((await gw.db.query(`SELECT count(*)::int AS n FROM documents WHERE sender_code = $1`, [r1.code102])).rows[0].n).to.equal(2);
   });
 
@@ -192,5 +223,24 @@ describe('national axis adapter against the axis simulator', function () {
     } finally {
       await poller.stop();
     }
+  });
+
+  it('lets the operator see the state and synchronise now (lienthong axis status | axis sync)', async () => {
+    const printed: unknown[] = [];
+    const config = { ...loadConfig(), LIENTHONG_AXIS_URL: sim.baseUrl, LIENTHONG_AXIS_SYSTEM_ID: SYSTEM, LIENTHONG_AXIS_SECRET: SECRET };
+    const ctx = { db: gw.db, config, json: true, out: (v: unknown) => printed.push(v) };
+    await axisCommand(['status'], ctx);
+    const status = printed.pop() as { configured: boolean; failures: number; lastError: string; received: Record<string, number>; agencies: number; lastRefused: { detail: string }[] };
+    expect(status.configured).to.equal(true);
+    expect(status.failures, 'the bad secret of the previous test').to.be.greaterThan(0);
+    expect(status.lastError).to.match(/xác thực/);
+    expect(status.received.accepted).to.be.greaterThan(1);
+    expect(status.received.duplicate).to.be.greaterThan(0);
+    expect(status.agencies).to.be.greaterThan(2);
+    expect(status.lastRefused.some((r) => /UNKNOWN_RECIPIENT/.test(r.detail))).to.equal(true);
+    sim.agencies[1]!.name = 'Ủy ban nhân dân tỉnh Thử (đổi tên)';
+    await axisCommand(['sync'], ctx);
+    expect(printed.pop()).to.include({ renamed: 1 });
+    expect((await agency(r2.code)).name).to.equal('Ủy ban nhân dân tỉnh Thử (đổi tên)');
   });
 });

@@ -104,11 +104,12 @@ describe('edXML tolerance of the wild (issue 22 § 4)', function () {
     await gw.close();
   });
 
-  it('refuses an impossible or malformed date anywhere with 422 naming the element, never 500', async () => {
+  it('refuses an impossible or malformed date with 422 naming the element, never 500; a date inside an identifier is judged where the identifier is read', async () => {
+    const business = (type: number) =>
+      `<edXML:Bussiness><edXML:DocumentId>${a.code},2014/02/30,12/CV-THU</edXML:DocumentId><edXML:BussinessDocType>${type}</edXML:BussinessDocType><edXML:Paper>0</edXML:Paper></edXML:Bussiness>`;
     const cases: [string, Partial<Parts>, string][] = [
-      ['Bussiness/DocumentId 2014/02/30', { business: `<edXML:Bussiness><edXML:DocumentId>${a.code},2014/02/30,12/CV-THU</edXML:DocumentId><edXML:BussinessDocType>0</edXML:BussinessDocType><edXML:Paper>0</edXML:Paper></edXML:Bussiness>` }, 'TraceHeaderList/Bussiness/DocumentId'],
-      ['revoke by Bussiness/DocumentId 2014/02/30', { business: `<edXML:Bussiness><edXML:DocumentId>${a.code},2014/02/30,12/CV-THU</edXML:DocumentId><edXML:BussinessDocType>1</edXML:BussinessDocType><edXML:Paper>0</edXML:Paper></edXML:Bussiness>` }, 'TraceHeaderList/Bussiness/DocumentId'],
-      ['MessageHeader/DocumentId 2026/13/01', { documentId: `${a.code},2026/13/01,12/CV-THU` }, 'MessageHeader/DocumentId'],
+      ['revoke named by Bussiness/DocumentId 2014/02/30', { business: business(1) }, 'TraceHeaderList/Bussiness/DocumentId'],
+      ['update named by Bussiness/DocumentId 2014/02/30', { business: business(2) }, 'TraceHeaderList/Bussiness/DocumentId'],
       ['PromulgationDate 2014/02/30', { promulgationDate: '2014/02/30' }, 'MessageHeader/PromulgationInfo/PromulgationDate'],
       ['PromulgationDate 30/02/2026', { promulgationDate: '30/02/2026' }, 'MessageHeader/PromulgationInfo/PromulgationDate'],
       ['PromulgationDate garbage', { promulgationDate: '2026/1x/01' }, 'MessageHeader/PromulgationInfo/PromulgationDate'],
@@ -116,7 +117,7 @@ describe('edXML tolerance of the wild (issue 22 § 4)', function () {
       ['TraceHeader/Timestamp month 13', { traceTimestamp: '2026/13/02 08:30:00' }, 'TraceHeaderList/TraceHeader/Timestamp'],
       ['TraceHeader/Timestamp 25 h', { traceTimestamp: '2026/11/02 25:30:00' }, 'TraceHeaderList/TraceHeader/Timestamp'],
       ['ResponseFor/PromulgationDate 2026/02/29', { responseFor: responseFor(a.code, '1/CV', '2026/02/29', null) }, 'MessageHeader/ResponseFor/PromulgationDate'],
-      ['ResponseFor/DocumentId 2014/02/30', { responseFor: responseFor(a.code, '1/CV', null, `${a.code},2014/02/30,1/CV`) }, 'MessageHeader/ResponseFor/DocumentId'],
+      ['ResponseFor/DocumentId 2014/02/30 naming nothing else', { responseFor: responseFor(a.code, '1/KHONG-CO', null, `${a.code},2014/02/30,1/CV`) }, 'MessageHeader/ResponseFor/DocumentId'],
     ];
     for (const [what, parts, element] of cases) {
       const r = await post(a.apiKey, envelope({ from: a.code, to: [b.code], ...parts }, pdf));
@@ -125,9 +126,12 @@ describe('edXML tolerance of the wild (issue 22 § 4)', function () {
       expect(r.body.error.details[0].element, what).to.equal(element);
       expect(r.body.error.message, what).to.contain(element);
     }
+    // The SDK template's own new documents carry Bussiness/DocumentId 2014/02/30; a new document never reads it.
+    const template = await post(a.apiKey, envelope({ from: a.code, to: [b.code], business: business(0) }, pdf));
+    expect(template.status, JSON.stringify(template.body)).to.equal(202);
     const status = `<edXML xmlns="${NS}"><edXMLEnvelope><edXMLHeader><MessageHeader><From><OrganId>${b.code}</OrganId><OrganName>x</OrganName></From>${responseFor(a.code, '1/CV', null, `${a.code},2014/02/30,1/CV`).replace(/edXML:/g, '')}<StatusCode>03</StatusCode><Timestamp>2026/11/02 08:00:00</Timestamp></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>`;
     const st = await post(b.apiKey, status);
-    expect(st.status).to.equal(422);
+    expect(st.status, JSON.stringify(st.body)).to.equal(422);
     expect(st.body.error.details[0].element).to.equal('MessageHeader/ResponseFor/DocumentId');
     // Below the parser too: a reference's DocumentId with a date that does not exist names nothing (no SQL cast of it).
     expect(parseDocumentId(`${a.code},2014/02/30,1/CV`)).to.equal(undefined);
@@ -144,6 +148,11 @@ describe('edXML tolerance of the wild (issue 22 § 4)', function () {
     const byParts = await post(b.apiKey, envelope({ from: b.code, to: [a.code], responseFor: responseFor(a.code, `${d.number}/${d.notation}`, d.issuedOn.replace(/-/g, '/'), `${a.code},2020/01/01,1/KHONG-CO`) }, pdf));
     expect(byParts.status, JSON.stringify(byParts.body)).to.equal(202);
     expect((await gw.db.query(`SELECT response_for AS r FROM documents WHERE id = $1`, [byParts.body.id])).rows[0].r).to.equal(d.id);
+
+    // A DocumentId whose date does not exist finds nothing; the organ + code + date still do.
+    const badId = await post(b.apiKey, envelope({ from: b.code, to: [a.code], responseFor: responseFor(a.code, `${d.number}/${d.notation}`, null, `${a.code},2014/02/30,${d.number}/${d.notation}`) }, pdf));
+    expect(badId.status, JSON.stringify(badId.body)).to.equal(202);
+    expect((await gw.db.query(`SELECT response_for AS r FROM documents WHERE id = $1`, [badId.body.id])).rows[0].r).to.equal(d.id);
 
     // An envelope that arrived under a DocumentId of its own form is found by that exact id.
     const ownId = `${a.code},2026/11/02,HS-${Date.now()}`;
