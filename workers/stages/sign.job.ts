@@ -32,8 +32,9 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
-    // Relayed from a peer hub: signed there by its sender, whose certificate this hub does not hold.
-    if (await relayOriginOf(db, documentId)) {
+    // Relayed from a peer hub: signed there by its sender, whose certificate this hub does not hold
+    // (so a local sender with a certificate costs no extra statement).
+    if (read.certificateId === null && (await relayOriginOf(db, documentId))) {
       await advanceDocument(db, {
         id: documentId,
         from: DocumentStatus.converted,
