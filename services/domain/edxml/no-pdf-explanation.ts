@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../../contracts';
 import { DEFAULT_EDXML_LIMITS, type EdxmlAttachment } from '../../edxml';
 import { unpackZip } from '../../edxml/edxml-zip';
+import { magicTypeOf } from '../../convert/sniff';
 import { DomainError } from '../errors/domain-error';
 import { safeFileName } from '../files/safe-file-name';
 
@@ -38,7 +39,7 @@ export function noPdfError(attachments: EdxmlAttachment[]): DomainError {
 function findNestedEnvelope(attachments: EdxmlAttachment[]): NestedEnvelope | undefined {
   for (const a of attachments) {
     if (looksLikeEdxml(a.bytes)) return { name: a.name, ...(a.fromArchive ? { archive: a.fromArchive } : {}) };
-    if (a.bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+    if (magicTypeOf(a.bytes) === 'zip') {
       // A zip the sender did not declare as one: looked into, within the usual limits, only to explain.
       let members: { name: string; bytes: Buffer }[] = [];
       try {
