@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupTarget, defaultBackupDir } from '../../backup/backup-target';
-import { parseRestoreTo, restoreBackup } from '../../backup/restore';
+import { parseRestoreTo, putBackHba, restoreBackup } from '../../backup/restore';
 import { projectRoot } from '../../config/project-root';
 import { CliUsageError, parseArgs, required, type CommandHandler } from '../cli-context';
 import { restoreFromS3, s3Cache } from '../../backup/s3-commands';
@@ -29,6 +29,7 @@ export const restoreCommand: CommandHandler = async (args, ctx) => {
     try {
       const r = await restoreFromS3(s3, cache.dir, { to, into, force: options.force === 'true', log: (m) => notes.push(m) });
       await r.server.stop();
+      putBackHba(r);
       ctx.out({ into, from: 's3', base: r.base.id, recoveredTo: r.recoveredTo, movedAside: r.movedAside, seconds: r.seconds }, [
         `restored into ${path.join(into, 'data')} from base backup ${r.base.id} (S3) in ${r.seconds} s`,
         `last transaction replayed: ${r.recoveredTo ?? '(none after the base backup)'}`,
@@ -49,6 +50,7 @@ export const restoreCommand: CommandHandler = async (args, ctx) => {
   const notes: string[] = [];
   const r = await restoreBackup({ target, to, into, force: options.force === 'true', archiveTimeoutS, log: (m) => notes.push(m) });
   await r.server.stop();
+  putBackHba(r);
   const result = { into, base: r.base.id, recoveredTo: r.recoveredTo, movedAside: r.movedAside, seconds: r.seconds };
   ctx.out(result, [
     `restored into ${path.join(into, 'data')} from base backup ${r.base.id} in ${r.seconds} s`,
