@@ -14,7 +14,8 @@ import { takeBaseBackup } from '../../../services/backup/base-backup';
 import { backupTarget, ensurePrivateTarget, ownerOf, type BackupTarget } from '../../../services/backup/backup-target';
 import { waitArchived } from '../../../services/backup/restore-points';
 import { listS3, restoreFromS3, verifyS3 } from '../../../services/backup/s3-commands';
-import { pushToS3, remoteBases, removeExpiredRemote } from '../../../services/backup/s3-sync';
+import { pushToS3, remoteBases, remoteIndex, removeExpiredRemote } from '../../../services/backup/s3-sync';
+import { s3Tick } from '../../../services/backup/backup-scheduler';
 import { listRemote, s3SettingsFromEnv, s3Target, type S3Target } from '../../../services/backup/s3-target';
 import { projectRoot } from '../../../services/config/project-root';
 import { createPool, type Db } from '../../../services/db/pool';
@@ -138,6 +139,16 @@ describe('backups to an S3-compatible target: uploaded with SSE, listed, verifie
     for (const w of writes) expect(w.url.startsWith(`/${BUCKET}/province/lienthong/`), w.url).to.equal(true);
     // a second copy sends nothing again
     expect(await pushToS3(target, s3)).to.deep.equal([]);
+  });
+
+  it("when the workers' S3 tick runs after new writes, then it uploads just the new WAL", async () => {
+    const index = await remoteIndex(s3);
+    await db.query('INSERT INTO s3_probe SELECT generate_series(101, 120)');
+    await db.query('DELETE FROM s3_probe WHERE n > 100');
+    expect(await waitArchived(db, 60_000)).to.equal(true);
+    const up = await s3Tick(db, { target, databaseUrl: source.url, baseEveryMin: 1440, keepDays: 30, s3 }, index, true);
+    expect(up!.length).to.be.greaterThan(0);
+    expect(up!.every((k) => k.startsWith('wal/') || k === 'restore-points.jsonl'), up!.join(',')).to.equal(true);
   });
 
   it('when the backup folder is lost, then `backup list --s3` and `backup verify --s3` read the bucket alone', async () => {
