@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 
 /**
  * An S3-compatible bucket the backup folder is copied to (AWS S3, MinIO, Ceph RGW, a provider's
@@ -73,7 +73,9 @@ export function s3Option(env: NodeJS.ProcessEnv = process.env): { s3?: S3Target 
 export function s3Target(settings: S3Settings): S3Target {
   const url = new URL(settings.endpoint);
   const useSSL = url.protocol === 'https:';
-  const client = new Client({
+  // Loaded here, not at import: every CLI command imports this module, few use a bucket (minio costs ~0.25 s to load).
+  const { Client: MinioClient } = require('minio') as typeof import('minio');
+  const client = new MinioClient({
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : useSSL ? 443 : 80,
     useSSL,
