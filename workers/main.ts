@@ -15,6 +15,7 @@ import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportSchedul
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
+import { s3Option } from '../services/backup/s3-target';
 import { backupTarget } from '../services/backup/backup-target';
 import { startProofScheduler } from '../services/evidence/proof-scheduler';
 import { axisSettings } from '../services/axis/axis-client';
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
-    ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
+    ? startBackupScheduler(db, {
+      target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS,
+      ...s3Option(), // LIENTHONG_BACKUP_S3_*: the folder is also copied to an S3-compatible bucket
+    })
     : undefined;
   const reminders = startReminders(db, config);
   // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).

@@ -84,6 +84,14 @@ const Schema = z.object({
   LIENTHONG_BACKUP_KEEP_DAYS: int(30),
   /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
   LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(50),
+  // An S3-compatible copy of the backup folder (services/backup/s3-target.ts reads and checks them).
+  LIENTHONG_BACKUP_S3_ENDPOINT: z.string().optional(),
+  LIENTHONG_BACKUP_S3_BUCKET: z.string().optional(),
+  LIENTHONG_BACKUP_S3_PREFIX: z.string().optional(),
+  LIENTHONG_BACKUP_S3_REGION: z.string().optional(),
+  LIENTHONG_BACKUP_S3_ACCESS_KEY_ENV: z.string().optional(),
+  LIENTHONG_BACKUP_S3_SECRET_KEY_ENV: z.string().optional(),
+  LIENTHONG_BACKUP_S3_SSE: z.enum(['AES256', 'off']).optional(),
   /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
   LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
   /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */
