@@ -47,6 +47,7 @@ async function checkSpokenFor(db: Db, peer: PeerHub, code: string): Promise<void
   if (known?.reachedVia === 'local') throw refuse(`Cơ quan ${code} thuộc liên thông này, không thuộc liên thông ${peer.id}.`);
   if (known?.reachedVia === 'peer' && known.peerId !== peer.id) throw refuse(`Cơ quan ${code} thuộc liên thông ${known.peerId}, không thuộc liên thông ${peer.id}.`);
   if (known?.reachedVia !== 'peer') await adoptPeerAgencies(db, [code]);
+  else await db.query(`UPDATE agencies SET last_seen_at = now() WHERE code = $1`, [code]);
 }
 
 async function localAgencies(db: Db, codes: string[]): Promise<string[]> {

@@ -119,6 +119,39 @@ describe('federation: two hubs exchange documents over the relay channel', funct
     expect(timeline.rows.find((e) => e.code === '13').note).to.equal('Ban hành nhầm, thu hồi');
   });
 
+  for (const type of [2, 3] as const) {
+    it(`${type === 2 ? 'an update (BussinessDocType 2)' : 'a replacement (BussinessDocType 3)'} sent on hub A travels to hub B and points at B's copy of the original`, async () => {
+      const original = await send(a, b.agencies[0]!.code, `bản gốc ${type}`);
+      const originalOnB = await poll('the original in B', () => inboxItem(b, original.subject));
+      const xml = await (await fetch(`${a.baseUrl}/v1/documents/${original.id}/edxml`, { headers: { authorization: `Bearer ${a.agencies[0]!.apiKey}` } })).text();
+      const parsed = parseEdxml(Buffer.from(xml));
+      if (parsed.kind !== 'document') throw new Error('not a document envelope');
+      const o = parsed.document;
+      const newSubject = subject(type === 2 ? 'cập nhật' : 'thay thế');
+      const envelope = emitEdxmlDocument({
+        ...o,
+        documentId: null,
+        code: { number: String(100000 + Math.floor(Math.random() * 800000)), notation: o.code.notation },
+        subject: newSubject,
+        responseFor: [{ organId: o.from.organId, code: `${o.code.number}/${o.code.notation}`, promulgationDate: o.promulgation.date, documentId: o.documentId }],
+        business: { businessDocType: type, businessDocReason: 'Sửa nội dung', paper: 0 },
+        traceHeaders: [{ organId: o.from.organId, timestamp: o.traceHeaders[0]!.timestamp }],
+      });
+      const res = await fetch(`${a.baseUrl}/v1/edxml`, { method: 'POST', headers: { authorization: `Bearer ${a.agencies[0]!.apiKey}`, 'content-type': 'application/xml' }, body: envelope });
+      expect(res.status, await res.clone().text()).to.equal(202);
+      const arrived = await poll('the new document in B', () => inboxItem(b, newSubject));
+      const onB = await b.db.query(`SELECT business_type AS "businessType", response_for AS "responseFor" FROM documents WHERE id = $1`, [arrived.documentId]);
+      expect(onB.rows[0]).to.deep.equal({ businessType: type, responseFor: originalOnB.documentId });
+      if (type === 3) {
+        const old = await poll('the original replaced on B', async () => {
+          const r = await b.db.query(`SELECT status FROM documents WHERE id = $1`, [originalOnB.documentId]);
+          return r.rows[0].status === 'replaced' ? r.rows[0] : undefined;
+        });
+        expect(old.status).to.equal('replaced');
+      }
+    });
+  }
+
   it('a relayed envelope that already passed through the receiving hub is refused as a loop; the same envelope twice makes one document', async () => {
     const sent = await send(a, b.agencies[0]!.code, 'vòng lặp');
     const item = await poll('the document in B', () => inboxItem(b, sent.subject));
