@@ -99,6 +99,28 @@ describe('federation: two hubs exchange documents over the relay channel', funct
     });
   }
 
+  it("peer sync reads the peer's own agencies into the directory: both code forms, the hub, last seen; a rename follows", async () => {
+    const theirs = b.agencies[0]!;
+    const altCode = `G${uniqueTag(2)}.${uniqueTag(2)}.01`.replace(/[^0-9A-Z.]/g, '');
+    await b.db.query(`UPDATE agencies SET alt_code = $2 WHERE code = $1`, [theirs.code, altCode]);
+    const first = (await a.peer(['sync', '--id', b.hubId])) as { listed: number }[];
+    expect(first[0]!.listed).to.be.at.least(1);
+    const row = async () => (await a.db.query(`SELECT name, alt_code AS "altCode", reached_via AS "reachedVia", peer_id AS "peerId", channel, last_seen_at AS "lastSeenAt" FROM agencies WHERE code = $1`, [theirs.code])).rows[0];
+    const stored = await row();
+    expect(stored).to.include({ name: theirs.name, altCode, reachedVia: 'peer', peerId: b.hubId, channel: 'relay' });
+    expect(stored.lastSeenAt).to.be.instanceOf(Date);
+    await b.db.query(`UPDATE agencies SET name = $2 WHERE code = $1`, [theirs.code, `${theirs.name} (đổi tên)`]);
+    const second = (await a.peer(['sync', '--id', b.hubId])) as { renamed: number }[];
+    expect(second[0]!.renamed).to.equal(1);
+    const renamed = await row();
+    expect(renamed.name).to.equal(`${theirs.name} (đổi tên)`);
+    expect(renamed.lastSeenAt.getTime()).to.be.at.least(stored.lastSeenAt.getTime());
+    // Only a registered hub with the shared secret may read the list.
+    const ts = String(Math.floor(Date.now() / 1000));
+    const forged = await fetch(`${b.baseUrl}/v1/peer/agencies`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lienthong-hub': a.hubId, 'x-lienthong-timestamp': ts, 'x-lienthong-signature': signDelivery('wrong-secret-wrong-secret-wrong-secret', ts, '{}') }, body: '{}' });
+    expect(forged.status).to.equal(401);
+  });
+
   it('a revoke on the sending hub is relayed: the recipient on the other hub keeps the entry marked revoked, with 13 and the reason', async () => {
     const sent = await send(a, b.agencies[0]!.code, 'sẽ thu hồi');
     const item = await poll('the document in B', () => inboxItem(b, sent.subject));
