@@ -141,6 +141,23 @@ describe('federation: two hubs exchange documents over the relay channel', funct
     expect(timeline.rows.find((e) => e.code === '13').note).to.equal('Ban hành nhầm, thu hồi');
   });
 
+  it("a take-back (13) by the sender travels to the recipient's hub, and the recipient's answer (16) comes back", async () => {
+    const sent = await send(a, b.agencies[0]!.code, 'lấy lại');
+    const item = await poll('the document in B', () => inboxItem(b, sent.subject));
+    const copy = await poll('A sees it delivered', async () => ((await senderView(a, sent.id))?.status === 'delivered' ? senderView(a, sent.id) : undefined));
+    await setStatus(a, copy.id, '13');
+    await poll('the take-back on B', async () => {
+      const r = await b.db.query(`SELECT pending_request AS p FROM dispatches WHERE id = $1`, [item.dispatchId]);
+      return r.rows[0].p === 'takeback';
+    });
+    await setStatus(b, item.dispatchId, '16');
+    const answered = await poll('16 back on A', async () => {
+      const d = await senderView(a, sent.id);
+      return d?.events.some((e: any) => e.code === '16') ? d : undefined;
+    });
+    expect(answered.events.map((e: any) => e.code)).to.deep.equal(['01', '13', '16']);
+  });
+
   for (const type of [2, 3] as const) {
     it(`${type === 2 ? 'an update (BussinessDocType 2)' : 'a replacement (BussinessDocType 3)'} sent on hub A travels to hub B and points at B's copy of the original`, async () => {
       const original = await send(a, b.agencies[0]!.code, `bản gốc ${type}`);
