@@ -57,5 +57,9 @@ export const LedgerKind = {
   dispatchFailed: 'dispatch_failed',
   dispatchRevoked: 'dispatch_revoked',
   paperRecorded: 'paper_recorded',
+  /** Issue 21: a new document timestamp added to a signed PDF (may repeat per document). */
+  signatureRenewed: 'signature_renewed',
+  /** Its files removed after the retention period, approved by an administrator (issue 21). */
+  documentDisposed: 'document_disposed',
 } as const;
 export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];

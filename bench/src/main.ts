@@ -29,6 +29,7 @@ import { printReport, target, writeJson } from './report';
 import { compareClusterToSingle } from './cluster-compare';
 import { seedDirectory } from './seed';
 import { signers } from './sign-baseline';
+import { levelsOnly, levelsRows, levelsTargets, signingLevels } from './levels-phase';
 import { runSearchPhase } from './search-phase';
 import { searchOnly, searchRows, searchScale, searchTargets } from './search-only';
 import { measureStagesAlone } from './stage-alone';
@@ -57,6 +58,7 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'search') return searchOnly(say);
+  if (process.env.BENCH_ONLY === 'levels') return levelsOnly(say);
   const plan = planFromEnv();
   const profile = process.env.BENCH_PROFILE === '1';
   const root = projectRoot();
@@ -84,6 +86,9 @@ async function main(): Promise<void> {
     const sign = await interleaved(s.ours, s.baseline, plan.microRounds, plan.microMs);
     const rsaOnly = await opsPerSec(s.rsaOnly, plan.microMs);
     say(`sign: ours ${round(median(sign.ours))}/s, signpdf ${round(median(sign.baseline))}/s, bare RSA-2048 ${round(rsaOnly)}/s`);
+    // Signing levels (issue 21): B-LT and B-LTA against B-T, TSA over HTTP, revocation from the PostgreSQL cache.
+    const levels = await signingLevels(classic, stack.databaseUrl, plan.microRounds, plan.microMs);
+    say(`sign levels: B-T ${levels.btPerSec}/s, B-LT ${levels.bltPerSec}/s (×${levels.bltVsBt}), B-LTA ${levels.bltaPerSec}/s (×${levels.bltaVsBt})`);
     // Signature verification (issue 15): rate, a large signed PDF, and what hostile files cost.
     const verification = await verificationFigures(classic, await bigPdf(plan.quick ? 5_000_000 : plan.bigBytes), plan);
     say(`verify: one page ${round(verification.onePagePerSec)}/s (${round(verification.onePageInThreadPerSec)}/s through the thread), ` +
@@ -118,6 +123,8 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       // The product's default level; the stage lines are what the per-stage figures come from.
       LOG_LEVEL: 'info',
+      // The maximum-rate phases offer more than the pipeline can take on purpose: no shedding there.
+      LIENTHONG_ADMISSION_MAX_DELAY_MS: '0',
     });
     const prof = (name: string) => (profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
     if (profile) fs.rmSync(profileDir, { recursive: true, force: true });
@@ -311,9 +318,12 @@ async function main(): Promise<void> {
         renderVsNaive: render ? round(median(render.ratios), 2) : null,
         e2eVsSlowestStage: round(ratio(onePage.docsPerSec, slowest[1]), 3),
         acceptVsBareExpress: round(ratio(acceptRate, bareRate), 3),
+        bltVsBt: levels.bltVsBt,
+        bltaVsBt: levels.bltaVsBt,
       },
       raw: {
         sign: { oursPerSec: round(signOurs), signpdfPerSec: round(median(sign.baseline)), rsaSignOnlyPerSec: round(rsaOnly), ratioSpread: spread(sign.ratios.map((r) => round(r, 1)!)), rounds: sign },
+        signLevels: levels,
         render: render ? { oursPerSec: round(median(render.ours)), naivePerSec: round(median(render.baseline)), ratioSpread: spread(render.ratios.map((r) => round(r, 1)!)), rounds: render } : null,
         stageCeilingsDocsPerSec: Object.fromEntries(Object.entries(ceilings).map(([k, v]) => [k, round(v, 1)])),
         slowestStage: slowest[0],
@@ -355,6 +365,7 @@ async function main(): Promise<void> {
     const targets = [
       ...searchTargets(searchResult),
       target('sign vs signpdf', 'ratios.signVsSignpdf', result.ratios.signVsSignpdf, '>=', 50),
+      ...levelsTargets(levels),
       target('render vs naive', 'ratios.renderVsNaive', result.ratios.renderVsNaive, '>=', 4),
       target('e2e 1p→5 vs slowest stage', 'ratios.e2eVsSlowestStage', result.ratios.e2eVsSlowestStage, '>=', 0.5),
       target('accept vs bare Express', 'ratios.acceptVsBareExpress', result.ratios.acceptVsBareExpress, '>=', 0.1),
@@ -385,6 +396,7 @@ async function main(): Promise<void> {
         ['  machine CPU s (ours/others/idle)', `${cpuPerDoc.machine.oursSeconds} / ${cpuPerDoc.machine.othersSeconds} / ${cpuPerDoc.machine.idleSeconds}`],
         ['sign ours / signpdf / bare RSA (/s)', `${result.raw.sign.oursPerSec} / ${result.raw.sign.signpdfPerSec} / ${result.raw.sign.rsaSignOnlyPerSec}`],
         ['  per-round ratio min–max', `${result.raw.sign.ratioSpread.min}–${result.raw.sign.ratioSpread.max}`],
+        ...levelsRows(levels),
         ['render ours / naive (/s)', render ? `${result.raw.render!.oursPerSec} / ${result.raw.render!.naivePerSec}` : null],
         ['stage ceilings alone (docs/s)', JSON.stringify(result.raw.stageCeilingsDocsPerSec)],
         ['signer alone / PDF parse alone (/s)', `${result.raw.signerAlonePerSec} / ${result.raw.pdfParseAlonePerSec}`],

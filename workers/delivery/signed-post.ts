@@ -40,7 +40,7 @@ export interface SignedPost {
   allowPrivate: boolean;
   allowHttp: boolean;
   timeouts: PushTimeouts;
-  /** Sent besides the X-LienThong-* ones (a relay names the sending hub: X-LienThong-Hub). */
+  /** Sent besides the X-LienThong-* ones (a relay names the sending hub: X-LienThong-Hub; a status webhook carries X-LienThong-Receipt). */
   headers?: Record<string, string> | undefined;
 }
 

@@ -7,6 +7,7 @@ import {
   moveDispatchStatus,
   recordDispatchOutcome,
 } from '../../services/domain/dispatches/dispatch.repository';
+import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
 import { loadDocument } from '../../services/domain/documents/document.repository';
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
@@ -16,8 +17,9 @@ import { relayToPeer } from '../delivery/relay-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { OPEN_DISPATCH_STATUSES } from '../../services/domain/pipeline/pipeline';
 
-const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
+const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
@@ -57,7 +59,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     const packet = paper ? await producePaperPacket(db, doc!, dispatch.recipientCode) : undefined;
     // Not in a transaction: the statement is its own, and the ledger chain's lock it takes last is
     // released by the server's implicit commit, never held across a round trip to this process.
-    await recordDispatchOutcome(db, {
+    const moved = await recordDispatchOutcome(db, {
       dispatchId,
       from: OPEN,
       to: outcome,
@@ -75,6 +77,8 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         ...(proof ? { detail: { proof } } : {}),
       },
     });
+    // The arrival and its signed receipt go to a push sender's system (no-op for other senders).
+    if (moved && outcome === DispatchStatus.delivered && dispatch.senderChannel === Channel.push) await enqueueArrivalWebhook(db, dispatchId);
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },
   async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {
@@ -86,6 +90,6 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
       await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
     });
-    log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
+    log.error({ documentId, dispatchId, err: error }, 'ALERT: dispatch failed after its retry budget');
   },
 };

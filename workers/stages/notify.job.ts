@@ -1,5 +1,6 @@
 import { Stage } from '../../contracts';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
+import { ensureReceipt } from '../../services/domain/receipts/receipt.repository';
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -41,7 +42,11 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
       return;
     }
     const secret = await webhookSecretOf(db, config.masterKey, ev.sender);
-    const { body, contentType } = statusWebhookBody(ev);
+    // Arrivals (01) and registrations (03) carry the hub's signed receipt.
+    const receipt = ev.code === '01' || ev.code === '03'
+      ? await ensureReceipt(db, { masterKey: config.masterKey, devMode: config.LIENTHONG_DEV_MODE }, eventId)
+      : undefined;
+    const { body, contentType, headers } = statusWebhookBody(ev, receipt);
     try {
       await postSigned({
         url: ev.endpointUrl!,
@@ -49,6 +54,7 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
         deliveryId: statusDeliveryId(ev),
         body,
         contentType,
+        ...(headers ? { headers } : {}),
         attempt,
         allowPrivate: ev.allowPrivateEndpoint,
         ...pushPolicyOf(config),
@@ -62,6 +68,6 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
   },
   async onFinalFailure({ eventId }, error, { log }) {
     // Nothing to move: the status is on the sender's timeline either way; notified_at stays NULL.
-    log.error({ eventId, err: error.message }, 'ALERT: status webhook to the sender failed after its retry budget');
+    log.error({ eventId, err: error }, 'ALERT: status webhook to the sender failed after its retry budget');
   },
 };

@@ -41,7 +41,8 @@ export async function findAgencies(db: Queryable, codes: string[]): Promise<Agen
 
 export async function listAgencies(db: Queryable): Promise<AgencyView[]> {
   const r = await db.query(
-    `SELECT a.code, a.name, a.parent_code AS parent, a.level, a.channel,
+    `SELECT a.code, a.name, a.parent_code AS parent, a.level, a.channel, a.reached_via AS "reachedVia", a.peer_id AS "peerId",
+            a.alt_code AS "altCode", to_char(a.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "lastSeenAt",
             COALESCE(array_agg(m.group_id ORDER BY m.group_id) FILTER (WHERE m.group_id IS NOT NULL), '{}') AS groups
        FROM agencies a LEFT JOIN agency_group_members m ON m.agency_code = a.code
       GROUP BY a.code ORDER BY a.code`,

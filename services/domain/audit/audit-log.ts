@@ -15,6 +15,12 @@ export type AdminAction =
   | 'dispatch.retry'
   | 'trust.add'
   | 'trust.remove'
+  | 'retention.set'
+  | 'hold.add'
+  | 'hold.remove'
+  | 'disposal.propose'
+  | 'disposal.approve'
+  | 'disposal.reject'
   | 'peer.add'
   | 'peer.update'
   | 'peer.remove';

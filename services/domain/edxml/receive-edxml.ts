@@ -8,6 +8,7 @@ import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference } from './document-reference';
+import { noPdfError } from './no-pdf-explanation';
 import { unknownReference } from '../references/scoped-reference';
 import type { RelayOrigin } from '../peers/relay-origin';
 
@@ -60,9 +61,7 @@ function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
 function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
   const files = doc.attachments.map((a, i) => ({ name: safeFileName(a.name, `attachment-${i + 1}`), declaredType: a.contentType, bytes: a.bytes }));
   const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
-  if (i < 0) {
-    throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
-  }
+  if (i < 0) throw noPdfError(doc.attachments);
   return [files[i]!, ...files.filter((_, j) => j !== i)];
 }
 
