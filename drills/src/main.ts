@@ -9,6 +9,7 @@ import { fuzzDrill, type FuzzSummary } from './fuzz.drill';
 import { postgresRestart, receiverDown, redisFlush, redisRestart } from './infra-faults.scenarios';
 import { gatewayKill, workerKill } from './process-faults.scenarios';
 import { receiverHuge, receiverRedirects } from './receiver-faults.scenarios';
+import { peerHubDown } from './peer-faults.scenarios';
 import { settle } from './audit';
 import { slowloris } from './slowloris';
 
@@ -18,6 +19,8 @@ const FUZZ_INPUTS = Number(process.env.DRILL_FUZZ_INPUTS ?? 10_000);
 const FUZZ_SEED = Number(process.env.DRILL_FUZZ_SEED ?? Date.now() % 100_000);
 /** Long enough for the gateway's requestTimeout (120 s) plus Node's 30 s check interval to bite. */
 const SLOW_CAP_MS = Number(process.env.DRILL_SLOW_CAP_MS ?? 170_000);
+/** How long the peer hub of the federation scenario stays down (issue 22). */
+const PEER_DOWN_MS = Number(process.env.DRILL_PEER_DOWN_MS ?? 30_000);
 
 type Scenario = [string, (s: DrillStack) => Promise<ScenarioResult>];
 
@@ -30,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   ['push receiver down 6 s', (s) => receiverDown(s, DOCS, 6_000)],
   ['receiver redirects', (s) => receiverRedirects(s, DOCS)],
   ['receiver answers 1 GiB', (s) => receiverHuge(s, DOCS)],
+  ['peer hub down', (s) => peerHubDown(s, DOCS, PEER_DOWN_MS)],
 ];
 
 /**

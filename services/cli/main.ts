@@ -71,7 +71,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
   sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
   conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)
-  peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID
+  peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID | peer sync [--id ID]
   axis status | axis sync   (the national document exchange axis: poll state, received messages, refusals; synchronise the directory now)`;
 
 /** Commands that read only files: they must work without a database. */

@@ -34,13 +34,13 @@ export async function relayToPeer(
 }
 
 /** One signed POST of an edXML body to a peer hub's /v1/edxml (documents, revokes and statuses alike). */
-export function postToPeer(config: Config, peer: PeerHub, deliveryId: string, body: string, attempt: number): Promise<PushResponse> {
+export function postToPeer(config: Config, peer: PeerHub, deliveryId: string, body: string, attempt: number, path = '/v1/edxml', contentType = 'application/xml'): Promise<PushResponse> {
   return postSigned({
-    url: `${peer.url}/v1/edxml`,
+    url: `${peer.url}${path}`,
     secret: peerSecret(peer, config.masterKey),
     deliveryId,
     body,
-    contentType: 'application/xml',
+    contentType,
     attempt,
     allowPrivate: peer.allowPrivateEndpoint,
     headers: { [HUB_HEADER]: config.LIENTHONG_HUB_ID },

@@ -13,7 +13,6 @@ import { PermanentStageError, type StageHandler } from '../runtime/stage-context
 import { signingIdentityFor } from './signing-identities';
 import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
-import { relayOriginOf } from '../../services/domain/peers/relay-origin';
 import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
@@ -32,19 +31,6 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
-    // Relayed from a peer hub: signed there by its sender, whose certificate this hub does not hold
-    // (so a local sender with a certificate costs no extra statement).
-    if (read.certificateId === null && (await relayOriginOf(db, documentId))) {
-      await advanceDocument(db, {
-        id: documentId,
-        from: DocumentStatus.converted,
-        to: DocumentStatus.signed,
-        files: [{ role: 'signed', sha256: canonical.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') }],
-        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
-      });
-      log.info('relayed: kept as signed by the sending hub');
-      return;
-    }
     // Never re-sign over a PDF that was modified after its incoming signature (issue 15), unless the operator allows it.
     if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
       throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');

@@ -3,13 +3,14 @@ import { recordAudit, type AdminAction } from '../../domain/audit/audit-log';
 import { codePatternProblem } from '../../domain/peers/code-pattern';
 import { findPeer, insertPeer, listPeers, PEER_SECRET_PURPOSE, removePeer, updatePeer, type PeerHub } from '../../domain/peers/peer.repository';
 import { sealSecret } from '../../pki/key-envelope';
+import { syncPeerDirectory } from '../../../workers/delivery/peer-directory-sync';
 import { CliUsageError, parseArgs, required, type CliContext, type CommandHandler } from '../cli-context';
 
 const SPEC = { id: 'string', url: 'string', 'secret-env': 'string', codes: 'string', 'allow-private-endpoint': 'flag' } as const;
 
 /**
  * lienthong peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint]
- * | peer update --id ID [the options of add] | peer list | peer remove --id ID
+ * | peer update --id ID [the options of add] | peer list | peer remove --id ID | peer sync [--id ID]
  * Another Liên Thông hub and the agency codes it serves (README § Federation).
  */
 export const peerCommand: CommandHandler = async (args, ctx) => {
@@ -60,8 +61,17 @@ export const peerCommand: CommandHandler = async (args, ctx) => {
       ctx.out({ id, removed: true }, `peer ${id} removed; its agencies stay in the directory but relays to them fail until a peer serves them`);
       return;
     }
+    case 'sync': {
+      // The peers' own agencies into this directory (both code forms, the hub, last seen).
+      const peers = options.id ? [await findPeer(ctx.db, peerId(options.id))] : await listPeers(ctx.db);
+      if (peers.some((p) => !p)) throw new CliUsageError(`no peer ${options.id} (peer list)`);
+      const results = [];
+      for (const p of peers as PeerHub[]) results.push({ id: p.id, ...(await syncPeerDirectory(ctx.db, ctx.config, p)) });
+      ctx.out(results, results.map((r) => `${r.id}: ${r.listed} listed, ${r.added} added, ${r.renamed} renamed, ${r.updated} updated, ${r['kept-local'] + r['kept-peer'] + r['not-served']} not taken`).join('\n') || 'no peers');
+      return;
+    }
     default:
-      throw new CliUsageError("usage: lienthong peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID");
+      throw new CliUsageError("usage: lienthong peer sync [--id ID] | peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID");
   }
 };
 

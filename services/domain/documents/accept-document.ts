@@ -61,7 +61,7 @@ export interface Submission {
   idempotencyKey: string | undefined;
   /** edXML BussinessDocType: 0 new, 2 update, 3 replace (revoke, 1, never creates a document). */
   businessType?: 0 | 2 | 3;
-  /** Arrived from a peer hub, signed there (issue 22): no certificate of the sender needed here. */
+  /** Arrived from a peer hub (issue 22): where from, recorded with the document (relayed_documents). */
   relayedFrom?: RelayOrigin | undefined;
 }
 
@@ -120,7 +120,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && !s.metadata.registerBook && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   // Refused at the door rather than failed at the sign stage (a replay above answers as before).
-  if (!s.relayedFrom) await requireSigningCertificate(db, s.sender);
+  await requireSigningCertificate(db, s.sender);
   // Recipients not in the directory but served by a peer hub are reached through it (relay).
   lookup.known = await withPeerAgencies(db, s.metadata.recipients, lookup.known);
   const m = s.metadata;

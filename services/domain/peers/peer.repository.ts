@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/pool';
 import { openSecret } from '../../pki/key-envelope';
+import { upsertRemoteAgency } from '../agencies/agency.repository';
 import { matchesAny } from './code-pattern';
 
 export const PEER_SECRET_PURPOSE = 'peer-secret';
@@ -27,9 +28,11 @@ export async function findPeer(db: Queryable, id: string): Promise<PeerHub | und
   return (await db.query<PeerHub>(`SELECT ${COLUMNS} FROM peer_hubs WHERE id = $1`, [id])).rows[0];
 }
 
-/** The peer serving an agency code: the first (by id) whose patterns match it. */
+/** The peer serving an agency code: the one the directory names for it, else the first (by id) whose patterns match it. */
 export async function peerServing(db: Queryable, code: string): Promise<PeerHub | undefined> {
-  return (await listPeers(db)).find((p) => matchesAny(p.codePatterns, code));
+  const peers = await listPeers(db);
+  const named = (await db.query<{ peerId: string | null }>(`SELECT peer_id AS "peerId" FROM agencies WHERE code = $1`, [code])).rows[0]?.peerId;
+  return peers.find((p) => p.id === named) ?? peers.find((p) => matchesAny(p.codePatterns, code));
 }
 
 export async function insertPeer(db: Queryable, p: Omit<PeerHub, 'lastSeenAt'>): Promise<boolean> {
@@ -59,19 +62,23 @@ export async function markPeerSeen(db: Queryable, id: string): Promise<void> {
 }
 
 /**
- * Codes not in the directory that a peer serves become agencies reached through it (channel
- * `relay`), so a document may be addressed to them; the others stay unknown. Returns the codes
- * added or already there. The agency's name is its code until its hub tells more.
+ * Codes not in the directory that a peer serves become agencies reached through it (reached_via
+ * `peer` with its peer_id, migration 0060; channel `relay`), so a document may be addressed to
+ * them; the others stay unknown. Returns the codes served. The agency's name is its code until a
+ * listing tells more; a local agency is never taken over (upsertRemoteAgency).
  */
 export async function adoptPeerAgencies(db: Queryable, codes: string[]): Promise<string[]> {
   if (codes.length === 0) return [];
   const peers = await listPeers(db);
-  const served = codes.filter((c) => peers.some((p) => matchesAny(p.codePatterns, c)));
-  if (served.length === 0) return [];
-  await db.query(
-    `INSERT INTO agencies (code, name, level, channel) SELECT c, c, 1, 'relay' FROM unnest($1::text[]) AS c ON CONFLICT (code) DO NOTHING`,
-    [served],
-  );
+  const served: string[] = [];
+  for (const code of codes) {
+    const peer = peers.find((p) => matchesAny(p.codePatterns, code));
+    if (!peer) continue;
+    const outcome = await upsertRemoteAgency(db, { code, name: code, reachedVia: 'peer', peerId: peer.id });
+    if (outcome === 'kept-local') continue;
+    await db.query(`UPDATE agencies SET channel = 'relay' WHERE code = $1 AND reached_via = 'peer'`, [code]);
+    served.push(code);
+  }
   return served;
 }
 

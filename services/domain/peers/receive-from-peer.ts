@@ -42,12 +42,15 @@ export async function receiveFromPeer(db: Db, hubId: string, peer: PeerHub, mess
 async function checkSpokenFor(db: Db, peer: PeerHub, code: string): Promise<void> {
   const refuse = (why: string) => new DomainError(ErrorCode.FORBIDDEN, why, [{ element: 'MessageHeader/From/OrganId', value: code }]);
   if (!matchesAny(peer.codePatterns, code)) throw refuse(`Liên thông ${peer.id} không phục vụ cơ quan ${code} (mẫu mã: ${peer.codePatterns.join(', ')}).`);
-  const r = await db.query<{ channel: string }>(`SELECT channel FROM agencies WHERE code = $1`, [code]);
-  if (r.rows[0] && r.rows[0].channel !== 'relay') throw refuse(`Cơ quan ${code} thuộc liên thông này, không thuộc liên thông ${peer.id}.`);
-  if (!r.rows[0]) await adoptPeerAgencies(db, [code]);
+  const r = await db.query<{ reachedVia: string; peerId: string | null }>(`SELECT reached_via AS "reachedVia", peer_id AS "peerId" FROM agencies WHERE code = $1`, [code]);
+  const known = r.rows[0];
+  if (known?.reachedVia === 'local') throw refuse(`Cơ quan ${code} thuộc liên thông này, không thuộc liên thông ${peer.id}.`);
+  if (known?.reachedVia === 'peer' && known.peerId !== peer.id) throw refuse(`Cơ quan ${code} thuộc liên thông ${known.peerId}, không thuộc liên thông ${peer.id}.`);
+  if (known?.reachedVia !== 'peer') await adoptPeerAgencies(db, [code]);
+  else await db.query(`UPDATE agencies SET last_seen_at = now() WHERE code = $1`, [code]);
 }
 
 async function localAgencies(db: Db, codes: string[]): Promise<string[]> {
-  const r = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE code = ANY($1::text[]) AND channel <> 'relay'`, [codes]);
+  const r = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE code = ANY($1::text[]) AND reached_via = 'local'`, [codes]);
   return r.rows.map((x) => x.code);
 }

@@ -7,6 +7,7 @@ import { edxmlDomainError } from '../../domain/edxml/receive-edxml';
 import { DomainError } from '../../domain/errors/domain-error';
 import { authenticatePeer, HUB_HEADER } from '../../domain/peers/hub-signature';
 import { receiveFromPeer } from '../../domain/peers/receive-from-peer';
+import { localDirectoryPage } from '../../domain/peers/peer-directory';
 import { EdxmlError, parseEdxml } from '../../edxml';
 import type { LargeBodyGate } from '../security/large-body-gate';
 
@@ -61,5 +62,18 @@ export function peerEdxmlRoutes(db: Db, config: Config, gate: LargeBodyGate): Ro
       }
     },
   );
+  // A peer asks for this hub's own agencies (its directory sync): signed like a relay, a JSON body `{"after"}`.
+  router.post('/v1/peer/agencies', express.raw({ type: () => true, limit: 4096 }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    await authenticatePeer(db, config.masterKey, req.headers, body);
+    let after = '';
+    try {
+      const parsed = body.length ? (JSON.parse(body.toString('utf8')) as { after?: unknown }) : {};
+      if (typeof parsed.after === 'string') after = parsed.after.slice(0, 35);
+    } catch {
+      throw new DomainError(ErrorCode.MALFORMED_JSON, 'Thân yêu cầu không phải JSON hợp lệ.');
+    }
+    res.json({ hub: config.LIENTHONG_HUB_ID, ...(await localDirectoryPage(db, after)) });
+  });
   return router;
 }

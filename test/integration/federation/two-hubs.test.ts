@@ -99,6 +99,28 @@ describe('federation: two hubs exchange documents over the relay channel', funct
     });
   }
 
+  it("peer sync reads the peer's own agencies into the directory: both code forms, the hub, last seen; a rename follows", async () => {
+    const theirs = b.agencies[0]!;
+    const altCode = `G${uniqueTag(2)}.${uniqueTag(2)}.01`.replace(/[^0-9A-Z.]/g, '');
+    await b.db.query(`UPDATE agencies SET alt_code = $2 WHERE code = $1`, [theirs.code, altCode]);
+    const first = (await a.peer(['sync', '--id', b.hubId])) as { listed: number }[];
+    expect(first[0]!.listed).to.be.at.least(1);
+    const row = async () => (await a.db.query(`SELECT name, alt_code AS "altCode", reached_via AS "reachedVia", peer_id AS "peerId", channel, last_seen_at AS "lastSeenAt" FROM agencies WHERE code = $1`, [theirs.code])).rows[0];
+    const stored = await row();
+    expect(stored).to.include({ name: theirs.name, altCode, reachedVia: 'peer', peerId: b.hubId, channel: 'relay' });
+    expect(stored.lastSeenAt).to.be.instanceOf(Date);
+    await b.db.query(`UPDATE agencies SET name = $2 WHERE code = $1`, [theirs.code, `${theirs.name} (đổi tên)`]);
+    const second = (await a.peer(['sync', '--id', b.hubId])) as { renamed: number }[];
+    expect(second[0]!.renamed).to.equal(1);
+    const renamed = await row();
+    expect(renamed.name).to.equal(`${theirs.name} (đổi tên)`);
+    expect(renamed.lastSeenAt.getTime()).to.be.at.least(stored.lastSeenAt.getTime());
+    // Only a registered hub with the shared secret may read the list.
+    const ts = String(Math.floor(Date.now() / 1000));
+    const forged = await fetch(`${b.baseUrl}/v1/peer/agencies`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lienthong-hub': a.hubId, 'x-lienthong-timestamp': ts, 'x-lienthong-signature': signDelivery('wrong-secret-wrong-secret-wrong-secret', ts, '{}') }, body: '{}' });
+    expect(forged.status).to.equal(401);
+  });
+
   it('a revoke on the sending hub is relayed: the recipient on the other hub keeps the entry marked revoked, with 13 and the reason', async () => {
     const sent = await send(a, b.agencies[0]!.code, 'sẽ thu hồi');
     const item = await poll('the document in B', () => inboxItem(b, sent.subject));
@@ -118,6 +140,56 @@ describe('federation: two hubs exchange documents over the relay channel', funct
     expect(timeline.rows.map((e) => e.code)).to.include('13');
     expect(timeline.rows.find((e) => e.code === '13').note).to.equal('Ban hành nhầm, thu hồi');
   });
+
+  it("a take-back (13) by the sender travels to the recipient's hub, and the recipient's answer (16) comes back", async () => {
+    const sent = await send(a, b.agencies[0]!.code, 'lấy lại');
+    const item = await poll('the document in B', () => inboxItem(b, sent.subject));
+    const copy = await poll('A sees it delivered', async () => ((await senderView(a, sent.id))?.status === 'delivered' ? senderView(a, sent.id) : undefined));
+    await setStatus(a, copy.id, '13');
+    await poll('the take-back on B', async () => {
+      const r = await b.db.query(`SELECT pending_request AS p FROM dispatches WHERE id = $1`, [item.dispatchId]);
+      return r.rows[0].p === 'takeback';
+    });
+    await setStatus(b, item.dispatchId, '16');
+    const answered = await poll('16 back on A', async () => {
+      const d = await senderView(a, sent.id);
+      return d?.events.some((e: any) => e.code === '16') ? d : undefined;
+    });
+    expect(answered.events.map((e: any) => e.code)).to.deep.equal(['01', '13', '16']);
+  });
+
+  for (const type of [2, 3] as const) {
+    it(`${type === 2 ? 'an update (BussinessDocType 2)' : 'a replacement (BussinessDocType 3)'} sent on hub A travels to hub B and points at B's copy of the original`, async () => {
+      const original = await send(a, b.agencies[0]!.code, `bản gốc ${type}`);
+      const originalOnB = await poll('the original in B', () => inboxItem(b, original.subject));
+      const xml = await (await fetch(`${a.baseUrl}/v1/documents/${original.id}/edxml`, { headers: { authorization: `Bearer ${a.agencies[0]!.apiKey}` } })).text();
+      const parsed = parseEdxml(Buffer.from(xml));
+      if (parsed.kind !== 'document') throw new Error('not a document envelope');
+      const o = parsed.document;
+      const newSubject = subject(type === 2 ? 'cập nhật' : 'thay thế');
+      const envelope = emitEdxmlDocument({
+        ...o,
+        documentId: null,
+        code: { number: String(100000 + Math.floor(Math.random() * 800000)), notation: o.code.notation },
+        subject: newSubject,
+        responseFor: [{ organId: o.from.organId, code: `${o.code.number}/${o.code.notation}`, promulgationDate: o.promulgation.date, documentId: o.documentId }],
+        business: { businessDocType: type, businessDocReason: 'Sửa nội dung', paper: 0 },
+        traceHeaders: [{ organId: o.from.organId, timestamp: o.traceHeaders[0]!.timestamp }],
+      });
+      const res = await fetch(`${a.baseUrl}/v1/edxml`, { method: 'POST', headers: { authorization: `Bearer ${a.agencies[0]!.apiKey}`, 'content-type': 'application/xml' }, body: envelope });
+      expect(res.status, await res.clone().text()).to.equal(202);
+      const arrived = await poll('the new document in B', () => inboxItem(b, newSubject));
+      const onB = await b.db.query(`SELECT business_type AS "businessType", response_for AS "responseFor" FROM documents WHERE id = $1`, [arrived.documentId]);
+      expect(onB.rows[0]).to.deep.equal({ businessType: type, responseFor: originalOnB.documentId });
+      if (type === 3) {
+        const old = await poll('the original replaced on B', async () => {
+          const r = await b.db.query(`SELECT status FROM documents WHERE id = $1`, [originalOnB.documentId]);
+          return r.rows[0].status === 'replaced' ? r.rows[0] : undefined;
+        });
+        expect(old.status).to.equal('replaced');
+      }
+    });
+  }
 
   it('a relayed envelope that already passed through the receiving hub is refused as a loop; the same envelope twice makes one document', async () => {
     const sent = await send(a, b.agencies[0]!.code, 'vòng lặp');
