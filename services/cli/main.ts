@@ -61,6 +61,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
+  pki hub-seal show | pki hub-seal import --cert C.pem --key K.pem [--chain CA.pem]
   pdf verify FILE
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
   backup now|list|verify|archive-command [--dir DIR]
