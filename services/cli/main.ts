@@ -20,6 +20,8 @@ import { sandboxCommand } from './commands/sandbox.command';
 import { conformanceCommand } from './commands/conformance.command';
 import { evidenceCommand } from './commands/evidence.command';
 import { disposalCommand, holdCommand, retentionCommand } from './commands/retention.command';
+import { peerCommand } from './commands/peer.command';
+import { axisCommand } from './commands/axis.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -41,6 +43,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   retention: retentionCommand,
   hold: holdCommand,
   disposal: disposalCommand,
+  peer: peerCommand,
+  axis: axisCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -67,7 +71,9 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
   sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
-  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)
+  peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID
+  axis status | axis sync   (the national document exchange axis: poll state, received messages, refusals; synchronise the directory now)`;
 
 /** Commands that read only files: they must work without a database. */
 const OFFLINE = new Set(['edxml', 'restore', 'conformance', 'evidence']);

@@ -48,7 +48,8 @@ export async function buildQuarterlyReportData(
   producedAt: Date,
 ): Promise<QuarterlyReportData> {
   const { from, to } = quarterBounds(year, quarter);
-  const directory = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE NOT sandbox ORDER BY code`);
+  // The province's own agencies: those of a peer hub or known through the national axis are not measured here (issue 22).
+  const directory = await db.query<{ code: string }>(`SELECT code FROM agencies WHERE NOT sandbox AND reached_via = 'local' ORDER BY code`);
   const base = { from, to: coversTo, filter: null, asOf: producedAt };
   const [byAgency, byMonth, head, anchors] = await Promise.all([
     computeEdocRate(db, { ...base, groupBy: 'agency', listAgencies: directory.rows.map((r) => r.code) }),

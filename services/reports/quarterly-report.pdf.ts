@@ -1,5 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../fonts/serif-font';
+import { NATIONAL_MOTTO, NATIONAL_TITLE } from '../render/official/national-header';
 import { GREY, PageFlow, drawAligned } from './pdf-layout';
 import { drawTable, type Column } from './pdf-table';
 import type { QuarterlyReportData } from './quarterly-report.data';
@@ -54,8 +55,8 @@ export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer
   const top = flow.y;
   flow.text('HỆ THỐNG LIÊN THÔNG VĂN BẢN', { size: 11, style: 'bold', align: 'center', width: half - 60 });
   flow.y = top;
-  flow.text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { size: 11, style: 'bold', align: 'center', x: flow.left + half, width: half });
-  flow.text('Độc lập - Tự do - Hạnh phúc', { size: 12, style: 'bold', align: 'center', x: flow.left + half, width: half, after: 14 });
+  flow.text(NATIONAL_TITLE, { size: 11, style: 'bold', align: 'center', x: flow.left + half, width: half });
+  flow.text(NATIONAL_MOTTO, { size: 12, style: 'bold', align: 'center', x: flow.left + half, width: half, after: 14 });
   flow.text(reportTitle(), { size: 14, style: 'bold', align: 'center' });
   flow.text(quarterTitle(d.year, d.quarter), { size: 13, style: 'bold', align: 'center', after: 2 });
   flow.text(coverage(d), { size: 11, style: 'italic', align: 'center', after: 10 });

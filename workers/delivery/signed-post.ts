@@ -40,8 +40,8 @@ export interface SignedPost {
   allowPrivate: boolean;
   allowHttp: boolean;
   timeouts: PushTimeouts;
-  /** More headers (a status webhook's X-LienThong-Receipt). */
-  extraHeaders?: Record<string, string>;
+  /** Sent besides the X-LienThong-* ones (a relay names the sending hub: X-LienThong-Hub; a status webhook carries X-LienThong-Receipt). */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -55,12 +55,12 @@ export async function postSigned(p: SignedPost): Promise<PushResponse> {
   const res = await pushRequest({
     url: p.url,
     headers: {
+      ...p.headers,
       'content-type': p.contentType,
       'x-lienthong-delivery': p.deliveryId,
       'x-lienthong-timestamp': timestamp,
       'x-lienthong-signature': signDelivery(p.secret, timestamp, p.body),
       'x-lienthong-attempt': String(p.attempt),
-      ...p.extraHeaders,
     },
     body: p.body,
     allowPrivate: p.allowPrivate,

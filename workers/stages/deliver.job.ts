@@ -13,11 +13,13 @@ import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';
+import { relayToPeer } from '../delivery/relay-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { OPEN_DISPATCH_STATUSES } from '../../services/domain/pipeline/pipeline';
 
-const OPEN: DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];
+const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 
 /**
  * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
@@ -43,6 +45,11 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       const agency = await findAgency(db, dispatch.recipientCode);
       if (!agency?.endpointUrl) throw new PermanentStageError(`cơ quan ${dispatch.recipientCode} chưa có địa chỉ điểm nhận (agency update --endpoint)`, 'NO_ENDPOINT');
       proof = await pushWithRecord({ db, config, log }, agency, doc!, dispatchId);
+      if (!proof) return;
+    }
+    if (channel === Channel.relay) {
+      // To the peer hub serving the recipient, under the same attempt records, budget and alert as a push.
+      proof = await pushWithRecord({ db, config, log }, undefined, doc!, dispatchId, (attempt) => relayToPeer(db, config, doc!, dispatchId, dispatch.recipientCode, attempt));
       if (!proof) return;
     }
     const paper = channel === Channel.paper;
@@ -83,6 +90,6 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
       await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
     });
-    log.error({ documentId, dispatchId, err: error.message }, 'ALERT: dispatch failed after its retry budget');
+    log.error({ documentId, dispatchId, err: error }, 'ALERT: dispatch failed after its retry budget');
   },
 };

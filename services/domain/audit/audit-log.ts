@@ -20,7 +20,10 @@ export type AdminAction =
   | 'hold.remove'
   | 'disposal.propose'
   | 'disposal.approve'
-  | 'disposal.reject';
+  | 'disposal.reject'
+  | 'peer.add'
+  | 'peer.update'
+  | 'peer.remove';
 
 export interface AuditEntry {
   /** `user:<name>` for the web, `operator:cli` for the CLI. */
