@@ -8,7 +8,7 @@
 CREATE TABLE ledger_anchors (
   id         bigserial PRIMARY KEY,
   chain      text NOT NULL,
-  row_id     bigint NOT NULL,             -- no foreign key: the ledger refuses TRUNCATE with its own message, and rows are never deleted
+  row_id     bigint NOT NULL REFERENCES ledger(id),
   row_hash   text NOT NULL CHECK (row_hash ~ '^[0-9a-f]{64}$'),
   token      bytea NOT NULL,
   gen_time   timestamptz NOT NULL,
