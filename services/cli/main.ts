@@ -60,11 +60,12 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   evidence verify FILE.zip --trust CA.pem [--trust …]   (no database needed)
   retention set --type CV (--years N | --permanent) [--note T] | retention list
   hold add --document ID --reason R | hold remove --document ID [--note N] | hold list [--all]
-  disposal propose [--as-of YYYY-MM-DD] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
+  disposal propose [--as-of YYYY-MM-DD] [--sender C] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
   report quarterly YEAR Q1..Q4 [--out DIR]
   pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
+  pki hub-seal show | pki hub-seal import --cert C.pem --key K.pem [--chain CA.pem]
   pdf verify FILE
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
   backup now|list|verify|archive-command [--dir DIR]

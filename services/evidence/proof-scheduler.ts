@@ -2,7 +2,7 @@ import type { Config } from '../config/config';
 import type { Db } from '../db/pool';
 import { anchorChains, claimAnchorDay } from '../domain/ledger/ledger-anchor';
 import { NoHubSealError } from '../domain/receipts/hub-seal';
-import { ensureReceipt, eventsOwingReceipts } from '../domain/receipts/receipt.repository';
+import { eventsOwingReceipts, signMissingReceipts } from '../domain/receipts/receipt.repository';
 import { logger } from '../logging/logger';
 import { vnDay } from '../stats/periods';
 
@@ -21,7 +21,7 @@ export function startProofScheduler(db: Db, config: Config): { stop(): void; tic
   let warnedNoTsa = false;
   const tick = async (): Promise<void> => {
     try {
-      for (const eventId of await eventsOwingReceipts(db, RECEIPTS_PER_TICK)) await ensureReceipt(db, keys, eventId);
+      await signMissingReceipts(db, keys, await eventsOwingReceipts(db, RECEIPTS_PER_TICK));
     } catch (err) {
       if (err instanceof NoHubSealError) log.warn({ err }, 'receipts are owed but the hub has no seal certificate');
       else throw err;

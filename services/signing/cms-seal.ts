@@ -56,6 +56,31 @@ export function verifySeal(cms: Buffer, anchors: X509Certificate[], at: Date, de
       trusted = chain === null;
       if (chain) problems.push(chain);
     }
+    // Bytes the signature does not cover must not be changeable either: the seal must be exactly
+    // what sealContent() writes for these parts, and every certificate it carries besides the
+    // signer's must be a trust anchor or issued by one (or by another carried certificate).
+    if (signer.signerDer && signer.signerCert) {
+      const rebuilt = encodeSignedData({
+        signedAttributes: parsed.signer.signedAttributes ?? Buffer.alloc(0),
+        signature: parsed.signer.signature,
+        certificate: signer.signerDer,
+        chain: parsed.certificates.filter((c) => !c.equals(signer.signerDer!)),
+        privateKey: signer.signerCert.publicKey,
+        ...(detachedContent ? {} : { encapsulated: { type: OID.data, content } }),
+      });
+      if (!rebuilt.equals(cms)) {
+        problems.push('the seal was altered outside its signed part (it is not the encoding the hub writes)');
+        trusted = false;
+      }
+      const extra = parsed.certificates.filter((c) => !c.equals(signer.signerDer!)).map((der) => new X509Certificate(der));
+      for (const c of extra) {
+        const known = anchors.some((a) => a.raw.equals(c.raw)) || [...anchors, ...extra].some((i) => i !== c && c.checkIssued(i) && c.verify(i.publicKey));
+        if (!known) {
+          problems.push(`a certificate carried by the seal ("${c.subject.replace(/\n/g, ', ')}") is neither a trust anchor nor issued by one: it was altered or does not belong`);
+          trusted = false;
+        }
+      }
+    }
     const name = signer.signerDer ? nameAttribute(readCertificateFields(signer.signerDer).subject, OID.commonName) : null;
     return {
       ok: signer.digestMatches && signer.signatureValid && signer.essCertIdMatches && trusted,

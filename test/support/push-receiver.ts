@@ -17,6 +17,8 @@ export interface ReceivedPush {
   raw: string;
   /** The parsed JSON body, or undefined for an edXML delivery. */
   body: any;
+  /** X-LienThong-Receipt: the hub's signed receipt beside an edXML status (base64 DER). */
+  receiptHeader?: string;
 }
 
 function safeJson(raw: string): unknown {
@@ -61,7 +63,8 @@ export async function startPushReceiver(secret: string, script: Behaviour[]) {
       const given = String(req.headers['x-lienthong-signature'] ?? '');
       const signatureValid = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
       if (accepted.has(deliveryId)) duplicates++;
-      else accepted.set(deliveryId, { deliveryId, timestamp, signatureValid, contentType: String(req.headers['content-type'] ?? ''), raw, body: safeJson(raw) });
+      else accepted.set(deliveryId, { deliveryId, timestamp, signatureValid, contentType: String(req.headers['content-type'] ?? ''), raw, body: safeJson(raw),
+        ...(req.headers['x-lienthong-receipt'] ? { receiptHeader: String(req.headers['x-lienthong-receipt']) } : {}) });
       if (behaviour === 'huge') return hugeAnswer(1024 ** 3)(req, res);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
     });

@@ -1,5 +1,6 @@
 import { Stage } from '../../contracts';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
+import { NoHubSealError } from '../../services/domain/receipts/hub-seal';
 import { ensureReceipt } from '../../services/domain/receipts/receipt.repository';
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
@@ -43,8 +44,13 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
     }
     const secret = await webhookSecretOf(db, config.masterKey, ev.sender);
     // Arrivals (01) and registrations (03) carry the hub's signed receipt.
+    // Without a seal certificate (none imported outside dev mode) the status still goes, without it.
     const receipt = ev.code === '01' || ev.code === '03'
-      ? await ensureReceipt(db, { masterKey: config.masterKey, devMode: config.LIENTHONG_DEV_MODE }, eventId)
+      ? await ensureReceipt(db, { masterKey: config.masterKey, devMode: config.LIENTHONG_DEV_MODE }, eventId).catch((err: unknown) => {
+          if (!(err instanceof NoHubSealError)) throw err;
+          log.warn({ err, eventId }, 'status sent without its receipt: the hub has no seal certificate');
+          return undefined;
+        })
       : undefined;
     const { body, contentType, headers } = statusWebhookBody(ev, receipt);
     try {

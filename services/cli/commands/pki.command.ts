@@ -10,6 +10,7 @@ import { describeCertificates } from '../../domain/pki/certificate-status';
 import { DevModeRequiredError, ensureDevCa, issueDevCertificate } from '../../domain/pki/dev-pki';
 import { CliUsageError, parseArgs, required, type CliContext, type CommandHandler } from '../cli-context';
 import { startDevTsa } from '../../tsa/dev-tsa';
+import { hubSealCommand } from './hub-seal.command';
 
 const USAGE = `usage: lienthong pki dev-init | pki issue --agency C [--key-type rsa|ec] [--valid-days N]
   | pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert CERT.pem --key KEY.pem [--chain CHAIN.pem] [--password-env VAR]
@@ -17,6 +18,7 @@ const USAGE = `usage: lienthong pki dev-init | pki issue --agency C [--key-type 
   | pki trust add FILE.pem [--purpose signing|tsa|both] [--label L] | pki trust list | pki trust remove ID
   | pki crl import FILE.crl
   | pki dev-tsa [--port 3180]
+  | pki hub-seal show | pki hub-seal import --cert C.pem --key K.pem [--chain CA.pem]   (the seal of receipts and evidence bundles)
   (the password variable must not start with LIENTHONG_: those are configuration keys)`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -191,6 +193,8 @@ export const pkiCommand: CommandHandler = async (args, ctx) => {
       return crlCommand(ctx, positionals);
     case 'dev-tsa':
       return devTsaCommand(ctx, options);
+    case 'hub-seal':
+      return hubSealCommand(ctx, positionals, options);
     default:
       throw new CliUsageError(USAGE);
   }

@@ -63,18 +63,18 @@ export const holdCommand: CommandHandler = async (args, ctx) => {
 };
 
 /**
- * lienthong disposal propose [--as-of YYYY-MM-DD] | disposal list [--batch B] [--status S]
+ * lienthong disposal propose [--as-of YYYY-MM-DD] [--sender C] | disposal list [--batch B] [--status S]
  *   | disposal approve (--batch B | --id ID) --by ADMIN | disposal reject (--batch B | --id ID) --by ADMIN [--note N]
  */
 export const disposalCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest, { 'as-of': 'string', batch: 'string', id: 'string', status: 'string', by: 'string', note: 'string' });
+  const { options } = parseArgs(rest, { 'as-of': 'string', sender: 'string', batch: 'string', id: 'string', status: 'string', by: 'string', note: 'string' });
   const lines = (rows: Awaited<ReturnType<typeof listDisposals>>) =>
     rows.map((r) => `${r.batch} ${r.id} ${r.status.padEnd(9)} ${r.documentType} ${r.numberNotation} (${r.sender}, ${r.issuedOn}) — retained until ${r.retainUntil}`).join('\n');
   if (sub === 'propose') {
     const asOf = options['as-of'] ?? new Date().toISOString().slice(0, 10);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new CliUsageError('--as-of takes YYYY-MM-DD');
-    const { batch, rows } = await proposeDisposals(ctx.db, asOf, operator(options.by));
+    const { batch, rows } = await proposeDisposals(ctx.db, asOf, operator(options.by), options.sender ? { sender: options.sender } : {});
     ctx.out({ batch: rows.length ? batch : null, rows }, rows.length === 0
       ? 'nothing is due for disposal'
       : `${rows.length} document(s) proposed for disposal in batch ${batch} (nothing is removed until an administrator runs: lienthong disposal approve --batch ${batch} --by USERNAME)\n${lines(rows)}`);
@@ -99,5 +99,5 @@ export const disposalCommand: CommandHandler = async (args, ctx) => {
     ctx.out(out, out.map((o) => `${o.documentId}: ${o.outcome === 'disposed' ? `disposed (${o.files} file(s) removed, their SHA-256 kept; ledger row document_disposed)` : `NOT disposed: ${o.reason}`}`).join('\n'));
     return 0;
   }
-  throw new CliUsageError('usage: lienthong disposal propose [--as-of YYYY-MM-DD] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN');
+  throw new CliUsageError('usage: lienthong disposal propose [--as-of YYYY-MM-DD] [--sender C] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN');
 };

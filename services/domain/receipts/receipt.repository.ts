@@ -22,27 +22,53 @@ const EVENT_SQL = `SELECT e.id AS "eventId", e.dispatch_id AS "dispatchId", x.do
        (SELECT f.blob_sha256 FROM document_files f WHERE f.document_id = d.id AND f.role = 'signed') AS "signedDocumentSha256"
   FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN documents d ON d.id = x.document_id`;
 
+const RECEIPT_COLUMNS = `event_id AS "eventId", dispatch_id AS "dispatchId", code, content, cms`;
+
 /**
- * The receipt of one 01/03 event, signed with the hub's seal and stored the first time it is asked
- * for (by the notify stage, the receipts sweep, the API or an evidence export): its content is
- * built from the event, so whoever makes it first makes the same statement. undefined for an
- * event that has no receipt (another code).
+ * Signs and stores the receipts of the given 01/03 events that have none yet, with one opening of
+ * the hub's key and one insert; other events are ignored. A receipt's content is built from its
+ * event, so whoever makes it first (the notify stage, the sweep, the API, an export) makes the same
+ * statement; a concurrent maker's row wins (ON CONFLICT DO NOTHING).
  */
-export async function ensureReceipt(db: Queryable, keys: SealKeys, eventId: number): Promise<StoredReceipt | undefined> {
-  const have = await db.query<StoredReceipt>(`SELECT event_id AS "eventId", dispatch_id AS "dispatchId", code, content, cms FROM dispatch_receipts WHERE event_id = $1`, [eventId]);
-  if (have.rows[0]) return have.rows[0];
-  const r = await db.query<Omit<ReceiptContent, 'type' | 'version'>>(`${EVENT_SQL} WHERE e.id = $1`, [eventId]);
-  const ev = r.rows[0];
-  if (!ev || !(RECEIPT_CODES as readonly string[]).includes(ev.statusCode)) return undefined;
-  const content = receiptBytes({
-    type: 'lienthong-receipt', version: 1, ...ev, eventId: Number(ev.eventId), incomingNumber: ev.statusCode === '03' ? ev.incomingNumber : null,
-  });
-  const cms = sealContent(content, await hubSealIdentity(db, keys.masterKey, keys.devMode));
-  await db.query(
-    `INSERT INTO dispatch_receipts (event_id, dispatch_id, code, content, cms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING`,
-    [eventId, ev.dispatchId, ev.statusCode, content, cms],
+export async function signMissingReceipts(db: Queryable, keys: SealKeys, eventIds: number[]): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  const r = await db.query<Omit<ReceiptContent, 'type' | 'version'>>(
+    `${EVENT_SQL} WHERE e.id = ANY($1::bigint[]) AND e.code IN ('01', '03')
+        AND NOT EXISTS (SELECT 1 FROM dispatch_receipts r WHERE r.event_id = e.id) ORDER BY e.id`,
+    [eventIds],
   );
-  return (await db.query<StoredReceipt>(`SELECT event_id AS "eventId", dispatch_id AS "dispatchId", code, content, cms FROM dispatch_receipts WHERE event_id = $1`, [eventId])).rows[0];
+  if (r.rows.length === 0) return 0;
+  const identity = await hubSealIdentity(db, keys.masterKey, keys.devMode);
+  const ids: number[] = [];
+  const dispatchIds: string[] = [];
+  const codes: string[] = [];
+  const contents: Buffer[] = [];
+  const seals: Buffer[] = [];
+  for (const ev of r.rows) {
+    const content = receiptBytes({
+      type: 'lienthong-receipt', version: 1, ...ev, eventId: Number(ev.eventId), incomingNumber: ev.statusCode === '03' ? ev.incomingNumber : null,
+    });
+    ids.push(Number(ev.eventId));
+    dispatchIds.push(ev.dispatchId);
+    codes.push(ev.statusCode);
+    contents.push(content);
+    seals.push(sealContent(content, identity));
+  }
+  const inserted = await db.query(
+    `INSERT INTO dispatch_receipts (event_id, dispatch_id, code, content, cms)
+     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[]) ON CONFLICT (event_id) DO NOTHING`,
+    [ids, dispatchIds, codes, contents, seals],
+  );
+  return inserted.rowCount ?? 0;
+}
+
+/** The receipt of one 01/03 event, made first when missing; undefined for an event of another code. */
+export async function ensureReceipt(db: Queryable, keys: SealKeys, eventId: number): Promise<StoredReceipt | undefined> {
+  const find = () => db.query<StoredReceipt>(`SELECT ${RECEIPT_COLUMNS} FROM dispatch_receipts WHERE event_id = $1`, [eventId]);
+  const have = await find();
+  if (have.rows[0]) return have.rows[0];
+  await signMissingReceipts(db, keys, [eventId]);
+  return (await find()).rows[0];
 }
 
 /** The receipts of a document's dispatches (one recipient's only, when given), made first where missing. */
@@ -52,12 +78,10 @@ export async function receiptsOfDocument(db: Queryable, keys: SealKeys, document
       WHERE x.document_id = $1 AND e.code IN ('01', '03') AND ($2::text IS NULL OR x.recipient_code = $2) ORDER BY e.id`,
     [documentId, onlyRecipient],
   );
-  const out: StoredReceipt[] = [];
-  for (const e of events.rows) {
-    const r = await ensureReceipt(db, keys, Number(e.id));
-    if (r) out.push(r);
-  }
-  return out;
+  const ids = events.rows.map((e) => Number(e.id));
+  await signMissingReceipts(db, keys, ids);
+  const r = await db.query<StoredReceipt>(`SELECT ${RECEIPT_COLUMNS} FROM dispatch_receipts WHERE event_id = ANY($1::bigint[]) ORDER BY event_id`, [ids]);
+  return r.rows;
 }
 
 /** 01/03 events without a receipt yet (the sweep signs them), oldest first. */

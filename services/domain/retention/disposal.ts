@@ -46,16 +46,17 @@ const ELIGIBLE_SQL = `SELECT d.id, ${RETAIN_UNTIL_SQL} AS retain_until
    AND ${RETAIN_UNTIL_SQL} < $1::date
    AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.document_id = d.id AND h.released_at IS NULL)`;
 
-/** Proposes every eligible document as one batch; returns the batch's rows (empty: nothing is due). */
-export async function proposeDisposals(db: Queryable, asOf: string, by: string, limit = 10_000): Promise<{ batch: string; rows: DisposalRow[] }> {
+/** Proposes every eligible document (of one sending agency, when given) as one batch; returns its rows (empty: nothing is due). */
+export async function proposeDisposals(db: Queryable, asOf: string, by: string, opts: { sender?: string; limit?: number } = {}): Promise<{ batch: string; rows: DisposalRow[] }> {
   const batch = `D-${asOf.replace(/-/g, '')}-${randomUUID().slice(0, 8)}`;
   await db.query(
     `INSERT INTO disposals (id, batch, document_id, status, retain_until, proposed_by)
      SELECT gen_random_uuid(), $2, e.id, 'proposed', e.retain_until, $3 FROM (${ELIGIBLE_SQL}
         AND NOT EXISTS (SELECT 1 FROM disposals o WHERE o.document_id = d.id AND o.status IN ('proposed', 'disposed'))
+        AND ($5::text IS NULL OR d.sender_code = $5)
       ORDER BY 2, d.id LIMIT $4) e
      ON CONFLICT DO NOTHING`,
-    [asOf, batch, by, limit],
+    [asOf, batch, by, opts.limit ?? 10_000, opts.sender ?? null],
   );
   const rows = await listDisposals(db, { batch });
   if (rows.length > 0) await recordAudit(db, { actor: by, actorAgency: null, action: 'disposal.propose', agency: null, detail: { batch, documents: rows.length, asOf } });

@@ -183,6 +183,20 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       '/v1/documents/{id}/edxml': {
         get: { summary: 'The document as an edXML envelope', parameters: [idParam('id')], responses: { '200': { description: 'edXML', content: { 'application/xml': {} } }, ...errors(401, 404) } },
       },
+      '/v1/documents/{id}/evidence': {
+        get: {
+          summary: 'The evidence bundle: one ASiC-E ZIP (files, edXML, timeline, ledger path to an RFC 3161 anchor, signed receipts), sealed by the hub',
+          parameters: [idParam('id')],
+          responses: { '200': { description: 'ASiC-E ZIP', content: { 'application/vnd.etsi.asic-e+zip': {} } }, ...errors(401, 403, 404, 503) },
+        },
+      },
+      '/v1/documents/{id}/receipts': {
+        get: {
+          summary: "The hub's signed receipts of arrivals (01) and registrations (03); each also as DER at links.der",
+          parameters: [idParam('id')],
+          responses: { '200': { description: 'receipts', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(401, 403, 404, 503) },
+        },
+      },
       '/v1/paper-dispatches': {
         post: {
           summary: 'Record a document sent on paper outside the system (the denominator of the e-document rate)',

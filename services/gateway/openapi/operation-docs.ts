@@ -108,6 +108,22 @@ const book = await res.json();`,
     curl: `curl -sS "$BASE/v1/documents/$ID/edxml" ${H} -o document.edxml`,
     ts: `const xml = await lt.documentEdxml(id);`,
   },
+  'get /v1/documents/{id}/evidence': {
+    title: 'Gói bằng chứng',
+    vi: 'Một tệp ZIP theo bố cục ASiC-E: bản PDF đã ký và tệp đính kèm, gói edXML, dòng thời gian mọi bản gửi, các dòng nhật ký với đường băm tới mốc thời gian RFC 3161, các biên nhận có ký; niêm phong bằng con dấu của hệ thống. Kiểm tra ngoại tuyến: `lienthong evidence verify FILE --trust ca.pem`.',
+    en: 'One ASiC-E ZIP with the signed PDF, attachments, edXML, the timeline, the ledger path to an RFC 3161 anchor and the signed receipts, sealed by the hub; check it offline with `lienthong evidence verify`.',
+    curl: `curl -sS "$BASE/v1/documents/$ID/evidence" ${H} -o bang-chung.zip`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/evidence\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
+writeFileSync('bang-chung.zip', Buffer.from(await res.arrayBuffer()));`,
+  },
+  'get /v1/documents/{id}/receipts': {
+    title: 'Biên nhận có ký',
+    vi: 'Biên nhận do hệ thống ký (CMS) cho mỗi lần văn bản đến (01) và được vào sổ (03): nội dung JSON và bản DER (kiểm tra bằng `openssl cms -verify`).',
+    en: "The hub's signed receipts (CMS) of each arrival (01) and registration (03): the JSON content and the DER (check with `openssl cms -verify`).",
+    curl: `curl -sS "$BASE/v1/documents/$ID/receipts" ${H}`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/receipts\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
+const { receipts } = await res.json(); // each: content (JSON) and cms (base64 DER)`,
+  },
   'post /v1/paper-dispatches': {
     title: 'Ghi nhận văn bản giấy',
     vi: 'Ghi nhận văn bản đã gửi bằng giấy ngoài hệ thống, để mẫu số của tỷ lệ văn bản điện tử đúng thực tế.',

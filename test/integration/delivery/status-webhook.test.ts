@@ -55,12 +55,16 @@ describe('statuses forwarded to a push-channel sender as signed webhooks', funct
     const [sender] = (await createAgencies(gw.db, 1, { channel: 'push', endpointUrl: receiver.url, secret: SECRET, pushFormat: 'json' })) as [TestAgency];
     const [recipient] = (await createAgencies(gw.db, 1)) as [TestAgency];
     const { id, dispatchId } = await sendToHosted(sender, recipient);
+    // The arrival (01, recorded by the hub) comes first, with the hub's signed receipt (issue 21).
+    const arrival = await waitFor('the 01 webhook', async () => [...receiver.accepted.values()].find((p) => p.deliveryId.startsWith(`${dispatchId}:`) && p.body.code === '01'));
+    expect(arrival.body.receipt.content).to.include({ dispatchId, statusCode: '01', documentId: id });
+    expect(Buffer.from(arrival.body.receipt.cms, 'base64').length).to.be.greaterThan(500);
     receiver.setScript(['fail500', 'ok']);
     expect(await post(gw.baseUrl, `/v1/inbox/${dispatchId}/status`, recipient.apiKey, { code: '03', note: 'Vào sổ' })).to.equal(200);
     expect(await post(gw.baseUrl, `/v1/inbox/${dispatchId}/status`, recipient.apiKey, { code: '06' })).to.equal(200);
 
     const got = await waitFor('two webhooks', async () => {
-      const mine = [...receiver.accepted.values()].filter((p) => p.deliveryId.startsWith(`${dispatchId}:`));
+      const mine = [...receiver.accepted.values()].filter((p) => p.deliveryId.startsWith(`${dispatchId}:`) && p.body.code !== '01');
       return mine.length === 2 ? mine : undefined;
     });
     expect(got.map((p) => p.body.code)).to.deep.equal(['03', '06']);
@@ -77,11 +81,13 @@ describe('statuses forwarded to a push-channel sender as signed webhooks', funct
       expect(Date.parse(p.body.at)).to.be.a('number').and.not.NaN;
     });
     expect(got[0]!.body.note).to.equal('Vào sổ');
-    expect(receiver.attempts[0]).to.equal(`${dispatchId}:${events.rows[0].id}:fail500`);
+    expect(got[0]!.body.receipt.content).to.include({ dispatchId, statusCode: '03' }); // registration: a receipt
+    expect(got[1]!.body.receipt, '06 carries no receipt').to.equal(undefined);
+    expect(receiver.attempts.filter((a) => !a.startsWith(`${arrival.deliveryId}:`))[0]).to.equal(`${dispatchId}:${events.rows[0].id}:fail500`);
     expect(receiver.duplicates()).to.equal(0);
-    await waitFor('both marked notified', async () => {
+    await waitFor('01, 03 and 06 marked notified', async () => {
       const r = await gw.db.query(`SELECT count(*)::int AS n FROM dispatch_events WHERE dispatch_id = $1 AND notified_at IS NOT NULL`, [dispatchId]);
-      return r.rows[0].n === 2;
+      return r.rows[0].n === 3;
     });
   });
 
@@ -93,7 +99,12 @@ describe('statuses forwarded to a push-channel sender as signed webhooks', funct
     const quiet = await sendToHosted(hostedSender, recipient);
     expect(await post(gw.baseUrl, `/v1/documents/${pushed.id}/revoke`, sender.apiKey, { reason: 'Ban hành nhầm' })).to.equal(200);
     expect(await post(gw.baseUrl, `/v1/inbox/${quiet.dispatchId}/status`, recipient.apiKey, { code: '03' })).to.equal(200);
-    const got = await waitFor('the revoke webhook', async () => [...receiver.accepted.values()].find((p) => p.deliveryId.startsWith(`${pushed.dispatchId}:`)));
+    const mine = () => [...receiver.accepted.values()].filter((p) => p.deliveryId.startsWith(`${pushed.dispatchId}:`));
+    const got = await waitFor('the revoke webhook', async () => mine().find((p) => p.raw.includes('<edXML:StatusCode>13<')));
+    // the arrival went before it, its signed receipt in the X-LienThong-Receipt header
+    const arrival = mine().find((p) => p.raw.includes('<edXML:StatusCode>01<'));
+    expect(arrival?.receiptHeader, 'the 01 status carries the receipt header').to.be.a('string');
+    expect(got.receiptHeader).to.equal(undefined);
     expect(got.signatureValid).to.equal(true);
     expect(got.contentType).to.contain('application/xml');
     const message = parseEdxml(got.raw);

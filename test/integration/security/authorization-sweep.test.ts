@@ -74,6 +74,8 @@ const RULES: Record<string, RouteRule> = {
     body: (f) => ({ contentType: 'application/xml', data: sampleEdxml({ pdf: f.pdf, senderCode: f.ring.sender.code, senderName: f.ring.sender.name, recipients: [f.ring.recipient.code] }) }),
     expect: { own: 202, other: 403, monitor: 403 },
   },
+  'GET /v1/documents/{id}/evidence': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/evidence`, expect: { own: 200, other: 404, monitor: 403 } },
+  'GET /v1/documents/{id}/receipts': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/receipts`, expect: { own: 200, other: 404, monitor: 403 } },
   'GET /v1/documents/{id}/edxml': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}/edxml`, expect: { own: 200, other: 404, monitor: 403 } },
   'POST /v1/paper-dispatches': {
     owner: (f) => f.ring.sender,
