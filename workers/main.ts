@@ -16,6 +16,7 @@ import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
 import { backupTarget } from '../services/backup/backup-target';
+import { startRenewalScheduler } from '../services/domain/documents/renewal-scheduler';
 
 const log = logger('workers');
 
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
     : undefined;
   const reminders = startReminders(db, config);
+  // Issue 21: new document timestamps before the TSA certificates of documents' newest ones expire.
+  const renewals = startRenewalScheduler(db, config);
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       sweeper.stop();
       await backups?.stop();
       reminders.stop();
+      await renewals.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

@@ -52,6 +52,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pdf verify FILE
+  pdf renew --document ID | --all-before YYYY-MM-DD [--reason TEXT] [--limit N]
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
   backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
