@@ -51,7 +51,8 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     [sender, recipient] = (await createAgencies(gw.db, 2)) as [TestAgency, TestAgency];
     const t = await startDevTsa(gw.db, loadConfig().masterKey, true);
     tsa = t.server;
-    worker = spawnWorker({ LIENTHONG_TSA_URL: t.url });
+    // this suite is about B-T (signature-levels.test.ts covers B-LT and B-LTA): no DSS, no document timestamp
+    worker = spawnWorker({ LIENTHONG_TSA_URL: t.url, LIENTHONG_SIGNATURE_LEVEL: 'B-T', LIENTHONG_LTA_DOCUMENT_TYPES: 'NQ' });
   });
   after(async () => {
     await worker.stop();
