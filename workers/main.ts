@@ -17,6 +17,10 @@ import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/q
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
 import { backupTarget } from '../services/backup/backup-target';
 import { startRenewalScheduler } from '../services/domain/documents/renewal-scheduler';
+import { startProofScheduler } from '../services/evidence/proof-scheduler';
+import { axisSettings } from '../services/axis/axis-client';
+import { startAxisPoller } from '../services/axis/axis-poller';
+import { signatureIntakeOptions } from '../services/domain/documents/arriving-signatures';
 
 const log = logger('workers');
 
@@ -39,13 +43,13 @@ async function main(): Promise<void> {
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
-  for (const w of workers) w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  for (const w of workers) w.on('error', (err) => log.warn({ err }, 'worker error'));
   // The quarterly report: the scheduler is an upsert by a fixed id, safe in every process; BullMQ
   // hands each due run to exactly one worker.
   const reportsQueue = new Queue(REPORTS_QUEUE, { connection: producerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX });
-  await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err: (err as Error).message }, 'report scheduler not registered yet; Redis unreachable'));
+  await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err }, 'report scheduler not registered yet; Redis unreachable'));
   const reportsWorker = new Worker(REPORTS_QUEUE, quarterlyReportProcessor(db), { connection: workerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX, concurrency: 1 });
-  reportsWorker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
+  reportsWorker.on('error', (err) => log.warn({ err }, 'reports worker error'));
   const metricsServer = config.LIENTHONG_WORKER_METRICS_PORT
     ? await startMetricsServer(config.LIENTHONG_WORKER_METRICS_PORT, {
         host: config.HOST,
@@ -61,6 +65,16 @@ async function main(): Promise<void> {
   const reminders = startReminders(db, config);
   // Issue 21: new document timestamps before the TSA certificates of documents' newest ones expire.
   const renewals = startRenewalScheduler(db, config);
+  // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).
+  const proofs = startProofScheduler(db, config);
+  // The national document exchange axis, when configured: one process at a time polls it (a lease).
+  const axis = axisSettings(config);
+  const axisPoller = axis
+    ? startAxisPoller(db, axis, {
+        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES,
+        trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
+      }, logger('axis'))
+    : undefined;
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -71,6 +85,8 @@ async function main(): Promise<void> {
       await backups?.stop();
       reminders.stop();
       await renewals.stop();
+      proofs.stop();
+      await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();
@@ -96,6 +112,6 @@ function parseOnly(args: string[]): Stage[] {
 }
 
 main().catch((err) => {
-  log.fatal({ err: (err as Error).message }, 'workers failed to start');
+  log.fatal({ err }, 'workers failed to start');
   process.exitCode = 1;
 });

@@ -1,5 +1,5 @@
 import type { RenderInput } from '../../services/render/render-input';
-import { renderNaive } from '../../services/render/naive-renderer';
+import { renderNaive } from '../baselines/naive-renderer';
 import { renderOfficialDocument } from '../../services/render/render-official-document';
 import { sampleBody } from './payloads';
 

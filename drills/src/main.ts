@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       try {
         const r = await run(stack);
         scenarios.push(r);
-        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
+        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.resentSameId ?? 0} re-sent same id, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
       } catch (err) {
         console.log(`FAILED: ${(err as Error).message}`);
         const recovered = await recover(stack).catch((e: Error) => `recovery failed: ${e.message}`);
@@ -122,8 +122,8 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: ScenarioResult[], fuzz: FuzzSummary | undefined): void {
-  const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
-  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
+  const head = ['scenario', 'sent', 'delivered', 'dup', 're-sent same id', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
+  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.resentSameId ?? 0, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   console.log('\n' + line(head));

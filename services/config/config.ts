@@ -51,6 +51,8 @@ const Schema = z.object({
   /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
   LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
+  /** This hub's id among federated hubs (issue 22): sent to peers and written into edXML TraceHeader/OrganId. */
+  LIENTHONG_HUB_ID: z.string().regex(/^[0-9A-Z.]{1,35}$/).default('LIENTHONG'),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
@@ -107,6 +109,21 @@ const Schema = z.object({
   LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
   /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
   LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /**
+   * Admission control (issue 25): new documents are refused with 503 OVERLOADED and Retry-After
+   * when the pipeline's backlog would take longer than this to drain (ms; 0 = never refuse) …
+   */
+  LIENTHONG_ADMISSION_MAX_DELAY_MS: int(10_000),
+  /** … and holds at least this many jobs (queued stage jobs plus unrelayed outbox rows). */
+  LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
+  /** How often (ms) a gateway looks at the backlog while documents arrive. */
+  LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
+  /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
+  LIENTHONG_AXIS_URL: z.string().url().optional(),
+  LIENTHONG_AXIS_SYSTEM_ID: z.string().min(1).max(200).optional(),
+  LIENTHONG_AXIS_SECRET: z.string().min(1).optional(),
+  LIENTHONG_AXIS_POLL_MS: z.coerce.number().int().min(200).default(60_000),
+  LIENTHONG_AXIS_SYNC_MS: z.coerce.number().int().min(1000).default(6 * 3600_000),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));

@@ -5,6 +5,25 @@ export type SourceType = 'pdf' | 'png' | 'jpeg' | 'docx' | 'html' | 'markdown' |
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+
+/** The types told by their first bytes alone; `ole` is a legacy Office file (.doc, .xls). */
+export type MagicType = 'pdf' | 'png' | 'jpeg' | 'zip' | 'ole';
+
+/**
+ * The one table of magic numbers (the intake's content type and the convert stage's source type
+ * both read it). Only the first KiB is looked at, so a file's head is enough.
+ */
+export function magicTypeOf(bytes: Uint8Array): MagicType | undefined {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
+  // PDF readers accept the header anywhere in the first 1024 bytes (ISO 32000-1, annex H).
+  if (head.indexOf('%PDF-') !== -1) return 'pdf';
+  if (head.length >= 8 && head.subarray(0, 8).equals(PNG_MAGIC)) return 'png';
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (head.length >= 4 && head.subarray(0, 4).equals(ZIP_MAGIC)) return 'zip';
+  if (head.length >= 8 && head.subarray(0, 8).equals(OLE_MAGIC)) return 'ole';
+  return undefined;
+}
 
 /**
  * What the bytes are, from their content: magic numbers first, the declared type only to tell
@@ -12,15 +31,13 @@ const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
  */
 export function sniffSourceType(bytes: Buffer, declaredType?: string): SourceType {
   if (bytes.length === 0) throw new ConvertError('UNSUPPORTED_TYPE', 'the file is empty');
-  // PDF readers accept the header anywhere in the first 1024 bytes (ISO 32000 implementation note).
-  if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
-  if (bytes.subarray(0, 8).equals(PNG_MAGIC)) return 'png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+  const magic = magicTypeOf(bytes);
+  if (magic === 'pdf' || magic === 'png' || magic === 'jpeg') return magic;
+  if (magic === 'zip') {
     if (zipHas(bytes, 'word/document.xml')) return 'docx';
     throw new ConvertError('UNSUPPORTED_TYPE', 'the file is a ZIP archive but not a Word document (.docx)');
   }
-  if (bytes.subarray(0, 8).equals(OLE_MAGIC)) {
+  if (magic === 'ole') {
     throw new ConvertError('UNSUPPORTED_TYPE', 'legacy Office files (.doc, .xls) are not supported: save the file as .docx or PDF');
   }
   if (bytes.includes(0)) throw new ConvertError('UNSUPPORTED_TYPE', 'the file is binary and of no supported type (PDF, PNG, JPEG, DOCX, HTML, Markdown, text)');

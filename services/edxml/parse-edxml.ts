@@ -42,7 +42,7 @@ function readDocument(root: XNode, envelope: XNode, header: XNode, mh: XNode, li
   return compact({
     from: readOrgan(need(mh, 'From')),
     to: to.map(readOrgan),
-    documentId: str(mh, 'DocumentId') ?? null,
+    documentId: documentIdOf(mh, 'DocumentId') ?? null,
     code: { number: reqStr(code, 'CodeNumber'), notation: reqStr(code, 'CodeNotation') },
     promulgation: { place: str(prom, 'Place') ?? '', date: dateOf(prom, 'PromulgationDate') },
     documentType: compact({ type: str(type, 'Type'), typeDetail: str(type, 'TypeDetail'), typeName: str(type, 'TypeName') }),
@@ -98,7 +98,7 @@ function readResponseFor(node: XNode): EdxmlResponseFor {
     organId: checkOrganId(reqStr(node, 'OrganId'), displayPath(`${node.path}/OrganId`)),
     code: reqStr(node, 'Code'),
     promulgationDate: date === undefined ? null : parseEdxmlDate(date, displayPath(`${node.path}/PromulgationDate`)),
-    documentId: str(node, 'DocumentId') ?? null,
+    documentId: documentIdOf(node, 'DocumentId') ?? null,
   };
 }
 
@@ -133,7 +133,7 @@ function readBusiness(node: XNode | undefined): EdxmlBusiness {
   const info = kid(node, 'BussinessDocumentInfo', 'BusinessDocumentInfo');
   const replacements = kid(node, 'ReplacementInfoList');
   return compact({
-    documentId: str(node, 'DocumentId'),
+    documentId: documentIdOf(node, 'DocumentId'),
     businessDocType: type as EdxmlBusinessDocType,
     businessDocReason: str(node, 'BussinessDocReason', 'BusinessDocReason'),
     paper: paper as 0 | 1,
@@ -149,11 +149,25 @@ function readBusiness(node: XNode | undefined): EdxmlBusiness {
       : undefined,
     replacementInfo: replacements
       ? kids(replacements, 'ReplacementInfo').map((r) => ({
-          documentId: reqStr(r, 'DocumentId'),
+          documentId: documentIdOf(r, 'DocumentId', true)!,
           organIds: kids(kid(r, 'OrganIdList'), 'OrganId').map((o) => checkOrganId(o.text.trim(), displayPath(o.path))),
         }))
       : undefined,
   });
+}
+
+/**
+ * A DocumentId, which carries the promulgation date in the common form
+ * `<OrganId>,<yyyy/MM/dd>,<số>/<ký hiệu>`: when its second part looks like a date, the date must
+ * exist (2014/02/30 does not), else the envelope is refused naming the element. Other forms (the
+ * year-only variant, opaque ids) are kept as they are.
+ */
+function documentIdOf(node: XNode, local: string, required = false): string | undefined {
+  const value = required ? reqStr(node, local) : str(node, local);
+  if (value === undefined) return undefined;
+  const middle = value.split(',')[1]?.trim();
+  if (middle !== undefined && /^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}$/.test(middle)) parseEdxmlDate(middle, displayPath(`${node.path}/${local}`));
+  return value;
 }
 
 function dateOf(node: XNode, local: string): string {

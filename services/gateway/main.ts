@@ -51,6 +51,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  log.fatal({ err: (err as Error).message }, 'gateway failed to start');
+  log.fatal({ err }, 'gateway failed to start');
   process.exitCode = 1;
 });

@@ -25,7 +25,7 @@ export async function startMetricsServer(port: number, opts: { host?: string; ex
     renderMetrics(registries).then(
       (body) => res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE }).end(body),
       (err: Error) => {
-        log.warn({ err: err.message }, 'metrics rendering failed');
+        log.warn({ err }, 'metrics rendering failed');
         res.writeHead(500).end();
       },
     );

@@ -30,7 +30,7 @@ export function createQueueDepthRegistry(getter: QueueDepthGetter): Registry {
         for (const q of await getter()) for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.queue, state }, n);
       } catch (err) {
         // Redis down: the scrape still answers; the missing series is the signal.
-        log.warn({ err: (err as Error).message }, 'queue depth unavailable');
+        log.warn({ err }, 'queue depth unavailable');
       }
     },
   });
@@ -46,7 +46,7 @@ export function stageQueueDepth(connection: IORedis, prefix: string, names: read
   return async () => {
     queues ??= names.map((name) => {
       const q = new Queue(name, { connection, prefix });
-      q.on('error', (err) => log.debug({ err: err.message, queue: name }, 'queue connection error'));
+      q.on('error', (err) => log.debug({ err, queue: name }, 'queue connection error'));
       return q;
     });
     return Promise.all(queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...STATES) })));

@@ -2,6 +2,7 @@ import type { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../fonts/serif-font';
 import { PageFlow, drawAligned } from '../reports/pdf-layout';
 import { placeAndDate, upper } from '../render/official/labels';
+import { NATIONAL_MOTTO as MOTTO, NATIONAL_TITLE } from '../render/official/national-header';
 import { formatDayVi } from '../reports/report-format';
 
 export interface TransmittalSlip {
@@ -18,8 +19,6 @@ const A4: [number, number] = [595.28, 841.89];
 // Decree 30 annex I margins: left 30–35 mm, right 15–20 mm, top/bottom 20–25 mm.
 const MARGINS = { top: 57, bottom: 57, left: 85, right: 57 };
 const STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
-const NATIONAL_TITLE = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
-const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
 
 /**
  * Phiếu gửi (Decree 30, type PG) on page 1 of `pdf`: the header of an official paper (issuing

@@ -43,7 +43,7 @@ export class OutboxRelay {
     }
     this.running = true;
     void this.drain()
-      .catch((err) => log.warn({ err: (err as Error).message }, 'outbox relay pass failed; will retry'))
+      .catch((err) => log.warn({ err }, 'outbox relay pass failed; will retry'))
       .finally(() => {
         this.running = false;
         if (this.again) {
@@ -101,7 +101,7 @@ export class OutboxRelay {
       const own = client;
       own.on('notification', () => this.kick());
       own.on('error', (err) => {
-        log.warn({ err: err.message }, 'outbox listener lost; reconnecting');
+        log.warn({ err }, 'outbox listener lost; reconnecting');
         this.listener = undefined;
         own.end().catch(() => undefined);
         setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
@@ -109,7 +109,7 @@ export class OutboxRelay {
       await client.query('LISTEN lienthong_outbox');
       this.listener = client;
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'outbox listener could not connect; polling meanwhile');
+      log.warn({ err }, 'outbox listener could not connect; polling meanwhile');
       client?.end().catch(() => undefined);
       setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
     }

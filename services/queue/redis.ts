@@ -58,6 +58,6 @@ export function createRedis(source: string | RedisSettings | RedisTarget, role: 
       redisOptions: { ...opts, password: target.password },
     }) as unknown as IORedis;
   }
-  redis.on('error', (err: Error) => log.debug({ err: err.message, role, redis: describeRedisTarget(target) }, 'redis connection error'));
+  redis.on('error', (err: Error) => log.debug({ err, role, redis: describeRedisTarget(target) }, 'redis connection error'));
   return redis;
 }

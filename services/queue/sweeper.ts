@@ -1,7 +1,7 @@
-import { Stage } from '../../contracts';
+import { Stage, type DocumentStatus } from '../../contracts';
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
-import { stageAwaitedIn } from '../domain/pipeline/pipeline';
+import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn } from '../domain/pipeline/pipeline';
 import { priorityOf } from '../domain/pipeline/priority';
 import { owedWebhookEvents } from '../domain/dispatches/status-webhook';
 import { noteExpiringCertificates } from '../domain/pki/certificate-expiry-notices';
@@ -26,18 +26,18 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
   const orphans = await db.query(
     `UPDATE dispatches x SET status = 'failed', last_error = COALESCE(d.last_error, 'văn bản bị lỗi trong quá trình xử lý'), updated_at = now()
        FROM documents d
-      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status IN ('pending', 'delivering')
+      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status = ANY($2::text[])
         AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)`,
-    [ageMs],
+    [ageMs, OPEN_DISPATCH_STATUSES],
   );
   if (orphans.rowCount) log.warn({ dispatches: orphans.rowCount }, 'sweeper moved copies of failed documents to the failed list');
   const expiring = await noteExpiringCertificates(db);
   if (expiring > 0) log.warn({ agencies: expiring }, 'signing certificates expire within 30 days: agencies notified');
-  const docs = await db.query<{ id: string; status: 'accepted' | 'converted' | 'signed'; urgency: 'normal' }>(
+  const docs = await db.query<{ id: string; status: DocumentStatus; urgency: 'normal' }>(
     `SELECT id, status, urgency FROM documents
-      WHERE status IN ('accepted', 'converted', 'signed') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+      WHERE status = ANY($2::text[]) AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
       ORDER BY updated_at LIMIT 1000`,
-    [ageMs],
+    [ageMs, IN_FLIGHT_DOCUMENT_STATUSES],
   );
   for (const d of docs.rows) {
     const stage = stageAwaitedIn(d.status);
@@ -47,10 +47,10 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
   }
   const dispatches = await db.query<{ id: string; documentId: string; urgency: 'normal' }>(
     `SELECT x.id, x.document_id AS "documentId", d.urgency FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE d.status = 'routed' AND x.status IN ('pending', 'delivering')
+      WHERE d.status = 'routed' AND x.status = ANY($2::text[])
         AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)
       ORDER BY x.updated_at LIMIT 5000`,
-    [ageMs],
+    [ageMs, OPEN_DISPATCH_STATUSES],
   );
   for (const x of dispatches.rows) {
     await queues.add(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }, priorityOf(x.urgency));
@@ -67,7 +67,7 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
 
 export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number): { stop(): void } {
   const timer = setInterval(() => {
-    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed; will retry'));
+    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, intervalMs);
   return { stop: () => clearInterval(timer) };
 }

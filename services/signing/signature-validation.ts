@@ -45,13 +45,37 @@ export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertific
   verdict: Verdict;
 }
 
+/** What a certification signature's DocMDP level lets later revisions do (ISO 32000-1 §12.8.2.2). */
+const DOCMDP_ALLOWS: Record<number, string> = {
+  1: 'thêm dấu thời gian và dữ liệu kiểm tra chữ ký, không thay đổi nào khác',
+  2: 'điền biểu mẫu và ký thêm',
+};
+
 const vn = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
-function timestampTrust(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
-  if (!ts.tsaCertificate || !ts.time) return false;
-  const tsa = new X509Certificate(ts.tsaCertificate);
-  const path = buildPath(tsa, pool, anchors);
-  return !!path.anchor && pathValidAt(path, ts.time).ok;
+function timestampPath(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): CertificatePath | null {
+  if (!ts.tsaCertificate || !ts.time) return null;
+  const path = buildPath(new X509Certificate(ts.tsaCertificate), pool, anchors);
+  return path.anchor && pathValidAt(path, ts.time).ok ? path : null;
+}
+
+/**
+ * Whether a signature timestamp can set the validation time: its TSA chains to a TSA anchor at
+ * the stamped time, and that path is not revoked (checked with the same OCSP/CRL module as
+ * signers). A revoked TSA certificate makes the timestamp untrusted whatever the revocation date
+ * (its key may have stamped any time); an unknown status is reported, not held against it.
+ */
+async function timestampTrust(ts: TimestampReport, pool: X509Certificate[], ctx: ValidationContext, dss: DssContents | null): Promise<boolean> {
+  const path = timestampPath(ts, pool, ctx.tsaAnchors);
+  if (!path) return false;
+  if (!ctx.revocation && !dss) {
+    ts.tsaRevocation = { status: 'not-checked', revokedAt: null, source: null };
+    return true;
+  }
+  // The TSA's status now (a DSS gathered at signing answers offline, B-LT), else online.
+  const rev = await revocationOf(path, ctx, dss, ctx.now ?? new Date());
+  ts.tsaRevocation = { status: rev.status, revokedAt: rev.revokedAt, source: rev.source };
+  return rev.status !== 'revoked';
 }
 
 /** From the file's DSS first (offline, B-LT), then online when a checker is given. */
@@ -97,21 +121,27 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 
   const forbidden = a.changes.filter((c) => !c.allowed);
   for (const c of forbidden) {
-    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision}).`));
+    const rule = c.forbiddenByDocMdp ? `: chữ ký chứng nhận (DocMDP P=${c.forbiddenByDocMdp}) chỉ cho phép ${DOCMDP_ALLOWS[c.forbiddenByDocMdp] ?? 'ít thay đổi hơn'}` : '';
+    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision})${rule}.`));
   }
 
   // validation time: a trusted, intact signature timestamp; otherwise now
   if (a.timestamp && !isDocTs) {
-    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    // an invalid token's TSA is not looked up (no revocation requests on its behalf)
+    a.timestamp.trusted = a.timestamp.valid ? await timestampTrust(a.timestamp, pool, ctx, dss) : timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
     if (a.timestamp.valid && a.timestamp.trusted && a.timestamp.time) {
       report.validationTime = a.timestamp.time;
       report.validationTimeSource = 'timestamp';
     } else {
-      findings.push(finding('TIMESTAMP_UNTRUSTED', `Chữ ký ${n}: dấu thời gian ${a.timestamp.valid ? 'của đơn vị cấp dấu thời gian không được tin cậy' : 'không hợp lệ'}; chữ ký được kiểm tra tại thời điểm hiện tại.`));
+      const tsaRevoked = a.timestamp.tsaRevocation?.status === 'revoked';
+      const why = !a.timestamp.valid ? 'không hợp lệ'
+        : tsaRevoked ? `có chứng thư số của đơn vị cấp dấu thời gian đã bị thu hồi${a.timestamp.tsaRevocation?.revokedAt ? ` từ ${vn(a.timestamp.tsaRevocation.revokedAt)}` : ''}`
+        : 'của đơn vị cấp dấu thời gian không được tin cậy';
+      findings.push(finding('TIMESTAMP_UNTRUSTED', `Chữ ký ${n}: dấu thời gian ${why}; chữ ký được kiểm tra tại thời điểm hiện tại.`));
     }
   }
   if (isDocTs && a.timestamp) {
-    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    a.timestamp.trusted = timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
     if (a.timestamp.time) report.validationTime = a.timestamp.time;
     report.validationTimeSource = 'timestamp';
   }

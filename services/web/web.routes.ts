@@ -94,7 +94,7 @@ export function webRoutes({ db, redis, config }: AppDeps): Router {
     const status = e?.status ?? e?.statusCode;
     if (status === 404) return void res.status(404).type('html').send(notFoundPage(res).value);
     if (status && status >= 400 && status < 500) return void res.status(status).type('html').send(errorPage(res, status, 'Yêu cầu không hợp lệ.').value);
-    log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'web request failed');
+    log.error({ err }, 'web request failed');
     res.status(500).type('html').send(errorPage(res, 500, 'Lỗi nội bộ; thao tác chưa được thực hiện. Hãy thử lại.').value);
   });
   return router;

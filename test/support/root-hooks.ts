@@ -6,65 +6,122 @@ import pg from 'pg';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { createPool } from '../../services/db/pool';
 import { migrate } from '../../services/db/migrator';
+import { reportHandlesIfStillRunning } from './open-handles';
+import { addFileHooks, type FileScope } from './per-file-hooks';
 import { setTestEnv, uniqueTag } from './test-env';
 
 /**
- * Once per test run: a private PostgreSQL and Redis in a temporary folder (or a fresh database on
- * TEST_DATABASE_URL's server and a fresh queue prefix on TEST_REDIS_URL), migrated, and the
- * environment the services read. Every suite shares them and isolates itself by agency codes.
+ * Once per test run: a private PostgreSQL and Redis in a temporary folder (or TEST_DATABASE_URL's
+ * server and TEST_REDIS_URL), and one database migrated once, used as a template. Then each test
+ * file that needs the services (every file outside test/unit) gets its own database, created from
+ * that template (`CREATE DATABASE … TEMPLATE …`, a file copy: no migration per file), and its own
+ * BullMQ queue prefix; the environment the services read points at them while that file runs, and
+ * the database is dropped when the file is done. Files no longer see each other's rows or jobs.
  */
 let stack: EmbeddedStack | undefined;
 let tmpDir: string | undefined;
-let externalDb: { adminUrl: string; name: string } | undefined;
+let adminUrl: string | undefined;
+let templateName: string | undefined;
+let masterKeyHex = '';
+let redisUrl = '';
+const runTag = uniqueTag(6).toLowerCase();
+const created = new Set<string>();
+
+function databaseUrlFor(base: string, name: string): string {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database and queue prefix for one test file; the environment points at them. */
+async function enterFile(scope: FileScope): Promise<void> {
+  const name = `lt_${runTag}_f${scope.index}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateName}`));
+  created.add(name);
+  const databaseUrl = databaseUrlFor(adminUrl!, name);
+  const queuePrefix = `lt-test-${runTag}-f${scope.index}`;
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, LIENTHONG_QUEUE_PREFIX: queuePrefix });
+  setTestEnv({ databaseUrl, redisUrl, queuePrefix, masterKeyHex });
+}
+
+/** Drops the file's database; a connection the file left open is named on stderr (and then cut). */
+async function leaveFile(scope: FileScope): Promise<void> {
+  const name = `lt_${runTag}_f${scope.index}`;
+  await withAdmin(async (c) => {
+    const open = await c.query<{ application_name: string; n: number }>(
+      `SELECT application_name, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY 1`,
+      [name],
+    );
+    if (open.rows.length > 0) {
+      process.stderr.write(`[test] ${scope.file} left PostgreSQL connections open: ${open.rows.map((r) => `${r.application_name || '?'} ×${r.n}`).join(', ')}\n`);
+    }
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+  created.delete(name);
+}
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(180_000);
-    let databaseUrl: string;
-    let redisUrl: string;
     if (process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL) {
-      const name = `lienthong_test_${uniqueTag(8).toLowerCase()}`;
-      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      externalDb = { adminUrl: process.env.TEST_DATABASE_URL, name };
-      const u = new URL(process.env.TEST_DATABASE_URL);
-      u.pathname = `/${name}`;
-      databaseUrl = u.toString();
+      adminUrl = process.env.TEST_DATABASE_URL;
       redisUrl = process.env.TEST_REDIS_URL;
     } else {
       tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-test-'));
       fs.chmodSync(tmpDir, 0o755);
       stack = await startEmbeddedStack({ dataDir: tmpDir, fast: true });
-      databaseUrl = stack.databaseUrl;
+      adminUrl = stack.databaseUrl;
       redisUrl = stack.redisUrl;
     }
-    const masterKeyHex = randomBytes(32).toString('hex');
-    const queuePrefix = `lt-test-${uniqueTag(6).toLowerCase()}`;
+    templateName = `lt_${runTag}_template`;
+    await withAdmin((c) => c.query(`CREATE DATABASE ${templateName}`));
+    created.add(templateName);
+    const templateUrl = databaseUrlFor(adminUrl, templateName);
+    const db = createPool(templateUrl, { max: 1 });
+    await migrate(db);
+    await db.end();
+    masterKeyHex = randomBytes(32).toString('hex');
+    const queuePrefix = `lt-test-${runTag}`;
     Object.assign(process.env, {
-      DATABASE_URL: databaseUrl,
+      // Until the first file's hook runs (and for the unit tier's files): the template itself is
+      // never handed out, so nothing can connect to it while a copy is being made.
+      DATABASE_URL: databaseUrlFor(adminUrl, `lt_${runTag}_none`),
       REDIS_URL: redisUrl,
       LIENTHONG_DEV_MODE: '1',
       LIENTHONG_MASTER_KEY: masterKeyHex,
       LIENTHONG_QUEUE_PREFIX: queuePrefix,
       LIENTHONG_DATA_DIR: tmpDir ?? os.tmpdir(),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // Suites leave documents behind in the shared queues with no worker running: the admission
+      // gate would refuse later suites' documents. Its own test turns it on.
+      LIENTHONG_ADMISSION_MAX_DELAY_MS: '0',
     });
-    const db = createPool(databaseUrl, { max: 1 });
-    await migrate(db);
-    await db.end();
-    setTestEnv({ databaseUrl, redisUrl, queuePrefix, masterKeyHex });
+    setTestEnv({ databaseUrl: process.env.DATABASE_URL!, redisUrl, queuePrefix, masterKeyHex });
+    addFileHooks(this.test!.parent!, {
+      needsServices: (file) => !file.split(path.sep).join('/').includes('/test/unit/'),
+      enter: enterFile,
+      leave: leaveFile,
+    });
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
+    if (!stack && adminUrl) {
+      for (const name of created) await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    }
     await stack?.stop();
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-    if (externalDb) {
-      const admin = new pg.Client({ connectionString: externalDb.adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${externalDb.name} WITH (FORCE)`);
-      await admin.end();
-    }
+    // No `exit: true`: the run ends when nothing is left open. Should something still be open,
+    // this names it and fails the run instead of hanging it.
+    reportHandlesIfStillRunning(30_000);
   },
 };

@@ -40,7 +40,7 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
           const permanent = error instanceof PermanentStageError;
-          log.warn({ err: error.message, attempt: ctx.attempt, permanent }, 'stage attempt failed');
+          log.warn({ err: error, attempt: ctx.attempt, permanent }, 'stage attempt failed');
           if (permanent || ctx.lastAttempt) {
             await handler.onFinalFailure(payload as never, error, ctx);
             throw new UnrecoverableError(error.message);

@@ -1,4 +1,5 @@
 import type { Db } from '../../services/db/pool';
+import { IN_FLIGHT_DOCUMENT_STATUSES } from '../../services/domain/pipeline/pipeline';
 import { logger } from '../../services/logging/logger';
 
 const log = logger('pipeline');
@@ -12,12 +13,12 @@ export async function failDocument(db: Db, documentId: string, error: Error, sta
   await db.query(
     `WITH failed AS (
        UPDATE documents SET status = 'failed', last_error = $2, failed_stage = $3, updated_at = now()
-        WHERE id = $1 AND status IN ('accepted', 'converted', 'signed')
+        WHERE id = $1 AND status = ANY($4::text[])
        RETURNING id
      )
      UPDATE dispatches x SET status = 'failed', last_error = $2, updated_at = now()
        FROM failed WHERE x.document_id = failed.id AND x.status = 'pending'`,
-    [documentId, error.message.slice(0, 2000), stage],
+    [documentId, error.message.slice(0, 2000), stage, IN_FLIGHT_DOCUMENT_STATUSES],
   );
-  log.error({ documentId, stage, err: error.message }, 'document failed in the pipeline');
+  log.error({ documentId, stage, err: error }, 'document failed in the pipeline');
 }

@@ -13,6 +13,8 @@ import { PermanentStageError, type StageHandler } from '../runtime/stage-context
 import { signingIdentityFor } from './signing-identities';
 import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
+import { relayOriginOf } from '../../services/domain/peers/relay-origin';
+import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
@@ -30,9 +32,34 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
+    // Relayed from a peer hub: signed there by its sender, whose certificate this hub does not hold.
+    if (await relayOriginOf(db, documentId)) {
+      await advanceDocument(db, {
+        id: documentId,
+        from: DocumentStatus.converted,
+        to: DocumentStatus.signed,
+        files: [{ role: 'signed', sha256: canonical.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') }],
+        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
+      });
+      log.info('relayed: kept as signed by the sending hub');
+      return;
+    }
     // Never re-sign over a PDF that was modified after its incoming signature (issue 15), unless the operator allows it.
     if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
       throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');
+    }
+    // A document from a remote agency (a peer hub's, or through the national axis) was signed at its
+    // own end: its PDF goes on as it arrived, the arriving signature intact.
+    if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
+      await advanceDocument(db, {
+        id: documentId,
+        from: DocumentStatus.converted,
+        to: DocumentStatus.signed,
+        files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
+        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
+      });
+      log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
+      return;
     }
     const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;

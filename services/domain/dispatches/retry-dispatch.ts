@@ -1,6 +1,7 @@
 import { Stage } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
 import { addToOutbox } from '../outbox/outbox.repository';
+import { statusBefore } from '../pipeline/pipeline';
 import { addDispatchEvent } from './dispatch.repository';
 import { failureReasonVi, type FailedStage } from './failure-reason';
 
@@ -56,7 +57,6 @@ export async function listFailedDispatches(db: Db, limit = 500, filter: FailedFi
 /** Removes BullMQ's record of a failed job by its id, so a re-publish with the same id is not a no-op. */
 export type RemoveStaleJob = (stage: Stage, jobId: string) => Promise<void>;
 
-const FROM_STATUS: Record<Exclude<FailedStage, 'deliver'>, string> = { convert: 'accepted', sign: 'converted', route: 'signed' };
 
 /**
  * An operator's retry, from wherever the copy stopped:
@@ -93,7 +93,7 @@ export async function retryDispatches(db: Db, ids: string[], operator: string, r
       }
       const doc = await tx.query(
         `UPDATE documents SET status = $2, last_error = NULL, failed_stage = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
-        [row.documentId, FROM_STATUS[row.stage]],
+        [row.documentId, statusBefore(row.stage)],
       );
       if (doc.rowCount !== 1) return false;
       const copies = await tx.query<{ id: string }>(

@@ -7,8 +7,9 @@ import { appendLedger } from '../ledger/ledger.repository';
 
 // Renewal of signed documents' proof of existence (issue 21 item 2): the document's signed PDF
 // gets, as incremental updates, validation data for its newest timestamp and a new document
-// timestamp; the new bytes become the document's `signed` file (the previous blob is kept and
-// named in signature_renewals), and each renewal is a ledger row in the sender's chain.
+// timestamp; the new bytes become the document's `signed` file (they begin with the previous
+// ones, whose SHA-256 and size signature_renewals records), and each renewal is a ledger row in
+// the sender's chain.
 
 export interface RenewalResult {
   documentId: string;
@@ -59,14 +60,24 @@ export async function renewDocument(db: Db, documentId: string, ctx: LtvContext,
     if (now.rows[0]?.sha !== row.sha) return { documentId, renewed: false, skipped: 'the signed PDF changed meanwhile (renewed by another process)' };
     const blob = await putBlob(tx, renewed.pdf, 'application/pdf');
     await tx.query(`UPDATE document_files SET blob_sha256 = $2 WHERE document_id = $1 AND role = 'signed'`, [documentId, blob.sha256]);
+    // The renewed PDF begins with the previous one byte for byte (its SHA-256 and size are recorded
+    // below): the previous blob goes unless something else still uses it.
+    await tx.query('SAVEPOINT previous_blob');
+    try {
+      await tx.query(`DELETE FROM blobs WHERE sha256 = $1`, [row.sha]);
+      await tx.query('RELEASE SAVEPOINT previous_blob');
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23503') throw err; // foreign_key_violation: still referenced
+      await tx.query('ROLLBACK TO SAVEPOINT previous_blob');
+    }
     await tx.query(
       `UPDATE documents SET timestamp_expires_at = $2, updated_at = now(),
               signature_level = CASE WHEN $3::boolean THEN 'B-LTA' ELSE signature_level END WHERE id = $1`,
       [documentId, renewed.tsaNotAfter, renewed.missing.length === 0]);
     await tx.query(
-      `INSERT INTO signature_renewals (document_id, reason, previous_sha256, renewed_sha256, previous_expires_at, timestamp_time, timestamp_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [documentId, opts.reason, row.sha, blob.sha256, row.expires, renewed.timestampTime, renewed.tsaNotAfter]);
+      `INSERT INTO signature_renewals (document_id, reason, previous_sha256, previous_size, renewed_sha256, previous_expires_at, timestamp_time, timestamp_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [documentId, opts.reason, row.sha, renewed.previousSize, blob.sha256, row.expires, renewed.timestampTime, renewed.tsaNotAfter]);
     // last: the chain's lock is held to COMMIT
     await appendLedger(tx, {
       kind: LedgerKind.signatureRenewed,
@@ -75,6 +86,7 @@ export async function renewDocument(db: Db, documentId: string, ctx: LtvContext,
       detail: {
         reason: opts.reason,
         previousSha256: row.sha,
+        previousSize: renewed.previousSize,
         renewedSha256: blob.sha256,
         previousExpiresAt: row.expires?.toISOString() ?? null,
         timestampTime: renewed.timestampTime?.toISOString() ?? null,

@@ -8,7 +8,9 @@ import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference } from './document-reference';
+import { noPdfError } from './no-pdf-explanation';
 import { unknownReference } from '../references/scoped-reference';
+import type { RelayOrigin } from '../peers/relay-origin';
 
 export type EdxmlOutcome =
   | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
@@ -21,7 +23,7 @@ export type EdxmlOutcome =
  * document they reference; a status message goes to the status flow. The sender named in the
  * envelope must be the caller's own agency.
  */
-export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits): Promise<EdxmlOutcome> {
+export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits, relayedFrom?: RelayOrigin): Promise<EdxmlOutcome> {
   if (message.kind === 'status') return { kind: 'status', results: await receiveStatus(db, caller, actor, message.status) };
   const doc = message.document;
   if (doc.from.organId !== caller) {
@@ -39,7 +41,7 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
   const metadata = mapMetadata(doc, responseFor);
   const [file, ...rest] = pdfFirst(doc);
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
-  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type }, limits);
+  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type, relayedFrom }, limits);
   if (type === 3 && result.created && responseFor) {
     await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [responseFor]);
   }
@@ -59,9 +61,7 @@ function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
 function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
   const files = doc.attachments.map((a, i) => ({ name: safeFileName(a.name, `attachment-${i + 1}`), declaredType: a.contentType, bytes: a.bytes }));
   const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
-  if (i < 0) {
-    throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
-  }
+  if (i < 0) throw noPdfError(doc.attachments);
   return [files[i]!, ...files.filter((_, j) => j !== i)];
 }
 

@@ -1,4 +1,4 @@
-import { DocumentStatus, Stage } from '../../../contracts';
+import { DispatchStatus, DocumentStatus, Stage } from '../../../contracts';
 import type { OutboxMessage } from '../outbox/outbox.repository';
 
 /**
@@ -36,3 +36,20 @@ export function stageAwaitedIn(status: DocumentStatus): Stage | undefined {
       return undefined;
   }
 }
+
+/**
+ * The in-flight document statuses: those in which a document waits for a stage (stageAwaitedIn),
+ * derived from it so the list cannot drift. The sweeper re-publishes them; failDocument fails only
+ * them. (Migration 0001's partial index documents_in_flight names the same three.)
+ */
+export const IN_FLIGHT_DOCUMENT_STATUSES: readonly DocumentStatus[] = Object.values(DocumentStatus).filter((s) => stageAwaitedIn(s) !== undefined);
+
+/** The document status a stage starts from: the inverse of stageAwaitedIn (an operator retry goes back to it). */
+export function statusBefore(stage: typeof Stage.convert | typeof Stage.sign | typeof Stage.route): DocumentStatus {
+  const status = IN_FLIGHT_DOCUMENT_STATUSES.find((s) => stageAwaitedIn(s) === stage);
+  if (!status) throw new Error(`no document status awaits ${stage}`);
+  return status;
+}
+
+/** A copy still to be delivered: it waits for its deliver job (index dispatches_in_flight in 0001). */
+export const OPEN_DISPATCH_STATUSES: readonly DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];

@@ -9,7 +9,7 @@ const log = logger('http');
 export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   const e = toDomainError(err);
   const status = HTTP_STATUS_OF[e.code];
-  if (status >= 500) log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'request failed');
+  if (status >= 500) log.error({ err }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -25,7 +25,7 @@ export function rateLimitPerKey(redis: IORedis, perMinute: number, prefix: strin
       const r = await redis.pipeline().incr(key).expire(key, 120).exec();
       count = Number(r?.[0]?.[1] ?? 0);
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'rate limiter unavailable; request allowed');
+      log.warn({ err }, 'rate limiter unavailable; request allowed');
       return next();
     }
     res.setHeader('RateLimit-Limit', String(perMinute));

@@ -5,6 +5,7 @@ import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { UploadedFile } from './upload-storage';
 import { safeFileName } from '../../domain/files/safe-file-name';
+import { DecodedContent } from './base64-spill-sink';
 
 export interface ParsedSubmission {
   metadata: DocumentMetadata;
@@ -18,7 +19,8 @@ const FileJson = z
   .object({
     name: z.string().min(1).max(255),
     contentType: z.string().max(255).optional(),
-    contentBase64: z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'base64'),
+    // decoded while the body arrived (streaming-json-reader), or base64 text from another caller
+    contentBase64: z.union([z.instanceof(DecodedContent), z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'base64')]),
   })
   .strict();
 
@@ -95,11 +97,15 @@ export function fromJson(body: unknown, maxFiles: number, maxFileBytes: number):
     throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'files', limit: maxFiles }]);
   }
   const decoded = r.data.files.map((f, i): IncomingFile => {
-    const bytes = Buffer.from(f.contentBase64, 'base64');
-    if (bytes.length > maxFileBytes) {
+    const c = f.contentBase64;
+    const size = c instanceof DecodedContent ? c.size : undefined;
+    const bytes = c instanceof DecodedContent ? c.bytes : Buffer.from(c, 'base64');
+    if ((size ?? bytes!.length) > maxFileBytes) {
       throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `Tệp ${f.name} vượt quá ${maxFileBytes} byte.`, [{ path: `files.${i}`, limit: maxFileBytes }]);
     }
-    return { name: safeFileName(f.name, `file-${i + 1}`), declaredType: f.contentType, bytes };
+    const name = safeFileName(f.name, `file-${i + 1}`);
+    if (c instanceof DecodedContent && c.path) return { name, declaredType: f.contentType, path: c.path, size: c.size, sha256: c.sha256 };
+    return { name, declaredType: f.contentType, bytes: bytes!, sha256: c instanceof DecodedContent ? c.sha256 : undefined };
   });
   return { metadata, file: decoded[0]!, attachments: decoded.slice(1) };
 }

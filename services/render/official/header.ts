@@ -4,9 +4,8 @@ import { type ParagraphSpec, breakParagraph, fixedBox, paragraphBoxes, placeLine
 import type { BrokenLine, LayoutContext } from '../layout/text-engine';
 import type { RenderInput } from '../render-input';
 import { isCongVan, placeAndDate, typeName, upper, urgencyMark } from './labels';
+import { NATIONAL_MOTTO as MOTTO, NATIONAL_TITLE } from './national-header';
 
-const NATIONAL_TITLE = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
-const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
 const RULE = 0.6;
 const ROW_GAP = 8;
 

@@ -46,9 +46,9 @@ export class DispatchEventHub {
     if (this.client) return Promise.resolve();
     this.opening ??= (async () => {
       const client = await connectSession(this.databaseUrl, 'lienthong-web-events');
-      client.on('notification', (n) => void this.dispatch(n.payload).catch((err) => log.warn({ err: (err as Error).message }, 'event fan-out failed')));
+      client.on('notification', (n) => void this.dispatch(n.payload).catch((err) => log.warn({ err }, 'event fan-out failed')));
       client.on('error', (err) => {
-        log.warn({ err: err.message }, 'event connection lost; pages fall back to reloading');
+        log.warn({ err }, 'event connection lost; pages fall back to reloading');
         this.client = undefined;
       });
       await client.query('LISTEN lienthong_dispatch');

@@ -17,6 +17,7 @@ import { createUser, listUsers } from '../../domain/users/user.repository';
 import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
+import { recentNotices } from '../../domain/notices/agency-notices';
 import { directory } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
 import { adminPage, type AdminData } from '../views/admin.view';
@@ -39,7 +40,7 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, failing, certificates, departments] = await Promise.all([
+    const [dir, users, keys, failed, failing, certificates, departments, notices] = await Promise.all([
       directory(db),
       listUsers(db),
       listApiKeys(db),
@@ -47,8 +48,9 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
       failingDispatches(db),
       certificateExpiries(db),
       listDepartments(db),
+      recentNotices(db, userOf(res).agencyCode),
     ]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, notices, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ErrorCode } from '../../../contracts';
@@ -25,6 +26,21 @@ import { param } from './params';
  * the leader approve or return with comments, the văn thư numbers and sends. The API keeps
  * sending directly (agency systems do their own approval).
  */
+/** Whether an uploaded file begins as a PDF does (`%PDF-`), read from memory or its temporary file. */
+function startsAsPdf(f: Express.Multer.File): boolean {
+  let head: Buffer;
+  if (f.path) {
+    const fd = fs.openSync(f.path, 'r');
+    try {
+      head = Buffer.alloc(5);
+      fs.readSync(fd, head, 0, 5, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } else head = f.buffer.subarray(0, 5);
+  return head.toString('latin1') === '%PDF-';
+}
+
 export function draftsRoutes(db: Db, config: Config): Router {
   const router = Router();
   const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 };
@@ -73,6 +89,8 @@ export function draftsRoutes(db: Db, config: Config): Router {
       const { metadata, errors } = toMetadata({ ...values, number: '' }, compose ? await recipientsText(values) : []);
       const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
       if (!compose && !f) errors.file = 'Hãy chọn tệp PDF của văn bản.';
+      // Kept as the PDF the approvers read and the văn thư sends: refused now if it is not one, not at issue.
+      else if (!compose && f && !startsAsPdf(f)) errors.file = 'Tệp dự thảo phải là tệp PDF (tệp này không phải PDF).';
       if (compose && !values.bodyText) errors.bodyText = 'Hãy soạn nội dung văn bản.';
       if (!metadata || Object.keys(errors).length) return showForm(res, values, errors, 400);
       const blob = f ? (f.path ? await putBlobFromFile(db, f.path, 'application/pdf') : await putBlob(db, f.buffer, 'application/pdf')) : undefined;

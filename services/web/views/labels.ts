@@ -96,3 +96,10 @@ export function percentVi(rate: number | null | undefined): string {
   if (rate === null || rate === undefined) return '—';
   return `${(rate * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })}%`;
 }
+
+/** Where a directory agency is reached (issue 22): here, through a peer hub (named), or through the national axis. */
+export function reachedViaLabel(a: { reachedVia: 'local' | 'peer' | 'axis'; peerId: string | null }): string {
+  if (a.reachedVia === 'peer') return `Qua hub ngang hàng ${a.peerId ?? ''}`.trim();
+  if (a.reachedVia === 'axis') return 'Qua trục liên thông quốc gia';
+  return 'Tại hệ thống này';
+}

@@ -6,7 +6,8 @@ import path from 'node:path';
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { verifyEvidenceBundle } from '../../../services/evidence/evidence-verify';
 import { loadConfig } from '../../../services/config/config';
 import { pdfCommand } from '../../../services/cli/commands/pdf.command';
 import { renewalContext, renewalTick } from '../../../services/domain/documents/renewal-scheduler';
@@ -131,6 +132,11 @@ describe('signature levels in the pipeline and the renewal of document timestamp
 
   it('the scheduled renewal adds a document timestamp to each document due, as an incremental update and a ledger row; every earlier one still verifies', async () => {
     const before = { cv: await signedOf(docs.cv), qd: await signedOf(docs.qd) };
+    // the signed receipt of the arrival (01) names the signed PDF as it is before the renewal
+    const receipts = await getJson(gw.baseUrl, `/v1/documents/${docs.cv}/receipts`, sender.apiKey);
+    expect(receipts.status, JSON.stringify(receipts.body)).to.equal(200);
+    expect(receipts.body.receipts.map((r: { content: { signedDocumentSha256: string } }) => r.content.signedDocumentSha256))
+      .to.include(createHash('sha256').update(before.cv).digest('hex'));
     const ctx = renewalContext(gw.db, loadConfig(), { url: longTsaUrl })!;
     // a margin longer than the first TSA certificate's life: both documents are due now
     const results = await renewalTick(gw.db, ctx, 400, new Date(), 10_000);
@@ -151,6 +157,21 @@ describe('signature levels in the pipeline and the renewal of document timestamp
     }
     const ledger = await gw.db.query(`SELECT document_id, detail FROM ledger WHERE kind = 'signature_renewed' AND document_id = ANY($1)`, [[docs.cv, docs.qd]]);
     expect(ledger.rowCount).to.equal(2);
+    const renewal = (await gw.db.query(`SELECT previous_sha256, previous_size FROM signature_renewals WHERE document_id = $1`, [docs.cv])).rows[0];
+    expect([renewal.previous_sha256, Number(renewal.previous_size)]).to.deep.equal([createHash('sha256').update(before.cv).digest('hex'), before.cv.length]);
+    // the evidence bundle (issue 21 item 3) of the renewed document still verifies: its receipt names an earlier revision of the signed PDF
+    const zip = await fetch(`${gw.baseUrl}/v1/documents/${docs.cv}/evidence`, { headers: { authorization: `Bearer ${sender.apiKey}` } });
+    expect(zip.status).to.equal(200);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-evidence-'));
+    try {
+      const file = path.join(dir, 'bundle.zip');
+      fs.writeFileSync(file, Buffer.from(await zip.arrayBuffer()));
+      const report = await verifyEvidenceBundle(file, [caPem]);
+      expect(report.ok, `${report.failedPart}: ${report.problem}`).to.equal(true);
+      expect(report.lines.join('\n')).to.contain('Dấu thời gian tài liệu');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     // now nothing is due within the same margin: a second look renews nothing
     const again = await renewalTick(gw.db, ctx, 400, new Date(), 10_000);
     expect(again.filter((r) => r.documentId === docs.cv || r.documentId === docs.qd)).to.deep.equal([]);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderNaive } from '../../../services/render/naive-renderer';
+import { renderNaive } from '../../../bench/baselines/naive-renderer';
 import { renderOfficialDocument } from '../../../services/render/render-official-document';
 import type { RenderInput, RenderedDocument } from '../../../services/render/render-input';
 import { onePageInput } from './directive-fixture';

@@ -1,10 +1,10 @@
 import * as fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
-import { type FontStyle, type PlacedText, cleanText } from '../fonts/serif-font';
-import { type Subset, readWoff } from '../fonts/tinos-faces';
-import type { BreakRequest, BrokenLine, LineBreaker, TextEngine } from './layout/text-engine';
-import { composeOfficialDocument } from './official/compose';
-import type { RenderInput, RenderedDocument } from './render-input';
+import { type FontStyle, type PlacedText, cleanText } from '../../services/fonts/serif-font';
+import { type Subset, readWoff } from '../../services/fonts/tinos-faces';
+import type { BreakRequest, BrokenLine, LineBreaker, TextEngine } from '../../services/render/layout/text-engine';
+import { composeOfficialDocument } from '../../services/render/official/compose';
+import type { RenderInput, RenderedDocument } from '../../services/render/render-input';
 
 /**
  * The baseline the benchmark compares renderOfficialDocument against: the same layout, written the

@@ -1,0 +1,31 @@
+/**
+ * What keeps this process alive once the tests are done: the active handles (sockets with their
+ * ends, child processes, servers, timers) and Node's resource summary. Mocha runs without `exit:
+ * true`, so a leaked handle would hang the run; this names it and fails the run instead.
+ */
+export function describeActiveHandles(): string[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const lines = handles.map((h) => {
+    const name = (h as object)?.constructor?.name ?? typeof h;
+    const any = h as Record<string, unknown>;
+    if (name === 'Socket') {
+      const s = h as { remoteAddress?: string; remotePort?: number; localPort?: number; _type?: string };
+      if (s === (process.stdout as unknown) || s === (process.stderr as unknown) || s === (process.stdin as unknown)) return null;
+      return `Socket ${s.remoteAddress ?? ''}:${s.remotePort ?? ''} (local ${s.localPort ?? '?'})`;
+    }
+    if (name === 'ChildProcess') return `ChildProcess pid ${String(any.pid)} ${(any.spawnargs as string[] | undefined)?.join(' ') ?? ''}`;
+    if (name === 'Server') return `Server ${JSON.stringify((h as { address(): unknown }).address?.())}`;
+    if (name === 'Timeout') return `Timeout ${String((any._onTimeout as { name?: string } | undefined)?.name || 'anonymous')} every ${String(any._repeat ?? 'once')}`;
+    return name;
+  });
+  return [...lines.filter((l): l is string => l !== null), `resources: ${process.getActiveResourcesInfo().join(', ')}`];
+}
+
+/** After `graceMs`, if the process is still running, print what holds it and exit with failure. */
+export function reportHandlesIfStillRunning(graceMs: number): void {
+  const timer = setTimeout(() => {
+    process.stderr.write(`[test] the run finished but the process is still held open after ${graceMs / 1000} s by:\n  ${describeActiveHandles().join('\n  ')}\n`);
+    process.exit(1);
+  }, graceMs);
+  timer.unref();
+}
