@@ -10,6 +10,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { PDFDocument } from 'pdf-lib';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
+import { withDurablePostgres } from './durable-phase';
+import { summariseOverload } from './overload-phase';
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, DocRecord, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
@@ -49,6 +51,12 @@ function latencies(records: DocRecord[]) {
 function firstErrors(records: DocRecord[]): string[] {
   return [...new Set(records.filter((r) => r.error).map((r) => r.error!.slice(0, 200)))].slice(0, 3);
 }
+
+/**
+ * Admission control for the overload phase: refuse past 1 s of estimated backlog (the accepted
+ * documents' p99 target is 2 s) once at least 100 jobs wait.
+ */
+const OVERLOAD_ADMISSION = { LIENTHONG_ADMISSION_MAX_DELAY_MS: '1000', LIENTHONG_ADMISSION_MIN_BACKLOG: '100', LIENTHONG_ADMISSION_SAMPLE_MS: '250' };
 
 /** The environment of a product process: ours only, nothing inherited that the config would refuse. */
 function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -211,6 +219,26 @@ async function main(): Promise<void> {
     const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.9, durationMs: plan.openMs });
     say(`90% (${round(maxRate * 0.9, 2)}/s): ${JSON.stringify(latencies(ninety))}`);
 
+    // 4b. Durable figures: the one-page-to-5 maximum again with fsync and synchronous commit on.
+    const durable = await withDurablePostgres(stack.databaseUrl, () =>
+      lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs }),
+    );
+    say(`one-page to 5, durable PostgreSQL: ${round(durable.docsPerSec, 2)} docs/s (fast: ${round(onePage.docsPerSec, 2)})`);
+
+    // 4c. Overload: 150% of the one-page-to-5 maximum, open loop, with admission control on.
+    await gateway.stop();
+    gateway = startService('gateway', 'services/gateway/main.js', { ...env, ...OVERLOAD_ADMISSION, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway-overload.log'), prof('gateway-overload'));
+    services.push(gateway);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
+    const offered = onePage.docsPerSec * 1.5;
+    const overload = summariseOverload(await lg<DocRecord[]>({ cmd: 'open', kinds: ['pdf1x5'], rate: offered, durationMs: plan.overloadMs }), offered);
+    say(`overload at ${round(offered, 2)}/s: ${JSON.stringify(overload)}`);
+    // Back to the gateway the other phases measure (admission off).
+    await gateway.stop();
+    gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway-after-overload.log'), prof('gateway-after-overload'));
+    services.push(gateway);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
+
     // 5. Fan-out: one notice to a 500-agency group, POST to the 500th delivery.
     const fanouts: DocRecord[] = [];
     for (let i = 0; i < plan.fanoutRuns; i++) {
@@ -320,7 +348,10 @@ async function main(): Promise<void> {
         acceptVsBareExpress: round(ratio(acceptRate, bareRate), 3),
         bltVsBt: levels.bltVsBt,
         bltaVsBt: levels.bltaVsBt,
+        durableVsFast: round(ratio(durable.docsPerSec, onePage.docsPerSec), 3),
       },
+      durable: { onePageTo5DocsPerSec: round(durable.docsPerSec, 2), settings: 'fsync, synchronous_commit, full_page_writes on', failed: durable.records.filter((r) => r.error).length },
+      overload: { ...overload, admission: OVERLOAD_ADMISSION },
       raw: {
         sign: { oursPerSec: round(signOurs), signpdfPerSec: round(median(sign.baseline)), rsaSignOnlyPerSec: round(rsaOnly), ratioSpread: spread(sign.ratios.map((r) => round(r, 1)!)), rounds: sign },
         signLevels: levels,
@@ -340,6 +371,7 @@ async function main(): Promise<void> {
       latency: {
         p50LightMs: latencies(light).p50Ms,
         p99HalfMaxMs: latencies(half).p99Ms,
+        p99NinetyMaxMs: latencies(ninety).p99Ms,
         light: latencies(light),
         halfMax: { ratePerSec: round(maxRate * 0.5, 2), ...latencies(half) },
         ninetyMax: { ratePerSec: round(maxRate * 0.9, 2), ...latencies(ninety) },
@@ -371,6 +403,10 @@ async function main(): Promise<void> {
       target('accept vs bare Express', 'ratios.acceptVsBareExpress', result.ratios.acceptVsBareExpress, '>=', 0.1),
       target('p50 light (ms)', 'latency.p50LightMs', result.latency.p50LightMs, '<=', 150),
       target('p99 at 50% max (ms)', 'latency.p99HalfMaxMs', result.latency.p99HalfMaxMs, '<=', 1000),
+      target('p99 at 90% max (ms)', 'latency.p99NinetyMaxMs', result.latency.p99NinetyMaxMs, '<=', 1000),
+      target('overload 150%: accepted p99 (ms)', 'overload.p99AcceptedMs', result.overload.p99AcceptedMs, '<=', 2000),
+      target('overload 150%: accepted but lost', 'overload.lost', result.overload.lost, '<=', 0),
+      target('overload 150%: shed with Retry-After', 'overload.shedWithRetryAfter', result.overload.shedWithRetryAfter, '>=', 1),
       target('fan-out 500 (ms)', 'fanout500Ms', result.fanout500Ms, '<=', 5000),
       target('50 MB peak / size', 'memory50MbRatio', result.memory50MbRatio, '<=', 3),
     ];
@@ -408,6 +444,9 @@ async function main(): Promise<void> {
         [`latency 90% (${result.latency.ninetyMax.ratePerSec}/s)`, `${result.latency.ninetyMax.p50Ms} / ${result.latency.ninetyMax.p95Ms} / ${result.latency.ninetyMax.p99Ms}`],
         ...Object.entries(stagesHalf.stages).map(([k, v]): [string, unknown] => [`  stage ${k} at 50% p50/p99 ms, share`, `${v.p50Ms} / ${v.p99Ms}, ${v.share}`]),
         ['fan-out 500 (ms, median [min–max])', `${result.fanout500.median} [${result.fanout500.min}–${result.fanout500.max}]`],
+        ['1p→5 durable PostgreSQL (docs/s; vs fast)', `${result.durable.onePageTo5DocsPerSec}; ${result.ratios.durableVsFast}`],
+        [`overload ${result.overload.offeredPerSec}/s: accepted/shed/lost`, `${result.overload.accepted} / ${result.overload.shed} / ${result.overload.lost}`],
+        ['  overload accepted p50/p99 (ms); shed with Retry-After', `${result.overload.p50AcceptedMs} / ${result.overload.p99AcceptedMs}; ${result.overload.shedWithRetryAfter}`],
         ['50 MB PDF: peak growth / size', result.memory50MbRatio],
         ['peak RSS under load MB (gw/wk/lg)', JSON.stringify(result.memory.peakRssMbUnderLoad)],
         ...searchRows(searchResult),

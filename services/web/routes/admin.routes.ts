@@ -70,8 +70,10 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
     const role = b.role ?? '';
     try {
       if (!isRole(role)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Vai trò không hợp lệ.');
-      const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null });
-      await recordAudit(db, { ...actorOf(res), action: 'user.add', agency: b.agency ?? null, detail: { username: created.username, role } });
+      const departmentId = b.department || null;
+      if (departmentId && !isUuid(departmentId)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị không hợp lệ.');
+      const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null, departmentId });
+      await recordAudit(db, { ...actorOf(res), action: 'user.add', agency: b.agency ?? null, detail: { username: created.username, role, department: departmentId } });
       res.redirect(303, '/admin?done=user#users');
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

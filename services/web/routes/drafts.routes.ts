@@ -130,12 +130,19 @@ export function draftsRoutes(db: Db, config: Config): Router {
     res.redirect(303, `/drafts/${id}?done=return`);
   });
 
-  router.post('/drafts/:id/resubmit', allow('drafts.write'), async (req, res) => {
-    const id = draftId(req);
-    const b = req.body as Record<string, unknown>;
-    await resubmitDraft(db, userOf(res), id, typeof b.bodyText === 'string' && b.bodyText.trim() ? b.bodyText : null, String(b.comment ?? ''));
-    res.redirect(303, `/drafts/${id}?done=resubmit`);
-  });
+  router.post('/drafts/:id/resubmit', allow('drafts.write'), async (req, res) =>
+    withUploads(req, async () => {
+      const id = draftId(req);
+      const b = req.body as Record<string, unknown>;
+      // An uploaded draft may come back with a corrected PDF.
+      const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
+      if (f && !startsAsPdf(f)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Tệp dự thảo phải là tệp PDF (tệp này không phải PDF).', [{ path: 'file' }]);
+      const blob = f ? (f.path ? await putBlobFromFile(db, f.path, 'application/pdf') : await putBlob(db, f.buffer, 'application/pdf')) : undefined;
+      const file = blob ? { sha256: blob.sha256, name: safeFileName(f!.originalname, 'van-ban.pdf') } : undefined;
+      await resubmitDraft(db, userOf(res), id, typeof b.bodyText === 'string' && b.bodyText.trim() ? b.bodyText : null, String(b.comment ?? ''), file);
+      res.redirect(303, `/drafts/${id}?done=resubmit`);
+    }),
+  );
 
   router.post('/drafts/:id/issue', allow('documents.send'), async (req, res) => {
     const id = draftId(req);

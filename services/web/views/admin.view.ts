@@ -33,6 +33,13 @@ export interface AdminData {
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
+/** The agencies' departments in use, grouped by agency (the server checks the pair). */
+function departmentOptions(departments: DepartmentRow[]): SafeHtml {
+  const byAgency = new Map<string, DepartmentRow[]>();
+  for (const p of departments) if (!p.disabled) byAgency.set(p.agencyName, [...(byAgency.get(p.agencyName) ?? []), p]);
+  return html`${[...byAgency].map(([agency, rows]) => html`<optgroup label="${agency}">${rows.map((p) => html`<option value="${p.id}" data-agency="${p.agencyCode}">${p.name}</option>`)}</optgroup>`)}`;
+}
+
 function agencyOptions(agencies: DirectoryEntry[]): SafeHtml {
   return html`${agencies.map((a) => html`<option value="${a.code}">${a.name} (${a.code})</option>`)}`;
 }
@@ -59,6 +66,8 @@ ${d.newKey
 <div class="field"><label for="u-username">Tên đăng nhập</label><input id="u-username" name="username" required pattern="[a-z0-9._\\-]{3,64}" autocomplete="off"></div>
 <div class="field"><label for="u-name">Họ tên</label><input id="u-name" name="fullName" maxlength="200"></div>
 <div class="field"><label for="u-role">Vai trò</label><select id="u-role" name="role">${ROLES.map((r) => html`<option value="${r}">${ROLE_LABELS[r]}</option>`)}</select></div>
+<div class="field"><label for="u-dept">Phòng, đơn vị</label><select id="u-dept" name="department" aria-describedby="u-dept-hint"><option value="">— không —</option>${departmentOptions(d.departments)}</select>
+<p class="hint" id="u-dept-hint">Bắt buộc với lãnh đạo phòng và chuyên viên; phòng phải thuộc cơ quan đã chọn.</p></div>
 <div class="field"><label for="u-password">Mật khẩu (ít nhất 10 ký tự)</label><input id="u-password" name="password" type="password" required minlength="10" autocomplete="new-password"></div>
 <div class="form-actions"><button type="submit" class="primary">Thêm</button></div></form></details></section>
 <section id="keys" class="card"><h2>Khóa API</h2>

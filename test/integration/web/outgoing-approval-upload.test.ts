@@ -62,7 +62,7 @@ describe('approval before sending, from an uploaded PDF: drafted, approved by th
     expect((await gw.db.query(`SELECT count(*)::int AS n FROM outgoing_drafts WHERE agency_code = $1`, [agency.code])).rows[0].n).to.equal(before);
   });
 
-  it('when a specialist uploads a PDF as a draft, the head and the leader approve it, then the clerk issues it: numbered, signed and delivered with the uploaded pages', async () => {
+  it('when a specialist uploads a PDF as a draft, the head returns it, a corrected PDF is resubmitted, the head and the leader approve it, then the clerk issues it: numbered, signed and delivered with the corrected pages', async () => {
     const unit = people.departments[1]!;
     const pdf = await makePdf(2, 'Bao cao quyet toan ngan sach tai lieu tai len');
     const specialist = await as(unit.specialist);
@@ -77,6 +77,24 @@ describe('approval before sending, from an uploaded PDF: drafted, approved by th
     expect(preview.status).to.equal(200);
     expect(Buffer.from(await preview.arrayBuffer()).equals(pdf), 'the preview is the uploaded file, byte for byte').to.equal(true);
 
+    // Returned once; the specialist sends back a corrected PDF (a file that is not a PDF is refused).
+    expect((await head.post(`/drafts/${draftId}/return`, { comment: 'Bổ sung số liệu quý IV' }, { fromPage: `/drafts/${draftId}` })).status).to.equal(303);
+    expect(await state()).to.equal('returned');
+    const resubmit = async (bytes: Buffer) => {
+      const form = new FormData();
+      form.append('_csrf', await specialist.csrf(`/drafts/${draftId}`));
+      form.append('comment', 'Đã bổ sung số liệu');
+      form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'bao-cao-quyet-toan-sua.pdf');
+      return specialist.request('POST', `/drafts/${draftId}/resubmit`, form);
+    };
+    const page = await specialist.get(`/drafts/${draftId}`);
+    expect(page.text, 'the resubmit form takes a file').to.contain('enctype="multipart/form-data"').and.contain('id="rs-file"');
+    const notPdf = await resubmit(Buffer.from('<html>không phải PDF</html>'));
+    expect(notPdf.status).to.equal(400);
+    expect(await state()).to.equal('returned');
+    const corrected = await makePdf(3, 'Bao cao quyet toan da bo sung so lieu quy IV');
+    expect((await resubmit(corrected)).status).to.equal(303);
+    expect(await state()).to.equal('head_review');
     expect((await head.post(`/drafts/${draftId}/approve`, { comment: 'Trình lãnh đạo ký' }, { fromPage: `/drafts/${draftId}` })).status).to.equal(303);
     expect(await state()).to.equal('leader_review');
     const leader = await as(people.leader);
@@ -87,8 +105,9 @@ describe('approval before sending, from an uploaded PDF: drafted, approved by th
     const issued = await clerk.post(`/drafts/${draftId}/issue`, {}, { fromPage: `/drafts/${draftId}` });
     expect(issued.status, issued.text.slice(0, 500)).to.equal(303);
     const documentId = /\/outbox\/([0-9a-f-]{36})/.exec(issued.location ?? '')![1]!;
-    const steps = (await gw.db.query(`SELECT action, actor_role AS role FROM outgoing_draft_steps WHERE draft_id = $1 ORDER BY id`, [draftId])).rows;
-    expect(steps.map((s) => `${s.action}:${s.role}`)).to.deep.equal(['submit:Chuyên viên', 'approve:Lãnh đạo phòng', 'approve:Lãnh đạo', 'send:Văn thư']);
+    const steps = (await gw.db.query(`SELECT action, actor_role AS role, comment FROM outgoing_draft_steps WHERE draft_id = $1 ORDER BY id`, [draftId])).rows;
+    expect(steps.map((s) => `${s.action}:${s.role}`)).to.deep.equal(['submit:Chuyên viên', 'return:Lãnh đạo phòng', 'resubmit:Chuyên viên', 'approve:Lãnh đạo phòng', 'approve:Lãnh đạo', 'send:Văn thư']);
+    expect(steps[2].comment).to.equal('Đã bổ sung số liệu — Thay tệp: bao-cao-quyet-toan-sua.pdf');
 
     await waitFor('delivery of the issued document', async () => {
       const r = await gw.db.query(`SELECT status FROM dispatches WHERE document_id = $1`, [documentId]);
@@ -99,9 +118,10 @@ describe('approval before sending, from an uploaded PDF: drafted, approved by th
     expect(doc.number, 'the văn thư\'s register gave it a number').to.match(/^\d+$/);
     const files = await listFiles(gw.db, documentId);
     const original = files.find((f) => f.role === 'original')!;
-    expect((await getBlob(gw.db, original.sha256)).equals(pdf), 'the document sent is the uploaded file').to.equal(true);
+    expect((await getBlob(gw.db, original.sha256)).equals(corrected), 'the document sent is the corrected upload').to.equal(true);
     const signed = files.find((f) => f.role === 'signed')!;
     const text = pdfText(await getBlob(gw.db, signed.sha256));
-    expect(text).to.contain('Bao cao quyet toan ngan sach tai lieu tai len - page 1').and.contain('page 2');
+    expect(text).to.contain('Bao cao quyet toan da bo sung so lieu quy IV - page 1').and.contain('page 3');
+    expect(text).not.to.contain('tai lieu tai len');
   });
 });
