@@ -138,7 +138,7 @@ export const DocumentView = z.object({
   lastError: z.string().optional(),
   /** The level our signature reached, and what the intake found in a PDF that arrived signed. */
   signature: z
-    .object({ level: z.enum(['B-B', 'B-T']).nullable(), note: z.string().nullable(), incoming: z.unknown() })
+    .object({ level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).nullable(), note: z.string().nullable(), incoming: z.unknown() })
     .optional(),
   /** The signatures the PDF arrived with, one report each (issue 15). */
   signatures: z.array(SignatureLineView).optional(),

@@ -17,6 +17,7 @@ import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/q
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
 import { s3Option } from '../services/backup/s3-target';
 import { backupTarget } from '../services/backup/backup-target';
+import { startRenewalScheduler } from '../services/domain/documents/renewal-scheduler';
 import { startProofScheduler } from '../services/evidence/proof-scheduler';
 import { axisSettings } from '../services/axis/axis-client';
 import { startAxisPoller } from '../services/axis/axis-poller';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     })
     : undefined;
   const reminders = startReminders(db, config);
+  // Issue 21: new document timestamps before the TSA certificates of documents' newest ones expire.
+  const renewals = startRenewalScheduler(db, config);
   // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).
   const proofs = startProofScheduler(db, config);
   // The national document exchange axis, when configured: one process at a time polls it (a lease).
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
       sweeper.stop();
       await backups?.stop();
       reminders.stop();
+      await renewals.stop();
       proofs.stop();
       await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));

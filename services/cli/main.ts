@@ -67,6 +67,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
   pki hub-seal show | pki hub-seal import --cert C.pem --key K.pem [--chain CA.pem]
   pdf verify FILE
+  pdf renew --document ID | --all-before YYYY-MM-DD [--reason TEXT] [--limit N]
   user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
   backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]

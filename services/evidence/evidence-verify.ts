@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { revisionDigests } from '../signing/ltv/revision-digests';
 import { parseReceipt, RECEIPT_STATUS_VI, type ReceiptContent } from '../domain/receipts/receipt-content';
 import { vietnamTimeInWords } from '../signing/appearance/signature-stamp';
 import { verifySeal } from '../signing/cms-seal';
@@ -149,7 +150,10 @@ async function check(file: string, trust: X509Certificate[], now: Date, report: 
       throw new PartFailure(p.path, (err as Error).message);
     }
     if (c.documentId !== doc.id) throw new PartFailure(p.path, 'biên nhận nói về một văn bản khác');
-    if (signed && c.signedDocumentSha256 !== signed.sha256) throw new PartFailure(p.path, 'mã SHA-256 của văn bản trong biên nhận khác bản PDF đã ký trong gói');
+    // a renewed PDF (issue 21: DSS and document timestamp appended) begins with the version the receipt named
+    if (signed && c.signedDocumentSha256 !== signed.sha256 && !(c.signedDocumentSha256 && signedRevisions(signedPart, signed.sha256).has(c.signedDocumentSha256))) {
+      throw new PartFailure(p.path, 'mã SHA-256 của văn bản trong biên nhận khác bản PDF đã ký trong gói');
+    }
     const x = t.dispatches.find((d) => d.id === c.dispatchId);
     const ev = x?.events.find((e) => e.id === c.eventId);
     if (!x || !ev || ev.code !== c.statusCode || new Date(ev.at).getTime() !== new Date(c.at).getTime()) {
@@ -178,6 +182,14 @@ async function check(file: string, trust: X509Certificate[], now: Date, report: 
   }
   report.document = { id: doc.id, number: doc.number, notation: doc.notation, status: doc.status, revoked, refusedBy, disposed: !!disposal };
   lines.push(...warnings);
+}
+
+const revisionsOf = new WeakMap<object, Set<string>>();
+function signedRevisions(part: ZipPart | undefined, sha256: string): Set<string> {
+  if (!part) return new Set([sha256]);
+  let set = revisionsOf.get(part);
+  if (!set) revisionsOf.set(part, (set = revisionDigests(part.bytes)));
+  return set;
 }
 
 async function checkSignedPdf(part: ZipPart, trust: X509Certificate[], lines: string[], warnings: string[]): Promise<void> {

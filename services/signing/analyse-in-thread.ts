@@ -30,6 +30,7 @@ function revive(a: SignatureAnalysis): SignatureAnalysis {
     a.timestamp.tsaCertificate = a.timestamp.tsaCertificate ? buf(a.timestamp.tsaCertificate) : null;
     a.timestamp.certificates = (a.timestamp.certificates ?? []).map(buf);
   }
+  if (a.dss) a.dss = { certs: a.dss.certs.map(buf), crls: a.dss.crls.map(buf), ocsps: a.dss.ocsps.map(buf) };
   return a;
 }
 

@@ -4,8 +4,9 @@ import { vietnamTime } from '../../signing/appearance/signature-stamp';
 import type { SignatureReport } from '../../signing/pades-verifier';
 import { INDICATION_TEXT } from '../../signing/signature-verdict';
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
+import { pdfRenewCommand, RENEW_USAGE } from './pdf-renew.command';
 
-const USAGE = 'usage: lienthong pdf verify FILE [--json]   (exit 0 passed, 1 failed, 2 indeterminate or unsigned)';
+const USAGE = `usage: lienthong pdf verify FILE [--json]   (exit 0 passed, 1 failed, 2 indeterminate or unsigned)\n${RENEW_USAGE}`;
 
 const yes = (v: boolean, no: string): string => (v ? 'yes' : no);
 
@@ -43,6 +44,7 @@ function humanReport(file: string, check: SignatureCheck): string {
 /** lienthong pdf verify FILE — exit 0 passed, 1 failed, 2 indeterminate (or not signed). */
 export const pdfCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
+  if (sub === 'renew') return pdfRenewCommand(rest, ctx);
   const [file, ...extra] = parseArgs(rest, {}).positionals;
   if (sub !== 'verify' || !file || extra.length > 0) throw new CliUsageError(USAGE);
   let pdf: Buffer;

@@ -28,7 +28,7 @@ export interface DocumentRow {
   requestHash: string | null;
   createdAt: Date;
   updatedAt: Date;
-  signatureLevel: 'B-B' | 'B-T' | null;
+  signatureLevel: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | null;
   signatureNote: string | null;
   incomingSignature: unknown;
 }

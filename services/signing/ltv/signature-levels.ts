@@ -34,22 +34,32 @@ export interface TokenParts {
   tsaNotAfter: Date | null;
 }
 
+// A TSA signs thousands of tokens with one certificate: what this module reads of a certificate is
+// kept (by its bytes) instead of parsing it for every signature.
+const certInfo = new Map<string, { timeStamping: boolean; notAfter: Date } | null>();
+function infoOf(der: Buffer): { timeStamping: boolean; notAfter: Date } | null {
+  const key = der.toString('base64');
+  if (certInfo.has(key)) return certInfo.get(key)!;
+  let info: { timeStamping: boolean; notAfter: Date } | null = null;
+  try {
+    const c = new X509Certificate(der);
+    info = { timeStamping: (c.keyUsage ?? []).includes(OID.kpTimeStamping), notAfter: new Date(c.validTo) };
+  } catch {
+    info = null; // not a certificate we can read
+  }
+  if (certInfo.size > 256) certInfo.clear();
+  certInfo.set(key, info);
+  return info;
+}
+
 /** The parts of a timestamp token this module needs, read without checking it (the verifier does that). */
 export function tokenParts(token: Buffer): TokenParts {
   const { signedData, tstInfo } = readTimestampToken(token);
-  let tsa: X509Certificate | null = null;
   for (const der of signedData.certificates) {
-    try {
-      const c = new X509Certificate(der);
-      if ((c.keyUsage ?? []).includes(OID.kpTimeStamping)) {
-        tsa = c;
-        break;
-      }
-    } catch {
-      // not a certificate we can read
-    }
+    const info = infoOf(der);
+    if (info?.timeStamping) return { tsaCertificate: der, certificates: signedData.certificates, time: tstInfo.genTime, tsaNotAfter: info.notAfter };
   }
-  return { tsaCertificate: tsa?.raw ?? null, certificates: signedData.certificates, time: tstInfo.genTime, tsaNotAfter: tsa ? new Date(tsa.validTo) : null };
+  return { tsaCertificate: null, certificates: signedData.certificates, time: tstInfo.genTime, tsaNotAfter: null };
 }
 
 /** The signer certificate, the certificates and the signature timestamp token of a signature's CMS. */

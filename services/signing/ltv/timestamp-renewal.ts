@@ -35,6 +35,8 @@ const pick = (t: ReturnType<typeof tokenParts>): { time: Date | null; tsaNotAfte
 
 export interface Renewed {
   pdf: Buffer;
+  /** Bytes of the input: `pdf` begins with exactly them. */
+  previousSize: number;
   /** What the renewal covered (the newest timestamp before it) and the new one. */
   previous: NewestTimestamp;
   timestampTime: Date | null;
@@ -72,5 +74,5 @@ export async function renewPdf(pdf: Buffer, ctx: LtvContext): Promise<Renewed> {
   const stamped = await appendDocTimestamp(added.src, ctx.tsa);
   if (!('bytes' in stamped.src)) throw new Error('internal: renewal works in memory');
   const fresh = tokenParts(stamped.token);
-  return { pdf: stamped.src.bytes, previous, timestampTime: fresh.time, tsaNotAfter: fresh.tsaNotAfter, missing: added.missing };
+  return { pdf: stamped.src.bytes, previousSize: pdf.length, previous, timestampTime: fresh.time, tsaNotAfter: fresh.tsaNotAfter, missing: added.missing };
 }

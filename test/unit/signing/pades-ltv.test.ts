@@ -6,7 +6,8 @@ import { memoryCache } from '../../../services/pki/revocation/revocation-checker
 import { augmentSignature, tokenParts } from '../../../services/signing/ltv/signature-levels';
 import { renewPdf } from '../../../services/signing/ltv/timestamp-renewal';
 import { ValidationDataCollector } from '../../../services/signing/ltv/validation-data';
-import { signPdfDetailed, SignedPdf } from '../../../services/signing/pades-signer';
+import { signPdfDetailed, SignedPdf, signPdfFile } from '../../../services/signing/pades-signer';
+import { writeBigPdf } from './pdf-file-fixtures';
 import { findSignatures } from '../../../services/signing/pdf-signature-scan';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import { DAY_MS, LtvPki, ltvContext, makeLtvPki, RunningTsa, startNamedTsa } from './ltv-fixtures';
@@ -146,6 +147,32 @@ describe('PAdES B-LT and B-LTA', function () {
     }
     const [plain] = await verifyPdfSignatures(bt.pdf, [pki.anchor], { now: later });
     expect(plain!.verdict).to.include({ indication: 'indeterminate', reason: 'NO_REVOCATION_INFO' });
+  });
+});
+
+describe('B-LTA of a large PDF signed file to file', function () {
+  this.timeout(120_000);
+  it('appends the DSS and the document timestamp to the signed file itself; qpdf and our verifier accept it', async () => {
+    const dir = new TempDir();
+    const pki = await makeLtvPki(30);
+    const tsa = await startNamedTsa(pki.ca, pki.revocation, { validDays: 3650 });
+    try {
+      const input = dir.file('big.pdf', Buffer.alloc(0));
+      writeBigPdf(input, 3 * 1024 * 1024);
+      const output = `${input}.signed`;
+      const signed = await signPdfFile(input, output, pki.identity, { signingTime: new Date(), timestamp: { url: tsa.url } });
+      const up = await augmentSignature({ path: output }, signed.cms, 'B-LTA', ltvContext(pki, tsa.url));
+      expect(up.level).to.equal('B-LTA');
+      const check = run('qpdf', ['--check', output]);
+      expect(check.status, check.stdout + check.stderr).to.equal(0);
+      const reports = await verifyPdfSignatures({ path: output }, [pki.anchor]);
+      expect(reports.map((r) => [r.kind, r.verdict.indication]), reports.map((r) => `${r.verdict.message} ${r.revocation.notes.join(';')} ${r.problems.join(';')}`).join(' | ')).to.deep.equal([['signature', 'passed'], ['document-timestamp', 'passed']]);
+      expect(reports[1]!.coversWholeDocument).to.equal(true);
+    } finally {
+      await tsa.close();
+      await pki.revocation.close();
+      dir.remove();
+    }
   });
 });
 
