@@ -139,7 +139,9 @@ describe('national axis adapter against the axis simulator', function () {
     await waitFor('the take-back recorded', async () =>
       (await gw.db.query(`SELECT 1 FROM dispatch_events WHERE dispatch_id = $1 AND code = '13' AND actor = $2`, [doc.dispatchId, `axis:${SYSTEM}`])).rowCount === 1 || undefined,
     { timeoutMs: 60_000 });
-    expect(sim.statusUpdates.find((u) => u.docId === statusId)?.status).to.equal('done');
+    // The axis is told 'done' after the status is recorded: wait for that too, not race it.
+    const update = await waitFor('the axis told done', async () => sim.statusUpdates.find((u) => u.docId === statusId), { timeoutMs: 60_000, recheckMs: 200 });
+    expect(update.status).to.equal('done');
     const res = await fetch(`${gw.baseUrl}/v1/inbox/${doc.dispatchId}/status`, {
       method: 'POST', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: '16', note: 'Đã xử lý, không trả lại' }),
     });
