@@ -16,7 +16,7 @@ import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, DocRecord, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import { interleaved, opsPerSec } from './microbench';
-import { verificationFigures } from './verify-phase';
+import { verificationFigures, verificationJson, verificationRows, verifyOnly } from './verify-phase';
 import { noopJobRate } from './noop-queue';
 import { bigPdf, classicOnePagePdf, makePdf, type Kind } from './payloads';
 import { planFromEnv } from './plan';
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'search') return searchOnly(say);
   if (process.env.BENCH_ONLY === 'levels') return levelsOnly(say);
   if (process.env.BENCH_ONLY === 'evidence') return evidenceOnly(say);
+  if (process.env.BENCH_ONLY === 'verify') return verifyOnly(say);
   const plan = planFromEnv();
   const profile = process.env.BENCH_PROFILE === '1';
   const root = projectRoot();
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     const verification = await verificationFigures(classic, await bigPdf(plan.quick ? 5_000_000 : plan.bigBytes), plan);
     say(`verify: one page ${round(verification.onePagePerSec)}/s (${round(verification.onePageInThreadPerSec)}/s through the thread), ` +
       `${round(verification.largeBytes / 1e6, 1)} MB in ${round(verification.largeMs)} ms; 4 MB /ByteRange bomb ${round(verification.bombMs)} ms, ` +
-      `${verification.manyObjects} objects ${round(verification.manyObjectsMs)} ms`);
+      `${verification.manyObjects} objects ${round(verification.manyObjectsMs)} ms, 48 MiB bomb ${round(verification.bigBombMs)} ms`);
     let render: Awaited<ReturnType<typeof interleaved>> | null = null;
     try {
       const r = renderers();
@@ -325,11 +326,7 @@ async function main(): Promise<void> {
       machine: { ...machine, loadavgAtEnd: os.loadavg().map((v) => round(v, 2)) },
       payloads: { onePagePdfBytes: sizes.pdf1Bytes, twentyPagePdfBytes: sizes.pdf20Bytes, signBenchPdfBytes: classic.length, bigPdfBytes: bigBytes, mix: kinds },
       mixNote,
-      verification: {
-        onePagePerSec: round(verification.onePagePerSec, 1), onePageInThreadPerSec: round(verification.onePageInThreadPerSec, 1),
-        largeBytes: verification.largeBytes, largeMs: round(verification.largeMs), bombBytes: verification.bombBytes, bombMs: round(verification.bombMs),
-        manyObjects: verification.manyObjects, manyObjectsMs: round(verification.manyObjectsMs),
-      },
+      verification: verificationJson(verification),
       throughput: {
         docsPerSec: round(mix.docsPerSec, 2),
         deliveriesPerSec: round(mixDeliveries / (plan.mixMs / 1000), 1),
@@ -454,6 +451,7 @@ async function main(): Promise<void> {
         ['  overload accepted p50/p99 (ms); shed with Retry-After', `${result.overload.p50AcceptedMs} / ${result.overload.p99AcceptedMs}; ${result.overload.shedWithRetryAfter}`],
         ['50 MB PDF: peak growth / size', result.memory50MbRatio],
         ['peak RSS under load MB (gw/wk/lg)', JSON.stringify(result.memory.peakRssMbUnderLoad)],
+        ...verificationRows(result.verification),
         ...searchRows(searchResult),
         ...evidenceRows(evidenceResult),
       ],

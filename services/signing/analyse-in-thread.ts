@@ -9,6 +9,8 @@ import type { SignatureAnalysis } from './signature-analysis';
 
 const ENTRY = path.join(__dirname, 'analysis-thread.entry.js');
 const MEMORY_MB = 512;
+/** A thread that analysed a file this large is ended rather than kept warm (its heap grew with it). */
+const KEEP_WARM_BELOW_BYTES = 8 * 1024 * 1024;
 
 export class VerificationBudgetError extends Error {
   override name = 'VerificationBudgetError';
@@ -59,7 +61,7 @@ export function analyseInThread(pdf: Buffer | { path: string }, budgetMs: number
     }, budgetMs + 1_000);
     worker.on('message', (reply: AnalysisReply) => {
       if (reply.id !== request.id) return;
-      done(true);
+      done(reply.ok && reply.bytesRead < KEEP_WARM_BELOW_BYTES);
       if (reply.ok) resolve(reply.analyses.map(revive));
       else reject(reply.name === 'ScanBudgetError' ? new VerificationBudgetError(reply.message) : new Error(reply.message));
     });

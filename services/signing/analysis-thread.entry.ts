@@ -11,13 +11,13 @@ export interface AnalysisRequest {
   budgetMs: number;
 }
 
-export type AnalysisReply = { id: number; ok: true; analyses: SignatureAnalysis[] } | { id: number; ok: false; name: string; message: string };
+export type AnalysisReply = { id: number; ok: true; bytesRead: number; analyses: SignatureAnalysis[] } | { id: number; ok: false; name: string; message: string };
 
 parentPort?.on('message', ({ id, bytes, path, budgetMs }: AnalysisRequest) => {
   let reply: AnalysisReply;
   try {
     const pdf = path ? readFileSync(path) : Buffer.from(bytes!.buffer, bytes!.byteOffset, bytes!.byteLength);
-    reply = { id, ok: true, analyses: analyseSignatures(pdf, budgetMs) };
+    reply = { id, ok: true, bytesRead: pdf.length, analyses: analyseSignatures(pdf, budgetMs) };
   } catch (err) {
     reply = { id, ok: false, name: (err as Error).name, message: (err as Error).message };
   }

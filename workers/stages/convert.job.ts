@@ -3,7 +3,7 @@ import { ConvertError } from '../../services/convert/convert-errors';
 import { convertInWorker } from '../../services/convert/convert-in-worker';
 import { BLOB_CHUNK_BYTES, getBlob, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
-import { checkPdfFile } from '../../services/convert/pdf-file-check';
+import { checkPdfFileInThread } from '../../services/convert/pdf-file-check-in-thread';
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
 import { advanceDocument, loadForStage, stageBlob, type StageAdvance, type StageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
 import { extractPdfText, keepDocumentText } from '../../services/domain/search/document-text';
@@ -93,7 +93,8 @@ interface Converted {
 }
 
 /**
- * A large PDF (a chunked blob) is checked from a temporary file with bounded memory; when that
+ * A large PDF (a chunked blob) is checked from a temporary file with bounded memory, in a
+ * thread (never on this process's event loop); when that
  * reader cannot follow the file's cross-references, the full in-memory check decides, as for
  * every other source. Anything else is converted in a thread (convertInWorker).
  */
@@ -103,7 +104,9 @@ async function convertStored(db: Queryable, file: StageFile, tmpDir: string): Pr
       withTempFiles(tmpDir, 1, async (copy) => {
         await writeBlobToFile(db, file.sha256, copy!);
         try {
-          return await checkPdfFile(copy!, resolveOptions());
+          // in a thread with the convert budget: a file of 600,000 objects is seconds of parsing
+          const opts = resolveOptions();
+          return await checkPdfFileInThread(copy!, opts, opts.timeoutMs);
         } catch (err) {
           // The bounded reader could not follow the file: the full parse below decides.
           if (err instanceof ConvertError && err.code === 'PDF_INVALID') return null;
