@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
@@ -19,6 +18,7 @@ import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
 import { sendBlob } from './send-blob';
 import { isUuid } from './route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 
 export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
@@ -60,7 +60,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
+        acceptLimitsFrom(config),
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };
