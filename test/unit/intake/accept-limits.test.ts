@@ -1,20 +1,11 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../../../services/config/config';
 import { projectRoot } from '../../../services/config/project-root';
 import { acceptLimitsFrom, paperLimitsFrom } from '../../../services/domain/documents/accept-limits';
+import { filesSpelling } from '../../support/source-files';
 
 const base = { DATABASE_URL: 'postgres://lt@127.0.0.1:5432/lt', LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: 'ab'.repeat(32), REDIS_URL: 'redis://127.0.0.1:6379' };
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) sources(full, out);
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 describe('acceptance limits: one function from the configuration', () => {
   it('when the configuration names a trust store, a recipient bound and a signature policy, then the limits carry all of them', () => {
@@ -32,12 +23,8 @@ describe('acceptance limits: one function from the configuration', () => {
   });
 
   it('when the routes are read, then none builds its limits by hand (the web send form and drafts included)', () => {
-    const root = projectRoot();
-    const offenders = [path.join(root, 'services'), path.join(root, 'workers')]
-      .flatMap((d) => sources(d))
-      .filter((f) => !f.endsWith(path.join('documents', 'accept-limits.ts')))
-      .filter((f) => /maxRecipients:\s*config\.|futureSkewDays:\s*\d/.test(fs.readFileSync(f, 'utf8')))
-      .map((f) => path.relative(root, f));
+    const offenders = filesSpelling(projectRoot(), ['services', 'workers'], /maxRecipients:\s*config\.|futureSkewDays:\s*\d/)
+      .filter((f) => f !== 'services/domain/documents/accept-limits.ts');
     expect(offenders).to.deep.equal([]);
   });
 });
