@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   AgencyDirectory,
-  Body,
   DocumentMetadata,
   DocumentView,
   ErrorResponse,
@@ -14,6 +13,7 @@ import {
   RevokeResult,
   StatusBody,
   StatusResult,
+  JsonSubmission,
   SubmitDocumentResponse,
 } from '../../../contracts';
 import { HTTP_STATUS_OF } from '../../../contracts/errors';
@@ -60,15 +60,6 @@ const SUBMIT_EXAMPLE = {
   body: { blocks: [{ type: 'paragraph', text: 'Văn bản thử nghiệm gửi từ hệ thống của đơn vị cung cấp phần mềm.' }], recipientsText: ['- Như trên;', '- Lưu: VT.'] },
 };
 
-const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
-
-const FilesJson = z
-  .object({
-    metadata: DocumentMetadata,
-    files: z.array(z.object({ name: z.string(), contentType: z.string().optional(), contentBase64: z.string() }).strict()).min(1),
-  })
-  .strict();
-
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = {
     openapi: '3.1.0',
@@ -87,7 +78,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: z.toJSONSchema(z.union([FilesJson, BodyJson]), { io: 'input', unrepresentable: 'any' }), example: SUBMIT_EXAMPLE },
+              'application/json': { schema: z.toJSONSchema(JsonSubmission, { io: 'input', unrepresentable: 'any' }), example: SUBMIT_EXAMPLE },
               'multipart/form-data': {
                 schema: {
                   type: 'object',

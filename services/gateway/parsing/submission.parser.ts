@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Body, DocumentMetadata, ErrorCode } from '../../../contracts';
+import { Body, DocumentMetadata, ErrorCode, jsonSubmissionOf } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { UploadedFile } from './upload-storage';
@@ -14,18 +14,8 @@ export interface ParsedSubmission {
   attachments: IncomingFile[];
 }
 
-const FileJson = z
-  .object({
-    name: z.string().min(1).max(255),
-    contentType: z.string().max(255).optional(),
-    contentBase64: z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'base64'),
-  })
-  .strict();
-
-const JsonSubmission = z.union([
-  z.object({ metadata: z.unknown(), files: z.array(FileJson).min(1) }).strict(),
-  z.object({ metadata: z.unknown(), body: z.unknown() }).strict(),
-]);
+// The envelope of the contract's JSON submission; metadata and body are checked in a second step.
+const JsonSubmission = jsonSubmissionOf(z.unknown(), z.unknown());
 
 export function parseMetadata(raw: unknown): DocumentMetadata {
   const r = DocumentMetadata.safeParse(raw);
