@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help deps system-deps build run test test-unit bench drill restore-drill clean cluster cluster-drill
+.PHONY: help deps system-deps build run test test-unit bench soak drill restore-drill clean cluster cluster-drill
 
 help:
 	@echo "make run   - start Liên Thông (private PostgreSQL and Redis under .data when no URLs are set)"
@@ -14,6 +14,7 @@ help:
 	@echo "make cluster       - the production topology on this machine (nginx, 2 gateways, 3 workers, Redis Sentinel, Patroni, PgBouncer)"
 	@echo "make cluster-drill - kill the Redis master, a gateway, a worker, the PostgreSQL primary under load; drills/results/cluster.json"
 	@echo "make bench - benchmark (~8 min; BENCH_QUICK=1 ~3 min): table + bench/results/latest.json, see BENCHMARKS.md"
+	@echo "make soak  - SOAK_MINUTES (default 20) at 50% of the maximum: memory growth, p99 drift, failures into bench/results/latest.json"
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.install-stamp: package.json package-lock.json
@@ -49,6 +50,11 @@ bench: SYSTEM_DEPS_FLAGS := --cluster
 bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/bench/src/main.js
+
+# Not part of make bench: SOAK_MINUTES (default 20) at 50% of the maximum; writes soak.* into bench/results/latest.json.
+soak: build
+	npx tsc -p bench/tsconfig.json
+	node bench/dist/bench/src/soak.js
 
 drill: build
 	npx tsc -p drills/tsconfig.json || test -f drills/dist/drills/src/main.js

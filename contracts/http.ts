@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES } from './document-types';
 import { Channel, DispatchStatus, DocumentStatus, Urgency } from './statuses';
 
-/** HTTP bodies of API v1 (../shared/design.md §6). Field names are a contract: add, never rename. */
+/** HTTP bodies of API v1 (README "API v1"). Field names are a contract: add, never rename. */
 
 export const AGENCY_CODE_PATTERN = /^[0-9A-Z.]{1,35}$/;
 export const AgencyCode = z.string().regex(AGENCY_CODE_PATTERN, 'mã định danh: 1–35 ký tự 0-9, A-Z và dấu chấm');
@@ -56,6 +56,8 @@ export const DocumentMetadata = z
     recipientsText: z.array(z.string().max(300)).max(200).optional(),
     responseFor: z.string().uuid().nullable().optional(),
     steeringType: z.enum(['none', 'steering', 'report']).optional(),
+    /** The sender's outgoing register book (GET /v1/registers/books?kind=outgoing); absent: the default book. */
+    registerBook: z.string().uuid().nullable().optional(),
   })
   .strict();
 export type DocumentMetadata = z.infer<typeof DocumentMetadata>;
@@ -177,6 +179,13 @@ export const AgencyView = z.object({
   level: z.number().int(),
   channel: enumOf(Channel),
   groups: z.array(z.string()),
+  /** Issue 22: where the agency is reached — served here, by a peer hub (peerId), or through the national axis. */
+  reachedVia: z.enum(['local', 'peer', 'axis']),
+  peerId: z.string().nullable(),
+  /** The agency's other identifier form (Decision-20 code ↔ QCVN 102 identifier), when known. */
+  altCode: z.string().nullable(),
+  /** When a peer or the axis last listed the agency (ISO 8601); null for local agencies. */
+  lastSeenAt: z.string().nullable(),
 });
 export type AgencyView = z.infer<typeof AgencyView>;
 
@@ -226,6 +235,11 @@ export const StatusBody = z
   .object({
     code: z.enum(['01', '02', '03', '04', '05', '06', '13', '15', '16']),
     note: z.string().max(2000).nullable().optional(),
+    /** Only with 03: the incoming book (GET /v1/registers/books) and the registration date; absent: default book, today. */
+    register: z
+      .object({ bookId: z.string().uuid().optional(), registeredOn: isoDate.optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type StatusBody = z.infer<typeof StatusBody>;
@@ -308,3 +322,18 @@ export interface EdocRateResponse {
   totals: EdocRateCounts & { onTrack: boolean | null };
   groups: EdocRateGroup[];
 }
+
+/** GET /v1/registers/books: an agency's register books (sổ đăng ký văn bản đến/đi), the default first. */
+export const RegisterBookView = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  kind: z.enum(['incoming', 'outgoing']),
+  isDefault: z.boolean(),
+});
+export type RegisterBookView = z.infer<typeof RegisterBookView>;
+export const RegisterBookList = z.object({ books: z.array(RegisterBookView) });
+export type RegisterBookList = z.infer<typeof RegisterBookList>;
+
+/** POST /v1/registers/books */
+export const CreateRegisterBookBody = z.object({ kind: z.enum(['incoming', 'outgoing']), name: z.string().min(1).max(200) }).strict();
+export type CreateRegisterBookBody = z.infer<typeof CreateRegisterBookBody>;

@@ -43,7 +43,7 @@ export const EdxmlStatusCode = {
 } as const;
 export type EdxmlStatusCode = (typeof EdxmlStatusCode)[keyof typeof EdxmlStatusCode];
 
-export const Channel = { hosted: 'hosted', push: 'push', paper: 'paper' } as const;
+export const Channel = { hosted: 'hosted', push: 'push', paper: 'paper', relay: 'relay' } as const;
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
 export const Urgency = { normal: 'normal', urgent: 'urgent', very_urgent: 'very_urgent', flash: 'flash' } as const;
@@ -57,5 +57,9 @@ export const LedgerKind = {
   dispatchFailed: 'dispatch_failed',
   dispatchRevoked: 'dispatch_revoked',
   paperRecorded: 'paper_recorded',
+  /** Issue 21: a new document timestamp added to a signed PDF (may repeat per document). */
+  signatureRenewed: 'signature_renewed',
+  /** Its files removed after the retention period, approved by an administrator (issue 21). */
+  documentDisposed: 'document_disposed',
 } as const;
 export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];

@@ -15,7 +15,12 @@ import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportSchedul
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
+import { s3Option } from '../services/backup/s3-target';
 import { backupTarget } from '../services/backup/backup-target';
+import { startProofScheduler } from '../services/evidence/proof-scheduler';
+import { axisSettings } from '../services/axis/axis-client';
+import { startAxisPoller } from '../services/axis/axis-poller';
+import { signatureIntakeOptions } from '../services/domain/documents/arriving-signatures';
 
 const log = logger('workers');
 
@@ -55,9 +60,22 @@ async function main(): Promise<void> {
   const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
-    ? startBackupScheduler(db, { target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS })
+    ? startBackupScheduler(db, {
+      target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS,
+      ...s3Option(), // LIENTHONG_BACKUP_S3_*: the folder is also copied to an S3-compatible bucket
+    })
     : undefined;
   const reminders = startReminders(db, config);
+  // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).
+  const proofs = startProofScheduler(db, config);
+  // The national document exchange axis, when configured: one process at a time polls it (a lease).
+  const axis = axisSettings(config);
+  const axisPoller = axis
+    ? startAxisPoller(db, axis, {
+        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES,
+        trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
+      }, logger('axis'))
+    : undefined;
   log.info({ stages }, 'workers started');
 
   let stopping: Promise<void> | undefined;
@@ -67,6 +85,8 @@ async function main(): Promise<void> {
       sweeper.stop();
       await backups?.stop();
       reminders.stop();
+      proofs.stop();
+      await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
       await relay.stop();

@@ -67,7 +67,7 @@ async function seed(db: Db): Promise<{ sender: TestAgency; recipients: TestAgenc
 
 export async function compareClusterToSingle(docs: number, inflight: number, say: (m: string) => void): Promise<ClusterComparison> {
   const masterKeyHex = 'ef'.repeat(32);
-  const common = { LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: masterKeyHex, LIENTHONG_RATE_LIMIT_PER_MIN: '0', LOG_LEVEL: 'warn' };
+  const common = { LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: masterKeyHex, LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0', LOG_LEVEL: 'warn' };
   let single: TopologyRun;
   {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-single-'));

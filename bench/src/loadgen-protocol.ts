@@ -19,6 +19,8 @@ export interface DocRecord {
   tAccepted: number | null;
   tDone: number | null;
   httpStatus: number;
+  /** The Retry-After header of a refused submission (503/429), as sent. */
+  retryAfter?: string | null;
   error?: string;
 }
 

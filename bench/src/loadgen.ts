@@ -64,7 +64,7 @@ function multipart(metadata: unknown, pdf: Buffer, fileName: string, recipients:
 // Keep-alive connections, as an agency system posting many documents would hold.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(req: PreparedRequest): Promise<{ status: number; id: string | null; text: string }> {
+function post(req: PreparedRequest): Promise<{ status: number; id: string | null; text: string; retryAfter: string | null }> {
   const url = new URL(`${setup.baseUrl}/v1/documents`);
   return new Promise((resolve, reject) => {
     const r = http.request(
@@ -87,7 +87,8 @@ function post(req: PreparedRequest): Promise<{ status: number; id: string | null
           } catch {
             // not JSON: recorded as an error by the caller
           }
-          resolve({ status: res.statusCode ?? 0, id, text });
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, id, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
         });
         res.on('error', reject);
       },
@@ -104,6 +105,7 @@ async function submit(kind: DocRecord['kind'], req: PreparedRequest, tSend = now
     const r = await post(req);
     rec.httpStatus = r.status;
     rec.tAccepted = nowMs();
+    if (r.retryAfter) rec.retryAfter = r.retryAfter;
     if (!r.id) {
       rec.error = `HTTP ${r.status}: ${r.text.slice(0, 300)}`;
       return rec;

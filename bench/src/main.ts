@@ -10,6 +10,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { PDFDocument } from 'pdf-lib';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
+import { withDurablePostgres } from './durable-phase';
+import { summariseOverload } from './overload-phase';
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, DocRecord, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
@@ -29,6 +31,7 @@ import { printReport, target, writeJson } from './report';
 import { compareClusterToSingle } from './cluster-compare';
 import { seedDirectory } from './seed';
 import { signers } from './sign-baseline';
+import { levelsOnly, levelsRows, levelsTargets, signingLevels } from './levels-phase';
 import { runSearchPhase } from './search-phase';
 import { searchOnly, searchRows, searchScale, searchTargets } from './search-only';
 import { measureStagesAlone } from './stage-alone';
@@ -49,6 +52,12 @@ function firstErrors(records: DocRecord[]): string[] {
   return [...new Set(records.filter((r) => r.error).map((r) => r.error!.slice(0, 200)))].slice(0, 3);
 }
 
+/**
+ * Admission control for the overload phase: refuse past 1 s of estimated backlog (the accepted
+ * documents' p99 target is 2 s) once at least 100 jobs wait.
+ */
+const OVERLOAD_ADMISSION = { LIENTHONG_ADMISSION_MAX_DELAY_MS: '1000', LIENTHONG_ADMISSION_MIN_BACKLOG: '100', LIENTHONG_ADMISSION_SAMPLE_MS: '250' };
+
 /** The environment of a product process: ours only, nothing inherited that the config would refuse. */
 function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
@@ -57,6 +66,7 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'search') return searchOnly(say);
+  if (process.env.BENCH_ONLY === 'levels') return levelsOnly(say);
   const plan = planFromEnv();
   const profile = process.env.BENCH_PROFILE === '1';
   const root = projectRoot();
@@ -84,6 +94,9 @@ async function main(): Promise<void> {
     const sign = await interleaved(s.ours, s.baseline, plan.microRounds, plan.microMs);
     const rsaOnly = await opsPerSec(s.rsaOnly, plan.microMs);
     say(`sign: ours ${round(median(sign.ours))}/s, signpdf ${round(median(sign.baseline))}/s, bare RSA-2048 ${round(rsaOnly)}/s`);
+    // Signing levels (issue 21): B-LT and B-LTA against B-T, TSA over HTTP, revocation from the PostgreSQL cache.
+    const levels = await signingLevels(classic, stack.databaseUrl, plan.microRounds, plan.microMs);
+    say(`sign levels: B-T ${levels.btPerSec}/s, B-LT ${levels.bltPerSec}/s (×${levels.bltVsBt}), B-LTA ${levels.bltaPerSec}/s (×${levels.bltaVsBt})`);
     // Signature verification (issue 15): rate, a large signed PDF, and what hostile files cost.
     const verification = await verificationFigures(classic, await bigPdf(plan.quick ? 5_000_000 : plan.bigBytes), plan);
     say(`verify: one page ${round(verification.onePagePerSec)}/s (${round(verification.onePageInThreadPerSec)}/s through the thread), ` +
@@ -118,6 +131,8 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       // The product's default level; the stage lines are what the per-stage figures come from.
       LOG_LEVEL: 'info',
+      // The maximum-rate phases offer more than the pipeline can take on purpose: no shedding there.
+      LIENTHONG_ADMISSION_MAX_DELAY_MS: '0',
     });
     const prof = (name: string) => (profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
     if (profile) fs.rmSync(profileDir, { recursive: true, force: true });
@@ -203,6 +218,26 @@ async function main(): Promise<void> {
     say(`50% (${round(maxRate * 0.5, 2)}/s): ${JSON.stringify(latencies(half))}`);
     const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.9, durationMs: plan.openMs });
     say(`90% (${round(maxRate * 0.9, 2)}/s): ${JSON.stringify(latencies(ninety))}`);
+
+    // 4b. Durable figures: the one-page-to-5 maximum again with fsync and synchronous commit on.
+    const durable = await withDurablePostgres(stack.databaseUrl, () =>
+      lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs }),
+    );
+    say(`one-page to 5, durable PostgreSQL: ${round(durable.docsPerSec, 2)} docs/s (fast: ${round(onePage.docsPerSec, 2)})`);
+
+    // 4c. Overload: 150% of the one-page-to-5 maximum, open loop, with admission control on.
+    await gateway.stop();
+    gateway = startService('gateway', 'services/gateway/main.js', { ...env, ...OVERLOAD_ADMISSION, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway-overload.log'), prof('gateway-overload'));
+    services.push(gateway);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
+    const offered = onePage.docsPerSec * 1.5;
+    const overload = summariseOverload(await lg<DocRecord[]>({ cmd: 'open', kinds: ['pdf1x5'], rate: offered, durationMs: plan.overloadMs }), offered);
+    say(`overload at ${round(offered, 2)}/s: ${JSON.stringify(overload)}`);
+    // Back to the gateway the other phases measure (admission off).
+    await gateway.stop();
+    gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway-after-overload.log'), prof('gateway-after-overload'));
+    services.push(gateway);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
 
     // 5. Fan-out: one notice to a 500-agency group, POST to the 500th delivery.
     const fanouts: DocRecord[] = [];
@@ -311,9 +346,15 @@ async function main(): Promise<void> {
         renderVsNaive: render ? round(median(render.ratios), 2) : null,
         e2eVsSlowestStage: round(ratio(onePage.docsPerSec, slowest[1]), 3),
         acceptVsBareExpress: round(ratio(acceptRate, bareRate), 3),
+        bltVsBt: levels.bltVsBt,
+        bltaVsBt: levels.bltaVsBt,
+        durableVsFast: round(ratio(durable.docsPerSec, onePage.docsPerSec), 3),
       },
+      durable: { onePageTo5DocsPerSec: round(durable.docsPerSec, 2), settings: 'fsync, synchronous_commit, full_page_writes on', failed: durable.records.filter((r) => r.error).length },
+      overload: { ...overload, admission: OVERLOAD_ADMISSION },
       raw: {
         sign: { oursPerSec: round(signOurs), signpdfPerSec: round(median(sign.baseline)), rsaSignOnlyPerSec: round(rsaOnly), ratioSpread: spread(sign.ratios.map((r) => round(r, 1)!)), rounds: sign },
+        signLevels: levels,
         render: render ? { oursPerSec: round(median(render.ours)), naivePerSec: round(median(render.baseline)), ratioSpread: spread(render.ratios.map((r) => round(r, 1)!)), rounds: render } : null,
         stageCeilingsDocsPerSec: Object.fromEntries(Object.entries(ceilings).map(([k, v]) => [k, round(v, 1)])),
         slowestStage: slowest[0],
@@ -330,6 +371,7 @@ async function main(): Promise<void> {
       latency: {
         p50LightMs: latencies(light).p50Ms,
         p99HalfMaxMs: latencies(half).p99Ms,
+        p99NinetyMaxMs: latencies(ninety).p99Ms,
         light: latencies(light),
         halfMax: { ratePerSec: round(maxRate * 0.5, 2), ...latencies(half) },
         ninetyMax: { ratePerSec: round(maxRate * 0.9, 2), ...latencies(ninety) },
@@ -355,11 +397,16 @@ async function main(): Promise<void> {
     const targets = [
       ...searchTargets(searchResult),
       target('sign vs signpdf', 'ratios.signVsSignpdf', result.ratios.signVsSignpdf, '>=', 50),
+      ...levelsTargets(levels),
       target('render vs naive', 'ratios.renderVsNaive', result.ratios.renderVsNaive, '>=', 4),
       target('e2e 1p→5 vs slowest stage', 'ratios.e2eVsSlowestStage', result.ratios.e2eVsSlowestStage, '>=', 0.5),
       target('accept vs bare Express', 'ratios.acceptVsBareExpress', result.ratios.acceptVsBareExpress, '>=', 0.1),
       target('p50 light (ms)', 'latency.p50LightMs', result.latency.p50LightMs, '<=', 150),
       target('p99 at 50% max (ms)', 'latency.p99HalfMaxMs', result.latency.p99HalfMaxMs, '<=', 1000),
+      target('p99 at 90% max (ms)', 'latency.p99NinetyMaxMs', result.latency.p99NinetyMaxMs, '<=', 1000),
+      target('overload 150%: accepted p99 (ms)', 'overload.p99AcceptedMs', result.overload.p99AcceptedMs, '<=', 2000),
+      target('overload 150%: accepted but lost', 'overload.lost', result.overload.lost, '<=', 0),
+      target('overload 150%: shed with Retry-After', 'overload.shedWithRetryAfter', result.overload.shedWithRetryAfter, '>=', 1),
       target('fan-out 500 (ms)', 'fanout500Ms', result.fanout500Ms, '<=', 5000),
       target('50 MB peak / size', 'memory50MbRatio', result.memory50MbRatio, '<=', 3),
     ];
@@ -385,6 +432,7 @@ async function main(): Promise<void> {
         ['  machine CPU s (ours/others/idle)', `${cpuPerDoc.machine.oursSeconds} / ${cpuPerDoc.machine.othersSeconds} / ${cpuPerDoc.machine.idleSeconds}`],
         ['sign ours / signpdf / bare RSA (/s)', `${result.raw.sign.oursPerSec} / ${result.raw.sign.signpdfPerSec} / ${result.raw.sign.rsaSignOnlyPerSec}`],
         ['  per-round ratio min–max', `${result.raw.sign.ratioSpread.min}–${result.raw.sign.ratioSpread.max}`],
+        ...levelsRows(levels),
         ['render ours / naive (/s)', render ? `${result.raw.render!.oursPerSec} / ${result.raw.render!.naivePerSec}` : null],
         ['stage ceilings alone (docs/s)', JSON.stringify(result.raw.stageCeilingsDocsPerSec)],
         ['signer alone / PDF parse alone (/s)', `${result.raw.signerAlonePerSec} / ${result.raw.pdfParseAlonePerSec}`],
@@ -396,6 +444,9 @@ async function main(): Promise<void> {
         [`latency 90% (${result.latency.ninetyMax.ratePerSec}/s)`, `${result.latency.ninetyMax.p50Ms} / ${result.latency.ninetyMax.p95Ms} / ${result.latency.ninetyMax.p99Ms}`],
         ...Object.entries(stagesHalf.stages).map(([k, v]): [string, unknown] => [`  stage ${k} at 50% p50/p99 ms, share`, `${v.p50Ms} / ${v.p99Ms}, ${v.share}`]),
         ['fan-out 500 (ms, median [min–max])', `${result.fanout500.median} [${result.fanout500.min}–${result.fanout500.max}]`],
+        ['1p→5 durable PostgreSQL (docs/s; vs fast)', `${result.durable.onePageTo5DocsPerSec}; ${result.ratios.durableVsFast}`],
+        [`overload ${result.overload.offeredPerSec}/s: accepted/shed/lost`, `${result.overload.accepted} / ${result.overload.shed} / ${result.overload.lost}`],
+        ['  overload accepted p50/p99 (ms); shed with Retry-After', `${result.overload.p50AcceptedMs} / ${result.overload.p99AcceptedMs}; ${result.overload.shedWithRetryAfter}`],
         ['50 MB PDF: peak growth / size', result.memory50MbRatio],
         ['peak RSS under load MB (gw/wk/lg)', JSON.stringify(result.memory.peakRssMbUnderLoad)],
         ...searchRows(searchResult),

@@ -22,6 +22,13 @@ export interface ScenarioResult {
   stuckJobs: number;
   /** Push copies counted delivered though the receiver never stored their body (issue 16): must be 0. */
   deliveredWithoutBody?: number;
+  /**
+   * Push copies the receiver got again under the same delivery id (X-LienThong-Delivery): the
+   * at-least-once resend after the worker could not know the first push arrived (a job's lock lost
+   * mid-push, a worker killed after sending and before recording, an answer lost). Not a duplicate:
+   * every receiver must drop a repeated delivery id, and the ledger, timeline and inboxes hold one copy.
+   */
+  resentSameId?: number;
   notes: string[];
 }
 
@@ -74,7 +81,7 @@ export async function audit(stack: AuditStack, name: string, ids: string[], reco
   const inbox = await inboxCopies(stack, new Set(ids));
   const hostedExpected = ids.length * (stack.recipients.length - 1);
   const receiverDup = stack.receiver.duplicates() - receiverDupBefore;
-  if (receiverDup) notes.push(`${receiverDup} push redelivered with the same delivery id (deduplicable)`);
+  if (receiverDup) notes.push(`${receiverDup} push re-sent with the same delivery id (at-least-once; the receiver drops it), attempts: ${await attemptsOfPushCopies(stack, ids)}`);
   if (inbox.seen < hostedExpected) notes.push(`${hostedExpected - inbox.seen} copies missing from the inboxes`);
   const ledger = await verifyLedger(stack.db);
   if (!ledger.ok) notes.push(`ledger broken at ${ledger.firstBadId}: ${ledger.reason}`);
@@ -94,7 +101,8 @@ export async function audit(stack: AuditStack, name: string, ids: string[], reco
     name,
     sent: outcome.expected,
     delivered: outcome.delivered,
-    duplicated: outcome.duplicated + inbox.extra + receiverDup,
+    duplicated: outcome.duplicated + inbox.extra,
+    resentSameId: receiverDup,
     lost: Math.max(outcome.lost, hostedExpected - inbox.seen),
     recoverySeconds: recoveredAt === null ? null : Math.round((recoveredAt - faultAt) / 100) / 10,
     documents: ids.length,
@@ -103,4 +111,15 @@ export async function audit(stack: AuditStack, name: string, ids: string[], reco
     deliveredWithoutBody: withoutBody,
     notes,
   };
+}
+
+/** The push copies' attempt histories, for the note that explains a resend. */
+async function attemptsOfPushCopies(stack: AuditStack, ids: string[]): Promise<string> {
+  const r = await stack.db.query<{ id: string; attempts: string }>(
+    `SELECT x.id, string_agg(a.attempt || ':' || a.outcome || COALESCE(' ' || left(a.error, 80), ''), '; ' ORDER BY a.id) AS attempts
+       FROM dispatches x JOIN dispatch_attempts a ON a.dispatch_id = x.id
+      WHERE x.document_id = ANY($1::uuid[]) AND x.channel = 'push' GROUP BY x.id`,
+    [ids],
+  );
+  return r.rows.map((x) => `[${x.id.slice(0, 8)} ${x.attempts}]`).join(' ');
 }

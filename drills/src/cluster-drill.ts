@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       // Redis master had not yet copied to its replica come back from PostgreSQL).
       // Retries up to 5 s apart: 20 attempts outlast a PostgreSQL failover (QUICK's 1 s would not,
       // and a stage would give up on its document mid-failover; production waits up to 15 min).
-      env: { ...QUICK, LIENTHONG_RETRY_MAX_MS: '5000', LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_SWEEP_INTERVAL_MS: '2000', LIENTHONG_SWEEP_AGE_MS: '15000', LIENTHONG_WORKER_CONCURRENCY: '2', LOG_LEVEL: 'warn' },
+      env: { ...QUICK, LIENTHONG_RETRY_MAX_MS: '5000', LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0', LIENTHONG_SWEEP_INTERVAL_MS: '2000', LIENTHONG_SWEEP_AGE_MS: '15000', LIENTHONG_WORKER_CONCURRENCY: '2', LOG_LEVEL: 'warn' },
       log: (m) => console.log(`  ${m}`),
     });
     const redisUrl = `redis://127.0.0.1:${await cluster.redis.masterPort()}`;

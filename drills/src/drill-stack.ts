@@ -77,7 +77,7 @@ async function assembleStack(dir: string, pgDir: string, redisDir: string, pg: E
   try {
     const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
     const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
-    const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' });
+    const gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0' });
     return buildStack({ dir, pgDir, redisDir, pg, redis, db, gateway, sender: sender!, recipients: [...hosted, ...pushed], receiver, redirectTarget });
   } catch (err) {
     await Promise.allSettled([receiver.close(), redirectTarget.close(), db.end()]);

@@ -9,6 +9,7 @@ import { fuzzDrill, type FuzzSummary } from './fuzz.drill';
 import { postgresRestart, receiverDown, redisFlush, redisRestart } from './infra-faults.scenarios';
 import { gatewayKill, workerKill } from './process-faults.scenarios';
 import { receiverHuge, receiverRedirects } from './receiver-faults.scenarios';
+import { peerHubDown } from './peer-faults.scenarios';
 import { settle } from './audit';
 import { slowloris } from './slowloris';
 
@@ -18,6 +19,8 @@ const FUZZ_INPUTS = Number(process.env.DRILL_FUZZ_INPUTS ?? 10_000);
 const FUZZ_SEED = Number(process.env.DRILL_FUZZ_SEED ?? Date.now() % 100_000);
 /** Long enough for the gateway's requestTimeout (120 s) plus Node's 30 s check interval to bite. */
 const SLOW_CAP_MS = Number(process.env.DRILL_SLOW_CAP_MS ?? 170_000);
+/** How long the peer hub of the federation scenario stays down (issue 22). */
+const PEER_DOWN_MS = Number(process.env.DRILL_PEER_DOWN_MS ?? 30_000);
 
 type Scenario = [string, (s: DrillStack) => Promise<ScenarioResult>];
 
@@ -30,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   ['push receiver down 6 s', (s) => receiverDown(s, DOCS, 6_000)],
   ['receiver redirects', (s) => receiverRedirects(s, DOCS)],
   ['receiver answers 1 GiB', (s) => receiverHuge(s, DOCS)],
+  ['peer hub down', (s) => peerHubDown(s, DOCS, PEER_DOWN_MS)],
 ];
 
 /**
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
       try {
         const r = await run(stack);
         scenarios.push(r);
-        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
+        console.log(`${r.delivered}/${r.sent} delivered, ${r.duplicated} duplicated, ${r.resentSameId ?? 0} re-sent same id, ${r.lost} lost, ${r.deliveredWithoutBody ?? 0} counted without the body, recovery ${r.recoverySeconds ?? '—'} s`);
       } catch (err) {
         console.log(`FAILED: ${(err as Error).message}`);
         const recovered = await recover(stack).catch((e: Error) => `recovery failed: ${e.message}`);
@@ -122,8 +126,8 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: ScenarioResult[], fuzz: FuzzSummary | undefined): void {
-  const head = ['scenario', 'sent', 'delivered', 'dup', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
-  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
+  const head = ['scenario', 'sent', 'delivered', 'dup', 're-sent same id', 'lost', 'no body', 'recovery s', 'ledger', 'stuck'];
+  const body = rows.map((r) => [r.name, r.sent, r.delivered, r.duplicated, r.resentSameId ?? 0, r.lost, r.deliveredWithoutBody ?? 0, r.recoverySeconds ?? '—', r.ledgerOk ? 'ok' : 'BROKEN', r.stuckJobs].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   console.log('\n' + line(head));

@@ -39,7 +39,7 @@ export async function gatewayKill(stack: DrillStack, docs: number): Promise<Scen
   const faultAt = Date.now();
   await stack.gateway.kill9();
   const firstResults = await Promise.all(first);
-  stack.gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' }, stack.gateway.port);
+  stack.gateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0' }, stack.gateway.port);
   const notes = [`first attempts: ${firstResults.filter((r) => r.status === 202).length} answered 202, ${firstResults.filter((r) => r.status === 0).length} cut off`];
   let replayed = 0;
   for (const k of keys) {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, type Log } from './common';
+import { claimHome, sweepStaleHomes } from './stale-cluster-homes';
 
 export interface RunAs { name: string; uid: number; gid: number }
 
@@ -20,11 +21,14 @@ export const HOMES_ROOT = '/var/lib/lienthong/postgres';
 /** The folder holding data/, run/ and postgres.log for the cluster of `dir`. */
 export async function clusterHome(dir: string, user: RunAs, log: Log): Promise<string> {
   const pointer = path.join(dir, 'cluster-home');
+  // Homes of launchers killed with -9 whose data folders are gone (stale-cluster-homes.ts).
+  await sweepStaleHomes(HOMES_ROOT, log);
   if (fs.existsSync(pointer)) {
     const home = fs.readFileSync(pointer, 'utf8').trim();
     if (!fs.existsSync(path.join(home, 'data-folder'))) {
       throw new Error(`${pointer} names ${home}, which holds no PostgreSQL cluster any more; remove ${pointer} to start a new one`);
     }
+    claimHome(home);
     return home;
   }
   // A cluster already in dir (made when dir was reachable), or a dir the server user can reach.
@@ -33,6 +37,7 @@ export async function clusterHome(dir: string, user: RunAs, log: Log): Promise<s
   fs.chmodSync(HOMES_ROOT, 0o711); // the server user may enter, nobody may list
   const home = path.join(HOMES_ROOT, randomBytes(8).toString('hex'));
   fs.mkdirSync(home, { mode: 0o700 });
+  claimHome(home); // before data-folder: a concurrent sweep sees a live owner, never a half-made home
   fs.writeFileSync(path.join(home, 'data-folder'), `${dir}\n`);
   fs.chownSync(home, user.uid, user.gid);
   await checkTraversable(home, user);

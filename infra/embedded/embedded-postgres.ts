@@ -22,6 +22,8 @@ export interface PostgresOptions {
   fast?: boolean;
   /** Extra settings written after ours, e.g. `{ shared_preload_libraries: "'pg_stat_statements'" }` (values as in postgresql.conf). */
   settings?: Record<string, string>;
+  /** The role to connect as (default `lienthong`): a cluster restored from an external server's backup has that server's roles. */
+  superuser?: string;
   log?: Log;
 }
 
@@ -95,14 +97,14 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
   const socketFile = path.join(sockDir, `.s.PGSQL.${port}`);
   const viaSocket = socketPathFits(sockDir, port) && fs.existsSync(socketFile) ? `?host=${encodeURIComponent(sockDir)}` : '';
   const server: EmbeddedServer = {
-    url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${encodeURIComponent(database)}${viaSocket}`,
+    url: `postgres://${encodeURIComponent(opts.superuser ?? SUPERUSER)}@127.0.0.1:${port}/${encodeURIComponent(database)}${viaSocket}`,
     port,
     pid,
     stop: () => (stopping ??= doStop()),
     kill: (signal = 'SIGKILL') => process.kill(pid, signal),
   };
   try {
-    await ensureDatabase(port, database, log);
+    await ensureDatabase(port, database, log, opts.superuser ?? SUPERUSER);
   } catch (err) {
     await server.stop().catch(() => undefined);
     throw err;
@@ -233,8 +235,8 @@ function writeConfig(dataDir: string, sockDir: string, port: number, fast: boole
   if (runAs) fs.chownSync(file, runAs.uid, runAs.gid);
 }
 
-async function ensureDatabase(port: number, database: string, log: Log): Promise<void> {
-  const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, database: 'postgres' });
+async function ensureDatabase(port: number, database: string, log: Log, user = SUPERUSER): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user, database: 'postgres' });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     }
     if (config.LIENTHONG_DEV_MODE && !env.LIENTHONG_TSA_URL) {
       // The development TSA (its certificate from the dev CA): signatures come out PAdES B-T.
-      const tsa = await startDevTsa(db, config.masterKey, true);
+      const tsa = await startDevTsa(db, config.masterKey, true, { revocationBaseUrl: baseUrl });
       tsaServer = tsa.server;
       env.LIENTHONG_TSA_URL = tsa.url;
       console.log(`Development timestamp authority at ${tsa.url}`);

@@ -2,9 +2,9 @@ import type { Channel } from '../../contracts';
 
 /**
  * The demo directory: the Đắk Lắk People's Committee and the agencies in the recipients list
- * ("Nơi nhận") of the founding directive (../shared/seed/directive.txt).
+ * ("Nơi nhận") of the provincial directive on administrative reform this project was born from.
  *
- * `000.00.00.H15` is the province's code in the QCVN 102:2016 form (standards §2). The codes of the
+ * `000.00.00.H15` is the province's code in the QCVN 102:2016 form (QCVN 102:2016 agency codes). The codes of the
  * departments, districts and other bodies below are ILLUSTRATIVE: they follow the same form
  * (`000.00.NN.H15`) but were not taken from the national register. Party and elected bodies get
  * the paper channel, as bodies without a document system of their own would.

@@ -18,6 +18,9 @@ export interface BaseBackupInfo {
   pgVersion: number;
   bytes: number;
   seconds: number;
+  /** Whom the backup connected as, and to which database (a restore of an external server's backup connects the same way). */
+  user?: string;
+  database?: string;
 }
 
 /** UTC stamp usable as a folder name and sorting as time: 20261204T203512Z. */
@@ -73,10 +76,20 @@ async function baseBackupLocked(databaseUrl: string, target: BackupTarget, label
     pgVersion: dataVersion(pgdata),
     bytes: folderBytes(pgdata),
     seconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
+    ...connectionOf(databaseUrl),
   };
   fs.writeFileSync(path.join(partial, 'backup.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(partial, path.join(target.baseDir, id));
   return info;
+}
+
+function connectionOf(databaseUrl: string): { user?: string; database?: string } {
+  try {
+    const u = new URL(databaseUrl);
+    return { user: decodeURIComponent(u.username) || undefined, database: decodeURIComponent(u.pathname.slice(1)) || undefined };
+  } catch {
+    return {};
+  }
 }
 
 /** The complete base backups, oldest first (a `.partial` one is an interrupted run). */

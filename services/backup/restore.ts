@@ -30,6 +30,33 @@ export interface RestoreResult {
   recoveredTo: string | null;
   movedAside: string | null;
   seconds: number;
+  /** A restore of an external server's backup: its own pg_hba.conf, kept here while the restore runs on local trust (putBackHba). */
+  hbaKept?: string;
+}
+
+/**
+ * A base backup of an external server (taken as a role other than the embedded `lienthong`) has
+ * that server's configuration: the launcher's settings (port, socket, recovery) are included after
+ * it, and while the restore runs, local connections are trusted (the server's own pg_hba.conf is
+ * kept beside it and put back by putBackHba once the restored server is stopped).
+ */
+function prepareExternalCopy(dataDir: string, base: BaseBackupInfo): { hbaKept: string } | null {
+  const conf = path.join(dataDir, 'postgresql.conf');
+  const text = fs.readFileSync(conf, 'utf8');
+  if (!/^include_if_exists 'lienthong.conf'\s*$/m.test(text)) fs.appendFileSync(conf, "\ninclude_if_exists 'lienthong.conf'\n");
+  if (!base.user || base.user === 'lienthong') return null;
+  const hba = path.join(dataDir, 'pg_hba.conf');
+  const hbaKept = `${hba}.before-restore`;
+  fs.renameSync(hba, hbaKept);
+  fs.writeFileSync(hba, ['# written by lienthong restore: local connections only, while restoring', 'local all all trust', 'host all all 127.0.0.1/32 trust', ''].join('\n'));
+  const owner = fs.statSync(hbaKept);
+  fs.chownSync(hba, owner.uid, owner.gid);
+  return { hbaKept };
+}
+
+/** Puts an external server's own pg_hba.conf back (the restored server stopped). */
+export function putBackHba(r: Pick<RestoreResult, 'hbaKept'>): void {
+  if (r.hbaKept) fs.renameSync(r.hbaKept, r.hbaKept.replace(/\.before-restore$/, ''));
 }
 
 /** Parses `latest`, `point:NAME` or an ISO-8601 time (with its zone). */
@@ -78,13 +105,17 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
   fs.chmodSync(dataDir, 0o700);
   fs.rmSync(path.join(dataDir, 'backup_manifest'), { force: true });
   fs.writeFileSync(path.join(dataDir, 'recovery.signal'), '');
+  const external = prepareExternalCopy(dataDir, base);
   const settings = {
     ...(req.archiveTimeoutS ? archiveSettings(req.target.walDir, req.archiveTimeoutS) : { archive_mode: 'off' }),
     ...recoverySettings(req.target.walDir, req.to.kind === 'time' ? { time: req.to.at } : req.to.kind === 'point' ? { point: req.to.name } : {}),
   };
-  const server = await startEmbeddedPostgres({ dir: into, settings, log, ...(req.port ? { port: req.port } : {}) });
+  const server = await startEmbeddedPostgres({
+    dir: into, settings, log, ...(req.port ? { port: req.port } : {}),
+    ...(external ? { superuser: base.user, database: base.database ?? 'postgres' } : {}),
+  });
   const recoveredTo = await waitPromoted(server, path.join(into, 'postgres.log'));
-  return { server, base, recoveredTo, movedAside, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return { server, base, recoveredTo, movedAside, seconds: Math.round((Date.now() - started) / 100) / 10, ...(external ? { hbaKept: external.hbaKept } : {}) };
 }
 
 /** Refuses to touch a running cluster; moves a stopped one aside with `force`. */

@@ -18,6 +18,10 @@ import { restoreCommand } from './commands/restore.command';
 import { resolveCliEnv } from './cli-env';
 import { sandboxCommand } from './commands/sandbox.command';
 import { conformanceCommand } from './commands/conformance.command';
+import { evidenceCommand } from './commands/evidence.command';
+import { disposalCommand, holdCommand, retentionCommand } from './commands/retention.command';
+import { peerCommand } from './commands/peer.command';
+import { axisCommand } from './commands/axis.command';
 
 const COMMANDS: Record<string, CommandHandler> = {
   migrate: migrateCommand,
@@ -35,6 +39,12 @@ const COMMANDS: Record<string, CommandHandler> = {
   restore: restoreCommand,
   sandbox: sandboxCommand,
   conformance: conformanceCommand,
+  evidence: evidenceCommand,
+  retention: retentionCommand,
+  hold: holdCommand,
+  disposal: disposalCommand,
+  peer: peerCommand,
+  axis: axisCommand,
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
@@ -46,7 +56,11 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   apikey create --agency C [--label L] [--scope send,read,status,monitor] [--expires YYYY-MM-DD | --expires-days N] | apikey revoke ID | apikey list
   dispatch list [--failed] | dispatch retry ID|--failed
   edxml inspect FILE
-  ledger verify [--batch N]
+  ledger verify [--batch N] | ledger anchor [--chain C] [--tsa URL]
+  evidence verify FILE.zip --trust CA.pem [--trust …]   (no database needed)
+  retention set --type CV (--years N | --permanent) [--note T] | retention list
+  hold add --document ID --reason R | hold remove --document ID [--note N] | hold list [--all]
+  disposal propose [--as-of YYYY-MM-DD] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
   report quarterly YEAR Q1..Q4 [--out DIR]
   pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
@@ -56,10 +70,12 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   backup now|list|verify|archive-command [--dir DIR]
   restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
   sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
-  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)`;
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)
+  peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID | peer sync [--id ID]
+  axis status | axis sync   (the national document exchange axis: poll state, received messages, refusals; synchronise the directory now)`;
 
 /** Commands that read only files: they must work without a database. */
-const OFFLINE = new Set(['edxml', 'restore', 'conformance']);
+const OFFLINE = new Set(['edxml', 'restore', 'conformance', 'evidence']);
 
 /** The usage lines of one command (`lienthong agency --help`). */
 function usageOf(name: string): string {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseMasterKey } from './master-key';
 import { checkClusterConfig, clusterSchema, clusterQueuePrefix } from './cluster-config';
+import { DOCUMENT_TYPE_CODES } from '../../contracts/document-types';
 
 /**
  * Configuration, validated once at boot. Every key is documented in README.md § Configuration.
@@ -50,6 +51,8 @@ const Schema = z.object({
   /** How long a push may keep failing before an alert (admin list, metric, error log, a notice to the sender). */
   LIENTHONG_DELIVERY_ALERT_MS: int(3600_000),
   LIENTHONG_SWEEP_INTERVAL_MS: int(60_000),
+  /** This hub's id among federated hubs (issue 22): sent to peers and written into edXML TraceHeader/OrganId. */
+  LIENTHONG_HUB_ID: z.string().regex(/^[0-9A-Z.]{1,35}$/).default('LIENTHONG'),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
@@ -64,6 +67,14 @@ const Schema = z.object({
   /** When the TSA gives no timestamp: `retry` the sign job later, or `bb` sign without one (marked B-B). */
   LIENTHONG_TSA_POLICY: z.enum(['retry', 'bb']).default('retry'),
   LIENTHONG_TSA_TIMEOUT_MS: int(10_000),
+  /** Issue 21: the PAdES level the sign stage produces (B-LT adds a DSS, B-LTA also a document timestamp). */
+  LIENTHONG_SIGNATURE_LEVEL: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).default('B-LT'),
+  /** Document types kept permanently, signed B-LTA whatever the level above (comma separated; default in signing/ltv/permanent-types.ts). */
+  LIENTHONG_LTA_DOCUMENT_TYPES: z.string().regex(/^\s*[\p{L}]+(\s*,\s*[\p{L}]+)*\s*$/u, 'comma-separated document type codes').optional(),
+  /** Renewal: a new document timestamp this many days before the newest TSA certificate of a document expires. */
+  LIENTHONG_RENEWAL_MARGIN_DAYS: int(90),
+  /** How often the worker looks for documents to renew (ms); 0 = never. */
+  LIENTHONG_RENEWAL_CHECK_MS: int(3600_000),
   /** A folder of PEM/DER CA certificates trusted when verifying incoming signatures (besides `pki trust add`). */
   LIENTHONG_TRUST_STORE: z.string().optional(),
   /** Backups (README § Backups): the folder for base backups and archived WAL; `off` disables; unset: none outside `make run`. */
@@ -73,6 +84,14 @@ const Schema = z.object({
   LIENTHONG_BACKUP_KEEP_DAYS: int(30),
   /** The embedded server's archive_timeout (seconds): the most WAL (time) a lost disk can take with it. */
   LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S: int(50),
+  // An S3-compatible copy of the backup folder (services/backup/s3-target.ts reads and checks them).
+  LIENTHONG_BACKUP_S3_ENDPOINT: z.string().optional(),
+  LIENTHONG_BACKUP_S3_BUCKET: z.string().optional(),
+  LIENTHONG_BACKUP_S3_PREFIX: z.string().optional(),
+  LIENTHONG_BACKUP_S3_REGION: z.string().optional(),
+  LIENTHONG_BACKUP_S3_ACCESS_KEY_ENV: z.string().optional(),
+  LIENTHONG_BACKUP_S3_SECRET_KEY_ENV: z.string().optional(),
+  LIENTHONG_BACKUP_S3_SSE: z.enum(['AES256', 'off']).optional(),
   /** Signature verification (issue 15): a PDF arriving with a failed signature is refused (`refuse-failed`); `refuse-indeterminate` refuses those too; `accept-all` only warns. */
   LIENTHONG_SIGNATURE_INTAKE_POLICY: z.enum(['refuse-failed', 'refuse-indeterminate', 'accept-all']).default('refuse-failed'),
   /** Re-sign a PDF whose incoming signature was modified after signing (only with accept-all). */
@@ -98,6 +117,21 @@ const Schema = z.object({
   LIENTHONG_MAIL_FROM: z.string().max(200).default('Liên Thông <no-reply@lienthong.invalid>'),
   /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
   LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /**
+   * Admission control (issue 25): new documents are refused with 503 OVERLOADED and Retry-After
+   * when the pipeline's backlog would take longer than this to drain (ms; 0 = never refuse) …
+   */
+  LIENTHONG_ADMISSION_MAX_DELAY_MS: int(10_000),
+  /** … and holds at least this many jobs (queued stage jobs plus unrelayed outbox rows). */
+  LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
+  /** How often (ms) a gateway looks at the backlog while documents arrive. */
+  LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
+  /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
+  LIENTHONG_AXIS_URL: z.string().url().optional(),
+  LIENTHONG_AXIS_SYSTEM_ID: z.string().min(1).max(200).optional(),
+  LIENTHONG_AXIS_SECRET: z.string().min(1).optional(),
+  LIENTHONG_AXIS_POLL_MS: z.coerce.number().int().min(200).default(60_000),
+  LIENTHONG_AXIS_SYNC_MS: z.coerce.number().int().min(1000).default(6 * 3600_000),
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));
@@ -121,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.LIENTHONG_FAULT_DELAY && !c.LIENTHONG_DEV_MODE) {
     throw new ConfigError('LIENTHONG_FAULT_DELAY is a test knob and is refused outside dev mode.');
   }
+  const notTypes = (c.LIENTHONG_LTA_DOCUMENT_TYPES ?? '').split(',').map((t) => t.trim()).filter((t) => t && !(DOCUMENT_TYPE_CODES as readonly string[]).includes(t));
+  if (notTypes.length) throw new ConfigError(`LIENTHONG_LTA_DOCUMENT_TYPES: ${notTypes.join(', ')} is not a document type code (${DOCUMENT_TYPE_CODES.join(', ')}).`);
   const clusterProblem = checkClusterConfig(c);
   if (clusterProblem) throw new ConfigError(clusterProblem);
   return {

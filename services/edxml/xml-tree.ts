@@ -103,8 +103,41 @@ interface Xml2jsNode {
   '#name'?: string;
 }
 
-/** Parses with xml2js (sax: no external entities, strict, namespace-aware) into XNodes. */
+/**
+ * Parses with xml2js (sax: no external entities, strict, namespace-aware) into XNodes. Senders'
+ * SDKs write attributes with prefixes they never declare (`xlink:href` without `xmlns:xlink`) and
+ * read them back without complaint: such a prefix, used only on attributes, is declared for the
+ * parse (in a namespace of its own that nothing reads) and the envelope is read if the rest of it
+ * is understood. An undeclared prefix on an element is still malformed.
+ */
 export function parseXmlTree(text: string): XNode {
+  try {
+    return parseStrict(text);
+  } catch (err) {
+    if (!(err instanceof EdxmlError) || !/Unbound namespace prefix/.test(err.message)) throw err;
+    const patched = declareAttributePrefixes(text);
+    if (patched === undefined) throw err;
+    return parseStrict(patched);
+  }
+}
+
+const NAME = '[A-Za-z_][\\w.-]*';
+
+/** The text with the attribute-only undeclared prefixes declared on the root element, or undefined when there are none. */
+function declareAttributePrefixes(text: string): string | undefined {
+  const declared = new Set([...text.matchAll(new RegExp(`xmlns:(${NAME})\\s*=`, 'g'))].map((m) => m[1]!));
+  const onElements = new Set([...text.matchAll(new RegExp(`</?(${NAME}):${NAME}`, 'g'))].map((m) => m[1]!));
+  const onAttributes = new Set([...text.matchAll(new RegExp(`\\s(${NAME}):${NAME}\\s*=\\s*["']`, 'g'))].map((m) => m[1]!));
+  const missing = [...onAttributes].filter((p) => p !== 'xmlns' && p !== 'xml' && !declared.has(p) && !onElements.has(p));
+  if (missing.length === 0) return undefined;
+  const root = new RegExp(`<${NAME}(?::${NAME})?`).exec(text.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, (m) => ' '.repeat(m.length)));
+  if (!root) return undefined;
+  const at = root.index + root[0].length;
+  const decls = missing.map((p) => ` xmlns:${p}="urn:lienthong:undeclared-prefix:${p}"`).join('');
+  return text.slice(0, at) + decls + text.slice(at);
+}
+
+function parseStrict(text: string): XNode {
   const parser = new Parser({
     xmlns: true,
     explicitChildren: true,

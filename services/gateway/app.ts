@@ -11,6 +11,8 @@ import { requestContext } from './middleware/request-context';
 import { agenciesRoutes } from './routes/agencies.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { edxmlRoutes } from './routes/edxml.routes';
+import { evidenceRoutes } from './routes/evidence.routes';
+import { peerEdxmlRoutes } from './routes/peer-edxml.routes';
 import { healthRoutes } from './routes/health.routes';
 import { devRevocationRoutes } from './routes/dev-revocation.routes';
 import { metricsRoutes } from './routes/metrics.routes';
@@ -22,10 +24,15 @@ import { statsRoutes } from './routes/stats.routes';
 import { outboxRoutes } from './routes/outbox.routes';
 import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
+import { registersApiRoutes } from './routes/registers.routes';
 import { webRoutes } from '../web/web.routes';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
 import { overdueRoutes } from './routes/overdue.routes';
 import { largeBodyGate } from './security/large-body-gate';
+import { admissionGate } from './admission/admission-gate';
+import { BacklogSampler } from './admission/backlog-sampler';
+import { STAGES } from '../../contracts';
+import { logger } from '../logging/logger';
 import { metricsExposure, requireMetricsToken } from './security/metrics-access';
 import { requireScope } from './security/require-scope';
 import { trustedProxySetting } from './security/trusted-proxies';
@@ -53,17 +60,27 @@ export function createApp({ db, redis, config }: AppDeps): Express {
     app.use(metricsRoutes(db, { queueDepth: stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX), ...(guard ? { guard } : {}) }));
   }
   app.use(openApiRoutes());
+  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
+  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
+  // Peer hubs authenticate with their shared HMAC, not an API key (issue 22): before the key check.
+  app.use(peerEdxmlRoutes(db, config, gate));
   app.use('/v1', authenticate(db));
   app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
   app.use('/v1', requireScope);
-  // One gate for both kinds of body decoded whole in memory (JSON submissions, edXML envelopes).
-  const gate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY);
+  // Graceful overload (issue 25): new work is refused before its body is read when the pipeline
+  // could not finish it in time; 429 per key (above) comes first.
+  const backlog = new BacklogSampler(db, stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX, STAGES), config.LIENTHONG_ADMISSION_SAMPLE_MS, (err) =>
+    logger('admission').warn({ err }, 'pipeline backlog unavailable; admitting'),
+  );
+  app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), { maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS, minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG }));
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
+  app.use(evidenceRoutes(db, config));
   app.use(inboxRoutes(db));
   app.use(outboxRoutes(db));
   app.use(searchRoutes(db));
   app.use(statusesRoutes(db));
+  app.use(registersApiRoutes(db));
   app.use(agenciesRoutes(db));
   app.use(paperDispatchesRoutes(db, config));
   app.use(statsRoutes(db));

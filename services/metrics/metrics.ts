@@ -43,3 +43,14 @@ const deliveryAlerts = new Counter({
 export function countDeliveryAlert(): void {
   deliveryAlerts.inc();
 }
+
+const admissionShed = new Counter({
+  name: 'lienthong_admission_shed_total',
+  help: 'Submissions refused with 503 OVERLOADED because the pipeline backlog was past its bound (gateway)',
+  registers: [processRegistry],
+});
+
+/** Called by the admission gate for each submission it refuses. */
+export function countAdmissionShed(): void {
+  admissionShed.inc();
+}

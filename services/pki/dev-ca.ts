@@ -152,7 +152,7 @@ export function issueAgencyCertificate(
  */
 export function issueTsaCertificate(
   ca: KeyAndCert,
-  opts: { commonName?: string; keyType?: KeyType; validDays?: number; notBefore?: Date } = {},
+  opts: { commonName?: string; keyType?: KeyType; validDays?: number; notBefore?: Date; revocation?: { crlUrl: string; ocspUrl: string } } = {},
 ): KeyAndCert {
   return issueFromCa(ca, {
     subject: encodeName([
@@ -167,6 +167,11 @@ export function issueTsaCertificate(
       extension(OID.basicConstraints, true, basicConstraintsValue(false)),
       extension(OID.keyUsage, true, keyUsageValue([KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation])),
       extension(OID.extKeyUsage, true, extKeyUsageValue([OID.kpTimeStamping])),
+      // B-LT: the TSA's revocation status is gathered into the DSS like the signer's
+      ...(opts.revocation
+        ? [extension(OID.cRLDistributionPoints, false, crlDistributionPointsValue(opts.revocation.crlUrl)),
+          extension(OID.authorityInfoAccess, false, ocspAccessValue(opts.revocation.ocspUrl))]
+        : []),
     ],
   });
 }

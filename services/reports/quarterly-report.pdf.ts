@@ -47,7 +47,7 @@ export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer
   pdf.setModificationDate(d.producedAt);
   const fonts = serifFonts();
   const rows = tableRows(d);
-  const allText = [title, ...rows.flat(), ...COLUMNS.map((c) => c.header), ...summaryLines(d), 'ĐƯỢCỦỨỪỬỮỰÂẦẤẨẪẬĂẰẮẲẴẶ–—…'].join(' ');
+  const allText = [title, ...rows.flat(), ...COLUMNS.map((c) => c.header), ...summaryLines(d), ...anchorLines(d), 'ĐƯỢCỦỨỪỬỮỰÂẦẤẨẪẬĂẰẮẲẴẶ–—…'].join(' ');
   for (const style of USED_STYLES) await fonts.embed(pdf, style, allText + footerSample);
 
   const flow = new PageFlow(pdf, fonts, A4_LANDSCAPE, MARGINS);
@@ -81,8 +81,29 @@ export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer
   if (d.ledgerHead) {
     flow.text(`Mốc sổ cái khi lập báo cáo: dòng #${d.ledgerHead.id}, sha256 ${d.ledgerHead.hash}`, { size: 8, color: GREY });
   }
+  for (const line of anchorLines(d)) flow.text(line, { size: 8, color: GREY });
+  await attachAnchors(pdf, d);
   drawFooters(pdf, fonts, d);
   return Buffer.from(await pdf.save({ useObjectStreams: true }));
+}
+
+/** The report's ledger anchors (RFC 3161 tokens), and how to check them, in the PDF's words. */
+function anchorLines(d: QuarterlyReportData): string[] {
+  const newest = [...d.anchors].sort((a, b) => b.genTime.getTime() - a.genTime.getTime())[0];
+  if (!newest) return ['Sổ cái chưa có mốc thời gian RFC 3161 khi lập báo cáo (lienthong ledger anchor).'];
+  return [
+    `Mốc thời gian sổ cái (RFC 3161): ${d.anchors.length} chuỗi; mới nhất: chuỗi ${newest.chain}, dòng #${newest.rowId}, sha256 ${newest.rowHash}, lúc ${newest.genTime.toISOString()}.`,
+    `Tệp đính kèm: moc-so-cai.tsr (tem của mốc mới nhất) và moc-so-cai.json (mọi chuỗi). Kiểm tra: openssl ts -verify -digest ${newest.rowHash} -in moc-so-cai.tsr -token_in -CAfile ca.pem; hoặc lienthong ledger verify.`,
+  ];
+}
+
+async function attachAnchors(pdf: PDFDocument, d: QuarterlyReportData): Promise<void> {
+  const newest = [...d.anchors].sort((a, b) => b.genTime.getTime() - a.genTime.getTime())[0];
+  if (!newest) return;
+  const opts = (mimeType: string, description: string) => ({ mimeType, description, creationDate: d.producedAt, modificationDate: d.producedAt });
+  await pdf.attach(newest.token, 'moc-so-cai.tsr', opts('application/timestamp-reply', `RFC 3161: chuỗi ${newest.chain}, dòng #${newest.rowId}`));
+  const all = d.anchors.map((a) => ({ chain: a.chain, rowId: a.rowId, rowHash: a.rowHash, genTime: a.genTime.toISOString(), token: a.token.toString('base64') }));
+  await pdf.attach(Buffer.from(JSON.stringify(all, null, 2), 'utf8'), 'moc-so-cai.json', opts('application/json', 'Mốc thời gian của mọi chuỗi sổ cái'));
 }
 
 // Every fixed string drawn outside the data, so the font files they need are embedded up front.

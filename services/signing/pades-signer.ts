@@ -6,7 +6,7 @@ import { encodeSignedData, signAttributes, timestampAttribute } from './cms-buil
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from './errors';
 import { PdfFileReader, PdfUnreadableError } from './pdf-file-reader';
 import { copyAndHash, fileSignTarget, writeAll } from './pdf-file-signing';
-import { addSignaturePlaceholder, buildSignatureUpdate, ByteRange, SignatureUpdate, WidgetFactory } from './pdf-placeholder';
+import { addSignaturePlaceholder, buildSignatureUpdate, ByteRange, SignatureUpdate, SignTarget, WidgetFactory } from './pdf-placeholder';
 import { buildStamp, SignatureAppearance } from './appearance/signature-stamp';
 import { obtainTimestamp, TimestampOptions, Timestamper } from './signature-timestamp';
 
@@ -42,6 +42,10 @@ export interface SignPdfOptions {
 
 export interface SignedPdf {
   pdf: Buffer;
+  /** The CMS written into /Contents (B-LT adds its validation data to the DSS under its VRI key). */
+  cms: Buffer;
+  /** The signed document as a further update continues it (B-LT, B-LTA), without parsing it again. */
+  next?: SignTarget;
   /** B-T when a signature timestamp is inside, B-B otherwise. */
   level: 'B-B' | 'B-T';
   timestamped: boolean;
@@ -137,7 +141,7 @@ export async function signPdfDetailed(pdf: Uint8Array, identity: SigningIdentity
   const { cms, ...result } = await signatureOver(digest, identity, opts, prepared.capacity);
   // Only /Contents changes after hashing; it lies outside the byte range by construction.
   prepared.bytes.write(cms.toString('hex'), prepared.contentsOffset, 'latin1');
-  return { pdf: prepared.bytes, ...result };
+  return { pdf: prepared.bytes, cms, next: prepared.next, ...result };
 }
 
 /** signPdfDetailed, returning only the bytes (the sign stage's original contract). */
@@ -191,7 +195,8 @@ export async function signPdfFile(inputPath: string, outputPath: string, identit
       // (it scans objects instead of trusting the xref), at the price of memory in the file's size.
       const limit = opts.maxInMemoryFallbackBytes ?? DEFAULT_IN_MEMORY_FALLBACK_BYTES;
       if (size > limit) throw new UnsignablePdfError(`the PDF cannot be read incrementally (${err.message}) and is too large (${size} bytes) to load whole`);
-      const { pdf, ...result } = await signPdfDetailed(await input.readFile(), identity, opts);
+      const { pdf, next, ...result } = await signPdfDetailed(await input.readFile(), identity, opts);
+      void next; // the file is what later updates continue
       await fsp.writeFile(outputPath, pdf);
       const sha256 = crypto.createHash('sha256').update(pdf).digest('hex');
       return { ...result, path: outputPath, size: pdf.length, sha256, inMemoryFallback: err.message };
@@ -217,7 +222,7 @@ async function writeSigned(
     update.write(cms.toString('hex'), built.contentsOffset - size, 'latin1');
     await writeAll(output, update);
     await output.close();
-    return { ...result, path: outputPath, size: size + update.length, sha256: whole.update(update).digest('hex') };
+    return { ...result, cms, path: outputPath, size: size + update.length, sha256: whole.update(update).digest('hex') };
   } catch (err) {
     await output.close().catch(() => undefined);
     await fsp.rm(outputPath, { force: true });

@@ -17,6 +17,8 @@ export interface SignatureDictionaryFields {
   location?: string;
   signerName?: string;
   contactInfo?: string;
+  /** A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, no /M. */
+  docTimestamp?: boolean;
 }
 
 /** The first page's visible box and rotation, which a visible stamp needs to place itself. */
@@ -43,6 +45,8 @@ export interface PreparedPdf {
   contentsOffset: number;
   /** How many DER bytes fit in /Contents. */
   capacity: number;
+  /** The document after this update, for a further update without parsing again (B-LT, B-LTA). */
+  next: SignTarget;
 }
 
 const ANNOTS = PDFName.of('Annots');
@@ -102,6 +106,24 @@ export interface SignatureUpdate {
   /** Absolute offset of the first hex digit inside /Contents < … >. */
   contentsOffset: number;
   capacity: number;
+  /** The document as it is after the update (the same objects, the new cross-reference tail). */
+  next: SignTarget;
+}
+
+/**
+ * The target after appending `update` whose cross-reference section starts at `xrefOffset` and
+ * reserved object number `xrefNumber` (the highest): what a later update continues, as a fresh
+ * parse would find it. The objects handed out stay those the update serialized.
+ */
+export function continuation(t: SignTarget, update: Buffer, xrefOffset: number, xrefNumber: number): SignTarget {
+  const size = t.tail.kind === 'table' ? Math.max(t.tail.size, xrefNumber) : Math.max(t.tail.size, xrefNumber + 1);
+  return {
+    ...t,
+    tail: { startxref: xrefOffset, kind: t.tail.kind, size },
+    nextObjectNumber: xrefNumber + 1,
+    length: t.length + update.length,
+    lastByte: update[update.length - 1],
+  };
 }
 
 /** Appends `widget` to the page's /Annots, recording which object has to be rewritten. */
@@ -185,8 +207,9 @@ function signatureDictionary(fields: SignatureDictionaryFields, capacity: number
     ['Name', fields.signerName], ['Reason', fields.reason], ['Location', fields.location], ['ContactInfo', fields.contactInfo],
   ];
   const head =
-    '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n' +
+    (fields.docTimestamp ? '<<\n/Type /DocTimeStamp\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.RFC3161\n' : '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n') +
     `/ByteRange ${BYTE_RANGE_PLACEHOLDER}\n/Contents <`;
+  if (fields.docTimestamp) return { text: head + '0'.repeat(capacity * 2) + '>\n>>', contentsAt: head.length - 1, byteRangeAt: head.indexOf(BYTE_RANGE_PLACEHOLDER) };
   const tail =
     `>\n/M ${encodePdfTextString(formatPdfDate(fields.signingTime))}\n` +
     optional.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `/${k} ${encodePdfTextString(v ?? '')}\n`).join('') +
@@ -204,6 +227,18 @@ export async function addSignaturePlaceholder(
   capacity: number,
   widget: WidgetFactory = INVISIBLE,
 ): Promise<PreparedPdf> {
+  const { original, target } = await loadSignTarget(input);
+  const built = buildSignatureUpdate(target, fields, capacity, widget);
+  const bytes = Buffer.concat([original, built.update]);
+  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity, next: built.next };
+}
+
+/**
+ * The whole PDF read by pdf-lib as a SignTarget (and the bytes to append to: the input, or
+ * pdf-lib's rewrite when its startxref is broken). Used by signing and by the B-LT/B-LTA
+ * augmentations (DSS, document timestamp), which append their own updates.
+ */
+export async function loadSignTarget(input: Uint8Array): Promise<{ original: Buffer; target: SignTarget }> {
   const doc = await loadOnce(input);
   let original = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let tail: XrefTail | null = readXrefTail(original);
@@ -235,9 +270,7 @@ export async function addSignaturePlaceholder(
     lastByte: original[original.length - 1],
     lookup: (o) => (o instanceof PDFRef ? context.lookup(o) : o),
   };
-  const built = buildSignatureUpdate(target, fields, capacity, widget);
-  const bytes = Buffer.concat([original, built.update]);
-  return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity };
+  return { original, target };
 }
 
 /**
@@ -304,6 +337,7 @@ export function buildSignatureUpdate(
     .filter(Boolean)
     .join(' ');
   const trailer = { size: Math.max(tail.size, xrefStreamNumber), prev: tail.startxref, inherited };
+  const xrefOffset = offset;
   chunks.push(writeXrefSection(tail.kind, entries, trailer, offset, xrefStreamNumber));
 
   const update = Buffer.concat(chunks);
@@ -319,5 +353,5 @@ export function buildSignatureUpdate(
     throw new Error('internal error: signature placeholder offsets are inconsistent');
   }
   update.write(rangeText.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), at(rangeAt), 'latin1');
-  return { update, byteRange, contentsOffset: contentsLt + 1, capacity };
+  return { update, byteRange, contentsOffset: contentsLt + 1, capacity, next: continuation(target, update, xrefOffset, xrefStreamNumber) };
 }

@@ -9,7 +9,7 @@ import { entriesOf, nameIn, Role, rolesOf } from './revision-roles';
 // the page tree or other catalogue entries is a modification after signing.
 
 export type ChangeKind =
-  | 'signature' | 'dss' | 'metadata' | 'form-fill' | 'annotation'
+  | 'signature' | 'timestamp' | 'dss' | 'metadata' | 'form-fill' | 'annotation'
   | 'page-content' | 'page-resources' | 'page-tree' | 'catalog' | 'form-structure' | 'signature-replaced' | 'other';
 
 export interface Change {
@@ -19,6 +19,8 @@ export interface Change {
   page: number | null;
   objectNumber: number;
   allowed: boolean;
+  /** The certification signature's DocMDP P when it alone forbids this change (form filling, annotations, signing). */
+  forbiddenByDocMdp?: number;
   /** Vietnamese, e.g. "trang 1: nội dung bị thay đổi". */
   text: string;
 }
@@ -36,7 +38,8 @@ const MAX_CHANGED_OBJECTS = 50_000;
 function describe(kind: ChangeKind, page: number | null, n: number): string {
   const p = page ? `trang ${page}: ` : '';
   switch (kind) {
-    case 'signature': return 'thêm chữ ký hoặc dấu thời gian';
+    case 'signature': return 'thêm chữ ký';
+    case 'timestamp': return 'thêm dấu thời gian tài liệu';
     case 'dss': return 'thêm dữ liệu kiểm tra chữ ký (DSS)';
     case 'metadata': return 'thông tin mô tả tài liệu thay đổi';
     case 'form-fill': return 'điền biểu mẫu';
@@ -51,12 +54,17 @@ function describe(kind: ChangeKind, page: number | null, n: number): string {
   }
 }
 
-/** DocMDP P: 1 nothing, 2 form filling and signing, 3 also annotations; null (no certification) like 3. */
+/**
+ * DocMDP P: 1 no change at all, 2 form filling and signing, 3 also annotations; null (no
+ * certification signature) like 3. DSS/VRI and document timestamps are allowed whatever P is
+ * (ETSI EN 319 142-1 §5.4: DocMDP does not restrict them); a later signature is not under P = 1.
+ */
 function allowedUnder(kind: ChangeKind, p: number | null): boolean {
-  if (kind === 'signature' || kind === 'dss') return true; // PAdES: always allowed, also under P=1 for DSS/doc timestamps
+  if (kind === 'timestamp' || kind === 'dss') return true;
   // objects no page, form or catalogue entry of the signed revision reaches do not change what it shows
   if (kind === 'metadata' || kind === 'other') return true;
   const level = p ?? 3;
+  if (kind === 'signature') return level >= 2;
   if (kind === 'form-fill') return level >= 2;
   if (kind === 'annotation') return level >= 3;
   return false;
@@ -73,25 +81,42 @@ interface Ctx {
   final: XrefSection[];
 }
 
-/** The new annotations on a page: signature widgets are signatures, other widgets form structure, the rest annotations. */
-function annotationChange(ctx: Ctx, oldPage: Map<string, PdfValue> | null, newPage: Map<string, PdfValue> | null): ChangeKind {
-  const list = (e: Map<string, PdfValue> | null, view: XrefSection[]): number[] => {
-    const a = e?.get('Annots');
+/** A new signature field: a document timestamp when its value is a DocTimeStamp, else a signature. */
+function signatureFieldKind(ctx: Ctx, field: Map<string, PdfValue> | null): ChangeKind {
+  const v = field?.get('V');
+  const value = v ? entriesOf(v.kind === 'ref' ? ctx.rev.resolve(ctx.final, v) : { kind: 'null' }) : null;
+  return nameIn(value, 'Type') === 'DocTimeStamp' || nameIn(value, 'SubFilter') === 'ETSI.RFC3161' ? 'timestamp' : 'signature';
+}
+
+/** The strongest of two kinds of new signature fields: a signature outweighs a document timestamp. */
+const addedSignature = (a: ChangeKind, b: ChangeKind): ChangeKind => (a === 'signature' || b === 'signature' ? 'signature' : 'timestamp');
+
+/**
+ * The new annotations of a page (its /Annots before and after, inline, by reference or the
+ * array object itself): signature widgets are signatures (or document timestamps), other widgets
+ * form structure, the rest annotations.
+ */
+function annotationChange(ctx: Ctx, oldAnnots: PdfValue | PdfObject | undefined, newAnnots: PdfValue | PdfObject | undefined): ChangeKind {
+  const list = (a: PdfValue | PdfObject | undefined, view: XrefSection[]): number[] => {
     const arr = a?.kind === 'ref' ? ctx.rev.resolve(view, a) : a;
     return arr?.kind === 'array' ? arr.items.flatMap((i) => (i.kind === 'ref' ? [i.objectNumber] : [])) : [];
   };
-  const before = new Set(list(oldPage, ctx.signed));
-  const after = list(newPage, ctx.final);
+  const before = new Set(list(oldAnnots, ctx.signed));
+  const after = list(newAnnots, ctx.final);
   if (after.length < before.size || [...before].some((n) => !after.includes(n))) return 'annotation';
-  let kind: ChangeKind = 'signature';
+  let kind: ChangeKind | null = null;
   for (const n of after.filter((x) => !before.has(x))) {
     const a = entriesOf(ctx.rev.object(ctx.final, n));
     if (nameIn(a, 'Subtype') !== 'Widget') return 'annotation';
     const parent = a?.get('Parent');
-    const ft = nameIn(a, 'FT') ?? (parent ? nameIn(entriesOf(ctx.rev.resolve(ctx.final, parent)), 'FT') : null);
-    if (ft !== 'Sig') kind = 'form-structure';
+    const parentDict = parent ? entriesOf(ctx.rev.resolve(ctx.final, parent)) : null;
+    if ((nameIn(a, 'FT') ?? nameIn(parentDict, 'FT')) !== 'Sig') kind = 'form-structure';
+    else if (kind !== 'form-structure') {
+      const sigKind = signatureFieldKind(ctx, a?.get('V') ? a : parentDict);
+      kind = kind ? addedSignature(kind, sigKind) : sigKind;
+    }
   }
-  return kind;
+  return kind ?? 'other'; // the same annotations, written again
 }
 
 function fieldsOf(ctx: Ctx, form: Map<string, PdfValue> | null, view: XrefSection[]): PdfValue[] {
@@ -105,11 +130,14 @@ function acroformChange(ctx: Ctx, oldForm: Map<string, PdfValue> | null, newForm
   const after = fieldsOf(ctx, newForm, ctx.final);
   const kept = before.every((v) => after.some((w) => sameObject(v, w)));
   if (!kept) return 'form-structure';
+  let kind: ChangeKind | null = null;
   for (const added of after.filter((w) => !before.some((v) => sameObject(v, w)))) {
     const f = entriesOf(ctx.rev.resolve(ctx.final, added));
     if (nameIn(f, 'FT') !== 'Sig') return 'form-structure';
+    const sigKind = signatureFieldKind(ctx, f);
+    kind = kind ? addedSignature(kind, sigKind) : sigKind;
   }
-  return 'signature';
+  return kind ?? 'other'; // the same fields, written again
 }
 
 function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject, after: PdfObject): { kind: ChangeKind; page: number | null } {
@@ -129,12 +157,12 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
       const newForm = newE?.get('AcroForm');
       if (newForm && !(oldForm && sameObject(oldForm, newForm))) {
         const formKind = acroformChange(ctx, oldForm ? entriesOf(ctx.rev.resolve(ctx.signed, oldForm)) : null, entriesOf(ctx.rev.resolve(ctx.final, newForm)));
-        if (formKind !== 'signature') return { kind: formKind, page: null };
+        if (formKind !== 'other') return { kind: formKind, page: null };
       } else if (oldForm && !newForm) return { kind: 'form-structure', page: null };
       const oldDss = oldE?.get('DSS');
       const newDss = newE?.get('DSS');
       if (newDss && !(oldDss && sameObject(oldDss, newDss))) return { kind: 'dss', page: null };
-      return { kind: 'signature', page: null };
+      return { kind: 'other', page: null }; // /Extensions (the PAdES extension declared), or the same entries written again
     }
     case 'pages-node': {
       if (!oldE || !newE) return { kind: 'page-tree', page: null };
@@ -142,7 +170,8 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
       return { kind: 'page-resources', page: null };
     }
     case 'page': {
-      if (!oldE || !newE) return { kind: before.kind === 'array' || after.kind === 'array' ? annotationChange(ctx, null, null) : 'page-tree', page: role.page };
+      // an indirect /Annots array is marked with its page's role
+      if (!oldE || !newE) return { kind: before.kind === 'array' || after.kind === 'array' ? annotationChange(ctx, before, after) : 'page-tree', page: role.page };
       if (!sameEntries(oldE, newE, new Set(['Annots', 'Contents', 'Resources']))) return { kind: 'page-content', page: role.page };
       const c1 = oldE.get('Contents');
       const c2 = newE.get('Contents');
@@ -150,7 +179,7 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
       const r1 = oldE.get('Resources');
       const r2 = newE.get('Resources');
       if (!r1 !== !r2 || (r1 && r2 && !sameObject(r1, r2))) return { kind: 'page-resources', page: role.page };
-      return { kind: annotationChange(ctx, oldE, newE), page: role.page };
+      return { kind: annotationChange(ctx, oldE.get('Annots'), newE.get('Annots')), page: role.page };
     }
     case 'content':
       return { kind: 'page-content', page: role.page };
@@ -164,7 +193,7 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
         // signing an empty signature field sets /V (and its appearance); replacing a /V is not allowed
         const v1 = oldE.get('V');
         if (v1 && !sameObject(v1, newE.get('V') ?? { kind: 'keyword', value: 'null' })) return { kind: 'signature-replaced', page: null };
-        return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'F', 'Lock', 'SV'])) ? 'signature' : 'form-structure', page: null };
+        return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'F', 'Lock', 'SV'])) ? signatureFieldKind(ctx, newE) : 'form-structure', page: null };
       }
       return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DV', 'RV'])) ? 'form-fill' : 'form-structure', page: null };
     }
@@ -213,7 +242,9 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
     const role = roles.get(n);
     if (!role && before.kind === 'null') continue; // a new object matters only through the changed objects that point at it
     const { kind, page } = classify(ctx, n, role, before, after);
-    analysis.changes.push({ kind, revision, page, objectNumber: n, allowed: allowedUnder(kind, docMdp), text: describe(kind, page, n) });
+    const allowed = allowedUnder(kind, docMdp);
+    const byDocMdp = !allowed && docMdp !== null && allowedUnder(kind, null);
+    analysis.changes.push({ kind, revision, page, objectNumber: n, allowed, ...(byDocMdp ? { forbiddenByDocMdp: docMdp } : {}), text: describe(kind, page, n) });
   }
   return analysis;
 }

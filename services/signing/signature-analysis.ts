@@ -7,6 +7,7 @@ import { OID } from '../asn1/oids';
 import type { ByteRange } from './pdf-placeholder';
 import { PdfRevisions } from './pdf-revisions';
 import { findSignatures, FoundSignature } from './pdf-signature-scan';
+import { DssContents, readDss } from './ltv/dss-reader';
 import { analyseRevisions, Change } from './revision-diff';
 import { WEAK_HASHES, weakKey } from '../asn1/signature-algorithms';
 import { TimestampReport, verifyTimestampToken } from './timestamp-token';
@@ -53,6 +54,8 @@ export interface SignatureAnalysis {
   location: string | null;
   signerName: string | null;
   docMdpPermissions: number | null;
+  /** The newest revision's Document Security Store (B-LT/B-LTA validation data), the same for every signature of the file. */
+  dss: DssContents | null;
   problems: string[];
 }
 
@@ -63,7 +66,7 @@ function empty(sig: FoundSignature): SignatureAnalysis {
     algorithm: null, weakAlgorithm: null, cmsEncoding: null, signerCertificate: null, certificates: [], signerCommonName: null,
     claimedTime: sig.signingTime, signingTimeAttribute: null, hasSigningCertificateV2: false, signingCertificateV2Matches: false,
     timestamp: null, unreadable: null, reason: sig.reason, location: sig.location, signerName: sig.signerName,
-    docMdpPermissions: sig.docMdpPermissions, problems: [],
+    docMdpPermissions: sig.docMdpPermissions, dss: null, problems: [],
   };
 }
 
@@ -184,14 +187,22 @@ export function analyseSignatures(pdf: Buffer, budgetMs = Number.POSITIVE_INFINI
   }
   // the certification signature's DocMDP permissions bind every later change
   const docMdp = found.find((s) => s.docMdpPermissions !== null)?.docMdpPermissions ?? null;
+  let dss: DssContents | null = null;
+  try {
+    dss = revisions ? readDss(revisions) : null;
+  } catch {
+    dss = null;
+  }
   return found.map((sig) => {
+    let a: SignatureAnalysis;
     try {
-      return analyseOne(pdf, sig, revisions, docMdp, deadline);
+      a = analyseOne(pdf, sig, revisions, docMdp, deadline);
     } catch (err) {
-      const a = empty(sig);
+      a = empty(sig);
       a.unreadable = (err as Error).message;
-      return a;
     }
+    a.dss = dss;
+    return a;
   });
 }
 

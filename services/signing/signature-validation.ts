@@ -4,6 +4,8 @@ import { buildPath, CertificatePath, issuerInPath, oneLine, pathValidAt } from '
 import { certificatePool, SignatureAnalysis } from './signature-analysis';
 import { finding, Finding, verdictOf, Verdict } from './signature-verdict';
 import type { TimestampReport } from './timestamp-token';
+import { DssContents, dssCertificates, dssRevocationStatus } from './ltv/dss-reader';
+import { protectTimestamps } from './ltv/timestamp-protection';
 
 // The second half of validation (ETSI EN 319 102-1 basic + timestamp validation): trust anchors,
 // validation time, certificate validity at that time, revocation, algorithm strength, and the
@@ -29,7 +31,7 @@ export interface RevocationReport {
   notes: string[];
 }
 
-export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime'> {
+export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime' | 'dss'> {
   /** /M, kept under its old name (claimed, never trusted). */
   signingTime: Date | null;
   hasSigningTimeAttr: boolean;
@@ -43,17 +45,42 @@ export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertific
   verdict: Verdict;
 }
 
+/** What a certification signature's DocMDP level lets later revisions do (ISO 32000-1 §12.8.2.2). */
+const DOCMDP_ALLOWS: Record<number, string> = {
+  1: 'thêm dấu thời gian và dữ liệu kiểm tra chữ ký, không thay đổi nào khác',
+  2: 'điền biểu mẫu và ký thêm',
+};
+
 const vn = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
-function timestampTrust(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
-  if (!ts.tsaCertificate || !ts.time) return false;
-  const tsa = new X509Certificate(ts.tsaCertificate);
-  const path = buildPath(tsa, pool, anchors);
-  return !!path.anchor && pathValidAt(path, ts.time).ok;
+function timestampPath(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): CertificatePath | null {
+  if (!ts.tsaCertificate || !ts.time) return null;
+  const path = buildPath(new X509Certificate(ts.tsaCertificate), pool, anchors);
+  return path.anchor && pathValidAt(path, ts.time).ok ? path : null;
 }
 
-async function revocationOf(path: CertificatePath, ctx: ValidationContext): Promise<RevocationReport> {
-  if (!ctx.revocation) return { status: 'not-checked', revokedAt: null, source: null, notes: ['revocation checking is off'] };
+/**
+ * Whether a signature timestamp can set the validation time: its TSA chains to a TSA anchor at
+ * the stamped time, and that path is not revoked (checked with the same OCSP/CRL module as
+ * signers). A revoked TSA certificate makes the timestamp untrusted whatever the revocation date
+ * (its key may have stamped any time); an unknown status is reported, not held against it.
+ */
+async function timestampTrust(ts: TimestampReport, pool: X509Certificate[], ctx: ValidationContext, dss: DssContents | null): Promise<boolean> {
+  const path = timestampPath(ts, pool, ctx.tsaAnchors);
+  if (!path) return false;
+  if (!ctx.revocation && !dss) {
+    ts.tsaRevocation = { status: 'not-checked', revokedAt: null, source: null };
+    return true;
+  }
+  // The TSA's status now (a DSS gathered at signing answers offline, B-LT), else online.
+  const rev = await revocationOf(path, ctx, dss, ctx.now ?? new Date());
+  ts.tsaRevocation = { status: rev.status, revokedAt: rev.revokedAt, source: rev.source };
+  return rev.status !== 'revoked';
+}
+
+/** From the file's DSS first (offline, B-LT), then online when a checker is given. */
+async function revocationOf(path: CertificatePath, ctx: ValidationContext, dss: DssContents | null, at: Date): Promise<RevocationReport> {
+  if (!ctx.revocation && !dss) return { status: 'not-checked', revokedAt: null, source: null, notes: ['revocation checking is off'] };
   const notes: string[] = [];
   let source: RevocationStatus['source'] = null;
   // every certificate of the path below the anchor
@@ -61,7 +88,10 @@ async function revocationOf(path: CertificatePath, ctx: ValidationContext): Prom
     if (path.anchor && cert.raw.equals(path.anchor.raw)) break;
     const issuer = issuerInPath(path, cert);
     if (!issuer) break;
-    const status = await ctx.revocation.status(cert, issuer);
+    const status = (dss ? dssRevocationStatus(cert, issuer, dss, at) : null)
+      ?? (ctx.revocation
+        ? await ctx.revocation.status(cert, issuer)
+        : { status: 'unknown' as const, revokedAt: null, source: null, evidence: null, notes: ['the DSS holds no usable answer and online checking is off'] });
     notes.push(...status.notes);
     if (status.status !== 'good') return { status: status.status, revokedAt: status.revokedAt, source: status.source, notes };
     source ??= status.source;
@@ -71,7 +101,7 @@ async function revocationOf(path: CertificatePath, ctx: ValidationContext): Prom
 
 export async function validateSignature(a: SignatureAnalysis, index: number, ctx: ValidationContext): Promise<SignatureReport> {
   const now = ctx.now ?? new Date();
-  const { signerCertificate, certificates, claimedTime, ...rest } = a;
+  const { signerCertificate, certificates, claimedTime, dss, ...rest } = a;
   void certificates;
   const findings: Finding[] = [];
   const n = index + 1;
@@ -81,7 +111,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
     revocation: { status: 'not-checked', revokedAt: null, source: null, notes: [] },
     verdict: { indication: 'passed', reason: null, message: '', findings: [] },
   };
-  const pool = certificatePool(a);
+  const pool = [...certificatePool(a), ...dssCertificates(dss)];
   const isDocTs = a.kind === 'document-timestamp';
   const anchors = isDocTs ? ctx.tsaAnchors : ctx.signingAnchors;
 
@@ -91,21 +121,27 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 
   const forbidden = a.changes.filter((c) => !c.allowed);
   for (const c of forbidden) {
-    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision}).`));
+    const rule = c.forbiddenByDocMdp ? `: chữ ký chứng nhận (DocMDP P=${c.forbiddenByDocMdp}) chỉ cho phép ${DOCMDP_ALLOWS[c.forbiddenByDocMdp] ?? 'ít thay đổi hơn'}` : '';
+    findings.push(finding('MODIFIED_AFTER_SIGNING', `${c.text.charAt(0).toUpperCase()}${c.text.slice(1)} sau chữ ký ${n} (bản sửa đổi ${c.revision})${rule}.`));
   }
 
   // validation time: a trusted, intact signature timestamp; otherwise now
   if (a.timestamp && !isDocTs) {
-    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    // an invalid token's TSA is not looked up (no revocation requests on its behalf)
+    a.timestamp.trusted = a.timestamp.valid ? await timestampTrust(a.timestamp, pool, ctx, dss) : timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
     if (a.timestamp.valid && a.timestamp.trusted && a.timestamp.time) {
       report.validationTime = a.timestamp.time;
       report.validationTimeSource = 'timestamp';
     } else {
-      findings.push(finding('TIMESTAMP_UNTRUSTED', `Chữ ký ${n}: dấu thời gian ${a.timestamp.valid ? 'của đơn vị cấp dấu thời gian không được tin cậy' : 'không hợp lệ'}; chữ ký được kiểm tra tại thời điểm hiện tại.`));
+      const tsaRevoked = a.timestamp.tsaRevocation?.status === 'revoked';
+      const why = !a.timestamp.valid ? 'không hợp lệ'
+        : tsaRevoked ? `có chứng thư số của đơn vị cấp dấu thời gian đã bị thu hồi${a.timestamp.tsaRevocation?.revokedAt ? ` từ ${vn(a.timestamp.tsaRevocation.revokedAt)}` : ''}`
+        : 'của đơn vị cấp dấu thời gian không được tin cậy';
+      findings.push(finding('TIMESTAMP_UNTRUSTED', `Chữ ký ${n}: dấu thời gian ${why}; chữ ký được kiểm tra tại thời điểm hiện tại.`));
     }
   }
   if (isDocTs && a.timestamp) {
-    a.timestamp.trusted = timestampTrust(a.timestamp, pool, ctx.tsaAnchors);
+    a.timestamp.trusted = timestampPath(a.timestamp, pool, ctx.tsaAnchors) !== null;
     if (a.timestamp.time) report.validationTime = a.timestamp.time;
     report.validationTimeSource = 'timestamp';
   }
@@ -128,7 +164,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
         : finding('NOT_YET_VALID', `Chữ ký ${n}: chứng thư số chưa có hiệu lực tại thời điểm kiểm tra ${vn(report.validationTime)} (${span}).`));
     }
     if (path.anchor && !a.unreadable && a.digestMatches && a.signatureValid) {
-      report.revocation = await revocationOf(path, ctx);
+      report.revocation = await revocationOf(path, ctx, dss, report.validationTime);
       const rev = report.revocation;
       if (rev.status === 'revoked' && (!rev.revokedAt || rev.revokedAt <= report.validationTime)) {
         findings.push(finding('REVOKED', `Chữ ký ${n}: chứng thư số đã bị thu hồi${rev.revokedAt ? ` từ ${vn(rev.revokedAt)}` : ''}, trước thời điểm kiểm tra.`));
@@ -153,5 +189,7 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 export async function validateSignatures(analyses: SignatureAnalysis[], ctx: ValidationContext): Promise<SignatureReport[]> {
   const out: SignatureReport[] = [];
   for (let i = 0; i < analyses.length; i++) out.push(await validateSignature(analyses[i]!, i, ctx));
+  // long term: a timestamp whose TSA certificate has expired needs a later document timestamp
+  protectTimestamps(analyses, out, ctx);
   return out;
 }

@@ -31,8 +31,10 @@ export interface TimestampReport {
   /** The token was made over exactly the data it should cover. */
   imprintMatches: boolean;
   signatureValid: boolean;
-  /** The TSA certificate chains to a trust anchor at the timestamp's time. */
+  /** The TSA certificate chains to a trust anchor at the timestamp's time and is not revoked. */
   trusted: boolean;
+  /** Revocation of the TSA certificate's path (checked once it chains to an anchor). */
+  tsaRevocation?: { status: 'good' | 'revoked' | 'unknown' | 'not-checked'; revokedAt: Date | null; source: string | null };
   /** imprint, token signature and TSA certificate usage all check out (trust is reported apart). */
   valid: boolean;
   problems: string[];

@@ -47,7 +47,7 @@ export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Prom
          FROM documents d
          JOIN ledger l ON l.kind = $4 AND l.document_id = d.id AND l.dispatch_id IS NULL
         WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR l.sender = ANY($3::text[]))
-          AND l.sender NOT IN (SELECT code FROM agencies WHERE sandbox)
+          AND l.sender NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
      ), outcomes AS (
        SELECT DISTINCT ON (o.dispatch_id) o.document_id, o.kind
          FROM docs JOIN ledger o ON o.document_id = docs.id
@@ -65,7 +65,7 @@ export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Prom
               0 AS delivered, count(*)::int AS paper, 0 AS failed
          FROM paper_documents p JOIN ledger l ON l.kind = $9 AND l.document_id = p.id
         WHERE p.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR l.sender = ANY($3::text[]))
-          AND l.sender NOT IN (SELECT code FROM agencies WHERE sandbox)
+          AND l.sender NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
         GROUP BY p.id, l.sender, p.issued_on
      ), all_docs AS (
        SELECT * FROM electronic_docs UNION ALL SELECT * FROM paper_docs

@@ -29,7 +29,7 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
               COALESCE(f.arrived_at, x.created_at) AS arrived_at, f.registered_at AS ack_at, f.completed_at AS done_at
          FROM documents d JOIN dispatches x ON x.document_id = d.id JOIN dispatch_deadline_facts f ON f.dispatch_id = x.id
         WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR x.recipient_code = ANY($3::text[]))
-          AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox)
+          AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
           AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($5::text[])
                 ORDER BY o.id DESC LIMIT 1) = $6
      ), timed AS (

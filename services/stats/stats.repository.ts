@@ -17,7 +17,7 @@ export async function loadHolidays(db: Queryable, from: string, to: string): Pro
 
 export async function agencyNames(db: Queryable, codes: string[] | null): Promise<Map<string, string>> {
   const r = await db.query<{ code: string; name: string }>(
-    `SELECT code, name FROM agencies WHERE $1::text[] IS NULL OR code = ANY($1::text[]) ORDER BY code`,
+    `SELECT code, name FROM agencies WHERE ($1::text[] IS NULL AND reached_via = 'local') OR code = ANY($1::text[]) ORDER BY code`,
     [codes],
   );
   return new Map(r.rows.map((x) => [x.code, x.name]));

@@ -31,6 +31,8 @@ export async function createAgencies(
     /** Default: true when `endpointUrl` is given (test receivers listen on 127.0.0.1). */
     allowPrivateEndpoint?: boolean;
     pushReceipt?: boolean;
+    /** Where the certificates' CRL and OCSP URLs point (a test gateway's base URL); default: `make run`'s address. */
+    revocationBaseUrl?: string;
   } = {},
 ): Promise<TestAgency[]> {
   const tag = uniqueTag();
@@ -49,7 +51,7 @@ export async function createAgencies(
     });
     if (opts.secret) await db.query(`UPDATE agencies SET webhook_secret_enc = $2 WHERE code = $1`, [a.code, sealSecret(opts.secret, masterKey, 'webhook-secret')]);
     if (opts.group) await addGroupMember(db, opts.group, a.code);
-    if (opts.withCertificates !== false || i <= (opts.signers ?? 0)) await issueDevCertificate(db, masterKey, true, a);
+    if (opts.withCertificates !== false || i <= (opts.signers ?? 0)) await issueDevCertificate(db, masterKey, true, a, undefined, opts.revocationBaseUrl ? { revocationBaseUrl: opts.revocationBaseUrl } : {});
     out.push({ ...a, apiKey: (await createApiKey(db, a.code, 'test')).key });
   }
   return out;

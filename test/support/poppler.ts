@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,4 +19,26 @@ export function pdfsig(pdf: Buffer, nssDir: string, extraArgs: string[] = []): s
   const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, ...extraArgs, file], { encoding: 'utf8' });
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   return `${r.stdout}\n${r.stderr}`;
+}
+
+/**
+ * pdfsig run without blocking this process: with OCSP on, NSS asks the OCSP responder the
+ * certificates name, which may be a gateway running inside this very process.
+ */
+export async function pdfsigAsync(pdf: Buffer, nssDir: string, extraArgs: string[] = []): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-pdfsig-'));
+  const file = path.join(dir, 'doc.pdf');
+  fs.writeFileSync(file, pdf);
+  try {
+    const child = spawn('pdfsig', ['-nssdir', `sql:${nssDir}`, ...extraArgs, file]);
+    let out = '';
+    child.stdout.on('data', (b) => (out += b.toString()));
+    child.stderr.on('data', (b) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    await new Promise((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    return out;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -25,7 +25,14 @@ export interface PushRequest {
   /** Plain http is accepted (dev mode only); otherwise https only. */
   allowHttp: boolean;
   timeouts: PushTimeouts;
+  /** Name resolution under the address policy; the system resolver (getaddrinfo) unless a test injects one. */
+  resolver?: PushResolver;
 }
+
+/** Resolves a host name to every address (dns.lookup with `all: true`). */
+export type PushResolver = (hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+const systemResolver: PushResolver = (hostname, options, callback) => dns.lookup(hostname, { ...options, all: true }, callback);
 
 export interface PushResponse {
   status: number;
@@ -73,7 +80,7 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
   const url = new URL(p.url);
   let refusedAddress: string | null = null;
   const lookup: net.LookupFunction = (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    (p.resolver ?? systemResolver)(hostname, options, (err, addresses) => {
       if (err) return (callback as (e: Error) => void)(err);
       // Refuse when any address is forbidden: a round-robin name must not smuggle one in.
       for (const a of addresses) {

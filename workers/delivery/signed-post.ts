@@ -40,6 +40,8 @@ export interface SignedPost {
   allowPrivate: boolean;
   allowHttp: boolean;
   timeouts: PushTimeouts;
+  /** Sent besides the X-LienThong-* ones (a relay names the sending hub: X-LienThong-Hub; a status webhook carries X-LienThong-Receipt). */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function postSigned(p: SignedPost): Promise<PushResponse> {
   const res = await pushRequest({
     url: p.url,
     headers: {
+      ...p.headers,
       'content-type': p.contentType,
       'x-lienthong-delivery': p.deliveryId,
       'x-lienthong-timestamp': timestamp,

@@ -1,5 +1,6 @@
 import { EDXML_STATUS_CODES, edxmlDocumentId, edxmlTimestampOf, emitEdxmlStatus, type EdxmlStatusCodeValue } from '../../services/edxml';
 import type { StatusEventRow } from '../../services/domain/dispatches/status-webhook';
+import type { StoredReceipt } from '../../services/domain/receipts/receipt.repository';
 
 /** `<dispatch id>:<event id>`: stable across retries and unique per status, so receivers deduplicate. */
 export function statusDeliveryId(ev: StatusEventRow): string {
@@ -11,7 +12,10 @@ export function statusDeliveryId(ev: StatusEventRow): string {
  * In edXML, From is whoever posted the status: the sender for its own take-back (13), the
  * recipient for everything else.
  */
-export function statusWebhookBody(ev: StatusEventRow): { body: string; contentType: string } {
+export function statusWebhookBody(ev: StatusEventRow, receipt?: StoredReceipt): { body: string; contentType: string; headers?: Record<string, string> } {
+  // The hub's signed receipt of an arrival (01) or registration (03): a field of the JSON body, a
+  // header beside an edXML status (the envelope's schema has no place for it).
+  const receiptCms = receipt ? receipt.cms.toString('base64') : undefined;
   if (ev.pushFormat === 'json') {
     const body = {
       deliveryId: statusDeliveryId(ev),
@@ -21,6 +25,7 @@ export function statusWebhookBody(ev: StatusEventRow): { body: string; contentTy
       code: ev.code,
       note: ev.note,
       at: ev.at.toISOString(),
+      ...(receipt ? { receipt: { cms: receiptCms, content: JSON.parse(receipt.content.toString('utf8')) as unknown } } : {}),
     };
     return { body: JSON.stringify(body), contentType: 'application/json' };
   }
@@ -39,5 +44,5 @@ export function statusWebhookBody(ev: StatusEventRow): { body: string; contentTy
     ...(ev.note ? { description: ev.note } : {}),
     timestamp: edxmlTimestampOf(ev.at),
   });
-  return { body: xml, contentType: 'application/xml' };
+  return { body: xml, contentType: 'application/xml', ...(receiptCms ? { headers: { 'x-lienthong-receipt': receiptCms } } : {}) };
 }

@@ -7,11 +7,13 @@ import {
   moveDispatchStatus,
   recordDispatchOutcome,
 } from '../../services/domain/dispatches/dispatch.repository';
+import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
 import { loadDocument } from '../../services/domain/documents/document.repository';
 import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';
+import { relayToPeer } from '../delivery/relay-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -45,6 +47,11 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
       proof = await pushWithRecord({ db, config, log }, agency, doc!, dispatchId);
       if (!proof) return;
     }
+    if (channel === Channel.relay) {
+      // To the peer hub serving the recipient, under the same attempt records, budget and alert as a push.
+      proof = await pushWithRecord({ db, config, log }, undefined, doc!, dispatchId, (attempt) => relayToPeer(db, config, doc!, dispatchId, dispatch.recipientCode, attempt));
+      if (!proof) return;
+    }
     const paper = channel === Channel.paper;
     const outcome = paper ? DispatchStatus.paper : DispatchStatus.delivered;
     // Paper: the print-ready packet is built first (slow) and attached by the same statement as
@@ -52,7 +59,7 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     const packet = paper ? await producePaperPacket(db, doc!, dispatch.recipientCode) : undefined;
     // Not in a transaction: the statement is its own, and the ledger chain's lock it takes last is
     // released by the server's implicit commit, never held across a round trip to this process.
-    await recordDispatchOutcome(db, {
+    const moved = await recordDispatchOutcome(db, {
       dispatchId,
       from: OPEN,
       to: outcome,
@@ -70,6 +77,8 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
         ...(proof ? { detail: { proof } } : {}),
       },
     });
+    // The arrival and its signed receipt go to a push sender's system (no-op for other senders).
+    if (moved && outcome === DispatchStatus.delivered && dispatch.senderChannel === Channel.push) await enqueueArrivalWebhook(db, dispatchId);
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },
   async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {

@@ -6,6 +6,7 @@ import type { Logger } from '../../services/logging/logger';
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError } from '../runtime/stage-context';
+import { relayStatusToPeer } from '../delivery/relay-status';
 
 /**
  * A take-back or revoke (13) forwarded to a push recipient's own system, signed like a document
@@ -16,6 +17,7 @@ import { PermanentStageError } from '../runtime/stage-context';
 export async function forwardToRecipient(db: Db, config: Config, log: Logger, ev: StatusEventRow, attempt: number): Promise<void> {
   if (ev.code !== '13') return;
   const recipient = await findAgency(db, ev.recipient);
+  if (recipient?.channel === 'relay') return takeBackToPeer(db, config, log, ev, attempt);
   if (!recipient || recipient.channel !== 'push' || !recipient.endpointUrl) return;
   const secret = await webhookSecretOf(db, config.masterKey, recipient.code);
   const { body, contentType } = statusWebhookBody({ ...ev, pushFormat: recipient.pushFormat });
@@ -37,4 +39,17 @@ export async function forwardToRecipient(db: Db, config: Config, log: Logger, ev
     throw err;
   }
   log.info({ eventId: ev.eventId, dispatchId: ev.dispatchId, recipient: ev.recipient }, 'take-back forwarded to the recipient system');
+}
+
+/** The recipient is on a peer hub: the revoke (or take-back) travels there as edXML (relay-status.ts). */
+async function takeBackToPeer(db: Db, config: Config, log: Logger, ev: StatusEventRow, attempt: number): Promise<void> {
+  try {
+    const outcome = await relayStatusToPeer(db, config, ev, ev.recipient, attempt);
+    log.info({ eventId: ev.eventId, dispatchId: ev.dispatchId, recipient: ev.recipient, outcome }, 'take-back relayed to the recipient\'s hub');
+  } catch (err) {
+    if (Date.now() - ev.at.getTime() >= config.LIENTHONG_DELIVERY_BUDGET_MS) {
+      throw new PermanentStageError(`retry budget spent after ${attempt} attempts; last error: ${(err as Error).message}`, 'RETRY_BUDGET_SPENT');
+    }
+    throw err;
+  }
 }

@@ -1,9 +1,11 @@
 import { Stage } from '../../contracts';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
+import { ensureReceipt } from '../../services/domain/receipts/receipt.repository';
 import { postSigned, pushPolicyOf, webhookSecretOf } from '../delivery/signed-post';
 import { statusDeliveryId, statusWebhookBody } from '../delivery/status-webhook-body';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { forwardToRecipient } from './notify-recipient';
+import { relayStatusToPeer } from '../delivery/relay-status';
 
 /**
  * notify: forwards one status on a dispatch's timeline to a push-channel sender, signed like a
@@ -18,22 +20,41 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
     if (to === 'recipient') return forwardToRecipient(db, config, log, ev, attempt);
     if (ev.notifiedAt) return;
     // The sender may have left the push channel since; its timeline still has the status.
-    if (ev.senderChannel !== 'push' || !ev.endpointUrl) return;
+    const relay = ev.senderChannel === 'relay';
+    if (!relay && (ev.senderChannel !== 'push' || !ev.endpointUrl)) return;
     const spent = () => Date.now() - ev.at.getTime() >= config.LIENTHONG_DELIVERY_BUDGET_MS;
     const earlier = await earlierOwedEvent(db, ev, config.LIENTHONG_DELIVERY_BUDGET_MS);
     if (earlier !== undefined) {
       if (spent()) throw new PermanentStageError(`retry budget spent waiting for status event ${earlier}`, 'RETRY_BUDGET_SPENT');
       throw new Error(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender`);
     }
+    if (relay) {
+      // A sender on a peer hub: the status goes back to that hub (relay-status.ts).
+      try {
+        const outcome = await relayStatusToPeer(db, config, ev, ev.sender, attempt);
+        if (outcome === 'known') log.warn({ eventId, code: ev.code, sender: ev.sender }, 'the peer hub had this status already (409)');
+      } catch (err) {
+        if (spent()) throw new PermanentStageError(`retry budget spent after ${attempt} attempts; last error: ${(err as Error).message}`, 'RETRY_BUDGET_SPENT');
+        throw err;
+      }
+      await markNotified(db, eventId);
+      log.info({ eventId, dispatchId: ev.dispatchId, code: ev.code, sender: ev.sender }, 'status relayed to the sender\'s hub');
+      return;
+    }
     const secret = await webhookSecretOf(db, config.masterKey, ev.sender);
-    const { body, contentType } = statusWebhookBody(ev);
+    // Arrivals (01) and registrations (03) carry the hub's signed receipt.
+    const receipt = ev.code === '01' || ev.code === '03'
+      ? await ensureReceipt(db, { masterKey: config.masterKey, devMode: config.LIENTHONG_DEV_MODE }, eventId)
+      : undefined;
+    const { body, contentType, headers } = statusWebhookBody(ev, receipt);
     try {
       await postSigned({
-        url: ev.endpointUrl,
+        url: ev.endpointUrl!,
         secret,
         deliveryId: statusDeliveryId(ev),
         body,
         contentType,
+        ...(headers ? { headers } : {}),
         attempt,
         allowPrivate: ev.allowPrivateEndpoint,
         ...pushPolicyOf(config),

@@ -16,13 +16,20 @@ import { PermanentStageError } from '../runtime/stage-context';
  * chosen here and handed to BullMQ on the error, so what the clerk is shown is what happens), the
  * long-failing alert once, and the permanent failure when the time budget is spent.
  */
-export async function pushWithRecord(ctx: { db: Db; config: Config; log: Logger }, agency: AgencyRow, doc: DocumentRow, dispatchId: string): Promise<DeliveryProof | undefined> {
+export async function pushWithRecord(
+  ctx: { db: Db; config: Config; log: Logger },
+  agency: AgencyRow | undefined,
+  doc: DocumentRow,
+  dispatchId: string,
+  /** What one attempt sends; default the push to the agency's system. A relay to a peer hub passes its own (relay-delivery.ts). */
+  send: (attempt: number) => Promise<{ httpStatus: number; proof: DeliveryProof }> = (attempt) => pushToAgency(ctx.db, ctx.config, agency!, doc, dispatchId, attempt),
+): Promise<DeliveryProof | undefined> {
   const { db, config, log } = ctx;
   const started = await beginPushAttempt(db, dispatchId);
   // Already delivered (or closed) by another run of this job: nothing to push, nothing to record.
   if (!started) return undefined;
   try {
-    const delivered = await pushToAgency(db, config, agency, doc, dispatchId, started.attempt);
+    const delivered = await send(started.attempt);
     await recordDeliveredAttempt(db, dispatchId, started.attempt, delivered.httpStatus, delivered.proof);
     return delivered.proof;
   } catch (err) {

@@ -6,18 +6,22 @@ import { advanceDocument, loadForStage, stageBlob, type StageBlob, type StageFil
 import { whatFollows } from '../../services/domain/pipeline/pipeline';
 import { priorityOf } from '../../services/domain/pipeline/priority';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';
-import { signPdfDetailed, signPdfFile, timestampOptionsFromConfig, type SignPdfOptions, type SigningIdentity } from '../../services/signing/pades-signer';
+import { signPdfDetailed, signPdfFile, type SignPdfOptions, type SigningIdentity } from '../../services/signing/pades-signer';
+import type { SignatureLevel } from '../../services/signing/ltv/signature-levels';
 import type { Logger } from '../../services/logging/logger';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { signingIdentityFor } from './signing-identities';
+import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
+import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
 
 /**
  * sign: a PAdES signature of the canonical PDF with the sending agency's certificate, the visible
- * Decree 30 stamp on page 1, and an RFC 3161 timestamp when a TSA is configured (B-T).
+ * Decree 30 stamp on page 1, an RFC 3161 timestamp when a TSA is configured (B-T), then the
+ * configured level: B-LT (a DSS with validation data) or B-LTA (and a document timestamp).
  */
 export const signStage: StageHandler<typeof Stage.sign> = {
   async run({ documentId }, { db, config, log }) {
@@ -31,16 +35,30 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
       throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');
     }
+    // A document from a remote agency (a peer hub's, or through the national axis) was signed at its
+    // own end: its PDF goes on as it arrived, the arriving signature intact.
+    if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
+      await advanceDocument(db, {
+        id: documentId,
+        from: DocumentStatus.converted,
+        to: DocumentStatus.signed,
+        files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
+        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
+      });
+      log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
+      return;
+    }
     const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
-    const timestamp = timestampOptionsFromConfig(config);
+    const plan = levelPlan(db, config, doc.documentType);
+    const timestamp = plan.timestamp;
     const common = { reason: `${doc.number}/${doc.notation}`, location: doc.place, ...(timestamp ? { timestamp } : {}) };
     const agencyName = read.senderName ?? doc.senderCode;
     // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
     const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
     // Large files are signed from temporary files (bounded memory); they are removed when the stage ends.
     await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * (1 + pdfAttachments.length), async (...paths) => {
-      const signer = new StoredPdfSigner(db, identity, paths, log);
+      const signer = new StoredPdfSigner(db, identity, paths, log, plan);
       const main = await signer.sign(canonical, {
         ...common,
         signingTime: new Date(),
@@ -62,7 +80,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
         id: documentId,
         from: DocumentStatus.converted,
         to: DocumentStatus.signed,
-        signature: { level: main.level, note: main.timestampError ?? null },
+        signature: { level: main.level, note: main.timestampError ?? main.levelNote ?? null, timestampExpiresAt: main.timestampExpiresAt },
         blobs: [main.blob, ...attachments.map((a) => a.signed.blob)],
         files: [
           { role: 'signed', sha256: main.blob.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') },
@@ -79,8 +97,11 @@ export const signStage: StageHandler<typeof Stage.sign> = {
 };
 
 interface SignedStored {
-  level: 'B-B' | 'B-T';
+  level: SignatureLevel;
   timestampError?: string | undefined;
+  /** Why the level is below the plan's (no revocation data for a certificate). */
+  levelNote?: string | undefined;
+  timestampExpiresAt: Date | null;
   size: number;
   /** The signed PDF, to store with the document's move (advanceDocument). */
   blob: StageBlob;
@@ -98,26 +119,34 @@ class StoredPdfSigner {
     private readonly identity: SigningIdentity,
     private readonly paths: string[],
     private readonly log: Logger,
+    private readonly plan: LevelPlan,
   ) {}
 
   async sign(file: StageFile, opts: SignPdfOptions): Promise<SignedStored> {
     if (file.size <= BLOB_CHUNK_BYTES) {
       const bytes = file.bytes ?? (await getBlob(this.db, file.sha256));
       const r = await permanentIfUnsignable(() => signPdfDetailed(bytes, this.identity, opts));
-      return { level: r.level, timestampError: r.timestampError, size: r.pdf.length, blob: stageBlob(r.pdf, 'application/pdf') };
+      const up = await permanentIfUnsignable(() => raiseToPlan(this.plan, r, { bytes: r.pdf, ...(r.next ? { target: r.next } : {}) }));
+      const pdf = 'bytes' in up.src ? up.src.bytes : r.pdf;
+      if (up.note) this.log.warn({ level: up.level, note: up.note }, 'signed below the configured level');
+      return { level: up.level, timestampError: r.timestampError, levelNote: up.note, timestampExpiresAt: up.timestampExpiresAt, size: pdf.length, blob: stageBlob(pdf, 'application/pdf') };
     }
     const input = this.paths[this.next++]!;
     const output = this.paths[this.next++]!;
     await writeBlobToFile(this.db, file.sha256, input);
     const r = await permanentIfUnsignable(() => signPdfFile(input, output, this.identity, opts));
     if (r.inMemoryFallback) this.log.warn({ size: file.size, reason: r.inMemoryFallback }, 'large PDF signed in memory: its cross-references could not be followed from the file');
+    // the DSS and the document timestamp are appended to the signed file itself
+    const up = await permanentIfUnsignable(() => raiseToPlan(this.plan, r, { path: output }));
+    if (up.note) this.log.warn({ level: up.level, note: up.note }, 'signed below the configured level');
+    const { size, sha256 } = up.appended ? await fileDigest(output) : { size: r.size, sha256: r.sha256 };
     const blob: StageBlob = {
-      sha256: r.sha256,
-      size: r.size,
+      sha256,
+      size,
       contentType: 'application/pdf',
-      store: (tx) => putBlobFromFile(tx, output, 'application/pdf', { sha256: r.sha256 }),
+      store: (tx) => putBlobFromFile(tx, output, 'application/pdf', { sha256 }),
     };
-    return { level: r.level, timestampError: r.timestampError, size: r.size, blob };
+    return { level: up.level, timestampError: r.timestampError, levelNote: up.note, timestampExpiresAt: up.timestampExpiresAt, size, blob };
   }
 }
 

@@ -1,6 +1,6 @@
 import type {
   AgencyDirectory, DocumentMetadata, DocumentView, EdocRate, ErrorResponse, InboxPage, OutboxPage, PageQuery, RenderedBody,
-  RevokeResult, StatsQuery, StatusBody, StatusResult, SubmitResult,
+  RegisterBook, RegisterBookList, RevokeResult, StatsQuery, StatusBody, StatusResult, SubmitResult,
 } from './types';
 
 export interface ClientOptions {
@@ -78,6 +78,15 @@ export class LienThongClient {
   /** Post an edXML status code on a dispatch of the caller's inbox (03 issues the incoming number). */
   postStatus(dispatchId: string, body: StatusBody): Promise<StatusResult> {
     return this.json('POST', `/v1/inbox/${encodeURIComponent(dispatchId)}/status`, body);
+  }
+
+  /** The agency's register books; pass a book's id as `register.bookId` (status 03) or `metadata.registerBook`. */
+  registerBooks(kind?: 'incoming' | 'outgoing'): Promise<RegisterBookList> {
+    return this.json('GET', `/v1/registers/books${kind ? `?kind=${kind}` : ''}`);
+  }
+
+  createRegisterBook(kind: 'incoming' | 'outgoing', name: string): Promise<RegisterBook> {
+    return this.json('POST', '/v1/registers/books', { kind, name });
   }
 
   revoke(id: string, reason: string): Promise<RevokeResult> {

@@ -68,7 +68,7 @@ export async function startRestoreStack(hostedRecipients: number, archiveTimeout
   const receiver = await startPushReceiver(WEBHOOK_SECRET, ['ok']);
   const [sender, ...hosted] = await createAgencies(db, 1 + hostedRecipients);
   const pushed = await createAgencies(db, 1, { channel: 'push', endpointUrl: receiver.url, secret: WEBHOOK_SECRET });
-  const gatewayEnv = { LIENTHONG_RATE_LIMIT_PER_MIN: '0' };
+  const gatewayEnv = { LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0' };
   const gateway = await spawnGateway(gatewayEnv);
   const stack: RestoreStack = {
     dir,

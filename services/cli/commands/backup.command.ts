@@ -7,8 +7,13 @@ import { verifyBackups } from '../../backup/verify-backups';
 import { walSummary } from '../../backup/wal-archive';
 import type { Config } from '../../config/config';
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
+import { listS3, s3Cache, verifyS3 } from '../../backup/s3-commands';
+import { pushToS3, removeExpiredRemote } from '../../backup/s3-sync';
+import { describeS3, s3Option } from '../../backup/s3-target';
+import fs from 'node:fs';
+import path from 'node:path';
 
-const USAGE = 'usage: lienthong backup now|list|verify|archive-command [--dir DIR]';
+const USAGE = 'usage: lienthong backup now|list|verify|archive-command [--dir DIR] [--s3 [--cache DIR]]';
 
 /** The backup folder: --dir, LIENTHONG_BACKUP_DIR, or the embedded set-up's `<data folder>-backups`. */
 export function backupTargetFor(options: Record<string, string>, config: Pick<Config, 'LIENTHONG_BACKUP_DIR' | 'LIENTHONG_DATA_DIR'>): BackupTarget {
@@ -20,14 +25,48 @@ export function backupTargetFor(options: Record<string, string>, config: Pick<Co
 /** lienthong backup now|list|verify: a base backup now, what is kept, and whether it can be restored. */
 export const backupCommand: CommandHandler = async (args, ctx) => {
   const [sub, ...rest] = args;
-  const { options } = parseArgs(rest, { dir: 'string', label: 'string' });
+  const { options } = parseArgs(rest, { dir: 'string', label: 'string', s3: 'boolean', cache: 'string' });
+  const { s3 } = s3Option();
+  if (options.s3 && !s3) throw new CliUsageError('--s3 needs LIENTHONG_BACKUP_S3_BUCKET (and the endpoint and credentials, see README § Backups and restore)');
+  if (options.s3 && s3 && (sub === 'list' || sub === 'verify')) {
+    // Read from the bucket: what a restore on a new machine would find there.
+    if (sub === 'list') {
+      const r = await listS3(s3);
+      ctx.out(r, [
+        `backups in ${r.target}`,
+        ...r.bases.map((b) => `  base ${b.id}  finished ${b.finishedAt}  ${(b.bytes / 1048576).toFixed(1)} MB  timeline ${b.timeline}  (${b.label})`),
+        r.bases.length ? `  restorable from ${r.bases[0]!.finishedAt} to the newest archived WAL` : '  no base backup yet',
+        `  WAL: ${r.wal.segments} segments, ${(r.wal.bytes / 1048576).toFixed(1)} MB, newest ${r.wal.newest ?? '—'} uploaded ${r.wal.newestAt ?? '—'}`,
+        ...r.restorePoints.map((p) => `  restore point ${p.name}  ${p.at}  (${p.reason})`),
+      ].join('\n'));
+      return 0;
+    }
+    const cache = s3Cache(options.cache);
+    try {
+      const r = await verifyS3(s3, cache.dir);
+      ctx.out({ target: describeS3(s3), ...r }, [
+        `backups in ${describeS3(s3)} (fetched into ${cache.dir})`,
+        ...r.bases.map((b) => `  base ${b.id}: ${b.ok ? 'OK' : 'BROKEN'} — ${b.detail}`),
+        `  WAL: ${r.wal.segments} segments, ${r.wal.gaps.length} gaps, ${r.wal.corrupt.length} unreadable`,
+        ...r.problems.map((p) => `  problem: ${p}`),
+        r.ok ? 'backups OK' : 'backups NOT restorable as they are',
+      ].join('\n'));
+      return r.ok ? 0 : 1;
+    } finally {
+      if (cache.temporary) fs.rmSync(path.dirname(cache.dir), { recursive: true, force: true });
+    }
+  }
   const target = backupTargetFor(options, ctx.config);
   if (sub === 'now') {
     const info = await takeBaseBackup(ctx.config.DATABASE_URL, target, options.label ?? 'lienthong-manual');
     const removed = await applyRetention(target, ctx.config.LIENTHONG_BACKUP_KEEP_DAYS);
-    ctx.out({ ...info, removed: removed.map((b) => b.id) },
+    // With an S3 target: the new base backup and the WAL go to the bucket now, not at the next tick.
+    const uploaded = s3 ? await pushToS3(target, s3) : [];
+    const removedRemote = s3 ? await removeExpiredRemote(s3, ctx.config.LIENTHONG_BACKUP_KEEP_DAYS) : [];
+    ctx.out({ ...info, removed: removed.map((b) => b.id), ...(s3 ? { s3: { target: describeS3(s3), uploaded: uploaded.length, removed: removedRemote } } : {}) },
       `base backup ${info.id} in ${target.baseDir}: ${(info.bytes / 1048576).toFixed(1)} MB in ${info.seconds} s` +
-        (removed.length ? `; removed (older than ${ctx.config.LIENTHONG_BACKUP_KEEP_DAYS} days): ${removed.map((b) => b.id).join(', ')}` : ''));
+        (removed.length ? `; removed (older than ${ctx.config.LIENTHONG_BACKUP_KEEP_DAYS} days): ${removed.map((b) => b.id).join(', ')}` : '') +
+        (s3 ? `; copied to ${describeS3(s3)} (${uploaded.length} objects)` : ''));
     return 0;
   }
   if (sub === 'list') {

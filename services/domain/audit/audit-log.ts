@@ -14,7 +14,16 @@ export type AdminAction =
   | 'agency.bind_certificate'
   | 'dispatch.retry'
   | 'trust.add'
-  | 'trust.remove';
+  | 'trust.remove'
+  | 'retention.set'
+  | 'hold.add'
+  | 'hold.remove'
+  | 'disposal.propose'
+  | 'disposal.approve'
+  | 'disposal.reject'
+  | 'peer.add'
+  | 'peer.update'
+  | 'peer.remove';
 
 export interface AuditEntry {
   /** `user:<name>` for the web, `operator:cli` for the CLI. */

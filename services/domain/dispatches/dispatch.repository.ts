@@ -46,13 +46,16 @@ export async function listDispatchesOf(db: Queryable, documentId: string): Promi
 export interface DispatchForDelivery extends DispatchRow {
   documentStatus: string;
   senderCode: string;
+  /** The sender's own channel: a push sender is owed the arrival webhook. */
+  senderChannel: string;
 }
 
 export async function loadDispatchForDelivery(db: Queryable, id: string): Promise<DispatchForDelivery | undefined> {
   const r = await db.query<DispatchForDelivery>(
     `SELECT x.id, x.document_id AS "documentId", x.recipient_code AS "recipientCode", x.via_group AS "viaGroup",
             x.channel, x.status, x.incoming_number AS "incomingNumber", x.attempts, x.last_error AS "lastError",
-            x.delivered_at AS "deliveredAt", d.status AS "documentStatus", d.sender_code AS "senderCode"
+            x.delivered_at AS "deliveredAt", d.status AS "documentStatus", d.sender_code AS "senderCode",
+            (SELECT s.channel FROM agencies s WHERE s.code = d.sender_code) AS "senderChannel"
        FROM dispatches x JOIN documents d ON d.id = x.document_id WHERE x.id = $1`,
     [id],
   );

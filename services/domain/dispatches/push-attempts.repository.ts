@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { notifyNotice, type AgencyNotice } from '../notices/agency-notices';
 
 /** One push attempt as the API and the pages show it. */
 export interface PushAttemptView {
@@ -65,7 +66,7 @@ export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, 
 
 /**
  * The long-failing alert, once per retry budget (an operator retry clears `alerted_at`): marks the
- * dispatch and leaves a notice for the sending agency. Returns the notice's facts when this call
+ * dispatch, leaves a notice for the sending agency and puts it in its people's notification centre. Returns the notice's facts when this call
  * raised it, undefined when it had been raised already.
  */
 export async function raiseFailingAlert(db: Queryable, dispatchId: string, message: (f: { number: string; notation: string; recipient: string }) => string): Promise<{ sender: string; recipient: string } | undefined> {
@@ -77,10 +78,13 @@ export async function raiseFailingAlert(db: Queryable, dispatchId: string, messa
   );
   const row = r.rows[0];
   if (!row) return undefined;
-  await db.query(
-    `INSERT INTO agency_notices (agency_code, kind, document_id, dispatch_id, message) VALUES ($1, 'delivery_failing', $2, $3, $4)`,
+  const notice = await db.query<AgencyNotice>(
+    `INSERT INTO agency_notices (agency_code, kind, document_id, dispatch_id, message) VALUES ($1, 'delivery_failing', $2, $3, $4)
+     RETURNING id::text, agency_code AS "agencyCode", kind, document_id AS "documentId", message, created_at AS "createdAt"`,
     [row.sender, row.documentId, dispatchId, message(row)],
   );
+  // The sending agency's văn thư and administrator see it in their notification centre at once.
+  await notifyNotice(db, notice.rows[0]!);
   return { sender: row.sender, recipient: row.recipient };
 }
 

@@ -62,10 +62,12 @@ export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResu
       ]);
     }
     let incomingNumber: string | null = x.incomingNumber;
-    if (s.code === EdxmlStatusCode.accepted && !incomingNumber) {
+    // A copy relayed to a peer hub is registered there, in the recipient's own books, not here.
+    const here = x.channel !== 'relay';
+    if (s.code === EdxmlStatusCode.accepted && !incomingNumber && here) {
       incomingNumber = await registerIncoming(tx, x.id, x.recipient, s.register);
     }
-    if (s.code === EdxmlStatusCode.accepted) {
+    if (s.code === EdxmlStatusCode.accepted && here) {
       // Registration opens the handling of the copy (issue 20): trình, assignment, processing.
       await tx.query(
         `INSERT INTO incoming_handling (dispatch_id, agency_code, stage) VALUES ($1, $2, 'registered') ON CONFLICT (dispatch_id) DO NOTHING`,

@@ -8,11 +8,15 @@ const FORWARDED_CODES = Object.values(EdxmlStatusCode)
 /**
  * Which timeline events a sender is owed a webhook for: edXML statuses recorded by people or agency
  * systems (recipients' 02–06/15/16, the sender's own 13 and revocations) on documents whose sender
- * takes pushes. The hub's own records (actor 'lienthong': 01 on arrival, paper, failed) and
- * operator notes (retry) are not forwarded. One predicate for the enqueue and the sweeper, so they
- * cannot disagree. Expects `e` = dispatch_events, `s` = the sending agency.
+ * takes pushes (with the hub's own 01 on arrival: it carries the signed receipt, issue 21), or — a
+ * sender on a peer hub (relay) — to that hub, unless the status came from it (actor `peer:<id>`).
+ * The hub's other records (actor 'lienthong': paper, failed; and 01 for relays) and operator notes
+ * (retry) are not forwarded. One predicate for the enqueue and the sweeper, so they cannot
+ * disagree. Expects `e` = dispatch_events, `s` = the sending agency.
  */
-export const OWED_WEBHOOK_SQL = `s.channel = 'push' AND e.code IN (${FORWARDED_CODES}) AND e.actor IS DISTINCT FROM 'lienthong'`;
+export const OWED_WEBHOOK_SQL = `e.code IN (${FORWARDED_CODES}) AND (
+    (s.channel = 'push' AND (e.actor IS DISTINCT FROM 'lienthong' OR e.code = '01'))
+    OR (s.channel = 'relay' AND COALESCE(e.actor, '') NOT LIKE 'peer:%' AND e.actor IS DISTINCT FROM 'lienthong'))`;
 
 const EVENT_SOURCE_SQL = `dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id
   JOIN documents d ON d.id = x.document_id JOIN agencies s ON s.code = d.sender_code`;
@@ -40,7 +44,8 @@ export async function enqueueRecipientStatus(tx: Queryable, eventId: number): Pr
     `INSERT INTO outbox (topic, payload, priority)
      SELECT $2, jsonb_build_object('eventId', e.id, 'to', 'recipient'), 0
        FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN agencies r ON r.code = x.recipient_code
-      WHERE e.id = $1 AND e.code = '13' AND r.channel = 'push' AND r.endpoint_url IS NOT NULL AND x.delivered_at IS NOT NULL`,
+      WHERE e.id = $1 AND e.code = '13' AND x.delivered_at IS NOT NULL
+        AND ((r.channel = 'push' AND r.endpoint_url IS NOT NULL) OR (r.channel = 'relay' AND COALESCE(e.actor, '') NOT LIKE 'peer:%'))`,
     [eventId, Stage.notify],
   );
 }
@@ -117,4 +122,14 @@ export async function owedWebhookEvents(db: Queryable, ageMs: number, maxAgeMs: 
     [ageMs, maxAgeMs, limit],
   );
   return r.rows.map((x) => x.id);
+}
+
+/** After a delivery recorded its 01 (record_dispatch_outcome): the sender's webhook, when it takes pushes (the sweeper covers a crash in between). */
+export async function enqueueArrivalWebhook(db: Queryable, dispatchId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO outbox (topic, payload, priority)
+     SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
+      WHERE e.dispatch_id = $1 AND e.code = '01' AND e.actor = 'lienthong' AND ${OWED_WEBHOOK_SQL}`,
+    [dispatchId, Stage.notify],
+  );
 }

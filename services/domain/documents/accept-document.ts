@@ -15,6 +15,7 @@ import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureI
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 import { requireSigningCertificate } from './signing-readiness';
+import { recordRelayOrigin, withPeerAgencies, type RelayOrigin } from '../peers/relay-origin';
 import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
 /** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
@@ -60,6 +61,8 @@ export interface Submission {
   idempotencyKey: string | undefined;
   /** edXML BussinessDocType: 0 new, 2 update, 3 replace (revoke, 1, never creates a document). */
   businessType?: 0 | 2 | 3;
+  /** Arrived from a peer hub (issue 22): where from, recorded with the document (relayed_documents). */
+  relayedFrom?: RelayOrigin | undefined;
 }
 
 export interface AcceptLimits {
@@ -87,6 +90,8 @@ interface Lookup extends DirectoryFacts {
   holder: { id: string; notation: string; onPaper: boolean } | null;
   /** metadata.responseFor names a document the sender sent or received (true when there is none). */
   referenceOk: boolean;
+  /** metadata.registerBook is one of the sender's outgoing books (true when there is none). */
+  bookOk: boolean;
 }
 
 /**
@@ -112,14 +117,19 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         : await checkArrivingSignaturesOfFile(db, main.path!, limits)
       : null;
   const requestHash = await hashSubmission(s, main, attachments);
-  const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && quickLookup(db, s)) || (await lookUp(db, s));
+  const lookup = (!s.idempotencyKey && !s.metadata.number && !s.metadata.responseFor && !s.metadata.registerBook && quickLookup(db, s)) || (await lookUp(db, s));
   if (lookup.earlier) return replay(lookup.earlier, requestHash);
   // Refused at the door rather than failed at the sign stage (a replay above answers as before).
   await requireSigningCertificate(db, s.sender);
+  // Recipients not in the directory but served by a peer hub are reached through it (relay).
+  lookup.known = await withPeerAgencies(db, s.metadata.recipients, lookup.known);
   const m = s.metadata;
   // An answer may name only a document the sender sent or received: anything else would let it
   // probe other agencies' documents (and copy their numbers into its own edXML).
   if (m.responseFor && !lookup.referenceOk) throw unknownReference('metadata.responseFor');
+  if (m.registerBook && !lookup.bookOk) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Không có sổ văn bản đi này của cơ quan gửi.', [{ path: 'metadata.registerBook' }]);
+  }
   const year = Number(m.issuedOn.slice(0, 4));
   if (m.number && lookup.holder) {
     // Paper and electronic documents share one register (Decree 30): either may hold the number.
@@ -170,11 +180,13 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
           incomingSignature,
           body: s.body ?? null,
           sourceType: s.body ? 'body' : source!.type,
+          registerBookId: m.registerBook ?? null,
         },
         files: files.map(({ from: _from, ...f }) => f),
         dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
         outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
       });
+      if (s.relayedFrom) await recordRelayOrigin(tx, id, s.relayedFrom);
       // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
       await appendLedger(tx, {
         kind: LedgerKind.documentAccepted,
@@ -211,7 +223,7 @@ function replay(earlier: { id: string; requestHash: string | null; status: Docum
 /** No Idempotency-Key, no given number, recipients all known agencies: nothing to ask the database. */
 function quickLookup(db: Db, s: Submission): Lookup | undefined {
   const facts = factsFromMemory(db, s.metadata.recipients);
-  return facts && { ...facts, earlier: null, holder: null, referenceOk: true };
+  return facts && { ...facts, earlier: null, holder: null, referenceOk: true, bookOk: true };
 }
 
 /** One statement: an earlier document with this Idempotency-Key, the holder of a given number, the directory's answer. */
@@ -228,8 +240,9 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
           SELECT id, notation, true FROM paper_documents WHERE $4::text IS NOT NULL AND sender_code = $1 AND year = $3 AND lienthong_number_key(number) = lienthong_number_key($4)
           LIMIT 1) h) AS holder,
        ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM documents d WHERE d.id = $7::uuid AND ${visibleToCallerSql(1)})) AS "referenceOk",
+       ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM register_books b WHERE b.id = $8::uuid AND b.agency_code = $1 AND b.kind = 'outgoing')) AS "bookOk",
        ${directoryFactsSql(5, 6)}`,
-    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct, m.responseFor ?? null],
+    [s.sender, s.idempotencyKey ?? null, Number(m.issuedOn.slice(0, 4)), m.number ?? null, groupIds, direct, m.responseFor ?? null, m.registerBook ?? null],
   );
   const found = r.rows[0]!;
   rememberAgencies(db, found.known);

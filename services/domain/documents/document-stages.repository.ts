@@ -84,8 +84,8 @@ export interface StageAdvance {
   from: DocumentStatus;
   to: DocumentStatus;
   pageCount?: number | undefined;
-  /** Sets signature_level and signature_note (the sign stage). */
-  signature?: { level: 'B-B' | 'B-T'; note: string | null } | undefined;
+  /** Sets signature_level, signature_note and timestamp_expires_at (the sign stage). */
+  signature?: { level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA'; note: string | null; timestampExpiresAt?: Date | null } | undefined;
   blobs?: StageBlob[];
   /** Attached (or re-attached: the role's previous file is replaced), as attachFile does. */
   files?: { role: string; sha256: string; name: string | null }[];
@@ -98,7 +98,8 @@ export interface StageAdvance {
 const ADVANCE = `WITH moved AS (
     UPDATE documents SET status = $3, updated_at = now(), page_count = COALESCE($4::int, page_count), last_error = NULL,
            signature_level = CASE WHEN $5::boolean THEN $6::text ELSE signature_level END,
-           signature_note = CASE WHEN $5::boolean THEN $7::text ELSE signature_note END
+           signature_note = CASE WHEN $5::boolean THEN $7::text ELSE signature_note END,
+           timestamp_expires_at = CASE WHEN $5::boolean THEN $19::timestamptz ELSE timestamp_expires_at END
      WHERE id = $1 AND status = $2
     RETURNING id
   ), blob AS (
@@ -144,6 +145,7 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
     bytes, inline.map((b) => b.sha256), inline.map((b) => b.size), inline.map((b) => b.contentType), offsets,
     files.map((f) => f.role), files.map((f) => f.sha256), files.map((f) => f.name),
     ...outboxColumns(w.outbox),
+    w.signature?.timestampExpiresAt ?? null,
   ];
   if (large.length === 0) {
     const r = await db.query<{ moved: number }>(ADVANCE, params);

@@ -79,6 +79,8 @@ export interface AcceptedWrite {
     incomingSignature: unknown;
     body: unknown;
     sourceType: string;
+    /** The sender's outgoing register book; null: the default book. */
+    registerBookId?: string | null;
   };
   files: AcceptedFile[];
   dispatches: { id: string; code: string; viaGroup: string | null }[];
@@ -117,7 +119,7 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
     ), doc AS (
       INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject,
          summary, signer, urgency, due_on, classification, recipients_ref, recipients_text, response_for,
-         steering_type, business_type, status, idempotency_key, request_hash, incoming_signature, body, source_type)
+         steering_type, business_type, status, idempotency_key, request_hash, incoming_signature, body, source_type, register_book_id)
       SELECT ${id}, ${$(d.senderCode, '::text')}, ${$(d.documentType, '::text')},
          COALESCE(${$(d.number, '::text')}, CASE WHEN reg.last_number < 10 THEN '0' || reg.last_number ELSE reg.last_number::text END),
          ${$(d.notation, '::text')}, ${$(d.year, '::int')}, ${$(d.issuedOn, '::date')}, ${$(d.place, '::text')}, ${$(d.subject, '::text')},
@@ -125,7 +127,7 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
          ${$(d.classification, '::text')}, ${$(JSON.stringify(d.recipientsRef), '::jsonb')}, ${$(JSON.stringify(d.recipientsText), '::jsonb')},
          ${$(d.responseFor, '::uuid')}, ${$(d.steeringType, '::text')}, ${$(d.businessType, '::smallint')}, 'accepted',
          ${$(d.idempotencyKey, '::text')}, ${$(d.requestHash, '::text')}, ${$(d.incomingSignature === null ? null : JSON.stringify(d.incomingSignature), '::jsonb')},
-         ${$(d.body === null ? null : JSON.stringify(d.body), '::jsonb')}, ${$(d.sourceType, '::text')}
+         ${$(d.body === null ? null : JSON.stringify(d.body), '::jsonb')}, ${$(d.sourceType, '::text')}, ${$(d.registerBookId ?? null, '::uuid')}
       FROM reg
       RETURNING number
     ), blob AS (

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
+import { isRemoteAgency } from '../agencies/remote-agency';
 
 /**
  * Whether a sender can sign at all, asked at intake: a document its agency cannot sign would be
@@ -25,6 +26,8 @@ export async function requireSigningCertificate(db: Queryable, sender: string, n
     [sender],
   );
   const notAfter = r.rows[0]?.notAfter;
+  // A remote agency (a peer's, or reached through the axis) signed its document at its own end.
+  if (!notAfter && (await isRemoteAgency(db, sender))) return;
   if (!notAfter) {
     known.delete(sender);
     throw new DomainError(

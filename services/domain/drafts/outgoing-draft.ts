@@ -26,6 +26,7 @@ export interface DraftRow {
 
 const forbidden = (m: string) => new DomainError(ErrorCode.FORBIDDEN, m);
 const conflict = (m: string) => new DomainError(ErrorCode.CONFLICT, m);
+const invalid = (m: string) => new DomainError(ErrorCode.VALIDATION_FAILED, m, [{ path: 'file' }]);
 
 async function step(tx: Queryable, actor: Actor, draftId: string, action: string, comment: string | null): Promise<void> {
   await tx.query(
@@ -103,15 +104,20 @@ export async function returnDraft(db: Db, actor: Actor, id: string, comment: str
 }
 
 /** The author resubmits a returned draft (with the corrected body text, when given). */
-export async function resubmitDraft(db: Db, actor: Actor, id: string, bodyText: string | null, comment?: string): Promise<void> {
+/** Resubmits a returned draft, with its corrected text (composed) or a corrected PDF (uploaded) when given. */
+export async function resubmitDraft(db: Db, actor: Actor, id: string, bodyText: string | null, comment?: string, file?: { sha256: string; name: string }): Promise<void> {
   await inTransaction(db, async (tx) => {
     const d = await lockDraft(tx, actor, id);
     if (d.authorId !== actor.id) throw forbidden('Chỉ người soạn được trình lại dự thảo.');
     if (d.state !== 'returned') throw conflict('Dự thảo không ở trạng thái bị trả lại.');
     const next: DraftState = actor.role === 'specialist' && d.departmentId ? 'head_review' : 'leader_review';
     const form = bodyText !== null ? { ...d.form, bodyText } : d.form;
-    await tx.query(`UPDATE outgoing_drafts SET state = $2, form = $3, updated_at = now() WHERE id = $1`, [id, next, JSON.stringify(form)]);
-    await step(tx, actor, id, 'resubmit', comment?.trim() || null);
+    if (file && d.form.source === 'compose') throw invalid('Dự thảo soạn trên hệ thống được sửa ở nội dung, không tải tệp lên.');
+    await tx.query(
+      `UPDATE outgoing_drafts SET state = $2, form = $3, file_sha256 = COALESCE($4, file_sha256), file_name = COALESCE($5, file_name), updated_at = now() WHERE id = $1`,
+      [id, next, JSON.stringify(form), file?.sha256 ?? null, file?.name ?? null],
+    );
+    await step(tx, actor, id, 'resubmit', [comment?.trim(), file ? `Thay tệp: ${file.name}` : null].filter(Boolean).join(' — ') || null);
     await tellNext(tx, actor.agencyCode, { id, departmentId: d.departmentId, authorId: d.authorId, subject: subjectOf(form) }, next);
   });
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/pool';
-import { edxmlDocumentId, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor } from '../../edxml';
+import { edxmlDocumentId, edxmlTimestampOf, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor, type EdxmlTraceHeader } from '../../edxml';
+import { relayOriginOf } from '../peers/relay-origin';
 import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
 import type { DocumentRow } from '../documents/document.repository';
@@ -12,7 +13,7 @@ import { visibleToCallerSql } from '../references/scoped-reference';
  * (or the canonical one before signing) and the attachments. Used by GET /v1/documents/:id/edxml
  * and by push delivery.
  */
-export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise<string> {
+export async function documentEnvelope(db: Queryable, doc: DocumentRow, opts: { hop?: EdxmlTraceHeader; revoke?: { reason: string } } = {}): Promise<string> {
   const recipients = (await db.query<{ code: string }>(`SELECT recipient_code AS code FROM dispatches WHERE document_id = $1 ORDER BY recipient_code`, [doc.id])).rows.map(
     (r) => r.code,
   );
@@ -21,7 +22,8 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
   const files = await listFiles(db, doc.id);
   const main = files.find((f) => f.role === 'signed') ?? files.find((f) => f.role === 'canonical') ?? files.find((f) => f.role === 'original');
   const attachments: EdxmlAttachment[] = [];
-  for (const f of [main, ...files.filter((x) => /^attachment-\d+$/.test(x.role))]) {
+  // A revoke (BussinessDocType 1) names the document; it carries no files.
+  for (const f of opts.revoke ? [] : [main, ...files.filter((x) => /^attachment-\d+$/.test(x.role))]) {
     if (!f) continue;
     attachments.push({
       contentId: f.role,
@@ -45,6 +47,9 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
     }
   }
   const { responseFor: _ours, ...metadata } = documentMetadataOf(doc, recipients);
+  // TraceHeaderList: the sender's own entry, or the hops a relayed document came through; then this hop (a relay).
+  const origin = await relayOriginOf(db, doc.id);
+  const traceHeaders = [...(origin?.trace ?? [{ organId: doc.senderCode, timestamp: edxmlTimestampOf(doc.createdAt) }]), ...(opts.hop ? [opts.hop] : [])];
   const envelope = fromDocumentMetadata(
     metadata,
     {
@@ -53,8 +58,11 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow): Promise
       documentId: edxmlDocumentId(doc.senderCode, doc.issuedOn, doc.number, doc.notation),
       attachments,
       responseFor,
-      business: { businessDocType: doc.businessType as 0 | 1 | 2 | 3, paper: 0 },
+      business: opts.revoke
+        ? { businessDocType: 1, businessDocReason: opts.revoke.reason, documentId: edxmlDocumentId(doc.senderCode, doc.issuedOn, doc.number, doc.notation), paper: 0 }
+        : { businessDocType: doc.businessType as 0 | 1 | 2 | 3, paper: 0 },
       sentAt: doc.createdAt,
+      traceHeaders,
     },
   );
   return emitEdxmlDocument(envelope);

@@ -1,14 +1,16 @@
 import { EdxmlStatusCode, ErrorCode } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
-import { EdxmlError, toDocumentMetadata, type EdxmlDocument, type EdxmlMessage, type EdxmlStatus } from '../../edxml';
+import { EdxmlError, toDocumentMetadata, type EdxmlDocument, type EdxmlMessage, type EdxmlResponseFor, type EdxmlStatus } from '../../edxml';
 import { recordStatus, type StatusResult } from '../dispatches/record-status';
 import { acceptDocument, type AcceptLimits, type Accepted, type IncomingFile } from '../documents/accept-document';
 import { revokeDocument, type RevokeResult } from '../documents/revoke-document';
 import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
-import { findDocumentByReference } from './document-reference';
+import { findDocumentByReference, type EdxmlReference } from './document-reference';
+import { noPdfError } from './no-pdf-explanation';
 import { unknownReference } from '../references/scoped-reference';
+import type { RelayOrigin } from '../peers/relay-origin';
 
 export type EdxmlOutcome =
   | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
@@ -21,7 +23,7 @@ export type EdxmlOutcome =
  * document they reference; a status message goes to the status flow. The sender named in the
  * envelope must be the caller's own agency.
  */
-export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits): Promise<EdxmlOutcome> {
+export async function receiveEdxml(db: Db, caller: string, actor: string, message: EdxmlMessage, limits: AcceptLimits, relayedFrom?: RelayOrigin): Promise<EdxmlOutcome> {
   if (message.kind === 'status') return { kind: 'status', results: await receiveStatus(db, caller, actor, message.status) };
   const doc = message.document;
   if (doc.from.organId !== caller) {
@@ -39,7 +41,7 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
   const metadata = mapMetadata(doc, responseFor);
   const [file, ...rest] = pdfFirst(doc);
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
-  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type }, limits);
+  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type, relayedFrom }, limits);
   if (type === 3 && result.created && responseFor) {
     await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [responseFor]);
   }
@@ -59,29 +61,41 @@ function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
 function pdfFirst(doc: EdxmlDocument): IncomingFile[] {
   const files = doc.attachments.map((a, i) => ({ name: safeFileName(a.name, `attachment-${i + 1}`), declaredType: a.contentType, bytes: a.bytes }));
   const i = files.findIndex((f) => sniffContentType(f.bytes) === 'application/pdf');
-  if (i < 0) {
-    throw new DomainError(ErrorCode.INVALID_FILE, 'Gói edXML không có tệp PDF nào trong AttachmentEncoded.', [{ element: 'AttachmentEncoded' }]);
-  }
+  if (i < 0) throw noPdfError(doc.attachments);
   return [files[i]!, ...files.filter((_, j) => j !== i)];
 }
 
 async function referencedDocument(db: Db, doc: EdxmlDocument, caller: string): Promise<string> {
-  const refs = [...doc.responseFor, ...(doc.business.documentId ? [{ organId: '', code: '', promulgationDate: null, documentId: doc.business.documentId }] : [])];
-  for (const ref of refs) {
-    const found = await findDocumentByReference(db, ref, caller);
-    if (found && found.sender === caller) return found.id;
-  }
-  throw unknownReference('ResponseFor');
+  const refs: EdxmlReference[] = [
+    ...doc.responseFor.map(responseForRef),
+    ...(doc.business.documentId ? [{ organId: '', code: '', promulgationDate: null, documentId: doc.business.documentId, documentIdElement: 'TraceHeaderList/Bussiness/DocumentId' }] : []),
+  ];
+  return firstFound(db, refs, caller, (found) => found.sender === caller);
 }
 
 /** A new document answering others: each ResponseFor must name a document the caller sent or received. */
 async function answeredDocument(db: Db, doc: EdxmlDocument, caller: string): Promise<string | null> {
   if (doc.responseFor.length === 0) return null;
-  for (const ref of doc.responseFor) {
-    const found = await findDocumentByReference(db, ref, caller);
-    if (found) return found.id;
+  return firstFound(db, doc.responseFor.map(responseForRef), caller, () => true);
+}
+
+/**
+ * The first reference that finds a document (and passes `accept`). A reference whose DocumentId
+ * carries a date that does not exist is answered 422 naming it only when no other reference finds
+ * the document; otherwise the one answer for a reference the caller may not use.
+ */
+async function firstFound(db: Db, refs: EdxmlReference[], caller: string, accept: (found: { id: string; sender: string }) => boolean): Promise<string> {
+  let invalid: DomainError | undefined;
+  for (const ref of refs) {
+    try {
+      const found = await findDocumentByReference(db, ref, caller);
+      if (found && accept(found)) return found.id;
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== ErrorCode.INVALID_EDXML) throw err;
+      invalid ??= err;
+    }
   }
-  throw unknownReference('ResponseFor');
+  throw invalid ?? unknownReference('ResponseFor');
 }
 
 async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlStatus): Promise<StatusResult[]> {
@@ -91,7 +105,7 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
     ]);
   }
   // One answer whether the document does not exist, is another agency's, or has no copy for the caller.
-  const target = await findDocumentByReference(db, st.responseFor, caller);
+  const target = await findDocumentByReference(db, responseForRef(st.responseFor), caller);
   if (!target) throw unknownReference('ResponseFor');
   const isSender = target.sender === caller;
   const dispatches = await db.query<{ id: string }>(
@@ -107,6 +121,8 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
   }
   return results;
 }
+
+const responseForRef = (r: EdxmlResponseFor) => ({ ...r, documentIdElement: 'MessageHeader/ResponseFor/DocumentId' });
 
 export function edxmlDomainError(err: EdxmlError): DomainError {
   const code = err.code === 'EDXML_TOO_LARGE' ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_EDXML;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/pool';
 
-/** What the notification centre shows; the database check lists the same kinds (migration 0043). */
-export const NOTIFICATION_KINDS = ['new_document', 'submitted', 'assigned', 'due_tomorrow', 'overdue', 'revoked', 'delivery_failing', 'approval'] as const;
+/** What the notification centre shows; the database check lists the same kinds (migrations 0043, 0064). */
+export const NOTIFICATION_KINDS = ['new_document', 'submitted', 'assigned', 'due_tomorrow', 'overdue', 'revoked', 'delivery_failing', 'approval', 'certificate_expiring'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NewNotification {

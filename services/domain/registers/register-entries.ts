@@ -46,8 +46,11 @@ export async function incomingRegister(db: Queryable, agency: string, book: Regi
   return r.rows;
 }
 
-/** The outgoing register for a year: the agency's documents by number (numeric), with their recipients in Vietnamese order. */
-export async function outgoingRegister(db: Queryable, agency: string, year: number): Promise<OutgoingEntry[]> {
+/**
+ * One outgoing book's lines for a year: the agency's documents written into it (the default book
+ * also holds those with no book), by number (numeric), with their recipients in Vietnamese order.
+ */
+export async function outgoingRegister(db: Queryable, agency: string, book: RegisterBook, year: number): Promise<OutgoingEntry[]> {
   const r = await db.query<OutgoingEntry>(
     `SELECT d.id AS "documentId", d.number || '/' || d.notation AS "numberNotation", d.issued_on::text AS "issuedOn",
             d.document_type AS "documentType", d.subject, d.status,
@@ -57,8 +60,9 @@ export async function outgoingRegister(db: Queryable, agency: string, year: numb
             (SELECT count(*)::int FROM dispatches y WHERE y.document_id = d.id) AS copies
        FROM documents d
       WHERE d.sender_code = $1 AND d.year = $2
+        AND (d.register_book_id = $3 OR ($4 AND d.register_book_id IS NULL))
       ORDER BY NULLIF(regexp_replace(d.number, '\\D', '', 'g'), '')::bigint NULLS LAST, d.created_at, d.id`,
-    [agency, year],
+    [agency, year, book.id, book.isDefault],
   );
   return r.rows;
 }

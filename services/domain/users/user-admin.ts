@@ -4,6 +4,7 @@ import { inTransaction, type Db } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import type { Role } from './roles';
+import { departmentRequiredProblem } from './user.repository';
 
 export interface UserChanges {
   fullName: string | null;
@@ -17,6 +18,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+$/;
 /** Edits a user's name, role, department and e-mail; the department must be of the user's agency. */
 export async function updateUser(db: Queryable, userId: string, c: UserChanges): Promise<void> {
   if (c.email && !EMAIL.test(c.email)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Địa chỉ thư điện tử không hợp lệ.', [{ path: 'email' }]);
+  const required = departmentRequiredProblem(c.role, c.departmentId);
+  if (required) throw new DomainError(ErrorCode.VALIDATION_FAILED, required, [{ path: 'department' }]);
   const r = await db.query(
     `UPDATE users u SET full_name = $2, role = $3, department_id = $4, email = $5
       WHERE u.id = $1 AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM departments p WHERE p.id = $4 AND p.agency_code = u.agency_code))`,

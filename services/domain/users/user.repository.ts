@@ -41,7 +41,7 @@ export async function createUser(db: Queryable, u: NewUser): Promise<{ id: strin
   if (problem) throw new DomainError(ErrorCode.VALIDATION_FAILED, problem, [{ path: 'password' }]);
   const agency = await db.query(`SELECT 1 FROM agencies WHERE code = $1`, [u.agencyCode]);
   if (agency.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Không có cơ quan ${u.agencyCode} trong danh bạ.`, [{ path: 'agency' }]);
-  await checkDepartment(db, u.agencyCode, u.departmentId ?? null);
+  await checkDepartment(db, u.agencyCode, u.departmentId ?? null, u.role);
   const id = randomUUID();
   try {
     await db.query(
@@ -88,8 +88,19 @@ export async function listUsers(db: Queryable, agencyCode?: string): Promise<Lis
 }
 
 /** A department given for a user must be one of the user's agency. */
-async function checkDepartment(db: Queryable, agencyCode: string, departmentId: string | null): Promise<void> {
+/** Roles that work inside one department (Decree 30: the unit head heads it, the specialist belongs to it). */
+export const DEPARTMENT_ROLES: readonly Role[] = ['unit_head', 'specialist'];
+
+export function departmentRequiredProblem(role: Role, departmentId: string | null): string | null {
+  return DEPARTMENT_ROLES.includes(role) && !departmentId ? 'Lãnh đạo phòng và chuyên viên phải thuộc một phòng, đơn vị: hãy chọn phòng.' : null;
+}
+
+/** The department must be given to the roles that need one, belong to the user's agency and be in use. */
+async function checkDepartment(db: Queryable, agencyCode: string, departmentId: string | null, role: Role): Promise<void> {
+  const required = departmentRequiredProblem(role, departmentId);
+  if (required) throw new DomainError(ErrorCode.VALIDATION_FAILED, required, [{ path: 'department' }]);
   if (!departmentId) return;
-  const r = await db.query(`SELECT 1 FROM departments WHERE id::text = $1 AND agency_code = $2`, [departmentId, agencyCode]);
+  const r = await db.query<{ disabled: boolean }>(`SELECT disabled_at IS NOT NULL AS disabled FROM departments WHERE id::text = $1 AND agency_code = $2`, [departmentId, agencyCode]);
   if (r.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị không thuộc cơ quan của người dùng.', [{ path: 'department' }]);
+  if (r.rows[0]!.disabled) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị này đã ngừng hoạt động.', [{ path: 'department' }]);
 }

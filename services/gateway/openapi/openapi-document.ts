@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
   AgencyDirectory,
+  CreateRegisterBookBody,
+  RegisterBookList,
+  RegisterBookView,
   DocumentMetadata,
   DocumentView,
   ErrorResponse,
@@ -60,6 +63,17 @@ const SUBMIT_EXAMPLE = {
   body: { blocks: [{ type: 'paragraph', text: 'Văn bản thử nghiệm gửi từ hệ thống của đơn vị cung cấp phần mềm.' }], recipientsText: ['- Như trên;', '- Lưu: VT.'] },
 };
 
+const HealthLive = z.object({ status: z.literal('ok') });
+const HealthReady = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.object({ postgres: z.string(), redis: z.string() }) });
+const OverduePage = z.object({
+  items: z.array(
+    z.object({
+      dispatchId: z.string(), documentId: z.string(), number: z.string(), notation: z.string(), subject: z.string(),
+      recipient: z.string(), recipientName: z.string(), reason: z.enum(['not_registered', 'not_completed']), dueOn: z.string().nullable(), sentAt: z.string(),
+    }),
+  ),
+});
+
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = {
     openapi: '3.1.0',
@@ -92,7 +106,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
               },
             },
           },
-          responses: { '202': ok(SubmitDocumentResponse, 'accepted'), ...errors(400, 401, 403, 409, 413, 415, 422) },
+          responses: { '202': ok(SubmitDocumentResponse, 'accepted'), ...errors(400, 401, 403, 409, 413, 415, 422, 503) },
         },
       },
       '/v1/documents/{id}': {
@@ -129,6 +143,18 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           summary: 'One search over the documents the caller may read: without diacritics, abbreviations, ranked, filtered, keyset pages with the total',
           parameters: searchParams,
           responses: { '200': ok(SearchPage), ...errors(400, 401) },
+        },
+      },
+      '/v1/registers/books': {
+        get: {
+          summary: "The caller's register books (incoming and outgoing), the default first",
+          parameters: [{ name: 'kind', in: 'query', required: false, schema: { type: 'string', enum: ['incoming', 'outgoing'] } }],
+          responses: { '200': ok(RegisterBookList), ...errors(400, 401) },
+        },
+        post: {
+          summary: 'Open a new register book',
+          requestBody: { required: true, content: json(CreateRegisterBookBody, 'input') },
+          responses: { '201': ok(RegisterBookView, 'Created'), ...errors(400, 401, 409) },
         },
       },
       '/v1/outbox': {
@@ -173,10 +199,12 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: { '200': { description: 'the report', content: { 'application/pdf': {}, 'text/csv': {} } }, ...errors(400, 401, 403) },
         },
       },
-      '/metrics': { get: { security: [], summary: 'Prometheus metrics: Authorization: Bearer <LIENTHONG_METRICS_TOKEN>, or on LIENTHONG_METRICS_PORT instead', responses: { '200': { description: 'text exposition format' }, '401': { description: 'no or wrong metrics token' } } } },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics: Authorization: Bearer <LIENTHONG_METRICS_TOKEN>, or on LIENTHONG_METRICS_PORT instead', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401) } } },
       '/v1/agencies': { get: { summary: 'The directory and its groups', responses: { '200': ok(AgencyDirectory), ...errors(401) } } },
-      '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
-      '/health/ready': { get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/health/live': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'alive', content: json(HealthLive, 'output') } } } },
+      '/health/ready': {
+        get: { security: [], summary: 'Readiness (PostgreSQL and Redis)', responses: { '200': { description: 'ready', content: json(HealthReady, 'output') }, '503': { description: 'not ready: `status: unavailable`, the failing check in `checks`', content: json(HealthReady, 'output') } } },
+      },
       '/v1/documents/{id}/dispatches/{dispatchId}/packet': {
         get: {
           summary: 'The print-ready packet of a paper dispatch (transmittal slip + the document); sender only',
@@ -187,7 +215,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       '/v1/outbox/overdue': {
         get: {
           summary: "The caller's sent dispatches that are overdue: not registered (03) by the end of the next working day after arrival, or not completed (06) by the deadline (the recipient leader's, else the document's due date)",
-          responses: { '200': { description: '{items: [{dispatchId, documentId, number, notation, subject, recipient, recipientName, reason, dueOn, sentAt}]}', content: { 'application/json': {} } }, ...errors(401) },
+          responses: { '200': ok(OverduePage, 'the overdue dispatches'), ...errors(401) },
         },
       },
       ...extraPaths,

@@ -64,10 +64,28 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
   },
   'post /v1/inbox/{dispatchId}/status': {
     title: 'Báo trạng thái xử lý',
-    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (cấp số đến), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
+    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (vào sổ, cấp số đến; `register.bookId` chọn sổ đến — xem `GET /v1/registers/books` — và `register.registeredOn` ngày vào sổ, mặc định sổ mặc định và hôm nay), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
     en: 'Post an edXML status code on a dispatch; transitions are checked (409 otherwise); 03 issues the incoming number.',
-    curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03"}'`,
-    ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03' });`,
+    curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03","register":{"registeredOn":"2026-12-04"}}'`,
+    ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03', register: { registeredOn: '2026-12-04' } });`,
+  },
+  'get /v1/registers/books': {
+    title: 'Sổ đăng ký văn bản',
+    vi: 'Các sổ văn bản đến và đi của cơ quan (sổ mặc định trước). Dùng `id` của sổ khi vào sổ văn bản đến (trạng thái 03 với `register.bookId`) hoặc khi gửi văn bản (`metadata.registerBook`). Số đến đánh riêng theo từng sổ đến; số văn bản đi là một dãy của cơ quan trong năm (Nghị định 30, Điều 15), sổ đi chỉ để phân nhóm.',
+    en: "The caller agency's incoming and outgoing register books; pass a book's id as `register.bookId` with status 03, or as `metadata.registerBook` when submitting.",
+    curl: `curl -sS "$BASE/v1/registers/books?kind=incoming" ${H}`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/registers/books?kind=incoming\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
+const { books } = await res.json();`,
+  },
+  'post /v1/registers/books': {
+    title: 'Mở sổ đăng ký mới',
+    vi: 'Mở một sổ văn bản đến hoặc đi mới (ví dụ "Sổ văn bản mật đến"); tên sổ không trùng trong cùng loại. Trả về 201 với sổ mới.',
+    en: 'Open a new incoming or outgoing register book; names are unique per kind.',
+    curl: `curl -sS "$BASE/v1/registers/books" ${H} -H 'Content-Type: application/json' -d '{"kind":"incoming","name":"Sổ văn bản mật đến"}'`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/registers/books\`, { method: 'POST',
+  headers: { Authorization: \`Bearer \${process.env.LT_KEY}\`, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ kind: 'incoming', name: 'Sổ văn bản mật đến' }) });
+const book = await res.json();`,
   },
   'get /v1/outbox': {
     title: 'Văn bản đi',
@@ -95,6 +113,13 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
     vi: 'Ghi nhận văn bản đã gửi bằng giấy ngoài hệ thống, để mẫu số của tỷ lệ văn bản điện tử đúng thực tế.',
     en: 'Record a document sent on paper outside the system (the denominator of the rate).',
     curl: `curl -sS "$BASE/v1/paper-dispatches" ${H} -H 'Content-Type: application/json' -d '{"documentType":"CV","number":"15","notation":"UBND-VP","issuedOn":"2026-11-28","subject":"…","recipients":["000.00.01.H15"],"sentOn":"2026-11-28"}'`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/paper-dispatches\`, {
+  method: 'POST',
+  headers: { authorization: \`Bearer \${process.env.LT_KEY}\`, 'content-type': 'application/json' },
+  body: JSON.stringify({ documentType: 'CV', number: '15', notation: 'UBND-VP', issuedOn: '2026-11-28', subject: '…',
+    recipients: ['000.00.01.H15'], sentOn: '2026-11-28' }),
+});
+if (res.status !== 201) throw new Error(\`\${res.status} \${await res.text()}\`);`,
   },
   'get /v1/stats/edoc-rate': {
     title: 'Tỷ lệ văn bản điện tử',
@@ -108,6 +133,56 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
     vi: 'Báo cáo quý (PDF tiếng Việt, hoặc CSV với `?format=csv`); chỉ khóa `monitor`.',
     en: 'The quarterly report (PDF or CSV); monitor keys only.',
     curl: `curl -sS "$BASE/v1/reports/quarterly/2026/Q4?format=csv" ${H}`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/reports/quarterly/2026/Q4?format=csv\`, { headers: { authorization: \`Bearer \${process.env.MONITOR_KEY}\` } });
+const csv = await res.text(); // UTF-8 with a byte-order mark`,
+  },
+  'get /v1/search': {
+    title: 'Tìm kiếm văn bản',
+    vi: 'Tìm trong các văn bản cơ quan được đọc (văn bản đến và văn bản đã gửi): số/ký hiệu, trích yếu, loại, cơ quan ban hành, người ký, nơi nhận và nội dung tệp; không phân biệt hoa thường và dấu ("cai cach" = "cải cách"), hiểu chữ viết tắt (UBND, QĐ…), xếp theo mức phù hợp. Lọc theo `box` (in/out/all), `type`, `sender`, `urgency`, `status`, `from`/`to`, `issuedFrom`/`issuedTo`, `overdue=1`, `revoked`; phân trang như hộp thư đến, kèm `total`. Tham số sai → 400 `VALIDATION_FAILED`.',
+    en: 'One search over the documents the caller may read, accent- and case-insensitive, abbreviations expanded, ranked, filtered, keyset pages with the total.',
+    curl: `curl -sS -G "$BASE/v1/search" ${H} --data-urlencode 'q=cai cach hanh chinh' --data-urlencode 'box=in' --data-urlencode 'limit=20'`,
+    ts: `const url = new URL('/v1/search', process.env.BASE);
+url.search = new URLSearchParams({ q: 'cai cach hanh chinh', box: 'in', limit: '20' }).toString();
+const page = await (await fetch(url, { headers: { authorization: \`Bearer \${process.env.LT_KEY}\` } })).json();
+console.log(page.total, page.items.length, page.nextCursor);`,
+  },
+  'get /v1/outbox/overdue': {
+    title: 'Văn bản đi quá hạn',
+    vi: 'Các bản gửi của cơ quan đang quá hạn: nơi nhận chưa vào sổ (03) trước hết ngày làm việc kế tiếp sau khi đến (`not_registered`), hoặc chưa hoàn thành (06) khi hết hạn xử lý do lãnh đạo nơi nhận đặt, nếu không có thì hạn của văn bản (`not_completed`).',
+    en: "The caller's overdue dispatches: not registered by the next working day after arrival, or not completed by the deadline.",
+    curl: `curl -sS "$BASE/v1/outbox/overdue" ${H}`,
+    ts: `const { items } = await (await fetch(\`\${process.env.BASE}/v1/outbox/overdue\`, { headers: { authorization: \`Bearer \${process.env.LT_KEY}\` } })).json();
+for (const d of items) console.log(d.recipient, d.reason, d.dueOn);`,
+  },
+  'get /v1/documents/{id}/dispatches/{dispatchId}/packet': {
+    title: 'Bộ hồ sơ gửi giấy',
+    vi: 'Bộ hồ sơ in sẵn của một bản gửi bằng giấy (phiếu chuyển và văn bản đã ký), dạng PDF; chỉ cơ quan gửi.',
+    en: 'The print-ready packet (transmittal slip + the signed document) of a paper dispatch; sender only.',
+    curl: `curl -sS "$BASE/v1/documents/$ID/dispatches/$DISPATCH/packet" ${H} -o packet.pdf`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/dispatches/\${dispatchId}/packet\`, { headers: { authorization: \`Bearer \${process.env.LT_KEY}\` } });
+const packet = new Uint8Array(await res.arrayBuffer()); // application/pdf`,
+  },
+  'get /metrics': {
+    title: 'Số đo cho Prometheus',
+    vi: 'Số đo theo định dạng văn bản của Prometheus: văn bản và bản gửi theo kết quả, tỷ lệ văn bản điện tử theo cơ quan, bản gửi lỗi, hạn chứng thư, độ dài hàng đợi. Cần `Authorization: Bearer <LIENTHONG_METRICS_TOKEN>` (không dùng khóa API của cơ quan), hoặc đọc ở cổng riêng `LIENTHONG_METRICS_PORT`.',
+    en: 'Prometheus text exposition; needs the metrics token (not an agency key), or use the separate metrics port.',
+    curl: `curl -sS "$BASE/metrics" -H "Authorization: Bearer $LIENTHONG_METRICS_TOKEN"`,
+    ts: `const text = await (await fetch(\`\${process.env.BASE}/metrics\`, { headers: { authorization: \`Bearer \${process.env.LIENTHONG_METRICS_TOKEN}\` } })).text();`,
+  },
+  'get /health/live': {
+    title: 'Kiểm tra còn chạy',
+    vi: 'Tiến trình gateway còn sống (không kiểm tra cơ sở dữ liệu); không cần khóa API. Dùng cho liveness probe.',
+    en: 'Liveness of the gateway process; no key needed.',
+    curl: `curl -sS "$BASE/health/live"`,
+    ts: `const { status } = await (await fetch(\`\${process.env.BASE}/health/live\`)).json(); // 'ok'`,
+  },
+  'get /health/ready': {
+    title: 'Kiểm tra sẵn sàng',
+    vi: 'Gateway sẵn sàng nhận yêu cầu: PostgreSQL và Redis đều trả lời (200); một trong hai không trả lời → 503 với lý do trong `checks`. Không cần khóa API.',
+    en: 'Readiness: PostgreSQL and Redis answer (200), else 503 with the failing check.',
+    curl: `curl -sS "$BASE/health/ready"`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/health/ready\`);
+const { status, checks } = await res.json(); // res.status 503 when PostgreSQL or Redis is down`,
   },
   'get /v1/agencies': {
     title: 'Danh bạ cơ quan',
@@ -117,6 +192,9 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
     ts: `const { agencies, groups } = await lt.agencies();`,
   },
 };
+
+/** The operations documented here ("method path"), for the test that every published one is. */
+export const DOCUMENTED_OPERATIONS: readonly string[] = Object.keys(DOCS);
 
 function describe(d: OperationDoc): string {
   const parts = [d.vi, `*English:* ${d.en}`];

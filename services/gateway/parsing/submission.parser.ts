@@ -1,10 +1,11 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Body, DocumentMetadata, ErrorCode, jsonSubmissionOf } from '../../../contracts';
+import { Body, DocumentMetadata, ErrorCode, Base64Text, jsonSubmissionOf } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { UploadedFile } from './upload-storage';
 import { safeFileName } from '../../domain/files/safe-file-name';
+import { DecodedContent } from './base64-spill-sink';
 
 export interface ParsedSubmission {
   metadata: DocumentMetadata;
@@ -15,7 +16,9 @@ export interface ParsedSubmission {
 }
 
 // The envelope of the contract's JSON submission; metadata and body are checked in a second step.
-const JsonSubmission = jsonSubmissionOf(z.unknown(), z.unknown());
+// A file's content was decoded while the body arrived (streaming-json-reader), or is base64 text
+// from another caller.
+const JsonSubmission = jsonSubmissionOf(z.unknown(), z.unknown(), z.union([z.instanceof(DecodedContent), Base64Text]));
 
 export function parseMetadata(raw: unknown): DocumentMetadata {
   const r = DocumentMetadata.safeParse(raw);
@@ -85,11 +88,15 @@ export function fromJson(body: unknown, maxFiles: number, maxFileBytes: number):
     throw new DomainError(ErrorCode.VALIDATION_FAILED, `Quá nhiều tệp (tối đa ${maxFiles}).`, [{ path: 'files', limit: maxFiles }]);
   }
   const decoded = r.data.files.map((f, i): IncomingFile => {
-    const bytes = Buffer.from(f.contentBase64, 'base64');
-    if (bytes.length > maxFileBytes) {
+    const c = f.contentBase64;
+    const size = c instanceof DecodedContent ? c.size : undefined;
+    const bytes = c instanceof DecodedContent ? c.bytes : Buffer.from(c, 'base64');
+    if ((size ?? bytes!.length) > maxFileBytes) {
       throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `Tệp ${f.name} vượt quá ${maxFileBytes} byte.`, [{ path: `files.${i}`, limit: maxFileBytes }]);
     }
-    return { name: safeFileName(f.name, `file-${i + 1}`), declaredType: f.contentType, bytes };
+    const name = safeFileName(f.name, `file-${i + 1}`);
+    if (c instanceof DecodedContent && c.path) return { name, declaredType: f.contentType, path: c.path, size: c.size, sha256: c.sha256 };
+    return { name, declaredType: f.contentType, bytes: bytes!, sha256: c instanceof DecodedContent ? c.sha256 : undefined };
   });
   return { metadata, file: decoded[0]!, attachments: decoded.slice(1) };
 }

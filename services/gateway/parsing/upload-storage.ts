@@ -68,6 +68,16 @@ function uploadsFor(req: Request): RequestUploads {
   return u;
 }
 
+/**
+ * A temporary file that belongs to the request like a spilled upload (removed with the others when
+ * its handler ends or its response closes): the JSON reader decodes large base64 contents into it.
+ */
+export function openRequestSpill(req: Request, dir: string, suffix = '.upload'): { path: string; stream: fs.WriteStream } {
+  const spill = new Spill(tempPath(dir, suffix));
+  uploadsFor(req).spills.add(spill);
+  return { path: spill.path, stream: spill.stream };
+}
+
 /** Removes every temporary file of the request's uploads (idempotent). */
 export async function discardUploads(req: Request): Promise<void> {
   const u = uploadsOf.get(req);

@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import express from 'express';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
 import type { Config } from '../../config/config';
@@ -15,6 +14,8 @@ import { recordAccess } from '../../domain/access/access-log.repository';
 import { principalOf } from '../middleware/authenticate';
 import { fromJson, fromMultipart } from '../parsing/submission.parser';
 import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
+import { readStreamingJson } from '../parsing/streaming-json-reader';
+import { BLOB_CHUNK_BYTES } from '../../domain/blobs/blob.repository';
 import { sendBlob } from './send-blob';
 import { isUuid } from './route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
@@ -27,6 +28,8 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
   // the request ends, whatever its outcome): a 50 MB upload never sits whole in the gateway.
   const upload = multer({
     storage: new SpillingUploadStorage(tempDirOf(config.LIENTHONG_DATA_DIR)),
+    // File names arrive as raw UTF-8 (browsers, curl, fetch); busboy's default latin1 garbled Vietnamese names.
+    defParamCharset: 'utf8',
     limits: {
       fileSize: config.LIENTHONG_MAX_FILE_BYTES,
       files: config.LIENTHONG_MAX_FILES,
@@ -38,11 +41,22 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
     { name: 'file', maxCount: 1 },
     { name: 'attachments', maxCount: Math.max(1, config.LIENTHONG_MAX_FILES - 1) },
   ]);
-  const json = express.json({ limit: config.LIENTHONG_MAX_JSON_BYTES, strict: true, type: () => true });
+  // JSON bodies are read as they arrive: the base64 of each file is decoded piece by piece into
+  // memory (≤ 1 MiB) or a temporary file of the request, never held whole as text (issue 17).
+  const jsonOptions = {
+    limitBytes: config.LIENTHONG_MAX_JSON_BYTES, maxFileBytes: config.LIENTHONG_MAX_FILE_BYTES, memoryLimit: BLOB_CHUNK_BYTES,
+    tempDir: tempDirOf(config.LIENTHONG_DATA_DIR), isContent: isFileContent,
+  };
+  const json: RequestHandler = (req, _res, next) => {
+    readStreamingJson(req, jsonOptions).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
 
   const parseBody: RequestHandler = (req, res, next) => {
     if (req.is('multipart/form-data')) return upload(req, res, next);
-    // A JSON body is decoded whole in memory: large ones take turns (LIENTHONG_LARGE_BODY_CONCURRENCY).
+    // Large JSON bodies still take turns (LIENTHONG_LARGE_BODY_CONCURRENCY): the metadata and the decode windows.
     if (req.is('application/json')) return gate.middleware(req, res, (err?: unknown) => (err ? next(err) : json(req, res, next)));
     next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Chỉ nhận multipart/form-data hoặc application/json.'));
   };
@@ -111,6 +125,11 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
   });
 
   return router;
+}
+
+/** `files[i].contentBase64` of a JSON submission. */
+function isFileContent(path: readonly (string | number)[]): boolean {
+  return path.length === 3 && path[0] === 'files' && typeof path[1] === 'number' && path[2] === 'contentBase64';
 }
 
 /** Recipients receive what was sent: the signed document and its attachments, not the drafts. */

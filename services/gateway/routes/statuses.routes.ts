@@ -19,12 +19,16 @@ export function statusesRoutes(db: Db): Router {
     const body = StatusBody.safeParse(req.body);
     if (!body.success) throw validationError(body.error, 'body');
     if (!isUuid(req.params.dispatchId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy bản gửi (dispatch).');
+    if (body.data.register && body.data.code !== '03') {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Chỉ trạng thái 03 (vào sổ) mới có thông tin register.', [{ path: ['body', 'register'] }]);
+    }
     const result = await recordStatus(db, {
       actingAgency: principal.agencyCode,
       dispatchId: req.params.dispatchId,
       code: body.data.code,
       note: body.data.note,
       actor: `apikey:${principal.keyId}`,
+      ...(body.data.register ? { register: body.data.register } : {}),
     });
     res.json(result);
   });

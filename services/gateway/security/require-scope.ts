@@ -14,6 +14,8 @@ const ROUTE_SCOPES: { method: string; path: RegExp; anyOf: ApiKeyScope[] }[] = [
   { method: 'GET', path: /^\/v1\/stats\//, anyOf: ['read', 'monitor'] },
   { method: 'GET', path: /^\/v1\/reports\//, anyOf: ['read', 'monitor'] },
   { method: 'GET', path: /^\/v1\/agencies$/, anyOf: ['read', 'monitor'] },
+  { method: 'GET', path: /^\/v1\/registers\/books$/, anyOf: ['read', 'status'] },
+  { method: 'POST', path: /^\/v1\/registers\/books$/, anyOf: ['send', 'status'] },
 ];
 
 export function scopesFor(method: string, path: string): ApiKeyScope[] {

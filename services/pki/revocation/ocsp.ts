@@ -108,6 +108,13 @@ export function readOcspResponse(der: Buffer, id: CertId, issuer: X509Certificat
   throw new OcspError('the response does not answer for this certificate');
 }
 
+/**
+ * GeneralizedTime without fractional seconds: RFC 6960 §4.2.2.1 takes its times from RFC 5280
+ * §4.1.2.5.2, which forbids fractions, and NSS (poppler's pdfsig, Firefox) refuses a response
+ * that carries them ("Unknown issue with Certificate or corrupted data"), where openssl accepts it.
+ */
+const ocspTime = (d: Date): Buffer => generalizedTime(new Date(Math.floor(d.getTime() / 1000) * 1000));
+
 /** A successful basic response signed by the CA itself (responderID byName). */
 export function buildOcspResponse(
   ca: { keyPem: string; certPem: string },
@@ -120,12 +127,12 @@ export function buildOcspResponse(
   const single = answers.map(({ id, status }) =>
     sequence(
       encodeCertId(id),
-      status.status === 'good' ? Buffer.from([0x80, 0]) : status.status === 'revoked' ? tlv(0xa1, generalizedTime(status.revokedAt)) : Buffer.from([0x82, 0]),
-      generalizedTime(now),
-      contextTag(0, generalizedTime(new Date(now.getTime() + validForMs))),
+      status.status === 'good' ? Buffer.from([0x80, 0]) : status.status === 'revoked' ? tlv(0xa1, ocspTime(status.revokedAt)) : Buffer.from([0x82, 0]),
+      ocspTime(now),
+      contextTag(0, ocspTime(new Date(now.getTime() + validForMs))),
     ),
   );
-  const tbs = sequence(contextTag(1, readCertificateFields(caCert.raw).subject), generalizedTime(now), sequence(...single));
+  const tbs = sequence(contextTag(1, readCertificateFields(caCert.raw).subject), ocspTime(now), sequence(...single));
   const algorithm = signatureAlgorithmFor(key);
   const basic = sequence(tbs, algorithm, bitString(sign('sha256', tbs, key)));
   return sequence(tlv(ENUMERATED, Buffer.from([0])), contextTag(0, sequence(oid(OID.ocspBasic), octetString(basic))));

@@ -13,7 +13,7 @@ import { certIdOf, encodeOcspRequest, readOcspResponse } from './ocsp';
 export interface RevocationStatus {
   status: 'good' | 'revoked' | 'unknown';
   revokedAt: Date | null;
-  source: 'ocsp' | 'crl' | 'imported-crl' | null;
+  source: 'ocsp' | 'crl' | 'imported-crl' | 'dss' | null;
   /** The CRL or OCSP response the answer came from (for a DSS). */
   evidence: Buffer | null;
   /** What was tried and why it gave nothing, for the report. */

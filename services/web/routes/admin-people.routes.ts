@@ -58,6 +58,7 @@ export function adminPeopleRoutes(db: Db): Router {
     const b = body(req);
     try {
       if (!isRole(b.role ?? '')) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Vai trò không hợp lệ.');
+      if (b.department && !isUuid(b.department)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị không hợp lệ.');
       await updateUser(db, id, { fullName: b.fullName?.trim() || null, role: b.role as never, departmentId: b.department || null, email: b.email?.trim() || null });
       await audit(res, 'user.update', { id, role: b.role, department: b.department || null });
       res.redirect(303, `/admin/users/${id}?done=saved`);

@@ -17,6 +17,7 @@ import { createUser, listUsers } from '../../domain/users/user.repository';
 import { listDepartments } from '../../domain/users/department.repository';
 import { isUuid } from '../../gateway/routes/route-params';
 import { certificateExpiries } from '../queries/admin.query';
+import { recentNotices } from '../../domain/notices/agency-notices';
 import { directory } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
 import { adminPage, type AdminData } from '../views/admin.view';
@@ -39,16 +40,17 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
   const router = Router();
 
   async function show(res: Response, extra: Pick<AdminData, 'newKey' | 'flash' | 'failedFilter'> = {}, status = 200): Promise<void> {
-    const [dir, users, keys, failed, failing, certificates, departments] = await Promise.all([
-      directory(db),
+    const [dir, users, keys, failed, failing, certificates, departments, notices] = await Promise.all([
+      directory(db, { withAxis: true }),
       listUsers(db),
       listApiKeys(db),
       listFailedDispatches(db, 200, extra.failedFilter),
       failingDispatches(db),
       certificateExpiries(db),
       listDepartments(db),
+      recentNotices(db, userOf(res).agencyCode),
     ]);
-    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, ...extra }).value);
+    res.status(status).type('html').send(adminPage(res, { ...dir, users, departments, keys: keys.reverse(), failed, failing, certificates, notices, ...extra }).value);
   }
 
   router.get('/admin', allow('directory.manage'), async (req, res) => {
@@ -68,8 +70,10 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
     const role = b.role ?? '';
     try {
       if (!isRole(role)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Vai trò không hợp lệ.');
-      const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null });
-      await recordAudit(db, { ...actorOf(res), action: 'user.add', agency: b.agency ?? null, detail: { username: created.username, role } });
+      const departmentId = b.department || null;
+      if (departmentId && !isUuid(departmentId)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Phòng, đơn vị không hợp lệ.');
+      const created = await createUser(db, { agencyCode: b.agency ?? '', username: b.username ?? '', role, password: b.password ?? '', fullName: b.fullName?.trim() || null, departmentId });
+      await recordAudit(db, { ...actorOf(res), action: 'user.add', agency: b.agency ?? null, detail: { username: created.username, role, department: departmentId } });
       res.redirect(303, '/admin?done=user#users');
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

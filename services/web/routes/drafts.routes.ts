@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ErrorCode } from '../../../contracts';
@@ -26,6 +27,21 @@ import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
  * the leader approve or return with comments, the văn thư numbers and sends. The API keeps
  * sending directly (agency systems do their own approval).
  */
+/** Whether an uploaded file begins as a PDF does (`%PDF-`), read from memory or its temporary file. */
+function startsAsPdf(f: Express.Multer.File): boolean {
+  let head: Buffer;
+  if (f.path) {
+    const fd = fs.openSync(f.path, 'r');
+    try {
+      head = Buffer.alloc(5);
+      fs.readSync(fd, head, 0, 5, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } else head = f.buffer.subarray(0, 5);
+  return head.toString('latin1') === '%PDF-';
+}
+
 export function draftsRoutes(db: Db, config: Config): Router {
   const router = Router();
   // The same limits as every other channel: an issued draft's signed PDF is checked against the trust store too.
@@ -75,6 +91,8 @@ export function draftsRoutes(db: Db, config: Config): Router {
       const { metadata, errors } = toMetadata({ ...values, number: '' }, compose ? await recipientsText(values) : []);
       const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
       if (!compose && !f) errors.file = 'Hãy chọn tệp PDF của văn bản.';
+      // Kept as the PDF the approvers read and the văn thư sends: refused now if it is not one, not at issue.
+      else if (!compose && f && !startsAsPdf(f)) errors.file = 'Tệp dự thảo phải là tệp PDF (tệp này không phải PDF).';
       if (compose && !values.bodyText) errors.bodyText = 'Hãy soạn nội dung văn bản.';
       if (!metadata || Object.keys(errors).length) return showForm(res, values, errors, 400);
       const blob = f ? (f.path ? await putBlobFromFile(db, f.path, 'application/pdf') : await putBlob(db, f.buffer, 'application/pdf')) : undefined;
@@ -114,12 +132,19 @@ export function draftsRoutes(db: Db, config: Config): Router {
     res.redirect(303, `/drafts/${id}?done=return`);
   });
 
-  router.post('/drafts/:id/resubmit', allow('drafts.write'), async (req, res) => {
-    const id = draftId(req);
-    const b = req.body as Record<string, unknown>;
-    await resubmitDraft(db, userOf(res), id, typeof b.bodyText === 'string' && b.bodyText.trim() ? b.bodyText : null, String(b.comment ?? ''));
-    res.redirect(303, `/drafts/${id}?done=resubmit`);
-  });
+  router.post('/drafts/:id/resubmit', allow('drafts.write'), async (req, res) =>
+    withUploads(req, async () => {
+      const id = draftId(req);
+      const b = req.body as Record<string, unknown>;
+      // An uploaded draft may come back with a corrected PDF.
+      const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
+      if (f && !startsAsPdf(f)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Tệp dự thảo phải là tệp PDF (tệp này không phải PDF).', [{ path: 'file' }]);
+      const blob = f ? (f.path ? await putBlobFromFile(db, f.path, 'application/pdf') : await putBlob(db, f.buffer, 'application/pdf')) : undefined;
+      const file = blob ? { sha256: blob.sha256, name: safeFileName(f!.originalname, 'van-ban.pdf') } : undefined;
+      await resubmitDraft(db, userOf(res), id, typeof b.bodyText === 'string' && b.bodyText.trim() ? b.bodyText : null, String(b.comment ?? ''), file);
+      res.redirect(303, `/drafts/${id}?done=resubmit`);
+    }),
+  );
 
   router.post('/drafts/:id/issue', allow('documents.send'), async (req, res) => {
     const id = draftId(req);

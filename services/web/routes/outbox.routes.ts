@@ -7,6 +7,7 @@ import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { listOutbox } from '../../domain/documents/outbox-list';
+import { recentNotices } from '../../domain/notices/agency-notices';
 import { revokeDocument } from '../../domain/documents/revoke-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
@@ -23,8 +24,9 @@ export function outboxRoutes(db: Db): Router {
 
   router.get('/outbox', allow('documents.send'), async (req, res) => {
     const l = webListQuery(req);
-    const page = await listOutbox(db, userOf(res).agencyCode, { limit: l.limit, cursor: l.query.cursor, last: l.query.page === 'last' });
-    res.type('html').send(outboxPage(res, page, l.limit).value);
+    const agency = userOf(res).agencyCode;
+    const [page, notices] = await Promise.all([listOutbox(db, agency, { limit: l.limit, cursor: l.query.cursor, last: l.query.page === 'last' }), recentNotices(db, agency)]);
+    res.type('html').send(outboxPage(res, page, l.limit, notices).value);
   });
 
   router.get('/outbox/export.:format', allow('documents.send'), async (req, res) => {

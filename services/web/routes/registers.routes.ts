@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { findAgency } from '../../domain/agencies/agency.repository';
@@ -37,7 +37,7 @@ async function selection(db: Db, agency: string, req: Request): Promise<Register
 async function entries(db: Db, agency: string, s: RegisterSelection) {
   return s.kind === 'incoming'
     ? { kind: 'incoming' as const, rows: await incomingRegister(db, agency, s.book, s.year) }
-    : { kind: 'outgoing' as const, rows: await outgoingRegister(db, agency, s.year) };
+    : { kind: 'outgoing' as const, rows: await outgoingRegister(db, agency, s.book, s.year) };
 }
 
 /** The registers (sổ đăng ký văn bản đến/đi) per book and year: on screen, printed as PDF, exported. */
@@ -94,7 +94,10 @@ export function registersRoutes(db: Db): Router {
     else await sendTable(res, format, { sheet: `Sổ đi ${s.year}`, title, columns: OUTGOING_COLUMNS, rows: e.rows }, base);
   });
 
-  router.post('/registers/books', allow('documents.status'), async (req, res) => {
+  // Opening an incoming book is for who registers copies; an outgoing one for who sends.
+  const mayOpen = (req: Request, res: Response, next: NextFunction) =>
+    allow((req.body as Record<string, unknown>).kind === 'outgoing' ? 'documents.send' : 'documents.status')(req, res, next);
+  router.post('/registers/books', mayOpen, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const kind: RegisterKind = body.kind === 'outgoing' ? 'outgoing' : 'incoming';
     const book = await createBook(db, userOf(res).agencyCode, kind, String(body.name ?? ''));

@@ -5,6 +5,7 @@ import type { Db } from '../../db/pool';
 import { acceptDocument, type IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { formatNumber } from '../../domain/numbering/number-register';
+import { listBooks } from '../../domain/registers/register-books';
 import { incomingFileOf, safeFileName } from '../../gateway/parsing/submission.parser';
 import { withUploads } from '../../gateway/parsing/upload-storage';
 import { vnDay } from '../../stats/periods';
@@ -38,7 +39,8 @@ export function sendRoutes(db: Db, config: Config): Router {
   async function show(res: Response, values: SendFormValues, errors: FieldErrors, status = 200): Promise<void> {
     const dir = await directory(db);
     const user = userOf(res);
-    res.status(status).type('html').send(sendPage(res, { values: { ...values, formKey: values.formKey || randomBytes(18).toString('base64url') }, errors, ...dir, self: user.agencyCode, canCompose: true }).value);
+    const books = await listBooks(db, user.agencyCode, 'outgoing');
+    res.status(status).type('html').send(sendPage(res, { values: { ...values, formKey: values.formKey || randomBytes(18).toString('base64url') }, errors, ...dir, self: user.agencyCode, canCompose: true, books }).value);
   }
 
   /** "Nơi nhận" lines printed on a composed document, from the chosen groups and agencies. */

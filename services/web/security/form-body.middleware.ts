@@ -14,6 +14,8 @@ export function formBody(config: Config) {
   const urlencoded = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 });
   const multipart = multer({
     storage: new SpillingUploadStorage(tempDirOf(config.LIENTHONG_DATA_DIR)),
+    // Browsers send file names as raw UTF-8; busboy's default (latin1) turned "Kế hoạch.pdf" into mojibake.
+    defParamCharset: 'utf8',
     limits: { fileSize: config.LIENTHONG_MAX_FILE_BYTES, files: config.LIENTHONG_MAX_FILES, fields: 2000, fieldSize: 512 * 1024 },
   }).any();
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -18,6 +18,8 @@ export interface SendFormValues {
   bodyText: string;
   copies: string;
   formKey: string;
+  /** The outgoing register book's id; empty: the default book. */
+  registerBook?: string;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -36,6 +38,7 @@ const FIELD_OF: Record<string, string> = {
   urgency: 'urgency',
   dueOn: 'dueOn',
   recipients: 'recipients',
+  registerBook: 'registerBook',
 };
 
 const MESSAGES: Record<string, string> = {
@@ -51,6 +54,7 @@ const MESSAGES: Record<string, string> = {
   urgency: 'Độ khẩn không hợp lệ.',
   dueOn: 'Hạn xử lý không hợp lệ.',
   recipients: 'Hãy chọn ít nhất một nơi nhận.',
+  registerBook: 'Hãy chọn một sổ văn bản đi của cơ quan.',
 };
 
 function str(v: unknown, max = 5000): string {
@@ -77,6 +81,7 @@ export function readSendForm(body: Record<string, unknown>): SendFormValues {
     bodyText: str(body.bodyText, 400_000),
     copies: str(body.copies, 300),
     formKey: /^[A-Za-z0-9_-]{16,64}$/.test(str(body.formKey, 64)) ? str(body.formKey, 64) : '',
+    registerBook: str(body.registerBook, 64),
   };
 }
 
@@ -95,6 +100,7 @@ export function toMetadata(v: SendFormValues, recipientsText: string[]): { metad
     classification: 'normal',
     recipients: v.recipients,
     ...(recipientsText.length ? { recipientsText } : {}),
+    ...(v.registerBook ? { registerBook: v.registerBook } : {}),
   });
   if (r.success) return { metadata: r.data, errors: {} };
   const errors: FieldErrors = {};

@@ -8,8 +8,13 @@ import type { DirectoryEntry, GroupEntry } from '../queries/directory.query';
 import { html, type SafeHtml } from './html';
 import { departmentsSection } from './admin-people.view';
 import type { DepartmentRow } from '../../domain/users/department.repository';
-import { CHANNEL_LABELS, instantVi } from './labels';
+import { CHANNEL_LABELS, instantVi, reachedViaLabel } from './labels';
 import { csrfField, page } from './layout.view';
+import type { AgencyNotice } from '../../domain/notices/agency-notices';
+import { agencyNoticesPanel } from './agency-notices.view';
+
+/** API-key scopes as an admin reads them. */
+const SCOPE_LABELS: Record<string, string> = { send: 'gửi văn bản', read: 'đọc', status: 'báo trạng thái', monitor: 'giám sát' };
 
 export interface AdminData {
   agencies: DirectoryEntry[];
@@ -22,8 +27,17 @@ export interface AdminData {
   /** Pushes still retrying past the alert time (alerted once each). */
   failing?: FailingDispatch[];
   certificates: CertificateExpiry[];
+  /** The administrator's own agency's notices (delivery failing, certificate expiring). */
+  notices?: AgencyNotice[];
   newKey?: { id: string; key: string; agency: string } | undefined;
   flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+}
+
+/** The agencies' departments in use, grouped by agency (the server checks the pair). */
+function departmentOptions(departments: DepartmentRow[]): SafeHtml {
+  const byAgency = new Map<string, DepartmentRow[]>();
+  for (const p of departments) if (!p.disabled) byAgency.set(p.agencyName, [...(byAgency.get(p.agencyName) ?? []), p]);
+  return html`${[...byAgency].map(([agency, rows]) => html`<optgroup label="${agency}">${rows.map((p) => html`<option value="${p.id}" data-agency="${p.agencyCode}">${p.name}</option>`)}</optgroup>`)}`;
 }
 
 function agencyOptions(agencies: DirectoryEntry[]): SafeHtml {
@@ -38,6 +52,7 @@ export function adminPage(res: Response, d: AdminData): SafeHtml {
     flash: d.flash,
     body: html`<h1>Quản trị</h1>
 <nav class="toc" aria-label="Mục quản trị"><a href="#users">Người dùng</a> · <a href="#departments">Phòng, đơn vị</a> · <a href="#keys">Khóa API</a> · <a href="#failed">Gửi lỗi</a> · <a href="#failing">Đang gửi lỗi kéo dài</a> · <a href="#certs">Chứng thư số</a> · <a href="#directory">Danh bạ</a> · <a href="/admin/audit">Nhật ký quản trị</a></nav>
+${agencyNoticesPanel(d.notices ?? [])}
 ${d.newKey
   ? html`<section class="card new-key" role="status"><h2 class="h3">Khóa API mới cho ${names.get(d.newKey.agency) ?? d.newKey.agency}</h2>
   <p>Chỉ hiển thị một lần — hãy sao chép và lưu ngay:</p><p><code class="secret" id="new-key">${d.newKey.key}</code></p></section>`
@@ -51,6 +66,8 @@ ${d.newKey
 <div class="field"><label for="u-username">Tên đăng nhập</label><input id="u-username" name="username" required pattern="[a-z0-9._\\-]{3,64}" autocomplete="off"></div>
 <div class="field"><label for="u-name">Họ tên</label><input id="u-name" name="fullName" maxlength="200"></div>
 <div class="field"><label for="u-role">Vai trò</label><select id="u-role" name="role">${ROLES.map((r) => html`<option value="${r}">${ROLE_LABELS[r]}</option>`)}</select></div>
+<div class="field"><label for="u-dept">Phòng, đơn vị</label><select id="u-dept" name="department" aria-describedby="u-dept-hint"><option value="">— không —</option>${departmentOptions(d.departments)}</select>
+<p class="hint" id="u-dept-hint">Bắt buộc với lãnh đạo phòng và chuyên viên; phòng phải thuộc cơ quan đã chọn.</p></div>
 <div class="field"><label for="u-password">Mật khẩu (ít nhất 10 ký tự)</label><input id="u-password" name="password" type="password" required minlength="10" autocomplete="new-password"></div>
 <div class="form-actions"><button type="submit" class="primary">Thêm</button></div></form></details></section>
 <section id="keys" class="card"><h2>Khóa API</h2>
@@ -61,7 +78,7 @@ ${d.newKey
 <div class="form-actions"><button type="submit">Tạo khóa</button></div></form>
 <div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã khóa</th><th scope="col">Cơ quan</th><th scope="col">Nhãn</th><th scope="col">Tạo lúc</th><th scope="col">Trạng thái</th></tr></thead>
 <tbody>${d.keys.map(
-  (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` [${k.scopes.join(', ')}]` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
+  (k) => html`<tr><td data-label="Mã khóa" class="code">${k.id.slice(0, 8)}…</td><td data-label="Cơ quan">${names.get(k.agencyCode) ?? k.agencyCode}</td><td data-label="Nhãn">${k.label ?? ''}${k.scopes.length ? ` (quyền: ${k.scopes.map((x) => SCOPE_LABELS[x] ?? x).join(', ')})` : ''}</td><td data-label="Tạo lúc">${instantVi(k.createdAt)}</td>
   <td data-label="Trạng thái">${k.revokedAt ? html`Đã thu hồi ${instantVi(k.revokedAt)}` : html`<form method="post" action="/admin/api-keys/${k.id}/revoke" class="inline">${csrfField(res)}<button type="submit" class="danger small">Thu hồi</button></form>`}</td></tr>`,
 )}</tbody></table></div></section>
 ${departmentsSection(res, d.departments, d.agencies)}
@@ -72,8 +89,8 @@ ${d.certificates.length === 0 ? html`<p class="empty">Chưa có chứng thư s�
 <tbody>${d.certificates.map((c) => html`<tr${c.daysLeft < 30 ? html` class="is-late"` : ''}><td data-label="Cơ quan">${c.agencyName}</td><td data-label="Hết hạn">${instantVi(c.notAfter)}</td><td data-label="Còn lại">${c.daysLeft < 0 ? 'Đã hết hạn' : `${c.daysLeft} ngày`}</td></tr>`)}</tbody></table></div>`}</section>
 <section id="directory" class="card"><h2>Danh bạ: ${d.agencies.length} cơ quan, ${d.groups.length} nhóm</h2>
 <ul class="groups-list">${d.groups.map((g) => html`<li><strong>${g.name}</strong> <span class="muted code">group:${g.id}</span> — ${g.members} cơ quan</li>`)}</ul>
-<details><summary>Danh sách cơ quan</summary><div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nhóm</th></tr></thead>
-<tbody>${d.agencies.map((a) => html`<tr><td data-label="Mã" class="code">${a.code}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${CHANNEL_LABELS[a.channel] ?? a.channel}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></div></details></section>`,
+<details><summary>Danh sách cơ quan</summary><div class="table-scroll"><table class="list compact"><thead><tr><th scope="col">Mã</th><th scope="col">Tên</th><th scope="col">Kênh</th><th scope="col">Nơi phục vụ</th><th scope="col">Nhóm</th></tr></thead>
+<tbody>${d.agencies.map((a) => html`<tr data-agency="${a.code}"><td data-label="Mã" class="code">${a.code}${a.altCode ? html`<br><span class="muted">${a.altCode}</span>` : ''}</td><td data-label="Tên">${a.name}</td><td data-label="Kênh">${a.reachedVia === 'local' ? CHANNEL_LABELS[a.channel] ?? a.channel : '—'}</td><td data-label="Nơi phục vụ" data-reached-via="${a.reachedVia}">${reachedViaLabel(a)}${a.lastSeenAt ? html`<br><span class="muted">thấy lần cuối ${instantVi(a.lastSeenAt)}</span>` : ''}</td><td data-label="Nhóm">${a.groups.join(', ')}</td></tr>`)}</tbody></table></div></details></section>`,
   });
 }
 

@@ -41,8 +41,10 @@ export function draftPage(res: Response, d: DraftRow, done?: string): SafeHtml {
   const actions: SafeHtml[] = [];
   if (reviewer) actions.push(commentForm(res, `/drafts/${d.id}/approve`, 'Duyệt', false, true), html`<details class="refuse"><summary>Trả lại</summary>${commentForm(res, `/drafts/${d.id}/return`, 'Trả lại', true)}</details>`);
   if (d.state === 'returned' && d.authorId === user.id) {
-    actions.push(html`<form method="post" action="/drafts/${d.id}/resubmit" class="status-form">${csrfField(res)}
-${f.source === 'compose' ? html`<div class="field"><label for="rs-body">Nội dung đã sửa</label><textarea id="rs-body" name="bodyText" rows="8">${f.bodyText ?? ''}</textarea></div>` : ''}
+    actions.push(html`<form method="post" action="/drafts/${d.id}/resubmit" class="status-form"${f.source === 'compose' ? '' : html` enctype="multipart/form-data"`}>${csrfField(res)}
+${f.source === 'compose'
+  ? html`<div class="field"><label for="rs-body">Nội dung đã sửa</label><textarea id="rs-body" name="bodyText" rows="8">${f.bodyText ?? ''}</textarea></div>`
+  : html`<div class="field"><label for="rs-file">Tệp PDF đã sửa (để trống nếu giữ tệp cũ)</label><input id="rs-file" name="file" type="file" accept="application/pdf,.pdf"></div>`}
 <div class="field"><label for="rs-comment">Ghi chú</label><textarea id="rs-comment" name="comment" rows="2" maxlength="2000"></textarea></div>
 <button type="submit" class="primary">Trình lại</button></form>`);
   }

@@ -57,7 +57,7 @@ export const URGENCY_LABELS: Record<Urgency, string> = {
   flash: 'Hỏa tốc',
 };
 
-export const CHANNEL_LABELS: Record<string, string> = { hosted: 'Hộp thư Liên Thông', push: 'Hệ thống cơ quan', paper: 'Giấy' };
+export const CHANNEL_LABELS: Record<string, string> = { hosted: 'Hộp thư Liên Thông', push: 'Hệ thống cơ quan', paper: 'Giấy', relay: 'Qua hub ngang hàng' };
 
 export function statusLabel(s: string): string {
   return (DISPATCH_STATUS_LABELS as Record<string, string>)[s] ?? s;
@@ -95,4 +95,11 @@ export const VI_COLLATOR = new Intl.Collator('vi-VN', { sensitivity: 'base', num
 export function percentVi(rate: number | null | undefined): string {
   if (rate === null || rate === undefined) return '—';
   return `${(rate * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })}%`;
+}
+
+/** Where a directory agency is reached (issue 22): here, through a peer hub (named), or through the national axis. */
+export function reachedViaLabel(a: { reachedVia: 'local' | 'peer' | 'axis'; peerId: string | null }): string {
+  if (a.reachedVia === 'peer') return `Qua hub ngang hàng ${a.peerId ?? ''}`.trim();
+  if (a.reachedVia === 'axis') return 'Qua trục liên thông quốc gia';
+  return 'Tại hệ thống này';
 }

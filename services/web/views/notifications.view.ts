@@ -13,6 +13,7 @@ export const NOTIFICATION_LABELS: Record<string, string> = {
   revoked: 'Thu hồi',
   delivery_failing: 'Gửi lỗi',
   approval: 'Duyệt văn bản đi',
+  certificate_expiring: 'Chứng thư số',
 };
 
 export function notificationsPage(res: Response, items: NotificationRow[]): SafeHtml {

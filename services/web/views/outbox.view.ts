@@ -1,4 +1,6 @@
 import type { Response } from 'express';
+import type { AgencyNotice } from '../../domain/notices/agency-notices';
+import { agencyNoticesPanel } from './agency-notices.view';
 import type { DispatchView } from '../../../contracts';
 import type { DocumentRow } from '../../domain/documents/document.repository';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
@@ -16,12 +18,13 @@ function counts(d: Record<string, number>): SafeHtml {
   return html`${entries.map(([s, n]) => html`<span class="pill st-${s}">${statusLabel(s)}: ${n}</span> `)}`;
 }
 
-export function outboxPage(res: Response, p: Page<OutboxItem>, limit: number): SafeHtml {
+export function outboxPage(res: Response, p: Page<OutboxItem>, limit: number, notices: readonly AgencyNotice[] = []): SafeHtml {
   const items = p.items;
   return page(res, {
     title: 'Văn bản đi',
     active: '/outbox',
     body: html`<h1>Văn bản đi</h1>
+${agencyNoticesPanel(notices)}
 ${items.length === 0
   ? html`<p class="empty">Chưa gửi văn bản nào. <a href="/send">Gửi văn bản</a></p>`
   : html`<table class="list"><caption class="sr-only">Văn bản đã gửi, mới nhất trước</caption>

@@ -42,9 +42,9 @@ ${d.entries.rows.length === 0
   : d.entries.kind === 'incoming'
     ? table(INCOMING_COLUMNS, d.entries.rows, (r) => `/inbox/${r.dispatchId}`)
     : table(OUTGOING_COLUMNS, d.entries.rows, (r) => `/outbox/${r.documentId}`)}
-${d.kind === 'incoming' && can(userOf(res), 'documents.status')
-  ? html`<details class="card"><summary>Mở sổ mới</summary><form method="post" action="/registers/books">${csrfField(res)}<input type="hidden" name="kind" value="incoming">
-  <div class="field"><label for="book-name">Tên sổ</label><input id="book-name" name="name" required maxlength="200" placeholder="Ví dụ: Sổ văn bản đến của Đảng"></div>
+${can(userOf(res), d.kind === 'incoming' ? 'documents.status' : 'documents.send')
+  ? html`<details class="card"><summary>Mở sổ mới</summary><form method="post" action="/registers/books">${csrfField(res)}<input type="hidden" name="kind" value="${d.kind}">
+  <div class="field"><label for="book-name">Tên sổ</label><input id="book-name" name="name" required maxlength="200" placeholder="${d.kind === 'incoming' ? 'Ví dụ: Sổ văn bản đến của Đảng' : 'Ví dụ: Sổ quyết định'}"></div>
   <button type="submit">Mở sổ</button></form></details>`
   : ''}`,
   });

@@ -19,6 +19,17 @@ export interface SendPageData {
   canCompose: boolean;
   /** 'draft': a chuyên viên's draft for approval (issue 20) instead of sending at once. */
   mode?: 'send' | 'draft';
+  /** The agency's outgoing register books; a choice is offered when there is more than one. */
+  books?: { id: string; name: string; isDefault: boolean }[];
+}
+
+function bookChoice(d: SendPageData): SafeHtml | string {
+  if (!d.books || d.books.length < 2) return '';
+  const e = d.errors;
+  return html`<div class="field${e.registerBook ? ' has-error' : ''}"><label for="registerBook">Sổ văn bản đi</label>
+    <select id="registerBook" name="registerBook"${describedBy(e, 'registerBook')}>${d.books.map(
+      (b) => html`<option value="${b.isDefault ? '' : b.id}"${(d.values.registerBook || '') === (b.isDefault ? '' : b.id) ? html` selected` : ''}>${b.name}</option>`,
+    )}</select>${fieldError(e, 'registerBook')}</div>`;
 }
 
 function text(v: SendFormValues, e: FieldErrors, name: keyof SendFormValues, label: string, extra: SafeHtml | string = ''): SafeHtml {
@@ -61,6 +72,7 @@ ${csrfField(res)}<input type="hidden" name="formKey" value="${v.formKey}">
     ([k, name]) => html`<option value="${k}"${v.urgency === k ? html` selected` : ''}>${name}</option>`,
   )}</select></div>
   ${text(v, e, 'dueOn', 'Hạn xử lý', html`type="date"`)}
+  ${bookChoice(d)}
 </div>
 </fieldset>
 ${recipientPicker({ agencies: d.agencies, groups: d.groups, self: d.self, chosen: v.recipients, errors: e })}

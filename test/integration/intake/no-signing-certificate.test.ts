@@ -66,9 +66,12 @@ describe('intake: a sender that cannot sign is refused at the door (422 NO_SIGNI
     expect(again.status, JSON.stringify(again.body)).to.equal(202);
   });
 
-  it('when a certificate expires within 30 days, then the sweeper leaves the agency one notice (not one per sweep)', async () => {
+  it('when a certificate expires within 30 days, then the sweeper leaves the agency one notice (not one per sweep), in its admin\'s and clerk\'s notification centre and on their pages', async () => {
     const [soon] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
     await issueDevCertificate(gw.db, masterKey(), true, soon, 'ec', { validDays: 10 });
+    const admin = await createWebUser(gw.db, soon.code, 'admin');
+    const clerk = await createWebUser(gw.db, soon.code, 'clerk');
+    const otherClerk = await createWebUser(gw.db, recipient.code, 'clerk');
     const redis = createRedis(testEnv().redisUrl, 'producer');
     const queues = createStageQueues(redis, `exp-${uniqueTag().toLowerCase()}`);
     try {
@@ -81,5 +84,28 @@ describe('intake: a sender that cannot sign is refused at the door (422 NO_SIGNI
     const notices = await gw.db.query(`SELECT message FROM agency_notices WHERE agency_code = $1 AND kind = 'certificate_expiring'`, [soon.code]);
     expect(notices.rows).to.have.length(1);
     expect(notices.rows[0].message).to.match(/hết hạn ngày \d\d\/\d\d\/\d{4} \(còn (9|10) ngày\)/);
+    const message: string = notices.rows[0].message;
+    const centre = await gw.db.query(
+      `SELECT u.username, n.kind, n.title, n.link FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = ANY($1) ORDER BY u.username`,
+      [[admin.username, clerk.username, otherClerk.username]],
+    );
+    expect(centre.rows, 'one notification each for the agency\'s admin and clerk, none for another agency').to.deep.equal(
+      [admin.username, clerk.username].sort().map((username) => ({ username, kind: 'certificate_expiring', title: message, link: '/admin#certs' })),
+    );
+    const asAdmin = new WebClient(gw.baseUrl);
+    expect((await asAdmin.signIn(admin.username, admin.password)).status).to.equal(303);
+    const adminNotifications = await asAdmin.get('/notifications');
+    expect(adminNotifications.text).to.contain('data-kind="certificate_expiring"').and.contain('Chứng thư số').and.contain(`lienthong pki import --agency ${soon.code}`);
+    const adminPage = await asAdmin.get('/admin');
+    const panel = adminPage.text.slice(adminPage.text.indexOf('id="agency-notices"'));
+    expect(panel, 'the admin page lists the agency\'s notice').to.contain('data-notice-kind="certificate_expiring"').and.contain(`lienthong pki import --agency ${soon.code}`);
+    const certs = adminPage.text.slice(adminPage.text.indexOf('id="certs"'));
+    expect(certs, 'and flags the certificate in its list').to.match(/<tr class="is-late"><td data-label="Cơ quan">[^<]*<\/td><td data-label="Hết hạn">[^<]*<\/td><td data-label="Còn lại">(9|10) ngày/);
+    const asClerk = new WebClient(gw.baseUrl);
+    expect((await asClerk.signIn(clerk.username, clerk.password)).status).to.equal(303);
+    expect((await asClerk.get('/outbox')).text, 'the clerk\'s outbox shows it').to.contain('data-notice-kind="certificate_expiring"');
+    const asOther = new WebClient(gw.baseUrl);
+    expect((await asOther.signIn(otherClerk.username, otherClerk.password)).status).to.equal(303);
+    expect((await asOther.get('/outbox')).text, 'another agency does not').not.to.contain('id="agency-notices"');
   });
 });

@@ -8,8 +8,9 @@ import { loadConfig } from '../../../services/config/config';
 import { startDevTsa } from '../../../services/tsa/dev-tsa';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
+import { signAsAgency } from '../../support/agency-signer';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
-import { nssDbTrusting, pdfsig } from '../../support/poppler';
+import { nssDbTrusting, pdfsigAsync } from '../../support/poppler';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
 
@@ -48,10 +49,11 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
 
   before(async () => {
     gw = await startGateway();
-    [sender, recipient] = (await createAgencies(gw.db, 2)) as [TestAgency, TestAgency];
+    [sender, recipient] = (await createAgencies(gw.db, 2, { revocationBaseUrl: gw.baseUrl })) as [TestAgency, TestAgency];
     const t = await startDevTsa(gw.db, loadConfig().masterKey, true);
     tsa = t.server;
-    worker = spawnWorker({ LIENTHONG_TSA_URL: t.url });
+    // this suite is about B-T (signature-levels.test.ts covers B-LT and B-LTA): no DSS, no document timestamp
+    worker = spawnWorker({ LIENTHONG_TSA_URL: t.url, LIENTHONG_SIGNATURE_LEVEL: 'B-T', LIENTHONG_LTA_DOCUMENT_TYPES: 'NQ' });
   });
   after(async () => {
     await worker.stop();
@@ -68,9 +70,8 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     const res = await fetch(`${gw.baseUrl}/v1/documents/${docId}/files/signed`, { headers: { authorization: `Bearer ${recipient.apiKey}` } });
     signedPdf = Buffer.from(await res.arrayBuffer());
     const caPem = (await gw.db.query(`SELECT cert_pem FROM trust_anchors WHERE is_dev_ca`)).rows[0].cert_pem as string;
-    // the development certificates name the `make run` gateway's OCSP responder, which does not run here
-    // (dev-ca-revocation.test.ts shows pdfsig's OCSP check against a running one)
-    const report = pdfsig(signedPdf, nssDbTrusting(caPem), ['-no-ocsp']);
+    // pdfsig asks the development OCSP responder this gateway runs (the certificates name it)
+    const report = await pdfsigAsync(signedPdf, nssDbTrusting(caPem));
     expect(report).to.contain('Signature is Valid');
     expect(report).to.contain('Certificate is Trusted');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-stamp-'));
@@ -85,12 +86,21 @@ describe('signing in the pipeline: B-T with the development TSA, the visible sta
     const forwarded = await postDocument(gw.baseUrl, recipient.apiKey, documentForm(metadataFor([sender.code], { notation: 'BC-STC' }), signedPdf));
     expect(forwarded.status, JSON.stringify(forwarded.body)).to.equal(202);
     const view = await getJson(gw.baseUrl, `/v1/documents/${forwarded.body.id}`, recipient.apiKey);
-    // intact and trusted, but the development CA's OCSP/CRL (on the `make run` gateway) is not reachable here:
-    // indeterminate, accepted, and the warning is stored and shown to every recipient
-    expect(view.body.signature.incoming).to.deep.include({ signed: true, ok: true, trusted: false, indication: 'indeterminate' });
-    expect(view.body.signatures[0]).to.include({ signer: sender.name, indication: 'indeterminate', reason: 'NO_REVOCATION_INFO', chainTrusted: true });
-    await waitFor('the forwarded copy delivered', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [forwarded.body.id])).rowCount === 1);
-    const seenByRecipient = await getJson(gw.baseUrl, `/v1/documents/${forwarded.body.id}`, sender.apiKey);
+    // intact, trusted, and the development CA's OCSP responder (this gateway) says good: passed
+    expect(view.body.signature.incoming).to.deep.include({ signed: true, ok: true, trusted: true, indication: 'passed' });
+    expect(view.body.signatures[0]).to.include({ signer: sender.name, indication: 'passed', chainTrusted: true });
+
+    // a signer whose certificate names an OCSP responder and CRL nobody answers: indeterminate,
+    // accepted, and the warning is stored and shown to every recipient
+    const [unreachable] = await createAgencies(gw.db, 1, { revocationBaseUrl: 'http://127.0.0.1:9' });
+    const fromUnreachable = await signAsAgency(gw.db, unreachable!.code, await makePdf(1));
+    const warned = await postDocument(gw.baseUrl, unreachable!.apiKey, documentForm(metadataFor([sender.code], { notation: 'BC-KXD' }), fromUnreachable));
+    expect(warned.status, JSON.stringify(warned.body)).to.equal(202);
+    const warnedView = await getJson(gw.baseUrl, `/v1/documents/${warned.body.id}`, unreachable!.apiKey);
+    expect(warnedView.body.signature.incoming).to.deep.include({ signed: true, ok: true, trusted: false, indication: 'indeterminate' });
+    expect(warnedView.body.signatures[0]).to.include({ signer: unreachable!.name, indication: 'indeterminate', reason: 'NO_REVOCATION_INFO', chainTrusted: true });
+    await waitFor('the warned copy delivered', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [warned.body.id])).rowCount === 1);
+    const seenByRecipient = await getJson(gw.baseUrl, `/v1/documents/${warned.body.id}`, sender.apiKey);
     expect(seenByRecipient.body.signatureWarnings).to.have.length(1);
     expect(seenByRecipient.body.signatureWarnings[0]).to.contain('không có thông tin thu hồi');
 

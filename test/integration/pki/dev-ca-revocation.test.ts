@@ -9,7 +9,9 @@ import { crlUrls, ocspUrls } from '../../../services/pki/revocation/cert-urls';
 import { RevocationChecker } from '../../../services/pki/revocation/revocation-checker';
 import { loadSigningIdentity, signPdf } from '../../../services/signing/pades-signer';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
+import { certIdOf, encodeOcspRequest, readOcspResponse } from '../../../services/pki/revocation/ocsp';
 import { spawnGateway, type GatewayProcess } from '../../support/gateway-process';
+import { nssDbTrusting, pdfsig } from '../../support/poppler';
 import { testEnv } from '../../support/test-env';
 import { onePagePdf, run, TempDir } from '../../unit/signing/signing-fixtures';
 import { newAgency, testCli, TestCli } from './pki-fixtures';
@@ -55,6 +57,15 @@ describe('the development CA publishes a CRL and an OCSP responder; pki revoke c
     expect(before.signatures[0]!.revocation).to.include({ status: 'good', source: 'ocsp' });
     const ocspGood = run('openssl', ['ocsp', '-issuer', caFile, '-cert', certFile, '-url', `${gw.baseUrl}/pki/ocsp`, '-CAfile', caFile]);
     expect(ocspGood.stdout + ocspGood.stderr).to.contain(': good').and.to.contain('Response verify OK');
+    // NSS (poppler's pdfsig, OCSP on: it asks by GET first) accepts the responder's answers
+    const nss = nssDbTrusting(ca.certPem);
+    const pdfsigGood = pdfsig(pdf, nss);
+    expect(pdfsigGood).to.contain('Signature is Valid').and.to.contain('Certificate is Trusted');
+    const caCert = new X509Certificate(ca.certPem);
+    const certId = certIdOf(cert, caCert);
+    const viaGet = await fetch(`${gw.baseUrl}/pki/ocsp/${encodeURIComponent(encodeOcspRequest(certId).toString('base64'))}`);
+    expect(viaGet.status).to.equal(200);
+    expect(readOcspResponse(Buffer.from(await viaGet.arrayBuffer()), certId, caCert).certStatus).to.deep.equal({ status: 'good' });
 
     const revoked = await cli.run(pkiCommand, ['revoke', '--cert', id]);
     expect(revoked.value).to.include({ revoked: true });
@@ -62,6 +73,7 @@ describe('the development CA publishes a CRL and an OCSP responder; pki revoke c
     expect(after.signatures[0]!.verdict).to.include({ indication: 'failed', reason: 'REVOKED' });
     const ocspRevoked = run('openssl', ['ocsp', '-issuer', caFile, '-cert', certFile, '-url', `${gw.baseUrl}/pki/ocsp`, '-CAfile', caFile]);
     expect(ocspRevoked.stdout + ocspRevoked.stderr).to.contain(': revoked');
+    expect(pdfsig(pdf, nss)).to.contain('Signature is Valid').and.to.contain('Certificate has been Revoked');
 
     // the CRL: signed by the CA (openssl verifies it), lists the serial, valid for one minute
     const crl = Buffer.from(await (await fetch(`${gw.baseUrl}/pki/dev-ca.crl`)).arrayBuffer());

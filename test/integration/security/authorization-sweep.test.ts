@@ -90,6 +90,14 @@ const RULES: Record<string, RouteRule> = {
   },
   'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 403 } },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
+  // Books are the caller agency's own: another agency's key lists or opens its own.
+  'GET /v1/registers/books': { owner: (f) => f.ring.recipient, url: () => '/v1/registers/books', expect: { own: 200, other: 200, monitor: 403 } },
+  'POST /v1/registers/books': {
+    owner: (f) => f.ring.recipient,
+    url: () => '/v1/registers/books',
+    body: () => json({ kind: 'incoming', name: `Sổ thử ${paperNumber++}` }),
+    expect: { own: 201, other: 201, monitor: 403 },
+  },
 };
 
 function v1Operations(): string[] {

@@ -1,0 +1,145 @@
+/* eslint-disable no-console -- the harness reports to the person at the terminal. */
+/**
+ * `make soak` (issue 25.4): the service under 50% of its measured maximum for SOAK_MINUTES
+ * (default 20) with the mix, one-minute slices, every process's memory sampled each slice.
+ * Writes the `soak` keys into bench/results/latest.json beside `make bench`'s figures.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
+import { freePort } from '../../infra/embedded/free-port';
+import { projectRoot } from '../../services/config/project-root';
+import { findGroups } from './cpu-accounting';
+import type { ClosedResult, DocRecord, LoadgenCommand } from './loadgen-protocol';
+import type { Kind } from './payloads';
+import { IpcChild, startService, waitReady, type Service } from './processes';
+import { printReport, target, writeJson } from './report';
+import { seedDirectory } from './seed';
+import { percentile, round } from './stats';
+
+const say = (msg: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const SLICE_MS = 60_000;
+
+/** Private memory of a process (RssAnon: a PostgreSQL backend's shared buffers are not its growth). */
+function privateBytes(pid: number): number {
+  try {
+    const kb = /^RssAnon:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
+  return { ...env, ...extra };
+}
+
+interface Slice {
+  minute: number;
+  sent: number;
+  failures: number;
+  p99Ms: number | null;
+  /** Private memory per process group, MB. */
+  memoryMb: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const minutes = Number(process.env.SOAK_MINUTES ?? 20);
+  const warmMinutes = Math.min(5, Math.max(1, Math.floor(minutes / 4)));
+  const root = projectRoot();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-soak-'));
+  fs.chmodSync(runDir, 0o755);
+  let stack: EmbeddedStack | undefined;
+  const services: Service[] = [];
+  let loadgen: IpcChild | undefined;
+  try {
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true });
+    const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const env = serviceEnv({
+      DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: dir.masterKeyHex,
+      LIENTHONG_QUEUE_PREFIX: 'lienthong-bench', LIENTHONG_DATA_DIR: runDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info',
+    });
+    const gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway.log'));
+    const workers = startService('workers', 'workers/main.js', { ...env, LIENTHONG_PROCESS: 'workers' }, path.join(runDir, 'workers.log'));
+    services.push(gateway, workers);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
+    loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
+    const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
+    await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    const kinds: Kind[] = ['pdf1x5', 'body1x5', 'pdf20x50'];
+    // The maximum of this run's machine, as make bench measures it (shorter).
+    let best = 0;
+    for (const inflight of [8, 16, 32]) {
+      const r = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight, warmupMs: 2_000, durationMs: 15_000 });
+      best = Math.max(best, r.docsPerSec);
+    }
+    const rate = best * 0.5;
+    say(`maximum ${round(best, 2)} docs/s; soaking ${minutes} min at ${round(rate, 2)}/s`);
+    const redisPort = Number(new URL(stack.redisUrl).port);
+    const slices: Slice[] = [];
+    const records: { minute: number; r: DocRecord }[] = [];
+    for (let m = 1; m <= minutes; m++) {
+      const got = await lg<DocRecord[]>({ cmd: 'open', kinds, rate, durationMs: SLICE_MS });
+      for (const r of got) records.push({ minute: m, r });
+      const groups = findGroups(runDir, redisPort, { gateway: gateway.pid, workers: workers.pid });
+      const memoryMb = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, round(pids.reduce((n, p) => n + privateBytes(p), 0) / 1048576, 1)!]));
+      const ok = got.filter((r) => r.tDone !== null && !r.error).map((r) => r.tDone! - r.tSend);
+      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), memoryMb });
+      say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}`);
+    }
+    const p99Of = (from: number, to: number) =>
+      percentile(records.filter((x) => x.minute > from && x.minute <= to && x.r.tDone !== null && !x.r.error).map((x) => x.r.tDone! - x.r.tSend), 99);
+    const first = p99Of(0, warmMinutes);
+    const rest = p99Of(warmMinutes, minutes);
+    const at = (minute: number) => slices.find((s) => s.minute === minute)!.memoryMb;
+    const growth = Object.fromEntries(Object.keys(at(warmMinutes)).map((k) => [k, round(at(minutes)[k]! / Math.max(0.1, at(warmMinutes)[k]!), 3)!]));
+    const soak = {
+      minutes,
+      ratePerSec: round(rate, 2),
+      maxDocsPerSec: round(best, 2),
+      rssGrowthRatio: Math.max(...Object.values(growth)),
+      rssGrowthByProcess: growth,
+      memory: 'private memory (RssAnon) per process group, minute ' + warmMinutes + ' to minute ' + minutes,
+      p99FirstMs: round(first),
+      p99RestMs: round(rest),
+      p99DriftRatio: first && rest ? round(rest / first, 3) : null,
+      failures: slices.reduce((n, s) => n + s.failures, 0),
+      slices,
+      finishedAt: new Date().toISOString(),
+    };
+    const file = path.join(root, 'bench', 'results', 'latest.json');
+    const latest = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    writeJson(file, { ...latest, soak });
+    printReport(
+      [
+        ['soak minutes / rate (docs/s)', `${soak.minutes} / ${soak.ratePerSec}`],
+        ['memory growth (largest; per group)', `${soak.rssGrowthRatio}; ${JSON.stringify(growth)}`],
+        ['p99 first / rest (ms)', `${soak.p99FirstMs} / ${soak.p99RestMs}`],
+        ['failures', soak.failures],
+      ],
+      [
+        target('soak memory growth', 'soak.rssGrowthRatio', soak.rssGrowthRatio, '<=', 1.1),
+        target('soak p99 drift', 'soak.p99DriftRatio', soak.p99DriftRatio, '<=', 1.2),
+        target('soak failures', 'soak.failures', soak.failures, '<=', 0),
+      ],
+      minutes < 20 ? [`a ${minutes}-minute soak (SOAK_MINUTES): the issue asks for 20`] : [],
+    );
+  } finally {
+    await loadgen?.stop().catch(() => undefined);
+    for (const s of services) await s.stop().catch(() => undefined);
+    await stack?.stop();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(`soak failed: ${err.stack ?? err.message}`);
+    process.exit(1);
+  },
+);
