@@ -6,3 +6,4 @@ export * from './document-types';
 export * from './http';
 export * from './search';
 export * from './document-body';
+export * from './submission';

@@ -21,7 +21,7 @@ import { startRenewalScheduler } from '../services/domain/documents/renewal-sche
 import { startProofScheduler } from '../services/evidence/proof-scheduler';
 import { axisSettings } from '../services/axis/axis-client';
 import { startAxisPoller } from '../services/axis/axis-poller';
-import { signatureIntakeOptions } from '../services/domain/documents/arriving-signatures';
+import { acceptLimitsFrom } from '../services/domain/documents/accept-limits';
 
 const log = logger('workers');
 
@@ -74,10 +74,7 @@ async function main(): Promise<void> {
   // The national document exchange axis, when configured: one process at a time polls it (a lease).
   const axis = axisSettings(config);
   const axisPoller = axis
-    ? startAxisPoller(db, axis, {
-        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES,
-        trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
-      }, logger('axis'))
+    ? startAxisPoller(db, axis, { ...acceptLimitsFrom(config), maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES }, logger('axis'))
     : undefined;
   log.info({ stages }, 'workers started');
 

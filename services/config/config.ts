@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseMasterKey } from '../pki/key-envelope';
+import { parseMasterKey } from './master-key';
 import { checkClusterConfig, clusterSchema, clusterQueuePrefix } from './cluster-config';
 import { DOCUMENT_TYPE_CODES } from '../../contracts/document-types';
 

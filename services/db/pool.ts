@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { logger } from '../logging/logger';
 import { checkWritable, parsePgTargets, PrimaryLocator } from './multi-host';
+import type { RoundTripCounter } from './round-trips';
 
 const log = logger('db');
 
@@ -59,6 +60,8 @@ export interface PoolOptions {
    * 1.21: each transaction may land on another server connection, where the name is unknown.
    */
   prepared?: boolean;
+  /** Counts every round trip of the pool's connections (tests: services/db/round-trips.ts). */
+  roundTrips?: RoundTripCounter;
 }
 
 /**
@@ -142,6 +145,17 @@ export function createPool(url: string, opts: PoolOptions = {}): Db {
   // A client checked out when PostgreSQL goes away (a restart) emits 'error' too; unheard, that
   // event would kill the process. The query in flight still fails and its caller retries.
   pool.on('connect', (client) => client.on('error', (err) => log.warn({ err }, 'PostgreSQL connection lost')));
+  const counter = opts.roundTrips;
+  if (counter) {
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const [q] = args;
+        counter.record(typeof q === 'string' ? q : String((q as { text?: string }).text ?? 'COPY'));
+        return query(...args);
+      };
+    });
+  }
   return pool;
 }
 

@@ -1,9 +1,9 @@
 import type { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../fonts/serif-font';
-import { PageFlow, drawAligned } from '../reports/pdf-layout';
+import { PageFlow, drawAligned } from '../render/flow/pdf-layout';
 import { placeAndDate, upper } from '../render/official/labels';
 import { NATIONAL_MOTTO as MOTTO, NATIONAL_TITLE } from '../render/official/national-header';
-import { formatDayVi } from '../reports/report-format';
+import { formatDayVi } from '../calendar/vn-day';
 
 export interface TransmittalSlip {
   sender: { name: string; parentName: string | null };

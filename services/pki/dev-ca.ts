@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, KeyObject, X509Certificate } from 'node:crypto';
-import { keyIdentifierFromSpki, readCertificateFields, subjectKeyIdentifier } from '../signing/cert-fields';
-import { OID } from '../signing/oids';
+import { keyIdentifierFromSpki, readCertificateFields, subjectKeyIdentifier } from '../asn1/cert-fields';
+import { OID } from '../asn1/oids';
 import { crlDistributionPointsValue, ocspAccessValue } from './revocation/cert-urls';
 import {
   authorityKeyIdentifierValue, basicConstraintsValue, buildCertificate, derToPem, encodeName, extension,

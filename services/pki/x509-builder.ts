@@ -2,8 +2,8 @@ import { KeyObject, randomBytes, sign } from 'node:crypto';
 import {
   bitString, boolean, contextTag, derNull, octetString, oid, printableString, sequence, setOf, tlv,
   unsignedInteger, utf8String, x509Time,
-} from '../signing/der';
-import { OID } from '../signing/oids';
+} from '../asn1/der';
+import { OID } from '../asn1/oids';
 
 // Certificates are assembled here and signed with Node's crypto, because node-forge can neither
 // hold EC keys nor sign quickly; one code path serves RSA and ECDSA alike.

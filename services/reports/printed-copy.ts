@@ -1,6 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { serifFonts } from '../fonts/serif-font';
-import { GREY } from './pdf-layout';
+import { GREY } from '../render/flow/pdf-layout';
 
 /**
  * A printed copy (bản in) of a document's PDF: every page carries, at its foot, who printed it

@@ -1,8 +1,8 @@
 import { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../fonts/serif-font';
 import { NATIONAL_MOTTO, NATIONAL_TITLE } from '../render/official/national-header';
-import { GREY, PageFlow, drawAligned } from './pdf-layout';
-import { drawTable, type Column } from './pdf-table';
+import { GREY, PageFlow, drawAligned } from '../render/flow/pdf-layout';
+import { drawTable, type Column } from '../render/flow/pdf-table';
 import type { QuarterlyReportData } from './quarterly-report.data';
 import { drawRateChart } from './rate-chart';
 import {

@@ -1,6 +1,6 @@
 import { rgb, type PDFPage } from 'pdf-lib';
 import type { SerifFontSet } from '../fonts/serif-font';
-import { BLACK, GREY, drawAligned } from './pdf-layout';
+import { BLACK, GREY, drawAligned } from '../render/flow/pdf-layout';
 import type { MonthBar } from './quarterly-report.data';
 import { formatPercent } from './report-format';
 

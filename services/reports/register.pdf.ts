@@ -1,7 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../fonts/serif-font';
-import { GREY, PageFlow, drawAligned } from './pdf-layout';
-import { drawTable, type Column } from './pdf-table';
+import { GREY, PageFlow, drawAligned } from '../render/flow/pdf-layout';
+import { drawTable, type Column } from '../render/flow/pdf-table';
 
 const A4_LANDSCAPE: [number, number] = [841.89, 595.28];
 const MARGINS = { top: 36, bottom: 42, left: 40, right: 40 };

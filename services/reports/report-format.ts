@@ -1,6 +1,8 @@
 import type { OnTimeFigures } from '../../contracts';
 import { romanQuarter, type Quarter } from '../stats/periods';
 
+export { formatDayVi, formatInstantVi } from '../calendar/vn-day';
+
 /** Vietnamese number forms, written out rather than left to the ICU data a runtime happens to ship. */
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
@@ -10,17 +12,6 @@ export function formatCount(n: number): string {
 export function formatPercent(rate: number | null): string {
   if (rate === null) return '–';
   return `${(rate * 100).toFixed(2).replace('.', ',')}%`;
-}
-
-/** "2026-10-05" → "05/10/2026". */
-export function formatDayVi(day: string): string {
-  return `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
-}
-
-/** An instant in Vietnam time: "28/11/2026 13:30". */
-export function formatInstantVi(t: Date): string {
-  const vn = new Date(t.getTime() + 7 * 3600 * 1000).toISOString();
-  return `${formatDayVi(vn.slice(0, 10))} ${vn.slice(11, 16)}`;
 }
 
 export function reportTitle(): string {

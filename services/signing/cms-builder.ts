@@ -1,7 +1,7 @@
 import { createHash, KeyObject, sign } from 'node:crypto';
-import { readCertificateFields } from './cert-fields';
-import { contextTag, derNull, octetString, oid, sequence, setOf, tlv, unsignedInteger } from './der';
-import { OID } from './oids';
+import { readCertificateFields } from '../asn1/cert-fields';
+import { contextTag, derNull, octetString, oid, sequence, setOf, tlv, unsignedInteger } from '../asn1/der';
+import { OID } from '../asn1/oids';
 
 // CMS SignedData for PAdES baseline B-B (ETSI EN 319 142-1 §6.3, EN 319 122-1):
 // detached id-data, signed attributes content-type, message-digest and signing-certificate-v2,

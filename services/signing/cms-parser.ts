@@ -1,5 +1,5 @@
-import { children, decodeAt, decodeOid, DerError, DerNode, expectChildren, octetsOf, Tag, toDefinite } from './der';
-import { OID } from './oids';
+import { children, decodeAt, decodeOid, DerError, DerNode, expectChildren, octetsOf, Tag, toDefinite } from '../asn1/der';
+import { OID } from '../asn1/oids';
 
 /** The parts of a CMS SignedData (RFC 5652) a PAdES verifier needs, as raw slices. */
 export interface ParsedSignedData {

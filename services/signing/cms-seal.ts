@@ -1,10 +1,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { nameAttribute, readCertificateFields } from './cert-fields';
+import { nameAttribute, readCertificateFields } from '../asn1/cert-fields';
 import { chainProblem } from './certificate-chain';
 import { encodeSignedData, signAttributes } from './cms-builder';
 import { parseSignedData } from './cms-parser';
 import { checkSigner } from './cms-signer-check';
-import { OID } from './oids';
+import { OID } from '../asn1/oids';
 import type { SigningIdentity } from './pades-signer';
 
 // A CMS SignedData "seal" over a small content: the hub's receipts (content attached, so

@@ -1,9 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { readCertificateFields } from './cert-fields';
+import { readCertificateFields } from '../asn1/cert-fields';
 import type { ParsedSignedData, ParsedSignerInfo } from './cms-parser';
-import { children, decodeAt, decodeOid, Tag } from './der';
-import { DIGEST_BY_OID, DigestName, OID } from './oids';
-import { signatureAlgorithm, SignatureAlgorithm } from './signature-algorithms';
+import { children, decodeAt, decodeOid, Tag } from '../asn1/der';
+import { DIGEST_BY_OID, DigestName, OID } from '../asn1/oids';
+import { signatureAlgorithm, SignatureAlgorithm } from '../asn1/signature-algorithms';
 
 // The checks every CMS SignedData gets, whether it signs PDF byte ranges or a TSA's TSTInfo:
 // the content digest, the signature value, and the ESS identification of the signer certificate.

@@ -1,4 +1,4 @@
-import { decodeAt } from './der';
+import { decodeAt } from '../asn1/der';
 import type { ByteRange } from './pdf-placeholder';
 import { parseValue, PdfValue } from './pdf-lexer';
 import { decodePdfTextBytes, parsePdfDate } from './pdf-text';

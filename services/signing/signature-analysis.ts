@@ -1,15 +1,15 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { nameAttribute, readCertificateFields } from './cert-fields';
+import { nameAttribute, readCertificateFields } from '../asn1/cert-fields';
 import { parseSignedData, ParsedSignedData } from './cms-parser';
 import { checkSigner } from './cms-signer-check';
-import { decodeTime } from './der';
-import { OID } from './oids';
+import { decodeTime } from '../asn1/der';
+import { OID } from '../asn1/oids';
 import type { ByteRange } from './pdf-placeholder';
 import { PdfRevisions } from './pdf-revisions';
 import { findSignatures, FoundSignature } from './pdf-signature-scan';
 import { DssContents, readDss } from './ltv/dss-reader';
 import { analyseRevisions, Change } from './revision-diff';
-import { WEAK_HASHES, weakKey } from './signature-algorithms';
+import { WEAK_HASHES, weakKey } from '../asn1/signature-algorithms';
 import { TimestampReport, verifyTimestampToken } from './timestamp-token';
 
 // The CPU-bound half of signature validation, with no I/O and no trust decisions, so it can run

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { requestTimestamp } from '../tsa/tsa-client';
-import { TimestampUnavailableError } from '../tsa/tsa-errors';
+import { requestTimestamp } from './tsa-client';
+import { TimestampUnavailableError } from './tsa-errors';
 import { readTimestampToken } from './timestamp-token';
 
 // The B-T step: between signing the attributes and writing the CMS, a TSA timestamps the

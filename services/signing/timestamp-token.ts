@@ -1,10 +1,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { nameAttribute, readCertificateFields } from './cert-fields';
+import { nameAttribute, readCertificateFields } from '../asn1/cert-fields';
 import { chainProblem } from './certificate-chain';
 import { parseSignedData, ParsedSignedData } from './cms-parser';
 import { checkSigner } from './cms-signer-check';
-import { children, decodeAt, decodeOid, decodeTime, DerError, DerNode, expectChildren, Tag } from './der';
-import { DIGEST_BY_OID, DigestName, OID } from './oids';
+import { children, decodeAt, decodeOid, decodeTime, DerError, DerNode, expectChildren, Tag } from '../asn1/der';
+import { DIGEST_BY_OID, DigestName, OID } from '../asn1/oids';
 
 // RFC 3161 timestamp tokens: a CMS SignedData whose encapsulated content is a TSTInfo. Used for
 // the signature timestamp of PAdES B-T (imprint over the SignerInfo signature value) and for

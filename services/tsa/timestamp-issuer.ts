@@ -1,10 +1,10 @@
 import { createHash, createPrivateKey, KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { pemBlocks } from '../pki/x509-builder';
-import { readCertificateFields } from '../signing/cert-fields';
+import { readCertificateFields } from '../asn1/cert-fields';
 import { encodeSignedData, signAttributes } from '../signing/cms-builder';
-import { contextTag, generalizedTime, oid, sequence, tlv, unsignedInteger } from '../signing/der';
-import { OID } from '../signing/oids';
-import { encodeGrantedResponse, encodeRejection, FailureInfo, TimestampRequest, decodeTimestampRequest } from './tsa-messages';
+import { contextTag, generalizedTime, oid, sequence, tlv, unsignedInteger } from '../asn1/der';
+import { OID } from '../asn1/oids';
+import { encodeGrantedResponse, encodeRejection, FailureInfo, TimestampRequest, decodeTimestampRequest } from '../signing/tsa-messages';
 
 // The development TSA's core: TimeStampReq bytes in, TimeStampResp bytes out, no I/O. A
 // production deployment points LIENTHONG_TSA_URL at a qualified TSA instead.

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../services/config/config';
 import { createPool, type Db } from '../../services/db/pool';
+import type { RoundTripCounter } from '../../services/db/round-trips';
 import { createApp } from '../../services/gateway/app';
 import { createRedis } from '../../services/queue/redis';
 import type IORedis from 'ioredis';
@@ -13,9 +14,9 @@ export interface RunningGateway {
 }
 
 /** The gateway app on port 0 in this process, with its own pool and Redis connection. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(env: Record<string, string> = {}, opts: { roundTrips?: RoundTripCounter } = {}): Promise<RunningGateway> {
   const config = loadConfig({ ...process.env, ...env });
-  const db = createPool(config.DATABASE_URL, { max: 10 });
+  const db = createPool(config.DATABASE_URL, { max: 10, ...(opts.roundTrips ? { roundTrips: opts.roundTrips } : {}) });
   const redis: IORedis = createRedis(config, 'producer');
   const app = createApp({ db, redis, config });
   const server: Server = await new Promise((resolve) => {

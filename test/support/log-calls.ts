@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sourceFiles } from './source-files';
 
 /**
  * The log calls of the product code (`log.warn(…)`, `ctx.log.error(…)`, `rootLogger.fatal(…)`), read
@@ -23,16 +24,6 @@ const MESSAGE_INSTEAD_OF_ERROR = [
   /\bmessage\s*:\s*(?:\(\s*)?[A-Za-z_$][\w$]*(?:\s+as\s+\w+\s*\))?\??\.message\b/,
 ];
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'dist') sourceFiles(full, out);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
 
 /** The argument text of the call whose `(` is at `open`, up to its matching `)` (strings and templates skipped over whole). */
 function argumentsAt(text: string, open: number): string {

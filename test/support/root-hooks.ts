@@ -58,10 +58,16 @@ async function enterFile(scope: FileScope): Promise<void> {
 async function leaveFile(scope: FileScope): Promise<void> {
   const name = `lt_${runTag}_f${scope.index}`;
   await withAdmin(async (c) => {
-    const open = await c.query<{ application_name: string; n: number }>(
-      `SELECT application_name, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY 1`,
-      [name],
-    );
+    // Connections a file's gateways and workers close as they stop may take a moment to go.
+    let open: pg.QueryResult<{ application_name: string; n: number }>;
+    const until = Date.now() + 5_000;
+    do {
+      open = await c.query<{ application_name: string; n: number }>(
+        `SELECT application_name, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY 1`,
+        [name],
+      );
+      if (open.rows.length > 0) await new Promise((r) => setTimeout(r, 250));
+    } while (open.rows.length > 0 && Date.now() < until);
     if (open.rows.length > 0) {
       process.stderr.write(`[test] ${scope.file} left PostgreSQL connections open: ${open.rows.map((r) => `${r.application_name || '?'} ×${r.n}`).join(', ')}\n`);
     }

@@ -1,7 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { serifFonts, type FontStyle } from '../../fonts/serif-font';
-import { PageFlow } from '../../reports/pdf-layout';
-import { formatDayVi } from '../../reports/report-format';
+import { PageFlow } from '../../render/flow/pdf-layout';
+import { formatDayVi } from '../../calendar/vn-day';
 import { upper } from '../../render/official/labels';
 import type { Handling } from './handling.repository';
 

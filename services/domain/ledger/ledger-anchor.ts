@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/pool';
 import { readTimestampToken } from '../../signing/timestamp-token';
-import { requestTimestamp } from '../../tsa/tsa-client';
+import { requestTimestamp } from '../../signing/tsa-client';
 
 // Anchors: the head hash of every ledger chain, timestamped by an RFC 3161 TSA. The token's
 // message imprint (SHA-256) IS the row's hash — the SHA-256 of the row's hash input — so a token

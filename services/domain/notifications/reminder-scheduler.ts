@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { logger } from '../../logging/logger';
-import { vnDay } from '../../stats/periods';
+import { vnDay } from '../../calendar/vn-day';
 import { claimDigestDay, sendDigest } from './daily-digest';
 import { remindDeadlines } from './deadline-reminders';
 

@@ -6,7 +6,7 @@ import { DomainError } from '../errors/domain-error';
 import { jsonbOrdered } from '../ledger/ledger-detail';
 import { appendLedger } from '../ledger/ledger.repository';
 import { observeNumber } from '../numbering/number-register';
-import { isRealDay, vnStartOf } from '../../stats/periods';
+import { isRealDay, vnStartOf } from '../../calendar/vn-day';
 import { findNumberHolder, insertPaperDispatches, insertPaperDocument } from './paper-document.repository';
 
 export interface PaperLimits {

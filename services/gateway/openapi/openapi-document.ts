@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   AgencyDirectory,
-  Body,
   CreateRegisterBookBody,
   RegisterBookList,
   RegisterBookView,
@@ -17,6 +16,7 @@ import {
   RevokeResult,
   StatusBody,
   StatusResult,
+  JsonSubmission,
   SubmitDocumentResponse,
 } from '../../../contracts';
 import { HTTP_STATUS_OF } from '../../../contracts/errors';
@@ -74,15 +74,6 @@ const OverduePage = z.object({
   ),
 });
 
-const BodyJson = z.object({ metadata: DocumentMetadata, body: Body }).strict();
-
-const FilesJson = z
-  .object({
-    metadata: DocumentMetadata,
-    files: z.array(z.object({ name: z.string(), contentType: z.string().optional(), contentBase64: z.string() }).strict()).min(1),
-  })
-  .strict();
-
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = {
     openapi: '3.1.0',
@@ -101,7 +92,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: z.toJSONSchema(z.union([FilesJson, BodyJson]), { io: 'input', unrepresentable: 'any' }), example: SUBMIT_EXAMPLE },
+              'application/json': { schema: z.toJSONSchema(JsonSubmission, { io: 'input', unrepresentable: 'any' }), example: SUBMIT_EXAMPLE },
               'multipart/form-data': {
                 schema: {
                   type: 'object',

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Body, DocumentMetadata, ErrorCode } from '../../../contracts';
+import { Body, DocumentMetadata, ErrorCode, Base64Text, jsonSubmissionOf } from '../../../contracts';
 import type { IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { UploadedFile } from './upload-storage';
@@ -15,19 +15,10 @@ export interface ParsedSubmission {
   attachments: IncomingFile[];
 }
 
-const FileJson = z
-  .object({
-    name: z.string().min(1).max(255),
-    contentType: z.string().max(255).optional(),
-    // decoded while the body arrived (streaming-json-reader), or base64 text from another caller
-    contentBase64: z.union([z.instanceof(DecodedContent), z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'base64')]),
-  })
-  .strict();
-
-const JsonSubmission = z.union([
-  z.object({ metadata: z.unknown(), files: z.array(FileJson).min(1) }).strict(),
-  z.object({ metadata: z.unknown(), body: z.unknown() }).strict(),
-]);
+// The envelope of the contract's JSON submission; metadata and body are checked in a second step.
+// A file's content was decoded while the body arrived (streaming-json-reader), or is base64 text
+// from another caller.
+const JsonSubmission = jsonSubmissionOf(z.unknown(), z.unknown(), z.union([z.instanceof(DecodedContent), Base64Text]));
 
 export function parseMetadata(raw: unknown): DocumentMetadata {
   const r = DocumentMetadata.safeParse(raw);

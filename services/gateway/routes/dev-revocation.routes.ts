@@ -5,8 +5,8 @@ import type { Db } from '../../db/pool';
 import { DEV_CRL_PATH, DEV_OCSP_PATH, openDevCa } from '../../domain/pki/dev-pki';
 import { buildCrl, serialKey } from '../../pki/revocation/crl';
 import { buildOcspResponse, certIdOf, decodeOcspRequest, ocspErrorResponse, OcspCertStatus } from '../../pki/revocation/ocsp';
-import { readCertificateFields } from '../../signing/cert-fields';
-import { decodeAt } from '../../signing/der';
+import { readCertificateFields } from '../../asn1/cert-fields';
+import { decodeAt } from '../../asn1/der';
 
 // Dev mode only: the development CA publishes its CRL and answers OCSP for the certificates it
 // issued, so `lienthong pki revoke` shows in verification (CRLs are valid for one minute, OCSP

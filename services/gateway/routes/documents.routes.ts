@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import multer from 'multer';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE, type DocumentView, type SubmitDocumentResponse } from '../../../contracts';
 import type { Config } from '../../config/config';
@@ -20,6 +19,7 @@ import { BLOB_CHUNK_BYTES } from '../../domain/blobs/blob.repository';
 import { sendBlob } from './send-blob';
 import { isUuid } from './route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 
 export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
@@ -74,7 +74,7 @@ export function documentsRoutes(db: Db, config: Config, gate: LargeBodyGate = la
       const result = await acceptDocument(
         db,
         { sender: principal.agencyCode, ...parsed, idempotencyKey: key },
-        { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) },
+        acceptLimitsFrom(config),
       );
       if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
       const body: SubmitDocumentResponse = { id: result.id, status: result.status, links: { self: `/v1/documents/${result.id}` } };

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import express from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
@@ -13,6 +12,7 @@ import { principalOf } from '../middleware/authenticate';
 import { isUuid } from './route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 import { checkScope } from '../security/require-scope';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 /** edXML in (POST /v1/edxml) and out (GET /v1/documents/:id/edxml), QCVN 102:2016. */
 export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
@@ -35,11 +35,7 @@ export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeB
     }
     // A status message is a status (scope `status`); an envelope that sends, revokes or replaces is `send`.
     checkScope(principal, message.kind === 'status' ? ['status'] : ['send']);
-    const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, {
-      maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
-      futureSkewDays: 1,
-      trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config),
-    });
+    const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, acceptLimitsFrom(config));
     switch (outcome.kind) {
       case 'document':
         if (!outcome.result.created) res.setHeader('Idempotent-Replayed', 'true');

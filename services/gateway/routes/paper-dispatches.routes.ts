@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { recordPaperDispatch } from '../../domain/paper/record-paper-dispatch';
 import { principalOf } from '../middleware/authenticate';
 import { validationError } from '../parsing/submission.parser';
+import { paperLimitsFrom } from '../../domain/documents/accept-limits';
 
 export function paperDispatchesRoutes(db: Db, config: Config): Router {
   const router = Router();
@@ -20,10 +21,7 @@ export function paperDispatchesRoutes(db: Db, config: Config): Router {
     const body = PaperDispatchRequest.safeParse(req.body);
     if (!body.success) throw validationError(body.error, 'body');
     const principal = principalOf(res);
-    const recorded = await recordPaperDispatch(db, principal.agencyCode, principal.keyId, body.data, {
-      maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
-      futureSkewDays: 1,
-    });
+    const recorded = await recordPaperDispatch(db, principal.agencyCode, principal.keyId, body.data, paperLimitsFrom(config));
     res.status(201).json({ id: recorded.id, recipients: recorded.recipients });
   });
   return router;

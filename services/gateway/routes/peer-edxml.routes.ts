@@ -2,7 +2,6 @@ import express, { Router } from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
-import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import { edxmlDomainError } from '../../domain/edxml/receive-edxml';
 import { DomainError } from '../../domain/errors/domain-error';
 import { authenticatePeer, HUB_HEADER } from '../../domain/peers/hub-signature';
@@ -10,6 +9,7 @@ import { receiveFromPeer } from '../../domain/peers/receive-from-peer';
 import { localDirectoryPage } from '../../domain/peers/peer-directory';
 import { EdxmlError, parseEdxml } from '../../edxml';
 import type { LargeBodyGate } from '../security/large-body-gate';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 /**
  * POST /v1/edxml from a peer hub (issue 22): a request carrying X-LienThong-Hub is authenticated by
@@ -42,12 +42,7 @@ export function peerEdxmlRoutes(db: Db, config: Config, gate: LargeBodyGate): Ro
         if (err instanceof EdxmlError) throw edxmlDomainError(err);
         throw err;
       }
-      const outcome = await receiveFromPeer(db, config.LIENTHONG_HUB_ID, peer, message, {
-        maxRecipients: config.LIENTHONG_MAX_RECIPIENTS,
-        futureSkewDays: 1,
-        trustStoreDir: config.LIENTHONG_TRUST_STORE,
-        signatures: signatureIntakeOptions(config),
-      });
+      const outcome = await receiveFromPeer(db, config.LIENTHONG_HUB_ID, peer, message, acceptLimitsFrom(config));
       switch (outcome.kind) {
         case 'document':
           if (!outcome.result.created) res.setHeader('Idempotent-Replayed', 'true');

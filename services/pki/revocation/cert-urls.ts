@@ -1,8 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
-import { readCertificateFields } from '../../signing/cert-fields';
-import { children, decodeAt, decodeOid, DerNode } from '../../signing/der';
-import { OID } from '../../signing/oids';
-import { contextTag, oid, sequence, tlv } from '../../signing/der';
+import { readCertificateFields } from '../../asn1/cert-fields';
+import { children, decodeAt, decodeOid, DerNode } from '../../asn1/der';
+import { OID } from '../../asn1/oids';
+import { contextTag, oid, sequence, tlv } from '../../asn1/der';
 
 // Where a certificate says its revocation status is published: CRL distribution points
 // (RFC 5280 §4.2.1.13) and the OCSP responder of its authority information access (§4.2.2.1).

@@ -1,11 +1,11 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { sign } from 'node:crypto';
-import { readCertificateFields } from '../../signing/cert-fields';
+import { readCertificateFields } from '../../asn1/cert-fields';
 import {
   bitString, children, contextTag, decodeAt, decodeOid, decodeTime, DerError, expectChildren, oid, sequence, Tag, tlv, unsignedInteger, x509Time,
-} from '../../signing/der';
-import { OID } from '../../signing/oids';
-import { signatureAlgorithm } from '../../signing/signature-algorithms';
+} from '../../asn1/der';
+import { OID } from '../../asn1/oids';
+import { signatureAlgorithm } from '../../asn1/signature-algorithms';
 import { signatureAlgorithmFor } from '../x509-builder';
 
 // X.509 certificate revocation lists (RFC 5280 §5): read and checked for verification, and

@@ -1,10 +1,10 @@
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
-import { keyIdentifierFromSpki, readCertificateFields } from '../../signing/cert-fields';
+import { keyIdentifierFromSpki, readCertificateFields } from '../../asn1/cert-fields';
 import {
   bitString, children, contextTag, decodeAt, decodeOid, decodeTime, DerError, DerNode, derNull, expectChildren, generalizedTime, octetString, oid, sequence, Tag, tlv,
-} from '../../signing/der';
-import { OID } from '../../signing/oids';
-import { signatureAlgorithm } from '../../signing/signature-algorithms';
+} from '../../asn1/der';
+import { OID } from '../../asn1/oids';
+import { signatureAlgorithm } from '../../asn1/signature-algorithms';
 import { signatureAlgorithmFor } from '../x509-builder';
 import { serialKey } from './crl';
 

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { readCertificateFields } from '../../signing/cert-fields';
-import { decodeAt } from '../../signing/der';
+import { readCertificateFields } from '../../asn1/cert-fields';
+import { decodeAt } from '../../asn1/der';
 import { crlUrls, ocspUrls } from './cert-urls';
 import { Crl, crlIssuedBy, parseCrl, serialKey } from './crl';
 import { certIdOf, encodeOcspRequest, readOcspResponse } from './ocsp';

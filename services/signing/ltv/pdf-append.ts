@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { requestTimestamp } from '../../tsa/tsa-client';
+import { requestTimestamp } from '../tsa-client';
 import { SignatureTooLargeError, UnsignablePdfError } from '../errors';
 import { PdfFileReader } from '../pdf-file-reader';
 import { fileSignTarget } from '../pdf-file-signing';

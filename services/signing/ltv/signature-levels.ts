@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { parseSignedData } from '../cms-parser';
 import { SigningIdentityError } from '../errors';
-import { OID } from '../oids';
+import { OID } from '../../asn1/oids';
 import type { TimestampOptions } from '../signature-timestamp';
 import { readTimestampToken } from '../timestamp-token';
 import { buildDssUpdate, VriEntry } from './dss-update';

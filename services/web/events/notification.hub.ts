@@ -36,6 +36,9 @@ export class NotificationHub {
       await client.connect();
       await client.query('LISTEN lienthong_notification');
       this.client = client;
+      // The last page left while the connection was opening: close it, or it would stay open (and
+      // keep the process alive) with nobody listening.
+      if (this.subs.size === 0) void this.close();
     })().finally(() => (this.opening = undefined));
     return this.opening;
   }

@@ -20,6 +20,7 @@ import { readSendForm, toMetadata, type FieldErrors, type SendFormValues } from 
 import { draftListPage, draftPage } from '../views/drafts.view';
 import { sendPage } from '../views/send.view';
 import { param } from './params';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 /**
  * Approval before sending (issue 20): a chuyên viên drafts (upload or composed), the unit head then
@@ -43,7 +44,8 @@ function startsAsPdf(f: Express.Multer.File): boolean {
 
 export function draftsRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 };
+  // The same limits as every other channel: an issued draft's signed PDF is checked against the trust store too.
+  const limits = acceptLimitsFrom(config);
 
   async function recipientsText(values: SendFormValues): Promise<string[]> {
     const dir = await directory(db);

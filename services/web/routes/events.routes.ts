@@ -12,7 +12,11 @@ export function eventsRoutes(db: Db, config: Config): Router {
   router.get('/events', allow('documents.read'), async (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write('retry: 5000\n\n');
+    // The page may leave while the subscription is being made: then it is undone at once.
+    let left = false;
+    req.once('close', () => (left = true)); // (or it left before this handler ran: the socket is gone)
     const unsubscribe = await hub.subscribe(userOf(res).agencyCode, (e) => res.write(`event: dispatch\ndata: ${JSON.stringify(e)}\n\n`));
+    if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
     // Proxies drop silent connections; a comment line every 25 s keeps this one open.
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     heartbeat.unref();

@@ -42,8 +42,14 @@ export function notificationsRoutes(db: Db, config: Config): Router {
       const latest = id !== null ? items.find((i) => i.id === id) : undefined;
       res.write(`event: notification\ndata: ${JSON.stringify({ unread, latest: latest ? { id: latest.id, title: latest.title, link: latest.link, urgent: latest.urgent, kind: latest.kind } : null })}\n\n`);
     };
+    // The page may leave while the subscription is being made: then it is undone at once, or the
+    // hub would keep a listener (and its LISTEN connection) for nobody.
+    let left = false;
+    req.once('close', () => (left = true)); // (or it left before this handler ran: the socket is gone)
     const unsubscribe = await hub.subscribe(user.id, (id) => void push(id).catch(() => undefined));
+    if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
     await push(null);
+    if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
     // A user disabled meanwhile loses the stream too (the session lookup refuses them on every request).
     const heartbeat = setInterval(() => {
       void stillActive(db, user.id).then((ok) => (ok ? res.write(': keep-alive\n\n') : res.end()), () => undefined);

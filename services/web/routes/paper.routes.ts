@@ -9,6 +9,7 @@ import { directory } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
 import { fieldOfDomainError } from '../send/send-form';
 import { paperPage, type PaperValues } from '../views/paper.view';
+import { paperLimitsFrom } from '../../domain/documents/accept-limits';
 
 const MESSAGES: Record<string, string> = {
   number: 'Số văn bản bắt đầu bằng chữ số, ví dụ 15.',
@@ -53,7 +54,7 @@ export function paperRoutes(db: Db, config: Config): Router {
     }
     try {
       const user = userOf(res);
-      await recordPaperDispatch(db, user.agencyCode, null, parsed.data, { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1 });
+      await recordPaperDispatch(db, user.agencyCode, null, parsed.data, paperLimitsFrom(config));
       res.redirect(303, `/paper?recorded=${encodeURIComponent(`${parsed.data.number}/${parsed.data.notation}`)}`);
     } catch (err) {
       if (!(err instanceof DomainError) || err.code === 'INTERNAL') throw err;

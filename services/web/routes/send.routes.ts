@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { signatureIntakeOptions } from '../../domain/documents/arriving-signatures';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
@@ -15,6 +14,7 @@ import { allow, userOf } from '../security/access-policy';
 import { composePdf, PREVIEW_BUDGET } from '../send/compose-pdf';
 import { fieldOfDomainError, readSendForm, toMetadata, type FieldErrors, type SendFormValues } from '../send/send-form';
 import { sendPage } from '../views/send.view';
+import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 
 /** Numbers predicted for a composed document can be taken by a colleague meanwhile: try again. */
 const COMPOSE_ATTEMPTS = 3;
@@ -34,7 +34,7 @@ function uploaded(req: Request): IncomingFile | undefined {
 
 export function sendRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const limits = { maxRecipients: config.LIENTHONG_MAX_RECIPIENTS, futureSkewDays: 1, trustStoreDir: config.LIENTHONG_TRUST_STORE, signatures: signatureIntakeOptions(config) };
+  const limits = acceptLimitsFrom(config);
 
   async function show(res: Response, values: SendFormValues, errors: FieldErrors, status = 200): Promise<void> {
     const dir = await directory(db);

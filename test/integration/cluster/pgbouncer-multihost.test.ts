@@ -8,7 +8,7 @@ import { resolveRunAs } from '../../../infra/embedded/embedded-postgres';
 import { findOnPath } from '../../../infra/embedded/common';
 import { freePort } from '../../../infra/embedded/free-port';
 import { createPool } from '../../../services/db/pool';
-import { testEnv } from '../../../test/support/test-env';
+import { testEnv } from '../../support/test-env';
 
 interface Bouncer { port: number; daemon: Daemon }
 

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import pg from 'pg';
+import { RoundTripCounter } from '../../../services/db/round-trips';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 
 /**
  * The accept path's cost is mostly PostgreSQL round trips (the CPU profile of the gateway under
- * load is `writev ← pg`). This counts the statements one submission sends, so a change that adds
- * one shows up here rather than as a slower benchmark.
+ * load is `writev ← pg`). The gateway's pool counts its round trips (RoundTripCounter), so a change
+ * that adds one to a submission's budget shows up here rather than as a slower benchmark.
  */
 describe('accept: PostgreSQL round trips per submission', function () {
   this.timeout(60_000);
@@ -15,33 +15,18 @@ describe('accept: PostgreSQL round trips per submission', function () {
   let sender: TestAgency;
   let recipients: TestAgency[];
   let pdf: Buffer;
-  const original = pg.Client.prototype.query;
-  let seen: string[] | undefined;
+  const roundTrips = new RoundTripCounter();
 
   before(async () => {
-    gw = await startGateway();
+    gw = await startGateway({}, { roundTrips });
     [sender, ...recipients] = (await createAgencies(gw.db, 6, { withCertificates: false, signers: 1 })) as [TestAgency, ...TestAgency[]];
     pdf = await makePdf(1);
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0];
-      seen?.push(typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '?'));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
   });
   after(async () => {
-    pg.Client.prototype.query = original;
     await gw.close();
   });
 
-  const counted = async (fn: () => Promise<unknown>): Promise<string[]> => {
-    seen = [];
-    try {
-      await fn();
-      return seen;
-    } finally {
-      seen = undefined;
-    }
-  };
+  const counted = (fn: () => Promise<unknown>): Promise<string[]> => roundTrips.during(fn);
 
   it('when a key that was just used sends a one-page PDF to 5 known recipients, then the accept costs at most 5 statements (BEGIN, one insert, ledger, COMMIT)', async () => {
     const to = recipients.map((r) => r.code);

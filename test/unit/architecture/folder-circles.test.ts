@@ -3,15 +3,20 @@ import { projectRoot } from '../../../services/config/project-root';
 import { describeCircle, folderCircles, folderGraph, folderOf } from '../../support/folder-graph';
 
 /**
- * The import circles between folders that exist today (issue 18 asks that they go: move the shared
- * pieces — HTTP helpers, DER and certificate fields, the calendar, the key envelope — into leaf
- * folders). Until then this test fails on any new circle, and on any circle that grows.
+ * The import circles between folders that exist today (issue 18 asks that they go). The calendar
+ * (services/calendar), DER and certificate fields (services/asn1), the PDF page flow
+ * (services/render/flow), the timestamp client (services/signing) and the master key's parsing
+ * (services/config) moved to the folders that own them, which broke the large circle through
+ * config, convert, db, domain, pki, reports, signing, stats and tsa. What is left fails this test
+ * if it grows, and any new circle fails it.
  */
 const KNOWN_CIRCLES: string[][] = [
-  // export joined this round: services/export/document-columns.ts takes the web's labels.
+  // export joined in an earlier round: services/export/document-columns.ts takes the web's labels;
+  // the web takes the gateway's route helpers and the gateway mounts the web (issue 18).
   ['services/export', 'services/gateway', 'services/web'],
-  // reports joined this round: domain/handling/handling-slip.pdf.ts uses reports/pdf-layout.
-  ['services/config', 'services/convert', 'services/db', 'services/domain', 'services/pki', 'services/reports', 'services/signing', 'services/stats', 'services/tsa'],
+  // came with the ledger anchoring (merged from main): domain/ledger/anchor-tsa.ts starts the
+  // development TSA, which reads the development CA through domain/pki/dev-pki. To break next.
+  ['services/domain', 'services/tsa'],
 ];
 
 describe('architecture: import circles between folders', () => {

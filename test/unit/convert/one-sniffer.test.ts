@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
 import { projectRoot } from '../../../services/config/project-root';
 import { magicTypeOf, sniffSourceType } from '../../../services/convert/sniff';
 import { sniffContentType } from '../../../services/domain/files/sniff-content-type';
+import { filesSpelling } from '../../support/source-files';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
@@ -11,14 +10,6 @@ const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
 const LATE_PDF = Buffer.concat([Buffer.alloc(600, 0x20), Buffer.from('%PDF-1.7\n%%EOF\n')]);
 const TOO_LATE_PDF = Buffer.concat([Buffer.alloc(1100, 0x20), Buffer.from('%PDF-1.7\n')]);
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) sources(full, out);
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 describe('file sniffing: one table of magic numbers for intake and conversion', () => {
   it('when the same bytes go to the intake sniffer and the convert sniffer, then they name the same type', () => {
@@ -49,12 +40,8 @@ describe('file sniffing: one table of magic numbers for intake and conversion', 
   });
 
   it('when the product code is read, then only services/convert/sniff.ts holds the magic numbers', () => {
-    const root = projectRoot();
     const magic = /0x89,\s*0x50,\s*0x4e,\s*0x47|0xd0,\s*0xcf,\s*0x11,\s*0xe0|'PK\\x03\\x04'/;
-    const files = ['services', 'workers']
-      .flatMap((top) => sources(path.join(root, top)))
-      .filter((f) => magic.test(fs.readFileSync(f, 'utf8')))
-      .map((f) => path.relative(root, f).split(path.sep).join('/'));
+    const files = filesSpelling(projectRoot(), ['services', 'workers'], magic);
     expect(files).to.deep.equal(['services/convert/sniff.ts']);
   });
 });

@@ -1,18 +1,9 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
 import { DispatchStatus, DocumentStatus, Stage } from '../../../contracts';
 import { projectRoot } from '../../../services/config/project-root';
+import { filesSpelling } from '../../support/source-files';
 import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn, statusBefore } from '../../../services/domain/pipeline/pipeline';
 
-function productSources(dir: string, out: string[] = []): string[] {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) productSources(full, out);
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 describe('pipeline: the in-flight statuses are defined once', () => {
   it('when the in-flight document statuses are read, then they are exactly those that await a stage, in pipeline order', () => {
@@ -27,14 +18,7 @@ describe('pipeline: the in-flight statuses are defined once', () => {
     expect(statusBefore(Stage.route)).to.equal(DocumentStatus.signed);
   });
 
-  const spelling = (re: RegExp): string[] => {
-    const root = projectRoot();
-    return ['services', 'workers', 'contracts']
-      .flatMap((top) => productSources(path.join(root, top)))
-      .filter((file) => re.test(fs.readFileSync(file, 'utf8')))
-      .map((file) => path.relative(root, file).split(path.sep).join('/'))
-      .sort();
-  };
+  const spelling = (re: RegExp): string[] => filesSpelling(projectRoot(), ['services', 'workers', 'contracts'], re);
 
   it('when the product code is read, then no file spells the in-flight document statuses out', () => {
     expect(spelling(/'accepted',\s*'converted',\s*'signed'/)).to.deep.equal([]);

@@ -1,12 +1,12 @@
 import { createHash, createPrivateKey, constants, KeyObject, sign, X509Certificate } from 'node:crypto';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
-import { readCertificateFields } from '../../../services/signing/cert-fields';
-import { children, contextTag, decodeAt, DerNode, derNull, octetString, oid, sequence, setOf, Tag, tlv, unsignedInteger } from '../../../services/signing/der';
-import { OID, OID_BY_DIGEST, type DigestName } from '../../../services/signing/oids';
+import { readCertificateFields } from '../../../services/asn1/cert-fields';
+import { children, contextTag, decodeAt, DerNode, derNull, octetString, oid, sequence, setOf, Tag, tlv, unsignedInteger } from '../../../services/asn1/der';
+import { OID, OID_BY_DIGEST, type DigestName } from '../../../services/asn1/oids';
 import { parseSignedData } from '../../../services/signing/cms-parser';
 import { addSignaturePlaceholder } from '../../../services/signing/pdf-placeholder';
 import { createTimestampIssuer } from '../../../services/tsa/timestamp-issuer';
-import { decodeTimestampResponse, encodeTimestampRequest } from '../../../services/tsa/tsa-messages';
+import { decodeTimestampResponse, encodeTimestampRequest } from '../../../services/signing/tsa-messages';
 import type { KeyAndCert } from '../../../services/pki/dev-ca';
 import { pemBlocks } from '../../../services/pki/x509-builder';
 

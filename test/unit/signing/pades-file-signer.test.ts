@@ -7,7 +7,7 @@ import {
 } from '../../../services/signing/pades-signer';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import { PdfFileReader, PdfUnreadableError, withPdfFile } from '../../../services/signing/pdf-file-reader';
-import { requestTimestamp } from '../../../services/tsa/tsa-client';
+import { requestTimestamp } from '../../../services/signing/tsa-client';
 import { rejectionOf } from '../../support/rejection';
 import { encryptWithQpdf } from '../convert/source-fixtures';
 import { RunningTsa, startTsa } from '../tsa/tsa-fixtures';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { createHash, X509Certificate } from 'node:crypto';
 import { parseSignedData } from '../../../services/signing/cms-parser';
-import { OID } from '../../../services/signing/oids';
+import { OID } from '../../../services/asn1/oids';
 import { loadSigningIdentity, SignedPdf, signPdfDetailed, SigningIdentity } from '../../../services/signing/pades-signer';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
-import { requestTimestamp } from '../../../services/tsa/tsa-client';
-import { TimestampUnavailableError } from '../../../services/tsa/tsa-errors';
+import { requestTimestamp } from '../../../services/signing/tsa-client';
+import { TimestampUnavailableError } from '../../../services/signing/tsa-errors';
 import { deadUrl, RunningTsa, startSilentServer, startTsa } from '../tsa/tsa-fixtures';
 import { dumpLastCms, makePki, nssDbTrusting, onePagePdf, opensslCmsVerify, pdfsig, run, TempDir, TestPki } from './signing-fixtures';
 import { rejectionOf } from '../../support/rejection';

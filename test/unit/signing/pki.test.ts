@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { createDevCa, issueAgencyCertificate } from '../../../services/pki/dev-ca';
-import { MasterKeyMismatchError, openPrivateKey, parseMasterKey, sealPrivateKey } from '../../../services/pki/key-envelope';
+import { parseMasterKey } from '../../../services/config/master-key';
+import { MasterKeyMismatchError, openPrivateKey, sealPrivateKey } from '../../../services/pki/key-envelope';
 import { AGENCY, run, TempDir } from './signing-fixtures';
 
 describe('when the development CA issues agency certificates', () => {

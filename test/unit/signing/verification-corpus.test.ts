@@ -3,9 +3,9 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { createDevCa, issueAgencyCertificate, issueTsaCertificate, KeyAndCert } from '../../../services/pki/dev-ca';
 import { buildCrl } from '../../../services/pki/revocation/crl';
 import { RevocationChecker } from '../../../services/pki/revocation/revocation-checker';
-import { readCertificateFields } from '../../../services/signing/cert-fields';
+import { readCertificateFields } from '../../../services/asn1/cert-fields';
 import { parseSignedData } from '../../../services/signing/cms-parser';
-import { decodeAt } from '../../../services/signing/der';
+import { decodeAt } from '../../../services/asn1/der';
 import { loadSigningIdentity, signPdf } from '../../../services/signing/pades-signer';
 import { SignatureReport, verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { requestTimestamp } from '../../../services/tsa/tsa-client';
-import { TimestampUnavailableError } from '../../../services/tsa/tsa-errors';
+import { requestTimestamp } from '../../../services/signing/tsa-client';
+import { TimestampUnavailableError } from '../../../services/signing/tsa-errors';
 import { readTimestampToken, verifyTimestampToken } from '../../../services/signing/timestamp-token';
 import { run, TempDir } from '../signing/signing-fixtures';
 import { deadUrl, RunningTsa, startSilentServer, startTsa } from './tsa-fixtures';

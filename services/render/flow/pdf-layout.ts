@@ -1,5 +1,5 @@
 import { PDFDocument, rgb, type Color, type PDFPage } from 'pdf-lib';
-import type { FontStyle, SerifFontSet } from '../fonts/serif-font';
+import type { FontStyle, SerifFontSet } from '../../fonts/serif-font';
 
 export const BLACK = rgb(0, 0, 0);
 export const GREY = rgb(0.45, 0.45, 0.45);

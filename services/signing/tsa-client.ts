@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DigestName } from '../signing/oids';
-import { readTimestampToken } from '../signing/timestamp-token';
+import { DigestName } from '../asn1/oids';
+import { readTimestampToken } from './timestamp-token';
 import { TimestampUnavailableError } from './tsa-errors';
 import { decodeTimestampResponse, encodeTimestampRequest, PkiStatus } from './tsa-messages';
 

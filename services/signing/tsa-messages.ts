@@ -1,8 +1,8 @@
 import {
   bitString, boolean, children, decodeAt, decodeOid, decodeSmallInteger, DerError, DerNode, expectChildren, octetString, oid,
   sequence, Tag, unsignedInteger, utf8String,
-} from '../signing/der';
-import { DIGEST_BY_OID, DigestName, OID_BY_DIGEST } from '../signing/oids';
+} from '../asn1/der';
+import { DIGEST_BY_OID, DigestName, OID_BY_DIGEST } from '../asn1/oids';
 
 // RFC 3161 §2.4 request and response messages, both directions (client and development TSA).
 

@@ -1,5 +1,5 @@
 import { rgb } from 'pdf-lib';
-import type { FontStyle } from '../fonts/serif-font';
+import type { FontStyle } from '../../fonts/serif-font';
 import { drawAligned, wrapText, type PageFlow } from './pdf-layout';
 
 export interface Column {
