@@ -43,7 +43,7 @@ export const EdxmlStatusCode = {
 } as const;
 export type EdxmlStatusCode = (typeof EdxmlStatusCode)[keyof typeof EdxmlStatusCode];
 
-export const Channel = { hosted: 'hosted', push: 'push', paper: 'paper', relay: 'relay' } as const;
+export const Channel = { hosted: 'hosted', push: 'push', paper: 'paper', relay: 'relay', axis: 'axis' } as const;
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
 export const Urgency = { normal: 'normal', urgent: 'urgent', very_urgent: 'very_urgent', flash: 'flash' } as const;

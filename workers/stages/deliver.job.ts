@@ -14,6 +14,7 @@ import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';
 import { relayToPeer } from '../delivery/relay-delivery';
+import { deliverThroughAxis } from '../../services/axis/axis-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
@@ -50,6 +51,15 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     if (channel === Channel.relay) {
       // To the peer hub serving the recipient, under the same attempt records, budget and alert as a push.
       proof = await pushWithRecord({ db, config, log }, undefined, doc!, dispatchId, (attempt) => relayToPeer(db, config, doc!, dispatchId, dispatch.recipientCode, attempt));
+      if (!proof) return;
+    }
+    if (channel === Channel.axis) {
+      // Through the national document exchange axis, under the same attempt records, budget and alert.
+      proof = await pushWithRecord({ db, config, log }, undefined, doc!, dispatchId, async () => {
+        const sent = await deliverThroughAxis(db, config, doc!, dispatch.recipientCode);
+        log.info({ recipient: dispatch.recipientCode, axisId: sent.axisId }, 'sent through the national axis');
+        return { httpStatus: sent.httpStatus, proof: sent.proof };
+      });
       if (!proof) return;
     }
     const paper = channel === Channel.paper;

@@ -108,10 +108,10 @@ export async function upsertRemoteAgency(db: Queryable, a: RemoteAgency): Promis
   const r = await db.query(
     `WITH prev AS (SELECT name, alt_code, reached_via, peer_id FROM agencies WHERE code = $1),
      written AS (
-       INSERT INTO agencies (code, name, alt_code, reached_via, peer_id, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       INSERT INTO agencies (code, name, alt_code, reached_via, peer_id, last_seen_at, channel)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $4 = 'axis' THEN 'axis' ELSE 'relay' END)
        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, alt_code = COALESCE(EXCLUDED.alt_code, agencies.alt_code),
-         reached_via = EXCLUDED.reached_via, peer_id = EXCLUDED.peer_id, last_seen_at = EXCLUDED.last_seen_at
+         reached_via = EXCLUDED.reached_via, peer_id = EXCLUDED.peer_id, last_seen_at = EXCLUDED.last_seen_at, channel = EXCLUDED.channel
        WHERE agencies.reached_via <> 'local' AND NOT (agencies.reached_via = 'peer' AND EXCLUDED.reached_via = 'axis')
        RETURNING 1)
      SELECT (SELECT count(*) FROM written)::int AS written, p.name, p.alt_code AS "altCode", p.reached_via AS "reachedVia", p.peer_id AS "peerId"

@@ -24,10 +24,9 @@ export function splitRefs(refs: string[]): { groupIds: string[]; direct: string[
 }
 
 /**
- * Agencies learned from the national axis (reached_via 'axis') are not addressable yet: the routing
- * channel has no axis delivery path (services/axis/axis-outbound.ts sendDocumentToAxis is the
- * adapter's send), and a copy must never fall into a hosted inbox nobody reads. Until that path
- * exists they answer UNKNOWN_RECIPIENT, as before they were in the directory.
+ * Every agency of the directory is addressable: local ones, a peer hub's (channel relay) and those
+ * learned from the national axis (channel axis: the deliver stage sends the envelope through the
+ * axis, services/axis/axis-delivery.ts).
  *
  * Two select-list expressions (`groups`, `known`) answering DirectoryFacts for the group ids in
  * parameter `$groupsParam` (text[]) and the direct codes in `$codesParam` (text[]), so a caller can
@@ -38,7 +37,7 @@ export function directoryFactsSql(groupsParam: number, codesParam: number): stri
              FROM (SELECT g.id, COALESCE(array_agg(m.agency_code ORDER BY m.agency_code) FILTER (WHERE m.agency_code IS NOT NULL), '{}') AS members
                      FROM agency_groups g LEFT JOIN agency_group_members m ON m.group_id = g.id
                     WHERE g.id = ANY($${groupsParam}::text[]) GROUP BY g.id) g) AS groups,
-          (SELECT COALESCE(array_agg(code), '{}') FROM agencies WHERE code = ANY($${codesParam}::text[]) AND reached_via <> 'axis') AS known`;
+          (SELECT COALESCE(array_agg(code), '{}') FROM agencies WHERE code = ANY($${codesParam}::text[])) AS known`;
 }
 
 /**

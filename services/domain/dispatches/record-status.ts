@@ -62,8 +62,9 @@ export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResu
       ]);
     }
     let incomingNumber: string | null = x.incomingNumber;
-    // A copy relayed to a peer hub is registered there, in the recipient's own books, not here.
-    const here = x.channel !== 'relay';
+    // A copy relayed to a peer hub, or sent through the national axis, is registered at the
+    // recipient's own end, in its own books, not here.
+    const here = x.channel !== 'relay' && x.channel !== 'axis';
     if (s.code === EdxmlStatusCode.accepted && !incomingNumber && here) {
       incomingNumber = await registerIncoming(tx, x.id, x.recipient, s.register);
     }

@@ -57,7 +57,7 @@ export const URGENCY_LABELS: Record<Urgency, string> = {
   flash: 'Hỏa tốc',
 };
 
-export const CHANNEL_LABELS: Record<string, string> = { hosted: 'Hộp thư Liên Thông', push: 'Hệ thống cơ quan', paper: 'Giấy', relay: 'Qua hub ngang hàng' };
+export const CHANNEL_LABELS: Record<string, string> = { hosted: 'Hộp thư Liên Thông', push: 'Hệ thống cơ quan', paper: 'Giấy', relay: 'Qua hub ngang hàng', axis: 'Qua trục liên thông quốc gia' };
 
 export function statusLabel(s: string): string {
   return (DISPATCH_STATUS_LABELS as Record<string, string>)[s] ?? s;

@@ -152,24 +152,48 @@ describe('national axis adapter against the axis simulator', function () {
     expect(sentStatuses().filter((s) => s.statusCode === '13')).to.have.length(0);
   });
 
-  it('sends an envelope through the axis with the adapter\'s send function; the directory does not yet route copies to axis agencies', async () => {
+  it('routes a copy to an agency known through the axis: the envelope goes to the axis addressed to it, the dispatch is delivered under the delivery rules, and the agency\'s 03 comes back on its timeline', async () => {
+    const sent = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([r1.code102], { notation: 'UBND-TRUC' }), pdf));
+    expect(sent.status, JSON.stringify(sent.body)).to.equal(202);
+    const id = sent.body.id as string;
+    const x = await waitFor('the copy delivered through the axis', async () =>
+      (await gw.db.query(`SELECT id, channel, incoming_number AS "incomingNumber" FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [id])).rows[0],
+    { timeoutMs: 90_000 });
+    expect(x.channel).to.equal('axis');
+    const doc = (await gw.db.query(`SELECT number, notation, issued_on::text AS "issuedOn" FROM documents WHERE id = $1`, [id])).rows[0];
+    const out = sim.sent.filter((m) => m.messageType === 'edoc' && m.to.includes(r1.code102)).map((m) => ({ m, e: parseEdxml(m.edxml) }))
+      .find(({ e }) => e.kind === 'document' && e.document.code.notation === 'UBND-TRUC' && e.document.code.number === doc.number);
+    expect(out, 'the envelope reached the axis addressed to the agency').to.not.equal(undefined);
+    expect(out!.m).to.include({ from: a.code, systemId: SYSTEM });
+    if (out!.e.kind !== 'document') throw new Error('a document envelope was expected');
+    expect(out!.e.document.attachments[0]!.bytes.includes(Buffer.from('/ETSI.CAdES.detached')), 'the signed PDF travels').to.equal(true);
+    const attempts = await gw.db.query(`SELECT count(*)::int AS n FROM dispatch_attempts WHERE dispatch_id = $1`, [x.id]);
+    expect(attempts.rows[0].n, 'the attempt is recorded like a push').to.be.at.least(1);
+    // The axis agency registers it at its end: its 03 comes back through the axis onto our timeline.
+    const status = emitEdxmlStatus({
+      from: { organId: r1.code102, organName: r1.name },
+      responseFor: { organId: a.code, code: `${doc.number}/${doc.notation}`, promulgationDate: doc.issuedOn, documentId: out!.e.document.documentId },
+      statusCode: '03', description: 'Đã vào sổ', timestamp: '2026-12-04T10:00:00+07:00',
+    });
+    sim.queue(SYSTEM, status, { from: r1.code102, to: a.code, messageType: 'status' });
+    await waitFor('the 03 recorded', async () =>
+      (await gw.db.query(`SELECT 1 FROM dispatch_events WHERE dispatch_id = $1 AND code = '03'`, [x.id])).rowCount === 1 || undefined,
+    { timeoutMs: 60_000 });
+    // Registered in the recipient's own books, not in ours.
+    const after = (await gw.db.query(`SELECT status, incoming_number AS "incomingNumber" FROM dispatches WHERE id = $1`, [x.id])).rows[0];
+    expect(after).to.deep.equal({ status: 'accepted', incomingNumber: null });
+  });
+
+  it('sends an envelope with the adapter\'s send function alone (no routing)', async () => {
     const [b] = (await createAgencies(gw.db, 1, { withCertificates: false })) as [TestAgency];
     const sent = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([b.code], { notation: 'UBND-VP' }), pdf));
     expect(sent.status).to.equal(202);
     const id = sent.body.id as string;
     await waitFor('signed and routed', async () => (await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [id])).rowCount === 1 || undefined, { timeoutMs: 90_000 });
     const axisId = await sendDocumentToAxis(gw.db, new AxisClient(settings()), id, [r1.code102]);
-    const out = sim.sent.find((s) => s.docId === axisId)!;
+    const out = sim.sent.find((m) => m.docId === axisId)!;
     expect(out).to.include({ from: a.code, messageType: 'edoc', systemId: SYSTEM });
     expect(out.to).to.deep.equal([r1.code102]);
-    const envelope = parseEdxml(out.edxml);
-    if (envelope.kind !== 'document') throw new Error('a document envelope was expected');
-    expect(envelope.document.from.organId).to.equal(a.code);
-    expect(envelope.document.attachments[0]!.bytes.includes(Buffer.from('/ETSI.CAdES.detached')), 'the signed PDF travels').to.equal(true);
-    // No copy may fall into a hosted inbox nobody reads: an axis agency is not addressable until the routing channel has an axis path.
-    const refused = await postDocument(gw.baseUrl, a.apiKey, documentForm(metadataFor([r1.code102]), pdf));
-    expect(refused.status).to.equal(422);
-    expect(refused.body.error.code).to.equal('UNKNOWN_RECIPIENT');
   });
 
   it('leaves documents of axis senders out of the province\'s e-document figures', async () => {
