@@ -20,7 +20,7 @@ export interface GroupEntry {
 
 /**
  * The directory for the recipient picker: every agency with its groups, and every group. Agencies
- * known only through the national axis (the whole country's directory, and not addressable yet)
+ * known only through the national axis (the whole country's directory, far too long for a picker)
  * are left out unless asked for (the admin directory page shows them).
  */
 export async function directory(db: Queryable, opts: { withAxis?: boolean } = {}): Promise<{ agencies: DirectoryEntry[]; groups: GroupEntry[] }> {

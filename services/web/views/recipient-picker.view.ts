@@ -15,7 +15,7 @@ ${fieldError(o.errors, 'recipients')}
 )}</div>
 <div class="field picker-search" hidden><label for="recipient-search">Tìm cơ quan</label><input id="recipient-search" type="search" placeholder="Gõ tên hoặc mã cơ quan" autocomplete="off"></div>
 <div class="agency-list" role="group" aria-label="Cơ quan nhận">${o.agencies
-  // Agencies known only through the national axis are not addressable yet (resolve-recipients.ts).
+  // Agencies known only through the national axis (the whole country: about 111,000) are not listed; systems address them by code.
   .filter((a) => a.code !== o.self && a.reachedVia !== 'axis')
   .map(
     (a) => html`<label class="check" data-search="${`${a.name} ${a.code}`.toLowerCase()}"><input type="checkbox" name="recipients" value="${a.code}"${chosen.has(a.code) ? html` checked` : ''}> ${a.name}${a.channel === 'paper' ? html` <span class="pill paper">giấy</span>` : ''}</label>`,
