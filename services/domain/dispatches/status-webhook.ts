@@ -45,7 +45,8 @@ export async function enqueueRecipientStatus(tx: Queryable, eventId: number): Pr
      SELECT $2, jsonb_build_object('eventId', e.id, 'to', 'recipient'), 0
        FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN agencies r ON r.code = x.recipient_code
       WHERE e.id = $1 AND e.code = '13' AND x.delivered_at IS NOT NULL
-        AND ((r.channel = 'push' AND r.endpoint_url IS NOT NULL) OR (r.channel = 'relay' AND COALESCE(e.actor, '') NOT LIKE 'peer:%'))`,
+        AND ((r.channel = 'push' AND r.endpoint_url IS NOT NULL) OR (r.channel = 'relay' AND COALESCE(e.actor, '') NOT LIKE 'peer:%')
+             OR (r.channel = 'axis' AND COALESCE(e.actor, '') NOT LIKE 'axis:%'))`,
     [eventId, Stage.notify],
   );
 }

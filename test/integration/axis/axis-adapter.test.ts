@@ -182,6 +182,18 @@ describe('national axis adapter against the axis simulator', function () {
     // Registered in the recipient's own books, not in ours.
     const after = (await gw.db.query(`SELECT status, incoming_number AS "incomingNumber" FROM dispatches WHERE id = $1`, [x.id])).rows[0];
     expect(after).to.deep.equal({ status: 'accepted', incomingNumber: null });
+    // The sender revokes: the 13 goes to the agency through the axis, with the reason.
+    const revoked = await fetch(`${gw.baseUrl}/v1/documents/${id}/revoke`, {
+      method: 'POST', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Gửi nhầm nơi nhận' }),
+    });
+    expect(revoked.status).to.equal(200);
+    const thirteen = await waitFor('the 13 sent through the axis', async () =>
+      sim.sent.filter((m) => m.messageType === 'status' && m.to.includes(r1.code102)).map((m) => parseEdxml(m.edxml))
+        .find((m) => m.kind === 'status' && m.status.statusCode === '13' && m.status.responseFor.code === `${doc.number}/${doc.notation}`),
+    { timeoutMs: 60_000, recheckMs: 200 });
+    if (thirteen.kind !== 'status') throw new Error('a status message was expected');
+    expect(thirteen.status.from.organId).to.equal(a.code);
+    expect(thirteen.status.description ?? '').to.contain('Gửi nhầm nơi nhận');
   });
 
   it('sends an envelope with the adapter\'s send function alone (no routing)', async () => {
