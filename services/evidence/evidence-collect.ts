@@ -5,10 +5,12 @@ import type { DocumentRow } from '../domain/documents/document.repository';
 import { documentEnvelope } from '../domain/edxml/document-envelope';
 import { anchorCovering, anchorChains, type TsaSettings } from '../domain/ledger/ledger-anchor';
 import { LEDGER_ROW_SQL } from '../domain/ledger/ledger-anchor-verify';
+import { readTimestampToken } from '../signing/timestamp-token';
+import { requestTimestamp } from '../signing/tsa-client';
 import { receiptsOfDocument, type SealKeys } from '../domain/receipts/receipt.repository';
 import {
   ANCHOR_TOKEN_PATH, DISPOSAL_PATH, ENVELOPE_PATH, filePath, LEDGER_PATH, receiptPath, TIMELINE_PATH,
-  type EvidenceLedger, type EvidenceLedgerRow, type EvidencePart, type EvidenceTimeline,
+  ownRowsMessage, type EvidenceLedger, type EvidenceLedgerRow, type EvidencePart, type EvidenceTimeline,
 } from './evidence-parts';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -81,7 +83,7 @@ export async function collectEvidence(db: Queryable, doc: DocumentRow, o: Collec
   };
   parts.push(jsonPart(TIMELINE_PATH, timeline));
 
-  const ledger = await ledgerPath(db, doc.id, o.tsa, o.onAnchorError);
+  const ledger = o.asSender ? await ledgerPath(db, doc.id, o.tsa, o.onAnchorError) : await ownRows(db, doc.id, o.tsa, o.onAnchorError);
   if (ledger) {
     parts.push(jsonPart(LEDGER_PATH, ledger.part));
     if (ledger.token) parts.push({ path: ANCHOR_TOKEN_PATH, mimeType: 'application/timestamp-reply', sha256: sha256(ledger.token), size: ledger.token.length, bytes: ledger.token, store: true });
@@ -128,5 +130,43 @@ async function ledgerPath(db: Queryable, documentId: string, tsa: TsaSettings | 
         '(openssl ts -verify -digest <hash> -in ledger/anchor.tsr -token_in -CAfile ca.pem -untrusted tsa.pem).',
     },
     token: anchor?.token ?? null,
+  };
+}
+
+/**
+ * A recipient's bundle: only the document's own rows (the sender's chain also holds its other
+ * documents, which are not the recipient's to see), each checkable on its own, and an RFC 3161
+ * token over the JSON array of their hashes, taken now: proof that these rows existed at that time.
+ */
+async function ownRows(db: Queryable, documentId: string, tsa: TsaSettings | undefined, onError?: (err: unknown) => void): Promise<{ part: EvidenceLedger; token: Buffer | null } | undefined> {
+  const rows = (await db.query<EvidenceLedgerRow>(`${LEDGER_ROW_SQL} WHERE document_id = $1 AND chain IS NOT NULL ORDER BY id`, [documentId])).rows;
+  if (rows.length === 0) return undefined;
+  const chain = rows[0]!.chain!;
+  const own = rows.filter((r) => r.chain === chain);
+  const message = ownRowsMessage(own);
+  const digest = createHash('sha256').update(message).digest();
+  let token: Buffer | null = null;
+  if (tsa) {
+    try {
+      token = await requestTimestamp(tsa.url, digest, tsa.timeoutMs !== undefined ? { timeoutMs: tsa.timeoutMs } : {});
+    } catch (err) {
+      onError?.(err);
+    }
+  }
+  const last = own[own.length - 1]!;
+  return {
+    part: {
+      type: 'lienthong-evidence-ledger', version: 1, chain, proof: 'own-rows',
+      rows: own,
+      documentRowIds: own.map((r) => r.id),
+      ownRowsDigest: digest.toString('hex'),
+      anchor: token ? { rowId: last.id, rowHash: digest.toString('hex'), genTime: readTimestampToken(token).tstInfo.genTime.toISOString(), token: ANCHOR_TOKEN_PATH } : null,
+      howToCheck:
+        'Mỗi dòng: hash = SHA-256 của JSON.stringify([id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, chain]); ' +
+        'gói của cơ quan nhận chỉ chứa các dòng của văn bản này (chuỗi của cơ quan gửi còn các văn bản khác của họ); ' +
+        'ownRowsDigest = SHA-256 của mảng JSON các hash theo thứ tự = message imprint của ledger/anchor.tsr ' +
+        '(openssl ts -verify -digest <ownRowsDigest> -in ledger/anchor.tsr -token_in -CAfile ca.pem -untrusted tsa.pem).',
+    },
+    token,
   };
 }

@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { detailKeyOrders } from '../domain/ledger/ledger-detail';
 import { hashLedgerRow, ledgerHashInput } from '../domain/ledger/ledger.repository';
 import { verifyTimestampToken } from '../signing/timestamp-token';
-import type { EvidenceLedger, EvidenceLedgerRow } from './evidence-parts';
+import { ownRowsMessage, type EvidenceLedger, type EvidenceLedgerRow } from './evidence-parts';
 
 export interface LedgerPathCheck {
   ok: boolean;
@@ -34,6 +34,7 @@ function hashedInput(row: EvidenceLedgerRow): string | null {
 export function checkLedgerPath(ledger: EvidenceLedger, documentId: string, token: Buffer | undefined, trust: X509Certificate[]): LedgerPathCheck {
   const rows = ledger.rows;
   if (rows.length === 0) return { ok: false, part: 'rows', problem: 'không có dòng nhật ký nào' };
+  if (ledger.proof === 'own-rows') return checkOwnRows(ledger, documentId, token, trust);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (row.chain !== ledger.chain) return { ok: false, part: 'rows', problem: `dòng ${row.id} không thuộc chuỗi ${ledger.chain}` };
@@ -53,6 +54,27 @@ export function checkLedgerPath(ledger: EvidenceLedger, documentId: string, toke
   if (!token) return { ok: false, part: 'token', problem: 'thiếu tem thời gian của mốc (ledger/anchor.tsr)' };
   const report = verifyTimestampToken(token, [Buffer.from(hashedInput(last)!, 'utf8')], trust);
   if (!report.imprintMatches) return { ok: false, part: 'token', problem: `tem thời gian không phủ mã băm của dòng ${last.id}` };
+  if (!report.valid) return { ok: false, part: 'token', problem: `tem thời gian không hợp lệ: ${report.problems.join('; ')}` };
+  if (!report.trusted) return { ok: false, part: 'token', problem: `đơn vị cấp dấu thời gian không được tin cậy: ${report.problems.join('; ')}` };
+  return { ok: true, anchoredAt: report.time ?? undefined, tsaName: report.tsaName };
+}
+
+/** A recipient's bundle: the document's own rows, each hashing to itself, and a token over their hashes. */
+function checkOwnRows(ledger: EvidenceLedger, documentId: string, token: Buffer | undefined, trust: X509Certificate[]): LedgerPathCheck {
+  const rows = ledger.rows;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.chain !== ledger.chain) return { ok: false, part: 'rows', problem: `dòng ${row.id} không thuộc chuỗi ${ledger.chain}` };
+    if (row.document_id !== documentId) return { ok: false, part: 'rows', problem: `dòng ${row.id} không phải của văn bản này` };
+    if (hashedInput(row) === null) return { ok: false, part: 'rows', problem: `dòng ${row.id}: nội dung không khớp mã băm của nó` };
+    if (i > 0 && row.id <= rows[i - 1]!.id) return { ok: false, part: 'rows', problem: `dòng ${row.id}: không theo thứ tự` };
+  }
+  if (JSON.stringify(rows.map((r) => r.id)) !== JSON.stringify(ledger.documentRowIds)) return { ok: false, part: 'rows', problem: 'danh sách dòng của văn bản không khớp các dòng trong gói' };
+  const message = ownRowsMessage(rows);
+  if (!ledger.anchor) return { ok: true };
+  if (!token) return { ok: false, part: 'token', problem: 'thiếu tem thời gian của các dòng (ledger/anchor.tsr)' };
+  const report = verifyTimestampToken(token, [message], trust);
+  if (!report.imprintMatches) return { ok: false, part: 'token', problem: 'tem thời gian không phủ mã băm của các dòng nhật ký trong gói' };
   if (!report.valid) return { ok: false, part: 'token', problem: `tem thời gian không hợp lệ: ${report.problems.join('; ')}` };
   if (!report.trusted) return { ok: false, part: 'token', problem: `đơn vị cấp dấu thời gian không được tin cậy: ${report.problems.join('; ')}` };
   return { ok: true, anchoredAt: report.time ?? undefined, tsaName: report.tsaName };

@@ -71,7 +71,20 @@ export interface EvidenceLedger {
   rows: EvidenceLedgerRow[];
   documentRowIds: number[];
   anchor: { rowId: number; rowHash: string; genTime: string; token: string } | null;
+  /**
+   * 'chain-path' (the sender's bundle): the rows are the chain from the document's first row to the
+   * anchored one, the sender's other documents included (its own records). 'own-rows' (a
+   * recipient's bundle): only this document's rows — another agency's records are never shown —
+   * and the token timestamps the JSON array of their hashes (`ownRowsDigest`, hex SHA-256).
+   */
+  proof?: 'chain-path' | 'own-rows';
+  ownRowsDigest?: string;
   howToCheck: string;
+}
+
+/** What the 'own-rows' token covers: the JSON array of the rows' hashes, in order. */
+export function ownRowsMessage(rows: { hash: string }[]): Buffer {
+  return Buffer.from(JSON.stringify(rows.map((r) => r.hash)), 'utf8');
 }
 
 export interface EvidenceLedgerRow {

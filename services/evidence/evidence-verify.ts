@@ -133,9 +133,14 @@ async function check(file: string, trust: X509Certificate[], now: Date, report: 
     if (!lc.ok) throw new PartFailure(lc.part === 'token' ? ANCHOR_TOKEN_PATH : LEDGER_PATH, lc.problem ?? 'không hợp lệ');
     const own = ledger.rows.filter((r) => r.document_id === doc.id);
     const kinds = [...new Set(own.map((r) => r.kind))].join(', ');
-    lines.push(`✓ Nhật ký: ${own.length} dòng của văn bản (${kinds}) trong chuỗi "${ledger.chain}"; đường băm ${ledger.rows.length} dòng liền mạch, mọi mã băm tính lại đều khớp.`);
-    if (lc.anchoredAt) lines.push(`✓ Mốc thời gian: dòng ${ledger.anchor!.rowId} được đóng dấu thời gian RFC 3161 lúc ${when(lc.anchoredAt)} bởi "${lc.tsaName ?? '?'}": mọi dòng trên đã tồn tại trước thời điểm đó.`);
-    else warnings.push('⚠ Các dòng nhật ký chưa được neo thời gian (chưa có dấu thời gian RFC 3161 cho chuỗi): chúng chỉ chứng minh thứ tự, chưa chứng minh thời điểm.');
+    if (ledger.proof === 'own-rows') {
+      lines.push(`✓ Nhật ký: ${own.length} dòng của văn bản (${kinds}) trong chuỗi "${ledger.chain}"; mọi mã băm tính lại đều khớp (gói của cơ quan nhận chỉ chứa các dòng của văn bản này).`);
+      if (lc.anchoredAt) lines.push(`✓ Dấu thời gian: các dòng trên được đóng dấu thời gian RFC 3161 lúc ${when(lc.anchoredAt)} bởi "${lc.tsaName ?? '?'}": chúng đã tồn tại trước thời điểm đó.`);
+    } else {
+      lines.push(`✓ Nhật ký: ${own.length} dòng của văn bản (${kinds}) trong chuỗi "${ledger.chain}"; đường băm ${ledger.rows.length} dòng liền mạch, mọi mã băm tính lại đều khớp.`);
+      if (lc.anchoredAt) lines.push(`✓ Mốc thời gian: dòng ${ledger.anchor!.rowId} được đóng dấu thời gian RFC 3161 lúc ${when(lc.anchoredAt)} bởi "${lc.tsaName ?? '?'}": mọi dòng trên đã tồn tại trước thời điểm đó.`);
+    }
+    if (!lc.anchoredAt) warnings.push('⚠ Các dòng nhật ký chưa được neo thời gian (chưa có dấu thời gian RFC 3161 cho chuỗi): chúng chỉ chứng minh thứ tự, chưa chứng minh thời điểm.');
   }
 
   // Receipts.

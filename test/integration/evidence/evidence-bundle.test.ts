@@ -163,6 +163,17 @@ describe('evidence bundle: GET /v1/documents/:id/evidence and `lienthong evidenc
     expect(timeline.scope).to.equal('recipient');
     expect(timeline.dispatches.map((d: { recipient: string }) => d.recipient)).to.deep.equal([refuses.code]);
     expect(recipientView.filter((p) => p.path.startsWith('receipts/'))).to.have.length(1);
+    // The sender's chain also holds its other documents: a recipient's bundle shows only this one's rows,
+    // timestamped together, and still verifies.
+    const ledger = JSON.parse(recipientView.find((p) => p.path === 'ledger/rows.json')!.bytes.toString('utf8'));
+    expect(ledger.proof).to.equal('own-rows');
+    expect(ledger.rows.length).to.be.greaterThan(0);
+    expect(ledger.rows.every((r: { document_id: string }) => r.document_id === docId), 'only this document\'s rows').to.equal(true);
+    const chainRows = (await gw.db.query(`SELECT count(*)::int AS n FROM ledger WHERE chain = $1 AND (document_id IS DISTINCT FROM $2)`, [ledger.chain, docId])).rows[0].n;
+    expect(chainRows, 'the chain does hold other rows (so leaving them out is tested)').to.be.greaterThan(0);
+    const recipientReport = await verifyEvidenceBundle(await download(docId, refuses.apiKey, 'refuses-2.zip'), [fs.readFileSync(caFile, 'utf8')]);
+    expect(recipientReport.ok, recipientReport.lines.join('\n')).to.equal(true);
+    expect(recipientReport.lines.join('\n')).to.contain('Dấu thời gian: các dòng trên được đóng dấu thời gian RFC 3161');
     const res = await fetch(`${gw.baseUrl}/v1/documents/${docId}/evidence`, { headers: { authorization: `Bearer ${outsider.apiKey}` } });
     expect(res.status).to.equal(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('NOT_FOUND');
