@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ROLES, type Role } from '../../../services/domain/users/roles';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
+import { createAgencyPeople } from '../../support/agency-people.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { waitFor } from '../../support/wait';
@@ -64,11 +65,13 @@ describe('Vietnamese everywhere: no English state names, programming leftovers o
   let worker: WorkerProcess;
   let sender: TestAgency;
   let recipient: TestAgency;
+  const people = new Map<string, Awaited<ReturnType<typeof createAgencyPeople>>>();
 
   before(async () => {
     gw = await startGateway();
     [sender, recipient] = (await createAgencies(gw.db, 2)) as [TestAgency, TestAgency];
     worker = spawnWorker();
+    for (const a of [sender, recipient]) people.set(a.code, await createAgencyPeople(gw.db, a.code));
     // Something in every list: two delivered documents, one registered, one revoked.
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
@@ -103,7 +106,9 @@ describe('Vietnamese everywhere: no English state names, programming leftovers o
     it(`when a ${role} follows every link from the home page, then no page shows English or raw codes`, async () => {
       const findings: string[] = [];
       for (const agency of [sender, recipient]) {
-        const user = await createWebUser(gw.db, agency.code, role);
+        // Unit heads and specialists belong to a department: the agency's people as Decree 30 has them.
+        const dept = people.get(agency.code)!.departments[0]!;
+        const user = role === 'unit_head' ? dept.head : role === 'specialist' ? dept.specialist : await createWebUser(gw.db, agency.code, role);
         const web = new WebClient(gw.baseUrl);
         expect((await web.signIn(user.username, user.password)).status).to.equal(303);
         const pages = await crawl(web, 60);
