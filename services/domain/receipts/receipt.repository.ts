@@ -19,7 +19,10 @@ export interface SealKeys {
 const EVENT_SQL = `SELECT e.id AS "eventId", e.dispatch_id AS "dispatchId", x.document_id AS "documentId", d.sender_code AS sender,
        x.recipient_code AS recipient, e.code AS "statusCode", x.incoming_number AS "incomingNumber",
        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
-       (SELECT f.blob_sha256 FROM document_files f WHERE f.document_id = d.id AND f.role = 'signed') AS "signedDocumentSha256"
+       COALESCE((SELECT f.blob_sha256 FROM document_files f WHERE f.document_id = d.id AND f.role = 'signed'),
+                -- made after a disposal removed the files: the signed PDF's hash the disposal kept
+                (SELECT k->>'sha256' FROM disposals p, jsonb_array_elements(p.files) k
+                  WHERE p.document_id = d.id AND p.status = 'disposed' AND k->>'role' = 'signed' LIMIT 1)) AS "signedDocumentSha256"
   FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN documents d ON d.id = x.document_id`;
 
 const RECEIPT_COLUMNS = `event_id AS "eventId", dispatch_id AS "dispatchId", code, content, cms`;
