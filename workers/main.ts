@@ -3,10 +3,11 @@ import { STAGES, isStage, type Stage } from '../contracts';
 import { loadConfig } from '../services/config/config';
 import { createPool } from '../services/db/pool';
 import { logger } from '../services/logging/logger';
-import { OutboxRelay } from '../services/queue/outbox-relay';
-import { createRedis } from '../services/queue/redis';
-import { createStageQueues } from '../services/queue/stage-queues';
-import { startSweeper } from '../services/queue/sweeper';
+import { OutboxRelay } from '../services/pipeline/outbox-relay';
+import { createRedis } from '../services/pipeline/redis';
+import { createStageQueues } from '../services/pipeline/stage-queues';
+import { startSweeper } from '../services/pipeline/sweeper';
+import { domainSweepChores } from '../services/domain/sweep-chores';
 import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   await relay.start();
-  const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS);
+  const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS, domainSweepChores);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
     ? startBackupScheduler(db, {

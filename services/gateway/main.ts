@@ -2,7 +2,7 @@ import http, { type Server } from 'node:http';
 import { loadConfig } from '../config/config';
 import { createPool } from '../db/pool';
 import { logger } from '../logging/logger';
-import { createRedis } from '../queue/redis';
+import { createRedis } from '../pipeline/redis';
 import { createApp } from './app';
 import { sweepTempDir, tempDirOf } from '../domain/blobs/temp-files';
 import { startMetricsServer } from '../metrics/metrics-server';

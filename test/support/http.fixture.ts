@@ -4,7 +4,7 @@ import { loadConfig } from '../../services/config/config';
 import { createPool, type Db } from '../../services/db/pool';
 import type { RoundTripCounter } from '../../services/db/round-trips';
 import { createApp } from '../../services/gateway/app';
-import { createRedis } from '../../services/queue/redis';
+import { createRedis } from '../../services/pipeline/redis';
 import type IORedis from 'ioredis';
 
 export interface RunningGateway {

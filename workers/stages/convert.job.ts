@@ -8,8 +8,8 @@ import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert
 import { advanceDocument, loadForStage, stageBlob, type StageAdvance, type StageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
 import { extractPdfText, keepDocumentText } from '../../services/domain/search/document-text';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
-import { whatFollows } from '../../services/domain/pipeline/pipeline';
-import { priorityOf } from '../../services/domain/pipeline/priority';
+import { whatFollows } from '../../services/pipeline/stage-order';
+import { priorityOf } from '../../services/pipeline/priority';
 import type { Queryable } from '../../services/db/pool';
 import { RenderInputError, renderOfficialDocument } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';

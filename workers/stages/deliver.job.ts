@@ -18,7 +18,7 @@ import { deliverThroughAxis } from '../../services/axis/axis-delivery';
 import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository';
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
-import { OPEN_DISPATCH_STATUSES } from '../../services/domain/pipeline/pipeline';
+import { OPEN_DISPATCH_STATUSES } from '../../services/pipeline/stage-order';
 
 const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../services/db/pool';
-import { IN_FLIGHT_DOCUMENT_STATUSES } from '../../services/domain/pipeline/pipeline';
+import { IN_FLIGHT_DOCUMENT_STATUSES } from '../../services/pipeline/stage-order';
 import { logger } from '../../services/logging/logger';
 
 const log = logger('pipeline');

@@ -1,6 +1,6 @@
 import { DocumentStatus, Stage, Urgency } from '../../contracts';
 import { routeDocument } from '../../services/domain/documents/document-stages.repository';
-import { priorityOf } from '../../services/domain/pipeline/priority';
+import { priorityOf } from '../../services/pipeline/priority';
 import type { StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
 

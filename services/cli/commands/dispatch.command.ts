@@ -2,7 +2,7 @@ import { recordDispatchRetries } from '../../domain/audit/audit-log';
 import { Queue } from 'bullmq';
 import { Stage } from '../../../contracts';
 import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
-import { createRedis } from '../../queue/redis';
+import { createRedis } from '../../pipeline/redis';
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 
 /** lienthong dispatch list [--failed] | dispatch retry ID|--failed */

@@ -1,7 +1,7 @@
 import { Stage } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
-import { addToOutbox } from '../outbox/outbox.repository';
-import { statusBefore } from '../pipeline/pipeline';
+import { addToOutbox } from '../../pipeline/outbox.repository';
+import { statusBefore } from '../../pipeline/stage-order';
 import { addDispatchEvent } from './dispatch.repository';
 import { failureReasonVi, type FailedStage } from './failure-reason';
 

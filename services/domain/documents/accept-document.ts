@@ -10,7 +10,7 @@ import { DomainError } from '../errors/domain-error';
 import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { appendLedger } from '../ledger/ledger.repository';
-import { priorityOf } from '../pipeline/priority';
+import { priorityOf } from '../../pipeline/priority';
 import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureIntakeOptions } from './arriving-signatures';
 import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';

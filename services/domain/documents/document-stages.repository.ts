@@ -1,7 +1,7 @@
 import type { DocumentStatus, Stage, Urgency } from '../../../contracts';
 import { inTransaction, type Db, type Queryable } from '../../db/pool';
 import { BLOB_CHUNK_BYTES, putBlob, sha256Hex, type BlobRef, type FileRow } from '../blobs/blob.repository';
-import { outboxColumns, type OutboxMessage } from '../outbox/outbox.repository';
+import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
 import { DOCUMENT_COLUMNS, type DocumentRow } from './document.repository';
 
 // The pipeline stages' side of a document: each stage reads what it needs in one statement

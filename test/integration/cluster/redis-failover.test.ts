@@ -8,7 +8,7 @@ import { freePort } from '../../../infra/embedded/free-port';
 import { startDaemon, waitUntil, type Daemon } from '../../../infra/cluster/daemon';
 import { MASTER_NAME, startSentinelGroup, type SentinelGroup } from '../../../infra/cluster/redis-sentinel-group';
 import { loadConfig } from '../../../services/config/config';
-import { createRedis } from '../../../services/queue/redis';
+import { createRedis } from '../../../services/pipeline/redis';
 
 const tmp = () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-redis-ha-'));

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { sweepOnce } from '../../../services/queue/sweeper';
-import { createStageQueues } from '../../../services/queue/stage-queues';
+import { sweepOnce } from '../../../services/pipeline/sweeper';
+import { domainSweepChores } from '../../../services/domain/sweep-chores';
+import { createStageQueues } from '../../../services/pipeline/stage-queues';
 import { issueDevCertificate } from '../../../services/domain/pki/dev-pki';
-import { createRedis } from '../../../services/queue/redis';
+import { createRedis } from '../../../services/pipeline/redis';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { sampleEdxml } from '../../support/fuzz-inputs';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -75,8 +76,8 @@ describe('intake: a sender that cannot sign is refused at the door (422 NO_SIGNI
     const redis = createRedis(testEnv().redisUrl, 'producer');
     const queues = createStageQueues(redis, `exp-${uniqueTag().toLowerCase()}`);
     try {
-      await sweepOnce(gw.db, queues, 3600_000);
-      await sweepOnce(gw.db, queues, 3600_000);
+      await sweepOnce(gw.db, queues, 3600_000, domainSweepChores);
+      await sweepOnce(gw.db, queues, 3600_000, domainSweepChores);
     } finally {
       await queues.close();
       await redis.quit();

@@ -3,8 +3,9 @@ import IORedis from 'ioredis';
 import { Stage, type JobPayload } from '../../../contracts';
 import { jobIdFor } from '../../../contracts/jobs';
 import { listFailedDispatches, retryDispatches } from '../../../services/domain/dispatches/retry-dispatch';
-import { sweepOnce } from '../../../services/queue/sweeper';
-import { createStageQueues, type StageQueues } from '../../../services/queue/stage-queues';
+import { sweepOnce } from '../../../services/pipeline/sweeper';
+import { domainSweepChores } from '../../../services/domain/sweep-chores';
+import { createStageQueues, type StageQueues } from '../../../services/pipeline/stage-queues';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
@@ -59,7 +60,7 @@ describe('sweeper: no copy stays pending without a job', function () {
     await gw.db.query(`UPDATE documents SET updated_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`, [Object.values(ids)]);
     await gw.db.query(`UPDATE dispatches SET updated_at = now() - interval '1 hour' WHERE document_id = ANY($1::uuid[])`, [Object.values(ids)]);
 
-    await sweepOnce(gw.db, queues, 60_000);
+    await sweepOnce(gw.db, queues, 60_000, domainSweepChores);
 
     expect(await hasJob(Stage.convert, { documentId: ids.accepted })).to.equal(true);
     expect(await hasJob(Stage.sign, { documentId: ids.converted })).to.equal(true);

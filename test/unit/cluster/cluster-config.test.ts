@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../services/config/config';
 import { parsePgTargets } from '../../../services/db/multi-host';
-import { redisTargetOf } from '../../../services/queue/redis-target';
+import { redisTargetOf } from '../../../services/pipeline/redis-target';
 
 const base = { DATABASE_URL: 'postgres://lt@127.0.0.1:5432/lt', LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: 'ab'.repeat(32) };
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DispatchStatus, DocumentStatus, Stage } from '../../../contracts';
 import { projectRoot } from '../../../services/config/project-root';
 import { filesSpelling } from '../../support/source-files';
-import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn, statusBefore } from '../../../services/domain/pipeline/pipeline';
+import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn, statusBefore } from '../../../services/pipeline/stage-order';
 
 
 describe('pipeline: the in-flight statuses are defined once', () => {

@@ -1,4 +1,4 @@
-import type { Urgency } from '../../../contracts';
+import type { Urgency } from '../../contracts';
 
 /** BullMQ priority per urgency (lower runs first; 0 would mean "no priority", slower in BullMQ). */
 export function priorityOf(urgency: Urgency): number {

@@ -1,13 +1,19 @@
 import { Stage, type DocumentStatus } from '../../contracts';
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
-import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn } from '../domain/pipeline/pipeline';
-import { priorityOf } from '../domain/pipeline/priority';
-import { owedWebhookEvents } from '../domain/dispatches/status-webhook';
-import { noteExpiringCertificates } from '../domain/pki/certificate-expiry-notices';
+import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn } from './stage-order';
+import { priorityOf } from './priority';
 import { DEFAULT_JOB_OPTIONS, type StageQueues } from './stage-queues';
 
 const log = logger('sweeper');
+
+/** The domain's part of a sweep, given by whoever starts the sweeper (services/domain/sweep-chores.ts). */
+export interface SweepChores {
+  /** Run first on each sweep: domain repairs and periodic notices. */
+  beforeRepublish(db: Db, ageMs: number): Promise<void>;
+  /** Status-webhook events still owed to push-channel senders, newer than `maxAgeMs`. */
+  owedWebhookEvents(db: Db, ageMs: number, maxAgeMs: number, limit: number): Promise<number[]>;
+}
 
 /**
  * Reconciles PostgreSQL (the truth) with the queues (work in flight). Anything that has waited in
@@ -17,22 +23,9 @@ const log = logger('sweeper');
  *  - no upper bound, so after Redis lost everything (FLUSHALL, a failover without persistence)
  *    every unfinished document and dispatch comes back.
  */
-export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Promise<number> {
+export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number, chores: SweepChores): Promise<number> {
   let republished = 0;
-  // A copy can wait only for a job: its document's stage job (the document in flight) or its own
-  // deliver job (the document routed). A copy still open under a failed document has neither —
-  // it goes to the failed list with the document's reason, where an operator retry restarts the
-  // stage (retry-dispatch.ts). (Rows left so by older versions' retry, issue 16.)
-  const orphans = await db.query(
-    `UPDATE dispatches x SET status = 'failed', last_error = COALESCE(d.last_error, 'văn bản bị lỗi trong quá trình xử lý'), updated_at = now()
-       FROM documents d
-      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status = ANY($2::text[])
-        AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)`,
-    [ageMs, OPEN_DISPATCH_STATUSES],
-  );
-  if (orphans.rowCount) log.warn({ dispatches: orphans.rowCount }, 'sweeper moved copies of failed documents to the failed list');
-  const expiring = await noteExpiringCertificates(db);
-  if (expiring > 0) log.warn({ agencies: expiring }, 'signing certificates expire within 30 days: agencies notified');
+  await chores.beforeRepublish(db, ageMs);
   const docs = await db.query<{ id: string; status: DocumentStatus; urgency: 'normal' }>(
     `SELECT id, status, urgency FROM documents
       WHERE status = ANY($2::text[]) AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
@@ -57,7 +50,7 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
     republished++;
   }
   // Status webhooks still owed to push-channel senders; kept no longer than failed jobs are.
-  for (const eventId of await owedWebhookEvents(db, ageMs, DEFAULT_JOB_OPTIONS.removeOnFail.age * 1000, 5000)) {
+  for (const eventId of await chores.owedWebhookEvents(db, ageMs, DEFAULT_JOB_OPTIONS.removeOnFail.age * 1000, 5000)) {
     await queues.add(Stage.notify, { eventId });
     republished++;
   }
@@ -65,9 +58,9 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number): Pro
   return republished;
 }
 
-export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number): { stop(): void } {
+export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number, chores: SweepChores): { stop(): void } {
   const timer = setInterval(() => {
-    sweepOnce(db, queues, ageMs).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
+    sweepOnce(db, queues, ageMs, chores).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, intervalMs);
   return { stop: () => clearInterval(timer) };
 }

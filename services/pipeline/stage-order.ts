@@ -1,5 +1,5 @@
-import { DispatchStatus, DocumentStatus, Stage } from '../../../contracts';
-import type { OutboxMessage } from '../outbox/outbox.repository';
+import { DispatchStatus, DocumentStatus, Stage } from '../../contracts';
+import type { OutboxMessage } from './outbox.repository';
 
 /**
  * The pipeline, top to bottom: the one place that says what follows what.

@@ -1,5 +1,5 @@
-import type { JobPayload, Stage } from '../../../contracts';
-import type { Queryable } from '../../db/pool';
+import type { JobPayload, Stage } from '../../contracts';
+import type { Queryable } from '../db/pool';
 
 export interface OutboxMessage<S extends Stage = Stage> {
   stage: S;
