@@ -204,7 +204,7 @@ export async function beginPushAttempt(db: Queryable, dispatchId: string): Promi
   const r = await db.query<{ attempt: number; budgetStartedAt: Date }>(
     `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
             budget_started_at = COALESCE(budget_started_at, now())
-      WHERE id = $1 AND status IN ('pending', 'delivering') RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
+      WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
     [dispatchId],
   );
   return r.rows[0];
@@ -251,7 +251,7 @@ export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, 
 export async function markFailingAlerted(db: Queryable, dispatchId: string): Promise<{ sender: string; recipient: string; number: string; notation: string; documentId: string } | undefined> {
   const r = await db.query<{ sender: string; recipient: string; number: string; notation: string; documentId: string }>(
     `UPDATE dispatches x SET alerted_at = now() FROM documents d
-      WHERE x.id = $1 AND d.id = x.document_id AND x.alerted_at IS NULL AND x.status IN ('pending', 'delivering')
+      WHERE x.id = $1 AND d.id = x.document_id AND x.alerted_at IS NULL AND x.status = ANY (lienthong_open_dispatch_statuses())
       RETURNING d.sender_code AS sender, x.recipient_code AS recipient, d.number, d.notation, d.id AS "documentId"`,
     [dispatchId],
   );

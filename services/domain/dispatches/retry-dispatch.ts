@@ -1,4 +1,4 @@
-import { Stage } from '../../../contracts';
+import { jobIdFor, Stage } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
 import { addToOutbox } from '../../pipeline/outbox.repository';
 import { statusBefore } from '../../pipeline/stage-order';
@@ -77,8 +77,8 @@ export async function retryDispatches(db: Db, ids: string[], operator: string, r
     );
     const row = found.rows[0];
     if (!row) continue;
-    if (row.stage === 'deliver') await removeStaleJob(Stage.deliver, `${Stage.deliver}-${id}`);
-    else await removeStaleJob(row.stage as Stage, `${row.stage}-${row.documentId}`);
+    if (row.stage === 'deliver') await removeStaleJob(Stage.deliver, jobIdFor(Stage.deliver, { documentId: row.documentId, dispatchId: id }));
+    else await removeStaleJob(row.stage, jobIdFor(row.stage, { documentId: row.documentId }));
     const ok = await inTransaction(db, async (tx) => {
       if (row.stage === 'deliver') {
         if (!(await reopenFailedCopy(tx, id))) return false;

@@ -111,7 +111,7 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
   const isSender = target.sender === caller;
   const dispatches = await db.query<{ id: string }>(
     isSender
-      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status NOT IN ('pending', 'delivering', 'revoked', 'failed', 'paper')`
+      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status <> ALL (lienthong_open_dispatch_statuses() || ARRAY['revoked', 'failed', 'paper'])`
       : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2`,
     isSender ? [target.id] : [target.id, caller],
   );
