@@ -81,6 +81,15 @@
       return function (data) {
         var box = document.querySelector('[data-live-document="' + documentId + '"]');
         if (box) box.innerHTML = data.dispatches;
+        var files = document.querySelector('[data-live-files="' + documentId + '"]');
+        if (files && typeof data.files === 'string') files.innerHTML = data.files;
+        // The PDF frame is replaced only when something else is to be shown (re-setting it would reload the PDF).
+        var pdf = document.querySelector('[data-live-pdf="' + documentId + '"]');
+        if (pdf && typeof data.pdf === 'string') {
+          var frame = pdf.querySelector('[data-pdf-role]');
+          var shown = frame ? frame.getAttribute('data-pdf-role') : null;
+          if (!shown || shown !== data.pdfRole || data.pdf.indexOf('data-pdf-role') < 0) pdf.innerHTML = data.pdf;
+        }
         document.querySelectorAll('[data-document-status="' + documentId + '"]').forEach(function (el) { el.textContent = data.documentStatus; });
         var err = document.querySelector('[data-live-error="' + documentId + '"]');
         if (err) {

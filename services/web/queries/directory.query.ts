@@ -40,12 +40,3 @@ export async function directory(db: Queryable, opts: { withAxis?: boolean } = {}
   ]);
   return { agencies: a.rows, groups: g.rows };
 }
-
-/** The number the next outgoing document of the year would get, for a preview before sending. */
-export async function predictedNextNumber(db: Queryable, agency: string, year: number): Promise<number> {
-  const r = await db.query<{ n: number }>(
-    `SELECT last_number AS n FROM number_registers WHERE agency_code = $1 AND year = $2 AND kind = 'outgoing'`,
-    [agency, year],
-  );
-  return (r.rows[0]?.n ?? 0) + 1;
-}

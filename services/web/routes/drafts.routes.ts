@@ -8,14 +8,14 @@ import { getBlob, putBlob, putBlobFromFile } from '../../domain/blobs/blob.repos
 import { acceptDocument } from '../../domain/documents/accept-document';
 import { approveDraft, createDraft, draftsFor, findDraft, issueDraft, resubmitDraft, returnDraft } from '../../domain/drafts/outgoing-draft';
 import { DomainError } from '../../domain/errors/domain-error';
-import { formatNumber } from '../../domain/numbering/number-register';
 import { safeFileName } from '../../gateway/parsing/submission.parser';
 import { withUploads } from '../../gateway/parsing/upload-storage';
 import { isUuid } from '../../gateway/routes/route-params';
 import { vnDay } from '../../stats/periods';
-import { directory, predictedNextNumber } from '../queries/directory.query';
+import { directory } from '../queries/directory.query';
 import { allow, can, userOf } from '../security/access-policy';
-import { composePdf } from '../send/compose-pdf';
+import { composedBody } from '../send/composed-body';
+import { previewPdf } from '../send/preview-pdf';
 import { readSendForm, toMetadata, type FieldErrors, type SendFormValues } from '../send/send-form';
 import { draftListPage, draftPage } from '../views/drafts.view';
 import { sendPage } from '../views/send.view';
@@ -78,10 +78,13 @@ export function draftsRoutes(db: Db, config: Config): Router {
     const values = readSendForm(req.body as Record<string, unknown>);
     const { metadata, errors } = toMetadata({ ...values, recipients: values.recipients.length ? values.recipients : ['PREVIEW'] }, await recipientsText(values));
     if (!metadata) return showForm(res, values, errors, 400);
-    const composed = await composePdf(db, userOf(res).agencyCode, metadata, metadata.number ?? '...', values.bodyText, values.copies);
+    const composed = composedBody(values.bodyText, metadata.recipientsText, values.copies);
     if (!composed.ok) return showForm(res, values, { [composed.field]: composed.message }, 400);
+    const preview = await previewPdf(db, userOf(res).agencyCode, metadata, composed.body);
+    if (!preview.ok) return showForm(res, values, { [preview.field]: preview.message }, 400);
     res.setHeader('Content-Type', 'application/pdf');
-    res.end(composed.pdf);
+    res.setHeader('Content-Disposition', `inline; filename="xem-truoc.pdf"`);
+    res.end(preview.pdf);
   });
 
   router.post('/drafts', allow('drafts.write'), async (req, res) =>
@@ -110,14 +113,16 @@ export function draftsRoutes(db: Db, config: Config): Router {
   router.get('/drafts/:id/preview.pdf', allow('documents.read'), async (req, res) => {
     const d = await findDraft(db, userOf(res).agencyCode, draftId(req));
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy dự thảo.');
-    res.setHeader('Content-Type', 'application/pdf');
-    if (d.fileSha256) return void res.end(await getBlob(db, d.fileSha256));
+    if (d.fileSha256) return void res.type('application/pdf').end(await getBlob(db, d.fileSha256));
     const values = d.form as unknown as SendFormValues;
     const { metadata } = toMetadata(values, await recipientsText(values));
     if (!metadata) throw new DomainError(ErrorCode.CONFLICT, 'Dự thảo thiếu thông tin.');
-    const composed = await composePdf(db, userOf(res).agencyCode, metadata, '...', values.bodyText, values.copies);
+    const composed = composedBody(values.bodyText, metadata.recipientsText, values.copies);
     if (!composed.ok) throw new DomainError(ErrorCode.CONFLICT, composed.message);
-    res.end(composed.pdf);
+    const preview = await previewPdf(db, userOf(res).agencyCode, metadata, composed.body);
+    if (!preview.ok) throw new DomainError(ErrorCode.CONFLICT, preview.message);
+    res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="xem-truoc.pdf"`);
+    res.end(preview.pdf);
   });
 
   router.post('/drafts/:id/approve', allow('drafts.approve'), async (req, res) => {
@@ -154,17 +159,13 @@ export function draftsRoutes(db: Db, config: Config): Router {
       const compose = values.source === 'compose';
       const { metadata, errors } = toMetadata(values, compose ? await recipientsText(values) : []);
       if (!metadata) throw new DomainError(ErrorCode.VALIDATION_FAILED, Object.values(errors)[0] ?? 'Dự thảo thiếu thông tin.');
-      let main = file ? { name: file.name, declaredType: 'application/pdf', bytes: await getBlob(db, file.sha256) } : undefined;
-      let m = metadata;
-      if (compose) {
-        // The văn thư issues the number: it is printed on the page, so it is fixed before rendering.
-        const number = formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
-        const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies);
-        if (!composed.ok) throw new DomainError(ErrorCode.VALIDATION_FAILED, composed.message);
-        main = { name: `${number}-${metadata.notation}.pdf`.replace(/[^\p{L}\p{N}._-]/gu, '-'), declaredType: 'application/pdf', bytes: composed.pdf };
-        m = { ...metadata, number };
-      }
-      const accepted = await acceptDocument(db, { sender: user.agencyCode, metadata: m, file: main!, attachments: [], idempotencyKey: `draft-${id}` }, limits);
+      // A composed draft goes in as the API's structured body: the intake issues the number (in the
+      // same register as every other channel) and the convert stage renders it with that number.
+      const composed = compose ? composedBody(values.bodyText, metadata.recipientsText, values.copies) : undefined;
+      if (composed && !composed.ok) throw new DomainError(ErrorCode.VALIDATION_FAILED, composed.message, [{ path: 'bodyText' }]);
+      if (!composed && !file) throw new DomainError(ErrorCode.CONFLICT, 'Dự thảo không có tệp văn bản.');
+      const content = composed?.ok ? { body: composed.body } : { file: { name: file!.name, declaredType: 'application/pdf', bytes: await getBlob(db, file!.sha256) } };
+      const accepted = await acceptDocument(db, { sender: user.agencyCode, metadata, ...content, attachments: [], idempotencyKey: `draft-${id}` }, limits);
       return accepted.id;
     });
     res.redirect(303, can(user, 'documents.send') ? `/outbox/${documentId}?sent=1` : `/drafts/${id}`);

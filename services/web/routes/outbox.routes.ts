@@ -13,6 +13,7 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../gateway/routes/route-params';
 import { allow, userOf } from '../security/access-policy';
 import { dispatchTimelines, outboxPage, outboxRow, sentPage } from '../views/outbox.view';
+import { sentFiles, sentPdf } from '../views/sent-pdf.view';
 import { DOCUMENT_STATUS_LABELS } from '../views/labels';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
@@ -62,11 +63,16 @@ export function outboxRoutes(db: Db): Router {
     const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const row = (await listOutbox(db, agency, { limit: 1 }, found.doc.id)).items[0];
+    const files = await listFiles(db, found.doc.id);
     res.set('Cache-Control', 'no-store').json({
       documentStatus: DOCUMENT_STATUS_LABELS[found.doc.status] ?? found.doc.status,
       lastError: found.doc.lastError ?? null,
       dispatches: dispatchTimelines({ doc: found.doc, dispatches, names }).value,
       row: row ? outboxRow(row).value : null,
+      // The document's PDF and files: a composed document's PDF exists only once the convert stage has run.
+      files: sentFiles(found.doc.id, files).value,
+      pdf: sentPdf(found.doc, files).value,
+      pdfRole: files.find((f) => f.role === 'signed')?.role ?? files.find((f) => f.role === 'canonical')?.role ?? null,
     });
   });
 

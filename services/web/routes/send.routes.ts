@@ -4,20 +4,17 @@ import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { acceptDocument, type IncomingFile } from '../../domain/documents/accept-document';
 import { DomainError } from '../../domain/errors/domain-error';
-import { formatNumber } from '../../domain/numbering/number-register';
 import { listBooks } from '../../domain/registers/register-books';
 import { incomingFileOf, safeFileName } from '../../gateway/parsing/submission.parser';
 import { withUploads } from '../../gateway/parsing/upload-storage';
 import { vnDay } from '../../stats/periods';
-import { directory, predictedNextNumber } from '../queries/directory.query';
+import { directory } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
-import { composePdf, PREVIEW_BUDGET } from '../send/compose-pdf';
+import { composedBody } from '../send/composed-body';
+import { previewPdf } from '../send/preview-pdf';
 import { fieldOfDomainError, readSendForm, toMetadata, type FieldErrors, type SendFormValues } from '../send/send-form';
 import { sendPage } from '../views/send.view';
 import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
-
-/** Numbers predicted for a composed document can be taken by a colleague meanwhile: try again. */
-const COMPOSE_ATTEMPTS = 3;
 
 function blankForm(): SendFormValues {
   return {
@@ -54,17 +51,19 @@ export function sendRoutes(db: Db, config: Config): Router {
 
   router.get('/send', allow('documents.send'), async (_req, res) => show(res, blankForm(), {}));
 
+  // A preview only (marked so, no number issued, nothing stored): the document sent is rendered by the convert stage.
   router.post('/send/preview', allow('documents.send'), async (req, res) => {
     const user = userOf(res);
     const values = readSendForm(req.body as Record<string, unknown>);
     const { metadata, errors } = toMetadata({ ...values, recipients: values.recipients.length ? values.recipients : ['PREVIEW'] }, await recipientsText(values));
     if (!metadata) return show(res, values, errors, 400);
-    const number = metadata.number ?? formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
-    const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies, PREVIEW_BUDGET);
+    const composed = composedBody(values.bodyText, metadata.recipientsText, values.copies);
     if (!composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
+    const preview = await previewPdf(db, user.agencyCode, metadata, composed.body);
+    if (!preview.ok) return show(res, values, { [preview.field]: preview.message }, 400);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="xem-truoc.pdf"`);
-    res.end(composed.pdf);
+    res.end(preview.pdf);
   });
 
   router.post('/send', allow('documents.send'), async (req, res) => withUploads(req, () => send(req, res)));
@@ -78,27 +77,18 @@ export function sendRoutes(db: Db, config: Config): Router {
     if (!compose && !file) errors.file = 'Hãy chọn tệp PDF của văn bản.';
     if (compose && !values.bodyText) errors.bodyText = 'Hãy soạn nội dung văn bản.';
     if (!metadata || Object.keys(errors).length) return show(res, values, errors, 400);
+    // A composed document goes in as the API's structured body: the intake issues its number and
+    // the convert stage renders it, as for POST /v1/documents with a "body".
+    const composed = compose ? composedBody(values.bodyText, metadata.recipientsText, values.copies) : undefined;
+    if (composed && !composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
     const idempotencyKey = values.formKey ? `web-${values.formKey}` : undefined;
     try {
-      for (let attempt = 1; ; attempt++) {
-        let main = file;
-        let m = metadata;
-        if (compose) {
-          // The number is printed on the page, so it is fixed before rendering.
-          const number = metadata.number ?? formatNumber(await predictedNextNumber(db, user.agencyCode, Number(metadata.issuedOn.slice(0, 4))));
-          const composed = await composePdf(db, user.agencyCode, metadata, number, values.bodyText, values.copies);
-          if (!composed.ok) return show(res, values, { [composed.field]: composed.message }, 400);
-          main = { name: `${number}-${metadata.notation}.pdf`.replace(/[^\p{L}\p{N}._-]/gu, '-'), declaredType: 'application/pdf', bytes: composed.pdf };
-          m = { ...metadata, number };
-        }
-        try {
-          const accepted = await acceptDocument(db, { sender: user.agencyCode, metadata: m, file: main!, attachments: [], idempotencyKey }, limits);
-          return res.redirect(303, `/outbox/${accepted.id}?sent=1`);
-        } catch (err) {
-          const retry = compose && !metadata.number && err instanceof DomainError && err.code === 'DUPLICATE_DOCUMENT' && attempt < COMPOSE_ATTEMPTS;
-          if (!retry) throw err;
-        }
-      }
+      const accepted = await acceptDocument(
+        db,
+        { sender: user.agencyCode, metadata, ...(composed?.ok ? { body: composed.body } : { file }), attachments: [], idempotencyKey },
+        limits,
+      );
+      return res.redirect(303, `/outbox/${accepted.id}?sent=1`);
     } catch (err) {
       if (!(err instanceof DomainError) || err.code === 'INTERNAL' || err.code === 'SERVICE_UNAVAILABLE') throw err;
       const message = err.code === 'IDEMPOTENCY_KEY_REUSED' ? 'Biểu mẫu này đã được gửi. Hãy mở “Gửi văn bản” để gửi văn bản mới.' : err.message;

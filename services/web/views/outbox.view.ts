@@ -12,6 +12,7 @@ import { accessSection } from './access-log.view';
 import { html, type SafeHtml } from './html';
 import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
 import { csrfField, page } from './layout.view';
+import { sentFiles, sentPdf } from './sent-pdf.view';
 
 function counts(d: Record<string, number>): SafeHtml {
   const entries = Object.entries(d).sort(([a], [b]) => a.localeCompare(b));
@@ -61,7 +62,7 @@ export function sentPage(res: Response, d: SentPageData): SafeHtml {
   <dt>Hạn xử lý</dt><dd>${doc.dueOn ? dayVi(doc.dueOn) : '—'}</dd>
   <dt data-live-error-label${doc.lastError ? '' : html` hidden`}>Lỗi</dt><dd class="error-text" data-live-error="${doc.id}"${doc.lastError ? '' : html` hidden`}>${doc.lastError ?? ''}</dd>
 </dl>
-${d.files.length ? html`<h2 class="h3">Tệp</h2><ul class="files">${d.files.map((f) => html`<li><a href="/documents/${doc.id}/files/${f.role}">${roleLabel(f.role)}</a></li>`)}</ul>` : ''}
+<div data-live-files="${doc.id}">${sentFiles(doc.id, d.files)}</div>
 </section>
 <section class="card" aria-label="Thu hồi">
 ${doc.status === 'revoked'
@@ -72,6 +73,7 @@ ${doc.status === 'revoked'
   <button type="submit" class="danger">Thu hồi</button></form></details>`}
 </section>
 </div>
+<div data-live-pdf="${doc.id}">${sentPdf(doc, d.files)}</div>
 <h2>Nơi nhận (${d.dispatches.length})</h2>
 <div class="timelines" id="live-dispatches" data-live-document="${doc.id}">${dispatchTimelines(d)}</div>
 <p class="no-print"><a href="/documents/${doc.id}/print" target="_blank">In văn bản</a></p>
@@ -94,11 +96,4 @@ export function outboxRow(i: OutboxItem): SafeHtml {
   <td data-label="Tình trạng" data-document-status="${i.documentId}">${DOCUMENT_STATUS_LABELS[i.status] ?? i.status}</td>
   <td data-label="Nơi nhận">${counts(i.dispatches)}${i.overdue ? html`<span class="pill late">Quá hạn: ${i.overdue}</span>` : ''}${i.retrying ? html`<p class="attempt error-text">Đang thử lại: ${i.retrying} nơi nhận, lỗi ${i.lastError ?? ''}</p>` : ''}</td>
   <td data-label="Ngày gửi">${instantVi(i.createdAt)}</td></tr>`;
-}
-
-function roleLabel(role: string): string {
-  if (role === 'original') return 'Bản gốc';
-  if (role === 'canonical') return 'Bản chuẩn hóa';
-  if (role === 'signed') return 'Bản đã ký số';
-  return `Phụ lục ${role.replace('attachment-', '')}`;
 }
