@@ -6,8 +6,8 @@ import { acceptDocument, type IncomingFile } from '../../domain/documents/accept
 import { DomainError } from '../../domain/errors/domain-error';
 import { formatNumber } from '../../domain/numbering/number-register';
 import { listBooks } from '../../domain/registers/register-books';
-import { incomingFileOf, safeFileName } from '../../gateway/parsing/submission.parser';
-import { withUploads } from '../../gateway/parsing/upload-storage';
+import { incomingFileOf, safeFileName } from '../../http/parsing/submission.parser';
+import { withUploads } from '../../http/parsing/upload-storage';
 import { vnDay } from '../../stats/periods';
 import { directory, predictedNextNumber } from '../queries/directory.query';
 import { allow, userOf } from '../security/access-policy';
