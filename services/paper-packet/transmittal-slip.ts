@@ -39,8 +39,8 @@ export async function drawTransmittalSlip(pdf: PDFDocument, s: TransmittalSlip):
   const boxes: Box[] = [
     sideBySide([
       stackBox([
-        ...(s.sender.parentName?.trim() ? [p({ text: upper(s.sender.parentName), size: 12, align: 'center', width: leftW })] : []),
-        p({ text: upper(s.sender.name), size: 12, style: 'bold', align: 'center', width: leftW }),
+        ...(s.sender.parentName?.trim() ? [p({ text: upper(s.sender.parentName), size: 12, align: 'center', width: leftW, balanced: true })] : []),
+        p({ text: upper(s.sender.name), size: 12, style: 'bold', align: 'center', width: leftW, balanced: true }),
         p({ text: 'Số: ........../PG', size: 13, align: 'center', width: leftW, before: 4 }),
       ], ctx),
       stackBox([

@@ -74,8 +74,8 @@ export async function handlingSlipPdf(s: HandlingSlipData): Promise<Buffer> {
   const leftW = contentWidth(FRAME) * 0.5;
   let before = 0; // each line's space after becomes the next one's space before
   const boxes = [
-    ...(s.parentName?.trim() ? flow({ text: upper(s.parentName), size: 12, align: 'center', width: leftW }) : []),
-    ...flow({ text: upper(s.agencyName), size: 12, style: 'bold', align: 'center', width: leftW }),
+    ...(s.parentName?.trim() ? flow({ text: upper(s.parentName), size: 12, align: 'center', width: leftW, balanced: true }) : []),
+    ...flow({ text: upper(s.agencyName), size: 12, style: 'bold', align: 'center', width: leftW, balanced: true }),
     ...flow({ text: 'PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN', size: 14, style: 'bold', align: 'center', before: 24 }),
     ...body.flatMap((b, i) => {
       const boxesOf = flow({ text: b.text, size: 13, style: b.style, before: i === 0 ? 16 : before });

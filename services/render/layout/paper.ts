@@ -24,6 +24,8 @@ export interface PaperLine {
   /** Space above it, in points. */
   before?: number;
   keepWithNext?: boolean;
+  /** Even line lengths (centred agency names: "ỦY BAN NHÂN DÂN / TỈNH ĐẮK LẮK"). */
+  balanced?: boolean;
   color?: Color;
 }
 
@@ -40,6 +42,7 @@ export function paperParagraph(frame: PageFrame, l: PaperLine): ParagraphSpec {
     spaceBefore: l.before ?? 0,
   };
   if (l.keepWithNext) spec.keepWithNext = true;
+  if (l.balanced) spec.balanced = true;
   if (l.color) spec.color = l.color;
   return spec;
 }
