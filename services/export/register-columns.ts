@@ -1,5 +1,5 @@
 import type { IncomingEntry, OutgoingEntry } from '../domain/registers/register-entries';
-import type { Column } from '../render/flow/pdf-table';
+import type { HeadedColumn as Column } from '../render/layout/table';
 import { dayVi, documentTypeLabel } from '../labels/labels';
 import type { ExportColumn } from './table-export';
 
