@@ -1,18 +1,16 @@
 import { Queue, Worker } from 'bullmq';
-import { STAGES, isStage, type Stage } from '../contracts';
+import { REPORTS_QUEUE, STAGES, isStage, type Stage } from '../contracts';
 import { loadConfig } from '../services/config/config';
 import { createPool } from '../services/db/pool';
 import { logger } from '../services/logging/logger';
-import { OutboxRelay } from '../services/pipeline/outbox-relay';
+import { startPipeline } from '../services/pipeline/pipeline-runtime';
 import { createRedis } from '../services/pipeline/redis';
-import { createStageQueues } from '../services/pipeline/stage-queues';
-import { startSweeper } from '../services/pipeline/sweeper';
 import { domainSweepChores } from '../services/domain/sweep-chores';
 import { startReminders } from '../services/domain/notifications/reminder-scheduler';
 import { createStageWorker } from './runtime/stage-worker';
 import { sweepTempDir, tempDirOf } from '../services/domain/blobs/temp-files';
 import { closeConvertThreads, configureConvertThreads } from '../services/convert/convert-in-worker';
-import { REPORTS_QUEUE, quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
+import { quarterlyReportProcessor, registerQuarterlyReportScheduler } from '../services/reports/quarterly-report.job';
 import { startMetricsServer } from '../services/metrics/metrics-server';
 import { createQueueDepthRegistry, stageQueueDepth } from '../services/metrics/queue-depth';
 import { startBackupScheduler } from '../services/backup/backup-scheduler';
@@ -40,8 +38,6 @@ async function main(): Promise<void> {
   });
   const workerRedis = createRedis(config, 'worker');
   const producerRedis = createRedis(config, 'producer');
-  const queues = createStageQueues(producerRedis, config.LIENTHONG_QUEUE_PREFIX);
-  const relay = new OutboxRelay(db, config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL, queues, config.LIENTHONG_RELAY_POLL_MS);
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis }));
@@ -58,8 +54,14 @@ async function main(): Promise<void> {
         extra: [createQueueDepthRegistry(stageQueueDepth(producerRedis, config.LIENTHONG_QUEUE_PREFIX))],
       })
     : undefined;
-  await relay.start();
-  const sweeper = startSweeper(db, queues, config.LIENTHONG_SWEEP_INTERVAL_MS, config.LIENTHONG_SWEEP_AGE_MS, domainSweepChores);
+  // The outbox relay, the stage queues and the sweeper (services/pipeline).
+  const pipeline = await startPipeline(db, producerRedis, {
+    queuePrefix: config.LIENTHONG_QUEUE_PREFIX,
+    sessionUrl: config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL,
+    relayPollMs: config.LIENTHONG_RELAY_POLL_MS,
+    sweepIntervalMs: config.LIENTHONG_SWEEP_INTERVAL_MS,
+    sweepAgeMs: config.LIENTHONG_SWEEP_AGE_MS,
+  }, domainSweepChores);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
     ? startBackupScheduler(db, {
@@ -83,7 +85,6 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
-      sweeper.stop();
       await backups?.stop();
       reminders.stop();
       await renewals.stop();
@@ -91,10 +92,9 @@ async function main(): Promise<void> {
       await axisPoller?.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await reportsWorker.close();
-      await relay.stop();
+      await pipeline.stop();
       await reportsQueue.close();
       await metricsServer?.close();
-      await queues.close();
       await closeConvertThreads();
       await Promise.allSettled([workerRedis.quit(), producerRedis.quit()]);
       await db.end().catch(() => undefined);

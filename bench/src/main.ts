@@ -36,6 +36,7 @@ import { runSearchPhase } from './search-phase';
 import { evidenceOnly, evidenceRows, evidenceTargets, runEvidencePhase } from './evidence-phase';
 import { searchOnly, searchRows, searchScale, searchTargets } from './search-only';
 import { measureStagesAlone } from './stage-alone';
+import { cpuOnly } from './cpu-only';
 import { readMilestones, stageBreakdown } from './stages';
 import { median, percentile, ratio, round, spread } from './stats';
 
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'levels') return levelsOnly(say);
   if (process.env.BENCH_ONLY === 'evidence') return evidenceOnly(say);
   if (process.env.BENCH_ONLY === 'verify') return verifyOnly(say);
+  if (process.env.BENCH_ONLY === 'cpu') return cpuOnly(say);
   const plan = planFromEnv();
   const profile = process.env.BENCH_PROFILE === '1';
   const root = projectRoot();

@@ -22,13 +22,130 @@ export interface SearchData {
   dispatches: number;
   texts: number;
   seconds: number;
+  /** Seconds spent re-creating the secondary indexes after the load. */
+  indexSeconds: number;
+  /** Generated documents whose search columns were recomputed by the product's trigger and compared (all equal, or generation throws). */
+  checkedAgainstTrigger: number;
+}
+
+/** The id of generated document g and of its k-th dispatch: deterministic, so each table's batch is one set-based INSERT. */
+const DOC_ID = (g: string) => `md5('b19-doc-' || ${g})::uuid`;
+const DISPATCH_ID = (g: string, k: string) => `md5('b19-dsp-' || ${g} || '-' || ${k})::uuid`;
+
+/**
+ * One batch of documents g in [$1, $2] with their file texts (one document in ten), each document's
+ * search columns (readers, search_meta, search_tsv) computed in the same statement by the same
+ * expressions as the product's trigger lt_document_search (migrations 0035, 0038): the trigger is
+ * off during the bulk load (session_replication_role = replica), and checkAgainstTrigger proves the
+ * columns equal what it computes.
+ */
+function documentsSql(A: number): string {
+  return `
+    WITH src AS (
+      SELECT g, ${DOC_ID('g')} AS id, 'B19.' || (1 + g % ${A}) AS sender, (${sqlArray(TYPES)})[1 + g % ${TYPES.length}] AS dtype,
+             g::text AS number, 'B19-' || (1 + g % ${A}) AS notation,
+             (${sqlArray(ACTIONS)})[1 + g % ${ACTIONS.length}] || ' ' || (${sqlArray(TOPICS)})[1 + (g / ${ACTIONS.length}) % ${TOPICS.length}] || ' năm 2026, đợt ' || g AS subject,
+             jsonb_build_object('authority', 'KT.', 'position', 'PHÓ GIÁM ĐỐC', 'fullName', 'Nguyễn Văn ' || (g % 97)) AS signer,
+             (SELECT jsonb_agg('B19.' || (1 + (g * 7 + k * 37) % ${A})) FROM generate_series(1, $3) k) AS recipients,
+             timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds' AS at
+        FROM generate_series($1::int, $2::int) g
+    ), texts AS (
+      INSERT INTO document_texts (document_id, content)
+      SELECT s.id, 'Căn cứ Luật Tổ chức chính quyền địa phương; xét đề nghị của ' || a.name || ', nay yêu cầu các cơ quan, đơn vị ' || s.subject
+                   || '. Giao ' || (${sqlArray(AGENCY_KINDS)})[1 + s.g % ${AGENCY_KINDS.length}] || ' chủ trì, phối hợp thực hiện, báo cáo kết quả trước ngày 15 hằng tháng.'
+        FROM src s JOIN agencies a ON a.code = s.sender
+       WHERE s.g % 10 = 0
+      RETURNING document_id, content
+    ), parts AS (
+      SELECT s.*, left(t.content, 200000) AS content,
+             concat_ws(' ', s.number || '/' || s.notation, s.dtype, (SELECT n.name FROM document_type_names n WHERE n.code = s.dtype), s.subject) AS head,
+             concat_ws(' ', (SELECT a.name FROM agencies a WHERE a.code = s.sender), s.signer->>'fullName', s.signer->>'position', 'Đắk Lắk',
+                       (SELECT string_agg(COALESCE(a.name, gr.name, r.v), ' ')
+                          FROM jsonb_array_elements_text(s.recipients) r(v)
+                          LEFT JOIN agencies a ON a.code = r.v
+                          LEFT JOIN agency_groups gr ON r.v = 'group:' || gr.id)) AS people
+        FROM src s LEFT JOIN texts t ON t.document_id = s.id
+    )
+    INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
+                           recipients_ref, status, created_at, updated_at, readers, search_meta, search_tsv)
+    SELECT id, sender, dtype, number, notation, 2026, date '2026-01-01' + (g % 330), 'Đắk Lắk', subject, signer,
+           CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
+           recipients, 'routed', at, at,
+           lt_document_readers(sender, recipients),
+           lt_fold(concat_ws(' ', head, people)),
+           setweight(to_tsvector('simple', lt_words(head)), 'A')
+             || setweight(to_tsvector('simple', lt_words(people)), 'B')
+             || setweight(to_tsvector('simple', lt_words(COALESCE(content, ''))), 'D')
+      FROM parts`;
+}
+
+function dispatchesSql(A: number): string {
+  return `
+    INSERT INTO dispatches (id, document_id, recipient_code, channel, status, incoming_number, delivered_at, created_at, updated_at)
+    SELECT ${DISPATCH_ID('g', 'k')}, ${DOC_ID('g')}, 'B19.' || (1 + (g * 7 + k * 37) % ${A}), 'hosted',
+           (ARRAY['delivered', 'accepted', 'assigned', 'processing', 'completed', 'completed'])[1 + (g + k) % 6],
+           CASE WHEN (g + k) % 6 > 0 THEN ((g + k) % 9999)::text END,
+           timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds' + interval '1 minute',
+           timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds', timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds'
+      FROM generate_series($1::int, $2::int) g CROSS JOIN generate_series(1, $3) k`;
+}
+
+const BULK_TABLES = ['documents', 'dispatches', 'document_texts'];
+
+/** The secondary indexes of the bulk-loaded tables (not those behind a primary key or unique constraint), dropped for the load. */
+async function dropSecondaryIndexes(db: Db): Promise<{ name: string; def: string }[]> {
+  const r = await db.query<{ name: string; def: string }>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+      WHERE t.relname = ANY($1) AND t.relnamespace = 'public'::regnamespace
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+      ORDER BY i.relname`,
+    [BULK_TABLES],
+  );
+  for (const ix of r.rows) await db.query(`DROP INDEX "${ix.name}"`);
+  return r.rows;
+}
+
+/**
+ * Recomputes the search columns of `n` generated documents with the product's trigger (an UPDATE
+ * that resets search_tsv fires lt_document_search) inside a transaction that is rolled back, and
+ * throws unless every column equals what the bulk load wrote.
+ */
+export async function checkAgainstTrigger(db: Db, documents: number, n = 25): Promise<number> {
+  const ids = Array.from({ length: n }, (_, i) => 1 + Math.floor(((i + 0.5) * documents) / n));
+  const c = await db.connect();
+  try {
+    await c.query('BEGIN');
+    const cols = `id, readers, search_meta, search_tsv::text AS tsv`;
+    const before = await c.query(`SELECT ${cols} FROM documents WHERE id IN (SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g) ORDER BY id`, [ids]);
+    const after = await c.query(
+      `UPDATE documents SET search_tsv = NULL WHERE id IN (SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g) RETURNING ${cols}`,
+      [ids],
+    );
+    await c.query('ROLLBACK');
+    const byId = new Map(after.rows.map((r) => [r.id as string, r]));
+    if (before.rows.length !== n || after.rows.length !== n) throw new Error(`search data check: ${before.rows.length}/${after.rows.length} of ${n} sample documents found`);
+    for (const b of before.rows) {
+      const a = byId.get(b.id as string);
+      if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`search data check: document ${b.id as string} differs from what the trigger computes:\n${JSON.stringify(b)}\n${JSON.stringify(a)}`);
+    }
+    return n;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
 }
 
 /**
  * Generates the search benchmark's data in SQL (not through the API): `agencies` agencies,
  * `documents` documents each sent to `perDoc` recipients (delivered; a mix of statuses), and a
- * file text for one document in ten. The product's trigger folds and indexes every row as in
- * production. Batches keep each transaction and its WAL bounded.
+ * file text for one document in ten. Set-based: per batch one INSERT … SELECT over
+ * generate_series for documents (with their texts) and one for dispatches, the per-row triggers
+ * off and the secondary indexes dropped during the load, then re-created; the search columns are
+ * computed as the trigger would, and checked against it on a sample. Exported for other phases
+ * (the growth phase builds on the same data).
  */
 export async function generateSearchData(db: Db, o: { agencies: number; documents: number; perDoc: number; batch?: number; say: (s: string) => void }): Promise<SearchData> {
   const t0 = Date.now();
@@ -38,47 +155,35 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
        FROM generate_series(1, $1) g ON CONFLICT DO NOTHING`,
     [A],
   );
+  await db.query('ANALYZE agencies');
+  const indexes = await dropSecondaryIndexes(db);
   const batch = o.batch ?? 50_000;
+  const docSql = documentsSql(A);
+  const dispSql = dispatchesSql(A);
   for (let from = 1; from <= o.documents; from += batch) {
     const to = Math.min(o.documents, from + batch - 1);
-    await db.query(
-      `INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
-                              recipients_ref, status, created_at, updated_at)
-       SELECT gen_random_uuid(), 'B19.' || (1 + g % ${A}), (${sqlArray(TYPES)})[1 + g % ${TYPES.length}], g::text, 'B19-' || (1 + g % ${A}), 2026,
-              date '2026-01-01' + (g % 330), 'Đắk Lắk',
-              (${sqlArray(ACTIONS)})[1 + g % ${ACTIONS.length}] || ' ' || (${sqlArray(TOPICS)})[1 + (g / ${ACTIONS.length}) % ${TOPICS.length}] || ' năm 2026, đợt ' || g,
-              jsonb_build_object('authority', 'KT.', 'position', 'PHÓ GIÁM ĐỐC', 'fullName', 'Nguyễn Văn ' || (g % 97)),
-              CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END,
-              CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
-              (SELECT jsonb_agg('B19.' || (1 + (g * 7 + k * 37) % ${A})) FROM generate_series(1, $3) k),
-              'routed', timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds', timestamptz '2026-01-01 08:00+07' + g * interval '20 seconds'
-         FROM generate_series($1::int, $2::int) g`,
-      [from, to, o.perDoc],
-    );
-    await db.query(
-      `INSERT INTO dispatches (id, document_id, recipient_code, channel, status, incoming_number, delivered_at, created_at, updated_at)
-       SELECT gen_random_uuid(), d.id, 'B19.' || (1 + (d.number::int * 7 + k * 37) % ${A}), 'hosted',
-              (ARRAY['delivered', 'accepted', 'assigned', 'processing', 'completed', 'completed'])[1 + (d.number::int + k) % 6],
-              CASE WHEN (d.number::int + k) % 6 > 0 THEN ((d.number::int + k) % 9999)::text END,
-              d.created_at + interval '1 minute', d.created_at, d.created_at
-         FROM documents d CROSS JOIN generate_series(1, $3) k
-        WHERE d.sender_code LIKE 'B19.%' AND d.number ~ '^[0-9]+$' AND d.number::int BETWEEN $1 AND $2`,
-      [from, to, o.perDoc],
-    );
-    await db.query(
-      `INSERT INTO document_texts (document_id, content)
-       SELECT d.id, 'Căn cứ Luật Tổ chức chính quyền địa phương; xét đề nghị của ' || a.name || ', nay yêu cầu các cơ quan, đơn vị ' || d.subject
-                    || '. Giao ' || (${sqlArray(AGENCY_KINDS)})[1 + d.number::int % ${AGENCY_KINDS.length}] || ' chủ trì, phối hợp thực hiện, báo cáo kết quả trước ngày 15 hằng tháng.'
-         FROM documents d JOIN agencies a ON a.code = d.sender_code
-        WHERE d.sender_code LIKE 'B19.%' AND d.number ~ '^[0-9]+$' AND d.number::int BETWEEN $1 AND $2 AND d.number::int % 10 = 0`,
-      [from, to],
-    );
+    const c = await db.connect();
+    try {
+      await c.query('BEGIN');
+      // No per-row triggers (the search columns are computed in the statement; foreign keys hold by construction).
+      await c.query(`SET LOCAL session_replication_role = replica`);
+      await c.query(docSql, [from, to, o.perDoc]);
+      await c.query(dispSql, [from, to, o.perDoc]);
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
     o.say(`search data: ${to.toLocaleString('en')} / ${o.documents.toLocaleString('en')} documents (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
-  await db.query('VACUUM (ANALYZE) documents');
-  await db.query('VACUUM (ANALYZE) dispatches');
-  await db.query('VACUUM (ANALYZE) document_texts');
-  await db.query('ANALYZE agencies');
+  const t1 = Date.now();
+  for (const ix of indexes) await db.query(ix.def);
+  const indexSeconds = Math.round((Date.now() - t1) / 1000);
+  o.say(`search data: ${indexes.length} indexes re-created in ${indexSeconds} s`);
+  for (const t of BULK_TABLES) await db.query(`VACUUM (ANALYZE) ${t}`);
+  const checked = await checkAgainstTrigger(db, o.documents);
   const counts = await db.query<{ docs: number; disp: number; texts: number }>(
     `SELECT (SELECT count(*)::int FROM documents) AS docs, (SELECT count(*)::int FROM dispatches) AS disp, (SELECT count(*)::int FROM document_texts) AS texts`,
   );
@@ -88,6 +193,8 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
     dispatches: counts.rows[0]!.disp,
     texts: counts.rows[0]!.texts,
     seconds: Math.round((Date.now() - t0) / 1000),
+    indexSeconds,
+    checkedAgainstTrigger: checked,
   };
 }
 

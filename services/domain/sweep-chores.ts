@@ -1,7 +1,7 @@
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
 import type { SweepChores } from '../pipeline/sweeper';
-import { failOrphanedCopies } from './dispatches/fail-orphaned-copies';
+import { failOrphanedCopies } from './dispatches/dispatch.repository';
 import { owedWebhookEvents } from './dispatches/status-webhook';
 import { noteExpiringCertificates } from './pki/certificate-expiry-notices';
 

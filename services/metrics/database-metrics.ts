@@ -99,7 +99,7 @@ async function loadSnapshot(db: Db): Promise<Snapshot> {
     db.query(
       `SELECT agency_code AS agency, max(not_after) AS "notAfter" FROM agency_certificates WHERE revoked_at IS NULL GROUP BY agency_code`,
     ),
-    db.query(`SELECT count(*)::int AS n FROM dispatches WHERE alerted_at IS NOT NULL AND status IN ('pending', 'delivering')`),
+    db.query(`SELECT count(*)::int AS n FROM dispatches WHERE alerted_at IS NOT NULL AND status = ANY (lienthong_open_dispatch_statuses())`),
   ]);
   return {
     documents: documents.rows,

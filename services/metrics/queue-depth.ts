@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
-import { STAGES } from '../../contracts';
+import { ALL_QUEUES } from '../../contracts';
 import { logger } from '../logging/logger';
-import { REPORTS_QUEUE } from '../reports/quarterly-report.job';
 
 const log = logger('metrics');
 
@@ -41,7 +40,7 @@ export function createQueueDepthRegistry(getter: QueueDepthGetter): Registry {
  * A getter over the stage queues and the reports queue, on an existing connection. The Queue
  * objects are made on first use and share the connection, so they hold nothing to close.
  */
-export function stageQueueDepth(connection: IORedis, prefix: string, names: readonly string[] = [...STAGES, REPORTS_QUEUE]): QueueDepthGetter {
+export function stageQueueDepth(connection: IORedis, prefix: string, names: readonly string[] = ALL_QUEUES): QueueDepthGetter {
   let queues: Queue[] | undefined;
   return async () => {
     queues ??= names.map((name) => {

@@ -5,6 +5,7 @@ import type { Db } from '../db/pool';
 import { connectSession } from '../db/multi-host';
 import { logger } from '../logging/logger';
 import type { StageQueues } from './stage-queues';
+import { claimUnpublished, markPublished } from './outbox.repository';
 
 const log = logger('outbox-relay');
 const BATCH = 200;
@@ -64,12 +65,7 @@ export class OutboxRelay {
     const client = await this.db.connect();
     try {
       await client.query('BEGIN');
-      const rows = (
-        await client.query<{ id: number; topic: string; payload: unknown; priority: number }>(
-          `SELECT id, topic, payload, priority FROM outbox WHERE published_at IS NULL
-            ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        )
-      ).rows;
+      const rows = await claimUnpublished(client, BATCH);
       const byStage = new Map<Stage, { payload: never; priority: number }[]>();
       for (const row of rows) {
         if (!isStage(row.topic)) throw new Error(`outbox row ${row.id} has unknown topic ${row.topic}`);
@@ -79,9 +75,7 @@ export class OutboxRelay {
         byStage.set(row.topic, list);
       }
       for (const [stage, jobs] of byStage) await this.queues.addMany(stage, jobs);
-      if (rows.length > 0) {
-        await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      }
+      await markPublished(client, rows.map((r) => r.id));
       await client.query('COMMIT');
       return rows.length;
     } catch (err) {

@@ -1,6 +1,11 @@
 import type { JobPayload, Stage } from '../../contracts';
 import type { Queryable } from '../db/pool';
 
+// The one writer of the `outbox` table (issue 18): every INSERT and UPDATE of it is here, except
+// the statements that write a document together with the outbox rows announcing it, which stay in
+// ONE statement for speed and live in the documents' writer (document.repository.ts, marked there).
+// The table's trigger (migration 0001) only NOTIFYs the relays; it writes nothing.
+
 export interface OutboxMessage<S extends Stage = Stage> {
   stage: S;
   payload: JobPayload<S>;
@@ -25,4 +30,29 @@ export async function addToOutbox(tx: Queryable, messages: OutboxMessage[]): Pro
      SELECT * FROM unnest($1::text[], $2::jsonb[], $3::int[])`,
     outboxColumns(messages),
   );
+}
+
+/**
+ * Outbox rows chosen by a query of the caller's domain, in one statement: `select` yields
+ * (topic, payload jsonb, priority) rows, zero or more, with `params` as its parameters. Used where
+ * whether a message is owed is a rule over other tables (the status webhooks).
+ */
+export async function addToOutboxFrom(tx: Queryable, select: string, params: unknown[]): Promise<void> {
+  await tx.query(`INSERT INTO outbox (topic, payload, priority) ${select}`, params);
+}
+
+/** The relay's claim: up to `limit` unpublished rows, oldest first, locked (SKIP LOCKED) until its transaction ends. */
+export async function claimUnpublished(tx: Queryable, limit: number): Promise<{ id: number; topic: string; payload: unknown; priority: number }[]> {
+  const r = await tx.query<{ id: number; topic: string; payload: unknown; priority: number }>(
+    `SELECT id, topic, payload, priority FROM outbox WHERE published_at IS NULL
+      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return r.rows;
+}
+
+/** After BullMQ accepted their jobs: the claimed rows are published. */
+export async function markPublished(tx: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
 }

@@ -40,7 +40,7 @@ export function stageAwaitedIn(status: DocumentStatus): Stage | undefined {
 /**
  * The in-flight document statuses: those in which a document waits for a stage (stageAwaitedIn),
  * derived from it so the list cannot drift. The sweeper re-publishes them; failDocument fails only
- * them. (Migration 0001's partial index documents_in_flight names the same three.)
+ * them. (SQL: lienthong_in_flight_document_statuses(), migration 0080; a unit test keeps the two equal.)
  */
 export const IN_FLIGHT_DOCUMENT_STATUSES: readonly DocumentStatus[] = Object.values(DocumentStatus).filter((s) => stageAwaitedIn(s) !== undefined);
 
@@ -51,5 +51,5 @@ export function statusBefore(stage: typeof Stage.convert | typeof Stage.sign | t
   return status;
 }
 
-/** A copy still to be delivered: it waits for its deliver job (index dispatches_in_flight in 0001). */
+/** A copy still to be delivered: it waits for its deliver job (SQL: lienthong_open_dispatch_statuses(), migration 0080, which the partial indexes name). */
 export const OPEN_DISPATCH_STATUSES: readonly DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];

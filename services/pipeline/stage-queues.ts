@@ -63,3 +63,14 @@ export function createStageQueues(connection: IORedis, prefix: string): StageQue
     },
   };
 }
+
+/**
+ * Removes BullMQ's record of a failed job by its id (jobIdFor), so that re-publishing the same id is
+ * not a no-op: an operator's retry (web admin, `lienthong dispatch retry`) passes this to retryDispatches.
+ */
+export function failedJobRemover(queues: StageQueues): (stage: Stage, jobId: string) => Promise<void> {
+  return async (stage, jobId) => {
+    const job = await queues.queue(stage).getJob(jobId);
+    if (job && (await job.isFailed())) await job.remove();
+  };
+}

@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { z } from 'zod';
+import { QUARTERLY_FINAL_SCHEDULER, QUARTERLY_REPORT_JOB, QUARTERLY_REPORT_SCHEDULER } from '../../contracts';
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
 import { addDays, quarterBounds, quarterOfDay, vnDay, VN_TIME_ZONE } from '../stats/periods';
@@ -7,15 +8,8 @@ import { produceQuarterlyReport } from './quarterly-report';
 
 const log = logger('reports');
 
-/**
- * WARNING: wire format. The queue name, scheduler ids and job name are stored in Redis; renaming
- * one strands the scheduler registered under the old name (remove it with removeJobScheduler).
- * They belong beside the stage names in contracts/queues.ts.
- */
-export const REPORTS_QUEUE = 'reports';
-export const QUARTERLY_REPORT_JOB = 'quarterly-report';
-export const QUARTERLY_REPORT_SCHEDULER = 'quarterly-report-due';
-export const QUARTERLY_FINAL_SCHEDULER = 'quarterly-report-final';
+// The queue's names (wire format: REPORTS_QUEUE, the scheduler ids, the job name) live beside the
+// stage names in contracts/queues.ts.
 
 /** Due on the 20th of the quarter's last month (the directive); 06:00 so it is ready for the day. */
 export const QUARTERLY_REPORT_CRON = '0 6 20 3,6,9,12 *';

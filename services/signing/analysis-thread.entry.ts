@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyseSignatures, SignatureAnalysis } from './signature-analysis';
 
@@ -12,6 +13,30 @@ export interface AnalysisRequest {
 }
 
 export type AnalysisReply = { id: number; ok: true; bytesRead: number; analyses: SignatureAnalysis[] } | { id: number; ok: false; name: string; message: string };
+
+/** The niceness of an analysis thread: it yields its core to the event loop of the same process. */
+export const ANALYSIS_THREAD_NICE = 10;
+
+/**
+ * On a machine with few cores the analysis thread and the event loop's thread of the same process
+ * compete for a core; at equal priority the scheduler lets a hostile file's analysis hold the core
+ * for a whole time slice while /health/live waits (answers of 300–600 ms on a loaded 2-core
+ * machine). Linux gives every thread its own niceness (setpriority on the thread id, found through
+ * /proc/thread-self): this thread alone is lowered, so the event loop preempts it. Elsewhere (no
+ * /proc) it keeps the process's priority.
+ */
+export function lowerThisThreadsPriority(nice = ANALYSIS_THREAD_NICE): number | null {
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (!Number.isInteger(tid) || tid <= 0 || tid === process.pid) return null; // never the whole process
+    os.setPriority(tid, Math.max(os.getPriority(tid), nice));
+    return tid;
+  } catch {
+    return null;
+  }
+}
+
+if (parentPort) lowerThisThreadsPriority();
 
 parentPort?.on('message', ({ id, bytes, path, budgetMs }: AnalysisRequest) => {
   let reply: AnalysisReply;

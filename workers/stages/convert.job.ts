@@ -5,7 +5,8 @@ import { BLOB_CHUNK_BYTES, getBlob, writeBlobToFile } from '../../services/domai
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
 import { checkPdfFileInThread } from '../../services/convert/pdf-file-check-in-thread';
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
-import { advanceDocument, loadForStage, stageBlob, type StageAdvance, type StageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
+import { loadForStage, stageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
+import { advanceDocument, type StageAdvance, type StageBlob } from '../../services/domain/documents/document.repository';
 import { extractPdfText, keepDocumentText } from '../../services/domain/search/document-text';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { whatFollows } from '../../services/pipeline/stage-order';

@@ -1,15 +1,7 @@
 import { Channel, DispatchStatus, EdxmlStatusCode, LedgerKind, Stage } from '../../contracts';
-import { inTransaction } from '../../services/db/pool';
-import {
-  addDispatchEvent,
-  loadDispatch,
-  loadDispatchForDelivery,
-  moveDispatchStatus,
-  recordDispatchOutcome,
-} from '../../services/domain/dispatches/dispatch.repository';
+import { loadDispatchForDelivery, recordDispatchOutcome } from '../../services/domain/dispatches/dispatch.repository';
 import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
 import { loadDocument } from '../../services/domain/documents/document.repository';
-import { appendLedger } from '../../services/domain/ledger/ledger.repository';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';
@@ -92,14 +84,21 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },
   async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {
-    await inTransaction(db, async (tx) => {
-      const d = await loadDispatch(tx, dispatchId);
-      if (!d || !(await moveDispatchStatus(tx, dispatchId, OPEN, DispatchStatus.failed, { lastError: error.message.slice(0, 2000) }))) return;
-      await addDispatchEvent(tx, dispatchId, 'failed', 'lienthong', error.message.slice(0, 500));
-      const sender = (await tx.query<{ sender: string }>(`SELECT sender_code AS sender FROM documents WHERE id = $1`, [documentId])).rows[0]?.sender;
-      await appendLedger(tx, { kind: LedgerKind.dispatchFailed, documentId, dispatchId, sender, recipient: d.recipientCode, channel: d.channel });
-      await tx.query(`UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
-    });
+    // The failure is an outcome like a delivery: one statement, the same function, the same ledger path.
+    const d = await loadDispatchForDelivery(db, dispatchId);
+    if (d) {
+      await recordDispatchOutcome(db, {
+        dispatchId,
+        from: OPEN,
+        to: DispatchStatus.failed,
+        delivered: false,
+        event: { code: 'failed', actor: 'lienthong' },
+        note: error.message,
+        lastError: error.message,
+        notify: JSON.stringify({ dispatchId, documentId, status: DispatchStatus.failed }),
+        ledger: { kind: LedgerKind.dispatchFailed, documentId, sender: d.senderCode, recipient: d.recipientCode, channel: d.channel },
+      });
+    }
     log.error({ documentId, dispatchId, err: error }, 'ALERT: dispatch failed after its retry budget');
   },
 };

@@ -1,5 +1,5 @@
 import { DocumentStatus, Stage, Urgency } from '../../contracts';
-import { routeDocument } from '../../services/domain/documents/document-stages.repository';
+import { routeDocument } from '../../services/domain/documents/document.repository';
 import { priorityOf } from '../../services/pipeline/priority';
 import type { StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';

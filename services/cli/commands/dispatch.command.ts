@@ -1,8 +1,7 @@
 import { recordDispatchRetries } from '../../domain/audit/audit-log';
-import { Queue } from 'bullmq';
-import { Stage } from '../../../contracts';
 import { listFailedDispatches, retryDispatches } from '../../domain/dispatches/retry-dispatch';
 import { createRedis } from '../../pipeline/redis';
+import { createStageQueues, failedJobRemover } from '../../pipeline/stage-queues';
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 
 /** lienthong dispatch list [--failed] | dispatch retry ID|--failed */
@@ -27,18 +26,14 @@ export const dispatchCommand: CommandHandler = async (args, ctx) => {
       const ids = options.failed === 'true' ? (await listFailedDispatches(ctx.db, 100_000)).map((f) => f.id) : positionals;
       if (ids.length === 0 && options.failed !== 'true') throw new CliUsageError('usage: lienthong dispatch retry ID [ID…] | dispatch retry --failed');
       const redis = createRedis(ctx.config, 'producer');
-      const queues = new Map<Stage, Queue>();
+      const queues = createStageQueues(redis, ctx.config.LIENTHONG_QUEUE_PREFIX);
       try {
-        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', async (stage, jobId) => {
-          if (!queues.has(stage)) queues.set(stage, new Queue(stage, { connection: redis, prefix: ctx.config.LIENTHONG_QUEUE_PREFIX }));
-          const job = await queues.get(stage)!.getJob(jobId);
-          if (job && (await job.isFailed())) await job.remove();
-        });
+        const retried = await retryDispatches(ctx.db, ids, 'operator:cli', failedJobRemover(queues));
         await recordDispatchRetries(ctx.db, retried, 'operator:cli', null);
         ctx.out({ retried }, `retried ${retried.length} of ${ids.length} dispatches`);
         return retried.length === ids.length ? 0 : 1;
       } finally {
-        await Promise.all([...queues.values()].map((q) => q.close()));
+        await queues.close();
         await redis.quit().catch(() => undefined);
       }
     }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { markCopyOpened } from '../dispatches/dispatch.repository';
 
 export type AccessAction = 'opened' | 'downloaded' | 'printed' | 'exported';
 
@@ -42,7 +43,7 @@ export async function recordAccess(db: Queryable, documentId: string, who: Acces
     detail,
   ]);
   if (action === 'opened') {
-    await db.query(`UPDATE dispatches SET opened_at = now() WHERE document_id = $1 AND recipient_code = $2 AND opened_at IS NULL`, [documentId, who.agencyCode]);
+    await markCopyOpened(db, documentId, who.agencyCode);
   }
 }
 

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
-import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import { keysetPage, type Page } from '../paging/keyset-page';
+import { OPEN_DISPATCH_STATUSES } from '../../pipeline/stage-order';
 
 export interface DispatchRow {
   id: string;
@@ -18,19 +17,14 @@ export interface DispatchRow {
   deliveredAt: Date | null;
 }
 
+// The one writer of the `dispatches` table (issue 18): every UPDATE of it is here (the first rows
+// are inserted with their document by insertAcceptedDocument, and the route stage and a failed
+// document move theirs in the documents' combined statements, document.repository.ts). A
+// delivery's outcome, success or failure, is the SQL function record_dispatch_outcome(), called
+// only from here; it writes the outcome's ledger row through ledger_append().
+
 const COLUMNS = `id, document_id AS "documentId", recipient_code AS "recipientCode", via_group AS "viaGroup",
   channel, status, incoming_number AS "incomingNumber", attempts, last_error AS "lastError", delivered_at AS "deliveredAt"`;
-
-/** One row per recipient, in one statement: a 500-recipient notice is one round trip. */
-export async function insertDispatches(tx: Queryable, documentId: string, recipients: ResolvedRecipient[]): Promise<string[]> {
-  const ids = recipients.map(() => randomUUID());
-  await tx.query(
-    `INSERT INTO dispatches (id, document_id, recipient_code, via_group, status)
-     SELECT id, $2, code, via, 'pending' FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, code, via)`,
-    [ids, documentId, recipients.map((r) => r.code), recipients.map((r) => r.viaGroup)],
-  );
-  return ids;
-}
 
 export async function loadDispatch(db: Queryable, id: string): Promise<DispatchRow | undefined> {
   const r = await db.query<DispatchRow>(`SELECT ${COLUMNS} FROM dispatches WHERE id = $1`, [id]);
@@ -76,20 +70,26 @@ export interface DispatchOutcome {
   notify: string;
   /** The ledger row (its dispatch is this one). */
   ledger: Omit<LedgerEntry, 'dispatchId'>;
+  /** A failure: the dispatch's last error (a success clears it). */
+  lastError?: string | undefined;
+  /** The timeline event's note. */
+  note?: string | undefined;
 }
 
 /**
- * A delivery's outcome in ONE statement (record_dispatch_outcome(), migration 0012): the status
- * move (the columns moveDispatchStatus sets), the packet, the timeline event, the NOTIFY and the
- * ledger row. Run it on the pool, not in a transaction: in autocommit the ledger chain's lock is
- * held only inside the server until the implicit commit. Returns false, having written nothing,
- * when the dispatch had already left `from` (a re-run, a revoke).
+ * A delivery's outcome in ONE statement (record_dispatch_outcome(), migrations 0012 and 0077): the
+ * status move (the columns moveDispatchStatus sets; no next attempt is due any more), the packet,
+ * the timeline event, the NOTIFY and the ledger row. Successes and final failures alike: a
+ * delivery's ledger row has this one path. Run it on the pool, not in a transaction: in autocommit
+ * the ledger chain's lock is held only inside the server until the implicit commit. Returns false,
+ * having written nothing, when the dispatch had already left `from` (a re-run, a revoke).
  */
 export async function recordDispatchOutcome(db: Queryable, o: DispatchOutcome): Promise<boolean> {
   const [kind, documentId, , sender, recipient, channel, detail, chain] = ledgerAppendArgs({ ...o.ledger, dispatchId: o.dispatchId });
   const r = await db.query<{ moved: boolean }>(
-    `SELECT record_dispatch_outcome($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS moved`,
-    [o.dispatchId, o.from, o.to, o.delivered, o.packet?.role ?? null, o.packet?.sha256 ?? null, o.event.code, o.event.actor, o.notify, kind, documentId, sender, recipient, channel, detail, chain],
+    `SELECT record_dispatch_outcome($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) AS moved`,
+    [o.dispatchId, o.from, o.to, o.delivered, o.packet?.role ?? null, o.packet?.sha256 ?? null, o.event.code, o.event.actor, o.notify, kind, documentId, sender, recipient, channel, detail, chain,
+      o.lastError?.slice(0, 2000) ?? null, o.note?.slice(0, 500) ?? null],
   );
   return r.rows[0]!.moved === true;
 }
@@ -191,4 +191,144 @@ export async function listInbox(db: Queryable, q: InboxQuery): Promise<Page<Inbo
       revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
     })),
   };
+}
+
+// Push attempts (push-attempts.repository.ts records and lists them; the dispatch's side is here).
+
+/**
+ * Starts a push attempt, only while the dispatch is still open (pending or delivering): a second
+ * run of the same job (a stalled job taken over, a sweeper re-add) that read `pending` before the
+ * first recorded `delivered` must not move it back and push again. Undefined when it is no longer open.
+ */
+export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<{ attempt: number; budgetStartedAt: Date } | undefined> {
+  const r = await db.query<{ attempt: number; budgetStartedAt: Date }>(
+    `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
+            budget_started_at = COALESCE(budget_started_at, now())
+      WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
+    [dispatchId],
+  );
+  return r.rows[0];
+}
+
+export interface FailedAttempt {
+  dispatchId: string;
+  documentId: string;
+  attempt: number;
+  httpStatus: number | null;
+  error: string;
+  /** When the next attempt is due; null when there will be none (budget spent). */
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * A failed attempt in one statement: its row, the dispatch's last error and next attempt time, and
+ * a NOTIFY so the sender's pages show it within a second.
+ */
+export async function recordFailedAttempt(db: Queryable, a: FailedAttempt): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, error) VALUES ($1, $2, 'failed', $3, $4)
+     ), moved AS (
+       UPDATE dispatches SET last_error = $4, next_attempt_at = $5, updated_at = now() WHERE id = $1
+     )
+     SELECT pg_notify('lienthong_dispatch', $6)`,
+    [a.dispatchId, a.attempt, a.httpStatus, a.error.slice(0, 2000), a.nextAttemptAt, JSON.stringify({ dispatchId: a.dispatchId, documentId: a.documentId, status: 'delivering' })],
+  );
+}
+
+/** The delivering attempt's row (the outcome itself is record_dispatch_outcome's). */
+export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, attempt: number, httpStatus: number, proof: 'http-2xx' | 'receipt'): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, proof) VALUES ($1, $2, 'delivered', $3, $4)
+     )
+     UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`,
+    [dispatchId, attempt, httpStatus, proof],
+  );
+}
+
+/** The long-failing alert's mark, once per retry budget; the facts of the notice, or undefined when it was raised already. */
+export async function markFailingAlerted(db: Queryable, dispatchId: string): Promise<{ sender: string; recipient: string; number: string; notation: string; documentId: string } | undefined> {
+  const r = await db.query<{ sender: string; recipient: string; number: string; notation: string; documentId: string }>(
+    `UPDATE dispatches x SET alerted_at = now() FROM documents d
+      WHERE x.id = $1 AND d.id = x.document_id AND x.alerted_at IS NULL AND x.status = ANY (lienthong_open_dispatch_statuses())
+      RETURNING d.sender_code AS sender, x.recipient_code AS recipient, d.number, d.notation, d.id AS "documentId"`,
+    [dispatchId],
+  );
+  return r.rows[0];
+}
+
+/**
+ * A copy can wait only for a job: its document's stage job (the document in flight) or its own
+ * deliver job (the document routed). A copy still open under a failed document has neither: it goes
+ * to the failed list with the document's reason, where an operator retry restarts the stage
+ * (retry-dispatch.ts). Rows left so by older versions' retry (issue 16). Returns how many moved.
+ */
+export async function failOrphanedCopies(db: Queryable, ageMs: number): Promise<number> {
+  const orphans = await db.query(
+    `UPDATE dispatches x SET status = 'failed', last_error = COALESCE(d.last_error, 'văn bản bị lỗi trong quá trình xử lý'), updated_at = now()
+       FROM documents d
+      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status = ANY($2::text[])
+        AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)`,
+    [ageMs, OPEN_DISPATCH_STATUSES],
+  );
+  return orphans.rowCount ?? 0;
+}
+
+/** A recipient opened its copy: the first opening is kept. */
+export async function markCopyOpened(db: Queryable, documentId: string, recipient: string): Promise<void> {
+  await db.query(`UPDATE dispatches SET opened_at = now() WHERE document_id = $1 AND recipient_code = $2 AND opened_at IS NULL`, [documentId, recipient]);
+}
+
+/** A status the recipient (or the sender) recorded on a copy: its status, incoming number and pending request. */
+export async function setRecordedStatus(tx: Queryable, id: string, status: DispatchStatus, incomingNumber: string | null, pendingRequest: string | null): Promise<void> {
+  await tx.query(`UPDATE dispatches SET status = $2, incoming_number = $3, pending_request = $4, updated_at = now() WHERE id = $1`, [id, status, incomingNumber, pendingRequest]);
+}
+
+/** An operator retry of one failed copy: pending again, attempts and alert cleared, a new retry budget. False when it was not failed. */
+export async function reopenFailedCopy(tx: Queryable, id: string): Promise<boolean> {
+  const r = await tx.query(
+    `UPDATE dispatches SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = NULL, alerted_at = NULL,
+            budget_started_at = now(), updated_at = now()
+      WHERE id = $1 AND status = 'failed'`,
+    [id],
+  );
+  return r.rowCount === 1;
+}
+
+/** An operator retry of a failed document: its failed copies pending again (their budget starts at delivery). Their ids. */
+export async function reopenFailedCopiesOf(tx: Queryable, documentId: string): Promise<string[]> {
+  const r = await tx.query<{ id: string }>(
+    `UPDATE dispatches SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = NULL, alerted_at = NULL,
+            budget_started_at = NULL, updated_at = now()
+      WHERE document_id = $1 AND status = 'failed' RETURNING id`,
+    [documentId],
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** The sender revoked the document: every copy not revoked or failed already is revoked. */
+export async function revokeLiveCopies(tx: Queryable, documentId: string): Promise<{ id: string; recipient: string; channel: string | null }[]> {
+  const r = await tx.query<{ id: string; recipient: string; channel: string | null }>(
+    `UPDATE dispatches SET status = 'revoked', pending_request = NULL, updated_at = now()
+      WHERE document_id = $1 AND status NOT IN ('revoked', 'failed')
+      RETURNING id, recipient_code AS recipient, channel`,
+    [documentId],
+  );
+  return r.rows;
+}
+
+/** A copy entered in an incoming register book on `day`. */
+export async function setRegistration(tx: Queryable, id: string, bookId: string, day: string): Promise<void> {
+  await tx.query(`UPDATE dispatches SET register_book_id = $2, registered_on = $3 WHERE id = $1`, [id, bookId, day]);
+}
+
+/** The clerk corrects the registration date of `agency`'s registered copy: the date before, or undefined when there is none. */
+export async function correctRegisteredOn(db: Queryable, id: string, agency: string, day: string): Promise<string | undefined> {
+  const r = await db.query<{ before: string }>(
+    `WITH old AS (SELECT id, registered_on::text AS before FROM dispatches WHERE id = $1 AND recipient_code = $2 AND registered_on IS NOT NULL FOR UPDATE)
+     UPDATE dispatches x SET registered_on = $3, updated_at = now() FROM old WHERE x.id = old.id RETURNING old.before`,
+    [id, agency, day],
+  );
+  return r.rows[0]?.before;
 }

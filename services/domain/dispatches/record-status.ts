@@ -3,7 +3,7 @@ import { inTransaction, type Db, type Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
 import { registerIncoming, type RegistrationChoice } from '../registers/register-books';
-import { addDispatchEvent } from './dispatch.repository';
+import { addDispatchEvent, setRecordedStatus } from './dispatch.repository';
 import { enqueueRecipientStatus, enqueueStatusWebhook } from './status-webhook';
 import { checkTransition, type StatusActor } from './status-transitions';
 
@@ -78,10 +78,7 @@ export async function recordStatusIn(tx: Tx, s: StatusInput): Promise<StatusResu
     const pendingRequest =
       s.code === EdxmlStatusCode.takeBack ? 'takeback' : s.code === EdxmlStatusCode.agreeUpdate || s.code === EdxmlStatusCode.refuseUpdate ? null : x.pendingRequest;
     const status: DispatchStatus = check.to ?? x.status;
-    await tx.query(
-      `UPDATE dispatches SET status = $2, incoming_number = $3, pending_request = $4, updated_at = now() WHERE id = $1`,
-      [x.id, status, incomingNumber, pendingRequest],
-    );
+    await setRecordedStatus(tx, x.id, status, incomingNumber, pendingRequest);
     const eventId = await addDispatchEvent(tx, x.id, s.code, s.actor, s.note ?? null);
     await enqueueStatusWebhook(tx, eventId);
     await enqueueRecipientStatus(tx, eventId);

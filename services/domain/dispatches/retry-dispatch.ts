@@ -1,9 +1,10 @@
-import { Stage } from '../../../contracts';
+import { jobIdFor, Stage } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
 import { addToOutbox } from '../../pipeline/outbox.repository';
 import { statusBefore } from '../../pipeline/stage-order';
-import { addDispatchEvent } from './dispatch.repository';
+import { addDispatchEvent, reopenFailedCopiesOf, reopenFailedCopy } from './dispatch.repository';
 import { failureReasonVi, type FailedStage } from './failure-reason';
+import { reopenFailedDocument } from '../documents/document.repository';
 
 export interface FailedDispatch {
   id: string;
@@ -76,33 +77,18 @@ export async function retryDispatches(db: Db, ids: string[], operator: string, r
     );
     const row = found.rows[0];
     if (!row) continue;
-    if (row.stage === 'deliver') await removeStaleJob(Stage.deliver, `${Stage.deliver}-${id}`);
-    else await removeStaleJob(row.stage as Stage, `${row.stage}-${row.documentId}`);
+    if (row.stage === 'deliver') await removeStaleJob(Stage.deliver, jobIdFor(Stage.deliver, { documentId: row.documentId, dispatchId: id }));
+    else await removeStaleJob(row.stage, jobIdFor(row.stage, { documentId: row.documentId }));
     const ok = await inTransaction(db, async (tx) => {
       if (row.stage === 'deliver') {
-        const r = await tx.query(
-          `UPDATE dispatches SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = NULL, alerted_at = NULL,
-                  budget_started_at = now(), updated_at = now()
-            WHERE id = $1 AND status = 'failed'`,
-          [id],
-        );
-        if (r.rowCount !== 1) return false;
+        if (!(await reopenFailedCopy(tx, id))) return false;
         await addDispatchEvent(tx, id, 'retry', operator, null);
         await addToOutbox(tx, [{ stage: Stage.deliver, payload: { documentId: row.documentId, dispatchId: id } }]);
         return true;
       }
-      const doc = await tx.query(
-        `UPDATE documents SET status = $2, last_error = NULL, failed_stage = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
-        [row.documentId, statusBefore(row.stage)],
-      );
-      if (doc.rowCount !== 1) return false;
-      const copies = await tx.query<{ id: string }>(
-        `UPDATE dispatches SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = NULL, alerted_at = NULL,
-                budget_started_at = NULL, updated_at = now()
-          WHERE document_id = $1 AND status = 'failed' RETURNING id`,
-        [row.documentId],
-      );
-      for (const c of copies.rows) await addDispatchEvent(tx, c.id, 'retry', operator, `gửi lại từ bước ${row.stage}`);
+      if (!(await reopenFailedDocument(tx, row.documentId, statusBefore(row.stage)))) return false;
+      const copies = await reopenFailedCopiesOf(tx, row.documentId);
+      for (const c of copies) await addDispatchEvent(tx, c, 'retry', operator, `gửi lại từ bước ${row.stage}`);
       await addToOutbox(tx, [{ stage: row.stage as Stage, payload: { documentId: row.documentId } }]);
       await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ documentId: row.documentId, status: 'pending' })]);
       return true;

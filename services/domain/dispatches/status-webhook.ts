@@ -1,5 +1,6 @@
 import { EdxmlStatusCode, Stage } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { addToOutboxFrom } from '../../pipeline/outbox.repository';
 
 const FORWARDED_CODES = Object.values(EdxmlStatusCode)
   .map((c) => `'${c}'`)
@@ -26,9 +27,9 @@ const EVENT_SOURCE_SQL = `dispatch_events e JOIN dispatches x ON x.id = e.dispat
  * exists (transactional outbox): a no-op unless the sender's channel is push.
  */
 export async function enqueueStatusWebhook(tx: Queryable, eventId: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO outbox (topic, payload, priority)
-     SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
+  await addToOutboxFrom(
+    tx,
+    `SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
       WHERE e.id = $1 AND ${OWED_WEBHOOK_SQL}`,
     [eventId, Stage.notify],
   );
@@ -40,9 +41,9 @@ export async function enqueueStatusWebhook(tx: Queryable, eventId: number): Prom
  * records the event; a no-op for any other event or recipient.
  */
 export async function enqueueRecipientStatus(tx: Queryable, eventId: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO outbox (topic, payload, priority)
-     SELECT $2, jsonb_build_object('eventId', e.id, 'to', 'recipient'), 0
+  await addToOutboxFrom(
+    tx,
+    `SELECT $2, jsonb_build_object('eventId', e.id, 'to', 'recipient'), 0
        FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN agencies r ON r.code = x.recipient_code
       WHERE e.id = $1 AND e.code = '13' AND x.delivered_at IS NOT NULL
         AND ((r.channel = 'push' AND r.endpoint_url IS NOT NULL) OR (r.channel = 'relay' AND COALESCE(e.actor, '') NOT LIKE 'peer:%')
@@ -127,9 +128,9 @@ export async function owedWebhookEvents(db: Queryable, ageMs: number, maxAgeMs: 
 
 /** After a delivery recorded its 01 (record_dispatch_outcome): the sender's webhook, when it takes pushes (the sweeper covers a crash in between). */
 export async function enqueueArrivalWebhook(db: Queryable, dispatchId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO outbox (topic, payload, priority)
-     SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
+  await addToOutboxFrom(
+    db,
+    `SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
       WHERE e.dispatch_id = $1 AND e.code = '01' AND e.actor = 'lienthong' AND ${OWED_WEBHOOK_SQL}`,
     [dispatchId, Stage.notify],
   );

@@ -1,5 +1,15 @@
-import type { DocumentMetadata, DocumentStatus, Urgency } from '../../../contracts';
-import type { Queryable } from '../../db/pool';
+import type { DocumentMetadata, DocumentStatus, Stage, Urgency } from '../../../contracts';
+import { inTransaction, type Db, type Queryable } from '../../db/pool';
+import type { BlobRef } from '../blobs/blob.repository';
+import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
+
+// The one writer of the `documents` table (issue 18): every INSERT and UPDATE of it is here.
+// Three statements here also write other tables in the same statement, for speed (one round trip,
+// all or nothing): insertAcceptedDocument (the document, its dispatches and its outbox row),
+// advanceDocument (a stage's move and its outbox rows), routeDocument (the move, the dispatches'
+// channels and the deliver jobs) and failInFlightDocument (the document and its pending copies).
+// Each is marked "Combined statement"; the other tables' own writers are dispatch.repository.ts
+// and pipeline/outbox.repository.ts.
 
 export interface DocumentRow {
   id: string;
@@ -47,20 +57,6 @@ export type NewDocument = Omit<
   'status' | 'pageCount' | 'lastError' | 'createdAt' | 'updatedAt' | 'signatureLevel' | 'signatureNote' | 'incomingSignature'
 >;
 
-export async function insertDocument(tx: Queryable, d: NewDocument): Promise<void> {
-  await tx.query(
-    `INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject,
-       summary, signer, urgency, due_on, classification, recipients_ref, recipients_text, response_for,
-       steering_type, business_type, status, idempotency_key, request_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'accepted', $20, $21)`,
-    [
-      d.id, d.senderCode, d.documentType, d.number, d.notation, d.year, d.issuedOn, d.place, d.subject,
-      d.summary, JSON.stringify(d.signer), d.urgency, d.dueOn, d.classification, JSON.stringify(d.recipientsRef),
-      JSON.stringify(d.recipientsText), d.responseFor, d.steeringType, d.businessType, d.idempotencyKey, d.requestHash,
-    ],
-  );
-}
-
 /** A file of an accepted document, as written by insertAcceptedDocument. */
 export interface AcceptedFile {
   role: string;
@@ -88,15 +84,16 @@ export interface AcceptedWrite {
 }
 
 /**
+ * Combined statement (documents, dispatches, outbox).
  * Everything an accepted document is, in one statement (one round trip): the number register
  * (next number issued, or the given number observed so the register stays ahead of it), the
  * document, its small blobs and its files, one dispatch per recipient and the outbox row for the
  * next stage. Foreign keys are checked at the end of the statement, so the order is free. The
  * caller's transaction holds the register's row lock until it commits, so numbers have no gaps.
  * Returns the document's number.
- * Kept in step by hand: this statement writes dispatches and outbox rows itself (as insertDispatches
- * and addToOutbox do), and so do the stage writes in document-stages.repository.ts; a new column or rule in
- * those tables must be added here too.
+ * This is the only way a document (and its first dispatches) comes into being, in production and in
+ * the tests' fixtures alike. It writes dispatches and outbox rows itself (as addToOutbox does):
+ * a new column or rule of those tables must be added here too.
  */
 export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): Promise<string> {
   const params: unknown[] = [];
@@ -202,4 +199,178 @@ export async function moveDocumentStatus(
     [id, from, to, extra.pageCount ?? null, extra.lastError ?? null],
   );
   return (r.rowCount ?? 0) === 1;
+}
+
+/** A blob a stage produced: small ones travel with the statement that moves the document. */
+export interface StageBlob extends BlobRef {
+  /** The content of a small blob (inline), inserted by the same statement as the move. */
+  bytes?: Buffer;
+  /** A large (chunked) blob: stored by this in the transaction of the move, before it. */
+  store?: (tx: Queryable) => Promise<unknown>;
+}
+
+export interface StageAdvance {
+  id: string;
+  from: DocumentStatus;
+  to: DocumentStatus;
+  pageCount?: number | undefined;
+  /** Sets signature_level, signature_note and timestamp_expires_at (the sign stage). */
+  signature?: { level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA'; note: string | null; timestampExpiresAt?: Date | null } | undefined;
+  blobs?: StageBlob[];
+  /** Attached (or re-attached: the role's previous file is replaced), as attachFile does. */
+  files?: { role: string; sha256: string; name: string | null }[];
+  outbox: OutboxMessage[];
+}
+
+// Combined statement (documents, outbox). The columns moveDocumentStatus sets, the signature fields, the new small blobs (one bytea holding
+// them all, cut by offset: one binary parameter), the files and the outbox rows. Every write
+// depends on `moved`, so when the compare-and-set finds the document moved already, nothing is written.
+const ADVANCE = `WITH moved AS (
+    UPDATE documents SET status = $3, updated_at = now(), page_count = COALESCE($4::int, page_count), last_error = NULL,
+           signature_level = CASE WHEN $5::boolean THEN $6::text ELSE signature_level END,
+           signature_note = CASE WHEN $5::boolean THEN $7::text ELSE signature_note END,
+           timestamp_expires_at = CASE WHEN $5::boolean THEN $19::timestamptz ELSE timestamp_expires_at END
+     WHERE id = $1 AND status = $2
+    RETURNING id
+  ), blob AS (
+    INSERT INTO blobs (sha256, size, content_type, bytes)
+    SELECT t.sha, t.size, t.ct, substring($8::bytea FROM t.off + 1 FOR t.size::int)
+      FROM moved, unnest($9::text[], $10::bigint[], $11::text[], $12::int[]) AS t(sha, size, ct, off)
+    ON CONFLICT (sha256) DO NOTHING
+  ), files AS (
+    INSERT INTO document_files (document_id, role, blob_sha256, name)
+    SELECT moved.id, t.role, t.sha, t.name FROM moved, unnest($13::text[], $14::text[], $15::text[]) AS t(role, sha, name)
+    ON CONFLICT (document_id, role) DO UPDATE SET blob_sha256 = EXCLUDED.blob_sha256, name = EXCLUDED.name
+  ), ob AS (
+    INSERT INTO outbox (topic, payload, priority)
+    SELECT t.topic, t.payload, t.priority
+      FROM moved, unnest($16::text[], $17::jsonb[], $18::int[]) WITH ORDINALITY AS t(topic, payload, priority, n)
+     ORDER BY t.n
+  )
+  SELECT count(*)::int AS moved FROM moved`;
+
+/**
+ * A stage's whole state change in ONE statement, run in autocommit: the compare-and-set move
+ * `from` → `to` (as moveDocumentStatus), the signature fields, the small blobs it produced, its
+ * files and the outbox rows for what follows (as addToOutbox; the outbox trigger NOTIFYs the relays
+ * at commit). Returns false, having written nothing, when the document was no longer in `from`.
+ * Large (chunked) blobs need a transaction of their own: then the document's row is locked first
+ * (nothing is stored when it has moved on), the chunks are written, and the same statement follows.
+ */
+export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean> {
+  const unique = new Map<string, StageBlob>();
+  for (const b of w.blobs ?? []) unique.set(b.sha256, b);
+  const inline = [...unique.values()].filter((b) => b.bytes);
+  const large = [...unique.values()].filter((b) => !b.bytes);
+  const offsets: number[] = [];
+  let at = 0;
+  for (const b of inline) {
+    offsets.push(at);
+    at += b.size;
+  }
+  const bytes = inline.length === 1 ? inline[0]!.bytes! : Buffer.concat(inline.map((b) => b.bytes!));
+  const files = w.files ?? [];
+  const params = [
+    w.id, w.from, w.to, w.pageCount ?? null, w.signature !== undefined, w.signature?.level ?? null, w.signature?.note ?? null,
+    bytes, inline.map((b) => b.sha256), inline.map((b) => b.size), inline.map((b) => b.contentType), offsets,
+    files.map((f) => f.role), files.map((f) => f.sha256), files.map((f) => f.name),
+    ...outboxColumns(w.outbox),
+    w.signature?.timestampExpiresAt ?? null,
+  ];
+  if (large.length === 0) {
+    const r = await db.query<{ moved: number }>(ADVANCE, params);
+    return r.rows[0]!.moved === 1;
+  }
+  return inTransaction(db, async (tx) => {
+    const lock = await tx.query(`SELECT 1 FROM documents WHERE id = $1 AND status = $2 FOR UPDATE`, [w.id, w.from]);
+    if (lock.rowCount !== 1) return false;
+    for (const b of large) await b.store!(tx);
+    const r = await tx.query<{ moved: number }>(ADVANCE, params);
+    return r.rows[0]!.moved === 1;
+  });
+}
+
+// Combined statement (documents, dispatches, outbox). The route stage's state change: the move, each pending dispatch's channel from the directory, and
+// one deliver job per pending dispatch (in recipient order), whose payload is built here because the
+// dispatches are read by this same statement: whatFollows(Stage.route, id, priority, dispatchIds).
+const ROUTE = `WITH moved AS (
+    UPDATE documents SET status = $3, updated_at = now(), last_error = NULL
+     WHERE id = $1 AND status = $2
+    RETURNING id, urgency
+  ), channels AS (
+    UPDATE dispatches x SET channel = a.channel, updated_at = now()
+      FROM moved, agencies a WHERE x.document_id = moved.id AND a.code = x.recipient_code AND x.channel IS NULL
+  ), ob AS (
+    INSERT INTO outbox (topic, payload, priority)
+    SELECT $4, jsonb_build_object('documentId', moved.id, 'dispatchId', x.id), COALESCE(p.priority, 0)
+      FROM moved
+      LEFT JOIN unnest($5::text[], $6::int[]) AS p(urgency, priority) ON p.urgency = moved.urgency
+      JOIN dispatches x ON x.document_id = moved.id AND x.status = 'pending'
+     ORDER BY x.recipient_code
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM ob)::int AS dispatches`;
+
+/**
+ * The route stage in ONE statement, in autocommit (see ROUTE). `priorities` maps each urgency to
+ * its BullMQ priority (priorityOf). Returns the number of deliver jobs written, or null, having
+ * written nothing, when the document was no longer in `from`.
+ */
+export async function routeDocument(
+  db: Queryable,
+  w: { id: string; from: DocumentStatus; to: DocumentStatus; topic: Stage; priorities: { urgency: Urgency; priority: number }[] },
+): Promise<number | null> {
+  const r = await db.query<{ moved: number; dispatches: number }>(ROUTE, [
+    w.id, w.from, w.to, w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority),
+  ]);
+  const row = r.rows[0]!;
+  return row.moved === 1 ? row.dispatches : null;
+}
+
+/**
+ * Combined statement (documents, dispatches). Marks an in-flight document (`inFlight`) failed at
+ * `stage` with the reason, and its pending copies with it, in one statement (autocommit): the
+ * copies only when the document was still in flight. The stage is kept for an operator retry.
+ */
+export async function failInFlightDocument(db: Queryable, id: string, reason: string, stage: string, inFlight: readonly string[]): Promise<void> {
+  await db.query(
+    `WITH failed AS (
+       UPDATE documents SET status = 'failed', last_error = $2, failed_stage = $3, updated_at = now()
+        WHERE id = $1 AND status = ANY($4::text[])
+       RETURNING id
+     )
+     UPDATE dispatches x SET status = 'failed', last_error = $2, updated_at = now()
+       FROM failed WHERE x.document_id = failed.id AND x.status = 'pending'`,
+    [id, reason.slice(0, 2000), stage, inFlight],
+  );
+}
+
+/** An operator retry of a failed document: back to `status` (before its failed stage). False when it was not failed. */
+export async function reopenFailedDocument(tx: Queryable, id: string, status: DocumentStatus): Promise<boolean> {
+  const r = await tx.query(`UPDATE documents SET status = $2, last_error = NULL, failed_stage = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`, [id, status]);
+  return r.rowCount === 1;
+}
+
+/** The sender revokes its document (the caller holds the row lock and checked it may). */
+export async function markDocumentRevoked(tx: Queryable, id: string, reason: string): Promise<void> {
+  await tx.query(`UPDATE documents SET status = 'revoked', revoked_at = now(), revoke_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+}
+
+/** A response of type 3 (replacement) was accepted: the routed document it replaces is `replaced`. */
+export async function markDocumentReplaced(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [id]);
+}
+
+/** A renewed archive timestamp: its expiry, and B-LTA once nothing is missing for it. */
+export async function recordTimestampRenewal(tx: Queryable, id: string, expiresAt: Date | null, complete: boolean): Promise<void> {
+  await tx.query(
+    `UPDATE documents SET timestamp_expires_at = $2, updated_at = now(),
+            signature_level = CASE WHEN $3::boolean THEN 'B-LTA' ELSE signature_level END WHERE id = $1`,
+    [id, expiresAt, complete],
+  );
+}
+
+/** The retention disposal removed the document's files (its record and ledger rows stay). */
+export async function markDocumentDisposed(tx: Queryable, id: string): Promise<void> {
+  await tx.query(`UPDATE documents SET disposed_at = now(), updated_at = now() WHERE id = $1`, [id]);
 }

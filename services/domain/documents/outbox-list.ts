@@ -31,9 +31,9 @@ export async function listOutbox(db: Queryable, sender: string, req: PageRequest
                                  WHERE document_id = d.id GROUP BY status) s), '{}') AS dispatches,
                       (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status NOT IN ('completed', 'revoked', 'refused', 'paper', 'failed')
                          AND dispatch_overdue(x.id, now()) IS NOT NULL) AS overdue,
-                      (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status IN ('pending', 'delivering') AND x.last_error IS NOT NULL) AS retrying,
+                      (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id AND x.status = ANY (lienthong_open_dispatch_statuses()) AND x.last_error IS NOT NULL) AS retrying,
                       COALESCE((SELECT x.last_error FROM dispatches x WHERE x.document_id = d.id AND x.last_error IS NOT NULL
-                                  AND x.status IN ('pending', 'delivering', 'failed') ORDER BY x.updated_at DESC LIMIT 1), d.last_error) AS "lastError"
+                                  AND x.status = ANY (lienthong_open_dispatch_statuses() || ARRAY['failed']) ORDER BY x.updated_at DESC LIMIT 1), d.last_error) AS "lastError"
                  FROM documents d WHERE d.sender_code = $1 AND ($2::uuid IS NULL OR d.id = $2) AND {{keyset}}`,
       key: [{ expr: 'd.created_at', type: 'timestamptz' }, { expr: 'd.id', type: 'uuid' }],
       params: [sender, onlyDocument ?? null],

@@ -3,6 +3,8 @@ import type { Tx } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { enqueueRecipientStatus, enqueueStatusWebhook } from '../dispatches/status-webhook';
 import { appendLedger } from '../ledger/ledger.repository';
+import { markDocumentRevoked } from './document.repository';
+import { revokeLiveCopies } from '../dispatches/dispatch.repository';
 
 export interface RevokeResult {
   id: string;
@@ -26,17 +28,9 @@ export async function revokeDocument(tx: Tx, actingAgency: string, documentId: s
   if (doc.status === DocumentStatus.revoked) {
     throw new DomainError(ErrorCode.CONFLICT, 'Văn bản đã được thu hồi.', [{ status: doc.status }]);
   }
-  await tx.query(`UPDATE documents SET status = 'revoked', revoked_at = now(), revoke_reason = $2, updated_at = now() WHERE id = $1`, [
-    documentId,
-    reason,
-  ]);
-  const live = await tx.query<{ id: string; recipient: string; channel: string | null }>(
-    `UPDATE dispatches SET status = 'revoked', pending_request = NULL, updated_at = now()
-      WHERE document_id = $1 AND status NOT IN ('revoked', 'failed')
-      RETURNING id, recipient_code AS recipient, channel`,
-    [documentId],
-  );
-  for (const x of live.rows) {
+  await markDocumentRevoked(tx, documentId, reason);
+  const live = await revokeLiveCopies(tx, documentId);
+  for (const x of live) {
     const event = await tx.query<{ id: number }>(`INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES ($1, $2, $3, $4) RETURNING id`, [
       x.id,
       EdxmlStatusCode.takeBack,
@@ -56,5 +50,5 @@ export async function revokeDocument(tx: Tx, actingAgency: string, documentId: s
     });
   }
   await tx.query(`SELECT pg_notify('lienthong_dispatch', $1)`, [JSON.stringify({ documentId, status: DispatchStatus.revoked })]);
-  return { id: documentId, status: DocumentStatus.revoked, revokedDispatches: live.rows.length };
+  return { id: documentId, status: DocumentStatus.revoked, revokedDispatches: live.length };
 }

@@ -4,6 +4,7 @@ import type { LtvContext } from '../../signing/ltv/signature-levels';
 import { renewPdf } from '../../signing/ltv/timestamp-renewal';
 import { getBlob, putBlob } from '../blobs/blob.repository';
 import { appendLedger } from '../ledger/ledger.repository';
+import { recordTimestampRenewal } from './document.repository';
 
 // Renewal of signed documents' proof of existence (issue 21 item 2): the document's signed PDF
 // gets, as incremental updates, validation data for its newest timestamp and a new document
@@ -70,10 +71,7 @@ export async function renewDocument(db: Db, documentId: string, ctx: LtvContext,
       if ((err as { code?: string }).code !== '23503') throw err; // foreign_key_violation: still referenced
       await tx.query('ROLLBACK TO SAVEPOINT previous_blob');
     }
-    await tx.query(
-      `UPDATE documents SET timestamp_expires_at = $2, updated_at = now(),
-              signature_level = CASE WHEN $3::boolean THEN 'B-LTA' ELSE signature_level END WHERE id = $1`,
-      [documentId, renewed.tsaNotAfter, renewed.missing.length === 0]);
+    await recordTimestampRenewal(tx, documentId, renewed.tsaNotAfter, renewed.missing.length === 0);
     await tx.query(
       `INSERT INTO signature_renewals (document_id, reason, previous_sha256, previous_size, renewed_sha256, previous_expires_at, timestamp_time, timestamp_expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

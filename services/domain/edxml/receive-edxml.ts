@@ -11,6 +11,7 @@ import { findDocumentByReference, type EdxmlReference } from './document-referen
 import { noPdfError } from './no-pdf-explanation';
 import { unknownReference } from '../references/scoped-reference';
 import type { RelayOrigin } from '../peers/relay-origin';
+import { markDocumentReplaced } from '../documents/document.repository';
 
 export type EdxmlOutcome =
   | { kind: 'document'; businessDocType: 0 | 2 | 3; result: Accepted }
@@ -43,7 +44,7 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
   const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type, relayedFrom }, limits);
   if (type === 3 && result.created && responseFor) {
-    await db.query(`UPDATE documents SET status = 'replaced', updated_at = now() WHERE id = $1 AND status = 'routed'`, [responseFor]);
+    await markDocumentReplaced(db, responseFor);
   }
   return { kind: 'document', businessDocType: type, result };
 }
@@ -110,7 +111,7 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
   const isSender = target.sender === caller;
   const dispatches = await db.query<{ id: string }>(
     isSender
-      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status NOT IN ('pending', 'delivering', 'revoked', 'failed', 'paper')`
+      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status <> ALL (lienthong_open_dispatch_statuses() || ARRAY['revoked', 'failed', 'paper'])`
       : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2`,
     isSender ? [target.id] : [target.id, caller],
   );

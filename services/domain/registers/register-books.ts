@@ -2,6 +2,7 @@ import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { formatNumber, issueNextNumber } from '../numbering/number-register';
+import { correctRegisteredOn, setRegistration } from '../dispatches/dispatch.repository';
 
 export type RegisterKind = 'incoming' | 'outgoing';
 
@@ -88,22 +89,18 @@ export async function registerIncoming(tx: Queryable, dispatchId: string, agency
     );
     n = r.rows[0]!.last_number;
   }
-  await tx.query(`UPDATE dispatches SET register_book_id = $2, registered_on = $3 WHERE id = $1`, [dispatchId, book.id, day]);
+  await setRegistration(tx, dispatchId, book.id, day);
   return formatNumber(n);
 }
 
 /** The clerk corrects the registration date of a registered copy; the audit log keeps both dates. */
 export async function correctRegistrationDate(db: Queryable, agency: string, dispatchId: string, day: string, actor: string): Promise<void> {
   checkRegistrationDay(day);
-  const r = await db.query<{ before: string }>(
-    `WITH old AS (SELECT id, registered_on::text AS before FROM dispatches WHERE id = $1 AND recipient_code = $2 AND registered_on IS NOT NULL FOR UPDATE)
-     UPDATE dispatches x SET registered_on = $3, updated_at = now() FROM old WHERE x.id = old.id RETURNING old.before`,
-    [dispatchId, agency, day],
-  );
-  if (!r.rows[0]) throw new DomainError(ErrorCode.NOT_FOUND, 'Văn bản chưa vào sổ hoặc không thuộc cơ quan.');
+  const before = await correctRegisteredOn(db, dispatchId, agency, day);
+  if (before === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'Văn bản chưa vào sổ hoặc không thuộc cơ quan.');
   await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'register.date_corrected', $2)`, [
     actor,
-    JSON.stringify({ dispatchId, agency, before: r.rows[0].before, after: day }),
+    JSON.stringify({ dispatchId, agency, before, after: day }),
   ]);
 }
 

@@ -4,6 +4,7 @@ import { inTransaction, type Db, type Queryable, type Tx } from '../../db/pool';
 import { recordAudit } from '../audit/audit-log';
 import { appendLedger } from '../ledger/ledger.repository';
 import { RetentionError } from './legal-holds';
+import { markDocumentDisposed } from '../documents/document.repository';
 
 // Disposal (tiêu hủy) after the retention period: proposed as a list, approved by an
 // administrator, carried out one document per transaction — the files' bytes removed, their
@@ -137,7 +138,7 @@ async function disposeOne(tx: Tx, row: DisposalRow, admin: string): Promise<Disp
       await tx.query('ROLLBACK TO SAVEPOINT blob');
     }
   }
-  await tx.query(`UPDATE documents SET disposed_at = now(), updated_at = now() WHERE id = $1`, [row.documentId]);
+  await markDocumentDisposed(tx, row.documentId);
   await tx.query(`UPDATE disposals SET status = 'disposed', decided_by = $2, decided_at = now(), files = $3 WHERE id = $1`, [row.id, admin, JSON.stringify(kept)]);
   // Last: the chain's lock is held from here to the commit.
   await appendLedger(tx, {

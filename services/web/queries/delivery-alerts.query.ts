@@ -19,7 +19,7 @@ export async function failingDispatches(db: Queryable, limit = 200): Promise<Fai
     `SELECT x.id, x.document_id AS "documentId", d.number, d.notation, d.sender_code AS sender, x.recipient_code AS recipient,
             x.budget_started_at AS since, x.attempts, x.last_error AS "lastError", x.next_attempt_at AS "nextAttemptAt"
        FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE x.alerted_at IS NOT NULL AND x.status IN ('pending', 'delivering')
+      WHERE x.alerted_at IS NOT NULL AND x.status = ANY (lienthong_open_dispatch_statuses())
       ORDER BY x.budget_started_at LIMIT $1`,
     [limit],
   );

@@ -1,8 +1,8 @@
 import { param } from './params';
-import { Queue } from 'bullmq';
+import { createStageQueues, failedJobRemover } from '../../pipeline/stage-queues';
 import { Router, type Response } from 'express';
 import type IORedis from 'ioredis';
-import { ErrorCode, Stage } from '../../../contracts';
+import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../../domain/apikeys/api-key.repository';
@@ -102,18 +102,14 @@ export function adminRoutes(db: Db, redis: IORedis, config: Config): Router {
 
   router.post('/admin/dispatches/:id/retry', allow('directory.manage'), async (req, res) => {
     if (!isUuid(param(req, "id"))) throw new DomainError(ErrorCode.NOT_FOUND, 'Không có bản gửi này.');
-    const queues = new Map<Stage, Queue>();
+    const queues = createStageQueues(redis, config.LIENTHONG_QUEUE_PREFIX);
     try {
       const operator = `user:${userOf(res).username}`;
-      const retried = await retryDispatches(db, [param(req, "id")], operator, async (stage, jobId) => {
-        if (!queues.has(stage)) queues.set(stage, new Queue(stage, { connection: redis, prefix: config.LIENTHONG_QUEUE_PREFIX }));
-        const job = await queues.get(stage)!.getJob(jobId);
-        if (job && (await job.isFailed())) await job.remove();
-      });
+      const retried = await retryDispatches(db, [param(req, "id")], operator, failedJobRemover(queues));
       if (retried.length === 0) throw new DomainError(ErrorCode.CONFLICT, 'Bản gửi này không còn ở trạng thái lỗi.');
 await recordDispatchRetries(db, retried, operator, userOf(res).agencyCode);
     } finally {
-      await Promise.all([...queues.values()].map((q) => q.close()));
+      await queues.close();
     }
     res.redirect(303, '/admin?done=retried#failed');
   });

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
-import { DispatchStatus, type DocumentMetadata } from '../../../contracts';
+import { DispatchStatus } from '../../../contracts';
 import { loadConfig } from '../../../services/config/config';
 import { createPool, inTransaction, type Db } from '../../../services/db/pool';
-import { insertDispatches } from '../../../services/domain/dispatches/dispatch.repository';
-import { insertDocument } from '../../../services/domain/documents/document.repository';
 import { verifyLedger } from '../../../services/domain/ledger/ledger-verify';
 import { logger } from '../../../services/logging/logger';
 import { deliverStage } from '../../../workers/stages/deliver.job';
 import type { StageContext } from '../../../workers/runtime/stage-context';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { testEnv } from '../../support/test-env';
+import { acceptTestDocument, routeTestDocument } from '../../support/accepted-document.fixture';
 
 /**
  * The deliver stage's outcome is one statement (record_dispatch_outcome()), run in autocommit.
@@ -30,36 +29,17 @@ describe('deliver: the outcome in one statement — written once, and a re-run w
   /** A routed document to every recipient on the hosted channel; returns its id and its dispatch ids by recipient. */
   let issued = 0;
   async function routedDocument(): Promise<{ documentId: string; dispatches: Map<string, string> }> {
-    const documentId = randomUUID();
     issued++;
-    await inTransaction(db, async (tx) => {
-      await insertDocument(tx, {
-        id: documentId,
-        senderCode: sender.code,
-        documentType: 'CV',
+    const { documentId } = await inTransaction(db, (tx) =>
+      acceptTestDocument(tx, {
+        sender: sender.code,
+        recipients: recipients.map((r) => r.code),
         number: String(issued).padStart(2, '0'),
-        notation: 'UBND-VP',
-        year: 2026,
-        issuedOn: '2026-11-27',
-        place: 'Buôn Ma Thuột',
         subject: 'Về việc thử "một lần" \\ giao',
-        summary: null,
-        signer: { fullName: 'Nguyễn Văn A', position: 'Chủ tịch' },
-        urgency: 'normal' as DocumentMetadata['urgency'],
-        dueOn: null,
-        classification: 'normal',
-        recipientsRef: recipients.map((r) => r.code),
-        recipientsText: [],
-        responseFor: null,
-        steeringType: null,
-        businessType: 0,
-        idempotencyKey: null,
-        requestHash: null,
-      });
-      await insertDispatches(tx, documentId, recipients.map((r) => ({ code: r.code, viaGroup: null })));
-      await tx.query(`UPDATE documents SET status = 'routed' WHERE id = $1`, [documentId]);
-      await tx.query(`UPDATE dispatches SET channel = 'hosted' WHERE document_id = $1`, [documentId]);
-    });
+      }),
+    );
+    // The recipients are hosted agencies: the route stage's statement puts every copy on 'hosted'.
+    await routeTestDocument(db, documentId);
     const rows = (await db.query(`SELECT id, recipient_code FROM dispatches WHERE document_id = $1`, [documentId])).rows;
     return { documentId, dispatches: new Map(rows.map((r) => [r.recipient_code, r.id])) };
   }
@@ -178,11 +158,18 @@ describe('deliver: the outcome in one statement — written once, and a re-run w
   it('when a delivery fails for good, then the dispatch is failed with its event and ledger row, once', async () => {
     const { documentId, dispatches } = await routedDocument();
     const dispatchId = dispatches.get(recipients[2]!.code)!;
+    // A push copy whose last attempt had scheduled another one.
+    await db.query(`UPDATE dispatches SET status = 'delivering', next_attempt_at = now() + interval '1 minute' WHERE id = $1`, [dispatchId]);
     await deliverStage.onFinalFailure({ documentId, dispatchId }, new Error('endpoint gone'), ctx);
     await deliverStage.onFinalFailure({ documentId, dispatchId }, new Error('endpoint gone'), ctx);
     const t = await tally(dispatchId);
     expect(t).to.include({ status: DispatchStatus.failed, events: 1, ledger: 1, lastError: 'endpoint gone' });
     expect(t.codes).to.deep.equal(['failed']);
+    // The same statement as a success (record_dispatch_outcome): the note, no next attempt, one NOTIFY.
+    const x = (await db.query(`SELECT x.next_attempt_at AS "nextAttemptAt", e.note, e.actor FROM dispatches x JOIN dispatch_events e ON e.dispatch_id = x.id WHERE x.id = $1`, [dispatchId])).rows[0];
+    expect(x).to.deep.equal({ nextAttemptAt: null, note: 'endpoint gone', actor: 'lienthong' });
+    await settle();
+    expect(notifiesOf(dispatchId).map((n) => JSON.parse(n))).to.deep.equal([{ dispatchId, documentId, status: 'failed' }]);
     const row = (await db.query(`SELECT kind, sender, recipient, chain FROM ledger WHERE dispatch_id = $1`, [dispatchId])).rows[0];
     expect(row).to.deep.equal({ kind: 'dispatch_failed', sender: sender.code, recipient: recipients[2]!.code, chain: sender.code });
     // A delivery that runs after the failure changes nothing.

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
 import { once } from 'node:events';
 import { createPool, type Db } from '../../../services/db/pool';
 import { analyseSignatures } from '../../../services/signing/signature-analysis';
@@ -35,6 +36,8 @@ const fs = require('node:fs');
 const { analyseSignatures } = require(${JSON.stringify(require.resolve('../../../services/signing/signature-analysis'))});
 for (const f of process.argv.slice(1)) analyseSignatures(fs.readFileSync(f), 120000);`;
 
+const METRICS_TOKEN = 'verify-off-event-loop-metrics';
+
 describe('signature verification of hostile PDFs stays off the event loop', function () {
   this.timeout(240_000);
   let gw: GatewayProcess;
@@ -46,7 +49,7 @@ describe('signature verification of hostile PDFs stays off the event loop', func
 
   before(async () => {
     db = createPool(testEnv().databaseUrl, { max: 2 });
-    gw = await spawnGateway(process.env.VERIFY_PRELOAD ? { NODE_OPTIONS: `--require ${process.env.VERIFY_PRELOAD}` } : {});
+    gw = await spawnGateway({ LIENTHONG_METRICS_TOKEN: METRICS_TOKEN, ...(process.env.VERIFY_PRELOAD ? { NODE_OPTIONS: `--require ${process.env.VERIFY_PRELOAD}` } : {}) });
     [sender, recipient] = (await createAgencies(db, 2)) as [TestAgency, TestAgency];
   });
   after(async () => {
@@ -63,17 +66,21 @@ describe('signature verification of hostile PDFs stays off the event loop', func
     expect(ms).to.be.below(3_000);
   });
 
-  const upload = async (name: string, pdf: Buffer): Promise<number> => {
+  /** The multipart body of a submission, encoded before any timing starts (the test's own CPU is not the gateway's). */
+  const encode = async (name: string, pdf: Buffer): Promise<{ name: string; body: Buffer; type: string }> => {
     const form = new FormData();
     form.append('metadata', JSON.stringify(metadataFor([recipient.code])));
     form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
     const encoded = new Response(form);
-    const body = Buffer.from(await encoded.arrayBuffer());
+    return { name, body: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type')! };
+  };
+
+  const send = async ({ name, body, type }: { name: string; body: Buffer; type: string }): Promise<number> => {
     // node:http rather than fetch: an answer sent before the whole body is read is still seen
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(`${gw.baseUrl}/v1/documents`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${sender.apiKey}`, 'content-type': encoded.headers.get('content-type')!, 'content-length': body.length },
+        headers: { authorization: `Bearer ${sender.apiKey}`, 'content-type': type, 'content-length': body.length },
       }, (res) => {
         let t = '';
         res.on('data', (c) => (t += c.toString()));
@@ -84,6 +91,20 @@ describe('signature verification of hostile PDFs stays off the event loop', func
     });
     if (status !== 202 && status !== 422) throw new Error(`${name}: ${status} ${text}`);
     return status;
+  };
+
+  const upload = async (name: string, pdf: Buffer): Promise<number> => send(await encode(name, pdf));
+
+  /**
+   * The gateway's own view of its event loop: the slowest delay perf_hooks.monitorEventLoopDelay
+   * saw inside the gateway since the previous read (prom-client's nodejs_eventloop_lag_max_seconds,
+   * reset at each collection).
+   */
+  const gatewayLoopMaxMs = async (): Promise<number> => {
+    const text = await (await fetch(`${gw.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const m = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+    if (!m) throw new Error(`no event-loop lag in /metrics: ${text.slice(0, 300)}`);
+    return Number(m[1]) * 1000;
   };
 
   /** /health/live timings from a probe process of its own (this process's uploads cannot delay them) while `work` runs. */
@@ -111,56 +132,58 @@ describe('signature verification of hostile PDFs stays off the event loop', func
    * in processes of their own (the same CPU taken from the same 2 cores, nothing on the gateway's
    * event loop).
    */
-  const control = (files: [string, Buffer][]): Promise<{ result: unknown; latencies: number[] }> => probeWhile(() => Promise.all(files.flatMap(([name, pdf]) => [
-    upload(`plain-${name}`, Buffer.from(pdf.toString('latin1').replaceAll('/ByteRange', '/ByteRanga'), 'latin1')),
-    (async () => {
-      const child = spawn(process.execPath, ['-e', ANALYSE, tmp.file(name, pdf)], { stdio: ['ignore', 'ignore', 'inherit'] });
-      const [code] = (await once(child, 'exit')) as [number];
-      if (code !== 0) throw new Error(`the control analysis exited with ${code}`);
-    })(),
-  ])));
+  const control = async (files: [string, Buffer][]): Promise<{ result: unknown; latencies: number[] }> => {
+    const bodies = await Promise.all(files.map(([name, pdf]) => encode(`plain-${name}`, Buffer.from(pdf.toString('latin1').replaceAll('/ByteRange', '/ByteRanga'), 'latin1'))));
+    const paths = files.map(([name, pdf]) => tmp.file(name, pdf));
+    return probeWhile(() => Promise.all([
+      ...bodies.map(send),
+      ...paths.map(async (file) => {
+        const child = spawn(process.execPath, ['-e', ANALYSE, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const [code] = (await once(child, 'exit')) as [number];
+        if (code !== 0) throw new Error(`the control analysis exited with ${code}`);
+      }),
+    ]));
+  };
 
-  // The issue's bound is 100 ms for every answer. On the machine these tests share (2 cores, a
-  // load of 10–28 while this was written) the scheduler alone stalls a thread for more than that
-  // now and then (a profile of the gateway showed its main thread descheduled, not running
-  // JavaScript, during such answers), and the analysis takes a core wherever it runs. So the
-  // answers during the hostile upload are held against the control's (same uploads without
-  // signatures, same analyses in other processes), measured in the same test: the median under
-  // 100 ms; the 99th percentile at most 100 ms above the control's; the single slowest answer at
-  // most 100 ms above twice the control's slowest (one stall of the scheduler more or less). An
-  // analysis on the event loop would add seconds (8 s for the 50 MB file here).
-  const hostileCase = async (label: string, files: [string, Buffer][], maxBoundMs?: number): Promise<void> => {
+  // The issue's bound, held absolutely: every /health/live answer under 100 ms while the hostile
+  // files are uploaded and verified, probed from a process of its own. The control (the same
+  // uploads without signatures, the same analyses in processes of their own, measured just
+  // before) and the gateway's own event-loop delay (monitorEventLoopDelay inside the gateway) are
+  // printed and named in a failure, so it says whether the machine or the gateway was slow. The
+  // bodies are encoded before the probe starts. Run alone on a quiet 2-core machine (CI) the
+  // slowest answers are a few tens of ms; on a machine shared by many busy processes the
+  // scheduler alone can stall any thread longer than that (the control shows it).
+  const BOUND_MS = 100;
+  const hostileCase = async (label: string, files: [string, Buffer][]): Promise<void> => {
     expect(await upload('warm-up.pdf', await makePdf(1))).to.equal(202); // lazy module loading is not the signatures' cost
     const ctl = summary((await control(files).catch((err: Error) => {
       throw new Error(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}; gateway: ${gw.output().slice(-1500)}`);
     })).latencies);
-    const { result: statuses, latencies } = await probeWhile(() => Promise.all(files.map(([name, pdf]) => upload(name, pdf))));
+    const ctlLoop = await gatewayLoopMaxMs();
+    const bodies = await Promise.all(files.map(([name, pdf]) => encode(name, pdf)));
+    await gatewayLoopMaxMs(); // resets the gateway's histogram: the next read covers the hostile uploads alone
+    const { result: statuses, latencies } = await probeWhile(() => Promise.all(bodies.map(send)));
+    const loop = await gatewayLoopMaxMs();
     // refused as broken signatures (the CMS is a bare SEQUENCE) or accepted with a warning — never a hang or a crash
     for (const st of statuses) expect(st).to.be.oneOf([202, 422]);
     expect(gw.alive()).to.equal(true);
     expect(latencies.length).to.be.above(5);
     const s = summary(latencies);
-    process.stdout.write(`      /health/live, control (${label} without signatures, analysed elsewhere): ${ctl.text}\n`);
-    process.stdout.write(`      /health/live, ${label} uploaded to the gateway: ${s.text}\n`);
-    expect(s.median, s.text).to.be.below(100);
-    expect(s.p99, `${s.text}; control ${ctl.text}`).to.be.below(100 + ctl.p99);
-    expect(s.max, `${s.text}; control ${ctl.text}`).to.be.below(maxBoundMs ?? 100 + 2 * ctl.max);
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    const report = `${label}: ${s.text}; gateway event loop max delay ${loop.toFixed(0)} ms. Control (no signatures, analysed elsewhere): ${ctl.text}; gateway event loop max ${ctlLoop.toFixed(0)} ms. Load average ${load}`;
+    process.stdout.write(`      /health/live, ${report}\n`);
+    expect(s.max, report).to.be.below(BOUND_MS);
   };
 
-  it('while a 4 MB /ByteRange bomb and a 600,000-object PDF are submitted, every /health/live answer comes in under 100 ms (beyond the control\'s slowest)', async () => {
+  it('while a 4 MB /ByteRange bomb and a 600,000-object PDF are submitted, every /health/live answer comes in under 100 ms', async () => {
     const many = manyObjectsPdf();
     expect(many.length).to.be.above(15 * 1024 * 1024);
     await hostileCase('4 MB bomb + 600,000 objects', [['bomb.pdf', byteRangeBomb()], ['many.pdf', many]]);
   });
 
-  it('while a hostile 50 MB PDF (a /ByteRange bomb just under the upload limit, generated here) is submitted, /health/live answers in under 100 ms at the median and p99 (beyond the control\'s), the slowest under 1 s', async () => {
+  it('while a hostile 50 MB PDF (a /ByteRange bomb just under the upload limit, generated here) is submitted, every /health/live answer comes in under 100 ms', async () => {
     const big = byteRangeBomb(48 * 1024 * 1024);
     expect(big.length).to.be.within(48 * 1024 * 1024, 50 * 1024 * 1024);
-    // OPEN: run alone, this case's slowest answer was 67 ms (control 117 ms); run after the case
-    // above, one answer of 360–630 ms appeared in four runs of five while the control stayed
-    // at 120–240 ms, and its cause is not found yet (a profile of the gateway's main thread showed
-    // it descheduled, not running JavaScript). Until it is, the slowest answer is held under 1 s —
-    // the analysis itself, on the event loop, would hold it 8 s — and the percentiles as above.
-    await hostileCase('50 MB bomb', [['bomb-50mb.pdf', big]], 1_000);
+    await hostileCase('50 MB bomb', [['bomb-50mb.pdf', big]]);
   });
 });

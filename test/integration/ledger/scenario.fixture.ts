@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { LedgerKind } from '../../../contracts';
 import { inTransaction, type Db, type Tx } from '../../../services/db/pool';
 import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { attachFile, putBlob } from '../../../services/domain/blobs/blob.repository';
-import { insertDispatches } from '../../../services/domain/dispatches/dispatch.repository';
-import { insertDocument, moveDocumentStatus } from '../../../services/domain/documents/document.repository';
+import { moveDocumentStatus } from '../../../services/domain/documents/document.repository';
 import { appendLedger } from '../../../services/domain/ledger/ledger.repository';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
+import { acceptTestDocument } from '../../support/accepted-document.fixture';
 
 type Outcome = 'delivered' | 'paper' | 'failed';
 
@@ -71,31 +71,17 @@ async function addDocument(tx: Tx, agencies: TestAgency[], s: DocSpec, number: s
   const code = (i: number) => agencies[i]!.code;
   const sender = code(s.sender);
   const recipients = Object.keys(s.to).map(Number);
-  const id = randomUUID();
-  await insertDocument(tx, {
-    id,
-    senderCode: sender,
-    documentType: 'CV',
+  const { documentId: id, dispatchIds } = await acceptTestDocument(tx, {
+    sender,
+    recipients: recipients.map(code),
     number,
     notation: 'UBND-VP',
-    year: Number(s.issuedOn.slice(0, 4)),
     issuedOn: s.issuedOn,
     place: 'Đắk Lắk',
     subject: `Văn bản thử ${s.name}`,
-    summary: null,
     signer: { position: 'CHÁNH VĂN PHÒNG', fullName: 'Nguyễn Văn A' },
-    urgency: 'normal',
     dueOn: s.dueOn ?? null,
-    classification: 'normal',
-    recipientsRef: recipients.map(code),
-    recipientsText: [],
-    responseFor: null,
-    steeringType: null,
-    businessType: 0,
-    idempotencyKey: null,
-    requestHash: null,
   });
-  const dispatchIds = await insertDispatches(tx, id, recipients.map((i) => ({ code: code(i), viaGroup: null })));
   await tx.query(`UPDATE dispatches SET created_at = $2, channel = 'hosted' WHERE document_id = $1`, [id, vn(s.sentAt)]);
   await appendLedger(tx, {
     kind: LedgerKind.documentAccepted,

@@ -1,0 +1,120 @@
+/* eslint-disable no-console -- the harness reports to the person at the terminal. */
+/**
+ * `BENCH_ONLY=cpu` (issue 25): only the one-page-to-5 maximum and where its CPU goes, in about a
+ * minute: private stack, gateway and workers, a closed loop of one-page PDFs to five hosted
+ * recipients, CPU ms per document per process, Redis commands and PostgreSQL statements per document
+ * (pg_stat_statements and --cpu-prof profiles with BENCH_PROFILE=1). For comparing changes that
+ * make a document cheaper; the full `make bench` still gives the figures of record.
+ * BENCH_CPU_MS (default 15000) and BENCH_INFLIGHT (default 48) tune the phase.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import IORedis from 'ioredis';
+import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
+import { freePort } from '../../infra/embedded/free-port';
+import { projectRoot } from '../../services/config/project-root';
+import type { ClosedResult, LoadgenCommand } from './loadgen-protocol';
+import { IpcChild, startService, waitReady, type Service } from './processes';
+import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
+import { resetStatements, topStatements } from './pg-statements';
+import { summariseDir } from './profile-summary';
+import { seedDirectory } from './seed';
+import { round } from './stats';
+
+async function redisCommands(url: string): Promise<Record<string, number>> {
+  const r = new IORedis(url);
+  try {
+    const text = await r.info('commandstats');
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
+    return out;
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function walBytes(databaseUrl: string): Promise<bigint> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ lsn: string }>("SELECT (pg_current_wal_lsn() - '0/0')::text AS lsn");
+    return BigInt(r.rows[0]!.lsn);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function cpuOnly(say: (m: string) => void): Promise<void> {
+  const profile = process.env.BENCH_PROFILE === '1';
+  const durationMs = Number(process.env.BENCH_CPU_MS ?? 15_000);
+  const inflight = Number(process.env.BENCH_INFLIGHT ?? 48);
+  const root = projectRoot();
+  const profileDir = path.join(root, 'bench', 'results', 'profiles-cpu');
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-cpu-'));
+  fs.chmodSync(runDir, 0o755);
+  const services: Service[] = [];
+  let loadgen: IpcChild | undefined;
+  let stack: EmbeddedStack | undefined;
+  say(`cpu-only: ${durationMs} ms at ${inflight} in flight; load ${os.loadavg().map((v) => round(v, 2)).join(' ')}`);
+  try {
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, ...(profile ? { postgresSettings: { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'" } } : {}) });
+    const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
+    const env = { ...base, DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: dir.masterKeyHex, LIENTHONG_QUEUE_PREFIX: 'lienthong-bench', LIENTHONG_DATA_DIR: runDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0' };
+    if (profile) fs.rmSync(profileDir, { recursive: true, force: true });
+    const prof = (name: string) => (profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
+    const gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway.log'), prof('gateway'));
+    const workers = startService('workers', 'workers/main.js', { ...env, LIENTHONG_PROCESS: 'workers' }, path.join(runDir, 'workers.log'), prof('workers'));
+    services.push(gateway, workers);
+    await waitReady(`${baseUrl}/health/ready`, 60_000);
+    loadgen = new IpcChild('bench/src/loadgen.js', base);
+    const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
+    await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight, warmupMs: 0, durationMs: 4_000 });
+    const groups = () => findGroups(runDir, Number(new URL(stack!.redisUrl).port), { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen!.pid });
+    const tracked = profile && (await resetStatements(stack.databaseUrl));
+    const redisBefore = await redisCommands(stack.redisUrl);
+    const walBefore = await walBytes(stack.databaseUrl);
+    const cpu = cpuWindow(groups);
+    const mBefore = machineCpu();
+    const loadBefore = os.loadavg();
+    const run = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight, warmupMs: 2_000, durationMs });
+    const used = cpu.stop();
+    const mAfter = machineCpu();
+    const walAfter = await walBytes(stack.databaseUrl);
+    const redisAfter = await redisCommands(stack.redisUrl);
+    const done = run.records.filter((r) => r.tDone !== null && !r.error).length;
+    const failed = run.records.filter((r) => r.error).length;
+    const perDoc: Record<string, number> = {};
+    let total = 0;
+    for (const [k, v] of Object.entries(used)) {
+      if (k === 'wallSeconds') continue;
+      const ms = ((v as { cpuSeconds: number }).cpuSeconds * 1000) / Math.max(1, done);
+      perDoc[k] = round(ms, 2)!;
+      if (k !== 'loadgen') total += ms;
+    }
+    const redisPerDoc = Object.entries(redisAfter).map(([k, v]) => [k, (v - (redisBefore[k] ?? 0)) / Math.max(1, done)] as const)
+      .filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${round(v, 2)}`);
+    say(`one-page to 5: ${round(run.docsPerSec, 2)} docs/s, ${done} done, ${failed} failed; CPU ms/doc ${JSON.stringify(perDoc)} (ours without loadgen ${round(total, 2)})`);
+    say(`machine: ${round(mAfter.total - mBefore.total, 1)} cpu-s capacity, ${round(mAfter.busy - mBefore.busy, 1)} busy; load ${loadBefore.map((v) => round(v, 2)).join(' ')} → ${os.loadavg().map((v) => round(v, 2)).join(' ')}`);
+    say(`WAL per document: ${Number(walAfter - walBefore) / Math.max(1, done) | 0} bytes; Redis commands per document: ${redisPerDoc.join(', ')}`);
+    if (tracked) {
+      const st = await topStatements(stack.databaseUrl, 40);
+      for (const s of st) say(`  pg ${String(round(s.calls / Math.max(1, done), 2)).padStart(6)}/doc ${String(s.totalMs).padStart(6)} ms ${s.query}`);
+    }
+    if (profile) {
+      await Promise.all(services.map((s) => s.stop()));
+      services.length = 0;
+      for (const p of summariseDir(profileDir)) say(`profile ${JSON.stringify(p).slice(0, 3000)}`);
+    }
+  } finally {
+    await loadgen?.stop().catch(() => undefined);
+    for (const s of services) await s.stop().catch(() => undefined);
+    await stack?.stop().catch(() => undefined);
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
