@@ -33,3 +33,6 @@ export class ConvertError extends Error {
 export function isConvertErrorCode(value: unknown): value is ConvertErrorCode {
   return typeof value === 'string' && Object.hasOwn(ConvertErrorCode, value);
 }
+
+/** A conversion thread's answer when the official-layout renderer refused a body (RenderInputError, not a ConvertError). */
+export const RENDER_INVALID = 'RENDER_INVALID';

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ConvertError, isConvertErrorCode } from './convert-errors';
+import { ConvertError, isConvertErrorCode, RENDER_INVALID } from './convert-errors';
 import { type ConvertOptions, resolveOptions } from './convert-options';
 import type { ConvertResult } from './convert-source';
 import type { WorkerReply, WorkerRequest } from './convert-worker.entry';
+import { RenderInputError, type RenderInput } from '../render/render-input';
 import type { SourceType } from './sniff';
 
 const ENTRY = path.join(__dirname, 'convert-worker.entry.js');
@@ -30,10 +31,23 @@ export function convertInWorker(bytes: Buffer, options: ConvertOptions = {}): Pr
   if (bytes.length > opts.maxBytes) {
     return Promise.reject(new ConvertError('SOURCE_TOO_LARGE', `the file is ${bytes.length} bytes; at most ${opts.maxBytes} are accepted`));
   }
+  const copy = new Uint8Array(bytes); // the caller keeps its buffer; the copy moves to the thread
+  return inThread({ id: nextId++, bytes: copy, opts: options }, [copy.buffer]);
+}
+
+/**
+ * A structured body rendered in the official layout (renderOfficialDocument) in the same warm
+ * threads, with the same heap limit and a wall-clock timeout: a long body (136 pages: 5.7 s here)
+ * does not hold the worker's event loop. RenderInputError as renderOfficialDocument throws it.
+ */
+export function renderInWorker(input: RenderInput, options: ConvertOptions = {}): Promise<{ pdf: Buffer; pageCount: number }> {
+  return inThread({ id: nextId++, bytes: new Uint8Array(0), opts: options, render: input }, []);
+}
+
+function inThread(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<ConvertResult> {
+  const opts = resolveOptions(request.opts);
   const memory = opts.maxMemoryMb;
   const worker = acquire(memory);
-  const copy = new Uint8Array(bytes); // the caller keeps its buffer; the copy moves to the thread
-  const request: WorkerRequest = { id: nextId++, bytes: copy, opts: options };
 
   return new Promise<ConvertResult>((resolve, reject) => {
     const done = (reuse: boolean) => {
@@ -53,6 +67,8 @@ export function convertInWorker(bytes: Buffer, options: ConvertOptions = {}): Pr
       done(true);
       if (reply.ok) {
         resolve({ pdf: Buffer.from(reply.pdf.buffer, reply.pdf.byteOffset, reply.pdf.byteLength), pageCount: reply.pageCount, sourceType: reply.sourceType as SourceType });
+      } else if (reply.code === RENDER_INVALID) {
+        reject(new RenderInputError(reply.message));
       } else {
         reject(new ConvertError(isConvertErrorCode(reply.code) ? reply.code : 'CONVERT_FAILED', reply.message));
       }
@@ -72,7 +88,7 @@ export function convertInWorker(bytes: Buffer, options: ConvertOptions = {}): Pr
     worker.on('message', onMessage);
     worker.once('error', onError);
     worker.once('exit', onExit);
-    worker.postMessage(request, [copy.buffer]);
+    worker.postMessage(request, transfer);
   });
 }
 

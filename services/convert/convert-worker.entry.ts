@@ -1,13 +1,16 @@
 import { parentPort } from 'node:worker_threads';
-import { ConvertError } from './convert-errors';
+import { ConvertError, RENDER_INVALID } from './convert-errors';
 import type { ConvertOptions } from './convert-options';
 import { convertSource } from './convert-source';
+import { renderOfficialDocument, RenderInputError, type RenderInput } from '../render/render-official-document';
 
 /** A conversion thread of convertInWorker: answers one request at a time, kept warm between them. */
 export interface WorkerRequest {
   id: number;
   bytes: Uint8Array;
   opts: ConvertOptions;
+  /** A structured body to render in the official layout (the convert stage's "body" source) instead of `bytes`. */
+  render?: RenderInput;
 }
 
 export type WorkerReply =
@@ -21,11 +24,13 @@ parentPort?.on('message', (request: WorkerRequest) => {
   void answer(request);
 });
 
-async function answer({ id, bytes, opts }: WorkerRequest): Promise<void> {
+async function answer({ id, bytes, opts, render }: WorkerRequest): Promise<void> {
   let reply: WorkerReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const result = await convertSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), opts);
+    const result = render
+      ? { ...(await renderOfficialDocument(render)), sourceType: 'body' }
+      : await convertSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), opts);
     const pdf = new Uint8Array(result.pdf); // a copy we own, so it moves to the caller without another copy
     transfer.push(pdf.buffer);
     reply = { id, ok: true, pdf, pageCount: result.pageCount, sourceType: result.sourceType };
@@ -33,6 +38,8 @@ async function answer({ id, bytes, opts }: WorkerRequest): Promise<void> {
     reply =
       e instanceof ConvertError
         ? { id, ok: false, code: e.code, message: e.message }
+        : e instanceof RenderInputError
+          ? { id, ok: false, code: RENDER_INVALID, message: e.message }
         : { id, ok: false, code: 'CONVERT_FAILED', message: e instanceof Error ? e.message : String(e) };
   }
   parentPort?.postMessage(reply, transfer);

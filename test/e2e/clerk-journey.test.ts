@@ -72,7 +72,19 @@ describe('web journey: a department sends a document to the districts, a distric
     await screenshot(page, '03-send-filled-desktop');
     await Promise.all([page.waitForURL(/\/outbox\/[0-9a-f-]{36}/), page.getByRole('button', { name: 'Gửi văn bản' }).click()]);
     documentId = /\/outbox\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-    expect(await page.locator('p.notice.ok').textContent()).to.contain('Đã nhận văn bản số');
+    // The number is issued by the intake, before anything is rendered: the notice names it at once.
+    const number = (await gw.db.query(`SELECT number FROM documents WHERE id = $1`, [documentId])).rows[0].number as string;
+    expect(await page.locator('p.notice.ok').textContent()).to.contain(`Đã nhận văn bản số ${number}/CV-SNV`);
+    // The convert stage renders it, the sign stage signs it: the page shows the signed PDF when it
+    // exists, without a reload (the live refresh on the document's status events).
+    await page.waitForFunction(
+      () => (globalThis as any).document.querySelector('[data-live-pdf] [data-pdf-role="signed"] iframe') !== null,
+      null,
+      { timeout: 90_000 },
+    );
+    expect(await page.locator('[data-live-pdf] iframe').getAttribute('src')).to.equal(`/documents/${documentId}/files/signed`);
+    const signed = await page.request.get(`${gw.baseUrl}/documents/${documentId}/files/signed`);
+    expect(signed.headers()['content-type']).to.equal('application/pdf');
 
     await waitFor('delivery to the three districts', async () => {
       const r = await gw.db.query(`SELECT count(*)::int AS n FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [documentId]);

@@ -59,7 +59,8 @@ describe('web journey: an incoming Hỏa tốc document handled the Decree 30 wa
   }
   // Locator waits (the pages' CSP forbids evaluating strings): the live toast, the live status pill.
   const toast = (page: Page, text: string) => page.locator('#notification-toast .toast-item', { hasText: text }).first().waitFor({ timeout: 20_000 });
-  const senderSees = (page: Page, label: string) => page.locator('[data-dispatch-status]', { hasText: new RegExp(`^${label}$`) }).first().waitFor({ timeout: 20_000 });
+  // Generous: a composed document is rendered by the convert stage before it is signed and delivered.
+  const senderSees = (page: Page, label: string) => page.locator('[data-dispatch-status]', { hasText: new RegExp(`^${label}$`) }).first().waitFor({ timeout: 90_000 });
 
   it('runs the whole flow: sent, registered, submitted, assigned, given to a specialist, processed with a note and a file, completed; the sender follows it live', async () => {
     const senderClerk = await createWebUser(gw.db, sender.code, 'clerk');

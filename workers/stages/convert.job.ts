@@ -1,6 +1,6 @@
 import { Body, DocumentStatus, Stage } from '../../contracts';
 import { ConvertError } from '../../services/convert/convert-errors';
-import { convertInWorker } from '../../services/convert/convert-in-worker';
+import { convertInWorker, renderInWorker } from '../../services/convert/convert-in-worker';
 import { BLOB_CHUNK_BYTES, getBlob, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
 import { checkPdfFileInThread } from '../../services/convert/pdf-file-check-in-thread';
@@ -12,9 +12,12 @@ import { documentMetadataOf } from '../../services/domain/documents/document-met
 import { whatFollows } from '../../services/pipeline/stage-order';
 import { priorityOf } from '../../services/pipeline/priority';
 import type { Queryable } from '../../services/db/pool';
-import { RenderInputError, renderOfficialDocument } from '../../services/render/render-official-document';
+import { RenderInputError } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
+
+/** Wall time of one body render in its thread. */
+const BODY_RENDER_TIMEOUT_MS = 120_000;
 
 /** The files convert reads: the upload and the attachments (not their kept sources). */
 const CONVERT_INPUTS = '^(original|attachment-[0-9]+)$';
@@ -135,18 +138,28 @@ async function failPermanently<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A structured body — from the API's JSON `body` or the web's body editor, both through the
+ * intake, which issued the number printed here — rendered in the official layout in a conversion
+ * thread (never on this process's event loop: a 136-page body is seconds of work).
+ */
 async function renderBody(read: StageRead): Promise<{ pdf: Buffer; pageCount: number }> {
   const { doc } = read;
   const body = Body.safeParse(read.body);
   if (!body.success) throw new PermanentStageError('the document has neither a file nor a valid body to render', 'INVALID_FILE');
   try {
-    return await renderOfficialDocument({
-      agency: { name: read.senderName ?? doc.senderCode, parentName: read.parentName },
-      metadata: documentMetadataOf(doc, doc.recipientsRef),
-      body: body.data,
-    });
+    return await renderInWorker(
+      {
+        agency: { name: read.senderName ?? doc.senderCode, parentName: read.parentName },
+        metadata: documentMetadataOf(doc, doc.recipientsRef),
+        body: body.data,
+      },
+      // The body schema bounds the work (about 150 pages): a timeout means a busy machine, retried.
+      { timeoutMs: BODY_RENDER_TIMEOUT_MS },
+    );
   } catch (err) {
     if (err instanceof RenderInputError) throw new PermanentStageError(err.message, 'RENDER_INVALID');
+    if (err instanceof ConvertError) throw new Error(`rendering the body failed (${err.code}): ${err.message}`, { cause: err });
     throw err;
   }
 }

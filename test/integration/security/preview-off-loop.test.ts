@@ -80,9 +80,9 @@ describe('web preview: rendered off the event loop, with a page budget (issue 17
   it('when the body would run past the preview budget (118 pages), then 400 with the limit and no PDF', async () => {
     const inThread = await preview(longBody(300));
     expect(inThread.status).to.equal(400);
-    expect(inThread.text).to.match(/Văn bản vượt giới hạn để trình bày \(\d+ trang, tối đa 40\)/);
+    expect(inThread.text).to.match(/Văn bản vượt giới hạn để xem trước \(\d+ trang, tối đa 40\)/);
     const huge = await preview(longBody(420));
     expect(huge.status).to.equal(400);
-    expect(huge.text).to.contain('Văn bản quá dài');
+    expect(huge.text).to.contain('Văn bản quá dài để xem trước');
   });
 });

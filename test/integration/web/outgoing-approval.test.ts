@@ -4,6 +4,7 @@ import { vnDay } from '../../../services/stats/periods';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { createAgencyPeople, pdfText, type AgencyPeople } from '../../support/agency-people.fixture';
 import { startGateway, type RunningGateway } from '../../support/http.fixture';
+import { nssDbTrusting, pdfsigAsync } from '../../support/poppler';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
 import { WebClient } from './web-client';
@@ -63,6 +64,14 @@ describe('approval before sending: drafted, approved twice (returned once), numb
     expect(await state()).to.equal('leader_review');
     expect((await leader.post(`/drafts/${draftId}/approve`, { comment: 'Đồng ý ban hành' }, { fromPage: `/drafts/${draftId}` })).status).to.equal(303);
     expect(await state()).to.equal('approved');
+    // What the approvers read is a preview: the corrected text, no number yet, marked on every page.
+    const preview = await fetch(`${gw.baseUrl}/drafts/${draftId}/preview.pdf`, { headers: { cookie: [...leader.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(preview.status).to.equal(200);
+    expect(preview.headers.get('content-type')).to.match(/^application\/pdf/);
+    const previewText = pdfText(Buffer.from(await preview.arrayBuffer()));
+    expect(previewText).to.contain('BẢN XEM TRƯỚC');
+    expect(previewText).to.contain('Số: .../UBND-VP');
+    expect(previewText).to.contain('báo cáo trước ngày 15');
 
     const issued = await clerk.post(`/drafts/${draftId}/issue`, {}, { fromPage: `/drafts/${draftId}` });
     expect(issued.status).to.equal(303);
@@ -79,12 +88,25 @@ describe('approval before sending: drafted, approved twice (returned once), numb
       const r = await gw.db.query(`SELECT status FROM dispatches WHERE document_id = $1`, [documentId]);
       return r.rows[0]?.status === 'delivered';
     }, { timeoutMs: 90_000 });
-    const doc = (await gw.db.query(`SELECT number, sender_code AS sender FROM documents WHERE id = $1`, [documentId])).rows[0];
+    const doc = (await gw.db.query(`SELECT number, year, sender_code AS sender, source_type AS "sourceType" FROM documents WHERE id = $1`, [documentId])).rows[0];
     expect(doc.sender).to.equal(agency.code);
     expect(doc.number).to.match(/^\d+$/);
-    const signed = (await listFiles(gw.db, documentId)).find((f) => f.role === 'signed')!;
-    const text = pdfText(await getBlob(gw.db, signed.sha256));
+    // Issued the API's way: the structured body went to the intake (which issued the register's
+    // number) and the convert stage rendered it; the gateway rendered nothing.
+    expect(doc.sourceType).to.equal('body');
+    const register = (await gw.db.query(`SELECT last_number AS n FROM number_registers WHERE agency_code = $1 AND year = $2 AND kind = 'outgoing'`, [agency.code, doc.year])).rows[0];
+    expect(Number(doc.number)).to.equal(register.n);
+    const files = await listFiles(gw.db, documentId);
+    expect(files.map((f) => f.role).sort()).to.deep.equal(['canonical', 'signed']);
+    const signed = files.find((f) => f.role === 'signed')!;
+    const signedPdf = await getBlob(gw.db, signed.sha256);
+    const text = pdfText(signedPdf);
     expect(text).to.contain('báo cáo trước ngày 15');
     expect(text).to.contain(`Số: ${doc.number}/UBND-VP`);
+    expect(text).not.to.contain('BẢN XEM TRƯỚC');
+    const caPem = (await gw.db.query(`SELECT cert_pem FROM trust_anchors WHERE is_dev_ca`)).rows[0].cert_pem as string;
+    const report = await pdfsigAsync(signedPdf, nssDbTrusting(caPem));
+    expect(report).to.contain('Signature is Valid');
+    expect(report, "signed with the sending agency's certificate").to.contain(`OU=${agency.code},`);
   });
 });
