@@ -10,13 +10,17 @@ import fs from 'node:fs';
  */
 const TICKS = 100; // USER_HZ on Linux
 
-function cpuTicks(pid: number): number {
+/** Groups whose reaped children are not counted: an exiting backend would bring its whole life's CPU. */
+const WITHOUT_REAPED = new Set(['postgres', 'redis']);
+
+function cpuTicks(pid: number, withReaped = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime (fields 14–17 of the line): the last two are the children this
-    // process has waited for, e.g. the pdftotext runs of the workers' text helper.
-    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    // utime, stime (fields 14 and 15 of the line); with cutime and cstime (16, 17), the children
+    // this process has waited for, e.g. the pdftotext runs of the workers' text helper.
+    const own = Number(fields[11]) + Number(fields[12]);
+    return withReaped ? own + Number(fields[13]) + Number(fields[14]) : own;
   } catch {
     return 0;
   }
@@ -66,14 +70,14 @@ export interface CpuWindow {
 export function cpuWindow(groupsNow: () => Groups): CpuWindow {
   const t0 = Date.now();
   const before = new Map<number, number>();
-  for (const pid of Object.values(groupsNow()).flat()) before.set(pid, cpuTicks(pid));
+  for (const [name, pids] of Object.entries(groupsNow())) for (const pid of pids) before.set(pid, cpuTicks(pid, !WITHOUT_REAPED.has(name)));
   return {
     stop() {
       const wallSeconds = (Date.now() - t0) / 1000;
       const out: Record<string, { cpuSeconds: number; share: number }> = {};
       let total = 0;
       for (const [name, pids] of Object.entries(groupsNow())) {
-        const ticks = pids.reduce((n, pid) => n + Math.max(0, cpuTicks(pid) - (before.get(pid) ?? 0)), 0);
+        const ticks = pids.reduce((n, pid) => n + Math.max(0, cpuTicks(pid, !WITHOUT_REAPED.has(name)) - (before.get(pid) ?? 0)), 0);
         out[name] = { cpuSeconds: ticks / TICKS, share: 0 };
         total += ticks / TICKS;
       }

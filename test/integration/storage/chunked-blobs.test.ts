@@ -97,12 +97,15 @@ describe('blob storage: inline and chunked (migration 0013)', function () {
   it('removes its temporary files after use, and sweeps stale ones', async () => {
     const tmp = path.join(dir, 'tmp');
     let seen: string[] = [];
-    await withTempFiles(tmp, 2, async (a, b) => {
+    await withTempFiles(tmp, 4, async (a, b, unused, folder) => {
       fs.writeFileSync(a!, 'x');
       fs.writeFileSync(b!, 'y');
-      seen = [a!, b!];
+      // A path the handler did not use, and one it made a folder of: both are fine to leave.
+      fs.mkdirSync(folder!);
+      fs.writeFileSync(path.join(folder!, 'inner'), 'z');
+      seen = [a!, b!, unused!, folder!];
     });
-    expect(seen.map((p) => fs.existsSync(p))).to.deep.equal([false, false]);
+    expect(seen.map((p) => fs.existsSync(p))).to.deep.equal([false, false, false, false]);
     const stale = path.join(tmp, 'stale');
     const fresh = path.join(tmp, 'fresh');
     fs.writeFileSync(stale, 's');
