@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/pool';
 import { detailKeyOrders } from './ledger-detail';
-import { GENESIS_HASH, hashLedgerRow, ledgerHashInput, type LedgerHashedFields } from './ledger.repository';
+import { GENESIS_HASH, hashLedgerRow, ledgerHashInput, type LedgerRow } from './ledger.repository';
 
 export interface LedgerVerification {
   /** Rows checked (all of them when ok). */
@@ -14,9 +14,6 @@ export interface LedgerVerification {
   lastHash?: string;
 }
 
-interface StoredRow extends LedgerHashedFields {
-  hash: string;
-}
 
 const DEFAULT_BATCH = 2_000;
 
@@ -34,7 +31,7 @@ export async function verifyLedger(db: Queryable, opts: { batchSize?: number } =
   // Each chain's last row seen so far (one chain per sending agency; '' is the pre-0011 chain).
   const tails = new Map<string, { id: number; hash: string }>();
   for (;;) {
-    const batch: { rows: StoredRow[] } = await db.query<StoredRow>(
+    const batch: { rows: LedgerRow[] } = await db.query<LedgerRow>(
       `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, kind, document_id::text,
               dispatch_id::text, sender, recipient, channel, detail, prev_hash, hash, chain
          FROM ledger WHERE id > $1 ORDER BY id LIMIT $2`,
@@ -59,7 +56,7 @@ export async function verifyLedger(db: Queryable, opts: { batchSize?: number } =
   return { rows, ok: true, ...(prev ? { lastId: prev.id, lastHash: prev.hash } : {}) };
 }
 
-function hashMatches(row: StoredRow): boolean {
+function hashMatches(row: LedgerRow): boolean {
   const { hash, ...fields } = row;
   if (hashLedgerRow(ledgerHashInput(fields)) === hash) return true;
   for (const detail of detailKeyOrders(fields.detail)) {
