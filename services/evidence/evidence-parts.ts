@@ -1,3 +1,5 @@
+import type { LedgerRow } from '../domain/ledger/ledger.repository';
+
 /** The layout of an evidence bundle (ASiC-E: `mimetype` first, the manifest and its seal in META-INF/). */
 export const ASIC_E_MIMETYPE = 'application/vnd.etsi.asic-e+zip';
 export const MANIFEST_PATH = 'META-INF/ASiCManifest.xml';
@@ -87,17 +89,5 @@ export function ownRowsMessage(rows: { hash: string }[]): Buffer {
   return Buffer.from(JSON.stringify(rows.map((r) => r.hash)), 'utf8');
 }
 
-export interface EvidenceLedgerRow {
-  id: number;
-  at: string;
-  kind: string;
-  document_id: string | null;
-  dispatch_id: string | null;
-  sender: string | null;
-  recipient: string | null;
-  channel: string | null;
-  detail: unknown;
-  prev_hash: string;
-  chain: string | null;
-  hash: string;
-}
+/** A ledger row in a bundle: the stored row, as the ledger reads it back. */
+export type EvidenceLedgerRow = LedgerRow;

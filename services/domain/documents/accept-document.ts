@@ -1,55 +1,25 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
-import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
 import { refuseSandboxCrossing } from '../agencies/sandbox-rule';
 import { directoryFactsSql, factsFromMemory, rememberAgencies, resolveFromDirectory, splitRefs, type DirectoryFacts } from '../agencies/resolve-recipients';
-import { BLOB_CHUNK_BYTES, putBlob, putBlobFromFile, sha256Hex } from '../blobs/blob.repository';
+import { putBlob, putBlobFromFile } from '../blobs/blob.repository';
 import { DomainError } from '../errors/domain-error';
-import { sniffContentType } from '../files/sniff-content-type';
-import { safeFileName } from '../files/safe-file-name';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../../pipeline/priority';
-import { checkArrivingSignatures, checkArrivingSignaturesOfFile, type SignatureIntakeOptions } from './arriving-signatures';
-import { checkSourceFile, sniffableFromHead, type SourceCheck } from './source-file';
+import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
 import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
 import { requireSigningCertificate } from './signing-readiness';
+import type { AcceptLimits } from './accept-limits';
+import { attachmentType, checkMainFile, fileRow, prepare, type IncomingFile, type PreparedFile } from './incoming-files';
+import { hashSubmission, validateBeforeWriting } from './submission-checks';
 import { recordRelayOrigin, withPeerAgencies, type RelayOrigin } from '../peers/relay-origin';
 import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
 
-/** A submitted file: its bytes in memory, or (a large upload) a temporary file the caller removes afterwards. */
-export type IncomingFile = InMemoryFile | SpilledFile;
-
-interface IncomingFileBase {
-  name: string;
-  declaredType: string | undefined;
-}
-
-export interface InMemoryFile extends IncomingFileBase {
-  bytes: Buffer;
-  path?: undefined;
-  /** When the receiver hashed it already. */
-  sha256?: string | undefined;
-}
-
-export interface SpilledFile extends IncomingFileBase {
-  bytes?: undefined;
-  path: string;
-  size: number;
-  /** Hashed as it arrived; checked again when the blob is stored. */
-  sha256: string;
-}
-
-/** A file on its way in: size and hash known, bytes in memory or on disk. */
-interface PreparedFile {
-  name: string;
-  declaredType: string | undefined;
-  size: number;
-  sha256: string;
-  bytes?: Buffer | undefined;
-  path?: string | undefined;
-}
+// The channels' types, kept importable from here (what acceptDocument takes).
+export type { AcceptLimits } from './accept-limits';
+export type { IncomingFile, InMemoryFile, SpilledFile } from './incoming-files';
 
 export interface Submission {
   sender: string;
@@ -63,16 +33,6 @@ export interface Submission {
   businessType?: 0 | 2 | 3;
   /** Arrived from a peer hub (issue 22): where from, recorded with the document (relayed_documents). */
   relayedFrom?: RelayOrigin | undefined;
-}
-
-export interface AcceptLimits {
-  maxRecipients: number;
-  /** How far in the future an issue date may be, for clocks a little ahead. */
-  futureSkewDays: number;
-  /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
-  trustStoreDir?: string | undefined;
-  /** How PDFs that arrive signed are treated (default: refuse failed signatures). */
-  signatures?: SignatureIntakeOptions | undefined;
 }
 
 export interface Accepted {
@@ -247,106 +207,6 @@ async function lookUp(db: Db, s: Submission): Promise<Lookup> {
   const found = r.rows[0]!;
   rememberAgencies(db, found.known);
   return found;
-}
-
-/** Every channel's files meet here: their names go through the one sanitiser whatever the caller did. */
-function prepare(f: IncomingFile, i: number): PreparedFile {
-  const name = safeFileName(f.name, i === 0 ? 'document' : `file-${i}`);
-  if (f.path !== undefined) return { name, declaredType: f.declaredType, size: f.size, sha256: f.sha256, path: f.path };
-  return { name, declaredType: f.declaredType, size: f.bytes.length, sha256: f.sha256 ?? sha256Hex(f.bytes), bytes: f.bytes };
-}
-
-function fileRow(role: string, f: PreparedFile, contentType: string): AcceptedFile & { from: PreparedFile } {
-  const inline = f.bytes && f.bytes.length <= BLOB_CHUNK_BYTES ? f.bytes : undefined;
-  return { role, name: f.name, sha256: f.sha256, size: f.size, contentType, ...(inline ? { inline } : {}), from: f };
-}
-
-const HEAD_BYTES = 64 * 1024;
-
-async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The main file's type: from its head when that tells (PDF, PNG, JPEG), else from all of it. */
-async function checkMainFile(f: PreparedFile): Promise<SourceCheck> {
-  if (f.bytes) return checkSourceFile(f, f.bytes, 'file');
-  if (f.size === 0) return checkSourceFile(f, Buffer.alloc(0), 'file');
-  const head = await readHead(f.path!);
-  // A large .docx or text file is read whole here, as the convert stage will read it anyway.
-  return checkSourceFile(f, sniffableFromHead(head) ? head : await fs.promises.readFile(f.path!), 'file');
-}
-
-async function attachmentType(f: PreparedFile): Promise<string> {
-  const head = f.bytes ?? (await readHead(f.path!, 1024));
-  return sniffContentType(head) ?? 'application/octet-stream';
-}
-
-function validateBeforeWriting(s: Submission, limits: AcceptLimits): void {
-  const m = s.metadata;
-  if (m.sender !== undefined && m.sender !== s.sender) {
-    throw new DomainError(ErrorCode.FORBIDDEN, `Khóa API của ${s.sender} không được gửi văn bản thay cho ${m.sender}.`, [
-      { path: 'metadata.sender', value: m.sender },
-    ]);
-  }
-  if (m.classification !== 'normal') {
-    throw new DomainError(
-      ErrorCode.CLASSIFIED_DOCUMENT,
-      'Văn bản mật không được trao đổi qua mạng (classified documents are not exchanged electronically).',
-      [{ path: 'metadata.classification', value: m.classification }],
-    );
-  }
-  const issued = Date.parse(`${m.issuedOn}T00:00:00+07:00`);
-  if (Number.isNaN(issued)) {
-    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Ngày ban hành không hợp lệ: ${m.issuedOn}.`, [{ path: 'metadata.issuedOn' }]);
-  }
-  if (issued > Date.now() + limits.futureSkewDays * 86_400_000) {
-    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Ngày ban hành ${m.issuedOn} ở tương lai.`, [{ path: 'metadata.issuedOn' }]);
-  }
-  if (m.dueOn && m.dueOn < m.issuedOn) {
-    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Hạn xử lý phải sau ngày ban hành.', [{ path: 'metadata.dueOn' }]);
-  }
-  if (!s.file === !s.body) {
-    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Gửi hoặc một tệp văn bản, hoặc nội dung "body" để soạn theo thể thức — không cả hai.', [{ path: 'file' }]);
-  }
-}
-
-/**
- * What makes two submissions "the same request" for Idempotency-Key: the metadata, the body, and
- * each file's name and bytes (a temporary file is read through, so the hash does not depend on
- * whether an upload was held in memory or spilled to disk).
- */
-async function hashSubmission(s: Submission, main: PreparedFile | null, attachments: PreparedFile[]): Promise<string> {
-  const h = createHash('sha256');
-  h.update(JSON.stringify(s.metadata));
-  if (s.body) h.update('\0body\0').update(JSON.stringify(s.body));
-  for (const f of [...(main ? [main] : []), ...attachments]) {
-    h.update('\0').update(f.name).update('\0');
-    if (f.bytes) h.update(f.bytes);
-    else await hashFileInto(h, f.path!);
-  }
-  return h.digest('hex');
-}
-
-/** Feeds a file to a hash through one reused buffer (no garbage per read for a large upload). */
-async function hashFileInto(h: Hash, file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r');
-  const buffer = Buffer.allocUnsafe(256 * 1024);
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) return;
-      h.update(buffer.subarray(0, bytesRead));
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {

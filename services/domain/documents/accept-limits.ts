@@ -1,10 +1,20 @@
 import type { Config } from '../../config/config';
 import type { PaperLimits } from '../paper/record-paper-dispatch';
-import type { AcceptLimits } from './accept-document';
-import { signatureIntakeOptions } from './arriving-signatures';
+import { signatureIntakeOptions, type SignatureIntakeOptions } from './arriving-signatures';
 
 /** How far in the future an issue date may be, for clocks a little ahead. */
 const FUTURE_SKEW_DAYS = 1;
+
+/** What an intake checks a submission against (acceptDocument): built only by acceptLimitsFrom below. */
+export interface AcceptLimits {
+  maxRecipients: number;
+  /** How far in the future an issue date may be, for clocks a little ahead. */
+  futureSkewDays: number;
+  /** Extra trust anchors (PEM files) for checking PDFs that arrive signed. */
+  trustStoreDir?: string | undefined;
+  /** How PDFs that arrive signed are treated (default: refuse failed signatures). */
+  signatures?: SignatureIntakeOptions | undefined;
+}
 
 type LimitsConfig = Pick<
   Config,

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/pool';
 import { verifyTimestampToken } from '../../signing/timestamp-token';
 import { trustAnchorsPem } from '../pki/agency-certificate.repository';
 import { allAnchors, type AnchorRow } from './ledger-anchor';
-import { ledgerHashInput, type LedgerHashedFields } from './ledger.repository';
+import { ledgerHashInput, type LedgerRow } from './ledger.repository';
 
 export interface AnchorVerification {
   anchors: number;
@@ -19,7 +19,7 @@ export const LEDGER_ROW_SQL = `SELECT id::int, to_char(at AT TIME ZONE 'UTC', 'Y
   dispatch_id::text, sender, recipient, channel, detail, prev_hash, hash, chain FROM ledger`;
 
 /** One anchor against its row and the trust anchors: a sentence when it does not hold. */
-export function anchorProblem(anchor: AnchorRow, row: (LedgerHashedFields & { hash: string }) | undefined, trust: X509Certificate[]): string | null {
+export function anchorProblem(anchor: AnchorRow, row: LedgerRow | undefined, trust: X509Certificate[]): string | null {
   if (!row) return `the anchored row ${anchor.rowId} is not in the ledger`;
   if (row.chain !== anchor.chain) return `row ${anchor.rowId} belongs to chain ${row.chain ?? '(none)'}, not ${anchor.chain}`;
   if (row.hash !== anchor.rowHash) return `row ${anchor.rowId}'s hash is not the anchored one`;
@@ -44,7 +44,7 @@ export async function verifyAnchors(db: Queryable, batch = 500): Promise<AnchorV
   for (;;) {
     const anchors = await allAnchors(db, after, batch);
     if (anchors.length === 0) break;
-    const rows = await db.query<LedgerHashedFields & { hash: string }>(`${LEDGER_ROW_SQL} WHERE id = ANY($1)`, [anchors.map((a) => a.rowId)]);
+    const rows = await db.query<LedgerRow>(`${LEDGER_ROW_SQL} WHERE id = ANY($1)`, [anchors.map((a) => a.rowId)]);
     const byId = new Map(rows.rows.map((r) => [r.id, r]));
     for (const a of anchors) {
       const problem = anchorProblem(a, byId.get(a.rowId), trust);

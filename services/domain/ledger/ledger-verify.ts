@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/pool';
 import { detailKeyOrders } from './ledger-detail';
-import { hashLedgerRow, ledgerHashInput, type LedgerHashedFields } from './ledger.repository';
+import { hashLedgerRow, ledgerHashInput, type LedgerRow } from './ledger.repository';
 
 export interface LedgerVerification {
   /** Rows checked (all of them when ok; when broken, the rows before the first bad one). */
@@ -12,10 +12,6 @@ export interface LedgerVerification {
   /** The head of a sound chain: publish it elsewhere (the quarterly report does) to detect a cut tail. */
   lastId?: number;
   lastHash?: string;
-}
-
-interface StoredRow extends LedgerHashedFields {
-  hash: string;
 }
 
 /** Rows per slice: one statement each, so a slice's work and its answer stay bounded. */
@@ -101,7 +97,7 @@ async function checkSlice(db: Queryable, from: number, to: number): Promise<{ ro
 async function recheck(db: Queryable, ids: number[]): Promise<number[]> {
   const bad: number[] = [];
   for (let i = 0; i < ids.length; i += RECHECK_BATCH) {
-    const batch = await db.query<StoredRow>(
+    const batch = await db.query<LedgerRow>(
       `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, kind, document_id::text,
               dispatch_id::text, sender, recipient, channel, detail, prev_hash, hash, chain
          FROM ledger WHERE id = ANY($1::bigint[])`,
@@ -113,7 +109,7 @@ async function recheck(db: Queryable, ids: number[]): Promise<number[]> {
 }
 
 /** The row's hash against the bytes appendLedger hashed: the stored key order, then every other order of the detail's keys. */
-export function hashMatches(row: StoredRow): boolean {
+export function hashMatches(row: LedgerRow): boolean {
   const { hash, ...fields } = row;
   if (hashLedgerRow(ledgerHashInput(fields)) === hash) return true;
   for (const detail of detailKeyOrders(fields.detail)) {

@@ -42,6 +42,12 @@ export interface LedgerHashedFields {
   chain?: string | null;
 }
 
+/** A stored ledger row as it is read back (`ledger verify`, anchors, evidence bundles): the hashed fields and the hash. */
+export interface LedgerRow extends LedgerHashedFields {
+  chain: string | null;
+  hash: string;
+}
+
 /**
  * The exact bytes a ledger row's hash covers; `ledger verify` recomputes them. Since migration 0012
  * rows are hashed by the database, whose ledger_hash_input() builds this same text: change both together.

@@ -4,55 +4,28 @@ import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { documentEnvelope } from '../../domain/edxml/document-envelope';
-import { edxmlDomainError, receiveEdxml } from '../../domain/edxml/receive-edxml';
+import { receiveEdxml } from '../../domain/edxml/receive-edxml';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { EdxmlError, parseEdxml } from '../../edxml';
 import { principalOf } from '../middleware/authenticate';
 import { isUuid } from '../../http/route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 import { checkScope } from '../security/require-scope';
 import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
+import { answerEdxmlOutcome, edxmlMessageOf, requireXmlBody } from './edxml-intake';
 
 /** edXML in (POST /v1/edxml) and out (GET /v1/documents/:id/edxml), QCVN 102:2016. */
 export function edxmlRoutes(db: Db, config: Config, gate: LargeBodyGate = largeBodyGate(config.LIENTHONG_LARGE_BODY_CONCURRENCY)): Router {
   const router = Router();
   const xml = express.raw({ type: () => true, limit: config.LIENTHONG_MAX_JSON_BYTES });
 
-  router.post('/v1/edxml', (req, _res, next) => {
-    if (!req.is('application/xml') && !req.is('text/xml')) {
-      return next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'edXML phải gửi với Content-Type: application/xml.'));
-    }
-    next();
-  }, gate.middleware, xml, async (req, res) => {
+  router.post('/v1/edxml', requireXmlBody, gate.middleware, xml, async (req, res) => {
     const principal = principalOf(res);
-    let message;
-    try {
-      message = parseEdxml(req.body as Buffer, { maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES });
-    } catch (err) {
-      if (err instanceof EdxmlError) throw edxmlDomainError(err);
-      throw err;
-    }
+    const message = edxmlMessageOf(req.body as Buffer, config);
     // A status message is a status (scope `status`); an envelope that sends, revokes or replaces is `send`.
     checkScope(principal, message.kind === 'status' ? ['status'] : ['send']);
     const outcome = await receiveEdxml(db, principal.agencyCode, `apikey:${principal.keyId}`, message, acceptLimitsFrom(config));
-    switch (outcome.kind) {
-      case 'document':
-        if (!outcome.result.created) res.setHeader('Idempotent-Replayed', 'true');
-        res.status(202).json({
-          id: outcome.result.id,
-          status: outcome.result.status,
-          businessDocType: outcome.businessDocType,
-          links: { self: `/v1/documents/${outcome.result.id}` },
-        });
-        return;
-      case 'revoke':
-        res.json(outcome.result);
-        return;
-      case 'status':
-        res.json({ statuses: outcome.results });
-        return;
-    }
+    answerEdxmlOutcome(res, outcome, { links: true });
   });
 
   router.get('/v1/documents/:id/edxml', async (req, res) => {

@@ -1,25 +1,14 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { InboxPage } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listInbox } from '../../domain/dispatches/dispatch.repository';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../../http/parsing/submission.parser';
-
-const Query = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(1000).optional(),
-    page: z.enum(['last']).optional(),
-  })
-  .strict();
+import { pageQueryOf } from './page-query';
 
 export function inboxRoutes(db: Db): Router {
   const router = Router();
   router.get('/v1/inbox', async (req, res) => {
-    const q = Query.safeParse(req.query);
-    if (!q.success) throw validationError(q.error, 'query');
-    const page: InboxPage = await listInbox(db, { recipient: principalOf(res).agencyCode, limit: q.data.limit, cursor: q.data.cursor, last: q.data.page === 'last' });
+    const page: InboxPage = await listInbox(db, { recipient: principalOf(res).agencyCode, ...pageQueryOf(req) });
     res.json(page);
   });
   return router;

@@ -2,14 +2,13 @@ import express, { Router } from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
-import { edxmlDomainError } from '../../domain/edxml/receive-edxml';
 import { DomainError } from '../../domain/errors/domain-error';
 import { authenticatePeer, HUB_HEADER } from '../../domain/peers/hub-signature';
 import { receiveFromPeer } from '../../domain/peers/receive-from-peer';
 import { localDirectoryPage } from '../../domain/peers/peer-directory';
-import { EdxmlError, parseEdxml } from '../../edxml';
 import type { LargeBodyGate } from '../security/large-body-gate';
 import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
+import { answerEdxmlOutcome, edxmlMessageOf, requireXmlBody } from './edxml-intake';
 
 /**
  * POST /v1/edxml from a peer hub (issue 22): a request carrying X-LienThong-Hub is authenticated by
@@ -23,38 +22,16 @@ export function peerEdxmlRoutes(db: Db, config: Config, gate: LargeBodyGate): Ro
   const xml = express.raw({ type: () => true, limit: config.LIENTHONG_MAX_JSON_BYTES });
   router.post(
     '/v1/edxml',
-    (req, _res, next) => {
-      if (req.header(HUB_HEADER) === undefined) return next('router');
-      if (!req.is('application/xml') && !req.is('text/xml')) {
-        return next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'edXML phải gửi với Content-Type: application/xml.'));
-      }
-      next();
-    },
+    (req, _res, next) => (req.header(HUB_HEADER) === undefined ? next('router') : next()),
+    requireXmlBody,
     gate.middleware,
     xml,
     async (req, res) => {
       const body = req.body as Buffer;
       const peer = await authenticatePeer(db, config.masterKey, req.headers, body);
-      let message;
-      try {
-        message = parseEdxml(body, { maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES });
-      } catch (err) {
-        if (err instanceof EdxmlError) throw edxmlDomainError(err);
-        throw err;
-      }
+      const message = edxmlMessageOf(body, config);
       const outcome = await receiveFromPeer(db, config.LIENTHONG_HUB_ID, peer, message, acceptLimitsFrom(config));
-      switch (outcome.kind) {
-        case 'document':
-          if (!outcome.result.created) res.setHeader('Idempotent-Replayed', 'true');
-          res.status(202).json({ id: outcome.result.id, status: outcome.result.status, businessDocType: outcome.businessDocType });
-          return;
-        case 'revoke':
-          res.json(outcome.result);
-          return;
-        case 'status':
-          res.json({ statuses: outcome.results });
-          return;
-      }
+      answerEdxmlOutcome(res, outcome, { links: false });
     },
   );
   // A peer asks for this hub's own agencies (its directory sync): signed like a relay, a JSON body `{"after"}`.
