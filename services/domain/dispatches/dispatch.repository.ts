@@ -209,8 +209,8 @@ export async function beginPushAttempt(db: Queryable, dispatchId: string): Promi
   const r = await db.query<{ attempt: number; budgetStartedAt: Date }>(
     `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
             budget_started_at = COALESCE(budget_started_at, now())
-      WHERE id = $1 AND status IN ('pending', 'delivering') RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
-    [dispatchId],
+      WHERE id = $1 AND status = ANY($2::text[]) RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
+    [dispatchId, OPEN_DISPATCH_STATUSES],
   );
   return r.rows[0];
 }
@@ -256,9 +256,9 @@ export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, 
 export async function markFailingAlerted(db: Queryable, dispatchId: string): Promise<{ sender: string; recipient: string; number: string; notation: string; documentId: string } | undefined> {
   const r = await db.query<{ sender: string; recipient: string; number: string; notation: string; documentId: string }>(
     `UPDATE dispatches x SET alerted_at = now() FROM documents d
-      WHERE x.id = $1 AND d.id = x.document_id AND x.alerted_at IS NULL AND x.status IN ('pending', 'delivering')
+      WHERE x.id = $1 AND d.id = x.document_id AND x.alerted_at IS NULL AND x.status = ANY($2::text[])
       RETURNING d.sender_code AS sender, x.recipient_code AS recipient, d.number, d.notation, d.id AS "documentId"`,
-    [dispatchId],
+    [dispatchId, OPEN_DISPATCH_STATUSES],
   );
   return r.rows[0];
 }
