@@ -3,7 +3,7 @@ import fs from 'node:fs';
 /**
  * CPU seconds spent by each part of the system over a phase, from /proc/PID/stat (utime + stime,
  * user and system time of all of a process's threads). PostgreSQL is the postmaster and its
- * backends (children), Redis the redis-server of this run; both found by the run folder in their
+ * backends (children), a named process with its children, Redis the redis-server of this run; both found by the run folder in their
  * command line. Backends that exit during the phase take their CPU with them (the pools keep
  * theirs open, so little is lost). This says where the machine's time goes, which a CPU profile
  * of one Node process cannot.
@@ -14,7 +14,9 @@ function cpuTicks(pid: number): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
+    // utime, stime, cutime, cstime (fields 14–17 of the line): the last two are the children this
+    // process has waited for, e.g. the pdftotext runs of the workers' text helper.
+    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   } catch {
     return 0;
   }
@@ -52,7 +54,8 @@ export function findGroups(runDir: string, redisPort: number, named: Record<stri
   const postmasters = pids.filter((p) => /postgres/.test(cmdline(p)) && cmdline(p).includes(runDir));
   const postgres = [...postmasters, ...pids.filter((p) => postmasters.includes(ppidOf(p)))];
   const redis = pids.filter((p) => new RegExp(`redis-server .*:${redisPort}\\b`).test(cmdline(p)));
-  return { ...Object.fromEntries(Object.entries(named).map(([k, v]) => [k, [v]])), postgres, redis };
+  // A named process counts with its children (the workers' pdftotext helper).
+  return { ...Object.fromEntries(Object.entries(named).map(([k, v]) => [k, [v, ...pids.filter((p) => ppidOf(p) === v)]])), postgres, redis };
 }
 
 export interface CpuWindow {

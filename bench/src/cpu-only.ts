@@ -103,6 +103,16 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     say(`machine: ${round(mAfter.total - mBefore.total, 1)} cpu-s capacity, ${round(mAfter.busy - mBefore.busy, 1)} busy; load ${loadBefore.map((v) => round(v, 2)).join(' ')} → ${os.loadavg().map((v) => round(v, 2)).join(' ')}`);
     say(`WAL per document: ${Number(walAfter - walBefore) / Math.max(1, done) | 0} bytes; Redis commands per document: ${redisPerDoc.join(', ')}`);
     if (tracked) {
+      const c = new pg.Client({ connectionString: stack.databaseUrl });
+      await c.connect();
+      try {
+        const t = await c.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 15`);
+        for (const r of t.rows) say(`  table ${JSON.stringify(r)}`);
+        const w = await c.query(`SELECT calls, wal_bytes::bigint AS wal, wal_fpi, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS q FROM pg_stat_statements ORDER BY wal_bytes DESC LIMIT 12`);
+        for (const r of w.rows) say(`  wal ${String(round(Number(r.wal) / Math.max(1, done), 0)).padStart(7)} B/doc fpi ${r.wal_fpi} calls ${r.calls}: ${r.q}`);
+      } finally {
+        await c.end();
+      }
       const st = await topStatements(stack.databaseUrl, 40);
       for (const s of st) say(`  pg ${String(round(s.calls / Math.max(1, done), 2)).padStart(6)}/doc ${String(s.totalMs).padStart(6)} ms ${s.query}`);
     }

@@ -6,7 +6,7 @@ import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import { createPool } from '../../services/db/pool';
 import { verifyEvidenceBundle } from '../../services/evidence/evidence-verify';
-import { startDevTsa } from '../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../services/domain/pki/dev-tsa';
 import { makePdf, metadataFor } from '../../test/support/pdf.fixture';
 import { printReport, target, writeJson, type Target } from './report';
 import { seedDirectory } from './seed';

@@ -19,11 +19,12 @@ export function searchTargets(r: SearchPhaseResult): Target[] {
 
 export function searchRows(r: SearchPhaseResult): [string, unknown][] {
   return [
-    ['search data (docs / dispatches / texts)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.texts} (${r.scale.generateSeconds} s by SQL)`],
+    ['search data (docs / dispatches / texts)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.texts} (${r.scale.generateSeconds} s by SQL, of which ${r.scale.indexSeconds} s indexes; ${r.scale.checkedAgainstTrigger} rows equal to the trigger's)`],
     [`search p50/p95/max ms (${r.concurrency} users)`, `${r.search.p50Ms} / ${r.search.p95Ms} / ${r.search.maxMs}; mean hits ${r.meanHitsPerSearch}`],
     ['inbox first page p50/p95 ms', `${r.inboxFirst.p50Ms} / ${r.inboxFirst.p95Ms}`],
     ['inbox last page p50/p95 ms', `${r.inboxLast.p50Ms} / ${r.inboxLast.p95Ms}`],
     ['sizes', JSON.stringify(r.sizes)],
+    ['load average before / after', `${r.loadavg.before.join(' ')} / ${r.loadavg.after.join(' ')}`],
   ];
 }
 

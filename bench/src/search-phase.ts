@@ -30,7 +30,7 @@ export interface LatencyFigures {
 }
 
 export interface SearchPhaseResult {
-  scale: { documents: number; dispatches: number; texts: number; agencies: number; generateSeconds: number };
+  scale: { documents: number; dispatches: number; texts: number; agencies: number; generateSeconds: number; indexSeconds: number; checkedAgainstTrigger: number };
   concurrency: number;
   search: LatencyFigures;
   inboxFirst: LatencyFigures;
@@ -137,7 +137,15 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
     const f = figures(first.ms, first.errors);
     const l = figures(last.ms, last.errors);
     return {
-      scale: { documents: data.documents, dispatches: data.dispatches, texts: data.texts, agencies: o.agencies, generateSeconds: data.seconds },
+      scale: {
+        documents: data.documents,
+        dispatches: data.dispatches,
+        texts: data.texts,
+        agencies: o.agencies,
+        generateSeconds: data.seconds,
+        indexSeconds: data.indexSeconds,
+        checkedAgainstTrigger: data.checkedAgainstTrigger,
+      },
       concurrency: o.users,
       search: s,
       inboxFirst: f,

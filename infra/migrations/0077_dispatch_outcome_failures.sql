@@ -1,16 +1,18 @@
--- Issue 18, one writer per table: a delivery's final failure is recorded by the same function as
--- its success, so a delivery's ledger row has one path (record_dispatch_outcome → ledger_append),
--- and the deliver worker runs no SQL of its own. Two parameters are added (the failure's last
--- error and the event's note, both NULL for a success), and any next attempt is cleared (an
--- outcome ends the attempts; a success had cleared it already with its attempt's row).
+-- Issue 18, one writer per table. A delivery's outcome, success or final failure, is recorded by
+-- record_dispatch_outcome(), so the deliver worker runs no SQL of its own; and the function no
+-- longer appends the ledger row itself: the statement that calls it appends the row with
+-- ledger_append(), as every other ledger row is appended (services/domain/ledger/ledger.repository.ts
+-- writes that call; dispatch.repository.ts puts it last in the same statement, so the chain's lock
+-- is still taken last and the outcome is still one statement, one round trip).
+-- New: the failure's last error and the event's note (NULL for a success); any next attempt is
+-- cleared (an outcome ends the attempts; a success had cleared it already with its attempt's row).
 DROP FUNCTION record_dispatch_outcome(uuid, text[], text, boolean, text, text, text, text, text, text, uuid, text, text, text, text, text);
 
 CREATE FUNCTION record_dispatch_outcome(
   p_dispatch_id uuid, p_from text[], p_status text, p_delivered boolean,
   p_packet_role text, p_packet_sha256 text,
   p_event_code text, p_actor text, p_notify text,
-  p_kind text, p_document_id uuid, p_sender text, p_recipient text, p_channel text, p_detail text, p_chain text,
-  p_last_error text DEFAULT NULL, p_note text DEFAULT NULL
+  p_last_error text, p_note text
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
@@ -30,7 +32,5 @@ BEGIN
   INSERT INTO dispatch_events (dispatch_id, code, actor, note) VALUES (p_dispatch_id, p_event_code, p_actor, p_note);
   -- Delivered to listeners at commit, like any NOTIFY.
   PERFORM pg_notify('lienthong_dispatch', p_notify);
-  -- Last: the chain's lock is held from here to the commit.
-  PERFORM ledger_append(p_kind, p_document_id, p_dispatch_id, p_sender, p_recipient, p_channel, p_detail, p_chain);
   RETURN true;
 END $$;

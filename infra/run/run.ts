@@ -11,7 +11,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../embedded/embedded-sta
 import { needsSeed, seedDemo } from '../seed/seed-demo';
 import { waitReady } from './wait-ready';
 import { seedDemoUsers } from '../../services/web/seed/seed-demo-users';
-import { startDevTsa } from '../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../services/domain/pki/dev-tsa';
 import { archiveSettings } from '../../services/backup/archive-settings';
 import { backupTarget, ensurePrivateTarget, ownerOf, resolveBackupDir } from '../../services/backup/backup-target';
 import { guardMigrations } from '../../services/backup/pre-migration';

@@ -56,7 +56,7 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   apikey create --agency C [--label L] [--scope send,read,status,monitor] [--expires YYYY-MM-DD | --expires-days N] | apikey revoke ID | apikey list
   dispatch list [--failed] | dispatch retry ID|--failed
   edxml inspect FILE
-  ledger verify [--batch N] | ledger anchor [--chain C] [--tsa URL]
+  ledger verify [--batch N] [--parallel N] | ledger anchor [--chain C] [--tsa URL]
   evidence verify FILE.zip --trust CA.pem [--trust …]   (no database needed)
   retention set --type CV (--years N | --permanent) [--note T] | retention list
   hold add --document ID --reason R | hold remove --document ID [--note N] | hold list [--all]

@@ -1,5 +1,5 @@
 import type { SearchItem } from '../../contracts';
-import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel, urgencyLabel } from '../web/views/labels';
+import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel, urgencyLabel } from '../labels/labels';
 import type { ExportColumn } from './table-export';
 
 /** The columns of an exported document list: the ones on the screen, in Vietnamese. */

@@ -1,6 +1,6 @@
 import type { IncomingEntry, OutgoingEntry } from '../domain/registers/register-entries';
-import type { Column } from '../render/flow/pdf-table';
-import { dayVi, documentTypeLabel } from '../web/views/labels';
+import type { HeadedColumn as Column } from '../render/layout/table';
+import { dayVi, documentTypeLabel } from '../labels/labels';
 import type { ExportColumn } from './table-export';
 
 // Decree 30/2020/NĐ-CP, Appendix IV: the columns of the incoming and outgoing registers.

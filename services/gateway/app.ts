@@ -1,7 +1,4 @@
 import express, { type Express } from 'express';
-import type IORedis from 'ioredis';
-import type { Config } from '../config/config';
-import type { Db } from '../db/pool';
 import { authenticate } from './middleware/authenticate';
 import { rateLimitPerKey } from './middleware/rate-limit';
 import helmet from 'helmet';
@@ -26,6 +23,7 @@ import { searchRoutes } from './routes/search.routes';
 import { statusesRoutes } from './routes/statuses.routes';
 import { registersApiRoutes } from './routes/registers.routes';
 import { webRoutes } from '../web/web.routes';
+import type { AppDeps } from '../http/app-deps';
 import { dispatchPacketRoutes } from './routes/dispatch-packet.routes';
 import { overdueRoutes } from './routes/overdue.routes';
 import { largeBodyGate } from './security/large-body-gate';
@@ -37,11 +35,7 @@ import { metricsExposure, requireMetricsToken } from './security/metrics-access'
 import { requireScope } from './security/require-scope';
 import { trustedProxySetting } from './security/trusted-proxies';
 
-export interface AppDeps {
-  db: Db;
-  redis: IORedis;
-  config: Config;
-}
+export type { AppDeps };
 
 /** The gateway's Express app, without listening: tests mount it on port 0. */
 export function createApp({ db, redis, config }: AppDeps): Express {

@@ -1,5 +1,4 @@
 import { PDFDocument } from 'pdf-lib';
-import { serifFonts } from '../fonts/serif-font';
 import { drawTransmittalSlip, type TransmittalSlip } from './transmittal-slip';
 
 /**
@@ -19,6 +18,5 @@ export async function buildPaperPacket(signedPdf: Uint8Array, slip: Omit<Transmi
   await drawTransmittalSlip(pdf, { ...slip, pageCount: source.getPageCount() });
   const copied = await pdf.copyPages(source, source.getPageIndices());
   for (const page of copied) pdf.addPage(page);
-  await serifFonts().flush(pdf);
   return { bytes: Buffer.from(await pdf.save({ useObjectStreams: true })), pages: pdf.getPageCount() };
 }

@@ -1,21 +1,21 @@
 import { PDFDocument } from 'pdf-lib';
-import { serifFonts } from '../fonts/serif-font';
-import { GREY } from '../render/flow/pdf-layout';
+import { label } from '../render/layout/label';
+import { paintOver } from '../render/layout/paint';
+import { serifLayout } from '../render/layout/paper';
+import { GREY } from './report-look';
 
 /**
  * A printed copy (bản in) of a document's PDF: every page carries, at its foot, who printed it
  * and when. The copy is a new file: its signature (if any) stays in the kept signed PDF, which is
- * never changed.
+ * never changed. The line is laid out and painted by the document engine, over the copied pages.
  */
 export async function printedCopy(source: Buffer, line: string): Promise<Buffer> {
   const pdf = await PDFDocument.load(source, { updateMetadata: false });
-  const fonts = serifFonts();
-  await fonts.embed(pdf, 'italic', line);
-  for (const page of pdf.getPages()) {
+  const ctx = serifLayout();
+  const targets = pdf.getPages().map((page) => {
     const { width } = page.getSize();
-    const w = fonts.widthOf(line, 8, 'italic');
-    fonts.drawText(page, line, { x: Math.max(10, (width - w) / 2), y: 10, size: 8, style: 'italic', color: GREY });
-  }
-  await fonts.flush(pdf);
+    return { page, ops: [label(line, { x: 10, width: width - 20, baseline: 10, size: 8, style: 'italic', align: 'center', color: GREY }, ctx)] };
+  });
+  await paintOver(pdf, targets, ctx.fonts);
   return Buffer.from(await pdf.save());
 }

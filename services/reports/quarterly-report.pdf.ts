@@ -1,10 +1,13 @@
 import { PDFDocument } from 'pdf-lib';
-import { serifFonts, type FontStyle } from '../fonts/serif-font';
 import { NATIONAL_MOTTO, NATIONAL_TITLE } from '../render/official/national-header';
-import { GREY, PageFlow, drawAligned } from '../render/flow/pdf-layout';
-import { drawTable, type Column } from '../render/flow/pdf-table';
+import type { Box } from '../render/layout/draw-ops';
+import { a4Frame, contentWidth } from '../render/layout/geometry';
+import { type PaperLine, paperParagraph, printPages, serifLayout } from '../render/layout/paper';
+import { paragraphBoxes, sideBySide, stackBox } from '../render/layout/paragraph';
+import type { HeadedColumn } from '../render/layout/table';
 import type { QuarterlyReportData } from './quarterly-report.data';
-import { drawRateChart } from './rate-chart';
+import { rateChartBox } from './rate-chart';
+import { GREY, footLine, reportTable } from './report-look';
 import {
   acknowledgementText,
   completionText,
@@ -17,11 +20,9 @@ import {
   reportTitle,
 } from './report-format';
 
-const A4_LANDSCAPE: [number, number] = [841.89, 595.28];
-const MARGINS = { top: 36, bottom: 42, left: 40, right: 40 };
-const USED_STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
+const FRAME = a4Frame('landscape', { top: 36, bottom: 42, left: 40, right: 40 });
 
-const COLUMNS: Column[] = [
+const COLUMNS: HeadedColumn[] = [
   { header: 'STT', width: 26, align: 'center' },
   { header: 'Cơ quan', width: 178, align: 'left' },
   { header: 'Mã định danh', width: 90, align: 'left' },
@@ -36,8 +37,53 @@ const COLUMNS: Column[] = [
   { header: 'Hoàn thành đúng hạn', width: 73, align: 'right' },
 ];
 
-/** The quarterly report as a Vietnamese PDF: province figures, a monthly chart, a table per agency. */
+const DEFINITIONS =
+  'Văn bản điện tử: có chữ ký số và mọi bản gửi đều được nhận qua mạng; văn bản giấy: mọi bản gửi đi bằng giấy; hỗn hợp: các trường hợp còn lại ' +
+  '(có bản giấy, bản gửi lỗi). Tiếp nhận đúng hạn: vào sổ văn bản đến (trạng thái 03) trước hết ngày làm việc tiếp theo ngày văn bản đến; hoàn thành ' +
+  'đúng hạn: trạng thái 06 trước hết hạn xử lý (hạn lãnh đạo giao, nếu không thì hạn ghi trên văn bản); ngày nghỉ, lễ, Tết không tính. Văn bản đang gửi chưa được tính.';
+
+/**
+ * The quarterly report as a Vietnamese PDF on landscape A4: province figures beside a monthly
+ * chart, then a table per agency. Laid out and painted by the document engine (services/render/layout).
+ */
 export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer> {
+  const ctx = serifLayout();
+  const p = (l: PaperLine) => paperParagraph(FRAME, l);
+  const flow = (l: PaperLine) => paragraphBoxes(p(l), ctx);
+  const width = contentWidth(FRAME);
+  const half = width / 2;
+  const left = FRAME.left;
+  const textWidth = width * 0.56;
+  const rows = tableRows(d);
+
+  const boxes: Box[] = [
+    sideBySide([
+      stackBox([p({ text: 'HỆ THỐNG LIÊN THÔNG VĂN BẢN', size: 11, style: 'bold', align: 'center', width: half - 60 })], ctx),
+      stackBox([
+        p({ text: NATIONAL_TITLE, size: 11, style: 'bold', align: 'center', x: left + half, width: half }),
+        p({ text: NATIONAL_MOTTO, size: 12, style: 'bold', align: 'center', x: left + half, width: half }),
+      ], ctx),
+    ]),
+    ...flow({ text: reportTitle(), size: 14, style: 'bold', align: 'center', before: 14 }),
+    ...flow({ text: quarterTitle(d.year, d.quarter), size: 13, style: 'bold', align: 'center' }),
+    ...flow({ text: coverage(d), size: 11, style: 'italic', align: 'center', before: 2 }),
+    sideBySide(
+      [
+        stackBox([
+          p({ text: 'I. KẾT QUẢ TOÀN TỈNH', size: 12, style: 'bold', width: textWidth }),
+          ...summaryLines(d).map((text, i) => p({ text, size: 11, width: textWidth, before: i === 0 ? 3 : 2 })),
+        ], ctx),
+        rateChartBox({ x: left + textWidth + 24, width: width - textWidth - 24, height: 185 }, d.months, d.target, ctx),
+      ],
+      10,
+    ),
+    ...flow({ text: 'II. KẾT QUẢ THEO CƠ QUAN', size: 12, style: 'bold', before: 12, keepWithNext: true }),
+    ...reportTable(COLUMNS, rows, FRAME, ctx, 4, rows.length - 1),
+    ...flow({ text: DEFINITIONS, size: 9, style: 'italic', before: 8 }),
+    ...(d.ledgerHead ? flow({ text: `Mốc sổ cái khi lập báo cáo: dòng #${d.ledgerHead.id}, sha256 ${d.ledgerHead.hash}`, size: 8, color: GREY, before: 4 }) : []),
+    ...anchorLines(d).flatMap((text) => flow({ text, size: 8, color: GREY })),
+  ];
+
   const pdf = await PDFDocument.create();
   const title = `${reportTitle()} ${quarterTitle(d.year, d.quarter)}`;
   pdf.setTitle(title);
@@ -45,45 +91,9 @@ export async function renderQuarterlyPdf(d: QuarterlyReportData): Promise<Buffer
   pdf.setCreator('Liên Thông');
   pdf.setCreationDate(d.producedAt);
   pdf.setModificationDate(d.producedAt);
-  const fonts = serifFonts();
-  const rows = tableRows(d);
-  const allText = [title, ...rows.flat(), ...COLUMNS.map((c) => c.header), ...summaryLines(d), ...anchorLines(d), 'ĐƯỢCỦỨỪỬỮỰÂẦẤẨẪẬĂẰẮẲẴẶ–—…'].join(' ');
-  for (const style of USED_STYLES) await fonts.embed(pdf, style, allText + footerSample);
-
-  const flow = new PageFlow(pdf, fonts, A4_LANDSCAPE, MARGINS);
-  const half = flow.width / 2;
-  const top = flow.y;
-  flow.text('HỆ THỐNG LIÊN THÔNG VĂN BẢN', { size: 11, style: 'bold', align: 'center', width: half - 60 });
-  flow.y = top;
-  flow.text(NATIONAL_TITLE, { size: 11, style: 'bold', align: 'center', x: flow.left + half, width: half });
-  flow.text(NATIONAL_MOTTO, { size: 12, style: 'bold', align: 'center', x: flow.left + half, width: half, after: 14 });
-  flow.text(reportTitle(), { size: 14, style: 'bold', align: 'center' });
-  flow.text(quarterTitle(d.year, d.quarter), { size: 13, style: 'bold', align: 'center', after: 2 });
-  flow.text(coverage(d), { size: 11, style: 'italic', align: 'center', after: 10 });
-
-  const summaryTop = flow.y;
-  const textWidth = flow.width * 0.56;
-  flow.text('I. KẾT QUẢ TOÀN TỈNH', { size: 12, style: 'bold', width: textWidth, after: 3 });
-  for (const line of summaryLines(d)) flow.text(line, { size: 11, width: textWidth, after: 2 });
-  const chartHeight = 185;
-  drawRateChart(flow.page, fonts, { x: flow.left + textWidth + 24, y: summaryTop - chartHeight, width: flow.width - textWidth - 24, height: chartHeight }, d.months, d.target);
-  flow.y = Math.min(flow.y, summaryTop - chartHeight) - 12;
-
-  flow.text('II. KẾT QUẢ THEO CƠ QUAN', { size: 12, style: 'bold', after: 4 });
-  drawTable(flow, COLUMNS, rows, { size: 9, headerSize: 9, padX: 3, padY: 3 }, new Set([rows.length - 1]));
-  flow.y -= 8;
-  flow.text(
-    'Văn bản điện tử: có chữ ký số và mọi bản gửi đều được nhận qua mạng; văn bản giấy: mọi bản gửi đi bằng giấy; hỗn hợp: các trường hợp còn lại ' +
-      '(có bản giấy, bản gửi lỗi). Tiếp nhận đúng hạn: vào sổ văn bản đến (trạng thái 03) trước hết ngày làm việc tiếp theo ngày văn bản đến; hoàn thành ' +
-      'đúng hạn: trạng thái 06 trước hết hạn xử lý (hạn lãnh đạo giao, nếu không thì hạn ghi trên văn bản); ngày nghỉ, lễ, Tết không tính. Văn bản đang gửi chưa được tính.',
-    { size: 9, style: 'italic', after: 4 },
-  );
-  if (d.ledgerHead) {
-    flow.text(`Mốc sổ cái khi lập báo cáo: dòng #${d.ledgerHead.id}, sha256 ${d.ledgerHead.hash}`, { size: 8, color: GREY });
-  }
-  for (const line of anchorLines(d)) flow.text(line, { size: 8, color: GREY });
+  const note = `Lập lúc ${formatInstantVi(d.producedAt)} (giờ Việt Nam) · ${d.final ? 'báo cáo chính thức cả quý' : 'báo cáo đến thời điểm lập'}`;
+  await printPages(pdf, boxes, FRAME, ctx, footLine(note, FRAME, ctx));
   await attachAnchors(pdf, d);
-  drawFooters(pdf, fonts, d);
   return Buffer.from(await pdf.save({ useObjectStreams: true }));
 }
 
@@ -105,9 +115,6 @@ async function attachAnchors(pdf: PDFDocument, d: QuarterlyReportData): Promise<
   const all = d.anchors.map((a) => ({ chain: a.chain, rowId: a.rowId, rowHash: a.rowHash, genTime: a.genTime.toISOString(), token: a.token.toString('base64') }));
   await pdf.attach(Buffer.from(JSON.stringify(all, null, 2), 'utf8'), 'moc-so-cai.json', opts('application/json', 'Mốc thời gian của mọi chuỗi sổ cái'));
 }
-
-// Every fixed string drawn outside the data, so the font files they need are embedded up front.
-const footerSample = 'Lập lúc 0123456789/: (giờ Việt Nam) Trang báo cáo chính thức cả quý đến thời điểm lập Tỷ lệ văn bản điện tử theo tháng Tháng chưa có Chỉ tiêu %';
 
 function coverage(d: QuarterlyReportData): string {
   return `Số liệu văn bản ban hành từ ngày ${formatDayVi(d.from)} đến ngày ${formatDayVi(d.coversTo)}${d.final ? '' : ' (đến thời điểm lập báo cáo)'}`;
@@ -143,14 +150,4 @@ function tableRows(d: QuarterlyReportData): string[][] {
     ...d.agencies.map((a, i) => row(String(i + 1), a.name ?? a.key, a.key, { ...a, onTrack: a.onTrack }, a.target)),
     row('', 'Toàn tỉnh', '', d.province, d.target),
   ];
-}
-
-function drawFooters(pdf: PDFDocument, fonts: ReturnType<typeof serifFonts>, d: QuarterlyReportData): void {
-  const pages = pdf.getPages();
-  const note = `Lập lúc ${formatInstantVi(d.producedAt)} (giờ Việt Nam) · ${d.final ? 'báo cáo chính thức cả quý' : 'báo cáo đến thời điểm lập'}`;
-  pages.forEach((page, i) => {
-    const width = page.getWidth() - MARGINS.left - MARGINS.right;
-    drawAligned(fonts, page, note, { size: 8, style: 'italic', x: MARGINS.left, width, color: GREY }, 22);
-    drawAligned(fonts, page, `Trang ${i + 1}/${pages.length}`, { size: 8, style: 'regular', align: 'right', x: MARGINS.left, width, color: GREY }, 22);
-  });
 }

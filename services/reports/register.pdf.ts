@@ -1,11 +1,12 @@
 import { PDFDocument } from 'pdf-lib';
-import { serifFonts, type FontStyle } from '../fonts/serif-font';
-import { GREY, PageFlow, drawAligned } from '../render/flow/pdf-layout';
-import { drawTable, type Column } from '../render/flow/pdf-table';
+import type { Box } from '../render/layout/draw-ops';
+import { a4Frame, contentWidth } from '../render/layout/geometry';
+import { type PaperLine, paperParagraph, printPages, serifLayout } from '../render/layout/paper';
+import { paragraphBoxes } from '../render/layout/paragraph';
+import type { HeadedColumn } from '../render/layout/table';
+import { footLine, reportTable } from './report-look';
 
-const A4_LANDSCAPE: [number, number] = [841.89, 595.28];
-const MARGINS = { top: 36, bottom: 42, left: 40, right: 40 };
-const USED_STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
+const FRAME = a4Frame('landscape', { top: 36, bottom: 42, left: 40, right: 40 });
 
 export interface RegisterPdfInput {
   agencyName: string;
@@ -14,7 +15,7 @@ export interface RegisterPdfInput {
   title: string;
   bookName: string;
   year: number;
-  columns: Column[];
+  columns: HeadedColumn[];
   rows: string[][];
   /** The cover's range lines ("Từ ngày … đến ngày …", "Từ số … đến số …"). */
   ranges: string[];
@@ -35,28 +36,24 @@ export async function renderRegisterPdf(d: RegisterPdfInput): Promise<Buffer> {
   pdf.setCreator('Liên Thông');
   pdf.setCreationDate(d.producedAt);
   pdf.setModificationDate(d.producedAt);
-  const fonts = serifFonts();
-  const allText = [d.agencyName, d.parentName ?? '', d.title, d.bookName, ...d.ranges, d.printedLine, ...d.columns.map((c) => c.header), ...d.rows.flat(), 'Trang 0123456789/Năm:'].join(' ');
-  for (const style of USED_STYLES) await fonts.embed(pdf, style, allText);
-
-  const flow = new PageFlow(pdf, fonts, A4_LANDSCAPE, MARGINS);
-  const half = flow.width / 2;
-  if (d.parentName) flow.text(d.parentName.toUpperCase(), { size: 12, align: 'center', width: half });
-  flow.text(d.agencyName.toUpperCase(), { size: 12, style: 'bold', align: 'center', width: half, after: 110 });
-  flow.text(d.title, { size: 24, style: 'bold', align: 'center', after: 8 });
-  flow.text(d.bookName, { size: 14, style: 'italic', align: 'center', after: 16 });
-  flow.text(`Năm: ${d.year}`, { size: 14, style: 'bold', align: 'center', after: 16 });
-  for (const line of d.ranges) flow.text(line, { size: 13, align: 'center', after: 4 });
-  flow.newPage();
-  flow.text(`${d.title} — ${d.bookName} — năm ${d.year}`, { size: 12, style: 'bold', align: 'center', after: 8 });
-  if (d.rows.length === 0) flow.text('Sổ chưa có văn bản nào.', { size: 11, style: 'italic', align: 'center' });
-  else drawTable(flow, d.columns, d.rows, { size: 9, headerSize: 9, padX: 3, padY: 3 });
-
-  const pages = pdf.getPages();
-  pages.forEach((page, i) => {
-    const width = page.getWidth() - MARGINS.left - MARGINS.right;
-    drawAligned(fonts, page, d.printedLine, { size: 8, style: 'italic', x: MARGINS.left, width, color: GREY }, 22);
-    drawAligned(fonts, page, `Trang ${i + 1}/${pages.length}`, { size: 8, style: 'regular', align: 'right', x: MARGINS.left, width, color: GREY }, 22);
-  });
+  const ctx = serifLayout();
+  const flow = (l: PaperLine) => paragraphBoxes(paperParagraph(FRAME, l), ctx);
+  const half = contentWidth(FRAME) / 2;
+  const tableTitle = flow({ text: `${d.title} — ${d.bookName} — năm ${d.year}`, size: 12, style: 'bold', align: 'center', keepWithNext: true });
+  const first = tableTitle[0];
+  if (first) first.breakBefore = true; // the cover is a page of its own
+  const boxes: Box[] = [
+    ...(d.parentName ? flow({ text: d.parentName.toUpperCase(), size: 12, align: 'center', width: half }) : []),
+    ...flow({ text: d.agencyName.toUpperCase(), size: 12, style: 'bold', align: 'center', width: half }),
+    ...flow({ text: d.title, size: 24, style: 'bold', align: 'center', before: 110 }),
+    ...flow({ text: d.bookName, size: 14, style: 'italic', align: 'center', before: 8 }),
+    ...flow({ text: `Năm: ${d.year}`, size: 14, style: 'bold', align: 'center', before: 16 }),
+    ...d.ranges.flatMap((text, i) => flow({ text, size: 13, align: 'center', before: i === 0 ? 16 : 4 })),
+    ...tableTitle,
+    ...(d.rows.length === 0
+      ? flow({ text: 'Sổ chưa có văn bản nào.', size: 11, style: 'italic', align: 'center', before: 8 })
+      : reportTable(d.columns, d.rows, FRAME, ctx, 8)),
+  ];
+  await printPages(pdf, boxes, FRAME, ctx, footLine(d.printedLine, FRAME, ctx));
   return Buffer.from(await pdf.save({ useObjectStreams: true }));
 }

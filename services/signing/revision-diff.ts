@@ -7,10 +7,29 @@ import { entriesOf, nameIn, Role, rolesOf } from './revision-roles';
 // appearances, DSS/VRI and document timestamps are allowed; form filling (P ≥ 2) and annotations
 // (P = 3, or no certification at all) per DocMDP; anything touching page content, page resources,
 // the page tree or other catalogue entries is a modification after signing.
+//
+// Other catalogue entries, directly or through the objects they reach (revision-roles.ts):
+// - what changes what the document shows or does — Outlines, the Names trees (JavaScript,
+//   EmbeddedFiles, Dests…), OpenAction, AA, PageLabels, OCProperties, URI and any other entry — is
+//   a modification after signing at every P and also without a certification signature: ISO 32000
+//   §12.8.2.2 lists what P allows (form filling, signing, annotations), and nothing else; an
+//   approval signature (no DocMDP) allows the same changes (§12.7.5, the signature fields'
+//   practice), and the issue's rule names "other catalogue entries" without exception. pdfsig has
+//   no opinion here (it only says whether a signature covers the whole file).
+// - the XMP /Metadata stream and the tagging structure (/StructTreeRoot, /MarkInfo) change neither
+//   what is shown nor what runs, and signing software rewrites them when it adds a signature (the
+//   XMP dates, the tags of the new widget): after a certification signature they are outside what
+//   P allows, so they fail it at every P; without one they are reported among what later revisions
+//   changed and allowed (as independent validators do with "undefined changes": a warning, not a
+//   failure).
 
 export type ChangeKind =
   | 'signature' | 'timestamp' | 'dss' | 'metadata' | 'form-fill' | 'annotation'
-  | 'page-content' | 'page-resources' | 'page-tree' | 'catalog' | 'form-structure' | 'signature-replaced' | 'other';
+  | 'page-content' | 'page-resources' | 'page-tree' | 'catalog' | 'form-structure' | 'signature-replaced' | 'other'
+  /** Outlines, Names trees, OpenAction, AA… (`entry` names which). */
+  | 'catalog-entry'
+  /** The XMP /Metadata stream, or the tagging structure: allowed without certification only. */
+  | 'xmp-metadata' | 'structure-tags';
 
 export interface Change {
   kind: ChangeKind;
@@ -18,6 +37,8 @@ export interface Change {
   revision: number;
   page: number | null;
   objectNumber: number;
+  /** The catalogue entry behind a 'catalog-entry' or 'catalog' change ("OpenAction", "Names/EmbeddedFiles"…). */
+  entry?: string;
   allowed: boolean;
   /** The certification signature's DocMDP P when it alone forbids this change (form filling, annotations, signing). */
   forbiddenByDocMdp?: number;
@@ -35,9 +56,29 @@ export interface RevisionAnalysis {
 const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions']);
 const MAX_CHANGED_OBJECTS = 50_000;
 
-function describe(kind: ChangeKind, page: number | null, n: number): string {
+/** What a change to one catalogue entry does to the document, in Vietnamese. */
+function describeEntry(entry: string): string {
+  switch (entry) {
+    case 'OpenAction': return 'hành động tự chạy khi mở tài liệu (OpenAction) bị thêm hoặc sửa';
+    case 'AA': return 'hành động tự động của tài liệu (AA) bị thêm hoặc sửa';
+    case 'Names': return 'cây tên của tài liệu (Names) bị thay đổi';
+    case 'Names/JavaScript': return 'mã JavaScript của tài liệu bị thêm hoặc sửa';
+    case 'Names/EmbeddedFiles': return 'tệp nhúng trong tài liệu bị thêm hoặc sửa';
+    case 'Names/Dests': return 'đích liên kết có tên (Dests) bị thay đổi';
+    case 'Outlines': return 'mục lục (bookmark) của tài liệu bị thay đổi';
+    case 'PageLabels': return 'nhãn số trang bị thay đổi';
+    case 'OCProperties': return 'lớp nội dung ẩn/hiện (OCProperties) bị thay đổi';
+    case 'URI': return 'địa chỉ gốc của các liên kết (URI) bị thay đổi';
+    default: return `mục ${entry} trong catalog của tài liệu bị thay đổi`;
+  }
+}
+
+function describe(kind: ChangeKind, page: number | null, n: number, entry?: string): string {
   const p = page ? `trang ${page}: ` : '';
   switch (kind) {
+    case 'catalog-entry': return describeEntry(entry ?? '?');
+    case 'xmp-metadata': return 'siêu dữ liệu XMP (Metadata) của tài liệu bị thay thế';
+    case 'structure-tags': return 'cấu trúc thẻ của tài liệu (StructTreeRoot) bị thay đổi';
     case 'signature': return 'thêm chữ ký';
     case 'timestamp': return 'thêm dấu thời gian tài liệu';
     case 'dss': return 'thêm dữ liệu kiểm tra chữ ký (DSS)';
@@ -47,7 +88,7 @@ function describe(kind: ChangeKind, page: number | null, n: number): string {
     case 'page-content': return `${p}nội dung bị thay đổi`;
     case 'page-resources': return `${p}tài nguyên trang (phông chữ, hình ảnh) bị thay đổi`;
     case 'page-tree': return 'thêm, bớt hoặc sắp xếp lại trang';
-    case 'catalog': return 'cấu trúc tài liệu (catalog) bị thay đổi';
+    case 'catalog': return entry ? describeEntry(entry) : 'cấu trúc tài liệu (catalog) bị thay đổi';
     case 'form-structure': return 'thêm hoặc sửa trường biểu mẫu';
     case 'signature-replaced': return 'một chữ ký đã có bị thay thế';
     default: return `đối tượng ${n} bị thay đổi`;
@@ -63,6 +104,8 @@ function allowedUnder(kind: ChangeKind, p: number | null): boolean {
   if (kind === 'timestamp' || kind === 'dss') return true;
   // objects no page, form or catalogue entry of the signed revision reaches do not change what it shows
   if (kind === 'metadata' || kind === 'other') return true;
+  // see the head of this file: reported, allowed only without a certification signature
+  if (kind === 'xmp-metadata' || kind === 'structure-tags') return p === null;
   const level = p ?? 3;
   if (kind === 'signature') return level >= 2;
   if (kind === 'form-fill') return level >= 2;
@@ -140,73 +183,118 @@ function acroformChange(ctx: Ctx, oldForm: Map<string, PdfValue> | null, newForm
   return kind ?? 'other'; // the same fields, written again
 }
 
-function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject, after: PdfObject): { kind: ChangeKind; page: number | null } {
+interface Classified {
+  kind: ChangeKind;
+  page: number | null;
+  entry?: string;
+}
+
+/** The kind of a change to one catalogue entry's value (the entry changed, added or removed in the catalogue itself). */
+function catalogEntryKind(entry: string): ChangeKind {
+  if (entry === 'Pages') return 'page-tree';
+  if (entry === 'Metadata') return 'xmp-metadata';
+  if (entry === 'StructTreeRoot' || entry === 'MarkInfo') return 'structure-tags';
+  return 'catalog';
+}
+
+/** A change to an object reached through a catalogue entry; the Names dictionary itself is judged by which of its trees changed. */
+function catalogEntryChange(entry: string, oldE: Map<string, PdfValue> | null, newE: Map<string, PdfValue> | null): Classified[] {
+  if (entry === 'Metadata') return [{ kind: 'xmp-metadata', page: null }];
+  if (entry === 'StructTreeRoot' || entry === 'MarkInfo') return [{ kind: 'structure-tags', page: null }];
+  if (entry === 'Names' && oldE && newE) {
+    const trees = new Set([...oldE.keys(), ...newE.keys()]);
+    const changed = [...trees].filter((t) => {
+      const x = oldE.get(t);
+      const y = newE.get(t);
+      return !x || !y || !sameObject(x, y);
+    });
+    if (changed.length > 0) return changed.map((t) => ({ kind: 'catalog-entry' as const, page: null, entry: `Names/${t}` }));
+  }
+  return [{ kind: 'catalog-entry', page: null, entry }];
+}
+
+/**
+ * The catalogue: one change per entry that differs (a new /OpenAction and a new signature field
+ * are two changes, each judged on its own); the form and the DSS by what they gained.
+ */
+function catalogChanges(ctx: Ctx, oldE: Map<string, PdfValue> | null, newE: Map<string, PdfValue> | null): Classified[] {
+  const out: Classified[] = [];
+  const keys = new Set([...(oldE?.keys() ?? []), ...(newE?.keys() ?? [])]);
+  for (const k of keys) {
+    if (CATALOG_ALLOWED.has(k)) continue;
+    const x = oldE?.get(k);
+    const y = newE?.get(k);
+    if (!x || !y || !sameObject(x, y)) {
+      const kind = catalogEntryKind(k);
+      out.push({ kind, page: null, ...(kind === 'catalog' ? { entry: k } : {}) });
+    }
+  }
+  const oldForm = oldE?.get('AcroForm');
+  const newForm = newE?.get('AcroForm');
+  if (newForm && !(oldForm && sameObject(oldForm, newForm))) {
+    const formKind = acroformChange(ctx, oldForm ? entriesOf(ctx.rev.resolve(ctx.signed, oldForm)) : null, entriesOf(ctx.rev.resolve(ctx.final, newForm)));
+    if (formKind !== 'other') out.push({ kind: formKind, page: null });
+  } else if (oldForm && !newForm) out.push({ kind: 'form-structure', page: null });
+  const oldDss = oldE?.get('DSS');
+  const newDss = newE?.get('DSS');
+  if (newDss && !(oldDss && sameObject(oldDss, newDss))) out.push({ kind: 'dss', page: null });
+  // nothing else: /Extensions (the PAdES extension declared), or the same entries written again
+  return out.length > 0 ? out : [{ kind: 'other', page: null }];
+}
+
+function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject, after: PdfObject): Classified[] {
+  const one = (kind: ChangeKind, page: number | null = null): Classified[] => [{ kind, page }];
   const oldE = entriesOf(before);
   const newE = entriesOf(after);
-  if (!role) return { kind: isSignatureDict(oldE) ? 'signature-replaced' : 'other', page: null };
+  if (!role) return one(isSignatureDict(oldE) ? 'signature-replaced' : 'other');
   switch (role.kind) {
-    case 'catalog': {
-      const keys = new Set([...(oldE?.keys() ?? []), ...(newE?.keys() ?? [])]);
-      for (const k of keys) {
-        if (CATALOG_ALLOWED.has(k)) continue;
-        const x = oldE?.get(k);
-        const y = newE?.get(k);
-        if (!x || !y || !sameObject(x, y)) return { kind: k === 'Pages' ? 'page-tree' : 'catalog', page: null };
-      }
-      const oldForm = oldE?.get('AcroForm');
-      const newForm = newE?.get('AcroForm');
-      if (newForm && !(oldForm && sameObject(oldForm, newForm))) {
-        const formKind = acroformChange(ctx, oldForm ? entriesOf(ctx.rev.resolve(ctx.signed, oldForm)) : null, entriesOf(ctx.rev.resolve(ctx.final, newForm)));
-        if (formKind !== 'other') return { kind: formKind, page: null };
-      } else if (oldForm && !newForm) return { kind: 'form-structure', page: null };
-      const oldDss = oldE?.get('DSS');
-      const newDss = newE?.get('DSS');
-      if (newDss && !(oldDss && sameObject(oldDss, newDss))) return { kind: 'dss', page: null };
-      return { kind: 'other', page: null }; // /Extensions (the PAdES extension declared), or the same entries written again
-    }
+    case 'catalog':
+      return catalogChanges(ctx, oldE, newE);
+    case 'catalog-entry':
+      return catalogEntryChange(role.entry, oldE, newE);
     case 'pages-node': {
-      if (!oldE || !newE) return { kind: 'page-tree', page: null };
-      if (!sameEntries(oldE, newE, new Set(['Resources']))) return { kind: 'page-tree', page: null };
-      return { kind: 'page-resources', page: null };
+      if (!oldE || !newE) return [{ kind: 'page-tree', page: null }];
+      if (!sameEntries(oldE, newE, new Set(['Resources']))) return [{ kind: 'page-tree', page: null }];
+      return [{ kind: 'page-resources', page: null }];
     }
     case 'page': {
       // an indirect /Annots array is marked with its page's role
-      if (!oldE || !newE) return { kind: before.kind === 'array' || after.kind === 'array' ? annotationChange(ctx, before, after) : 'page-tree', page: role.page };
-      if (!sameEntries(oldE, newE, new Set(['Annots', 'Contents', 'Resources']))) return { kind: 'page-content', page: role.page };
+      if (!oldE || !newE) return [{ kind: before.kind === 'array' || after.kind === 'array' ? annotationChange(ctx, before, after) : 'page-tree', page: role.page }];
+      if (!sameEntries(oldE, newE, new Set(['Annots', 'Contents', 'Resources']))) return [{ kind: 'page-content', page: role.page }];
       const c1 = oldE.get('Contents');
       const c2 = newE.get('Contents');
-      if (!c1 !== !c2 || (c1 && c2 && !sameObject(c1, c2))) return { kind: 'page-content', page: role.page };
+      if (!c1 !== !c2 || (c1 && c2 && !sameObject(c1, c2))) return [{ kind: 'page-content', page: role.page }];
       const r1 = oldE.get('Resources');
       const r2 = newE.get('Resources');
-      if (!r1 !== !r2 || (r1 && r2 && !sameObject(r1, r2))) return { kind: 'page-resources', page: role.page };
-      return { kind: annotationChange(ctx, oldE.get('Annots'), newE.get('Annots')), page: role.page };
+      if (!r1 !== !r2 || (r1 && r2 && !sameObject(r1, r2))) return [{ kind: 'page-resources', page: role.page }];
+      return [{ kind: annotationChange(ctx, oldE.get('Annots'), newE.get('Annots')), page: role.page }];
     }
     case 'content':
-      return { kind: 'page-content', page: role.page };
+      return [{ kind: 'page-content', page: role.page }];
     case 'resource':
-      return { kind: 'page-resources', page: role.page };
+      return [{ kind: 'page-resources', page: role.page }];
     case 'acroform':
-      return { kind: acroformChange(ctx, oldE, newE), page: null };
+      return [{ kind: acroformChange(ctx, oldE, newE), page: null }];
     case 'field': {
-      if (!oldE || !newE) return { kind: 'form-structure', page: null };
+      if (!oldE || !newE) return [{ kind: 'form-structure', page: null }];
       if (role.signature) {
         // signing an empty signature field sets /V (and its appearance); replacing a /V is not allowed
         const v1 = oldE.get('V');
-        if (v1 && !sameObject(v1, newE.get('V') ?? { kind: 'keyword', value: 'null' })) return { kind: 'signature-replaced', page: null };
-        return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'F', 'Lock', 'SV'])) ? signatureFieldKind(ctx, newE) : 'form-structure', page: null };
+        if (v1 && !sameObject(v1, newE.get('V') ?? { kind: 'keyword', value: 'null' })) return [{ kind: 'signature-replaced', page: null }];
+        return [{ kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'F', 'Lock', 'SV'])) ? signatureFieldKind(ctx, newE) : 'form-structure', page: null }];
       }
-      return { kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DV', 'RV'])) ? 'form-fill' : 'form-structure', page: null };
+      return [{ kind: sameEntries(oldE, newE, new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DV', 'RV'])) ? 'form-fill' : 'form-structure', page: null }];
     }
     case 'appearance':
-      return { kind: 'form-fill', page: null };
+      return [{ kind: 'form-fill', page: null }];
     case 'annotation':
-      return { kind: 'annotation', page: role.page };
+      return [{ kind: 'annotation', page: role.page }];
     case 'dss':
-      return { kind: 'dss', page: null };
+      return [{ kind: 'dss', page: null }];
     case 'info':
-      return { kind: 'metadata', page: null };
+      return [{ kind: 'metadata', page: null }];
     case 'signature-value':
-      return { kind: 'signature-replaced', page: null };
+      return [{ kind: 'signature-replaced', page: null }];
   }
 }
 
@@ -241,10 +329,11 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
     if (sameObject(before, after)) continue;
     const role = roles.get(n);
     if (!role && before.kind === 'null') continue; // a new object matters only through the changed objects that point at it
-    const { kind, page } = classify(ctx, n, role, before, after);
-    const allowed = allowedUnder(kind, docMdp);
-    const byDocMdp = !allowed && docMdp !== null && allowedUnder(kind, null);
-    analysis.changes.push({ kind, revision, page, objectNumber: n, allowed, ...(byDocMdp ? { forbiddenByDocMdp: docMdp } : {}), text: describe(kind, page, n) });
+    for (const { kind, page, entry } of classify(ctx, n, role, before, after)) {
+      const allowed = allowedUnder(kind, docMdp);
+      const byDocMdp = !allowed && docMdp !== null && allowedUnder(kind, null);
+      analysis.changes.push({ kind, revision, page, objectNumber: n, ...(entry ? { entry } : {}), allowed, ...(byDocMdp ? { forbiddenByDocMdp: docMdp } : {}), text: describe(kind, page, n, entry) });
+    }
   }
   return analysis;
 }

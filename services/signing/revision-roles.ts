@@ -17,10 +17,16 @@ export type Role =
   | { kind: 'appearance' }
   | { kind: 'signature-value' }
   | { kind: 'dss' }
-  | { kind: 'info' };
+  | { kind: 'info' }
+  /** Reached only through a catalogue entry other than the page tree, the form and the DSS: `entry` names it ("Outlines", "Names/EmbeddedFiles"…). */
+  | { kind: 'catalog-entry'; entry: string };
 
 const MAX_PAGES = 100_000;
 const MAX_RESOURCE_OBJECTS = 20_000;
+const MAX_CATALOG_ENTRY_OBJECTS = 50_000;
+
+/** Catalogue entries with roles of their own (the page tree, the form, the DSS) or nothing behind them. */
+const WALKED_ELSEWHERE = new Set(['Type', 'Pages', 'AcroForm', 'DSS', 'Extensions', 'Version']);
 
 export const entriesOf = (o: PdfObject): Map<string, PdfValue> | null =>
   o.kind === 'dict' ? o.entries : o.kind === 'stream' ? o.dict : null;
@@ -106,6 +112,7 @@ export function rolesOf(rev: PdfRevisions, view: XrefSection[]): RevisionRoles {
 
   const dss = catalog?.get('DSS');
   if (dss?.kind === 'ref') set(dss.objectNumber, { kind: 'dss' });
+  markCatalogEntries(rev, view, catalog, set, (n) => roles.has(n));
   return { roles, catalog: root.objectNumber, pageCount: page };
 }
 
@@ -122,5 +129,41 @@ function markResources(rev: PdfRevisions, view: XrefSection[], resources: PdfVal
     const e = entriesOf(o);
     if (o.kind === 'array') queue.push(...refsIn(o));
     else if (e) for (const [k, v] of e) if (k !== 'Parent') queue.push(...refsIn(v));
+  }
+}
+
+/**
+ * Every object reached only through the other catalogue entries (Outlines, Names and its trees,
+ * OpenAction, AA, Metadata, StructTreeRoot, PageLabels, OCProperties, URI…), named by the entry
+ * that reaches it; the Names dictionary's trees by their own key ("Names/JavaScript",
+ * "Names/EmbeddedFiles"). Walked last, so a page or a field an outline or a structure element
+ * points at keeps its own role, and the walk stops there.
+ */
+function markCatalogEntries(rev: PdfRevisions, view: XrefSection[], catalog: Map<string, PdfValue> | null, set: (n: number, r: Role) => void, known: (n: number) => boolean): void {
+  const visited = new Set<number>();
+  const walk = (start: PdfValue | undefined, entry: string): void => {
+    const queue = refsIn(start);
+    while (queue.length > 0 && visited.size < MAX_CATALOG_ENTRY_OBJECTS) {
+      const n = queue.pop() as number;
+      if (visited.has(n) || known(n)) continue;
+      visited.add(n);
+      set(n, { kind: 'catalog-entry', entry });
+      const o = rev.object(view, n);
+      const e = entriesOf(o);
+      if (o.kind === 'array') queue.push(...refsIn(o));
+      else if (e) for (const v of e.values()) queue.push(...refsIn(v));
+    }
+  };
+  for (const [key, value] of catalog ?? []) {
+    if (WALKED_ELSEWHERE.has(key)) continue;
+    if (key !== 'Names') {
+      walk(value, key);
+      continue;
+    }
+    if (value.kind === 'ref' && !known(value.objectNumber)) {
+      visited.add(value.objectNumber);
+      set(value.objectNumber, { kind: 'catalog-entry', entry: 'Names' });
+    }
+    for (const [tree, node] of entriesOf(rev.resolve(view, value)) ?? []) walk(node, `Names/${tree}`);
   }
 }

@@ -4,7 +4,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { HTTP_STATUS_OF } from '../../contracts';
 import { projectRoot } from '../config/project-root';
 import { DomainError } from '../domain/errors/domain-error';
-import type { AppDeps } from '../gateway/app';
+import type { AppDeps } from '../http/app-deps';
 import { logger } from '../logging/logger';
 import { adminRoutes } from './routes/admin.routes';
 import { adminPeopleRoutes } from './routes/admin-people.routes';

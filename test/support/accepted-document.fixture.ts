@@ -8,6 +8,7 @@ import { priorityOf } from '../../services/pipeline/priority';
 export interface TestDocumentSpec {
   sender: string;
   recipients: string[];
+  documentType?: string;
   /** null: the sender's register issues the next number, as for a real submission. */
   number?: string | null;
   notation?: string;
@@ -33,7 +34,7 @@ export async function acceptTestDocument(tx: Queryable, s: TestDocumentSpec): Pr
     doc: {
       id: documentId,
       senderCode: s.sender,
-      documentType: 'CV',
+      documentType: s.documentType ?? 'CV',
       number: s.number === undefined ? null : s.number,
       notation: s.notation ?? 'UBND-VP',
       year: Number(issuedOn.slice(0, 4)),

@@ -1,7 +1,7 @@
 import { CliUsageError, parseArgs, type CommandHandler } from '../cli-context';
 import { renewalContext } from '../../domain/documents/renewal-scheduler';
 import { documentsDueForRenewal, renewDocument, type RenewalResult } from '../../domain/documents/signature-renewal';
-import { startDevTsa } from '../../tsa/dev-tsa';
+import { startDevTsa } from '../../domain/pki/dev-tsa';
 
 export const RENEW_USAGE =
   'usage: lienthong pdf renew --document ID | --all-before YYYY-MM-DD [--reason TEXT] [--limit N]   ' +

@@ -9,7 +9,7 @@ import { importAgencyCertificate, materialFromPem, materialFromPkcs12 } from '..
 import { describeCertificates } from '../../domain/pki/certificate-status';
 import { DevModeRequiredError, ensureDevCa, issueDevCertificate } from '../../domain/pki/dev-pki';
 import { CliUsageError, parseArgs, required, type CliContext, type CommandHandler } from '../cli-context';
-import { startDevTsa } from '../../tsa/dev-tsa';
+import { startDevTsa } from '../../domain/pki/dev-tsa';
 import { hubSealCommand } from './hub-seal.command';
 
 const USAGE = `usage: lienthong pki dev-init | pki issue --agency C [--key-type rsa|ec] [--valid-days N]

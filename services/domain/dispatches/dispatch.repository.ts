@@ -1,6 +1,6 @@
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
-import { ledgerAppendArgs, type LedgerEntry } from '../ledger/ledger.repository';
+import { ledgerAppendArgs, ledgerAppendCall, type LedgerEntry } from '../ledger/ledger.repository';
 import { keysetPage, type Page } from '../paging/keyset-page';
 import { OPEN_DISPATCH_STATUSES } from '../../pipeline/stage-order';
 
@@ -21,7 +21,7 @@ export interface DispatchRow {
 // are inserted with their document by insertAcceptedDocument, and the route stage and a failed
 // document move theirs in the documents' combined statements, document.repository.ts). A
 // delivery's outcome, success or failure, is the SQL function record_dispatch_outcome(), called
-// only from here; it writes the outcome's ledger row through ledger_append().
+// only from here, in one statement with the ledger's own call for the outcome's row.
 
 const COLUMNS = `id, document_id AS "documentId", recipient_code AS "recipientCode", via_group AS "viaGroup",
   channel, status, incoming_number AS "incomingNumber", attempts, last_error AS "lastError", delivered_at AS "deliveredAt"`;
@@ -77,19 +77,24 @@ export interface DispatchOutcome {
 }
 
 /**
- * A delivery's outcome in ONE statement (record_dispatch_outcome(), migrations 0012 and 0077): the
+ * A delivery's outcome in ONE statement: record_dispatch_outcome() (migration 0077) makes the
  * status move (the columns moveDispatchStatus sets; no next attempt is due any more), the packet,
- * the timeline event, the NOTIFY and the ledger row. Successes and final failures alike: a
- * delivery's ledger row has this one path. Run it on the pool, not in a transaction: in autocommit
- * the ledger chain's lock is held only inside the server until the implicit commit. Returns false,
- * having written nothing, when the dispatch had already left `from` (a re-run, a revoke).
+ * the timeline event and the NOTIFY; when it moved the dispatch, the ledger's own call
+ * (ledgerAppendCall) appends the row, last, so the chain's lock is taken last. Successes and final
+ * failures alike. Run it on the pool, not in a transaction: in autocommit the lock is held only
+ * inside the server until the implicit commit. Returns false, having written nothing, when the
+ * dispatch had already left `from` (a re-run, a revoke).
  */
 export async function recordDispatchOutcome(db: Queryable, o: DispatchOutcome): Promise<boolean> {
-  const [kind, documentId, , sender, recipient, channel, detail, chain] = ledgerAppendArgs({ ...o.ledger, dispatchId: o.dispatchId });
   const r = await db.query<{ moved: boolean }>(
-    `SELECT record_dispatch_outcome($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) AS moved`,
-    [o.dispatchId, o.from, o.to, o.delivered, o.packet?.role ?? null, o.packet?.sha256 ?? null, o.event.code, o.event.actor, o.notify, kind, documentId, sender, recipient, channel, detail, chain,
-      o.lastError?.slice(0, 2000) ?? null, o.note?.slice(0, 500) ?? null],
+    // CASE evaluates its condition first, and the ledger call only when it holds.
+    `SELECT CASE WHEN record_dispatch_outcome($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            THEN ${ledgerAppendCall(12)} IS NOT NULL ELSE false END AS moved`,
+    [
+      o.dispatchId, o.from, o.to, o.delivered, o.packet?.role ?? null, o.packet?.sha256 ?? null, o.event.code, o.event.actor, o.notify,
+      o.lastError?.slice(0, 2000) ?? null, o.note?.slice(0, 500) ?? null,
+      ...ledgerAppendArgs({ ...o.ledger, dispatchId: o.dispatchId }),
+    ],
   );
   return r.rows[0]!.moved === true;
 }

@@ -1,6 +1,8 @@
 import { PDFDocument } from 'pdf-lib';
-import { serifFonts, type FontStyle } from '../../fonts/serif-font';
-import { PageFlow } from '../../render/flow/pdf-layout';
+import type { FontStyle } from '../../fonts/serif-font';
+import { a4Frame, contentWidth } from '../../render/layout/geometry';
+import { type PaperLine, paperParagraph, printPages, serifLayout } from '../../render/layout/paper';
+import { paragraphBoxes } from '../../render/layout/paragraph';
 import { formatDayVi } from '../../calendar/vn-day';
 import { upper } from '../../render/official/labels';
 import type { Handling } from './handling.repository';
@@ -20,9 +22,7 @@ export interface HandlingSlipData {
   printedAt: Date;
 }
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGINS = { top: 57, bottom: 57, left: 85, right: 57 };
-const STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
+const FRAME = a4Frame('portrait', { top: 57, bottom: 57, left: 85, right: 57 });
 const URGENCY: Record<string, string> = { normal: 'Thường', urgent: 'Khẩn', very_urgent: 'Thượng khẩn', flash: 'Hỏa tốc' };
 const STEP: Record<string, string> = {
   register: 'Vào sổ', submit: 'Trình', assign: 'Phân công', assign_person: 'Giao chuyên viên', note: 'Ý kiến, xử lý',
@@ -69,16 +69,21 @@ export async function handlingSlipPdf(s: HandlingSlipData): Promise<Buffer> {
   pdf.setLanguage('vi-VN');
   pdf.setCreator('Liên Thông');
   pdf.setCreationDate(s.printedAt);
-  const fonts = serifFonts();
-  const all = [upper(s.agencyName), upper(s.parentName ?? ''), 'PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN', `In lúc ${vnInstant(s.printedAt)}`, ...body.map((b) => b.text)].join(' ');
-  for (const style of STYLES) await fonts.embed(pdf, style, all);
-  const flow = new PageFlow(pdf, fonts, A4, MARGINS);
-  const leftW = flow.width * 0.5;
-  if (s.parentName?.trim()) flow.text(upper(s.parentName), { size: 12, align: 'center', width: leftW });
-  flow.text(upper(s.agencyName), { size: 12, style: 'bold', align: 'center', width: leftW, after: 24 });
-  flow.text('PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN', { size: 14, style: 'bold', align: 'center', after: 16 });
-  for (const b of body) flow.text(b.text, { size: 13, style: b.style, after: b.after ?? 4 });
-  flow.text(`In lúc ${vnInstant(s.printedAt)}`, { size: 11, style: 'italic', align: 'right' });
-  await fonts.flush(pdf);
+  const ctx = serifLayout();
+  const flow = (l: PaperLine) => paragraphBoxes(paperParagraph(FRAME, l), ctx);
+  const leftW = contentWidth(FRAME) * 0.5;
+  let before = 0; // each line's space after becomes the next one's space before
+  const boxes = [
+    ...(s.parentName?.trim() ? flow({ text: upper(s.parentName), size: 12, align: 'center', width: leftW, balanced: true }) : []),
+    ...flow({ text: upper(s.agencyName), size: 12, style: 'bold', align: 'center', width: leftW, balanced: true }),
+    ...flow({ text: 'PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN', size: 14, style: 'bold', align: 'center', before: 24 }),
+    ...body.flatMap((b, i) => {
+      const boxesOf = flow({ text: b.text, size: 13, style: b.style, before: i === 0 ? 16 : before });
+      before = b.after ?? 4;
+      return boxesOf;
+    }),
+    ...flow({ text: `In lúc ${vnInstant(s.printedAt)}`, size: 11, style: 'italic', align: 'right', before }),
+  ];
+  await printPages(pdf, boxes, FRAME, ctx);
   return Buffer.from(await pdf.save({ useObjectStreams: true }));
 }

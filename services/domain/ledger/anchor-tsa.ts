@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config';
 import type { Queryable } from '../../db/pool';
-import { startDevTsa } from '../../tsa/dev-tsa';
+import { startDevTsa } from '../pki/dev-tsa';
 import type { TsaSettings } from './ledger-anchor';
 
 /**

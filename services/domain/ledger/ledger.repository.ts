@@ -87,6 +87,15 @@ export function ledgerAppendArgs(e: LedgerEntry): [string, string | null, string
 }
 
 /**
+ * The one way a ledger row is written (issue 18): the call of ledger_append() with its eight
+ * arguments (ledgerAppendArgs) as parameters $first … $first+7. appendLedger runs it alone; a
+ * delivery's outcome runs it last in its own statement (recordDispatchOutcome, dispatch.repository.ts).
+ */
+export function ledgerAppendCall(first: number): string {
+  return `ledger_append(${Array.from({ length: 8 }, (_, i) => `$${first + i}`).join(', ')})`;
+}
+
+/**
  * Appends one row, in one round trip: ledger_append() takes the chain's lock, reads its tail,
  * hashes the row (the same bytes as `ledgerHashInput`) and inserts it. Inside a transaction the
  * lock is held to its COMMIT, so call it last; on a pool (autocommit) only for the statement.
@@ -94,6 +103,6 @@ export function ledgerAppendArgs(e: LedgerEntry): [string, string | null, string
  * index and writes nothing (returns false), so a re-run stage cannot count twice.
  */
 export async function appendLedger(tx: Queryable, e: LedgerEntry): Promise<boolean> {
-  const r = await tx.query<{ inserted: boolean }>('SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8) AS inserted', ledgerAppendArgs(e));
+  const r = await tx.query<{ inserted: boolean }>(`SELECT ${ledgerAppendCall(1)} AS inserted`, ledgerAppendArgs(e));
   return r.rows[0]!.inserted === true;
 }

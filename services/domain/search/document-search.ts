@@ -13,27 +13,62 @@ export interface SearchReader {
   givenTo?: { userId: string; departmentId: string | null } | undefined;
 }
 
+/** The received branch's rows: the sort key only (the columns shown are read for the page's rows alone, incomingRows). */
 function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: string | null, match: string | null, reader: SearchReader): string {
   const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...(match ? [match] : []), ...incomingFilters(f, p)];
   if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
-  return `SELECT 'in'::text AS box, d.id AS "documentId", x.id AS "dispatchId", x.id AS "rowId", d.sender_code AS sender, a.name AS "senderName",
-                 d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
-                 d.due_on::text AS "dueOn", x.status, x.incoming_number AS "incomingNumber", x.delivered_at AS at,
-                 ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread, ${HANDLER_SQL} AS handler, ${rank ?? 'NULL::real'} AS rank,
-                 CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt", CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason"
-            FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
+  return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, ${rank ?? 'NULL::real'} AS rank
+            FROM dispatches x JOIN documents d ON d.id = x.document_id
            WHERE ${where.join(' AND ')}`;
 }
 
 function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, rank: string | null, match: string | null): string {
   const where = [`d.sender_code = ${p.add(agency)}`, ...(match ? [match] : []), ...outgoingFilters(f, p)];
-  return `SELECT 'out'::text AS box, d.id AS "documentId", NULL::uuid AS "dispatchId", d.id AS "rowId", d.sender_code AS sender, a.name AS "senderName",
-                 d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
-                 d.due_on::text AS "dueOn", d.status, NULL::text AS "incomingNumber", d.created_at AS at,
-                 ${SENT_LATE_SQL} AS overdue, false AS unread, NULL::text AS handler, ${rank ?? 'NULL::real'} AS rank,
-                 d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason"
-            FROM documents d JOIN agencies a ON a.code = d.sender_code
+  return `SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, ${rank ?? 'NULL::real'} AS rank
+            FROM documents d
            WHERE ${where.join(' AND ')}`;
+}
+
+/** The shown columns of the page's received copies (still scoped by the agency). */
+const INCOMING_ROWS = `SELECT x.id AS "rowId", d.id AS "documentId", x.id AS "dispatchId", d.sender_code AS sender, a.name AS "senderName",
+         d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
+         d.due_on::text AS "dueOn", x.status, x.incoming_number AS "incomingNumber",
+         ${COPY_LATE_SQL} AS overdue, x.opened_at IS NULL AS unread, ${HANDLER_SQL} AS handler,
+         CASE WHEN x.status = 'revoked' THEN d.revoked_at END AS "revokedAt", CASE WHEN x.status = 'revoked' THEN d.revoke_reason END AS "revokeReason"
+    FROM dispatches x JOIN documents d ON d.id = x.document_id JOIN agencies a ON a.code = d.sender_code
+   WHERE x.recipient_code = $1 AND x.id = ANY($2::uuid[])`;
+
+/** The shown columns of the page's sent documents. */
+const OUTGOING_ROWS = `SELECT d.id AS "rowId", d.id AS "documentId", NULL::uuid AS "dispatchId", d.sender_code AS sender, a.name AS "senderName",
+         d.document_type AS "documentType", d.number, d.notation, d.issued_on::text AS "issuedOn", d.subject, d.urgency,
+         d.due_on::text AS "dueOn", d.status, NULL::text AS "incomingNumber",
+         ${SENT_LATE_SQL} AS overdue, false AS unread, NULL::text AS handler,
+         d.revoked_at AS "revokedAt", d.revoke_reason AS "revokeReason"
+    FROM documents d JOIN agencies a ON a.code = d.sender_code
+   WHERE d.sender_code = $1 AND d.id = ANY($2::uuid[])`;
+
+/**
+ * The page's rows with the columns shown, in the page's order. Computed for these rows only: the
+ * overdue rule and the handler cost a lookup each, which over every match of a broad search (all
+ * of them are ranked) was most of the time.
+ */
+async function pageRows(db: Queryable, agency: string, keys: { box: string; rowId: string; at: unknown; rank: unknown }[]): Promise<Record<string, unknown>[]> {
+  const ids = (box: string) => keys.filter((k) => k.box === box).map((k) => k.rowId);
+  const [inIds, outIds] = [ids('in'), ids('out')];
+  const [rin, rout] = await Promise.all([
+    inIds.length ? db.query(INCOMING_ROWS, [agency, inIds]) : { rows: [] },
+    outIds.length ? db.query(OUTGOING_ROWS, [agency, outIds]) : { rows: [] },
+  ]);
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const r of rin.rows as Record<string, unknown>[]) byKey.set(`in:${r.rowId as string}`, r);
+  for (const r of rout.rows as Record<string, unknown>[]) byKey.set(`out:${r.rowId as string}`, r);
+  return keys.flatMap((k) => {
+    const row = byKey.get(`${k.box}:${k.rowId}`);
+    if (!row) return [];
+    const { revokedAt, revokeReason, overdue, unread, handler, ...head } = row;
+    // The columns in the order the search always returned them.
+    return [{ box: k.box, ...head, at: k.at, overdue, unread, handler, rank: k.rank, revokedAt, revokeReason }];
+  });
 }
 
 /**
@@ -54,7 +89,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
     ? [{ expr: 'u.rank', type: 'real' }, { expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }]
     : [{ expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }];
   const keyCols = key.map((k, i) => `${k.expr}::text AS "_k${i}"`).join(', ');
-  const page = await keysetPage<Record<string, unknown>>(
+  const page = await keysetPage<{ box: string; rowId: string; at: unknown; rank: unknown }>(
     db,
     {
       select: `SELECT u.*, ${keyCols} FROM (${union}) u WHERE {{keyset}}`,
@@ -65,9 +100,10 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
   );
+  const rows = await pageRows(db, agency, page.items);
   return {
     ...page,
-    items: page.items.map(({ rowId: _r, ...row }) => ({
+    items: rows.map(({ rowId: _r, ...row }) => ({
       ...(row as Omit<SearchItem, 'at' | 'revokedAt'>),
       at: new Date(row.at as string).toISOString(),
       revokedAt: row.revokedAt ? new Date(row.revokedAt as string).toISOString() : null,

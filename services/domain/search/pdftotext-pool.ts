@@ -59,9 +59,11 @@ export function pdftotext(source: Buffer | string): Promise<string> {
     pending.set(id, { resolve, reject });
     busy(child);
     child.send({ id, source } satisfies TextRequest, (err) => {
-      if (!err || !pending.has(id)) return;
-      pending.delete(id);
-      reject(err);
+      if (!err) return;
+      // The helper is going (its exit follows): start afresh next time.
+      if (helper === child) helper = null;
+      if (!pending.delete(id)) return;
+      reject(new Error(`the pdftotext helper could not take the request (${err.message})`));
     });
   });
 }

@@ -5,8 +5,8 @@ import { blobInfo } from '../../domain/blobs/blob.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { findPacketForSender } from '../../paper-packet/packet.repository';
 import { principalOf } from '../middleware/authenticate';
-import { isUuid } from './route-params';
-import { sendBlob } from './send-blob';
+import { isUuid } from '../../http/route-params';
+import { sendBlob } from '../../http/send-blob';
 
 /** The print-ready packet of a paper dispatch, for the sending agency's clerk only. */
 export function dispatchPacketRoutes(db: Db): Router {

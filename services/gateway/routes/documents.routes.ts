@@ -12,12 +12,12 @@ import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
 import { recordAccess } from '../../domain/access/access-log.repository';
 import { principalOf } from '../middleware/authenticate';
-import { fromJson, fromMultipart } from '../parsing/submission.parser';
-import { SpillingUploadStorage, withUploads } from '../parsing/upload-storage';
-import { readStreamingJson } from '../parsing/streaming-json-reader';
+import { fromJson, fromMultipart } from '../../http/parsing/submission.parser';
+import { SpillingUploadStorage, withUploads } from '../../http/parsing/upload-storage';
+import { readStreamingJson } from '../../http/parsing/streaming-json-reader';
 import { BLOB_CHUNK_BYTES } from '../../domain/blobs/blob.repository';
-import { sendBlob } from './send-blob';
-import { isUuid } from './route-params';
+import { sendBlob } from '../../http/send-blob';
+import { isUuid } from '../../http/route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 import { acceptLimitsFrom } from '../../domain/documents/accept-limits';
 

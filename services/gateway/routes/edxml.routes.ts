@@ -9,7 +9,7 @@ import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
 import { EdxmlError, parseEdxml } from '../../edxml';
 import { principalOf } from '../middleware/authenticate';
-import { isUuid } from './route-params';
+import { isUuid } from '../../http/route-params';
 import { largeBodyGate, type LargeBodyGate } from '../security/large-body-gate';
 import { checkScope } from '../security/require-scope';
 import { acceptLimitsFrom } from '../../domain/documents/accept-limits';

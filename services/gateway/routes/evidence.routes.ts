@@ -10,7 +10,7 @@ import { receiptsOfDocument } from '../../domain/receipts/receipt.repository';
 import { exportEvidence } from '../../evidence/export-evidence';
 import { ASIC_E_MIMETYPE } from '../../evidence/evidence-parts';
 import { principalOf } from '../middleware/authenticate';
-import { isUuid } from './route-params';
+import { isUuid } from '../../http/route-params';
 
 /**
  * GET /v1/documents/:id/evidence (the ASiC-E evidence bundle), GET /v1/documents/:id/receipts and

@@ -4,7 +4,7 @@ import type { InboxPage } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listInbox } from '../../domain/dispatches/dispatch.repository';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 
 const Query = z
   .object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { listOutbox } from '../../domain/documents/outbox-list';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 
 const Query = z
   .object({

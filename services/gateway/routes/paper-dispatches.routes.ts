@@ -5,7 +5,7 @@ import type { Db } from '../../db/pool';
 import { DomainError } from '../../domain/errors/domain-error';
 import { recordPaperDispatch } from '../../domain/paper/record-paper-dispatch';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 import { paperLimitsFrom } from '../../domain/documents/accept-limits';
 
 export function paperDispatchesRoutes(db: Db, config: Config): Router {

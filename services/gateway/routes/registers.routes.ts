@@ -5,7 +5,7 @@ import type { Db } from '../../db/pool';
 import { createBook, listBooks, type RegisterKind } from '../../domain/registers/register-books';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 
 function kindOf(v: unknown): RegisterKind[] {
   if (v === undefined) return ['incoming', 'outgoing'];

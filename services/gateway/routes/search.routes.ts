@@ -3,7 +3,7 @@ import { SearchQuery } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { searchDocuments } from '../../domain/search/document-search';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 
 /** GET /v1/search: the caller agency's documents (received copies and sent documents), scoped like every read. */
 export function searchRoutes(db: Db): Router {

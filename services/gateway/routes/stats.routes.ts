@@ -6,7 +6,7 @@ import { computeEdocRate } from '../../stats/edoc-rate';
 import { addDays, isRealDay, quarterBounds, quarterOfDay, vnDay } from '../../stats/periods';
 import { authorizeFigures } from '../../stats/stats-access';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
+import { validationError } from '../../http/parsing/submission.parser';
 
 /** Ten years of figures at most in one request: enough for any comparison, bounded in cost. */
 const MAX_SPAN_DAYS = 3_660;

@@ -6,8 +6,8 @@ import { recordStatus } from '../../domain/dispatches/record-status';
 import { revokeDocument } from '../../domain/documents/revoke-document';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
-import { validationError } from '../parsing/submission.parser';
-import { isUuid } from './route-params';
+import { validationError } from '../../http/parsing/submission.parser';
+import { isUuid } from '../../http/route-params';
 
 /** Statuses after delivery: the recipient's answers (01–06, 15, 16), the sender's 13 and revoke. */
 export function statusesRoutes(db: Db): Router {

@@ -36,3 +36,16 @@ export function contentHeight(frame: PageFrame): number {
 export function baselineOffset(size: number, lineHeight: number): number {
   return (lineHeight - 1.107 * size) / 2 + 0.891 * size;
 }
+
+export interface Margins {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** An A4 page, upright or on its side (reports and registers), with the given margins. */
+export function a4Frame(orientation: 'portrait' | 'landscape', margins: Margins): PageFrame {
+  const [width, height] = orientation === 'portrait' ? [A4_DECREE_30.width, A4_DECREE_30.height] : [A4_DECREE_30.height, A4_DECREE_30.width];
+  return { width, height, ...margins };
+}

@@ -1,10 +1,11 @@
+import type { Color } from 'pdf-lib';
 import type { FontStyle } from '../../fonts/serif-font';
 import type { Box, DrawOp } from './draw-ops';
 import { baselineOffset } from './geometry';
 import { balancedLines } from './line-breaker';
 import type { BrokenLine, LayoutContext } from './text-engine';
 
-export type Align = 'justify' | 'left' | 'center';
+export type Align = 'justify' | 'left' | 'center' | 'right';
 
 export interface ParagraphSpec {
   text: string;
@@ -23,6 +24,8 @@ export interface ParagraphSpec {
   keepWithNext?: boolean;
   /** Centred titles: even line lengths instead of greedy ones. */
   balanced?: boolean;
+  /** Black unless given (the grey foot lines of reports). */
+  color?: Color;
 }
 
 export function breakParagraph(spec: ParagraphSpec, ctx: LayoutContext): BrokenLine[] {
@@ -50,11 +53,12 @@ export function placeLine(line: BrokenLine, first: boolean, spec: ParagraphSpec,
       at += (line.widths[i] ?? 0) + gap;
       return piece;
     });
-    out.push({ kind: 'pieces', pieces, y, size, style });
+    out.push(spec.color ? { kind: 'pieces', pieces, y, size, style, color: spec.color } : { kind: 'pieces', pieces, y, size, style });
     return;
   }
-  const offset = spec.align === 'center' ? Math.max(0, (avail - line.width) / 2) : 0;
-  out.push({ kind: 'text', text: line.words.join(' '), x: x + offset, y, size, style });
+  const offset = spec.align === 'center' ? Math.max(0, (avail - line.width) / 2) : spec.align === 'right' ? Math.max(0, avail - line.width) : 0;
+  const text = line.words.join(' ');
+  out.push(spec.color ? { kind: 'text', text, x: x + offset, y, size, style, color: spec.color } : { kind: 'text', text, x: x + offset, y, size, style });
 }
 
 /** Places a whole broken paragraph from `top`; returns the height used. */
@@ -77,4 +81,28 @@ export function paragraphBoxes(spec: ParagraphSpec, ctx: LayoutContext): Box[] {
 /** A box of fixed height whose content is drawn by `draw` (title blocks, rules, columns). */
 export function fixedBox(height: number, spaceBefore: number, draw: Box['place'], keepWithNext = false): Box {
   return { height, spaceBefore, keepWithNext, place: draw };
+}
+
+/**
+ * Paragraphs stacked in one column as a single box (each keeps its own spaceBefore): the parts of
+ * a title block or a receipt block that sit beside another column.
+ */
+export function stackBox(specs: readonly ParagraphSpec[], ctx: LayoutContext, spaceBefore = 0): Box {
+  const broken = specs.map((spec) => ({ spec, lines: breakParagraph(spec, ctx) }));
+  const height = broken.reduce((h, b, i) => h + (i === 0 ? 0 : b.spec.spaceBefore) + b.lines.length * b.spec.lineHeight, 0);
+  return fixedBox(height, spaceBefore, (top, out) => {
+    let y = top;
+    broken.forEach((b, i) => {
+      if (i > 0) y -= b.spec.spaceBefore;
+      y -= placeLines(b.lines, b.spec, y, out);
+    });
+  });
+}
+
+/** Boxes side by side from one top edge (each draws at its own x): as tall as the tallest. */
+export function sideBySide(parts: readonly Box[], spaceBefore = 0): Box {
+  const height = Math.max(0, ...parts.map((p) => p.height));
+  return fixedBox(height, spaceBefore, (top, out, marks) => {
+    for (const p of parts) p.place(top, out, marks);
+  });
 }

@@ -1,11 +1,11 @@
-import type { PDFDocument, PDFPage } from 'pdf-lib';
+import type { Color, PDFDocument, PDFPage } from 'pdf-lib';
 import type { FontStyle, PlacedText } from '../../fonts/serif-font';
 
 /** What layout and painting need from a font set; SerifFontSet is the real one. */
 export interface TextEngine {
   widthOf(text: string, size: number, style: FontStyle): number;
   embed(pdf: PDFDocument, style: FontStyle, text?: string): Promise<void>;
-  drawPlaced(page: PDFPage, pieces: readonly PlacedText[], opts: { y: number; size: number; style: FontStyle }): void;
+  drawPlaced(page: PDFPage, pieces: readonly PlacedText[], opts: { y: number; size: number; style: FontStyle; color?: Color }): void;
   /** Called once all text is drawn, before save. */
   flush(pdf: PDFDocument): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { createDepartment, listDepartments, updateDepartment } from '../../domai
 import { isRole } from '../../domain/users/roles';
 import { resetPassword, setUserDisabled, updateUser } from '../../domain/users/user-admin';
 import { listUsers } from '../../domain/users/user.repository';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { allow, userOf } from '../security/access-policy';
 import { userEditPage } from '../views/admin-people.view';
 import { param } from './params';

@@ -15,7 +15,7 @@ import { auditPage } from '../views/audit.view';
 import { isRole } from '../../domain/users/roles';
 import { createUser, listUsers } from '../../domain/users/user.repository';
 import { listDepartments } from '../../domain/users/department.repository';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { certificateExpiries } from '../queries/admin.query';
 import { recentNotices } from '../../domain/notices/agency-notices';
 import { directory } from '../queries/directory.query';

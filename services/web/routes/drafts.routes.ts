@@ -8,9 +8,9 @@ import { getBlob, putBlob, putBlobFromFile } from '../../domain/blobs/blob.repos
 import { acceptDocument } from '../../domain/documents/accept-document';
 import { approveDraft, createDraft, draftsFor, findDraft, issueDraft, resubmitDraft, returnDraft } from '../../domain/drafts/outgoing-draft';
 import { DomainError } from '../../domain/errors/domain-error';
-import { safeFileName } from '../../gateway/parsing/submission.parser';
-import { withUploads } from '../../gateway/parsing/upload-storage';
-import { isUuid } from '../../gateway/routes/route-params';
+import { safeFileName } from '../../http/parsing/submission.parser';
+import { withUploads } from '../../http/parsing/upload-storage';
+import { isUuid } from '../../http/route-params';
 import { vnDay } from '../../stats/periods';
 import { directory } from '../queries/directory.query';
 import { allow, can, userOf } from '../security/access-policy';

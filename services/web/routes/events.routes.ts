@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
-import { DispatchEventHub } from '../events/dispatch-event.hub';
+import { dispatchEventHub } from '../events/dispatch-event.hub';
 import { allow, userOf } from '../security/access-policy';
 
 /** Server-sent events: status changes of the user's agency's documents, for pages to update in place. */
 export function eventsRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const hub = new DispatchEventHub(db, config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL);
+  const hub = dispatchEventHub(db, config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL);
 
   router.get('/events', allow('documents.read'), async (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });

@@ -5,8 +5,8 @@ import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { isUuid } from '../../gateway/routes/route-params';
-import { sendBlob } from '../../gateway/routes/send-blob';
+import { isUuid } from '../../http/route-params';
+import { sendBlob } from '../../http/send-blob';
 import { allow, userOf } from '../security/access-policy';
 import { recordAccess } from '../../domain/access/access-log.repository';
 

@@ -16,8 +16,8 @@ import {
   submitToLeader,
   type NoteFile,
 } from '../../domain/handling/incoming-flow';
-import { safeFileName } from '../../gateway/parsing/submission.parser';
-import { isUuid } from '../../gateway/routes/route-params';
+import { safeFileName } from '../../http/parsing/submission.parser';
+import { isUuid } from '../../http/route-params';
 import { findIncoming } from '../queries/inbox.query';
 import { allow, userOf } from '../security/access-policy';
 import { param } from './params';

@@ -7,7 +7,7 @@ import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { recordStatus } from '../../domain/dispatches/record-status';
 import { findDocumentFor, loadDocument } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { findIncoming } from '../queries/inbox.query';
 import { searchDocuments, type SearchReader } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
@@ -22,7 +22,7 @@ import { visibleDispatch } from './handling.routes';
 import { allow, can, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
 import { incomingPage } from '../views/incoming.view';
-import { EVENT_CODE_LABELS } from '../views/labels';
+import { EVENT_CODE_LABELS } from '../../labels/labels';
 
 /** Statuses the văn thư posts here; assignment and processing go through the handling steps (handling.routes.ts). */
 const RECIPIENT_CODES = ['02', '03', '04', '15', '16'] as const;

@@ -8,7 +8,7 @@ import { produceQuarterlyReport, reportFileName } from '../../reports/quarterly-
 import { computeEdocRate } from '../../stats/edoc-rate';
 import { parseQuarter, quarterOfDay, vnDay } from '../../stats/periods';
 import { allow } from '../security/access-policy';
-import { VI_COLLATOR } from '../views/labels';
+import { VI_COLLATOR } from '../../labels/labels';
 import { AGENCY_RATE_COLUMNS } from '../../export/agency-rate-columns';
 import { sendTable } from './send-export';
 import { agencyFiguresPage, monitorPage, type SortKey } from '../views/monitor.view';

@@ -5,7 +5,7 @@ import type { Db } from '../../db/pool';
 import { DomainError } from '../../domain/errors/domain-error';
 import { listNotifications, markRead, unreadCount } from '../../domain/notifications/notify';
 import { changeOwnPassword } from '../../domain/users/user-admin';
-import { NotificationHub } from '../events/notification.hub';
+import { notificationHub } from '../events/notification.hub';
 import { allow, userOf } from '../security/access-policy';
 import { accountPage, notificationsPage } from '../views/notifications.view';
 
@@ -17,7 +17,8 @@ async function stillActive(db: Db, userId: string): Promise<boolean> {
 /** The notification centre (a page, mark-read, a live stream) and the user's own password. */
 export function notificationsRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const hub = new NotificationHub(config.DATABASE_URL);
+  // LISTEN needs a session: the session URL when DATABASE_URL goes through a transaction pooler.
+  const hub = notificationHub(config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL);
 
   router.get('/notifications', allow('notifications.read'), async (_req, res) => {
     const items = await listNotifications(db, userOf(res).id);
@@ -46,7 +47,7 @@ export function notificationsRoutes(db: Db, config: Config): Router {
     // hub would keep a listener (and its LISTEN connection) for nobody.
     let left = false;
     req.once('close', () => (left = true)); // (or it left before this handler ran: the socket is gone)
-    const unsubscribe = await hub.subscribe(user.id, (id) => void push(id).catch(() => undefined));
+    const unsubscribe = await hub.subscribe(user.id, (e) => void push(e.id).catch(() => undefined));
     if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
     await push(null);
     if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();

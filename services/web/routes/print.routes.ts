@@ -5,11 +5,11 @@ import { recordAccess } from '../../domain/access/access-log.repository';
 import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
 import { findDocumentFor } from '../../domain/documents/document.repository';
 import { DomainError } from '../../domain/errors/domain-error';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { printedCopy } from '../../reports/printed-copy';
 import { contentDisposition } from '../../export/table-export';
 import { allow, userOf } from '../security/access-policy';
-import { instantVi } from '../views/labels';
+import { instantVi } from '../../labels/labels';
 import { param } from './params';
 
 /** A printed copy of a document (the signed PDF, else the canonical one for its sender) footed with who printed it and when. */

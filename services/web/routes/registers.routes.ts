@@ -8,9 +8,9 @@ import { incomingRegister, outgoingRegister } from '../../domain/registers/regis
 import { INCOMING_COLUMNS, OUTGOING_COLUMNS, incomingPdfRows, outgoingPdfRows, INCOMING_PDF_COLUMNS, OUTGOING_PDF_COLUMNS } from '../../export/register-columns';
 import { renderRegisterPdf } from '../../reports/register.pdf';
 import { contentDisposition } from '../../export/table-export';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { allow, userOf } from '../security/access-policy';
-import { instantVi, dayVi } from '../views/labels';
+import { instantVi, dayVi } from '../../labels/labels';
 import { registersPage } from '../views/registers.view';
 import { param } from './params';
 import { sendTable } from './send-export';

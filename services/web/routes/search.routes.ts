@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/errors/domain-error';
 import { searchDocuments } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
 import { deleteSavedSearch, listSavedSearches, saveSearch } from '../../domain/search/saved-search.repository';
-import { isUuid } from '../../gateway/routes/route-params';
+import { isUuid } from '../../http/route-params';
 import { allow, userOf } from '../security/access-policy';
 import { searchPage } from '../views/search.view';
 import { webListQuery } from './list-query';

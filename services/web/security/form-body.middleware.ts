@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import multer from 'multer';
 import type { Config } from '../../config/config';
 import { tempDirOf } from '../../domain/blobs/temp-files';
-import { SpillingUploadStorage } from '../../gateway/parsing/upload-storage';
+import { SpillingUploadStorage } from '../../http/parsing/upload-storage';
 
 /**
  * One body parser for every web form, ahead of the CSRF check: url-encoded forms, and multipart

@@ -1,6 +1,6 @@
 import { ACCESS_ACTION_LABELS, type AccessEntry } from '../../domain/access/access-log.repository';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 
 /** The access history table (on a document, and the agency's page for its administrator). */
 export function accessTable(entries: AccessEntry[], withDocument: boolean): SafeHtml {

@@ -8,7 +8,7 @@ import type { DirectoryEntry, GroupEntry } from '../queries/directory.query';
 import { html, type SafeHtml } from './html';
 import { departmentsSection } from './admin-people.view';
 import type { DepartmentRow } from '../../domain/users/department.repository';
-import { CHANNEL_LABELS, instantVi, reachedViaLabel } from './labels';
+import { CHANNEL_LABELS, instantVi, reachedViaLabel } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 import type { AgencyNotice } from '../../domain/notices/agency-notices';
 import { agencyNoticesPanel } from './agency-notices.view';

@@ -1,6 +1,6 @@
 import type { AgencyNotice } from '../../domain/notices/agency-notices';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 
 const KIND_LABELS: Record<AgencyNotice['kind'], string> = {
   delivery_failing: 'Gửi lỗi kéo dài',

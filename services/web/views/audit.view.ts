@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { AuditRow } from '../../domain/audit/audit-log';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 import { page } from './layout.view';
 
 const ACTION_LABELS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import type { DispatchView } from '../../../contracts';
 import { html, type SafeHtml } from './html';
-import { actorLabel, CHANNEL_LABELS, EVENT_CODE_LABELS, instantVi, statusLabel, urgencyLabel } from './labels';
+import { actorLabel, CHANNEL_LABELS, EVENT_CODE_LABELS, instantVi, statusLabel, urgencyLabel } from '../../labels/labels';
 
 /** A status pill that live updates find by its dispatch id. */
 export function statusPill(dispatchId: string, status: string): SafeHtml {

@@ -1,5 +1,5 @@
 import type { SearchItem } from '../../../contracts';
-import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
+import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from '../../labels/labels';
 import { lateMark, statusPill, urgencyPill } from './components';
 import { html, type SafeHtml } from './html';
 

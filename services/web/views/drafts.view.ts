@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { DraftRow, DraftState } from '../../domain/drafts/outgoing-draft';
 import { userOf } from '../security/access-policy';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 
 export const DRAFT_STATE_LABELS: Record<DraftState, string> = {

@@ -5,7 +5,7 @@ import { ROLE_LABELS } from '../../domain/users/roles';
 import type { ListedUser } from '../../domain/users/user.repository';
 import { userOf } from '../security/access-policy';
 import { html, type SafeHtml } from './html';
-import { dayVi, instantVi } from './labels';
+import { dayVi, instantVi } from '../../labels/labels';
 import { csrfField } from './layout.view';
 
 export const STAGE_LABELS: Record<string, string> = {

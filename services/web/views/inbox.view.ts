@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { DOCUMENT_TYPES, type SearchItem } from '../../../contracts';
 import type { Page } from '../../domain/paging/keyset-page';
-import { DISPATCH_STATUS_LABELS, URGENCY_LABELS } from './labels';
+import { DISPATCH_STATUS_LABELS, URGENCY_LABELS } from '../../labels/labels';
 import { documentTable } from './document-table.view';
 import { html, type SafeHtml } from './html';
 import { page } from './layout.view';

@@ -5,7 +5,7 @@ import type { InboxRow } from '../queries/inbox.query';
 import { can, userOf } from '../security/access-policy';
 import { lateMark, statusPill, timeline, urgencyPill } from './components';
 import { html, type SafeHtml } from './html';
-import { dayVi, documentTypeLabel, instantVi } from './labels';
+import { dayVi, documentTypeLabel, instantVi } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 import { arrivingSignatures } from './signatures.view';
 import type { AccessEntry } from '../../domain/access/access-log.repository';

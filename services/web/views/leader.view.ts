@@ -4,7 +4,7 @@ import type { Page } from '../../domain/paging/keyset-page';
 import { documentTable } from './document-table.view';
 import type { InboxRow } from '../queries/inbox.query';
 import { lateMark, statusPill, urgencyPill } from './components';
-import { dayVi } from './labels';
+import { dayVi } from '../../labels/labels';
 import { html, type SafeHtml } from './html';
 import { page } from './layout.view';
 import type { UnitFigures } from '../queries/unit-dashboard.query';

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { EdocRateGroup, EdocRateResponse } from '../../../contracts';
 import { html, type SafeHtml } from './html';
-import { percentVi } from './labels';
+import { percentVi } from '../../labels/labels';
 import { page } from './layout.view';
 import { monthLabel, quarterLabel, rateChart } from './rate-chart.svg';
 

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { NotificationRow } from '../../domain/notifications/notify';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 
 export const NOTIFICATION_LABELS: Record<string, string> = {

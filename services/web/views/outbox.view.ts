@@ -10,7 +10,7 @@ import { pager } from './pager.view';
 import type { AccessEntry } from '../../domain/access/access-log.repository';
 import { accessSection } from './access-log.view';
 import { html, type SafeHtml } from './html';
-import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from './labels';
+import { DOCUMENT_STATUS_LABELS, dayVi, documentTypeLabel, instantVi, statusLabel } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 import { sentFiles, sentPdf } from './sent-pdf.view';
 

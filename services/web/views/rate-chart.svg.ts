@@ -1,6 +1,6 @@
 import type { EdocRateGroup } from '../../../contracts';
 import { html, type SafeHtml } from './html';
-import { percentVi } from './labels';
+import { percentVi } from '../../labels/labels';
 
 /**
  * The document rate per period as bars against the target line, drawn on the server: the chart

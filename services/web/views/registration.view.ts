@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { RegisterBook } from '../../domain/registers/register-books';
 import { todayVn } from '../../domain/registers/register-books';
 import { html, type SafeHtml } from './html';
-import { dayVi } from './labels';
+import { dayVi } from '../../labels/labels';
 import { csrfField } from './layout.view';
 
 /** The register-book choice and registration date inside the 03 (vào sổ) form. */

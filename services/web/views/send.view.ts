@@ -4,7 +4,7 @@ import type { DirectoryEntry, GroupEntry } from '../queries/directory.query';
 import type { FieldErrors, SendFormValues } from '../send/send-form';
 import { describedBy, fieldError } from './components';
 import { html, type SafeHtml } from './html';
-import { URGENCY_LABELS } from './labels';
+import { URGENCY_LABELS } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
 import { recipientPicker } from './recipient-picker.view';
 

@@ -1,6 +1,6 @@
 import type { IncomingSignatureSummary } from '../../domain/documents/arriving-signatures';
 import { html, type SafeHtml } from './html';
-import { instantVi } from './labels';
+import { instantVi } from '../../labels/labels';
 
 // The signatures a PDF arrived with, on the document page: one line per signature in Vietnamese
 // (its verdict), the details (coverage, later changes, path, timestamp, revocation) on demand.

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
-import { DispatchStatus } from '../../../contracts';
+import { DispatchStatus, LedgerKind } from '../../../contracts';
+import { recordDispatchOutcome } from '../../../services/domain/dispatches/dispatch.repository';
 import { loadConfig } from '../../../services/config/config';
 import { createPool, inTransaction, type Db } from '../../../services/db/pool';
 import { verifyLedger } from '../../../services/domain/ledger/ledger-verify';
@@ -119,11 +120,16 @@ describe('deliver: the outcome in one statement — written once, and a re-run w
     const notifiesBefore = notifiesOf(dispatchId).length;
     await deliverStage.run({ documentId, dispatchId }, ctx);
     // Even if the early status check is passed (a re-run racing the first run), the statement's CAS holds.
-    await db.query(
-      `SELECT record_dispatch_outcome($1, ARRAY['pending','delivering'], 'delivered', true, NULL, NULL, '01', 'lienthong', $2,
-         'dispatch_delivered', $3, $4, $5, 'hosted', '{}', $4)`,
-      [dispatchId, JSON.stringify({ dispatchId, documentId, status: 'delivered' }), documentId, sender.code, recipients[1]!.code],
-    );
+    const moved = await recordDispatchOutcome(db, {
+      dispatchId,
+      from: [DispatchStatus.pending, DispatchStatus.delivering],
+      to: DispatchStatus.delivered,
+      delivered: true,
+      event: { code: '01', actor: 'lienthong' },
+      notify: JSON.stringify({ dispatchId, documentId, status: 'delivered' }),
+      ledger: { kind: LedgerKind.dispatchDelivered, documentId, sender: sender.code, recipient: recipients[1]!.code, channel: 'hosted' },
+    });
+    expect(moved).to.equal(false);
     await settle();
     expect(await tally(dispatchId)).to.deep.equal(before);
     expect(before).to.include({ events: 1, ledger: 1 });

@@ -9,7 +9,7 @@ import { loadConfig } from '../../../services/config/config';
 import { projectRoot } from '../../../services/config/project-root';
 import { ASIC_E_MIMETYPE, MANIFEST_PATH, SEAL_PATH } from '../../../services/evidence/evidence-parts';
 import { verifyEvidenceBundle } from '../../../services/evidence/evidence-verify';
-import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../../services/domain/pki/dev-tsa';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { withOneByteChanged, zipParts } from '../../support/evidence-zip';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';

@@ -11,7 +11,7 @@ import { startProofScheduler } from '../../../services/evidence/proof-scheduler'
 import { buildQuarterlyReportData } from '../../../services/reports/quarterly-report.data';
 import { renderQuarterlyPdf } from '../../../services/reports/quarterly-report.pdf';
 import { quarterOfDay, vnDay } from '../../../services/stats/periods';
-import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../../services/domain/pki/dev-tsa';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';

@@ -18,7 +18,7 @@ import { readDss } from '../../../services/signing/ltv/dss-reader';
 import { verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import { PdfRevisions } from '../../../services/signing/pdf-revisions';
 import { findSignatures } from '../../../services/signing/pdf-signature-scan';
-import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../../services/domain/pki/dev-tsa';
 import { createTsaServer } from '../../../services/tsa/tsa-server';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import { loadConfig } from '../../../services/config/config';
-import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../../services/domain/pki/dev-tsa';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { signAsAgency } from '../../support/agency-signer';

@@ -15,7 +15,7 @@ import { openPrivateKey } from '../../../services/pki/key-envelope';
 import { parseSignedData } from '../../../services/signing/cms-parser';
 import { loadSigningIdentity, signPdf, SigningIdentity } from '../../../services/signing/pades-signer';
 import { findSignatures } from '../../../services/signing/pades-verifier';
-import { startDevTsa } from '../../../services/tsa/dev-tsa';
+import { startDevTsa } from '../../../services/domain/pki/dev-tsa';
 import { testEnv } from '../../support/test-env';
 import { AGENCY, lastByteRange, makePki, onePagePdf, TempDir } from '../../unit/signing/signing-fixtures';
 import { newAgency, testCli, TestCli } from './pki-fixtures';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { JsonSubmission } from '../../../contracts';
 import { openApiDocument } from '../../../services/gateway/openapi/openapi-document';
-import { fromJson } from '../../../services/gateway/parsing/submission.parser';
+import { fromJson } from '../../../services/http/parsing/submission.parser';
 
 const metadata = {
   documentType: 'CV',

@@ -7,8 +7,8 @@ import zlib from 'node:zlib';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Request } from 'express';
-import { DecodedContent } from '../../../services/gateway/parsing/base64-spill-sink';
-import { readStreamingJson } from '../../../services/gateway/parsing/streaming-json-reader';
+import { DecodedContent } from '../../../services/http/parsing/base64-spill-sink';
+import { readStreamingJson } from '../../../services/http/parsing/streaming-json-reader';
 import { DomainError } from '../../../services/domain/errors/domain-error';
 
 const isContent = (p: readonly (string | number)[]) => p.length === 3 && p[0] === 'files' && typeof p[1] === 'number' && p[2] === 'contentBase64';

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { PDFDict, PDFDocument, PDFName, PDFRef, StandardFonts } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { createDevCa, issueAgencyCertificate, issueTsaCertificate, KeyAndCert } from '../../../services/pki/dev-ca';
-import { addSignaturePlaceholder } from '../../../services/signing/pdf-placeholder';
-import { encodePdfTextString } from '../../../services/signing/pdf-text';
 import { loadSigningIdentity, signPdf } from '../../../services/signing/pades-signer';
 import { SignatureReport, verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import { appendUpdate, factsOf, handCms, pageWith, PDFArray, signWith, streamBody, tsaAt, X509Certificate } from './corpus-builders';
+import { certify, formPdf } from './docmdp-fixtures';
 import { AGENCY } from './signing-fixtures';
 
 // DocMDP (ISO 32000-1 §12.8.2.2, ETSI EN 319 142-1 §5.4): a certification signature's /P decides
@@ -16,42 +15,7 @@ import { AGENCY } from './signing-fixtures';
 // signature field, and a /Reference with the DocMDP transform is written into its dictionary
 // before the hand-made CMS signs the byte ranges.
 
-const CAPACITY = 16 * 1024;
 const der = (pem: string): Buffer => new X509Certificate(pem).raw;
-
-/** A one-page form (text field "hoten"); with `certify`, its catalogue's /Perms /DocMDP names the object the signature dictionary will be. */
-async function formPdf(certify: boolean): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
-  page.drawText('Don de nghi cap giay phep', { x: 72, y: 760, size: 14, font: await doc.embedFont(StandardFonts.Helvetica) });
-  doc.getForm().createTextField('hoten').addToPage(page, { x: 72, y: 600, width: 200, height: 20 });
-  const plain = Buffer.from(await doc.save({ useObjectStreams: false }));
-  if (!certify) return plain;
-  const again = await PDFDocument.load(plain, { updateMetadata: false });
-  // the placeholder numbers the signature dictionary first: the next free object number
-  const sigNumber = again.context.largestObjectNumber + 1;
-  again.catalog.set(PDFName.of('Perms'), again.context.obj({ DocMDP: PDFRef.of(sigNumber) }));
-  const out = Buffer.from(await again.save({ useObjectStreams: false, updateFieldAppearances: false }));
-  const check = await PDFDocument.load(out, { updateMetadata: false });
-  if (check.context.largestObjectNumber + 1 !== sigNumber) throw new Error('the signature dictionary would not get the number /Perms names');
-  return out;
-}
-
-/** A certification signature with DocMDP /P = p: the /Reference replaces a /Reason of the same length. */
-async function certify(pdf: Buffer, p: 1 | 2 | 3, makeCms: (signed: Buffer) => Buffer): Promise<Buffer> {
-  const reason = 'R'.repeat(160);
-  const prepared = await addSignaturePlaceholder(pdf, { signingTime: new Date(), reason }, CAPACITY);
-  const bytes = Buffer.from(prepared.bytes);
-  const written = `/Reason ${encodePdfTextString(reason)}`;
-  const at = bytes.indexOf(written, pdf.length, 'latin1');
-  if (at < 0) throw new Error('the /Reason to replace was not found');
-  const reference = `/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P ${p} /V /1.2 >> >>]`;
-  bytes.write(reference.padEnd(written.length, ' '), at, 'latin1');
-  const [a, b, c, d] = prepared.byteRange;
-  const cms = makeCms(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]));
-  bytes.write(cms.toString('hex'), prepared.contentsOffset, 'latin1');
-  return bytes;
-}
 
 describe('issue 15 DocMDP: what a certification signature allows after it', function () {
   this.timeout(180_000);

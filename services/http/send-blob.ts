@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import type { Queryable } from '../../db/pool';
-import { BLOB_CHUNK_BYTES, blobPieces, getBlob } from '../../domain/blobs/blob.repository';
+import type { Queryable } from '../db/pool';
+import { BLOB_CHUNK_BYTES, blobPieces, getBlob } from '../domain/blobs/blob.repository';
 
 /**
  * Answers with a blob: a small one in one piece, a chunked one streamed chunk by chunk (one chunk

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Queryable } from '../db/pool';
-import { DEV_CRL_PATH, DEV_OCSP_PATH, devRevocationBaseUrl, openDevCa } from '../domain/pki/dev-pki';
-import { issueTsaCertificate } from '../pki/dev-ca';
-import { createTsaServer } from './tsa-server';
+import type { Queryable } from '../../db/pool';
+import { DEV_CRL_PATH, DEV_OCSP_PATH, devRevocationBaseUrl, openDevCa } from './dev-pki';
+import { issueTsaCertificate } from '../../pki/dev-ca';
+import { createTsaServer } from '../../tsa/tsa-server';
 
 /**
  * A development TSA with a fresh TSA certificate from the development CA, so whoever trusts the

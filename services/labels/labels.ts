@@ -1,4 +1,4 @@
-import { DOCUMENT_TYPES, type DispatchStatus, type Urgency } from '../../../contracts';
+import { DOCUMENT_TYPES, type DispatchStatus, type Urgency } from '../../contracts';
 
 /** Stable status keys (contracts/statuses.ts) as clerks read them. */
 export const DISPATCH_STATUS_LABELS: Record<DispatchStatus, string> = {

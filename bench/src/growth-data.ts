@@ -1,0 +1,115 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import { LedgerKind } from '../../contracts';
+import type { Db } from '../../services/db/pool';
+import { jsonbOrdered } from '../../services/domain/ledger/ledger-detail';
+import { GENESIS_HASH, hashLedgerRow, ledgerHashInput } from '../../services/domain/ledger/ledger.repository';
+
+export interface GrowthData {
+  ledgerRows: number;
+  chains: number;
+  years: number[];
+  seconds: number;
+}
+
+interface DocRow {
+  id: string;
+  sender_code: string;
+  number: string;
+  notation: string;
+  year: number;
+  issued_on: string;
+  dispatch_ids: string[];
+  recipients: string[];
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; NULL as \N. */
+function copyField(v: string | number | null): string {
+  if (v === null) return '\\N';
+  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/**
+ * A province's years of history on top of the search data (generateSearchData): the documents'
+ * issue dates spread evenly over `years` (every quarter gets documents), then the ledger those
+ * documents and dispatches would have written, row for row as the product writes it: a
+ * document_accepted row per document and an outcome row per dispatch (delivered; one copy in 20
+ * on paper, one in 97 failed), on the sender's chain, ids ascending, each row's hash computed by
+ * the product's own ledgerHashInput/hashLedgerRow over the previous row of its chain. Rows go in
+ * with COPY (the ledger refuses UPDATE and DELETE, not INSERT).
+ */
+export async function generateGrowthData(db: Db, o: { documents: number; years: number[]; batch?: number; say: (s: string) => void }): Promise<GrowthData> {
+  const t0 = Date.now();
+  const first = o.years[0]!;
+  const days = Math.round((Date.UTC(o.years[o.years.length - 1]! + 1, 0, 1) - Date.UTC(first, 0, 1)) / 86_400_000);
+  // Issue dates grow with the document's number, so reading by issue date is also reading by number.
+  await db.query(
+    `UPDATE documents SET issued_on = date '${first}-01-01' + ((number::bigint - 1) * ${days} / $1)::int,
+            year = extract(year FROM date '${first}-01-01' + ((number::bigint - 1) * ${days} / $1)::int)::int
+      WHERE sender_code LIKE 'B19.%' AND number ~ '^[0-9]+$'`,
+    [o.documents],
+  );
+  await db.query('VACUUM (ANALYZE) documents');
+  o.say(`growth data: issue dates spread over ${o.years.join(', ')} (${Math.round((Date.now() - t0) / 1000)} s)`);
+
+  const reader = await db.connect();
+  const writer = await db.connect();
+  const tails = new Map<string, string>();
+  let nextId = 1;
+  let rows = 0;
+  try {
+    const start = await writer.query<{ next: string }>(`SELECT COALESCE(max(id), 0) + 1 AS next FROM ledger`);
+    nextId = Number(start.rows[0]!.next);
+    const existing = await writer.query<{ chain: string; hash: string }>(`SELECT DISTINCT ON (chain) chain, hash FROM ledger WHERE chain IS NOT NULL ORDER BY chain, id DESC`);
+    for (const r of existing.rows) tails.set(r.chain, r.hash);
+    await reader.query('BEGIN');
+    await reader.query(
+      `DECLARE growth NO SCROLL CURSOR FOR
+       SELECT d.id::text, d.sender_code, d.number, d.notation, d.year, d.issued_on::text AS issued_on,
+              array_agg(x.id::text ORDER BY x.recipient_code, x.id) AS dispatch_ids, array_agg(x.recipient_code ORDER BY x.recipient_code, x.id) AS recipients
+         FROM documents d JOIN dispatches x ON x.document_id = d.id
+        WHERE d.sender_code LIKE 'B19.%' AND d.number ~ '^[0-9]+$'
+        GROUP BY d.id ORDER BY d.issued_on, d.number::bigint`,
+    );
+    const batch = o.batch ?? 10_000;
+    for (;;) {
+      const docs = (await reader.query<DocRow>(`FETCH ${batch} FROM growth`)).rows;
+      if (docs.length === 0) break;
+      const lines: string[] = [];
+      for (const d of docs) {
+        const g = Number(d.number);
+        const base = Date.parse(`${d.issued_on}T01:00:00Z`) + (g % 3_600) * 1_000;
+        const append = (kind: string, dispatchId: string | null, recipient: string | null, channel: string | null, detail: Record<string, unknown>, atMs: number) => {
+          const id = nextId++;
+          const at = `${new Date(atMs).toISOString().slice(0, 23)}000Z`;
+          const prev = tails.get(d.sender_code) ?? GENESIS_HASH;
+          const ordered = jsonbOrdered(detail);
+          const hash = hashLedgerRow(
+            ledgerHashInput({ id, at, kind, document_id: d.id, dispatch_id: dispatchId, sender: d.sender_code, recipient, channel, detail: ordered, prev_hash: prev, chain: d.sender_code }),
+          );
+          tails.set(d.sender_code, hash);
+          lines.push(
+            [id, at, kind, d.id, dispatchId, d.sender_code, recipient, channel, JSON.stringify(ordered), prev, hash, d.sender_code].map(copyField).join('\t'),
+          );
+        };
+        append(LedgerKind.documentAccepted, null, null, null, { number: d.number, notation: d.notation, year: d.year, recipients: d.dispatch_ids.length }, base);
+        d.dispatch_ids.forEach((x, k) => {
+          const outcome = (g + k) % 97 === 0 ? LedgerKind.dispatchFailed : (g + k) % 20 === 0 ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered;
+          append(outcome, x, d.recipients[k]!, outcome === LedgerKind.dispatchPaper ? 'paper' : 'hosted', {}, base + 60_000 + k * 1_000);
+        });
+      }
+      const copy = writer.query(copyFrom(`COPY ledger (id, at, kind, document_id, dispatch_id, sender, recipient, channel, detail, prev_hash, hash, chain) FROM STDIN`));
+      await pipeline(Readable.from([lines.join('\n') + '\n']), copy);
+      rows += lines.length;
+      o.say(`growth data: ${rows.toLocaleString('en')} ledger rows (${Math.round((Date.now() - t0) / 1000)} s)`);
+    }
+    await reader.query('COMMIT');
+    await writer.query(`SELECT setval('ledger_id_seq', GREATEST($1::bigint - 1, 1))`, [nextId]);
+  } finally {
+    reader.release();
+    writer.release();
+  }
+  await db.query('VACUUM (ANALYZE) ledger');
+  return { ledgerRows: rows, chains: tails.size, years: o.years, seconds: Math.round((Date.now() - t0) / 1000) };
+}

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
+import { freePort } from '../../infra/embedded/free-port';
+import { projectRoot } from '../../services/config/project-root';
+import { createPool, type Db } from '../../services/db/pool';
+import { verifyLedger } from '../../services/domain/ledger/ledger-verify';
+import { produceQuarterlyReport } from '../../services/reports/quarterly-report';
+import { computeEdocRate } from '../../services/stats/edoc-rate';
+import { generateGrowthData, type GrowthData } from './growth-data';
+import type { HttpRateResult, LoadgenCommand } from './loadgen-protocol';
+import { IpcChild, startService, waitReady, type Service } from './processes';
+import { printReport, target, writeJson, type Target } from './report';
+import { searchScale } from './search-only';
+import { generateSearchData, type SearchData } from './search-data';
+import { seedDirectory } from './seed';
+import { median, percentile, round } from './stats';
+
+/** The years the history covers: the last one is the year the rate is asked for, by month and by agency. */
+const YEARS = [2023, 2024, 2025, 2026];
+const RATE_YEAR = 2025;
+const REPORT = { year: 2025, quarter: 2 as const };
+
+export interface GrowthPhaseResult {
+  scale: { documents: number; dispatches: number; ledgerRows: number; chains: number; years: number[]; generateSeconds: number };
+  /** computeEdocRate for RATE_YEAR by month and by agency (what the monitor page asks), p95 of all calls. */
+  ratesYearP95Ms: number | null;
+  rates: { byMonthMs: number[]; byAgencyMs: number[] };
+  ledgerVerifySeconds: number | null;
+  ledgerVerify: { ok: boolean; rows: number };
+  quarterlyReportSeconds: number | null;
+  /** Accept alone (as the main run measures it) on the full database over the same on the empty one. */
+  acceptFullVsEmpty: number | null;
+  accept: { emptyPerSec: number | null; fullPerSec: number | null; runs: { empty: HttpRateResult[]; full: HttpRateResult[] } };
+  loadavg: { start: number[]; end: number[] };
+}
+
+const load = () => os.loadavg().map((v) => round(v, 2)!);
+
+function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
+  return { ...env, ...extra };
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await f();
+  return [v, performance.now() - t];
+}
+
+/**
+ * Cost as the data grows (issue 25 item 6), on its own PostgreSQL and Redis: accept alone on the
+ * empty database; then the search data (generateSearchData) with its issue dates spread over four
+ * years and the ledger those documents and dispatches would have written (growth-data.ts); then
+ * accept alone again, the monitor's rate for a year by month and by agency, `ledger verify` over
+ * every chain, and the first production of a past quarter's report.
+ */
+export async function runGrowthPhase(o: { documents: number; perDoc: number; agencies: number; rateCalls: number; httpRounds: number; httpMs: number; say: (s: string) => void }): Promise<GrowthPhaseResult> {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-growth-'));
+  fs.chmodSync(runDir, 0o755);
+  const start = load();
+  let stack: EmbeddedStack | undefined;
+  let gateway: Service | undefined;
+  let loadgen: IpcChild | undefined;
+  let db: Db | undefined;
+  try {
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, postgresSettings: { max_wal_size: "'4GB'", maintenance_work_mem: "'256MB'" } });
+    const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const env = serviceEnv({
+      DATABASE_URL: stack.databaseUrl,
+      REDIS_URL: stack.redisUrl,
+      LIENTHONG_DEV_MODE: '1',
+      LIENTHONG_MASTER_KEY: dir.masterKeyHex,
+      LIENTHONG_QUEUE_PREFIX: 'lienthong-bench',
+      LIENTHONG_DATA_DIR: runDir,
+      LIENTHONG_RATE_LIMIT_PER_MIN: '0',
+      LIENTHONG_ADMISSION_MAX_DELAY_MS: '0',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
+    const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
+    await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    const acceptRuns = async (phase: string): Promise<HttpRateResult[]> => {
+      gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, `gateway-${phase}.log`));
+      await waitReady(`${baseUrl}/health/ready`, 60_000);
+      const runs: HttpRateResult[] = [];
+      // One short warm-up round (JIT, plans, connections), then the measured ones.
+      await lg<HttpRateResult>({ cmd: 'httpRate', target: 'accept', url: `${baseUrl}/v1/documents`, concurrency: 16, durationMs: 1_500 });
+      for (let i = 0; i < o.httpRounds; i++) runs.push(await lg<HttpRateResult>({ cmd: 'httpRate', target: 'accept', url: `${baseUrl}/v1/documents`, concurrency: 16, durationMs: o.httpMs }));
+      await gateway.stop();
+      gateway = undefined;
+      return runs;
+    };
+    const emptyRuns = await acceptRuns('empty');
+    const emptyRate = median(emptyRuns.map((r) => r.perSec));
+    o.say(`growth: accept alone on the empty database ${round(emptyRate)}/s (load ${load().join(' ')})`);
+
+    db = createPool(stack.databaseUrl, { max: 4, application: 'lienthong-bench-growth' });
+    const search: SearchData = await generateSearchData(db, { agencies: o.agencies, documents: o.documents, perDoc: o.perDoc, say: o.say });
+    const growth: GrowthData = await generateGrowthData(db, { documents: o.documents, years: YEARS, say: o.say });
+    o.say(`growth data: ${search.documents} documents, ${search.dispatches} dispatches, ${growth.ledgerRows} ledger rows on ${growth.chains} chains`);
+
+    const fullRuns = await acceptRuns('full');
+    const fullRate = median(fullRuns.map((r) => r.perSec));
+    o.say(`growth: accept alone on the full database ${round(fullRate)}/s (load ${load().join(' ')})`);
+
+    const range = { from: `${RATE_YEAR}-01-01`, to: `${RATE_YEAR}-12-31`, filter: null, asOf: new Date() };
+    await computeEdocRate(db, { ...range, groupBy: 'month' });
+    await computeEdocRate(db, { ...range, groupBy: 'agency' });
+    const byMonthMs: number[] = [];
+    const byAgencyMs: number[] = [];
+    for (let i = 0; i < o.rateCalls; i++) {
+      byMonthMs.push((await timed(() => computeEdocRate(db!, { ...range, groupBy: 'month' })))[1]);
+      byAgencyMs.push((await timed(() => computeEdocRate(db!, { ...range, groupBy: 'agency' })))[1]);
+    }
+    const ratesP95 = percentile([...byMonthMs, ...byAgencyMs], 95);
+    o.say(`growth: rate for ${RATE_YEAR} by month p50 ${round(median(byMonthMs))} ms, by agency p50 ${round(median(byAgencyMs))} ms, p95 of both ${round(ratesP95)} ms`);
+
+    const [verified, verifyMs] = await timed(() => verifyLedger(db!));
+    o.say(`growth: ledger verify ${verified.ok ? 'OK' : `BROKEN at ${verified.firstBadId}: ${verified.reason}`}, ${verified.rows} rows in ${round(verifyMs / 1000, 1)} s`);
+    const [, reportMs] = await timed(() => produceQuarterlyReport(db!, REPORT.year, REPORT.quarter, new Date()));
+    o.say(`growth: quarterly report ${REPORT.year} Q${REPORT.quarter} produced in ${round(reportMs / 1000, 1)} s`);
+    return {
+      scale: { documents: search.documents, dispatches: search.dispatches, ledgerRows: growth.ledgerRows, chains: growth.chains, years: YEARS, generateSeconds: search.seconds + growth.seconds },
+      ratesYearP95Ms: round(ratesP95),
+      rates: { byMonthMs: byMonthMs.map((v) => round(v)!), byAgencyMs: byAgencyMs.map((v) => round(v)!) },
+      ledgerVerifySeconds: verified.ok ? round(verifyMs / 1000, 1) : null,
+      ledgerVerify: { ok: verified.ok, rows: verified.rows },
+      quarterlyReportSeconds: round(reportMs / 1000, 1),
+      acceptFullVsEmpty: emptyRate && fullRate ? round(fullRate / emptyRate, 3) : null,
+      accept: { emptyPerSec: round(emptyRate), fullPerSec: round(fullRate), runs: { empty: emptyRuns, full: fullRuns } },
+      loadavg: { start, end: load() },
+    };
+  } finally {
+    await db?.end().catch(() => undefined);
+    await (gateway as Service | undefined)?.stop().catch(() => undefined);
+    await loadgen?.stop().catch(() => undefined);
+    await stack?.stop();
+    if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** The growth phase's scale: the search phase's (BENCH_SEARCH_DOCS, 5 dispatches per document) unless BENCH_GROWTH_DOCS says otherwise. */
+export function growthScale(env: NodeJS.ProcessEnv = process.env) {
+  const s = searchScale(env);
+  const quick = env.BENCH_QUICK === '1';
+  return { documents: Number(env.BENCH_GROWTH_DOCS ?? s.documents), perDoc: s.perDoc, agencies: s.agencies, rateCalls: quick ? 5 : 10, httpRounds: quick ? 1 : 3, httpMs: quick ? 3_000 : 5_000 };
+}
+
+export function growthTargets(r: GrowthPhaseResult): Target[] {
+  return [
+    target('rate, a year by month/agency p95 (ms)', 'growth.ratesYearP95Ms', r.ratesYearP95Ms, '<=', 500),
+    target('ledger verify, every chain (s)', 'growth.ledgerVerifySeconds', r.ledgerVerifySeconds, '<=', 60),
+    target('quarterly report (s)', 'growth.quarterlyReportSeconds', r.quarterlyReportSeconds, '<=', 30),
+    target('accept alone, full vs empty database', 'growth.acceptFullVsEmpty', r.acceptFullVsEmpty, '>=', 0.9),
+  ];
+}
+
+export function growthRows(r: GrowthPhaseResult): [string, unknown][] {
+  return [
+    ['growth data (docs / dispatches / ledger rows)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.ledgerRows} over ${r.scale.years.join('–')} (${r.scale.generateSeconds} s)`],
+    ['rate a year: by month / by agency p50 (ms); p95', `${median(r.rates.byMonthMs)} / ${median(r.rates.byAgencyMs)}; ${r.ratesYearP95Ms}`],
+    ['ledger verify (s, rows)', `${r.ledgerVerifySeconds} (${r.ledgerVerify.rows}, ${r.ledgerVerify.ok ? 'OK' : 'BROKEN'})`],
+    ['quarterly report (s)', r.quarterlyReportSeconds],
+    ['accept alone empty / full (/s)', `${r.accept.emptyPerSec} / ${r.accept.fullPerSec} (${r.acceptFullVsEmpty})`],
+    ['growth load averages start / end', `${r.loadavg.start.join(' ')} / ${r.loadavg.end.join(' ')}`],
+  ];
+}
+
+/** BENCH_ONLY=growth: the growth phase alone; its figures go into latest.json beside the others'. */
+export async function growthOnly(say: (s: string) => void): Promise<void> {
+  const scale = growthScale();
+  say(`growth phase only: ${scale.documents} documents × ${scale.perDoc} dispatches`);
+  const r = await runGrowthPhase({ ...scale, say });
+  const file = path.join(projectRoot(), 'bench', 'results', 'latest.json');
+  const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { targets?: Target[] } & Record<string, unknown>) : {};
+  const targets = [...(previous.targets ?? []).filter((t) => !t.figure.startsWith('growth.')), ...growthTargets(r)];
+  writeJson(file, { ...previous, growth: r, targets });
+  printReport(growthRows(r), growthTargets(r), []);
+}
