@@ -1,40 +1,19 @@
-import { EncryptedPDFError, ParseSpeeds, PDFArray, PDFContext, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from 'pdf-lib';
 import { UnsignablePdfError } from './errors';
-import { encodePdfTextString, formatPdfDate } from './pdf-text';
-import { readXrefTail, writeXrefSection, XrefEntry, XrefTail } from './pdf-xref';
+import { encodePdfTextString } from './pdf-text';
+import { writeXrefSection, XrefEntry } from './pdf-xref';
+import { continuation, loadSignTarget, type PageGeometry, type SignTarget, type WidgetFactory } from './sign-target';
+import { BYTE_RANGE_PLACEHOLDER, signatureDictionary, type ByteRange, type SignatureDictionaryFields } from './signature-dictionary';
+
+export { continuation, loadSignTarget };
+export type { ByteRange, PageGeometry, SignatureDictionaryFields, SignTarget, WidgetFactory };
+export type { WidgetPlacement } from './sign-target';
 
 // Adds an empty signature to a PDF as an incremental update: the original bytes stay untouched
 // (earlier signatures keep verifying) and only the page, the form and two new objects are appended.
 // The document is read either whole by pdf-lib (addSignaturePlaceholder) or lazily from a file
 // (pdf-file-signing); both hand a SignTarget to buildSignatureUpdate, which serializes everything
 // by hand so that the offsets of /ByteRange and /Contents are known exactly.
-
-export type ByteRange = [number, number, number, number];
-
-export interface SignatureDictionaryFields {
-  signingTime: Date;
-  reason?: string;
-  location?: string;
-  signerName?: string;
-  contactInfo?: string;
-  /** A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, no /M. */
-  docTimestamp?: boolean;
-}
-
-/** The first page's visible box and rotation, which a visible stamp needs to place itself. */
-export interface PageGeometry {
-  box: { x: number; y: number; width: number; height: number };
-  rotation: number;
-}
-
-/** Where the widget sits, and the appearance stream (/AP /N) with every object it needs. */
-export interface WidgetPlacement {
-  rect: [number, number, number, number];
-  appearance?: { ref: PDFRef; objects: [PDFRef, Buffer][] };
-}
-
-/** Builds the widget once the page is known; `allocate` hands out fresh object numbers. */
-export type WidgetFactory = (page: PageGeometry, allocate: () => PDFRef) => WidgetPlacement;
 
 const INVISIBLE: WidgetFactory = () => ({ rect: [0, 0, 0, 0] });
 
@@ -49,55 +28,6 @@ export interface PreparedPdf {
   next: SignTarget;
 }
 
-const ANNOTS = PDFName.of('Annots');
-const ACROFORM = PDFName.of('AcroForm');
-const FIELDS = PDFName.of('Fields');
-const SIGFLAGS = PDFName.of('SigFlags');
-const EXTENSIONS = PDFName.of('Extensions');
-const ESIC = PDFName.of('ESIC');
-// Fixed width so the real offsets can be written over it without moving a byte.
-const BYTE_RANGE_PLACEHOLDER = '[0 0000000000 0000000000 0000000000]';
-// SignaturesExist | AppendOnly: tells editors to save incrementally so the signature survives.
-const SIG_FLAGS = 3;
-// Print | Locked
-const WIDGET_FLAGS = 132;
-
-async function loadOnce(pdf: Uint8Array): Promise<PDFDocument> {
-  try {
-    return await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fast });
-  } catch (err) {
-    if (err instanceof EncryptedPDFError) throw new UnsignablePdfError('cannot sign an encrypted PDF');
-    throw new UnsignablePdfError(`cannot parse the PDF: ${(err as Error).message}`);
-  }
-}
-
-/**
- * What the update builder needs from the document, whichever way it was read: pdf-lib's full
- * load (addSignaturePlaceholder) or the lazy file reader (pdf-file-signing). Objects handed out
- * are mutated in place by the builder and then serialized with pdf-lib's toString().
- */
-export interface SignTarget {
-  /** Makes new dictionaries and arrays. */
-  context: PDFContext;
-  catalogRef: PDFRef;
-  catalog: PDFDict;
-  /** The first page and its geometry (inherited /CropBox or /MediaBox, /Rotate). */
-  page: { ref: PDFRef; node: PDFDict; geometry: PageGeometry };
-  /** Carried over into the new trailer. */
-  trailer: { Info?: PDFObject; ID?: PDFObject };
-  /** The section the update continues (/Prev) and whose kind it repeats. */
-  tail: XrefTail;
-  /** The first object number free for the update. */
-  nextObjectNumber: number;
-  /** The first bytes of the file (the version in the header). */
-  header: string;
-  /** Length of the original file and its last byte. */
-  length: number;
-  lastByte: number | undefined;
-  /** Follows a reference; anything else comes back as it is. */
-  lookup(o: PDFObject | undefined): PDFObject | undefined;
-}
-
 /** The bytes to append to the original (the placeholder /Contents still zeros) and where things are. */
 export interface SignatureUpdate {
   update: Buffer;
@@ -110,21 +40,16 @@ export interface SignatureUpdate {
   next: SignTarget;
 }
 
-/**
- * The target after appending `update` whose cross-reference section starts at `xrefOffset` and
- * reserved object number `xrefNumber` (the highest): what a later update continues, as a fresh
- * parse would find it. The objects handed out stay those the update serialized.
- */
-export function continuation(t: SignTarget, update: Buffer, xrefOffset: number, xrefNumber: number): SignTarget {
-  const size = t.tail.kind === 'table' ? Math.max(t.tail.size, xrefNumber) : Math.max(t.tail.size, xrefNumber + 1);
-  return {
-    ...t,
-    tail: { startxref: xrefOffset, kind: t.tail.kind, size },
-    nextObjectNumber: xrefNumber + 1,
-    length: t.length + update.length,
-    lastByte: update[update.length - 1],
-  };
-}
+const ANNOTS = PDFName.of('Annots');
+const ACROFORM = PDFName.of('AcroForm');
+const FIELDS = PDFName.of('Fields');
+const SIGFLAGS = PDFName.of('SigFlags');
+const EXTENSIONS = PDFName.of('Extensions');
+const ESIC = PDFName.of('ESIC');
+// SignaturesExist | AppendOnly: tells editors to save incrementally so the signature survives.
+const SIG_FLAGS = 3;
+// Print | Locked
+const WIDGET_FLAGS = 132;
 
 /** Appends `widget` to the page's /Annots, recording which object has to be rewritten. */
 function attachToPage(t: SignTarget, widget: PDFRef, dirty: Map<PDFRef, PDFObject>): void {
@@ -195,32 +120,6 @@ function declarePadesExtension(t: SignTarget, dirty: Map<PDFRef, PDFObject>): vo
   }
 }
 
-interface SignatureDictionaryText {
-  text: string;
-  /** Offsets inside `text` of the '<' opening /Contents and of the /ByteRange array. */
-  contentsAt: number;
-  byteRangeAt: number;
-}
-
-function signatureDictionary(fields: SignatureDictionaryFields, capacity: number): SignatureDictionaryText {
-  const optional: [string, string | undefined][] = [
-    ['Name', fields.signerName], ['Reason', fields.reason], ['Location', fields.location], ['ContactInfo', fields.contactInfo],
-  ];
-  const head =
-    (fields.docTimestamp ? '<<\n/Type /DocTimeStamp\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.RFC3161\n' : '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n') +
-    `/ByteRange ${BYTE_RANGE_PLACEHOLDER}\n/Contents <`;
-  if (fields.docTimestamp) return { text: head + '0'.repeat(capacity * 2) + '>\n>>', contentsAt: head.length - 1, byteRangeAt: head.indexOf(BYTE_RANGE_PLACEHOLDER) };
-  const tail =
-    `>\n/M ${encodePdfTextString(formatPdfDate(fields.signingTime))}\n` +
-    optional.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `/${k} ${encodePdfTextString(v ?? '')}\n`).join('') +
-    '>>';
-  return {
-    text: head + '0'.repeat(capacity * 2) + tail,
-    contentsAt: head.length - 1,
-    byteRangeAt: head.indexOf(BYTE_RANGE_PLACEHOLDER),
-  };
-}
-
 export async function addSignaturePlaceholder(
   input: Uint8Array,
   fields: SignatureDictionaryFields,
@@ -231,46 +130,6 @@ export async function addSignaturePlaceholder(
   const built = buildSignatureUpdate(target, fields, capacity, widget);
   const bytes = Buffer.concat([original, built.update]);
   return { bytes, byteRange: built.byteRange, contentsOffset: built.contentsOffset, capacity, next: built.next };
-}
-
-/**
- * The whole PDF read by pdf-lib as a SignTarget (and the bytes to append to: the input, or
- * pdf-lib's rewrite when its startxref is broken). Used by signing and by the B-LT/B-LTA
- * augmentations (DSS, document timestamp), which append their own updates.
- */
-export async function loadSignTarget(input: Uint8Array): Promise<{ original: Buffer; target: SignTarget }> {
-  const doc = await loadOnce(input);
-  let original = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  let tail: XrefTail | null = readXrefTail(original);
-  if (!tail) {
-    // A broken startxref leaves nothing to append to; pdf-lib's rewrite of the same objects
-    // (same numbers, so the parsed document stays valid) gives a clean base.
-    original = Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
-    tail = readXrefTail(original);
-    if (!tail) throw new UnsignablePdfError('cannot locate the cross-reference section of the PDF');
-  }
-  const { context } = doc;
-  const catalogRef = context.trailerInfo.Root;
-  if (!(catalogRef instanceof PDFRef)) throw new UnsignablePdfError('the PDF trailer has no indirect /Root');
-  if (context.trailerInfo.Encrypt) throw new UnsignablePdfError('cannot sign an encrypted PDF');
-  const page = doc.getPages()[0];
-  if (!page) throw new UnsignablePdfError('the PDF has no pages');
-  const rotation = ((page.getRotation().angle % 360) + 360) % 360;
-  const { Info, ID } = context.trailerInfo;
-  const target: SignTarget = {
-    context,
-    catalogRef,
-    catalog: doc.catalog,
-    page: { ref: page.ref, node: page.node, geometry: { box: page.getCropBox(), rotation } },
-    trailer: { Info, ID },
-    tail,
-    nextObjectNumber: Math.max(context.largestObjectNumber + 1, tail.size),
-    header: original.toString('latin1', 0, 8),
-    length: original.length,
-    lastByte: original[original.length - 1],
-    lookup: (o) => (o instanceof PDFRef ? context.lookup(o) : o),
-  };
-  return { original, target };
 }
 
 /**
