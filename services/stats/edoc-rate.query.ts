@@ -1,5 +1,6 @@
 import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
+import { figureQuery } from './figure-query';
 import type { DocumentOutcomes } from './classify-document';
 
 export type GroupBy = 'quarter' | 'month' | 'agency';
@@ -39,7 +40,8 @@ export function groupKeySql(groupBy: GroupBy, dayColumn: string, agencyColumn: s
  * (classify-document.ts) while the rows crossing the wire stay few.
  */
 export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Promise<OutcomeTuple[]> {
-  const r = await db.query<OutcomeTuple>(
+  const r = await figureQuery<OutcomeTuple>(
+    db,
     `WITH docs AS (
        SELECT d.id, l.sender, d.issued_on, d.status = 'failed' AS pipeline_failed,
               COALESCE((l.detail->>'recipients')::int, (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id)) AS copies,

@@ -1,5 +1,6 @@
 import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
+import { figureQuery } from './figure-query';
 import { groupKeySql, type FigureScope } from './edoc-rate.query';
 
 export interface OnTimeCounts {
@@ -23,7 +24,8 @@ export interface OnTimeCounts {
  * time is not yet judged.
  */
 export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Promise<Map<string, OnTimeCounts>> {
-  const r = await db.query<OnTimeCounts & { key: string }>(
+  const r = await figureQuery<OnTimeCounts & { key: string }>(
+    db,
     `WITH delivered AS (
        SELECT x.id, x.recipient_code, d.issued_on, f.due_on,
               COALESCE(f.arrived_at, x.created_at) AS arrived_at, f.registered_at AS ack_at, f.completed_at AS done_at
