@@ -28,7 +28,8 @@ export interface GrowthPhaseResult {
   ratesYearP95Ms: number | null;
   rates: { byMonthMs: number[]; byAgencyMs: number[] };
   ledgerVerifySeconds: number | null;
-  ledgerVerify: { ok: boolean; rows: number };
+  /** tamperFound: one row altered afterwards (guard disabled, as a superuser could), and verify named it. */
+  ledgerVerify: { ok: boolean; rows: number; tamperFound: boolean | null };
   quarterlyReportSeconds: number | null;
   /** Accept alone (as the main run measures it) on the full database over the same on the empty one. */
   acceptFullVsEmpty: number | null;
@@ -123,6 +124,8 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
 
     const [verified, verifyMs] = await timed(() => verifyLedger(db!));
     o.say(`growth: ledger verify ${verified.ok ? 'OK' : `BROKEN at ${verified.firstBadId}: ${verified.reason}`}, ${verified.rows} rows in ${round(verifyMs / 1000, 1)} s`);
+    const tamperFound = verified.ok ? await alterOneRow(db, verified.rows) : null;
+    o.say(`growth: one altered row ${tamperFound ? 'found' : 'NOT found'} by ledger verify`);
     const [, reportMs] = await timed(() => produceQuarterlyReport(db!, REPORT.year, REPORT.quarter, new Date()));
     o.say(`growth: quarterly report ${REPORT.year} Q${REPORT.quarter} produced in ${round(reportMs / 1000, 1)} s`);
     return {
@@ -130,7 +133,7 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
       ratesYearP95Ms: round(ratesP95),
       rates: { byMonthMs: byMonthMs.map((v) => round(v)!), byAgencyMs: byAgencyMs.map((v) => round(v)!) },
       ledgerVerifySeconds: verified.ok ? round(verifyMs / 1000, 1) : null,
-      ledgerVerify: { ok: verified.ok, rows: verified.rows },
+      ledgerVerify: { ok: verified.ok, rows: verified.rows, tamperFound },
       quarterlyReportSeconds: round(reportMs / 1000, 1),
       acceptFullVsEmpty: emptyRate && fullRate ? round(fullRate / emptyRate, 3) : null,
       accept: { emptyPerSec: round(emptyRate), fullPerSec: round(fullRate), runs: { empty: emptyRuns, full: fullRuns } },
@@ -143,6 +146,24 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
     await stack?.stop();
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
   }
+}
+
+/** Alters the recipient of the middle row of the ledger (the append-only guard off, as a superuser could) and checks verify names it. */
+async function alterOneRow(db: Db, rows: number): Promise<boolean> {
+  const target = await db.query<{ id: string }>(`SELECT id FROM ledger ORDER BY id OFFSET $1 LIMIT 1`, [Math.floor(rows / 2)]);
+  const id = Number(target.rows[0]!.id);
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('ALTER TABLE ledger DISABLE TRIGGER ledger_no_update');
+    await client.query(`UPDATE ledger SET recipient = 'B19.TAMPERED' WHERE id = $1`, [id]);
+    await client.query('ALTER TABLE ledger ENABLE TRIGGER ledger_no_update');
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  const r = await verifyLedger(db);
+  return !r.ok && r.firstBadId === id;
 }
 
 /** The growth phase's scale: the search phase's (BENCH_SEARCH_DOCS, 5 dispatches per document) unless BENCH_GROWTH_DOCS says otherwise. */
@@ -165,7 +186,7 @@ export function growthRows(r: GrowthPhaseResult): [string, unknown][] {
   return [
     ['growth data (docs / dispatches / ledger rows)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.ledgerRows} over ${r.scale.years.join('–')} (${r.scale.generateSeconds} s)`],
     ['rate a year: by month / by agency p50 (ms); p95', `${median(r.rates.byMonthMs)} / ${median(r.rates.byAgencyMs)}; ${r.ratesYearP95Ms}`],
-    ['ledger verify (s, rows)', `${r.ledgerVerifySeconds} (${r.ledgerVerify.rows}, ${r.ledgerVerify.ok ? 'OK' : 'BROKEN'})`],
+    ['ledger verify (s, rows)', `${r.ledgerVerifySeconds} (${r.ledgerVerify.rows}, ${r.ledgerVerify.ok ? 'OK' : 'BROKEN'}; one altered row found: ${r.ledgerVerify.tamperFound})`],
     ['quarterly report (s)', r.quarterlyReportSeconds],
     ['accept alone empty / full (/s)', `${r.accept.emptyPerSec} / ${r.accept.fullPerSec} (${r.acceptFullVsEmpty})`],
     ['growth load averages start / end', `${r.loadavg.start.join(' ')} / ${r.loadavg.end.join(' ')}`],

@@ -1,5 +1,6 @@
 import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
+import { figureQuery } from './figure-query';
 import type { DocumentOutcomes } from './classify-document';
 
 export type GroupBy = 'quarter' | 'month' | 'agency';
@@ -39,20 +40,27 @@ export function groupKeySql(groupBy: GroupBy, dayColumn: string, agencyColumn: s
  * (classify-document.ts) while the rows crossing the wire stay few.
  */
 export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Promise<OutcomeTuple[]> {
-  const r = await db.query<OutcomeTuple>(
+  const r = await figureQuery<OutcomeTuple>(
+    db,
     `WITH docs AS (
        SELECT d.id, l.sender, d.issued_on, d.status = 'failed' AS pipeline_failed,
               COALESCE((l.detail->>'recipients')::int, (SELECT count(*)::int FROM dispatches x WHERE x.document_id = d.id)) AS copies,
               EXISTS (SELECT 1 FROM document_files f WHERE f.document_id = d.id AND f.role = 'signed') AS signed
          FROM documents d
-         JOIN ledger l ON l.kind = $4 AND l.document_id = d.id AND l.dispatch_id IS NULL
+         -- Driven by the issue dates (documents_by_issue), each document's accept row looked up by
+         -- ledger_by_document; OFFSET 0 keeps the planner from turning it into a scan of every
+         -- accept row of the ledger (issue 25: years of history).
+         CROSS JOIN LATERAL (SELECT l.sender, l.detail FROM ledger l WHERE l.kind = $4 AND l.document_id = d.id AND l.dispatch_id IS NULL OFFSET 0) l
         WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR l.sender = ANY($3::text[]))
           AND l.sender NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
      ), outcomes AS (
-       SELECT DISTINCT ON (o.dispatch_id) o.document_id, o.kind
-         FROM docs JOIN ledger o ON o.document_id = docs.id
-        WHERE o.kind = ANY($5::text[]) AND o.dispatch_id IS NOT NULL
-        ORDER BY o.dispatch_id, o.id DESC
+       -- Each document's copies' latest outcome, per document by ledger_by_document (a copy's rows
+       -- all carry its document), not a sort of every outcome row of the period.
+       SELECT o.document_id, o.kind
+         FROM docs CROSS JOIN LATERAL (
+           SELECT DISTINCT ON (x.dispatch_id) x.document_id, x.kind FROM ledger x
+            WHERE x.document_id = docs.id AND x.kind = ANY($5::text[]) AND x.dispatch_id IS NOT NULL
+            ORDER BY x.dispatch_id, x.id DESC) o
      ), electronic_docs AS (
        SELECT docs.sender, docs.issued_on, docs.copies, docs.signed, docs.pipeline_failed,
               count(o.kind) FILTER (WHERE o.kind = $6)::int AS delivered,

@@ -1,5 +1,6 @@
 import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
+import { figureQuery } from './figure-query';
 import { groupKeySql, type FigureScope } from './edoc-rate.query';
 
 export interface OnTimeCounts {
@@ -23,7 +24,8 @@ export interface OnTimeCounts {
  * time is not yet judged.
  */
 export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Promise<Map<string, OnTimeCounts>> {
-  const r = await db.query<OnTimeCounts & { key: string }>(
+  const r = await figureQuery<OnTimeCounts & { key: string }>(
+    db,
     `WITH delivered AS (
        SELECT x.id, x.recipient_code, d.issued_on, f.due_on,
               COALESCE(f.arrived_at, x.created_at) AS arrived_at, f.registered_at AS ack_at, f.completed_at AS done_at
@@ -32,9 +34,14 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
           AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
           AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($5::text[])
                 ORDER BY o.id DESC LIMIT 1) = $6
+     ), ack_days AS (
+       -- registration_deadline() depends only on the arrival's Vietnam day: computed once per day
+       -- (a year has ~365) instead of once per copy (a province's year has a million).
+       SELECT a.day, registration_deadline(a.day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS deadline
+         FROM (SELECT DISTINCT (arrived_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day FROM delivered) a
      ), timed AS (
-       SELECT dl.*, registration_deadline(dl.arrived_at) AS ack_deadline, completion_deadline(dl.due_on) AS due_deadline
-         FROM delivered dl
+       SELECT dl.*, ad.deadline AS ack_deadline, completion_deadline(dl.due_on) AS due_deadline
+         FROM delivered dl LEFT JOIN ack_days ad ON ad.day = (dl.arrived_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
      )
      SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient_code')} AS key,
             count(*) FILTER (WHERE ack_at IS NOT NULL OR ack_deadline <= $4)::int AS dispatches,
