@@ -9,14 +9,8 @@ export const AgencyCode = z.string().regex(AGENCY_CODE_PATTERN, 'mã định dan
 /** A recipient is an agency code or a group reference `group:<id>`. */
 export const RecipientRef = z.union([AgencyCode, z.string().regex(/^group:[a-z0-9-]{1,64}$/)]);
 
-/** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD')
-  .refine((v) => {
-    const d = new Date(`${v}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-  }, 'ngày không tồn tại');
+import { isoDate } from './iso-date';
+export { isoDate };
 
 /**
  * A document number (số): 1–7 digits and optionally one letter (015, 74a). Leading zeros do not

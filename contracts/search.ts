@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_TYPE_CODES } from './document-types';
+import { isoDate as isoDay } from './iso-date';
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodTypeAny>(t: T) => z.preprocess(emptyToUndefined, t.optional());
 

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const only = process.env.DRILL_ONLY;
   console.log(`Drill: ${DOCS} documents × ${HOSTED + 1} recipients (${HOSTED} hosted, 1 push) per scenario; fuzz ${FUZZ_INPUTS} inputs (seed ${FUZZ_SEED})`);
   const stack = await startDrillStack(HOSTED);
-  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0' }).catch(async (err: Error) => {
+  const fuzzGateway = await spawnGateway({ LIENTHONG_RATE_LIMIT_PER_MIN: '0', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0' }).catch(async (err: Error) => {
     await stack.close();
     throw err;
   });

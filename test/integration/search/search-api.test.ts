@@ -107,4 +107,15 @@ describe('GET /v1/search and paged lists: diacritic-free, abbreviations, ranked,
       expect(r.body.error.code).to.equal('VALIDATION_FAILED');
     }
   });
+
+  it('when a date filter names a day that does not exist (month 13, year 0000, 30 February), then 400 VALIDATION_FAILED, not a database error', async () => {
+    // Found by make drill's query-parameter fuzz: PostgreSQL refused these days with a 500.
+    for (const path of ['/v1/search?issuedTo=2026-13-01', '/v1/search?issuedFrom=0000-01-01', '/v1/search?from=2026-02-30', '/v1/search?to=2026-00-10']) {
+      const r = await getJson(gw.baseUrl, path, recipient.apiKey);
+      expect(r.status, path).to.equal(400);
+      expect(r.body.error.code, path).to.equal('VALIDATION_FAILED');
+    }
+    const ok = await getJson(gw.baseUrl, '/v1/search?issuedFrom=2024-02-29&issuedTo=2026-12-31', recipient.apiKey);
+    expect(ok.status).to.equal(200);
+  });
 });
