@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info({ signal }, 'stopping: in-flight jobs finish first');
+      pipeline.sweeper.stop();
       await backups?.stop();
       reminders.stop();
       await renewals.stop();

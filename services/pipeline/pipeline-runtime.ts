@@ -17,6 +17,8 @@ export interface PipelineSettings {
 export interface PipelineRuntime {
   queues: StageQueues;
   relay: OutboxRelay;
+  /** Stopped first at shutdown (nothing re-published while the stage workers finish); stop() stops it too. */
+  sweeper: { stop(): void };
   /** Stops the sweeper and the relay, then closes the stage queues (the connection stays the caller's). */
   stop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function startPipeline(db: Db, producer: IORedis, settings: Pipelin
   return {
     queues,
     relay,
+    sweeper,
     async stop() {
       sweeper.stop();
       await relay.stop();
