@@ -2,6 +2,7 @@ import type { DocumentMetadata, DocumentStatus, Stage, Urgency } from '../../../
 import { inTransaction, type Db, type Queryable } from '../../db/pool';
 import type { BlobRef } from '../blobs/blob.repository';
 import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
+import type { DocumentIdentity } from './document-identity';
 
 // The one writer of the `documents` table (issue 18): every INSERT and UPDATE of it is here.
 // Three statements here also write other tables in the same statement, for speed (one round trip,
@@ -11,16 +12,9 @@ import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.reposit
 // Each is marked "Combined statement"; the other tables' own writers are dispatch.repository.ts
 // and pipeline/outbox.repository.ts.
 
-export interface DocumentRow {
+export interface DocumentRow extends DocumentIdentity {
   id: string;
-  senderCode: string;
-  documentType: string;
-  number: string;
-  notation: string;
-  year: number;
-  issuedOn: string;
   place: string;
-  subject: string;
   summary: string | null;
   signer: DocumentMetadata['signer'];
   urgency: Urgency;

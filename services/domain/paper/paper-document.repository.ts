@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/pool';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
+import type { DocumentIdentity } from '../documents/document-identity';
 
-export interface NewPaperDocument {
+export interface NewPaperDocument extends DocumentIdentity {
   id: string;
-  senderCode: string;
-  documentType: string;
-  number: string;
-  notation: string;
-  year: number;
-  issuedOn: string;
-  subject: string;
   sentOn: string;
   recordedBy: string | null;
 }
