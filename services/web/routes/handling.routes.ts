@@ -19,7 +19,8 @@ import {
 import { safeFileName } from '../../http/parsing/submission.parser';
 import { isUuid } from '../../http/route-params';
 import { findIncoming } from '../queries/inbox.query';
-import { allow, userOf } from '../security/access-policy';
+import { allow, userOf, type Permission } from '../security/access-policy';
+import type { SessionUser } from '../../domain/users/session.repository';
 import { param } from './params';
 
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy văn bản.');
@@ -46,61 +47,41 @@ export async function visibleDispatch(db: Db, req: Request, res: Response): Prom
 /** The handling steps after registration (issue 20): every action redirects back to the document. */
 export function handlingRoutes(db: Db): Router {
   const router = Router();
-  const back = (res: Response, id: string, done: string) => res.redirect(303, `/inbox/${id}?done=${done}`);
 
-  router.post('/inbox/:dispatchId/submit', allow('documents.submit'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    await submitToLeader(db, userOf(res), id, field(req, 'note'));
-    back(res, id, 'submit');
-  });
+  /**
+   * One handling step: the copy must be visible to the user, the step is done, and the answer goes
+   * back to the document (or, when the copy left the user's hands, to the inbox) saying what was done.
+   */
+  const step = (action: string, permission: Permission, run: (req: Request, user: SessionUser, id: string) => Promise<void>, backTo: 'document' | 'inbox' = 'document') =>
+    router.post(`/inbox/:dispatchId/${action}`, allow(permission), async (req, res) => {
+      const id = await visibleDispatch(db, req, res);
+      await run(req, userOf(res), id);
+      const done = action.replace('-', '_');
+      res.redirect(303, backTo === 'inbox' ? `/inbox?done=${done}` : `/inbox/${id}?done=${done}`);
+    });
 
-  router.post('/inbox/:dispatchId/assign', allow('documents.assign'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    const lead = field(req, 'lead');
-    const [kind, leadId] = lead.split(':');
-    await assignUnits(db, userOf(res), id, {
+  step('submit', 'documents.submit', (req, user, id) => submitToLeader(db, user, id, field(req, 'note')));
+  step('assign', 'documents.assign', (req, user, id) => {
+    const [kind, leadId] = field(req, 'lead').split(':');
+    return assignUnits(db, user, id, {
       leadDepartmentId: kind === 'dept' ? leadId ?? null : null,
       leadUserId: kind === 'user' ? leadId ?? null : null,
       supportDepartmentIds: fields(req, 'support'),
       deadlineOn: field(req, 'deadlineOn') || null,
       instruction: field(req, 'instruction') || null,
     });
-    back(res, id, 'assign');
   });
-
-  router.post('/inbox/:dispatchId/assign-person', allow('documents.assign_person'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    await assignSpecialist(db, userOf(res), id, field(req, 'userId'), field(req, 'note'));
-    back(res, id, 'assign_person');
-  });
-
-  router.post('/inbox/:dispatchId/note', allow('documents.process'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
+  step('assign-person', 'documents.assign_person', (req, user, id) => assignSpecialist(db, user, id, field(req, 'userId'), field(req, 'note')));
+  step('note', 'documents.process', (req, user, id) => {
     const f = ((req.files ?? []) as Express.Multer.File[]).find((x) => x.fieldname === 'file' && x.size > 0);
     const file: NoteFile | undefined = f
       ? { name: safeFileName(f.originalname, 'tep-dinh-kem'), contentType: f.mimetype || 'application/octet-stream', ...(f.path ? { path: f.path } : { bytes: f.buffer }) }
       : undefined;
-    await addNote(db, userOf(res), id, field(req, 'note'), file);
-    back(res, id, 'note');
+    return addNote(db, user, id, field(req, 'note'), file);
   });
-
-  router.post('/inbox/:dispatchId/complete', allow('documents.process'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    await completeHandling(db, userOf(res), id, field(req, 'result'));
-    back(res, id, 'complete');
-  });
-
-  router.post('/inbox/:dispatchId/return', allow('documents.process'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    await returnHandling(db, userOf(res), id, field(req, 'reason'));
-    res.redirect(303, `/inbox?done=return`);
-  });
-
-  router.post('/inbox/:dispatchId/forward', allow('documents.process'), async (req, res) => {
-    const id = await visibleDispatch(db, req, res);
-    await forwardHandling(db, userOf(res), id, field(req, 'departmentId'), field(req, 'reason'));
-    res.redirect(303, `/inbox?done=forward`);
-  });
+  step('complete', 'documents.process', (req, user, id) => completeHandling(db, user, id, field(req, 'result')));
+  step('return', 'documents.process', (req, user, id) => returnHandling(db, user, id, field(req, 'reason')), 'inbox');
+  step('forward', 'documents.process', (req, user, id) => forwardHandling(db, user, id, field(req, 'departmentId'), field(req, 'reason')), 'inbox');
 
   router.get('/inbox/:dispatchId/step-files/:stepId', allow('documents.read'), async (req, res) => {
     const id = await visibleDispatch(db, req, res);
