@@ -2,7 +2,13 @@ import { parentPort } from 'node:worker_threads';
 import { ConvertError, RENDER_INVALID } from './convert-errors';
 import type { ConvertOptions } from './convert-options';
 import { convertSource } from './convert-source';
-import { renderOfficialDocument, RenderInputError, type RenderInput } from '../render/render-official-document';
+import type { RenderInput } from '../render/render-official-document';
+
+// The renderer is loaded by the first body a thread renders, not by every warm thread: a workers
+// process keeps several conversion threads, most of which only ever convert files.
+type Renderer = typeof import('../render/render-official-document');
+let renderer: Renderer | undefined;
+const loadRenderer = async (): Promise<Renderer> => (renderer ??= await import('../render/render-official-document'));
 
 /** A conversion thread of convertInWorker: answers one request at a time, kept warm between them. */
 export interface WorkerRequest {
@@ -29,7 +35,7 @@ async function answer({ id, bytes, opts, render }: WorkerRequest): Promise<void>
   const transfer: ArrayBuffer[] = [];
   try {
     const result = render
-      ? { ...(await renderOfficialDocument(render)), sourceType: 'body' }
+      ? { ...(await (await loadRenderer()).renderOfficialDocument(render)), sourceType: 'body' }
       : await convertSource(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), opts);
     const pdf = new Uint8Array(result.pdf); // a copy we own, so it moves to the caller without another copy
     transfer.push(pdf.buffer);
@@ -38,7 +44,7 @@ async function answer({ id, bytes, opts, render }: WorkerRequest): Promise<void>
     reply =
       e instanceof ConvertError
         ? { id, ok: false, code: e.code, message: e.message }
-        : e instanceof RenderInputError
+        : renderer && e instanceof renderer.RenderInputError
           ? { id, ok: false, code: RENDER_INVALID, message: e.message }
         : { id, ok: false, code: 'CONVERT_FAILED', message: e instanceof Error ? e.message : String(e) };
   }
