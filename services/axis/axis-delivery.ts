@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import type { Db } from '../db/pool';
-import type { DocumentRow } from '../domain/documents/document.repository';
+import type { DocumentRow } from '../domain/documents/document-reads';
 import { documentEnvelope } from '../domain/edxml/document-envelope';
 import { AxisClient, axisSettings } from './axis-client';
 

@@ -1,7 +1,7 @@
 import { EdxmlStatusCode } from '../../contracts';
 import type { Db } from '../db/pool';
 import { documentEnvelope } from '../domain/edxml/document-envelope';
-import { loadDocument } from '../domain/documents/document.repository';
+import { loadDocument } from '../domain/documents/document-reads';
 import { edxmlDocumentId, edxmlTimestampOf, emitEdxmlStatus, type EdxmlStatusCodeValue } from '../edxml';
 import type { AxisClient } from './axis-client';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool';
 import { listFiles } from '../domain/blobs/blob.repository';
-import type { DocumentRow } from '../domain/documents/document.repository';
+import type { DocumentRow } from '../domain/documents/document-reads';
 import { documentEnvelope } from '../domain/edxml/document-envelope';
 import { anchorCovering, anchorChains, type TsaSettings } from '../domain/ledger/ledger-anchor';
 import { LEDGER_ROW_SQL } from '../domain/ledger/ledger-anchor-verify';

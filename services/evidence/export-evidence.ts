@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Config } from '../config/config';
 import type { Queryable } from '../db/pool';
-import type { DocumentRow } from '../domain/documents/document.repository';
+import type { DocumentRow } from '../domain/documents/document-reads';
 import { hubSealIdentity } from '../domain/receipts/hub-seal';
 import { logger } from '../logging/logger';
 import { collectEvidence } from './evidence-collect';

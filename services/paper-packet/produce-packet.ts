@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { getBlob, listFiles, putBlob, type BlobRef } from '../domain/blobs/blob.repository';
-import type { DocumentRow } from '../domain/documents/document.repository';
+import type { DocumentRow } from '../domain/documents/document-reads';
 import { vnDay } from '../stats/periods';
 import { buildPaperPacket } from './build-packet';
 

@@ -2,7 +2,7 @@ import type { Config } from '../../services/config/config';
 import type { Queryable } from '../../services/db/pool';
 import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
 import { getBlob, listFiles } from '../../services/domain/blobs/blob.repository';
-import type { DocumentRow } from '../../services/domain/documents/document.repository';
+import type { DocumentRow } from '../../services/domain/documents/document-reads';
 import { documentEnvelope } from '../../services/domain/edxml/document-envelope';
 import { receiptProblem } from './delivery-receipt';
 import { PushError } from './push-transport';

@@ -1,6 +1,6 @@
 import type { Config } from '../../services/config/config';
 import type { Queryable } from '../../services/db/pool';
-import type { DocumentRow } from '../../services/domain/documents/document.repository';
+import type { DocumentRow } from '../../services/domain/documents/document-reads';
 import { documentEnvelope } from '../../services/domain/edxml/document-envelope';
 import { HUB_HEADER } from '../../services/domain/peers/hub-signature';
 import { markPeerSeen, peerSecret, peerServing, type PeerHub } from '../../services/domain/peers/peer.repository';

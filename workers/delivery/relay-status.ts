@@ -1,6 +1,6 @@
 import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
-import { loadDocument } from '../../services/domain/documents/document.repository';
+import { loadDocument } from '../../services/domain/documents/document-reads';
 import { documentEnvelope } from '../../services/domain/edxml/document-envelope';
 import type { StatusEventRow } from '../../services/domain/dispatches/status-webhook';
 import { markPeerSeen, peerServing } from '../../services/domain/peers/peer.repository';

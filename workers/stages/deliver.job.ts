@@ -1,7 +1,7 @@
 import { Channel, DispatchStatus, EdxmlStatusCode, LedgerKind, Stage } from '../../contracts';
 import { loadDispatchForDelivery, recordDispatchOutcome } from '../../services/domain/dispatches/dispatch.repository';
 import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
-import { loadDocument } from '../../services/domain/documents/document.repository';
+import { loadDocument } from '../../services/domain/documents/document-reads';
 import { findAgency } from '../../services/domain/agencies/agency.repository';
 import type { DeliveryProof } from '../delivery/push-delivery';
 import { pushWithRecord } from './push-attempt';

@@ -1,7 +1,7 @@
 import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
 import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
-import type { DocumentRow } from '../../services/domain/documents/document.repository';
+import type { DocumentRow } from '../../services/domain/documents/document-reads';
 import { raiseFailingAlert } from '../../services/domain/dispatches/push-attempts.repository';
 import { beginPushAttempt, recordDeliveredAttempt, recordFailedAttempt } from '../../services/domain/dispatches/dispatch.repository';
 import type { Logger } from '../../services/logging/logger';

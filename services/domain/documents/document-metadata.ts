@@ -1,5 +1,5 @@
 import { DOCUMENT_TYPES, type DocumentMetadata, type DocumentType } from '../../../contracts';
-import type { DocumentRow } from './document.repository';
+import type { DocumentRow } from './document-reads';
 
 /** A stored document as the API's metadata contract, for the given recipient list. */
 export function documentMetadataOf(doc: DocumentRow, recipients: string[]): DocumentMetadata & { number: string } {

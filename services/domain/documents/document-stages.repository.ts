@@ -1,7 +1,8 @@
 import type { DocumentStatus, Stage, Urgency } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { BLOB_CHUNK_BYTES, putBlob, sha256Hex, type FileRow } from '../blobs/blob.repository';
-import { DOCUMENT_COLUMNS, type DocumentRow, type StageBlob } from './document.repository';
+import { type StageBlob } from './document.repository';
+import { DOCUMENT_COLUMNS, type DocumentRow } from './document-reads';
 
 // The pipeline stages' side of a document: each stage reads what it needs in one statement
 // (loadForStage) and moves the document in one statement (advanceDocument, routeDocument, in the

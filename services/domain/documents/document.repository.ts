@@ -1,50 +1,17 @@
-import type { DocumentMetadata, DocumentStatus, Stage, Urgency } from '../../../contracts';
+import type { DocumentStatus, Stage, Urgency } from '../../../contracts';
 import { inTransaction, type Db, type Queryable } from '../../db/pool';
 import type { BlobRef } from '../blobs/blob.repository';
 import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
-import type { DocumentIdentity } from './document-identity';
+import type { DocumentRow } from './document-reads';
 
-// The one writer of the `documents` table (issue 18): every INSERT and UPDATE of it is here.
+// The one writer of the `documents` table (issue 18): every INSERT and UPDATE of it is here
+// (its reads are in document-reads.ts).
 // Three statements here also write other tables in the same statement, for speed (one round trip,
 // all or nothing): insertAcceptedDocument (the document, its dispatches and its outbox row),
 // advanceDocument (a stage's move and its outbox rows), routeDocument (the move, the dispatches'
 // channels and the deliver jobs) and failInFlightDocument (the document and its pending copies).
 // Each is marked "Combined statement"; the other tables' own writers are dispatch.repository.ts
 // and pipeline/outbox.repository.ts.
-
-export interface DocumentRow extends DocumentIdentity {
-  id: string;
-  place: string;
-  summary: string | null;
-  signer: DocumentMetadata['signer'];
-  urgency: Urgency;
-  dueOn: string | null;
-  classification: string;
-  recipientsRef: string[];
-  recipientsText: string[];
-  responseFor: string | null;
-  steeringType: string | null;
-  businessType: number;
-  status: DocumentStatus;
-  pageCount: number | null;
-  lastError: string | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  signatureLevel: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | null;
-  signatureNote: string | null;
-  incomingSignature: unknown;
-}
-
-/** The columns of a DocumentRow, as selected from `documents`. */
-export const DOCUMENT_COLUMNS = `id, sender_code AS "senderCode", document_type AS "documentType", number, notation, year,
-  issued_on AS "issuedOn", place, subject, summary, signer, urgency, due_on AS "dueOn", classification,
-  recipients_ref AS "recipientsRef", recipients_text AS "recipientsText", response_for AS "responseFor",
-  steering_type AS "steeringType", business_type AS "businessType", status, page_count AS "pageCount",
-  last_error AS "lastError", idempotency_key AS "idempotencyKey", request_hash AS "requestHash",
-  created_at AS "createdAt", updated_at AS "updatedAt", signature_level AS "signatureLevel",
-  signature_note AS "signatureNote", incoming_signature AS "incomingSignature"`;
 
 export type NewDocument = Omit<
   DocumentRow,
@@ -141,38 +108,6 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
     SELECT number FROM doc`;
   const r = await tx.query<{ number: string }>(sql, params);
   return r.rows[0]!.number;
-}
-
-/** Unscoped load for the pipeline workers, which act for the system, not for an agency. */
-export async function loadDocument(db: Queryable, id: string): Promise<DocumentRow | undefined> {
-  const r = await db.query<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE id = $1`, [id]);
-  return r.rows[0];
-}
-
-/**
- * A document as the acting agency may see it: its sender, or a recipient with a live dispatch.
- * Anything else is "not found", so ids of other agencies' documents reveal nothing.
- */
-export async function findDocumentFor(db: Queryable, actingAgency: string, id: string): Promise<{ doc: DocumentRow; asSender: boolean } | undefined> {
-  const r = await db.query<DocumentRow & { asSender: boolean }>(
-    `SELECT ${DOCUMENT_COLUMNS}, (sender_code = $1) AS "asSender" FROM documents d
-      WHERE d.id = $2 AND (d.sender_code = $1 OR EXISTS (
-        SELECT 1 FROM dispatches x WHERE x.document_id = d.id AND x.recipient_code = $1
-           AND x.delivered_at IS NOT NULL AND x.status <> 'revoked'))`,
-    [actingAgency, id],
-  );
-  const row = r.rows[0];
-  if (!row) return undefined;
-  const { asSender, ...doc } = row;
-  return { doc, asSender };
-}
-
-export async function findByIdempotencyKey(db: Queryable, sender: string, key: string): Promise<{ id: string; requestHash: string | null; status: DocumentStatus } | undefined> {
-  const r = await db.query(
-    `SELECT id, request_hash AS "requestHash", status FROM documents WHERE sender_code = $1 AND idempotency_key = $2`,
-    [sender, key],
-  );
-  return r.rows[0];
 }
 
 /**

@@ -3,7 +3,7 @@ import { edxmlDocumentId, edxmlTimestampOf, emitEdxmlDocument, fromDocumentMetad
 import { relayOriginOf } from '../peers/relay-origin';
 import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
-import type { DocumentRow } from '../documents/document.repository';
+import type { DocumentRow } from '../documents/document-reads';
 import { documentMetadataOf } from '../documents/document-metadata';
 import { safeFileName } from '../files/safe-file-name';
 import { visibleToCallerSql } from '../references/scoped-reference';

@@ -7,7 +7,7 @@ import { listFiles } from '../../domain/blobs/blob.repository';
 import { tempDirOf } from '../../domain/blobs/temp-files';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { acceptDocument } from '../../domain/documents/accept-document';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { documentMetadataOf } from '../../domain/documents/document-metadata';
 import { DomainError } from '../../domain/errors/domain-error';
 import { recordAccess } from '../../domain/access/access-log.repository';

@@ -5,7 +5,7 @@ import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { documentEnvelope } from '../../domain/edxml/document-envelope';
 import { receiveEdxml } from '../../domain/edxml/receive-edxml';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { principalOf } from '../middleware/authenticate';
 import { isUuid } from '../../http/route-params';

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../../contracts';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { recordAccess } from '../../domain/access/access-log.repository';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { NoHubSealError, hubSealIdentity } from '../../domain/receipts/hub-seal';
 import { receiptsOfDocument } from '../../domain/receipts/receipt.repository';

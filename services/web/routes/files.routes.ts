@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { ErrorCode, FileRole, RECIPIENT_FILE_ROLE } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../http/route-params';
 import { sendBlob } from '../../http/send-blob';

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { blobInfo, blobPieces } from '../../domain/blobs/blob.repository';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { handlingSlipPdf } from '../../domain/handling/handling-slip.pdf';
 import { givenTo, loadHandling } from '../../domain/handling/handling.repository';

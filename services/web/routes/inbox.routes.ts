@@ -5,7 +5,7 @@ import type { Db } from '../../db/pool';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
 import { recordStatus } from '../../domain/dispatches/record-status';
-import { findDocumentFor, loadDocument } from '../../domain/documents/document.repository';
+import { findDocumentFor, loadDocument } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../http/route-params';
 import { findIncoming } from '../queries/inbox.query';

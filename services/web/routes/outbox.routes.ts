@@ -5,7 +5,7 @@ import { inTransaction, type Db } from '../../db/pool';
 import { findAgencies } from '../../domain/agencies/agency.repository';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { listOutbox } from '../../domain/documents/outbox-list';
 import { recentNotices } from '../../domain/notices/agency-notices';
 import { revokeDocument } from '../../domain/documents/revoke-document';

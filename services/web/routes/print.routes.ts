@@ -3,7 +3,7 @@ import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { recordAccess } from '../../domain/access/access-log.repository';
 import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
-import { findDocumentFor } from '../../domain/documents/document.repository';
+import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../http/route-params';
 import { printedCopy } from '../../reports/printed-copy';

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { DispatchView } from '../../../contracts';
-import type { DocumentRow } from '../../domain/documents/document.repository';
+import type { DocumentRow } from '../../domain/documents/document-reads';
 import type { InboxRow } from '../queries/inbox.query';
 import { can, userOf } from '../security/access-policy';
 import { lateMark, statusPill, timeline, urgencyPill } from './components';

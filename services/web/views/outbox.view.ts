@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { AgencyNotice } from '../../domain/notices/agency-notices';
 import { agencyNoticesPanel } from './agency-notices.view';
 import type { DispatchView } from '../../../contracts';
-import type { DocumentRow } from '../../domain/documents/document.repository';
+import type { DocumentRow } from '../../domain/documents/document-reads';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
 import type { Page } from '../../domain/paging/keyset-page';
 import { timeline, urgencyPill } from './components';

@@ -1,4 +1,4 @@
-import type { DocumentRow } from '../../domain/documents/document.repository';
+import type { DocumentRow } from '../../domain/documents/document-reads';
 import { html, type SafeHtml } from './html';
 
 type FileEntry = { role: string; name: string | null };
