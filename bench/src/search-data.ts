@@ -204,6 +204,19 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
   };
 }
 
+/** The figures of search data generated before (BENCH_SEARCH_DATA_DIR): counted, not generated now. */
+export async function existingSearchData(db: Db): Promise<SearchData> {
+  const t0 = Date.now();
+  const r = await db.query<{ agencies: string[]; docs: number; disp: number; texts: number }>(
+    `SELECT ARRAY(SELECT code FROM agencies WHERE code LIKE 'B19.%' ORDER BY substr(code, 5)::int) AS agencies,
+            (SELECT count(*)::int FROM documents) AS docs, (SELECT count(*)::int FROM dispatches) AS disp, (SELECT count(*)::int FROM document_texts) AS texts`,
+  );
+  const row = r.rows[0]!;
+  if (row.agencies.length === 0) throw new Error('BENCH_SEARCH_DATA_DIR: the database holds no generated search data (agencies B19.*)');
+  const checked = await checkAgainstTrigger(db, row.docs);
+  return { agencies: row.agencies, documents: row.docs, dispatches: row.disp, texts: row.texts, seconds: Math.round((Date.now() - t0) / 1000), indexSeconds: 0, checkedAgainstTrigger: checked };
+}
+
 /** Sizes of the tables and of the indexes search and the inbox use. */
 export async function indexSizes(db: Db): Promise<Record<string, string>> {
   const r = await db.query<{ name: string; size: string }>(

@@ -28,11 +28,15 @@ export function searchRows(r: SearchPhaseResult): [string, unknown][] {
   ];
 }
 
-/** BENCH_ONLY=search: the search phase alone; its figures go into latest.json beside the others'. */
+/**
+ * BENCH_ONLY=search: the search phase alone; with BENCH_SEARCH_DATA_DIR=DIR it copies the data a
+ * run generated before (DIR/postgres, e.g. a stack folder kept by hand) instead of generating it;
+ * its figures go into latest.json beside the others'.
+ */
 export async function searchOnly(say: (s: string) => void): Promise<void> {
   const scale = searchScale();
   say(`search phase only: ${scale.documents} documents × ${scale.perDoc} dispatches, ${scale.users} users`);
-  const r = await runSearchPhase({ ...scale, say });
+  const r = await runSearchPhase({ ...scale, say, reuseDataDir: process.env.BENCH_SEARCH_DATA_DIR || undefined });
   const file = path.join(projectRoot(), 'bench', 'results', 'latest.json');
   const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { targets?: Target[] } & Record<string, unknown>) : {};
   const targets = [...(previous.targets ?? []).filter((t) => !t.figure.startsWith('search.')), ...searchTargets(r)];

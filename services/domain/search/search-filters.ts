@@ -1,5 +1,5 @@
 import type { SearchQuery } from '../../../contracts';
-import { metaLikePattern, toTsQuery } from './search-text';
+import { metaLikePattern, toTsQuery, toTsQueryForIndex } from './search-text';
 
 /** Vietnam's today, in SQL. */
 export const TODAY_VN = `(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
@@ -37,7 +37,11 @@ export function textMatch(q: string | undefined, p: SqlParams, agency: string): 
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
   const reader = tsq ? p.add(agency) : null;
   const lk = like ? p.add(like) : null;
-  const where = [tq ? `(d.readers @> ARRAY[${reader}]::text[] AND d.search_tsv @@ ${tq})` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
+  // The index looks the whole words up; the last word's prefix is checked on the rows found
+  // (ts_match_vq is @@ the planner does not send to the index).
+  const forIndex = q ? toTsQueryForIndex(q) : null;
+  const words = forIndex ? `d.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(d.search_tsv, ${tq})` : `d.search_tsv @@ ${tq}`;
+  const where = [tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${words})` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
   const rank = `(${tq ? `ts_rank_cd(d.search_tsv, ${tq}, 1)` : '0'} + ${lk ? `(d.search_meta LIKE ${lk})::int` : '0'})::real`;
   return { where: `(${where})`, rank };
 }

@@ -45,18 +45,15 @@ function phrase(words: string[]): string {
   return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
 }
 
-/**
- * A PostgreSQL tsquery (config `simple`) for what the user typed: every word must be there (AND),
- * an abbreviation or its full form either way, the last word as a prefix ("cai cac" finds "cải
- * cách"). Null when nothing searchable was typed. The words are [a-z0-9] only, so the string
- * cannot carry tsquery syntax.
- */
-export function toTsQuery(input: string): string | null {
+/** The parts of the tsquery for what the user typed (AND-ed), and whether the last one is a prefix. */
+function tsQueryParts(input: string): { parts: string[]; lastPrefix: boolean } | null {
   const words = wordsVi(input).slice(0, 32);
   if (words.length === 0) return null;
   const parts: string[] = [];
+  let lastPrefix = false;
   let i = 0;
   while (i < words.length) {
+    lastPrefix = false;
     const full = EXPANSIONS.find((e) => e.words.length > 1 && e.words.every((w, j) => words[i + j] === w));
     if (full) {
       parts.push(`(${full.abbr} | ${phrase(full.words)})`);
@@ -66,10 +63,37 @@ export function toTsQuery(input: string): string | null {
     const w = words[i]!;
     const abbr = ABBREVIATIONS[w];
     if (abbr) parts.push(`(${w} | ${phrase(abbr.split(' '))})`);
-    else parts.push(i === words.length - 1 ? `${w}:*` : w);
+    else if (i === words.length - 1) {
+      parts.push(`${w}:*`);
+      lastPrefix = true;
+    } else parts.push(w);
     i += 1;
   }
-  return parts.join(' & ');
+  return { parts, lastPrefix };
+}
+
+/**
+ * A PostgreSQL tsquery (config `simple`) for what the user typed: every word must be there (AND),
+ * an abbreviation or its full form either way, the last word as a prefix ("cai cac" finds "cải
+ * cách"). Null when nothing searchable was typed. The words are [a-z0-9] only, so the string
+ * cannot carry tsquery syntax.
+ */
+export function toTsQuery(input: string): string | null {
+  const q = tsQueryParts(input);
+  return q ? q.parts.join(' & ') : null;
+}
+
+/**
+ * The part of toTsQuery the index looks up: without the last word's prefix when other words
+ * are there to narrow the search. A prefix of a common word ("so:*", "cong:*") makes the GIN
+ * index gather every document having any word that starts so, at 1,000,000 documents tens of
+ * milliseconds per search; the prefix is then checked on the few rows the whole words found.
+ * Null when the whole query is what the index must look up.
+ */
+export function toTsQueryForIndex(input: string): string | null {
+  const q = tsQueryParts(input);
+  if (!q || !q.lastPrefix || q.parts.length < 2) return null;
+  return q.parts.slice(0, -1).join(' & ');
 }
 
 /**

@@ -1,0 +1,55 @@
+import type { SearchQuery } from '../../../contracts';
+import { givenToSql } from '../handling/handling.repository';
+import { incomingFilters, outgoingFilters, type SqlParams, type TextMatch } from './search-filters';
+
+/** Who is reading: unit heads and specialists see only the received copies given to them or their unit (issue 20). */
+export interface SearchReader {
+  givenTo?: { userId: string; departmentId: string | null } | undefined;
+}
+
+/**
+ * How many of the newest matches are ranked by relevance (LIENTHONG_SEARCH_RANK_WINDOW, default
+ * 1,000; 0 ranks every match). Measured at 1,000,000 documents: ranking is most of a broad
+ * search's time ("UBND" matches most of an agency's documents), and nobody reads past the first
+ * pages of a ranked list of thousands.
+ */
+export function searchRankWindow(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LIENTHONG_SEARCH_RANK_WINDOW;
+  const n = raw === undefined || raw === '' ? 1000 : Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : 1000;
+}
+
+/** The columns the filters of both boxes read from a matched document (d in search-filters.ts). */
+const MATCH_COLS = 'd.id, d.sender_code, d.created_at, d.document_type, d.urgency, d.status, d.issued_on';
+
+/**
+ * A ranked search in one pass over the matches: the documents matching the words are found once
+ * (the (readers, search_tsv) index, one heap visit each) and split into the agency's received
+ * copies (joined to its delivered dispatches) and its sent documents; the total counts them all.
+ * Relevance is computed for the newest `window` rows only (all when window is 0): they come first,
+ * by rank, then the older matches, newest first, with rank null. Columns: box, rowId, at, rank,
+ * ord (the sort value: the rank, or -1 past the window).
+ */
+export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text: TextMatch, reader: SearchReader, window: number): string {
+  const box = f.box ?? 'all';
+  const a = p.add(agency);
+  const branches: string[] = [];
+  if (box !== 'out') {
+    const where = [`x.recipient_code = ${a}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p)];
+    if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
+    branches.push(`SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, d.id AS doc
+                     FROM sm d JOIN dispatches x ON x.document_id = d.id WHERE ${where.join(' AND ')}`);
+  }
+  if (box !== 'in') {
+    const where = [`d.sender_code = ${a}`, ...outgoingFilters(f, p)];
+    branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, d.id AS doc FROM sm d WHERE ${where.join(' AND ')}`);
+  }
+  const ranked = window > 0 ? `sw.pos <= ${p.add(window)}` : 'TRUE';
+  return `WITH sm AS MATERIALIZED (SELECT ${MATCH_COLS} FROM documents d WHERE ${text.where}),
+       sr AS (${branches.map((b) => `(${b})`).join(' UNION ALL ')}),
+       sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)
+  SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord
+    FROM (SELECT sw.box, sw."rowId", sw.at,
+                 CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM documents d WHERE d.id = sw.doc) END AS rank
+            FROM sw OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
+}
