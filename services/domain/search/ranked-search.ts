@@ -20,7 +20,7 @@ export function searchRankWindow(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** The columns the filters of both boxes read from a matched document (d in search-filters.ts). */
-const MATCH_COLS = 'd.id, d.sender_code, d.created_at, d.document_type, d.urgency, d.status, d.issued_on';
+const MATCH_COLS = 'd.ctid AS tid, d.id, d.sender_code, d.created_at, d.document_type, d.urgency, d.status, d.issued_on';
 
 /**
  * A ranked search in one pass over the matches: the documents matching the words are found once
@@ -28,7 +28,8 @@ const MATCH_COLS = 'd.id, d.sender_code, d.created_at, d.document_type, d.urgenc
  * copies (joined to its delivered dispatches) and its sent documents; the total counts them all.
  * Relevance is computed for the newest `window` rows only (all when window is 0): they come first,
  * by rank, then the older matches, newest first, with rank null. Columns: box, rowId, at, rank,
- * ord (the sort value: the rank, or -1 past the window).
+ * ord (the sort value: the rank, or -1 past the window). The ranked rows are read again by their
+ * tuple id (same statement, same snapshot: the version the match found), not through the primary key.
  */
 export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text: TextMatch, reader: SearchReader, window: number): string {
   const box = f.box ?? 'all';
@@ -37,12 +38,12 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
   if (box !== 'out') {
     const where = [`x.recipient_code = ${a}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p)];
     if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
-    branches.push(`SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, d.id AS doc
+    branches.push(`SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, d.tid
                      FROM sm d JOIN dispatches x ON x.document_id = d.id WHERE ${where.join(' AND ')}`);
   }
   if (box !== 'in') {
     const where = [`d.sender_code = ${a}`, ...outgoingFilters(f, p)];
-    branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, d.id AS doc FROM sm d WHERE ${where.join(' AND ')}`);
+    branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, d.tid FROM sm d WHERE ${where.join(' AND ')}`);
   }
   const ranked = window > 0 ? `sw.pos <= ${p.add(window)}` : 'TRUE';
   return `WITH sm AS MATERIALIZED (SELECT ${MATCH_COLS} FROM documents d WHERE ${text.where}),
@@ -50,6 +51,6 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
        sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)
   SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord
     FROM (SELECT sw.box, sw."rowId", sw.at,
-                 CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM documents d WHERE d.id = sw.doc) END AS rank
+                 CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM documents d WHERE d.ctid = sw.tid) END AS rank
             FROM sw OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
 }
