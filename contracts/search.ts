@@ -54,6 +54,11 @@ export const SearchItem = z.object({
   /** A revoked document: when and why (issue 16: the recipient keeps the entry, marked). */
   revokedAt: z.string().nullable(),
   revokeReason: z.string().nullable(),
+  /**
+   * Relevance of a word search: set for the newest matches of the rank window
+   * (LIENTHONG_SEARCH_RANK_WINDOW, default 1,000), which come first by rank; null past the window
+   * (those follow newest first) and when no words were typed.
+   */
   rank: z.number().nullable(),
 });
 export type SearchItem = z.infer<typeof SearchItem>;

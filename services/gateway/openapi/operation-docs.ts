@@ -154,8 +154,8 @@ const csv = await res.text(); // UTF-8 with a byte-order mark`,
   },
   'get /v1/search': {
     title: 'Tìm kiếm văn bản',
-    vi: 'Tìm trong các văn bản cơ quan được đọc (văn bản đến và văn bản đã gửi): số/ký hiệu, trích yếu, loại, cơ quan ban hành, người ký, nơi nhận và nội dung tệp; không phân biệt hoa thường và dấu ("cai cach" = "cải cách"), hiểu chữ viết tắt (UBND, QĐ…), xếp theo mức phù hợp. Lọc theo `box` (in/out/all), `type`, `sender`, `urgency`, `status`, `from`/`to`, `issuedFrom`/`issuedTo`, `overdue=1`, `revoked`; phân trang như hộp thư đến, kèm `total`. Tham số sai → 400 `VALIDATION_FAILED`.',
-    en: 'One search over the documents the caller may read, accent- and case-insensitive, abbreviations expanded, ranked, filtered, keyset pages with the total.',
+    vi: 'Tìm trong các văn bản cơ quan được đọc (văn bản đến và văn bản đã gửi): số/ký hiệu, trích yếu, loại, cơ quan ban hành, người ký, nơi nhận và nội dung tệp; không phân biệt hoa thường và dấu ("cai cach" = "cải cách"), hiểu chữ viết tắt (UBND, QĐ…), xếp theo mức phù hợp: mọi kết quả đều được tìm và đếm (`total` chính xác), 1.000 kết quả mới nhất (`LIENTHONG_SEARCH_RANK_WINDOW`) xếp theo `rank` trước, các kết quả cũ hơn theo sau, mới trước, với `rank` = null. Lọc theo `box` (in/out/all), `type`, `sender`, `urgency`, `status`, `from`/`to`, `issuedFrom`/`issuedTo`, `overdue=1`, `revoked`; phân trang như hộp thư đến, kèm `total`. Tham số sai → 400 `VALIDATION_FAILED`.',
+    en: 'One search over the documents the caller may read, accent- and case-insensitive, abbreviations expanded, ranked, filtered, keyset pages with the total. Every match is found and counted; the newest 1,000 matches (LIENTHONG_SEARCH_RANK_WINDOW) come first by `rank`, the older follow newest first with `rank` null.',
     curl: `curl -sS -G "$BASE/v1/search" ${H} --data-urlencode 'q=cai cach hanh chinh' --data-urlencode 'box=in' --data-urlencode 'limit=20'`,
     ts: `const url = new URL('/v1/search', process.env.BASE);
 url.search = new URLSearchParams({ q: 'cai cach hanh chinh', box: 'in', limit: '20' }).toString();
