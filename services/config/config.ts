@@ -126,7 +126,7 @@ const Schema = z.object({
   /** The share of that bound the observed queueing delay may reach before refusing (0 < m ≤ 1). */
   LIENTHONG_ADMISSION_MARGIN: z.coerce.number().gt(0).max(1).default(0.5),
   /** … and the backlog holds at least this many jobs (stage jobs waiting or running plus unrelayed outbox rows). */
-  LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
+  LIENTHONG_ADMISSION_MIN_BACKLOG: int(20),
   /** How often (ms) a gateway looks at the backlog while documents arrive. */
   LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
   /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
