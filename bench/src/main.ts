@@ -38,6 +38,7 @@ import { evidenceOnly, evidenceRows, evidenceTargets, runEvidencePhase } from '.
 import { searchOnly, searchRows, searchScale, searchTargets } from './search-only';
 import { measureStagesAlone } from './stage-alone';
 import { cpuOnly } from './cpu-only';
+import { overloadOnly, OVERLOAD_ADMISSION } from './overload-only';
 import { readMilestones, stageBreakdown } from './stages';
 import { median, percentile, ratio, round, spread } from './stats';
 
@@ -55,12 +56,6 @@ function firstErrors(records: DocRecord[]): string[] {
   return [...new Set(records.filter((r) => r.error).map((r) => r.error!.slice(0, 200)))].slice(0, 3);
 }
 
-/**
- * Admission control for the overload phase: refuse past 1 s of estimated backlog (the accepted
- * documents' p99 target is 2 s) once at least 100 jobs wait.
- */
-const OVERLOAD_ADMISSION = { LIENTHONG_ADMISSION_MAX_DELAY_MS: '1000', LIENTHONG_ADMISSION_MIN_BACKLOG: '100', LIENTHONG_ADMISSION_SAMPLE_MS: '250' };
-
 /** The environment of a product process: ours only, nothing inherited that the config would refuse. */
 function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
@@ -74,6 +69,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'verify') return verifyOnly(say);
   if (process.env.BENCH_ONLY === 'cpu') return cpuOnly(say);
   if (process.env.BENCH_ONLY === 'growth') return growthOnly(say);
+  if (process.env.BENCH_ONLY === 'overload') return overloadOnly(say);
   const plan = planFromEnv();
   const profile = process.env.BENCH_PROFILE === '1';
   const root = projectRoot();

@@ -118,12 +118,15 @@ const Schema = z.object({
   /** Vietnam hour (0–23) after which the day's digest and reminders go out. */
   LIENTHONG_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /**
-   * Admission control (issue 25): new documents are refused with 503 OVERLOADED and Retry-After
-   * when the pipeline's backlog would take longer than this to drain (ms; 0 = never refuse) …
+   * Admission control (issue 25): the time an accepted document should be through the pipeline
+   * within (ms; 0 = never refuse); new documents are refused with 503 OVERLOADED and Retry-After
+   * when the observed queueing delay passes its margin share of it …
    */
   LIENTHONG_ADMISSION_MAX_DELAY_MS: int(10_000),
-  /** … and holds at least this many jobs (queued stage jobs plus unrelayed outbox rows). */
-  LIENTHONG_ADMISSION_MIN_BACKLOG: int(1_000),
+  /** The share of that bound the observed queueing delay may reach before refusing (0 < m ≤ 1). */
+  LIENTHONG_ADMISSION_MARGIN: z.coerce.number().gt(0).max(1).default(0.5),
+  /** … and the backlog holds at least this many jobs (stage jobs waiting or running plus unrelayed outbox rows). */
+  LIENTHONG_ADMISSION_MIN_BACKLOG: int(20),
   /** How often (ms) a gateway looks at the backlog while documents arrive. */
   LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
   /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */

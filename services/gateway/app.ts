@@ -29,7 +29,7 @@ import { overdueRoutes } from './routes/overdue.routes';
 import { largeBodyGate } from './security/large-body-gate';
 import { admissionGate } from './admission/admission-gate';
 import { BacklogSampler } from './admission/backlog-sampler';
-import { STAGES } from '../../contracts';
+import { Stage } from '../../contracts';
 import { logger } from '../logging/logger';
 import { metricsExposure, requireMetricsToken } from './security/metrics-access';
 import { requireScope } from './security/require-scope';
@@ -62,11 +62,16 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use('/v1', rateLimitPerKey(redis, config.LIENTHONG_RATE_LIMIT_PER_MIN, config.LIENTHONG_QUEUE_PREFIX));
   app.use('/v1', requireScope);
   // Graceful overload (issue 25): new work is refused before its body is read when the pipeline
-  // could not finish it in time; 429 per key (above) comes first.
-  const backlog = new BacklogSampler(db, stageQueueDepth(redis, config.LIENTHONG_QUEUE_PREFIX, STAGES), config.LIENTHONG_ADMISSION_SAMPLE_MS, (err) =>
+  // could not finish it in time (the observed queueing on a document's path); 429 per key (above) comes first.
+  const documentPath = [Stage.convert, Stage.sign, Stage.route, Stage.deliver];
+  const backlog = new BacklogSampler(db, redis, config.LIENTHONG_QUEUE_PREFIX, documentPath, config.LIENTHONG_ADMISSION_SAMPLE_MS, (err) =>
     logger('admission').warn({ err }, 'pipeline backlog unavailable; admitting'),
   );
-  app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), { maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS, minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG }));
+  app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), {
+    maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS,
+    margin: config.LIENTHONG_ADMISSION_MARGIN,
+    minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG,
+  }));
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
   app.use(evidenceRoutes(db, config));

@@ -5,13 +5,19 @@ import { countAdmissionShed } from '../../metrics/metrics';
 import type { Backlog } from './backlog-sampler';
 
 export interface AdmissionPolicy {
-  /** Refuse when the backlog would take longer than this to drain (ms); 0 = never refuse. */
+  /** The time an accepted document should be through the pipeline within (ms); 0 = never refuse. */
   maxDelayMs: number;
-  /** … and it holds at least this many jobs (a short queue is never a reason to refuse). */
+  /**
+   * The share of that bound the observed queueing may use (0–1]: the rest is left for the stages'
+   * own work and for what arrives before the next look (the observed delay is the age of jobs
+   * waiting now, so it trails what a document admitted now will meet).
+   */
+  margin: number;
+  /** … and the backlog holds at least this many jobs (a short queue is never a reason to refuse). */
   minBacklog: number;
 }
 
-/** Once refusing, keep refusing until the backlog is this far below the bound (no flapping). */
+/** Once refusing, keep refusing until the delay is this far below the mark (no flapping). */
 const RESUME_AT = 0.8;
 const MAX_RETRY_AFTER_S = 60;
 
@@ -20,21 +26,27 @@ export interface AdmissionDecision {
   retryAfterS?: number;
 }
 
+/** The queueing delay past which new documents are refused (ms). */
+export function refuseAboveMs(policy: AdmissionPolicy): number {
+  return policy.maxDelayMs * policy.margin;
+}
+
 /** The decision alone, a pure function of the backlog and whether we were refusing already. */
 export function decide(b: Backlog, policy: AdmissionPolicy, refusing: boolean): AdmissionDecision {
   if (policy.maxDelayMs <= 0) return { admit: true };
   const factor = refusing ? RESUME_AT : 1;
-  const over = b.jobs >= policy.minBacklog * factor && b.estimatedDelayMs > policy.maxDelayMs * factor;
+  const mark = refuseAboveMs(policy);
+  const over = b.jobs >= policy.minBacklog * factor && b.queueDelayMs > mark * factor;
   if (!over) return { admit: true };
-  // Come back when the backlog should be under the resume mark; nothing draining: half a minute.
-  const excessMs = b.estimatedDelayMs === Infinity ? 30_000 : b.estimatedDelayMs - policy.maxDelayMs * RESUME_AT;
+  // Come back when the waiting should be under the resume mark: the excess drains about as fast as it built up.
+  const excessMs = b.queueDelayMs - mark * RESUME_AT;
   return { admit: false, retryAfterS: Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(excessMs / 1000))) };
 }
 
 /**
- * Graceful overload: before a submission's body is read, the gateway looks at the pipeline's
- * backlog; past the bound it answers 503 OVERLOADED with Retry-After instead of accepting work
- * the pipeline cannot finish in time. What it accepts is never dropped later.
+ * Graceful overload: before a submission's body is read, the gateway looks at how long work waits
+ * in the pipeline; past the bound it answers 503 OVERLOADED with Retry-After instead of accepting
+ * work the pipeline cannot finish in time. What it accepts is never dropped later.
  */
 export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy) {
   const log = logger('admission');
@@ -44,20 +56,19 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy) {
     const d = decide(b, policy, refusing);
     if (refusing !== !d.admit) {
       // One line per change of state, not one per refused request (overload is no time to log more).
-      const delay = Number.isFinite(b.estimatedDelayMs) ? Math.round(b.estimatedDelayMs) : null;
-      if (d.admit) log.info({ backlogJobs: b.jobs, estimatedDelayMs: delay }, 'admitting new documents again');
-      else log.warn({ backlogJobs: b.jobs, estimatedDelayMs: delay, drainPerSec: b.drainPerSec }, 'pipeline backlog past its bound: refusing new documents');
+      const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
+      if (d.admit) log.info(fields, 'admitting new documents again');
+      else log.warn(fields, 'pipeline queueing delay past its bound: refusing new documents');
     }
     refusing = !d.admit;
     if (d.admit) return next();
     countAdmissionShed();
     // Answered here, without an Error (no stack to capture, nothing to log per request).
-    const seconds = b.estimatedDelayMs === Infinity ? 'chưa xác định' : `khoảng ${Math.ceil(b.estimatedDelayMs / 1000)} giây`;
     const body: ErrorBody = {
       error: {
         code: ErrorCode.OVERLOADED,
-        message: `Hệ thống đang quá tải: còn ${b.jobs} việc chờ xử lý (${seconds}). Văn bản chưa được nhận; hãy gửi lại sau ${d.retryAfterS} giây.`,
-        details: [{ backlogJobs: b.jobs, estimatedDelayMs: Number.isFinite(b.estimatedDelayMs) ? Math.round(b.estimatedDelayMs) : null, retryAfterSeconds: d.retryAfterS }],
+        message: `Hệ thống đang quá tải: việc chờ xử lý đã phải đợi khoảng ${Math.ceil(b.queueDelayMs / 1000)} giây (${b.jobs} việc). Văn bản chưa được nhận; hãy gửi lại sau ${d.retryAfterS} giây.`,
+        details: [{ backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy), retryAfterSeconds: d.retryAfterS }],
       },
     };
     res.status(503).setHeader('Retry-After', String(d.retryAfterS)).json(body);

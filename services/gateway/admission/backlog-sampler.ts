@@ -1,43 +1,38 @@
+import type IORedis from 'ioredis';
 import type { Queryable } from '../../db/pool';
-import type { QueueDepthGetter } from '../../metrics/queue-depth';
-
-/** Job states that are work still to do (delayed retries wait for their time, not for a worker). */
-const TO_DO = ['waiting', 'prioritized', 'active', 'wait'] as const;
-/** Counting unrelayed outbox rows stops here: past it the answer is "a lot" either way. */
-const OUTBOX_COUNT_CAP = 100_000;
+import { oldestWaitingPerQueue, type QueueWait } from './queue-wait';
 
 export interface Backlog {
-  /** Stage jobs queued or running, plus outbox rows not yet relayed to the queues. */
+  /** Stage jobs waiting or running, plus outbox rows not yet relayed to the queues. */
   jobs: number;
-  /** Jobs finished per second, smoothed; null until two samples were taken. */
-  drainPerSec: number | null;
-  /** How long the backlog takes to drain at that rate (ms); Infinity when nothing drains. */
-  estimatedDelayMs: number;
+  /**
+   * What a document admitted now would wait before its last stage starts, as observed: the age
+   * of the oldest outbox row not yet relayed plus, for each stage a document passes through, the
+   * age of the oldest job waiting for a worker there (ms). It counts what jobs really take (a
+   * 20-page PDF to 50 waits and weighs as it does), not how many there are.
+   */
+  queueDelayMs: number;
+  /** The same per stage, and the outbox's own lag, for the refusal's details and the log. */
+  perStageMs: Record<string, number>;
   sampledAt: number;
 }
 
-interface Raw {
-  at: number;
-  jobs: number;
-  /** The outbox sequence: every stage's next job is an outbox row, so its growth is the arrivals. */
-  seq: number;
-}
-
 /**
- * What the pipeline has still to do and how fast it is doing it, looked at no more often than
+ * What the pipeline has still to do and how long work waits there, looked at no more often than
  * every `sampleMs` and only while someone asks (no timer: a gateway with no traffic queries
- * nothing). Rate = arrivals − growth of the backlog, smoothed; arrivals are read from the outbox's
- * sequence, which every gateway and worker shares, so each gateway sees the whole pipeline.
+ * nothing). Redis and the outbox are shared by every gateway and worker, so each gateway sees the
+ * whole pipeline.
  */
 export class BacklogSampler {
-  private last: Raw | undefined;
-  private drain: number | null = null;
   private inFlight: Promise<void> | undefined;
-  private current: Backlog = { jobs: 0, drainPerSec: null, estimatedDelayMs: 0, sampledAt: 0 };
+  private current: Backlog = { jobs: 0, queueDelayMs: 0, perStageMs: {}, sampledAt: 0 };
 
   constructor(
     private readonly db: Queryable,
-    private readonly depth: QueueDepthGetter,
+    private readonly redis: IORedis,
+    private readonly prefix: string,
+    /** The queues a document passes through on its way to delivery, in order. */
+    private readonly stages: readonly string[],
     private readonly sampleMs: number,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
@@ -57,24 +52,29 @@ export class BacklogSampler {
   /** Takes one sample now (tests and the first request wait on it). */
   async sample(): Promise<void> {
     const [queues, outbox] = await Promise.all([
-      this.depth(),
-      this.db.query<{ seq: string; unrelayed: number }>(
-        `SELECT (SELECT last_value FROM outbox_id_seq)::text AS seq,
-                (SELECT count(*)::int FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT ${OUTBOX_COUNT_CAP}) o) AS unrelayed`,
+      oldestWaitingPerQueue(this.redis, this.prefix, this.stages),
+      // The oldest unrelayed row by the partial index on id; a count capped at 100,000 (past it, "a lot").
+      this.db.query<{ unrelayed: number; lag_ms: number | null }>(
+        `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 100000) o) AS unrelayed,
+                (SELECT (extract(epoch FROM clock_timestamp() - created_at) * 1000)::float8
+                   FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1) AS lag_ms`,
       ),
     ]);
     const at = Date.now();
-    let jobs = outbox.rows[0]!.unrelayed;
-    for (const q of queues) for (const state of TO_DO) jobs += q.counts[state] ?? 0;
-    const raw: Raw = { at, jobs, seq: Number(outbox.rows[0]!.seq) };
-    const prev = this.last;
-    if (prev && at - prev.at >= 100) {
-      const seconds = (at - prev.at) / 1000;
-      const finished = Math.max(0, raw.seq - prev.seq - (raw.jobs - prev.jobs)) / seconds;
-      this.drain = this.drain === null ? finished : 0.6 * this.drain + 0.4 * finished;
-    }
-    this.last = raw;
-    const estimatedDelayMs = jobs === 0 ? 0 : this.drain && this.drain > 0.01 ? (jobs / this.drain) * 1000 : Infinity;
-    this.current = { jobs, drainPerSec: this.drain, estimatedDelayMs, sampledAt: at };
+    this.current = summarise(queues, outbox.rows[0]!.unrelayed, outbox.rows[0]!.lag_ms, at);
   }
+}
+
+/** The backlog from one look at the queues and the outbox (pure: tests feed it directly). */
+export function summarise(queues: QueueWait[], unrelayed: number, outboxLagMs: number | null, at: number): Backlog {
+  const perStageMs: Record<string, number> = { outbox: Math.max(0, Math.round(outboxLagMs ?? 0)) };
+  let jobs = unrelayed;
+  let delay = perStageMs.outbox!;
+  for (const q of queues) {
+    jobs += q.waiting + q.active;
+    const age = q.oldestTimestamp === null ? 0 : Math.max(0, at - q.oldestTimestamp);
+    perStageMs[q.queue] = age;
+    delay += age;
+  }
+  return { jobs, queueDelayMs: delay, perStageMs, sampledAt: at };
 }
