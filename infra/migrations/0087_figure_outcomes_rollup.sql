@@ -54,6 +54,26 @@ CREATE TABLE figure_outcomes (
 -- definitions: services/stats/edoc-rate.ledger-query.ts reads them the same way for a period), and
 -- the document moved from its old tuple to the new one. p_paper: a paper document (paper_documents)
 -- and the sender of its paper_recorded rows.
+-- Moves one document from its counted tuple `cur` to the new one: both counts in one statement (the
+-- old tuple's row first), then the document's row. Called with the sender's chain lock held.
+CREATE FUNCTION lt_figure_move(cur figure_documents, p_issued date, p_copies integer, p_delivered integer, p_paper integer,
+                               p_failed integer, p_signed boolean, p_pf boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF (cur.issued_on, cur.copies, cur.delivered, cur.paper, cur.failed, cur.signed, cur.pipeline_failed)
+     IS NOT DISTINCT FROM (p_issued, p_copies, p_delivered, p_paper, p_failed, p_signed, p_pf) THEN
+    RETURN;
+  END IF;
+  INSERT INTO figure_outcomes AS o (issued_on, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents)
+  VALUES (cur.issued_on, cur.sender, cur.copies, cur.delivered, cur.paper, cur.failed, cur.signed, cur.pipeline_failed, -1),
+         (p_issued, cur.sender, p_copies, p_delivered, p_paper, p_failed, p_signed, p_pf, 1)
+  ON CONFLICT (issued_on, sender, copies, delivered, paper, failed, signed, pipeline_failed)
+  DO UPDATE SET documents = o.documents + EXCLUDED.documents;
+  UPDATE figure_documents SET issued_on = p_issued, copies = p_copies, delivered = p_delivered, paper = p_paper,
+         failed = p_failed, signed = p_signed, pipeline_failed = p_pf
+   WHERE document_id = cur.document_id AND sender = cur.sender;
+END $$;
+
 CREATE FUNCTION lt_figure_refresh(p_document_id uuid, p_paper boolean, p_sender text) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -77,10 +97,12 @@ BEGIN
     v_found := FOUND;
     v_paper := v_copies;
   ELSE
-    SELECT l.sender INTO v_sender FROM ledger l
-     WHERE l.kind = 'document_accepted' AND l.document_id = p_document_id AND l.dispatch_id IS NULL;
-    IF NOT FOUND THEN
-      RETURN; -- not accepted yet: the accept row's trigger counts it
+    IF v_sender IS NULL THEN
+      SELECT l.sender INTO v_sender FROM ledger l
+       WHERE l.kind = 'document_accepted' AND l.document_id = p_document_id AND l.dispatch_id IS NULL;
+      IF NOT FOUND THEN
+        RETURN; -- not accepted yet: the accept row's trigger counts it
+      END IF;
     END IF;
     -- The sender's chain lock (re-entrant: a ledger row's trigger holds it already), then the
     -- document's state as committed by everyone before us.
@@ -105,40 +127,62 @@ BEGIN
   END IF;
 
   SELECT * INTO cur FROM figure_documents WHERE document_id = p_document_id AND sender = v_sender FOR UPDATE;
-  IF FOUND THEN
-    IF v_found AND (cur.issued_on, cur.copies, cur.delivered, cur.paper, cur.failed, cur.signed, cur.pipeline_failed)
-                   IS NOT DISTINCT FROM (v_issued, v_copies, v_delivered, v_paper, v_failed, v_signed, v_pf) THEN
-      RETURN;
-    END IF;
+  IF FOUND AND v_found THEN
+    PERFORM lt_figure_move(cur, v_issued, v_copies, v_delivered, v_paper, v_failed, v_signed, v_pf);
+  ELSIF FOUND THEN
     UPDATE figure_outcomes SET documents = documents - 1
      WHERE issued_on = cur.issued_on AND sender = cur.sender AND copies = cur.copies AND delivered = cur.delivered
        AND paper = cur.paper AND failed = cur.failed AND signed = cur.signed AND pipeline_failed = cur.pipeline_failed;
-    IF v_found THEN
-      UPDATE figure_documents SET issued_on = v_issued, copies = v_copies, delivered = v_delivered, paper = v_paper,
-             failed = v_failed, signed = v_signed, pipeline_failed = v_pf
-       WHERE document_id = p_document_id AND sender = v_sender;
-    ELSE
-      DELETE FROM figure_documents WHERE document_id = p_document_id AND sender = v_sender;
-    END IF;
+    DELETE FROM figure_documents WHERE document_id = p_document_id AND sender = v_sender;
   ELSIF v_found THEN
     INSERT INTO figure_documents (document_id, sender, paper_record, issued_on, copies, delivered, paper, failed, signed, pipeline_failed)
     VALUES (p_document_id, v_sender, p_paper, v_issued, v_copies, v_delivered, v_paper, v_failed, v_signed, v_pf);
-  END IF;
-  IF v_found THEN
-    INSERT INTO figure_outcomes (issued_on, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents)
+    INSERT INTO figure_outcomes AS o (issued_on, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents)
     VALUES (v_issued, v_sender, v_copies, v_delivered, v_paper, v_failed, v_signed, v_pf, 1)
     ON CONFLICT (issued_on, sender, copies, delivered, paper, failed, signed, pipeline_failed)
-    DO UPDATE SET documents = figure_outcomes.documents + 1;
+    DO UPDATE SET documents = o.documents + 1;
   END IF;
 END $$;
 
+-- A ledger row's trigger. An outcome (5 per document on the hot path) is counted incrementally:
+-- the document's counted row, locked, moves by this copy (its previous latest outcome out, this one
+-- in), one index probe for the previous outcome; no re-read of the document. Anything unusual (the
+-- document not counted yet, another sender's document) takes the full recount.
 CREATE FUNCTION lt_figure_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  cur figure_documents%ROWTYPE;
+  v_prev_kind text;
+  v_prev_id bigint;
 BEGIN
   IF NEW.kind = 'paper_recorded' THEN
     PERFORM lt_figure_refresh(NEW.document_id, true, NEW.sender);
-  ELSE
-    PERFORM lt_figure_refresh(NEW.document_id, false, NULL);
+    RETURN NULL;
+  ELSIF NEW.kind = 'document_accepted' THEN
+    IF NEW.dispatch_id IS NULL THEN
+      PERFORM lt_figure_refresh(NEW.document_id, false, NEW.sender);
+    END IF;
+    RETURN NULL;
+  ELSIF NEW.dispatch_id IS NULL THEN
+    RETURN NULL; -- not a copy's outcome: the rate does not read it
   END IF;
+  -- The chain lock of NEW.sender is held (ledger_append took it): the same sender's counted row.
+  SELECT * INTO cur FROM figure_documents WHERE document_id = NEW.document_id AND sender = NEW.sender FOR UPDATE;
+  IF NOT FOUND OR cur.paper_record THEN
+    PERFORM lt_figure_refresh(NEW.document_id, false, NULL);
+    RETURN NULL;
+  END IF;
+  SELECT x.kind, x.id INTO v_prev_kind, v_prev_id FROM ledger x
+   WHERE x.dispatch_id = NEW.dispatch_id AND x.kind IN ('dispatch_delivered', 'dispatch_paper', 'dispatch_failed')
+     AND x.document_id = NEW.document_id AND x.id <> NEW.id
+   ORDER BY x.id DESC LIMIT 1;
+  IF FOUND AND v_prev_id > NEW.id THEN
+    RETURN NULL; -- a later outcome of this copy is the one that counts
+  END IF;
+  PERFORM lt_figure_move(cur, cur.issued_on, cur.copies,
+    cur.delivered + (NEW.kind = 'dispatch_delivered')::int - (v_prev_kind IS NOT DISTINCT FROM 'dispatch_delivered')::int,
+    cur.paper + (NEW.kind = 'dispatch_paper')::int - (v_prev_kind IS NOT DISTINCT FROM 'dispatch_paper')::int,
+    cur.failed + (NEW.kind = 'dispatch_failed')::int - (v_prev_kind IS NOT DISTINCT FROM 'dispatch_failed')::int,
+    cur.signed, cur.pipeline_failed);
   RETURN NULL;
 END $$;
 
