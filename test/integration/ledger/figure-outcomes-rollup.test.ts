@@ -7,6 +7,8 @@ import { appendLedger } from '../../../services/domain/ledger/ledger.repository'
 import { computeEdocRate } from '../../../services/stats/edoc-rate';
 import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTuple } from '../../../services/stats/edoc-rate.query';
 import { documentOutcomeTuplesFromLedger } from '../../../services/stats/edoc-rate.ledger-query';
+import { onTimeByKeyFromEvents } from '../../../services/stats/on-time.ledger-query';
+import { onTimeByKey } from '../../../services/stats/on-time.query';
 import { acceptTestDocument } from '../../support/accepted-document.fixture';
 import type { TestAgency } from '../../support/agencies.fixture';
 import { startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -20,7 +22,7 @@ const sorted = (tuples: OutcomeTuple[]) => tuples.map((t) => JSON.stringify(t)).
  * Here the two must return the very same tuples, after every kind of change the rate depends on,
  * over the whole database (every other test's documents too), by month, quarter and agency.
  */
-describe('figure_outcomes: the rate\'s rollup counts exactly what the ledger says', function () {
+describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly what the ledger and the copies say', function () {
   this.timeout(240_000);
   let gw: RunningGateway;
   let db: Db;
@@ -51,6 +53,10 @@ describe('figure_outcomes: the rate\'s rollup counts exactly what the ledger say
         const [rollup, ledger] = await Promise.all([documentOutcomeTuples(db, s), documentOutcomeTuplesFromLedger(db, s)]);
         expect(sorted(rollup), `${groupBy} ${JSON.stringify(scope)}`).to.deep.equal(sorted(ledger));
         compared += ledger.length;
+        for (const asOf of [new Date(), new Date('2026-09-04T00:00:00+07:00'), new Date('2026-11-21T12:00:00+07:00')]) {
+          const [days, events] = await Promise.all([onTimeByKey(db, s, asOf), onTimeByKeyFromEvents(db, s, asOf)]);
+          expect([...days.entries()].sort(), `on time ${groupBy} ${JSON.stringify(scope)} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+        }
       }
     }
     return compared;
@@ -87,6 +93,18 @@ describe('figure_outcomes: the rate\'s rollup counts exactly what the ledger say
     await inTransaction(db, async (tx) => attachFile(tx, ids.D9!, 'signed', await putBlob(tx, Buffer.from(`%PDF-1.7 late ${ids.D9}`), 'application/pdf'), 'signed.pdf'));
     // D2 disposed: its files go (as disposal deletes them), electronic → mixed, as the ledger query says.
     await db.query(`DELETE FROM document_files WHERE document_id = $1`, [ids.D2]);
+    // On time: D2's copy completed (06) the day after, D3's registered again (only the first 03
+    // counts), D1's first copy gets the leader's deadline, D4's due date moves, D6's first copy
+    // arrives again a day later (its delivered_at moves; no new outcome row).
+    const ev = (c: { dispatch_id: string }, code: string, at: string) =>
+      db.query(`INSERT INTO dispatch_events (dispatch_id, code, at, actor) VALUES ($1, $2, $3, 'test')`, [c.dispatch_id, code, at]);
+    await ev(of('D2')[0]!, '06', '2026-08-04T15:00:00+07:00');
+    await ev(of('D3')[0]!, '03', '2026-08-18T09:00:00+07:00');
+    await ev(of('D3')[0]!, '03', '2026-08-14T10:00:00+07:00');
+    const d1c = of('D1')[0]!;
+    await db.query(`INSERT INTO incoming_handling (dispatch_id, agency_code, stage, deadline_on) VALUES ($1, $2, 'assigned', '2026-07-09')`, [d1c.dispatch_id, d1c.recipient_code]);
+    await db.query(`UPDATE documents SET due_on = '2026-09-20' WHERE id = $1`, [ids.D4]);
+    await db.query(`UPDATE dispatches SET delivered_at = '2026-10-06T10:00:00+07:00' WHERE id = $1`, [of('D6')[0]!.dispatch_id]);
     // An outcome appended in a transaction that rolls back counts for nothing.
     const d1 = of('D1')[0]!;
     await inTransaction(db, async (tx) => {
@@ -141,8 +159,10 @@ describe('figure_outcomes: the rate\'s rollup counts exactly what the ledger say
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
   });
 
-  it('when the backfill of migration 0087 rebuilds the tables from the ledger, then it finds the very rows the triggers kept', async () => {
+  it('when the backfills of migrations 0087 and 0088 rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
     const read = async () => ({
+      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_on::text, due_on::text, completed_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
+      copies: (await db.query(`SELECT * FROM figure_copies ORDER BY dispatch_id`)).rows,
       outcomes: (await db.query(`SELECT issued_on::text, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents FROM figure_outcomes WHERE documents <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`)).rows,
       documents: (await db.query(`SELECT * FROM figure_documents ORDER BY document_id, sender`)).rows,
     });
@@ -150,6 +170,9 @@ describe('figure_outcomes: the rate\'s rollup counts exactly what the ledger say
     expect(kept.documents.length).to.be.greaterThan(20);
     const rebuilt = await db.query<{ n: string }>(`SELECT lt_figures_rebuild() AS n`);
     expect(Number(rebuilt.rows[0]!.n)).to.equal(kept.documents.length);
+    const rebuiltCopies = await db.query<{ n: string }>(`SELECT lt_on_time_rebuild() AS n`);
+    expect(Number(rebuiltCopies.rows[0]!.n)).to.equal(kept.copies.length);
+    expect(kept.copies.length).to.be.greaterThan(10);
     expect(await read()).to.deep.equal(kept);
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
   });
