@@ -43,8 +43,10 @@ CREATE TABLE figure_on_time (
 );
 
 -- One copy's days as the on-time figures read them (the view dispatch_deadline_facts, 0042), or
--- nothing when its latest outcome is not an electronic delivery.
-CREATE FUNCTION lt_copy_refresh(p_dispatch_id uuid) RETURNS void
+-- nothing when its latest outcome is not an electronic delivery. p_delivered_now: called for a
+-- dispatch_delivered row known to be the copy's latest outcome (the ledger's trigger), so the
+-- ledger is not read again.
+CREATE FUNCTION lt_copy_refresh(p_dispatch_id uuid, p_delivered_now boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   cur figure_copies%ROWTYPE;
@@ -62,31 +64,36 @@ BEGIN
     INTO n
     FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
    WHERE x.id = p_dispatch_id
-     AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind IN ('dispatch_delivered', 'dispatch_paper', 'dispatch_failed')
-           ORDER BY o.id DESC LIMIT 1) = 'dispatch_delivered';
+     AND (p_delivered_now OR (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind IN ('dispatch_delivered', 'dispatch_paper', 'dispatch_failed')
+                               ORDER BY o.id DESC LIMIT 1) = 'dispatch_delivered');
   v_found := FOUND;
-  IF had AND v_found AND cur IS NOT DISTINCT FROM n THEN
+  IF NOT had THEN
+    IF v_found THEN
+      -- The common case: a copy delivered for the first time.
+      INSERT INTO figure_copies VALUES (n.*);
+      INSERT INTO figure_on_time AS o (issued_on, recipient, arrived_on, registered_on, due_on, completed_on, copies)
+      VALUES (n.issued_on, n.recipient, n.arrived_on, n.registered_on, n.due_on, n.completed_on, 1)
+      ON CONFLICT ON CONSTRAINT figure_on_time_key DO UPDATE SET copies = o.copies + 1;
+    END IF;
     RETURN;
   END IF;
-  IF NOT had AND NOT v_found THEN
+  IF v_found AND cur IS NOT DISTINCT FROM n THEN
     RETURN;
   END IF;
   INSERT INTO figure_on_time AS o (issued_on, recipient, arrived_on, registered_on, due_on, completed_on, copies)
   SELECT * FROM (
-    SELECT cur.issued_on, cur.recipient, cur.arrived_on, cur.registered_on, cur.due_on, cur.completed_on, -1 WHERE had
+    SELECT cur.issued_on, cur.recipient, cur.arrived_on, cur.registered_on, cur.due_on, cur.completed_on, -1
     UNION ALL
     SELECT n.issued_on, n.recipient, n.arrived_on, n.registered_on, n.due_on, n.completed_on, 1 WHERE v_found
   ) m (issued_on, recipient, arrived_on, registered_on, due_on, completed_on, copies)
   ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT ON CONSTRAINT figure_on_time_key DO UPDATE SET copies = o.copies + EXCLUDED.copies;
-  IF had AND v_found THEN
+  IF v_found THEN
     UPDATE figure_copies SET issued_on = n.issued_on, recipient = n.recipient, arrived_on = n.arrived_on,
            registered_on = n.registered_on, due_on = n.due_on, completed_on = n.completed_on
      WHERE dispatch_id = p_dispatch_id;
-  ELSIF had THEN
-    DELETE FROM figure_copies WHERE dispatch_id = p_dispatch_id;
   ELSE
-    INSERT INTO figure_copies VALUES (n.*);
+    DELETE FROM figure_copies WHERE dispatch_id = p_dispatch_id;
   END IF;
 END $$;
 
@@ -117,23 +124,25 @@ BEGIN
   ELSIF NEW.dispatch_id IS NULL THEN
     RETURN NULL; -- not a copy's outcome: the figures do not read it
   END IF;
-  IF NEW.kind = 'dispatch_delivered' THEN
-    PERFORM lt_copy_refresh(NEW.dispatch_id);
-  ELSE
-    PERFORM lt_copy_refresh_counted(NEW.dispatch_id);
-  END IF;
-  -- The chain lock of NEW.sender is held (ledger_append took it): the same sender's counted row.
-  SELECT * INTO cur FROM figure_documents WHERE document_id = NEW.document_id AND sender = NEW.sender FOR UPDATE;
-  IF NOT FOUND OR cur.paper_record THEN
-    PERFORM lt_figure_refresh(NEW.document_id, false, NULL);
-    RETURN NULL;
-  END IF;
   SELECT x.kind, x.id INTO v_prev_kind, v_prev_id FROM ledger x
    WHERE x.dispatch_id = NEW.dispatch_id AND x.kind IN ('dispatch_delivered', 'dispatch_paper', 'dispatch_failed')
      AND x.document_id = NEW.document_id AND x.id <> NEW.id
    ORDER BY x.id DESC LIMIT 1;
   IF FOUND AND v_prev_id > NEW.id THEN
-    RETURN NULL; -- a later outcome of this copy is the one that counts
+    RETURN NULL; -- a later outcome of this copy is the one that counts: nothing moves
+  END IF;
+  -- This row is the copy's latest outcome. Its on-time days:
+  IF NEW.kind = 'dispatch_delivered' THEN
+    PERFORM lt_copy_refresh(NEW.dispatch_id, true);
+  ELSIF v_prev_kind = 'dispatch_delivered' THEN
+    PERFORM lt_copy_refresh(NEW.dispatch_id);
+  END IF;
+  -- Its document's outcome tuple. The chain lock of NEW.sender is held (ledger_append took it):
+  -- the same sender's counted row.
+  SELECT * INTO cur FROM figure_documents WHERE document_id = NEW.document_id AND sender = NEW.sender FOR UPDATE;
+  IF NOT FOUND OR cur.paper_record THEN
+    PERFORM lt_figure_refresh(NEW.document_id, false, NULL);
+    RETURN NULL;
   END IF;
   PERFORM lt_figure_move(cur, cur.issued_on, cur.copies,
     cur.delivered + (NEW.kind = 'dispatch_delivered')::int - (v_prev_kind IS NOT DISTINCT FROM 'dispatch_delivered')::int,
