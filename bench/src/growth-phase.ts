@@ -8,6 +8,8 @@ import { createPool, type Db } from '../../services/db/pool';
 import { verifyLedger } from '../../services/domain/ledger/ledger-verify';
 import { produceQuarterlyReport } from '../../services/reports/quarterly-report';
 import { computeEdocRate } from '../../services/stats/edoc-rate';
+import { documentOutcomeTuples } from '../../services/stats/edoc-rate.query';
+import { onTimeByKey } from '../../services/stats/on-time.query';
 import { generateGrowthData, type GrowthData } from './growth-data';
 import type { HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import { IpcChild, startService, waitReady, type Service } from './processes';
@@ -23,10 +25,11 @@ const RATE_YEAR = 2025;
 const REPORT = { year: 2025, quarter: 2 as const };
 
 export interface GrowthPhaseResult {
-  scale: { documents: number; dispatches: number; ledgerRows: number; chains: number; years: number[]; generateSeconds: number };
+  scale: { documents: number; dispatches: number; ledgerRows: number; chains: number; years: number[]; generateSeconds: number; rollupBackfillSeconds: number };
   /** computeEdocRate for RATE_YEAR by month and by agency (what the monitor page asks), p95 of all calls. */
   ratesYearP95Ms: number | null;
-  rates: { byMonthMs: number[]; byAgencyMs: number[] };
+  /** Its two parts for the year by month, p50 of 3 calls: the outcome tuples (figure_outcomes) and the on-time figures. */
+  rates: { byMonthMs: number[]; byAgencyMs: number[]; tuplesP50Ms: number | null; onTimeP50Ms: number | null };
   ledgerVerifySeconds: number | null;
   /** tamperFound: one row altered afterwards (guard disabled, as a superuser could), and verify named it. */
   ledgerVerify: { ok: boolean; rows: number; tamperFound: boolean | null };
@@ -120,6 +123,14 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
       byAgencyMs.push((await timed(() => computeEdocRate(db!, { ...range, groupBy: 'agency' })))[1]);
     }
     const ratesP95 = percentile([...byMonthMs, ...byAgencyMs], 95);
+    const scope = { from: range.from, to: range.to, agencies: null, groupBy: 'month' as const };
+    const tuplesMs: number[] = [];
+    const onTimeMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      tuplesMs.push((await timed(() => documentOutcomeTuples(db!, scope)))[1]);
+      onTimeMs.push((await timed(() => onTimeByKey(db!, scope, range.asOf)))[1]);
+    }
+    o.say(`growth: of which outcome tuples p50 ${round(median(tuplesMs))} ms, on-time p50 ${round(median(onTimeMs))} ms`);
     o.say(`growth: rate for ${RATE_YEAR} by month p50 ${round(median(byMonthMs))} ms, by agency p50 ${round(median(byAgencyMs))} ms, p95 of both ${round(ratesP95)} ms`);
 
     const [verified, verifyMs] = await timed(() => verifyLedger(db!));
@@ -129,9 +140,9 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
     const [, reportMs] = await timed(() => produceQuarterlyReport(db!, REPORT.year, REPORT.quarter, new Date()));
     o.say(`growth: quarterly report ${REPORT.year} Q${REPORT.quarter} produced in ${round(reportMs / 1000, 1)} s`);
     return {
-      scale: { documents: search.documents, dispatches: search.dispatches, ledgerRows: growth.ledgerRows, chains: growth.chains, years: YEARS, generateSeconds: search.seconds + growth.seconds },
+      scale: { documents: search.documents, dispatches: search.dispatches, ledgerRows: growth.ledgerRows, chains: growth.chains, years: YEARS, generateSeconds: search.seconds + growth.seconds, rollupBackfillSeconds: growth.rollupBackfillSeconds },
       ratesYearP95Ms: round(ratesP95),
-      rates: { byMonthMs: byMonthMs.map((v) => round(v)!), byAgencyMs: byAgencyMs.map((v) => round(v)!) },
+      rates: { byMonthMs: byMonthMs.map((v) => round(v)!), byAgencyMs: byAgencyMs.map((v) => round(v)!), tuplesP50Ms: round(median(tuplesMs)), onTimeP50Ms: round(median(onTimeMs)) },
       ledgerVerifySeconds: verified.ok ? round(verifyMs / 1000, 1) : null,
       ledgerVerify: { ok: verified.ok, rows: verified.rows, tamperFound },
       quarterlyReportSeconds: round(reportMs / 1000, 1),
@@ -186,6 +197,8 @@ export function growthRows(r: GrowthPhaseResult): [string, unknown][] {
   return [
     ['growth data (docs / dispatches / ledger rows)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.ledgerRows} over ${r.scale.years.join('–')} (${r.scale.generateSeconds} s)`],
     ['rate a year: by month / by agency p50 (ms); p95', `${median(r.rates.byMonthMs)} / ${median(r.rates.byAgencyMs)}; ${r.ratesYearP95Ms}`],
+    ['rate a year by month: tuples / on-time p50 (ms)', `${r.rates.tuplesP50Ms} / ${r.rates.onTimeP50Ms}`],
+    ['rate rollup backfill (s)', r.scale.rollupBackfillSeconds],
     ['ledger verify (s, rows)', `${r.ledgerVerifySeconds} (${r.ledgerVerify.rows}, ${r.ledgerVerify.ok ? 'OK' : 'BROKEN'}; one altered row found: ${r.ledgerVerify.tamperFound})`],
     ['quarterly report (s)', r.quarterlyReportSeconds],
     ['accept alone empty / full (/s)', `${r.accept.emptyPerSec} / ${r.accept.fullPerSec} (${r.acceptFullVsEmpty})`],

@@ -1,4 +1,3 @@
-import { LedgerKind } from '../../contracts';
 import type { Queryable } from '../db/pool';
 import { figureQuery } from './figure-query';
 import { groupKeySql, type FigureScope } from './edoc-rate.query';
@@ -22,43 +21,35 @@ export interface OnTimeCounts {
  * deadline (the recipient leader's, else the document's due date). A copy enters a denominator
  * once its deadline has passed at `asOf`, or once it was done: an open copy that can still be on
  * time is not yet judged.
+ *
+ * Read from figure_on_time (migration 0088): copies counted per issue day, recipient and their
+ * Vietnam days (arrival, registration, due, completion), kept by triggers. Every deadline is a
+ * Vietnam midnight, so the days decide exactly what the copies' moments decided
+ * (onTimeByKeyFromEvents reads those); the registration deadline is computed once per arrival day,
+ * with today's holidays, and judged at `asOf` here.
  */
 export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Promise<Map<string, OnTimeCounts>> {
   const r = await figureQuery<OnTimeCounts & { key: string }>(
     db,
-    `WITH delivered AS (
-       SELECT x.id, x.recipient_code, d.issued_on, f.due_on,
-              COALESCE(f.arrived_at, x.created_at) AS arrived_at, f.registered_at AS ack_at, f.completed_at AS done_at
-         FROM documents d JOIN dispatches x ON x.document_id = d.id JOIN dispatch_deadline_facts f ON f.dispatch_id = x.id
-        WHERE d.issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR x.recipient_code = ANY($3::text[]))
-          AND x.recipient_code NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
-          AND (SELECT o.kind FROM ledger o WHERE o.dispatch_id = x.id AND o.kind = ANY($5::text[])
-                ORDER BY o.id DESC LIMIT 1) = $6
+    `WITH c AS (
+       SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient')} AS key, arrived_on, registered_on, due_on, completed_on, sum(copies)::int AS n
+         FROM figure_on_time
+        WHERE issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR recipient = ANY($3::text[]))
+          AND recipient NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(copies) <> 0
      ), ack_days AS (
-       -- registration_deadline() depends only on the arrival's Vietnam day: computed once per day
-       -- (a year has ~365) instead of once per copy (a province's year has a million).
-       SELECT a.day, registration_deadline(a.day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS deadline
-         FROM (SELECT DISTINCT (arrived_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day FROM delivered) a
-     ), timed AS (
-       SELECT dl.*, ad.deadline AS ack_deadline, completion_deadline(dl.due_on) AS due_deadline
-         FROM delivered dl LEFT JOIN ack_days ad ON ad.day = (dl.arrived_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+       SELECT a.arrived_on, registration_deadline(a.arrived_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS deadline
+         FROM (SELECT DISTINCT arrived_on FROM c) a
      )
-     SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient_code')} AS key,
-            count(*) FILTER (WHERE ack_at IS NOT NULL OR ack_deadline <= $4)::int AS dispatches,
-            count(*) FILTER (WHERE ack_at IS NOT NULL)::int AS acknowledged,
-            count(*) FILTER (WHERE ack_at < ack_deadline)::int AS "acknowledgedOnTime",
-            count(*) FILTER (WHERE due_on IS NOT NULL AND (done_at IS NOT NULL OR due_deadline <= $4))::int AS "withDueDate",
-            count(*) FILTER (WHERE due_on IS NOT NULL AND done_at IS NOT NULL)::int AS completed,
-            count(*) FILTER (WHERE done_at < due_deadline)::int AS "completedOnTime"
-       FROM timed GROUP BY 1`,
-    [
-      s.from,
-      s.to,
-      s.agencies,
-      asOf,
-      [LedgerKind.dispatchDelivered, LedgerKind.dispatchPaper, LedgerKind.dispatchFailed],
-      LedgerKind.dispatchDelivered,
-    ],
+     SELECT key,
+            COALESCE(sum(n) FILTER (WHERE registered_on IS NOT NULL OR ad.deadline <= $4), 0)::int AS dispatches,
+            COALESCE(sum(n) FILTER (WHERE registered_on IS NOT NULL), 0)::int AS acknowledged,
+            COALESCE(sum(n) FILTER (WHERE registered_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' < ad.deadline), 0)::int AS "acknowledgedOnTime",
+            COALESCE(sum(n) FILTER (WHERE due_on IS NOT NULL AND (completed_on IS NOT NULL OR completion_deadline(due_on) <= $4)), 0)::int AS "withDueDate",
+            COALESCE(sum(n) FILTER (WHERE due_on IS NOT NULL AND completed_on IS NOT NULL), 0)::int AS completed,
+            COALESCE(sum(n) FILTER (WHERE completed_on <= due_on), 0)::int AS "completedOnTime"
+       FROM c JOIN ack_days ad USING (arrived_on) GROUP BY key`,
+    [s.from, s.to, s.agencies, asOf],
   );
   return new Map(r.rows.map(({ key, ...counts }) => [key, counts]));
 }

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { LedgerKind } from '../../../contracts';
+import { inTransaction, type Db, type Tx } from '../../../services/db/pool';
+import { moveDocumentStatus } from '../../../services/domain/documents/document.repository';
+import { attachFile, putBlob } from '../../../services/domain/blobs/blob.repository';
+import { appendLedger } from '../../../services/domain/ledger/ledger.repository';
+import { computeEdocRate } from '../../../services/stats/edoc-rate';
+import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTuple } from '../../../services/stats/edoc-rate.query';
+import { documentOutcomeTuplesFromLedger } from '../../../services/stats/edoc-rate.ledger-query';
+import { onTimeByKeyFromEvents } from '../../../services/stats/on-time.ledger-query';
+import { onTimeByKey } from '../../../services/stats/on-time.query';
+import { acceptTestDocument } from '../../support/accepted-document.fixture';
+import type { TestAgency } from '../../support/agencies.fixture';
+import { startGateway, type RunningGateway } from '../../support/http.fixture';
+import { addDocuments, createScenarioAgencies, postPaperDispatches, SCENARIO_DOCUMENTS } from './scenario.fixture';
+
+const sorted = (tuples: OutcomeTuple[]) => tuples.map((t) => JSON.stringify(t)).sort();
+
+/**
+ * The rate reads figure_outcomes (migration 0087), a count of documents per (issue day, sender,
+ * outcome tuple) kept by triggers; the ledger query it replaced is kept (documentOutcomeTuplesFromLedger).
+ * Here the two must return the very same tuples, after every kind of change the rate depends on,
+ * over the whole database (every other test's documents too), by month, quarter and agency.
+ */
+describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly what the ledger and the copies say', function () {
+  this.timeout(240_000);
+  let gw: RunningGateway;
+  let db: Db;
+  let agencies: TestAgency[];
+  let members: string[];
+  let ids: Record<string, string>;
+
+  before(async () => {
+    gw = await startGateway();
+    db = gw.db;
+    const s = await createScenarioAgencies(db);
+    agencies = s.agencies;
+    members = agencies.map((a) => a.code);
+    ids = await addDocuments(db, agencies, SCENARIO_DOCUMENTS);
+    await postPaperDispatches(gw.baseUrl, agencies);
+  });
+  after(async () => gw.close());
+
+  async function expectSameAsLedger(): Promise<number> {
+    let compared = 0;
+    for (const groupBy of ['month', 'quarter', 'agency'] as GroupBy[]) {
+      for (const scope of [
+        { from: '2000-01-01', to: '2099-12-31', agencies: null },
+        { from: '2026-07-01', to: '2026-12-31', agencies: members },
+        { from: '2026-08-14', to: '2026-11-09', agencies: [members[0]!, members[1]!] },
+      ]) {
+        const s: FigureScope = { ...scope, groupBy };
+        const [rollup, ledger] = await Promise.all([documentOutcomeTuples(db, s), documentOutcomeTuplesFromLedger(db, s)]);
+        expect(sorted(rollup), `${groupBy} ${JSON.stringify(scope)}`).to.deep.equal(sorted(ledger));
+        compared += ledger.length;
+        for (const asOf of [new Date(), new Date('2026-09-04T00:00:00+07:00'), new Date('2026-11-21T12:00:00+07:00')]) {
+          const [days, events] = await Promise.all([onTimeByKey(db, s, asOf), onTimeByKeyFromEvents(db, s, asOf)]);
+          expect([...days.entries()].sort(), `on time ${groupBy} ${JSON.stringify(scope)} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+        }
+      }
+    }
+    return compared;
+  }
+
+  const outcome = (tx: Tx | Db, documentId: string, dispatchId: string, sender: string, recipient: string, kind: string) =>
+    appendLedger(tx, { kind: kind as never, documentId, dispatchId, sender, recipient, channel: kind === LedgerKind.dispatchPaper ? 'paper' : 'hosted' });
+
+  it('when the scenario is written (delivered, paper, failed then delivered, unsigned, pending, failed in the pipeline, paper records), then the rollup equals the ledger and the rate is the hand-worked one', async () => {
+    expect(await expectSameAsLedger()).to.be.greaterThan(20);
+    const r = await computeEdocRate(db, { from: '2026-07-01', to: '2026-12-31', filter: null, groupBy: 'quarter', asOf: new Date() });
+    const mine = await computeEdocRate(db, { from: '2026-07-01', to: '2026-12-31', filter: members[0]!, groupBy: 'quarter', asOf: new Date() });
+    expect(r.totals.total).to.be.greaterThanOrEqual(12);
+    // A1 in the scenario: D1, D2, D6 electronic; D3 mixed; D7, P2 paper; D10 pending.
+    expect(mine.totals).to.include({ electronic: 3, paper: 2, mixed: 1, pending: 1 });
+  });
+
+  it('when copies are revoked, a pending copy settles late, a failed document is retried, and a disposal removes the signed file, then the rollup follows the ledger', async () => {
+    const docs = await db.query<{ id: string; name: string; dispatch_id: string; recipient_code: string; sender_code: string }>(
+      `SELECT d.id, x.id AS dispatch_id, x.recipient_code, d.sender_code, d.subject AS name
+         FROM documents d JOIN dispatches x ON x.document_id = d.id WHERE d.id = ANY($1::uuid[]) ORDER BY x.recipient_code`,
+      [Object.values(ids)],
+    );
+    const of = (name: string) => docs.rows.filter((r) => r.id === ids[name]);
+    // Revocations write no outcome: nothing moves (D6 stays electronic).
+    for (const c of of('D6')) await appendLedger(db, { kind: LedgerKind.dispatchRevoked, documentId: c.id, dispatchId: c.dispatch_id, sender: c.sender_code, recipient: c.recipient_code });
+    // D10's pending copy is delivered: pending → electronic.
+    const d10 = of('D10')[0]!;
+    await outcome(db, d10.id, d10.dispatch_id, d10.sender_code, d10.recipient_code, LedgerKind.dispatchDelivered);
+    // D11 failed in the pipeline; retried, its copies go on paper: mixed → paper.
+    await inTransaction(db, (tx) => moveDocumentStatus(tx, ids.D11!, 'failed', 'accepted'));
+    for (const c of of('D11')) await outcome(db, c.id, c.dispatch_id, c.sender_code, c.recipient_code, LedgerKind.dispatchPaper);
+    // D9 delivered unsigned (mixed), signed afterwards: electronic.
+    await inTransaction(db, async (tx) => attachFile(tx, ids.D9!, 'signed', await putBlob(tx, Buffer.from(`%PDF-1.7 late ${ids.D9}`), 'application/pdf'), 'signed.pdf'));
+    // D2 disposed: its files go (as disposal deletes them), electronic → mixed, as the ledger query says.
+    await db.query(`DELETE FROM document_files WHERE document_id = $1`, [ids.D2]);
+    // On time: D2's copy completed (06) the day after, D3's registered again (only the first 03
+    // counts), D1's first copy gets the leader's deadline, D4's due date moves, D6's first copy
+    // arrives again a day later (its delivered_at moves; no new outcome row).
+    const ev = (c: { dispatch_id: string }, code: string, at: string) =>
+      db.query(`INSERT INTO dispatch_events (dispatch_id, code, at, actor) VALUES ($1, $2, $3, 'test')`, [c.dispatch_id, code, at]);
+    await ev(of('D2')[0]!, '06', '2026-08-04T15:00:00+07:00');
+    await ev(of('D3')[0]!, '03', '2026-08-18T09:00:00+07:00');
+    await ev(of('D3')[0]!, '03', '2026-08-14T10:00:00+07:00');
+    const d1c = of('D1')[0]!;
+    await db.query(`INSERT INTO incoming_handling (dispatch_id, agency_code, stage, deadline_on) VALUES ($1, $2, 'assigned', '2026-07-09')`, [d1c.dispatch_id, d1c.recipient_code]);
+    await db.query(`UPDATE documents SET due_on = '2026-09-20' WHERE id = $1`, [ids.D4]);
+    await db.query(`UPDATE dispatches SET delivered_at = '2026-10-06T10:00:00+07:00' WHERE id = $1`, [of('D6')[0]!.dispatch_id]);
+    // An outcome appended in a transaction that rolls back counts for nothing.
+    const d1 = of('D1')[0]!;
+    await inTransaction(db, async (tx) => {
+      await outcome(tx, d1.id, d1.dispatch_id, d1.sender_code, d1.recipient_code, LedgerKind.dispatchFailed);
+      throw new Error('rolled back');
+    }).catch((err: Error) => expect(err.message).to.equal('rolled back'));
+
+    const mine = await computeEdocRate(db, { from: '2026-07-01', to: '2026-12-31', filter: members[0]!, groupBy: 'quarter', asOf: new Date() });
+    expect(mine.totals).to.include({ electronic: 3, paper: 2, mixed: 2, pending: 0 });
+    const d11Sender = await computeEdocRate(db, { from: '2026-07-01', to: '2026-12-31', filter: members[3]!, groupBy: 'quarter', asOf: new Date() });
+    expect(d11Sender.totals).to.include({ paper: 1, mixed: 0 });
+    expect(await expectSameAsLedger()).to.be.greaterThan(20);
+  });
+
+  it('when many outcomes of the same senders and documents are appended at once, failures retried and some transactions rolled back, then the rollup equals the ledger', async () => {
+    const made: { id: string; sender: string; copies: { dispatchId: string; recipient: string }[] }[] = [];
+    for (let i = 0; i < 16; i++) {
+      const sender = members[i % 4]!;
+      const recipients = members.filter((m) => m !== sender);
+      const { documentId, dispatchIds } = await inTransaction(db, async (tx) => {
+        const d = await acceptTestDocument(tx, { sender, recipients, issuedOn: `2031-0${1 + (i % 3)}-1${i % 10}`, number: String(900 + i) });
+        await appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: d.documentId, sender, detail: { number: String(900 + i), notation: 'UBND-VP', year: 2031, recipients: recipients.length } });
+        if (i % 5 !== 0) await attachFile(tx, d.documentId, 'signed', await putBlob(tx, Buffer.from(`%PDF-1.7 c ${d.documentId}`), 'application/pdf'), 'signed.pdf');
+        return d;
+      });
+      made.push({ id: documentId, sender, copies: dispatchIds.map((dispatchId, k) => ({ dispatchId, recipient: recipients[k]! })) });
+    }
+    let rolledBack = 0;
+    await Promise.all(
+      made.flatMap((d, i) =>
+        d.copies.map(async (c, k) => {
+          const n = i * 3 + k;
+          if (n % 7 === 0) {
+            await outcome(db, d.id, c.dispatchId, d.sender, c.recipient, LedgerKind.dispatchFailed);
+            if (n % 2 === 0) await outcome(db, d.id, c.dispatchId, d.sender, c.recipient, LedgerKind.dispatchDelivered);
+          } else if (n % 11 === 0) {
+            await inTransaction(db, async (tx) => {
+              await outcome(tx, d.id, c.dispatchId, d.sender, c.recipient, LedgerKind.dispatchDelivered);
+              throw new Error('rolled back');
+            }).catch(() => rolledBack++);
+          } else {
+            await outcome(db, d.id, c.dispatchId, d.sender, c.recipient, n % 5 === 0 ? LedgerKind.dispatchPaper : LedgerKind.dispatchDelivered);
+          }
+        }),
+      ),
+    );
+    expect(rolledBack).to.be.greaterThan(0);
+    const s: FigureScope = { from: '2031-01-01', to: '2031-12-31', agencies: members, groupBy: 'month' };
+    const ledger = await documentOutcomeTuplesFromLedger(db, s);
+    expect(ledger.reduce((n, t) => n + t.documents, 0)).to.equal(16);
+    expect(sorted(await documentOutcomeTuples(db, s))).to.deep.equal(sorted(ledger));
+    expect(await expectSameAsLedger()).to.be.greaterThan(20);
+  });
+
+  it('when the backfills of migrations 0087 and 0088 rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
+    const read = async () => ({
+      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_on::text, due_on::text, completed_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
+      copies: (await db.query(`SELECT * FROM figure_copies ORDER BY dispatch_id`)).rows,
+      outcomes: (await db.query(`SELECT issued_on::text, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents FROM figure_outcomes WHERE documents <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`)).rows,
+      documents: (await db.query(`SELECT * FROM figure_documents ORDER BY document_id, sender`)).rows,
+    });
+    const kept = await read();
+    expect(kept.documents.length).to.be.greaterThan(20);
+    const rebuilt = await db.query<{ n: string }>(`SELECT lt_figures_rebuild() AS n`);
+    expect(Number(rebuilt.rows[0]!.n)).to.equal(kept.documents.length);
+    const rebuiltCopies = await db.query<{ n: string }>(`SELECT lt_on_time_rebuild() AS n`);
+    expect(Number(rebuiltCopies.rows[0]!.n)).to.equal(kept.copies.length);
+    expect(kept.copies.length).to.be.greaterThan(10);
+    expect(await read()).to.deep.equal(kept);
+    expect(await expectSameAsLedger()).to.be.greaterThan(20);
+  });
+});
