@@ -16,7 +16,7 @@ RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends poppler-utils qpdf openssl ca-certificates \
+ && apt-get install -y --no-install-recommends poppler-utils gir1.2-poppler-0.18 python3 qpdf openssl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 lienthong \
  && useradd --system --uid 10001 --gid lienthong --home-dir /app --shell /usr/sbin/nologin lienthong

@@ -58,6 +58,12 @@ if have_postgres && ! compgen -G '/usr/share/postgresql/*/extension/unaccent.con
 fi
 need redis-server redis-server
 need poppler-utils pdfsig pdftotext pdftoppm pdffonts pdfinfo
+# The resident text extractor for search (issue 25) calls libpoppler-glib from python3's ctypes;
+# without them pdftotext is started per document instead (same text, ~5 ms more CPU each).
+need python3 python3
+if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpoppler-glib\.so\.8'; then
+  missing+=(gir1.2-poppler-0.18)
+fi
 need qpdf qpdf
 need libnss3-tools certutil
 need openssl openssl

@@ -14,7 +14,11 @@ async function pdfWith(text: string): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-/** pdftotext is started by a small helper process (issue 25): the same text, errors and recovery. */
+/**
+ * pdftotext is started by a small helper process (issue 25): the same text, errors and recovery.
+ * (extractPdfText asks the resident extractor first, pdftotext-resident.test.ts; files, large PDFs
+ * and what it cannot answer come here.)
+ */
 describe('pdftotext through the helper process', function () {
   this.timeout(60_000);
   after(() => stopPdftotextHelper());
@@ -31,7 +35,7 @@ describe('pdftotext through the helper process', function () {
 
   it('answers many requests at once, each with its own text', async () => {
     const pdfs = await Promise.all(Array.from({ length: 12 }, (_, i) => pdfWith(`Van ban thu ${i}`)));
-    const texts = await Promise.all(pdfs.map((p) => extractPdfText(p)));
+    const texts = await Promise.all(pdfs.map(async (p) => (await pdftotext(p)).trim()));
     expect(texts).to.deep.equal(pdfs.map((_, i) => `Van ban thu ${i}`));
   });
 
@@ -44,7 +48,7 @@ describe('pdftotext through the helper process', function () {
   });
 
   it('starts a new helper when the old one is gone', async () => {
-    expect(await extractPdfText(await pdfWith('Truoc'))).to.equal('Truoc');
+    expect((await pdftotext(await pdfWith('Truoc'))).trim()).to.equal('Truoc');
     const helpers = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'pdftotext-helper']).toString().trim().split('\n').map(Number);
     expect(helpers).to.have.length(1);
     process.kill(helpers[0]!, 'SIGKILL');
@@ -53,7 +57,7 @@ describe('pdftotext through the helper process', function () {
     const pdf = await pdfWith('Sau');
     let text: string | null = null;
     for (let attempt = 0; attempt < 20 && text === null; attempt++) {
-      text = await extractPdfText(pdf).catch((e: Error) => {
+      text = await pdftotext(pdf).then((t) => t.trim()).catch((e: Error) => {
         expect(e.message).to.match(/pdftotext helper/);
         return null;
       });
