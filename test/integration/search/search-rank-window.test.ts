@@ -15,17 +15,19 @@ interface Item {
  * five newer ones with the words in their file text only (weight D), one oldest with them in its
  * subject (weight A), the most relevant.
  */
-describe('GET /v1/search rank window: the newest matches by relevance, then the older newest first, every match counted', function () {
+describe('GET /v1/search rank window: the newest matches by relevance, then the older newest first, every match counted; the metadata substring among the agency\'s own documents', function () {
   this.timeout(60_000);
   let gw: RunningGateway;
   let recipient: TestAgency;
+  let stranger: TestAgency;
   let docs: { documentId: string }[];
   const saved = process.env.LIENTHONG_SEARCH_RANK_WINDOW;
 
   before(async () => {
     gw = await startGateway();
-    const [sender, r] = (await createAgencies(gw.db, 2, { withCertificates: false })) as [TestAgency, TestAgency];
+    const [sender, r, s] = (await createAgencies(gw.db, 3, { withCertificates: false })) as [TestAgency, TestAgency, TestAgency];
     recipient = r;
+    stranger = s;
     docs = await seedDelivered(gw.db, sender.code, recipient.code, [
       ...Array.from({ length: 5 }, (_, i) => ({ subject: `Báo cáo tình hình chung tháng ${i + 1}`, content: `Phụ lục: công trình thủy lợi số ${i + 1}` })),
       { subject: 'Thủy lợi nội đồng: kế hoạch thủy lợi vùng cao', documentType: 'KH' },
@@ -78,5 +80,15 @@ describe('GET /v1/search rank window: the newest matches by relevance, then the 
     const paged = await walk(2);
     expect(paged.total).to.equal(6);
     expect(paged.items.map((i) => i.documentId)).to.deep.equal(whole.items.map((i) => i.documentId));
+  });
+
+  it('when a number and notation is typed that whole words do not find ("6/UBND" for 06/UBND-VP), then the substring finds it among the agency\'s own documents, and not for another agency', async () => {
+    const mine = await getJson(gw.baseUrl, `/v1/search?q=${encodeURIComponent('6/UBND')}`, recipient.apiKey);
+    expect(mine.status).to.equal(200);
+    expect(mine.body.total).to.equal(1);
+    expect(mine.body.items[0].documentId).to.equal(docs[5]!.documentId);
+    const theirs = await getJson(gw.baseUrl, `/v1/search?q=${encodeURIComponent('6/UBND')}`, stranger.apiKey);
+    expect(theirs.status).to.equal(200);
+    expect(theirs.body.total).to.equal(0);
   });
 });
