@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { getJson, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { seedDelivered } from '../../support/seed-documents';
+import { searchDocuments } from '../../../services/domain/search/document-search';
+import { createUser } from '../../../services/domain/users/user.repository';
 
 interface Item {
   documentId: string;
@@ -20,7 +22,7 @@ describe('GET /v1/search rank window: the newest matches by relevance, then the 
   let gw: RunningGateway;
   let recipient: TestAgency;
   let stranger: TestAgency;
-  let docs: { documentId: string }[];
+  let docs: { documentId: string; dispatchId: string }[];
   const saved = process.env.LIENTHONG_SEARCH_RANK_WINDOW;
 
   before(async () => {
@@ -90,5 +92,18 @@ describe('GET /v1/search rank window: the newest matches by relevance, then the 
     const theirs = await getJson(gw.baseUrl, `/v1/search?q=${encodeURIComponent('6/UBND')}`, stranger.apiKey);
     expect(theirs.status).to.equal(200);
     expect(theirs.body.total).to.equal(0);
+  });
+
+  it('when the reader is restricted to the copies given to them (unit heads, specialists), then a word search counts and shows only those', async () => {
+    const user = await createUser(gw.db, { agencyCode: recipient.code, username: `cv-${recipient.code.toLowerCase().replace(/[^a-z0-9]/g, '')}`, role: 'clerk', password: 'Mat-khau-rat-dai-2026!' });
+    const given = { givenTo: { userId: user.id, departmentId: null } };
+    const none = await searchDocuments(gw.db, recipient.code, { q: 'thuy loi', limit: 50 } as never, given, { rankWindow: 3 });
+    expect(none.total).to.equal(0);
+    await gw.db.query(`INSERT INTO incoming_handling (dispatch_id, agency_code, stage, handler_user_id) VALUES ($1, $2, 'assigned', $3)`, [docs[4]!.dispatchId, recipient.code, user.id]);
+    const mine = await searchDocuments(gw.db, recipient.code, { q: 'thuy loi', limit: 50 } as never, given, { rankWindow: 3 });
+    expect(mine.total).to.equal(1);
+    expect(mine.items.map((i) => i.documentId)).to.deep.equal([docs[4]!.documentId]);
+    const everyone = await searchDocuments(gw.db, recipient.code, { q: 'thuy loi', limit: 50 } as never, {}, { rankWindow: 3 });
+    expect(everyone.total).to.equal(6);
   });
 });
