@@ -47,6 +47,8 @@ export interface SearchPhaseResult {
   p50Ms: number | null;
   inboxPageP95Ms: number | null;
   meanHitsPerSearch: number | null;
+  /** Per term: latency and mean matches (the broad terms make the p95). */
+  byTerm: { term: string; n: number; p50Ms: number | null; p95Ms: number | null; meanHits: number | null }[];
   sizes: Record<string, string>;
   loadavg: { before: number[]; after: number[] };
   terms: readonly string[];
@@ -57,26 +59,40 @@ function figures(ms: number[], errors: number): LatencyFigures {
 }
 
 /** `users` clients at once, each running its share of `jobs` one after another; latency per request. */
-async function closedLoop(users: number, jobs: ((user: number) => Promise<unknown>)[]): Promise<{ ms: number[]; errors: number; results: unknown[] }> {
+async function closedLoop(users: number, jobs: ((user: number) => Promise<unknown>)[]): Promise<{ ms: number[]; errors: number; results: unknown[]; byJob: { job: number; ms: number; result: unknown }[] }> {
   const ms: number[] = [];
   const results: unknown[] = [];
+  const byJob: { job: number; ms: number; result: unknown }[] = [];
   let errors = 0;
   let next = 0;
   await Promise.all(
     Array.from({ length: users }, async (_, u) => {
       while (next < jobs.length) {
-        const job = jobs[next++]!;
+        const i = next++;
+        const job = jobs[i]!;
         const t = performance.now();
         try {
-          results.push(await job(u));
+          const result = await job(u);
+          results.push(result);
           ms.push(performance.now() - t);
+          byJob.push({ job: i, ms: performance.now() - t, result });
         } catch {
           errors++;
         }
       }
     }),
   );
-  return { ms, errors, results };
+  return { ms, errors, results, byJob };
+}
+
+/** Latency and matches per search term: which terms make the p95. */
+function perTerm(byJob: { job: number; ms: number; result: unknown }[]): { term: string; n: number; p50Ms: number | null; p95Ms: number | null; meanHits: number | null }[] {
+  return SEARCH_TERMS.map((term, t) => {
+    const mine = byJob.filter((j) => j.job % SEARCH_TERMS.length === t);
+    const hits = mine.map((j) => (j.result as { total: number }).total);
+    const ms = mine.map((j) => j.ms);
+    return { term, n: mine.length, p50Ms: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), meanHits: hits.length ? round(hits.reduce((a, b) => a + b, 0) / hits.length) : null };
+  });
 }
 
 async function getJson(url: string, key: string): Promise<{ total: number }> {
@@ -194,6 +210,7 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
       p95Ms: s.p95Ms,
       inboxPageP95Ms: f.p95Ms === null || l.p95Ms === null ? null : Math.max(f.p95Ms, l.p95Ms),
       meanHitsPerSearch: hits.length ? round(hits.reduce((a, b) => a + b, 0) / hits.length) : null,
+      byTerm: perTerm(searches.byJob),
       sizes,
       loadavg: { before, after },
       terms: SEARCH_TERMS,

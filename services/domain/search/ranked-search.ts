@@ -46,7 +46,15 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
     branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, d.tid FROM sm d WHERE ${where.join(' AND ')}`);
   }
   const ranked = window > 0 ? `sw.pos <= ${p.add(window)}` : 'TRUE';
-  return `WITH sm AS MATERIALIZED (SELECT ${MATCH_COLS} FROM documents d WHERE ${text.where}),
+  // A substring of the metadata ("2026", "12/QĐ") is looked for among the agency's own documents
+  // (its delivered copies and its sent documents), not among every agency's: "2026" is in all.
+  const own = `SELECT x.document_id FROM dispatches x WHERE x.recipient_code = ${a} AND x.delivered_at IS NOT NULL
+               UNION ALL SELECT o.id FROM documents o WHERE o.sender_code = ${a}`;
+  const arms = [
+    text.words ? `SELECT ${MATCH_COLS} FROM documents d WHERE ${text.words}` : null,
+    text.like ? `SELECT ${MATCH_COLS} FROM documents d WHERE ${text.like} AND d.id IN (${own})` : null,
+  ].filter((x): x is string => x !== null);
+  return `WITH sm AS MATERIALIZED (${arms.join(' UNION ')}),
        sr AS (${branches.map((b) => `(${b})`).join(' UNION ALL ')}),
        sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)
   SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord

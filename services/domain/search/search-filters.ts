@@ -21,6 +21,9 @@ export class SqlParams {
 export interface TextMatch {
   /** SQL true when the document matches the words (d = documents). */
   where: string;
+  /** The two ways of matching, apart: the words (scoped by readers in the index), the metadata substring. */
+  words: string | null;
+  like: string | null;
   /** SQL real: the rank of the match. */
   rank: string;
 }
@@ -41,9 +44,11 @@ export function textMatch(q: string | undefined, p: SqlParams, agency: string): 
   // (ts_match_vq is @@ the planner does not send to the index).
   const forIndex = q ? toTsQueryForIndex(q) : null;
   const words = forIndex ? `d.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(d.search_tsv, ${tq})` : `d.search_tsv @@ ${tq}`;
-  const where = [tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${words})` : null, lk ? `d.search_meta LIKE ${lk}` : null].filter(Boolean).join(' OR ');
+  const wordsArm = tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${words})` : null;
+  const likeArm = lk ? `d.search_meta LIKE ${lk}` : null;
+  const where = [wordsArm, likeArm].filter(Boolean).join(' OR ');
   const rank = `(${tq ? `ts_rank_cd(d.search_tsv, ${tq}, 1)` : '0'} + ${lk ? `(d.search_meta LIKE ${lk})::int` : '0'})::real`;
-  return { where: `(${where})`, rank };
+  return { where: `(${where})`, words: wordsArm, like: likeArm, rank };
 }
 
 /** The sender filter: an agency code, or words of its name with abbreviations ("UBND", "noi vu"). */
