@@ -129,6 +129,11 @@ const Schema = z.object({
   LIENTHONG_ADMISSION_MIN_BACKLOG: int(20),
   /** How often (ms) a gateway looks at the backlog while documents arrive. */
   LIENTHONG_ADMISSION_SAMPLE_MS: int(500),
+  /**
+   * Issue 19: how many of a search's newest matches are ranked by relevance (0 = every match);
+   * checked here at start, read per search by services/domain/search/ranked-search.ts.
+   */
+  LIENTHONG_SEARCH_RANK_WINDOW: int(1000),
   /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
   LIENTHONG_AXIS_URL: z.string().url().optional(),
   LIENTHONG_AXIS_SYSTEM_ID: z.string().min(1).max(200).optional(),
