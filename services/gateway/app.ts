@@ -63,15 +63,17 @@ export function createApp({ db, redis, config }: AppDeps): Express {
   app.use('/v1', requireScope);
   // Graceful overload (issue 25): new work is refused before its body is read when the pipeline
   // could not finish it in time (the observed queueing on a document's path); 429 per key (above) comes first.
-  const documentPath = [Stage.convert, Stage.sign, Stage.route, Stage.deliver];
-  const backlog = new BacklogSampler(db, redis, config.LIENTHONG_QUEUE_PREFIX, documentPath, config.LIENTHONG_ADMISSION_SAMPLE_MS, (err) =>
-    logger('admission').warn({ err }, 'pipeline backlog unavailable; admitting'),
-  );
-  app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), {
-    maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS,
-    margin: config.LIENTHONG_ADMISSION_MARGIN,
-    minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG,
-  }));
+  if (config.LIENTHONG_ADMISSION_MAX_DELAY_MS > 0) {
+    const documentPath = [Stage.convert, Stage.sign, Stage.route, Stage.deliver];
+    const backlog = new BacklogSampler(db, redis, config.LIENTHONG_QUEUE_PREFIX, documentPath, config.LIENTHONG_ADMISSION_SAMPLE_MS, (err) =>
+      logger('admission').warn({ err }, 'pipeline backlog unavailable; admitting'),
+    );
+    app.post(['/v1/documents', '/v1/edxml'], admissionGate(() => backlog.backlog(), {
+      maxDelayMs: config.LIENTHONG_ADMISSION_MAX_DELAY_MS,
+      margin: config.LIENTHONG_ADMISSION_MARGIN,
+      minBacklog: config.LIENTHONG_ADMISSION_MIN_BACKLOG,
+    }));
+  }
   app.use(documentsRoutes(db, config, gate));
   app.use(edxmlRoutes(db, config, gate));
   app.use(evidenceRoutes(db, config));

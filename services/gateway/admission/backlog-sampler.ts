@@ -6,10 +6,12 @@ export interface Backlog {
   /** Stage jobs waiting or running, plus outbox rows not yet relayed to the queues. */
   jobs: number;
   /**
-   * What a document admitted now would wait before its last stage starts, as observed: the age
-   * of the oldest outbox row not yet relayed plus, for each stage a document passes through, the
-   * age of the oldest job waiting for a worker there (ms). It counts what jobs really take (a
-   * 20-page PDF to 50 waits and weighs as it does), not how many there are.
+   * What a document admitted now would wait before its last stage starts (ms): the age of the
+   * oldest outbox row not yet relayed plus, for each stage a document passes through, the longer of
+   * the age of the oldest job waiting there for a worker and the time the jobs waiting there take
+   * to be picked up at the rate that stage was seen taking them. Both are measured, so it counts
+   * what jobs really cost (a 20-page PDF to 50 waits and weighs as it does), not how many there are;
+   * the second reacts at once to a burst that the oldest job's age shows only once it has aged.
    */
   queueDelayMs: number;
   /** The same per stage, and the outbox's own lag, for the refusal's details and the log. */
@@ -25,6 +27,9 @@ export interface Backlog {
  */
 export class BacklogSampler {
   private inFlight: Promise<void> | undefined;
+  private readonly previous = new Map<string, { at: number; waiting: number; added: number }>();
+  /** Per queue: jobs taken per second while jobs were waiting (its capacity), smoothed. */
+  private readonly takenPerSec = new Map<string, number>();
   private current: Backlog = { jobs: 0, queueDelayMs: 0, perStageMs: {}, sampledAt: 0 };
 
   constructor(
@@ -61,20 +66,45 @@ export class BacklogSampler {
       ),
     ]);
     const at = Date.now();
-    this.current = summarise(queues, outbox.rows[0]!.unrelayed, outbox.rows[0]!.lag_ms, at);
+    for (const q of queues) {
+      const prev = this.previous.get(q.queue);
+      const rate = prev ? takenRate(prev, q, at) : null;
+      if (rate !== null) {
+        const old = this.takenPerSec.get(q.queue);
+        this.takenPerSec.set(q.queue, old === undefined ? rate : 0.5 * old + 0.5 * rate);
+      }
+      this.previous.set(q.queue, { at, waiting: q.waiting, added: q.added });
+    }
+    this.current = summarise(queues, outbox.rows[0]!.unrelayed, outbox.rows[0]!.lag_ms, at, Object.fromEntries(this.takenPerSec));
   }
 }
 
+/**
+ * Jobs a queue's workers took per second between two looks, or null when that says nothing about
+ * their capacity: only while jobs waited at both looks (an idle queue's rate is its arrivals), and
+ * not across a reset of BullMQ's counter (it starts again when the prioritized set empties).
+ */
+export function takenRate(prev: { at: number; waiting: number; added: number }, now: QueueWait, at: number): number | null {
+  const seconds = (at - prev.at) / 1000;
+  if (seconds < 0.05 || prev.waiting === 0 || now.waiting === 0 || now.added < prev.added) return null;
+  const taken = now.added - prev.added - (now.waiting - prev.waiting);
+  return taken < 0 ? null : taken / seconds;
+}
+
 /** The backlog from one look at the queues and the outbox (pure: tests feed it directly). */
-export function summarise(queues: QueueWait[], unrelayed: number, outboxLagMs: number | null, at: number): Backlog {
+export function summarise(queues: QueueWait[], unrelayed: number, outboxLagMs: number | null, at: number, takenPerSec: Record<string, number> = {}): Backlog {
   const perStageMs: Record<string, number> = { outbox: Math.max(0, Math.round(outboxLagMs ?? 0)) };
   let jobs = unrelayed;
   let delay = perStageMs.outbox!;
   for (const q of queues) {
     jobs += q.waiting + q.active;
     const age = q.oldestTimestamp === null ? 0 : Math.max(0, at - q.oldestTimestamp);
-    perStageMs[q.queue] = age;
-    delay += age;
+    // Nothing taken while jobs waited: the age alone says it (and grows while nothing moves).
+    const rate = takenPerSec[q.queue];
+    const ahead = rate !== undefined && rate > 0.01 ? Math.round((q.waiting / rate) * 1000) : 0;
+    const wait = Math.max(age, ahead);
+    perStageMs[q.queue] = wait;
+    delay += wait;
   }
   return { jobs, queueDelayMs: delay, perStageMs, sampledAt: at };
 }

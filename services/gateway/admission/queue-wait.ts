@@ -8,6 +8,8 @@ export interface QueueWait {
   active: number;
   /** When the oldest job waiting for its first attempt was added (epoch ms); null when none waits. */
   oldestTimestamp: number | null;
+  /** BullMQ's counter of prioritized adds (every job of a stage is added with a priority): arrivals. */
+  added: number;
 }
 
 /**
@@ -55,17 +57,24 @@ for i = 0, #KEYS / 3 - 1 do
   out[#out + 1] = redis.call('LLEN', wait) + redis.call('ZCARD', prio)
   out[#out + 1] = redis.call('LLEN', active)
   out[#out + 1] = oldest and string.format('%.0f', oldest) or ''
+  out[#out + 1] = tonumber(redis.call('GET', jobPrefix .. 'pc') or '0')
 end
 return out
 `;
 
-/** Waiting and active jobs of each queue, and when its oldest waiting job was added. */
+/** Waiting and active jobs of each queue, when its oldest waiting job was added, and its arrivals counter. */
 export async function oldestWaitingPerQueue(redis: IORedis, prefix: string, queues: readonly string[]): Promise<QueueWait[]> {
   if (queues.length === 0) return [];
   const keys = queues.flatMap((q) => [`${prefix}:${q}:wait`, `${prefix}:${q}:prioritized`, `${prefix}:${q}:active`]);
   const raw = (await redis.eval(SCRIPT, keys.length, ...keys, ...queues.map((q) => `${prefix}:${q}:`))) as (number | string)[];
   return queues.map((queue, i) => {
-    const oldest = raw[i * 3 + 2];
-    return { queue, waiting: Number(raw[i * 3]), active: Number(raw[i * 3 + 1]), oldestTimestamp: oldest === '' || oldest === undefined ? null : Number(oldest) };
+    const oldest = raw[i * 4 + 2];
+    return {
+      queue,
+      waiting: Number(raw[i * 4]),
+      active: Number(raw[i * 4 + 1]),
+      oldestTimestamp: oldest === '' || oldest === undefined ? null : Number(oldest),
+      added: Number(raw[i * 4 + 3]),
+    };
   });
 }

@@ -27,10 +27,10 @@ describe('admission: how long jobs wait in each queue, read from Redis as BullMQ
 
   it('when queues are empty, then nothing waits', async () => {
     const [convert] = await oldestWaitingPerQueue(redis, prefix, ['convert']);
-    expect(convert).to.deep.equal({ queue: 'convert', waiting: 0, active: 0, oldestTimestamp: null });
+    expect(convert).to.deep.equal({ queue: 'convert', waiting: 0, active: 0, oldestTimestamp: null, added: 0 });
   });
 
-  it('when jobs of several priorities and plain jobs wait, then the oldest of them all is found, not the next to run', async () => {
+  it('when jobs of several priorities and plain jobs wait, then the oldest of them all is found, not the next to run, and prioritized adds are counted', async () => {
     const sign = queue('sign');
     const first = await sign.add('sign', { n: 1 }, { priority: 10 });
     await sign.add('sign', { n: 2 }, { priority: 10 });
@@ -41,8 +41,8 @@ describe('admission: how long jobs wait in each queue, read from Redis as BullMQ
     const p1 = await plain.add('route', { n: 1 });
     await plain.add('route', { n: 2 });
     const [s, r] = await oldestWaitingPerQueue(redis, prefix, ['sign', 'route']);
-    expect(s).to.deep.equal({ queue: 'sign', waiting: 3, active: 0, oldestTimestamp: first.timestamp });
-    expect(r).to.deep.equal({ queue: 'route', waiting: 2, active: 0, oldestTimestamp: p1.timestamp });
+    expect(s).to.deep.equal({ queue: 'sign', waiting: 3, active: 0, oldestTimestamp: first.timestamp, added: 3 });
+    expect(r).to.deep.equal({ queue: 'route', waiting: 2, active: 0, oldestTimestamp: p1.timestamp, added: 0 });
   });
 
   it('when a job that was started is put back (retry, stall), then its first-added time is passed over and it counts as active while held', async () => {
@@ -58,7 +58,7 @@ describe('admission: how long jobs wait in each queue, read from Redis as BullMQ
       const held = await worker.getNextJob(token, { block: false });
       expect(held?.id).to.equal(old.id);
       const [whileHeld] = await oldestWaitingPerQueue(redis, prefix, ['deliver']);
-      expect(whileHeld).to.deep.equal({ queue: 'deliver', waiting: 1, active: 1, oldestTimestamp: younger.timestamp });
+      expect(whileHeld).to.deep.equal({ queue: 'deliver', waiting: 1, active: 1, oldestTimestamp: younger.timestamp, added: 2 });
       // Back into the prioritized set at the head of its band, with one attempt started.
       await held!.moveToWait(token);
       expect(await redis.zrange(`${prefix}:deliver:prioritized`, 0, 0), 'BullMQ puts it back first in its band').to.deep.equal([old.id]);

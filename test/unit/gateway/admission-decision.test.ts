@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decide, refuseAboveMs } from '../../../services/gateway/admission/admission-gate';
-import { summarise, type Backlog } from '../../../services/gateway/admission/backlog-sampler';
+import { summarise, takenRate, type Backlog } from '../../../services/gateway/admission/backlog-sampler';
 
 // Bound 2 s, half of it for queueing: refuse past 1 s of observed waiting.
 const policy = { maxDelayMs: 2_000, margin: 0.5, minBacklog: 100 };
@@ -44,9 +44,9 @@ describe('admission decision: refuse only what the pipeline cannot finish in tim
     const at = 100_000;
     const b = summarise(
       [
-        { queue: 'convert', waiting: 10, active: 4, oldestTimestamp: at - 700 },
-        { queue: 'sign', waiting: 0, active: 1, oldestTimestamp: null },
-        { queue: 'deliver', waiting: 200, active: 16, oldestTimestamp: at - 250 },
+        { queue: 'convert', waiting: 10, active: 4, oldestTimestamp: at - 700, added: 0 },
+        { queue: 'sign', waiting: 0, active: 1, oldestTimestamp: null, added: 0 },
+        { queue: 'deliver', waiting: 200, active: 16, oldestTimestamp: at - 250, added: 0 },
       ],
       30,
       40.4,
@@ -54,6 +54,26 @@ describe('admission decision: refuse only what the pipeline cannot finish in tim
     );
     expect(b).to.deep.equal({ jobs: 261, queueDelayMs: 990, perStageMs: { outbox: 40, convert: 700, sign: 0, deliver: 250 }, sampledAt: at });
     // A clock a little behind the job's writer never makes a negative wait.
-    expect(summarise([{ queue: 'route', waiting: 1, active: 0, oldestTimestamp: at + 5 }], 0, null, at).queueDelayMs).to.equal(0);
+    expect(summarise([{ queue: 'route', waiting: 1, active: 0, oldestTimestamp: at + 5, added: 0 }], 0, null, at).queueDelayMs).to.equal(0);
+  });
+
+  it('when a stage was seen taking jobs at some rate, then a burst waiting there counts at once, before its oldest job has aged', () => {
+    const at = 50_000;
+    // 300 deliveries just queued (the oldest 50 ms old), taken at 100/s: 3 s ahead, not 50 ms.
+    const burst = summarise([{ queue: 'deliver', waiting: 300, active: 16, oldestTimestamp: at - 50, added: 900 }], 0, 0, at, { deliver: 100 });
+    expect(burst.perStageMs.deliver).to.equal(3_000);
+    expect(decide(burst, policy, false).admit).to.equal(false);
+    // An old job in a queue that drains fast still counts by its age.
+    expect(summarise([{ queue: 'sign', waiting: 2, active: 4, oldestTimestamp: at - 1_200, added: 10 }], 0, 0, at, { sign: 500 }).perStageMs.sign).to.equal(1_200);
+  });
+
+  it('when the rate a stage takes jobs is measured, then only looks where jobs waited at both ends count, and a counter reset is skipped', () => {
+    const prev = { at: 10_000, waiting: 100, added: 1_000 };
+    const q = (waiting: number, added: number) => ({ queue: 'convert', waiting, active: 4, oldestTimestamp: 1, added });
+    // 500 ms: 60 added, the queue grew by 10 -> 50 taken -> 100/s.
+    expect(takenRate(prev, q(110, 1_060), 10_500)).to.equal(100);
+    expect(takenRate({ ...prev, waiting: 0 }, q(110, 1_060), 10_500), 'idle before: its rate is the arrivals').to.equal(null);
+    expect(takenRate(prev, q(0, 1_060), 10_500), 'emptied: it could have taken more').to.equal(null);
+    expect(takenRate(prev, q(5, 3), 10_500), 'BullMQ reset its counter').to.equal(null);
   });
 });
