@@ -5,7 +5,9 @@
  * recipients, CPU ms per document per process, Redis commands and PostgreSQL statements per document
  * (pg_stat_statements and --cpu-prof profiles with BENCH_PROFILE=1). For comparing changes that
  * make a document cheaper; the full `make bench` still gives the figures of record.
- * BENCH_CPU_MS (default 15000) and BENCH_INFLIGHT (default 48) tune the phase.
+ * BENCH_CPU_MS (default 15000) and BENCH_INFLIGHT (default 48) tune the phase. BENCH_CPU_STAGES=1
+ * then measures accept alone and every stage alone the way `make bench` does (method steps 7–8) and
+ * prints the end-to-end rate over the slowest of them (`ratios.e2eVsSlowestStage`, issue 25 item 2).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,13 +17,14 @@ import IORedis from 'ioredis';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
-import type { ClosedResult, LoadgenCommand } from './loadgen-protocol';
+import type { ClosedResult, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import { resetStatements, topStatements } from './pg-statements';
 import { summariseDir } from './profile-summary';
 import { seedDirectory } from './seed';
-import { round } from './stats';
+import { median, round } from './stats';
+import { measureStagesAlone } from './stage-alone';
 
 async function redisCommands(url: string): Promise<Record<string, number>> {
   const r = new IORedis(url);
@@ -115,6 +118,19 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
       }
       const st = await topStatements(stack.databaseUrl, 40);
       for (const s of st) say(`  pg ${String(round(s.calls / Math.max(1, done), 2)).padStart(6)}/doc ${String(s.totalMs).padStart(6)} ms ${s.query}`);
+    }
+    if (process.env.BENCH_CPU_STAGES === '1') {
+      // Method steps 7–8 of `make bench`: accept alone (workers stopped), then each stage alone.
+      await workers.stop();
+      const accept: HttpRateResult[] = [];
+      for (let i = 0; i < 2; i++) accept.push(await lg<HttpRateResult>({ cmd: 'httpRate', target: 'accept', url: `${baseUrl}/v1/documents`, concurrency: 16, durationMs: 4_000 }));
+      await gateway.stop();
+      const db = new pg.Client({ connectionString: stack.databaseUrl });
+      await db.connect();
+      const alone = await measureStagesAlone(db, { ...env, LIENTHONG_PROCESS: 'workers' }, runDir, 600).finally(() => db.end());
+      const ceilings: Record<string, number | null> = { accept: median(accept.map((r) => r.perSec)), ...Object.fromEntries(Object.entries(alone).map(([k, v]) => [k, v.docsPerSec])) };
+      const slowest = Object.entries(ceilings).sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity))[0]!;
+      say(`stages alone (one-page-to-5 docs/s): ${Object.entries(ceilings).map(([k, v]) => `${k} ${round(v ?? NaN, 1)}`).join(', ')}; e2e ${round(run.docsPerSec, 2)} / ${slowest[0]} ${round(slowest[1] ?? NaN, 1)} = e2eVsSlowestStage ${round(run.docsPerSec / (slowest[1] ?? NaN), 3)}`);
     }
     if (profile) {
       await Promise.all(services.map((s) => s.stop()));
