@@ -191,35 +191,14 @@ CREATE TRIGGER ledger_figures AFTER INSERT ON ledger FOR EACH ROW
         AND NEW.kind IN ('document_accepted', 'dispatch_delivered', 'dispatch_paper', 'dispatch_failed', 'paper_recorded'))
   EXECUTE FUNCTION lt_figure_ledger_row();
 
--- A signed file added or removed (once per document, at signing): only the signed flag moves.
--- Not counted yet (the accept row comes later in the same transaction): the accept's recount reads it.
-CREATE FUNCTION lt_figure_signed(p_document_id uuid) RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  v_sender text;
-  cur figure_documents%ROWTYPE;
-BEGIN
-  SELECT sender INTO v_sender FROM figure_documents WHERE document_id = p_document_id AND NOT paper_record;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  PERFORM pg_advisory_xact_lock(7315002, hashtext(v_sender));
-  SELECT * INTO cur FROM figure_documents WHERE document_id = p_document_id AND sender = v_sender FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  PERFORM lt_figure_move(cur, cur.issued_on, cur.copies, cur.delivered, cur.paper, cur.failed,
-    EXISTS (SELECT 1 FROM document_files f WHERE f.document_id = p_document_id AND f.role = 'signed'), cur.pipeline_failed);
-END $$;
-
 CREATE FUNCTION lt_figure_document_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'documents' THEN
     PERFORM lt_figure_refresh(NEW.id, false, NULL);
   ELSIF TG_OP = 'DELETE' THEN
-    PERFORM lt_figure_signed(OLD.document_id);
+    PERFORM lt_figure_refresh(OLD.document_id, false, NULL);
   ELSE
-    PERFORM lt_figure_signed(NEW.document_id);
+    PERFORM lt_figure_refresh(NEW.document_id, false, NULL);
   END IF;
   RETURN NULL;
 END $$;

@@ -97,35 +97,6 @@ BEGIN
   END IF;
 END $$;
 
--- The common case in one statement: a copy's first dispatch_delivered row (the ledger's unique
--- (kind, dispatch) index allows one), so it was not counted: its days inserted and counted at
--- once. Should it be counted already, the full recount runs instead.
-CREATE FUNCTION lt_copy_delivered(p_dispatch_id uuid) RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  v_count integer;
-BEGIN
-  WITH c AS (
-    INSERT INTO figure_copies (dispatch_id, issued_on, recipient, arrived_on, registered_on, due_on, completed_on)
-    SELECT x.id, d.issued_on, x.recipient_code,
-           (COALESCE(x.delivered_at, x.created_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-           ((SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '03') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
-           COALESCE(h.deadline_on, d.due_on),
-           ((SELECT min(e.at) FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '06') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-      FROM dispatches x JOIN documents d ON d.id = x.document_id LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
-     WHERE x.id = p_dispatch_id
-    ON CONFLICT (dispatch_id) DO NOTHING
-    RETURNING *
-  )
-  INSERT INTO figure_on_time AS o (issued_on, recipient, arrived_on, registered_on, due_on, completed_on, copies)
-  SELECT issued_on, recipient, arrived_on, registered_on, due_on, completed_on, 1 FROM c
-  ON CONFLICT ON CONSTRAINT figure_on_time_key DO UPDATE SET copies = o.copies + 1;
-  GET DIAGNOSTICS v_count = ROW_COUNT;
-  IF v_count = 0 THEN
-    PERFORM lt_copy_refresh(p_dispatch_id, true);
-  END IF;
-END $$;
-
 -- A copy that does not count yet can only start to with a dispatch_delivered row.
 CREATE FUNCTION lt_copy_refresh_counted(p_dispatch_id uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -162,7 +133,7 @@ BEGIN
   END IF;
   -- This row is the copy's latest outcome. Its on-time days:
   IF NEW.kind = 'dispatch_delivered' THEN
-    PERFORM lt_copy_delivered(NEW.dispatch_id);
+    PERFORM lt_copy_refresh(NEW.dispatch_id, true);
   ELSIF v_prev_kind = 'dispatch_delivered' THEN
     PERFORM lt_copy_refresh(NEW.dispatch_id);
   END IF;
