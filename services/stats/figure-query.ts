@@ -13,6 +13,8 @@ export async function figureQuery<T extends pg.QueryResultRow>(db: Queryable, sq
   try {
     await client.query('BEGIN READ ONLY');
     await client.query('SET LOCAL jit = off');
+    // Their aggregations keep a year's rows in memory instead of spilling them to temporary files.
+    await client.query("SET LOCAL work_mem = '64MB'");
     const r = await client.query<T>(sql, params);
     await client.query('COMMIT');
     return r;
