@@ -35,7 +35,7 @@ export function groupKeySql(groupBy: GroupBy, dayColumn: string, agencyColumn: s
  * TypeScript (classify-document.ts): read from figure_outcomes (migration 0087), where every
  * accepted document and recorded paper document is counted under its outcome tuple, kept in step
  * by triggers in the transaction of each change. The same answer as reading the ledger
- * (documentOutcomeTuplesFromLedger) in a few thousand rows instead of every document of the
+ * (the test oracle documentOutcomeTuplesFromLedger, test/support/figures-oracle) in a few thousand rows instead of every document of the
  * period. The period, the agency filter and the exclusion of sandbox and remote senders apply here.
  */
 export async function documentOutcomeTuples(db: Queryable, s: FigureScope): Promise<OutcomeTuple[]> {

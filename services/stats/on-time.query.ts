@@ -25,7 +25,7 @@ export interface OnTimeCounts {
  * Read from figure_on_time (migration 0088): copies counted per issue day, recipient and their
  * Vietnam days (arrival, registration, due, completion), kept by triggers. Every deadline is a
  * Vietnam midnight, so the days decide exactly what the copies' moments decided
- * (onTimeByKeyFromEvents reads those); the registration deadline is computed once per arrival day,
+ * (the test oracle onTimeByKeyFromEvents, test/support/figures-oracle, reads those); the registration deadline is computed once per arrival day,
  * with today's holidays, and judged at `asOf` here.
  */
 export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Promise<Map<string, OnTimeCounts>> {

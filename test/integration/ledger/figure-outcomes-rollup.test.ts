@@ -6,8 +6,8 @@ import { attachFile, putBlob } from '../../../services/domain/blobs/blob.reposit
 import { appendLedger } from '../../../services/domain/ledger/ledger.repository';
 import { computeEdocRate } from '../../../services/stats/edoc-rate';
 import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTuple } from '../../../services/stats/edoc-rate.query';
-import { documentOutcomeTuplesFromLedger } from '../../../services/stats/edoc-rate.ledger-query';
-import { onTimeByKeyFromEvents } from '../../../services/stats/on-time.ledger-query';
+import { documentOutcomeTuplesFromLedger } from '../../support/figures-oracle/edoc-rate.ledger-query';
+import { onTimeByKeyFromEvents } from '../../support/figures-oracle/on-time.ledger-query';
 import { onTimeByKey } from '../../../services/stats/on-time.query';
 import { acceptTestDocument } from '../../support/accepted-document.fixture';
 import type { TestAgency } from '../../support/agencies.fixture';

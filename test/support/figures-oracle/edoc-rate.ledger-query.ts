@@ -1,7 +1,7 @@
-import { LedgerKind } from '../../contracts';
-import type { Queryable } from '../db/pool';
-import { groupKeySql, type FigureScope, type OutcomeTuple } from './edoc-rate.query';
-import { figureQuery } from './figure-query';
+import { LedgerKind } from '../../../contracts';
+import type { Queryable } from '../../../services/db/pool';
+import { groupKeySql, type FigureScope, type OutcomeTuple } from '../../../services/stats/edoc-rate.query';
+import { figureQuery } from '../../../services/stats/figure-query';
 
 /**
  * Outcome counts per document, from the ledger itself (what figure_outcomes, migration 0087,

@@ -1,8 +1,8 @@
-import { LedgerKind } from '../../contracts';
-import type { Queryable } from '../db/pool';
-import { groupKeySql, type FigureScope } from './edoc-rate.query';
-import { figureQuery } from './figure-query';
-import type { OnTimeCounts } from './on-time.query';
+import { LedgerKind } from '../../../contracts';
+import type { Queryable } from '../../../services/db/pool';
+import { groupKeySql, type FigureScope } from '../../../services/stats/edoc-rate.query';
+import { figureQuery } from '../../../services/stats/figure-query';
+import type { OnTimeCounts } from '../../../services/stats/on-time.query';
 
 /**
  * The on-time figures read from the copies, their events and the ledger themselves (what
