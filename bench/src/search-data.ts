@@ -33,11 +33,11 @@ const DOC_ID = (g: string) => `md5('b19-doc-' || ${g})::uuid`;
 const DISPATCH_ID = (g: string, k: string) => `md5('b19-dsp-' || ${g} || '-' || ${k})::uuid`;
 
 /**
- * One batch of documents g in [$1, $2] with their file texts (one document in ten), each document's
- * search columns (readers, search_meta, search_tsv) computed in the same statement by the same
- * expressions as the product's trigger lt_document_search (migrations 0035, 0038): the trigger is
- * off during the bulk load (session_replication_role = replica), and checkAgainstTrigger proves the
- * columns equal what it computes.
+ * One batch of documents g in [$1, $2] with their file texts (one document in ten) and each
+ * document's search row (document_search: readers, search_meta, search_tsv and the filtered
+ * columns) computed in the same statement by the same expressions as the product's
+ * lt_search_refresh (migration 0093): the triggers are off during the bulk load
+ * (session_replication_role = replica), and checkAgainstTrigger proves the rows equal what it computes.
  */
 function documentsSql(A: number): string {
   return `
@@ -65,12 +65,17 @@ function documentsSql(A: number): string {
                           LEFT JOIN agencies a ON a.code = r.v
                           LEFT JOIN agency_groups gr ON r.v = 'group:' || gr.id)) AS people
         FROM src s LEFT JOIN texts t ON t.document_id = s.id
+    ), docs AS (
+      INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
+                             recipients_ref, status, created_at, updated_at)
+      SELECT id, sender, dtype, number, notation, 2026, date '2026-01-01' + (g % 330), 'Đắk Lắk', subject, signer,
+             CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
+             recipients, 'routed', at, at
+        FROM parts
+      RETURNING id
     )
-    INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
-                           recipients_ref, status, created_at, updated_at, readers, search_meta, search_tsv)
-    SELECT id, sender, dtype, number, notation, 2026, date '2026-01-01' + (g % 330), 'Đắk Lắk', subject, signer,
-           CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
-           recipients, 'routed', at, at,
+    INSERT INTO document_search (document_id, sender_code, created_at, document_type, urgency, issued_on, readers, search_meta, search_tsv)
+    SELECT id, sender, at, dtype, CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, date '2026-01-01' + (g % 330),
            lt_document_readers(sender, recipients),
            lt_fold(concat_ws(' ', head, people)),
            setweight(to_tsvector('simple', lt_words(head)), 'A')
@@ -90,7 +95,7 @@ function dispatchesSql(A: number): string {
       FROM generate_series($1::int, $2::int) g CROSS JOIN generate_series(1, $3) k`;
 }
 
-const BULK_TABLES = ['documents', 'dispatches', 'document_texts'];
+const BULK_TABLES = ['documents', 'document_search', 'dispatches', 'document_texts'];
 
 /** The secondary indexes of the bulk-loaded tables (not those behind a primary key or unique constraint), dropped for the load. */
 async function dropSecondaryIndexes(db: Db): Promise<{ name: string; def: string }[]> {
@@ -107,8 +112,8 @@ async function dropSecondaryIndexes(db: Db): Promise<{ name: string; def: string
 }
 
 /**
- * Recomputes the search columns of `n` generated documents with the product's trigger (an UPDATE
- * that resets search_tsv fires lt_document_search) inside a transaction that is rolled back, and
+ * Recomputes the search rows of `n` generated documents with the product's function
+ * (lt_search_refresh, what the triggers call) inside a transaction that is rolled back, and
  * throws unless every column equals what the bulk load wrote.
  */
 export async function checkAgainstTrigger(db: Db, documents: number, n = 25): Promise<number> {
@@ -116,12 +121,11 @@ export async function checkAgainstTrigger(db: Db, documents: number, n = 25): Pr
   const c = await db.connect();
   try {
     await c.query('BEGIN');
-    const cols = `id, readers, search_meta, search_tsv::text AS tsv`;
-    const before = await c.query(`SELECT ${cols} FROM documents WHERE id IN (SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g) ORDER BY id`, [ids]);
-    const after = await c.query(
-      `UPDATE documents SET search_tsv = NULL WHERE id IN (SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g) RETURNING ${cols}`,
-      [ids],
-    );
+    const cols = `document_id AS id, sender_code, created_at, document_type, urgency, issued_on::text, readers, search_meta, search_tsv::text AS tsv`;
+    const sample = `SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g`;
+    const before = await c.query(`SELECT ${cols} FROM document_search WHERE document_id IN (${sample}) ORDER BY document_id`, [ids]);
+    await c.query(`SELECT lt_search_refresh(d) FROM documents d WHERE d.id IN (${sample})`, [ids]);
+    const after = await c.query(`SELECT ${cols} FROM document_search WHERE document_id IN (${sample}) ORDER BY document_id`, [ids]);
     await c.query('ROLLBACK');
     const byId = new Map(after.rows.map((r) => [r.id as string, r]));
     if (before.rows.length !== n || after.rows.length !== n) throw new Error(`search data check: ${before.rows.length}/${after.rows.length} of ${n} sample documents found`);
@@ -168,7 +172,7 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
     const c = await db.connect();
     try {
       await c.query('BEGIN');
-      // No per-row triggers (the search columns are computed in the statement; foreign keys hold by construction).
+      // No per-row triggers (the search rows are computed in the statement; foreign keys hold by construction).
       await c.query(`SET LOCAL session_replication_role = replica`);
       await c.query(docSql, [from, to, o.perDoc]);
       await c.query(dispSql, [from, to, o.perDoc]);
@@ -221,7 +225,7 @@ export async function existingSearchData(db: Db): Promise<SearchData> {
 export async function indexSizes(db: Db): Promise<Record<string, string>> {
   const r = await db.query<{ name: string; size: string }>(
     `SELECT c.relname AS name, pg_size_pretty(pg_relation_size(c.oid)) AS size FROM pg_class c
-      WHERE c.relname IN ('documents', 'dispatches', 'document_texts', 'documents_search_readers', 'documents_search_meta', 'dispatches_inbox',
+      WHERE c.relname IN ('documents', 'dispatches', 'document_texts', 'document_search', 'document_search_readers', 'document_search_meta', 'dispatches_inbox',
                           'documents_outbox', 'agencies_name_fold', 'dispatches_register', 'dispatches_inbox_page')
       ORDER BY c.relname`,
   );

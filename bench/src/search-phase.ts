@@ -120,7 +120,7 @@ async function prewarm(db: ReturnType<typeof createPool>): Promise<number> {
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
   const r = await db.query<{ blocks: string }>(
     `SELECT sum(pg_prewarm(c.oid))::text AS blocks FROM pg_class c
-      WHERE c.relname IN ('documents', 'documents_pkey', 'documents_search_readers', 'dispatches_inbox_page', 'dispatches_document_id_recipient_code_key')`,
+      WHERE c.relname IN ('documents', 'documents_pkey', 'document_search', 'document_search_readers', 'dispatches_inbox_page', 'dispatches_document_id_recipient_code_key')`,
   );
   return Math.round((Number(r.rows[0]?.blocks ?? 0) * 8) / 1024);
 }

@@ -19,12 +19,21 @@ export function searchRankWindow(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n >= 0 ? n : 1000;
 }
 
-/** The columns the filters of both boxes read from a matched document (d in search-filters.ts). */
-const MATCH_COLS = 'd.ctid AS tid, d.id, d.sender_code, d.created_at, d.document_type, d.urgency, d.status, d.issued_on';
+/**
+ * The columns the filters of both boxes read from a matched document (d in search-filters.ts),
+ * all of them on its document_search row (migration 0093): a match is one narrow row, not the
+ * documents row.
+ */
+const MATCH_COLS = 'd.ctid AS tid, d.document_id AS id, d.sender_code, d.created_at, d.document_type, d.urgency, d.issued_on';
+
+/** Whether the sent box's filters read the document's status, which only documents holds (it moves at every stage). */
+function sentFiltersReadStatus(f: SearchQuery): boolean {
+  return f.status !== undefined || (f.revoked !== undefined && f.revoked !== 'include');
+}
 
 /**
  * A ranked search in one pass over the matches: the documents matching the words are found once
- * (the (readers, search_tsv) index, one heap visit each) and split into the agency's received
+ * (document_search's (readers, search_tsv) index, one heap visit each) and split into the agency's received
  * copies (joined to its delivered dispatches) and its sent documents; the total counts them all.
  * Relevance is computed for the newest `window` rows only (all when window is 0): they come first,
  * by rank, then the older matches, newest first, with rank null. Columns: box, rowId, at, rank,
@@ -43,7 +52,10 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
   }
   if (box !== 'in') {
     const where = [`d.sender_code = ${a}`, ...outgoingFilters(f, p)];
-    branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, d.tid FROM sm d WHERE ${where.join(' AND ')}`);
+    // A status filter reads the documents row of the agency's own matches (d then is documents).
+    const from = sentFiltersReadStatus(f) ? 'sm s JOIN documents d ON d.id = s.id' : 'sm d';
+    const tid = sentFiltersReadStatus(f) ? 's.tid' : 'd.tid';
+    branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, ${tid} AS tid FROM ${from} WHERE ${where.join(' AND ')}`);
   }
   const ranked = window > 0 ? `sw.pos <= ${p.add(window)}` : 'TRUE';
   // A substring of the metadata ("2026", "12/QĐ") is looked for among the agency's own documents
@@ -51,14 +63,14 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
   const own = `SELECT x.document_id FROM dispatches x WHERE x.recipient_code = ${a} AND x.delivered_at IS NOT NULL
                UNION ALL SELECT o.id FROM documents o WHERE o.sender_code = ${a}`;
   const arms = [
-    text.words ? `SELECT ${MATCH_COLS} FROM documents d WHERE ${text.words}` : null,
-    text.like ? `SELECT ${MATCH_COLS} FROM documents d WHERE ${text.like} AND d.id IN (${own})` : null,
+    text.words ? `SELECT ${MATCH_COLS} FROM document_search d WHERE ${text.words}` : null,
+    text.like ? `SELECT ${MATCH_COLS} FROM document_search d WHERE ${text.like} AND d.document_id IN (${own})` : null,
   ].filter((x): x is string => x !== null);
   return `WITH sm AS MATERIALIZED (${arms.join(' UNION ')}),
        sr AS (${branches.map((b) => `(${b})`).join(' UNION ALL ')}),
        sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)
   SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord
     FROM (SELECT sw.box, sw."rowId", sw.at,
-                 CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM documents d WHERE d.ctid = sw.tid) END AS rank
+                 CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM document_search d WHERE d.ctid = sw.tid) END AS rank
             FROM sw OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
 }

@@ -30,7 +30,7 @@ export interface TextMatch {
 
 /**
  * The words typed: ranked full text over metadata and file text, or a substring of the metadata.
- * `agency` lets the (readers, search_tsv) index find only the agency's matches.
+ * `agency` lets the (readers, search_tsv) index of document_search find only the agency's matches (d = document_search).
  */
 export function textMatch(q: string | undefined, p: SqlParams, agency: string): TextMatch | null {
   if (!q) return null;

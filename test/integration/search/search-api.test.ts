@@ -63,6 +63,21 @@ describe('GET /v1/search and paged lists: diacritic-free, abbreviations, ranked,
     expect(urgent.body.items[0].urgency).to.equal('urgent');
   });
 
+  it('when the sender filters its sent matches by status or revocation, then the document\'s current status counts (it lives on documents, not on the search row)', async () => {
+    const q = `box=out&q=${encodeURIComponent('thuong le')}`;
+    expect((await search(sender.apiKey, `${q}&status=routed`)).body.total).to.equal(116);
+    const one = await gw.db.query<{ id: string }>(`SELECT id FROM documents WHERE sender_code = $1 AND subject = 'Công văn thường lệ số 7'`, [sender.code]);
+    await gw.db.query(`UPDATE documents SET status = 'revoked', revoked_at = now(), revoke_reason = 'thử' WHERE id = $1`, [one.rows[0]!.id]);
+    try {
+      const only = await search(sender.apiKey, `${q}&revoked=only`);
+      expect(only.body.items.map((i: { documentId: string }) => i.documentId)).to.deep.equal([one.rows[0]!.id]);
+      expect((await search(sender.apiKey, `${q}&revoked=exclude`)).body.total).to.equal(115);
+      expect((await search(sender.apiKey, `${q}&status=routed`)).body.total).to.equal(115);
+    } finally {
+      await gw.db.query(`UPDATE documents SET status = 'routed', revoked_at = NULL, revoke_reason = NULL WHERE id = $1`, [one.rows[0]!.id]);
+    }
+  });
+
   it('when the words typed hold nothing searchable, or only filters are given, then the answer is still a page', async () => {
     for (const q of ['q=--', 'q=%20', 'box=in', 'overdue=1&revoked=only']) {
       const r = await search(recipient.apiKey, q);

@@ -44,9 +44,8 @@ describe('architecture: one writer per table (outbox, dispatches, documents, led
     expect(writers).to.have.members([
       'ledger_append: ledger',
       'record_dispatch_outcome: dispatches',
-      // A trigger that clears the derived search column when a document's extracted text changes
-      // (the documents_search trigger then recomputes it): it moves no state of the document.
-      'lt_document_text_changed: documents',
+      // (Until migration 0093 a trigger also updated documents when the extracted text changed;
+      // the search row now lives in document_search and no trigger writes documents.)
     ]);
     const ledgerCallers = [...functions.values()].filter((f) => f.calls.includes('ledger_append')).map((f) => f.name);
     expect(ledgerCallers, 'SQL functions that append ledger rows themselves').to.deep.equal([]);
