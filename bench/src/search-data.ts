@@ -24,7 +24,7 @@ export interface SearchData {
   seconds: number;
   /** Seconds spent re-creating the secondary indexes after the load. */
   indexSeconds: number;
-  /** Generated documents whose search columns were recomputed by the product's trigger and compared (all equal, or generation throws). */
+  /** Generated documents whose search rows were recomputed by the product's refresh and compared (all equal, or generation throws). */
   checkedAgainstTrigger: number;
 }
 
@@ -33,11 +33,10 @@ const DOC_ID = (g: string) => `md5('b19-doc-' || ${g})::uuid`;
 const DISPATCH_ID = (g: string, k: string) => `md5('b19-dsp-' || ${g} || '-' || ${k})::uuid`;
 
 /**
- * One batch of documents g in [$1, $2] with their file texts (one document in ten) and each
- * document's search row (document_search: readers, search_meta, search_tsv and the filtered
- * columns) computed in the same statement by the same expressions as the product's
- * lt_search_refresh (migration 0093): the triggers are off during the bulk load
- * (session_replication_role = replica), and checkAgainstTrigger proves the rows equal what it computes.
+ * One batch of documents g in [$1, $2] with their file texts (one document in ten), in one
+ * statement; their search rows follow (SEARCH_ROWS_SQL). The triggers are off during the bulk load
+ * (session_replication_role = replica), and checkAgainstTrigger proves the rows equal what the
+ * triggers' function writes.
  */
 function documentsSql(A: number): string {
   return `
@@ -56,33 +55,22 @@ function documentsSql(A: number): string {
         FROM src s JOIN agencies a ON a.code = s.sender
        WHERE s.g % 10 = 0
       RETURNING document_id, content
-    ), parts AS (
-      SELECT s.*, left(t.content, 200000) AS content,
-             concat_ws(' ', s.number || '/' || s.notation, s.dtype, (SELECT n.name FROM document_type_names n WHERE n.code = s.dtype), s.subject) AS head,
-             concat_ws(' ', (SELECT a.name FROM agencies a WHERE a.code = s.sender), s.signer->>'fullName', s.signer->>'position', 'Đắk Lắk',
-                       (SELECT string_agg(COALESCE(a.name, gr.name, r.v), ' ')
-                          FROM jsonb_array_elements_text(s.recipients) r(v)
-                          LEFT JOIN agencies a ON a.code = r.v
-                          LEFT JOIN agency_groups gr ON r.v = 'group:' || gr.id)) AS people
-        FROM src s LEFT JOIN texts t ON t.document_id = s.id
-    ), docs AS (
-      INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
-                             recipients_ref, status, created_at, updated_at)
-      SELECT id, sender, dtype, number, notation, 2026, date '2026-01-01' + (g % 330), 'Đắk Lắk', subject, signer,
-             CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
-             recipients, 'routed', at, at
-        FROM parts
-      RETURNING id
     )
-    INSERT INTO document_search (document_id, sender_code, created_at, document_type, urgency, issued_on, readers, search_meta, search_tsv)
-    SELECT id, sender, at, dtype, CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, date '2026-01-01' + (g % 330),
-           lt_document_readers(sender, recipients),
-           lt_fold(concat_ws(' ', head, people)),
-           setweight(to_tsvector('simple', lt_words(head)), 'A')
-             || setweight(to_tsvector('simple', lt_words(people)), 'B')
-             || setweight(to_tsvector('simple', lt_words(COALESCE(content, ''))), 'D')
-      FROM parts`;
+    INSERT INTO documents (id, sender_code, document_type, number, notation, year, issued_on, place, subject, signer, urgency, due_on,
+                           recipients_ref, status, created_at, updated_at)
+    SELECT id, sender, dtype, number, notation, 2026, date '2026-01-01' + (g % 330), 'Đắk Lắk', subject, signer,
+           CASE WHEN g % 17 = 0 THEN 'urgent' ELSE 'normal' END, CASE WHEN g % 3 = 0 THEN date '2026-01-15' + (g % 330) END,
+           recipients, 'routed', at, at
+      FROM src`;
 }
+
+/**
+ * The search rows of documents g in [$1, $2], computed by the product's own function
+ * (lt_search_row, what the triggers write) once the batch's documents and texts are in: the
+ * triggers are off during the bulk load.
+ */
+const SEARCH_ROWS_SQL = `INSERT INTO document_search SELECT r.* FROM documents d CROSS JOIN LATERAL lt_search_row(d) r
+   WHERE d.id IN (SELECT ${DOC_ID('g')} FROM generate_series($1::int, $2::int) g)`;
 
 function dispatchesSql(A: number): string {
   return `
@@ -147,8 +135,8 @@ export async function checkAgainstTrigger(db: Db, documents: number, n = 25): Pr
  * `documents` documents each sent to `perDoc` recipients (delivered; a mix of statuses), and a
  * file text for one document in ten. Set-based: per batch one INSERT … SELECT over
  * generate_series for documents (with their texts) and one for dispatches, the per-row triggers
- * off and the secondary indexes dropped during the load, then re-created; the search columns are
- * computed as the trigger would, and checked against it on a sample. Exported for other phases
+ * off and the secondary indexes dropped during the load, then re-created; the search rows are
+ * computed by the triggers' own function, and checked against the refresh on a sample. Exported for other phases
  * (the growth phase builds on the same data).
  */
 export async function generateSearchData(db: Db, o: { agencies: number; documents: number; perDoc: number; batch?: number; say: (s: string) => void }): Promise<SearchData> {
@@ -172,9 +160,10 @@ export async function generateSearchData(db: Db, o: { agencies: number; document
     const c = await db.connect();
     try {
       await c.query('BEGIN');
-      // No per-row triggers (the search rows are computed in the statement; foreign keys hold by construction).
+      // No per-row triggers (the search rows are written by the next statement; foreign keys hold by construction).
       await c.query(`SET LOCAL session_replication_role = replica`);
       await c.query(docSql, [from, to, o.perDoc]);
+      await c.query(SEARCH_ROWS_SQL, [from, to]);
       await c.query(dispSql, [from, to, o.perDoc]);
       await c.query('COMMIT');
     } catch (err) {

@@ -58,7 +58,7 @@ export function senderMatch(sender: string | undefined, p: SqlParams): string | 
   const code = p.add(sender.toUpperCase());
   if (!tsq) return `d.sender_code = ${code}`;
   return `(d.sender_code = ${code} OR d.sender_code IN (SELECT s.code FROM agencies s
-           WHERE to_tsvector('simple', lt_words(s.name)) @@ to_tsquery('simple', ${p.add(tsq)})))`;
+           WHERE to_tsvector('simple', lt_search_words(s.name)) @@ to_tsquery('simple', ${p.add(tsq)})))`;
 }
 
 function dayFrom(col: string, day: string | undefined, p: SqlParams): string | null {

@@ -12,7 +12,9 @@ export function wordsVi(s: string): string[] {
 
 /**
  * Abbreviations clerks type, in folded words, both ways: "UBND" finds "Ủy ban nhân dân" and
- * "ủy ban nhân dân" finds "UBND".
+ * "ủy ban nhân dân" finds "UBND". The index knows the same pairs (table search_abbreviations,
+ * migration 0093): a document's words carry the abbreviation of every full form they contain, so
+ * either form typed is the abbreviation's one word. A test compares this list with the table.
  */
 export const ABBREVIATIONS: Record<string, string> = {
   ubnd: 'uy ban nhan dan',
@@ -39,11 +41,10 @@ export const ABBREVIATIONS: Record<string, string> = {
   vb: 'van ban',
 };
 
-const EXPANSIONS = Object.entries(ABBREVIATIONS).map(([abbr, full]) => ({ abbr, words: full.split(' ') }));
-
-function phrase(words: string[]): string {
-  return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
-}
+// Longest full form first: "thong tu lien tich" is TTLT, not TT followed by two words.
+const EXPANSIONS = Object.entries(ABBREVIATIONS)
+  .map(([abbr, full]) => ({ abbr, words: full.split(' ') }))
+  .sort((a, b) => b.words.length - a.words.length);
 
 /** The parts of the tsquery for what the user typed (AND-ed), and whether the last one is a prefix. */
 function tsQueryParts(input: string): { parts: string[]; lastPrefix: boolean } | null {
@@ -56,13 +57,12 @@ function tsQueryParts(input: string): { parts: string[]; lastPrefix: boolean } |
     lastPrefix = false;
     const full = EXPANSIONS.find((e) => e.words.length > 1 && e.words.every((w, j) => words[i + j] === w));
     if (full) {
-      parts.push(`(${full.abbr} | ${phrase(full.words)})`);
+      parts.push(full.abbr);
       i += full.words.length;
       continue;
     }
     const w = words[i]!;
-    const abbr = ABBREVIATIONS[w];
-    if (abbr) parts.push(`(${w} | ${phrase(abbr.split(' '))})`);
+    if (ABBREVIATIONS[w]) parts.push(w);
     else if (i === words.length - 1) {
       parts.push(`${w}:*`);
       lastPrefix = true;
@@ -74,7 +74,7 @@ function tsQueryParts(input: string): { parts: string[]; lastPrefix: boolean } |
 
 /**
  * A PostgreSQL tsquery (config `simple`) for what the user typed: every word must be there (AND),
- * an abbreviation or its full form either way, the last word as a prefix ("cai cac" finds "cải
+ * an abbreviation or its full form as the abbreviation's word, the last word as a prefix ("cai cac" finds "cải
  * cách"). Null when nothing searchable was typed. The words are [a-z0-9] only, so the string
  * cannot carry tsquery syntax.
  */
