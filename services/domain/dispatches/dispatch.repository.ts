@@ -99,6 +99,38 @@ export async function recordDispatchOutcome(db: Queryable, o: DispatchOutcome): 
   return r.rows[0]!.moved === true;
 }
 
+export interface HostedOutcome {
+  documentId: string;
+  /** The compare-and-set: each copy moves only from one of these states. */
+  from: DispatchStatus[];
+  to: DispatchStatus;
+  /** Sets delivered_at (the inbox shows the copy from then on). */
+  delivered: boolean;
+  /** Only when the document is `routed` (a delivery); a final failure records whatever is open. */
+  routedOnly: boolean;
+  event: { code: string; actor: string };
+  /** The ledger row's kind (one per copy moved, on the sender's chain). */
+  kind: string;
+  lastError?: string | undefined;
+  note?: string | undefined;
+}
+
+/**
+ * The outcome of every open hosted copy of a document in ONE statement (record_hosted_outcomes(),
+ * migration 0089): the moves, one timeline event and one NOTIFY per copy, and the ledger rows in
+ * recipient order under one acquisition of the sender's chain lock, last. Run it on the pool (its
+ * own transaction). Returns the copies moved (none, having written nothing, on a re-run, after a
+ * revoke, or when the document is not routed and `routedOnly`), with the sender's channel.
+ */
+export async function recordHostedOutcomes(db: Queryable, o: HostedOutcome): Promise<{ dispatchId: string; recipientCode: string; senderChannel: string }[]> {
+  const r = await db.query<{ dispatchId: string; recipientCode: string; senderChannel: string }>(
+    `SELECT dispatch_id AS "dispatchId", recipient_code AS "recipientCode", sender_channel AS "senderChannel"
+       FROM record_hosted_outcomes($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [o.documentId, o.from, o.to, o.delivered, o.routedOnly, o.event.code, o.event.actor, o.lastError?.slice(0, 2000) ?? null, o.note?.slice(0, 500) ?? null, o.kind],
+  );
+  return r.rows;
+}
+
 /** Sets the channel chosen by the route stage for every dispatch still pending, in one statement. */
 export async function assignChannels(tx: Queryable, documentId: string): Promise<void> {
   await tx.query(
