@@ -58,21 +58,25 @@ BEGIN
 END $$;
 
 -- The outcome of every OPEN copy of a document on the hosted channel (its channel, or none yet:
--- the deliver stage's `channel ?? hosted`), in ONE statement, in autocommit:
+-- the deliver stage's `channel ?? hosted`):
 --  * the document's row is read with FOR KEY SHARE, so a revoke (which takes it FOR UPDATE first)
 --    runs wholly before or wholly after this; with p_routed_only nothing happens unless it is
 --    `routed` (a delivery; a final failure records whatever is still open);
 --  * each copy moves out of p_from (compare-and-set: a copy delivered, revoked or failed meanwhile
 --    is left alone, so a re-run writes nothing) with the columns record_dispatch_outcome() sets;
 --  * one timeline event and one NOTIFY per copy moved (the payload record_dispatch_outcome's
---    callers send: {"dispatchId","documentId","status"}), in recipient order;
---  * the copies' ledger rows, last, under one acquisition of the sender's chain lock.
--- Returns the copies moved, in recipient (= chain) order, with the sender's channel (a push sender
--- is owed an arrival webhook per copy).
+--    callers send: {"dispatchId","documentId","status"}), in recipient order.
+-- Returns the copies moved, in recipient order (n), each with its ledger row's fields (kind,
+-- document, dispatch, sender, recipient, channel, detail, chain) and the sender's channel (a push
+-- sender is owed an arrival webhook per copy). Like record_dispatch_outcome(), it appends no ledger
+-- row itself: the one statement that calls it (recordHostedOutcomes, dispatch.repository.ts)
+-- appends them after it with the ledger module's ledger_append_many() call, so the chain's lock is
+-- taken last, once.
 CREATE FUNCTION record_hosted_outcomes(
   p_document_id uuid, p_from text[], p_status text, p_delivered boolean, p_routed_only boolean,
   p_event_code text, p_actor text, p_last_error text, p_note text, p_kind text
-) RETURNS TABLE (dispatch_id uuid, recipient_code text, sender_channel text)
+) RETURNS TABLE (n integer, kind text, document_id uuid, dispatch_id uuid, sender text, recipient text, channel text,
+                 detail text, chain text, sender_channel text)
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
@@ -82,7 +86,6 @@ DECLARE
   v_ids uuid[];
   v_recipients text[];
   v_channels text[];
-  v_n integer;
 BEGIN
   SELECT d.sender_code, d.status INTO v_sender, v_status FROM documents d WHERE d.id = p_document_id FOR KEY SHARE;
   IF NOT FOUND OR (p_routed_only AND v_status <> 'routed') THEN
@@ -94,26 +97,24 @@ BEGIN
            last_error = p_last_error,
            next_attempt_at = NULL
      WHERE x.document_id = p_document_id AND x.status = ANY(p_from) AND COALESCE(x.channel, 'hosted') = 'hosted'
-    RETURNING x.id, x.recipient_code AS recipient, x.channel
+    RETURNING x.id, x.recipient_code AS rc, x.channel AS ch
   )
-  SELECT array_agg(m.id ORDER BY m.recipient, m.id), array_agg(m.recipient ORDER BY m.recipient, m.id),
-         array_agg(CASE WHEN p_delivered THEN COALESCE(m.channel, 'hosted') ELSE m.channel END ORDER BY m.recipient, m.id)
+  SELECT array_agg(m.id ORDER BY m.rc, m.id), array_agg(m.rc ORDER BY m.rc, m.id),
+         array_agg(CASE WHEN p_delivered THEN COALESCE(m.ch, 'hosted') ELSE m.ch END ORDER BY m.rc, m.id)
     INTO v_ids, v_recipients, v_channels
     FROM moved m;
-  v_n := COALESCE(cardinality(v_ids), 0);
-  IF v_n = 0 THEN
+  IF COALESCE(cardinality(v_ids), 0) = 0 THEN
     RETURN;
   END IF;
   INSERT INTO dispatch_events (dispatch_id, code, actor, note)
-  SELECT u.id, p_event_code, p_actor, p_note FROM unnest(v_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n;
+  SELECT u.id, p_event_code, p_actor, p_note FROM unnest(v_ids) WITH ORDINALITY AS u(id, i) ORDER BY u.i;
   -- Delivered to listeners at commit, in this order. The text is JSON.stringify's (uuids and
   -- statuses need no escaping).
   PERFORM pg_notify('lienthong_dispatch', '{"dispatchId":"' || u.id || '","documentId":"' || p_document_id
                                           || '","status":"' || p_status || '"}')
-     FROM unnest(v_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n;
+     FROM unnest(v_ids) WITH ORDINALITY AS u(id, i) ORDER BY u.i;
   SELECT s.channel INTO v_sender_channel FROM agencies s WHERE s.code = v_sender;
-  -- Last: the chain's lock is held from here to the commit.
-  PERFORM ledger_append_many(v_sender, array_fill(p_kind, ARRAY[v_n]), array_fill(p_document_id, ARRAY[v_n]), v_ids,
-                             array_fill(v_sender, ARRAY[v_n]), v_recipients, v_channels, array_fill('{}'::text, ARRAY[v_n]));
-  RETURN QUERY SELECT u.id, u.code, v_sender_channel FROM unnest(v_ids, v_recipients) WITH ORDINALITY AS u(id, code, n) ORDER BY u.n;
+  RETURN QUERY
+    SELECT u.i::integer, p_kind, p_document_id, u.id, v_sender, u.rc, u.ch, '{}'::text, v_sender, v_sender_channel
+      FROM unnest(v_ids, v_recipients, v_channels) WITH ORDINALITY AS u(id, rc, ch, i) ORDER BY u.i;
 END $$;

@@ -214,6 +214,27 @@ describe('deliver: a document\'s hosted copies in one job and one statement', fu
     await chainIsWhole();
   });
 
+  it('when a copy fails a second time (its first failure is in the ledger already), then its row is skipped and the next row links to the last one written: the chain stays whole', async () => {
+    const { documentId, ids } = await routed();
+    // The second copy failed alone once (its own job), and the operator reopened it (a retry).
+    await deliverStage.onFinalFailure({ documentId, dispatchId: ids[1]! }, new Error('lần một'), ctx);
+    await retryDispatches(db, [ids[1]!], 'operator:test', async () => undefined);
+    await db.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
+    // Now the document's hosted job fails for good: four copies open, the second already has its dispatch_failed row.
+    await deliverStage.onFinalFailure({ documentId, hosted: true }, new Error('lần hai'), ctx);
+    const after = await footprint(documentId);
+    expect(after.map((x) => [x.status, x.ledger, x.lastError])).to.deep.equal(ids.map(() => ['failed', ['dispatch_failed'], 'lần hai']));
+    const rows = (await db.query(`SELECT dispatch_id AS "dispatchId", prev_hash AS "prevHash", hash, detail FROM ledger WHERE chain = $1 ORDER BY id`, [sender.code])).rows;
+    const last = rows.slice(-3);
+    expect(last.map((r) => r.dispatchId), 'the second copy\'s row skipped').to.deep.equal([ids[0], ids[2], ids[3]]);
+    expect(last[1].prevHash, 'the third links to the first, the last row written').to.equal(last[0].hash);
+    await chainIsWhole();
+    // The next append to the chain still links to its true tail.
+    const next = await routed();
+    await deliverStage.run({ documentId: next.documentId, hosted: true }, ctx);
+    await chainIsWhole();
+  });
+
   it('when a push sender\'s hosted copies arrive, then each copy\'s arrival webhook is owed (one notify job per 01)', async () => {
     const { documentId, ids } = await routed(recipients, pushSender);
     await deliverStage.run({ documentId, hosted: true }, ctx);
