@@ -1,18 +1,29 @@
 import { DispatchStatus, DocumentStatus, Stage } from '../../contracts';
 import type { OutboxMessage } from './outbox.repository';
 
+/** What the route stage found to deliver: whether any copy is on the hosted channel, and the other copies. */
+export interface RoutedDeliveries {
+  hosted: boolean;
+  /** The copies on another channel (push, relay, axis, paper), in recipient order: one job each. */
+  dispatchIds: string[];
+}
+
 /**
  * The pipeline, top to bottom: the one place that says what follows what.
- *   accept (gateway) → convert → sign → route → deliver (one job per recipient)
+ *   accept (gateway) → convert → sign → route → deliver (one job for a document's hosted copies,
+ *   one per other copy)
  */
-export function whatFollows(stage: Stage, documentId: string, priority: number, dispatchIds: string[] = []): OutboxMessage[] {
+export function whatFollows(stage: Stage, documentId: string, priority: number, deliveries: RoutedDeliveries = { hosted: false, dispatchIds: [] }): OutboxMessage[] {
   switch (stage) {
     case Stage.convert:
       return [{ stage: Stage.sign, payload: { documentId }, priority }];
     case Stage.sign:
       return [{ stage: Stage.route, payload: { documentId }, priority }];
     case Stage.route:
-      return dispatchIds.map((dispatchId) => ({ stage: Stage.deliver, payload: { documentId, dispatchId }, priority }));
+      return [
+        ...(deliveries.hosted ? [{ stage: Stage.deliver, payload: { documentId, hosted: true as const }, priority }] : []),
+        ...deliveries.dispatchIds.map((dispatchId) => ({ stage: Stage.deliver, payload: { documentId, dispatchId }, priority })),
+      ];
     case Stage.deliver:
     case Stage.notify:
       // Status webhooks are not a pipeline step: recordStatus and revoke enqueue them with the event.

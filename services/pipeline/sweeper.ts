@@ -38,15 +38,26 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number, chor
     await queues.add(stage, { documentId: d.id } as never, priorityOf(d.urgency));
     republished++;
   }
-  const dispatches = await db.query<{ id: string; documentId: string; urgency: 'normal' }>(
-    `SELECT x.id, x.document_id AS "documentId", d.urgency FROM dispatches x JOIN documents d ON d.id = x.document_id
+  // Open copies of routed documents: a hosted copy's job is its document's hosted job (one per
+  // document, deliver-hosted-<documentId>, a no-op while that job is still in Redis), any other
+  // copy's its own (deliver-<dispatchId>).
+  const dispatches = await db.query<{ id: string; documentId: string; urgency: 'normal'; hosted: boolean }>(
+    `SELECT x.id, x.document_id AS "documentId", d.urgency, COALESCE(x.channel, 'hosted') = 'hosted' AS hosted
+       FROM dispatches x JOIN documents d ON d.id = x.document_id
       WHERE d.status = 'routed' AND x.status = ANY($2::text[])
         AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)
       ORDER BY x.updated_at LIMIT 5000`,
     [ageMs, OPEN_DISPATCH_STATUSES],
   );
+  const hostedDocuments = new Set<string>();
   for (const x of dispatches.rows) {
-    await queues.add(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }, priorityOf(x.urgency));
+    if (x.hosted) {
+      if (hostedDocuments.has(x.documentId)) continue;
+      hostedDocuments.add(x.documentId);
+      await queues.add(Stage.deliver, { documentId: x.documentId, hosted: true }, priorityOf(x.urgency));
+    } else {
+      await queues.add(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }, priorityOf(x.urgency));
+    }
     republished++;
   }
   // Status webhooks still owed to push-channel senders; kept no longer than failed jobs are.

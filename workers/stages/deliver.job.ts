@@ -1,4 +1,4 @@
-import { Channel, DispatchStatus, EdxmlStatusCode, LedgerKind, Stage } from '../../contracts';
+import { Channel, DispatchStatus, EdxmlStatusCode, isHostedDeliveryJob, LedgerKind, Stage } from '../../contracts';
 import { loadDispatchForDelivery, recordDispatchOutcome } from '../../services/domain/dispatches/dispatch.repository';
 import { enqueueArrivalWebhook } from '../../services/domain/dispatches/status-webhook';
 import { loadDocument } from '../../services/domain/documents/document-reads';
@@ -11,11 +11,14 @@ import { PAPER_PACKET_ROLE } from '../../services/paper-packet/packet.repository
 import { producePaperPacket } from '../../services/paper-packet/produce-packet';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { OPEN_DISPATCH_STATUSES } from '../../services/pipeline/stage-order';
+import { deliverHostedCopies, failHostedCopies } from './deliver-hosted';
 
 const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
 
 /**
- * deliver: one recipient copy. Hosted → visible in the recipient's inbox (status 01); push → the
+ * deliver: a document's hosted copies together ({ documentId, hosted: true }, deliver-hosted.ts),
+ * or one recipient copy ({ documentId, dispatchId }: push, relay, axis, paper, and a hosted copy an
+ * operator retried or the sweeper found without its document's job). Hosted → visible in the recipient's inbox (status 01); push → the
  * agency's system answered 2xx without redirect (or, when the agency asked for it, with a receipt
  * naming the delivery), every attempt recorded (push-attempt.ts); paper → recorded as sent on paper, with its print-ready packet.
  * Each outcome is ONE statement (record_dispatch_outcome(), its own transaction in autocommit) with
@@ -23,7 +26,10 @@ const OPEN = OPEN_DISPATCH_STATUSES as DispatchStatus[];
  * A hosted delivery is two round trips: the read below and that statement.
  */
 export const deliverStage: StageHandler<typeof Stage.deliver> = {
-  async run({ documentId, dispatchId }, { db, config, log }) {
+  async run(payload, ctx) {
+    if (isHostedDeliveryJob(payload)) return deliverHostedCopies(payload, ctx);
+    const { documentId, dispatchId } = payload;
+    const { db, config, log } = ctx;
     // The dispatch with its document's status and sender, in one read.
     const dispatch = await loadDispatchForDelivery(db, dispatchId);
     if (!dispatch || dispatch.documentId !== documentId) throw new PermanentStageError(`dispatch ${dispatchId} does not exist`, 'NOT_FOUND');
@@ -83,7 +89,10 @@ export const deliverStage: StageHandler<typeof Stage.deliver> = {
     if (moved && outcome === DispatchStatus.delivered && dispatch.senderChannel === Channel.push) await enqueueArrivalWebhook(db, dispatchId);
     log.info({ recipient: dispatch.recipientCode, channel, outcome }, 'delivered');
   },
-  async onFinalFailure({ documentId, dispatchId }, error, { db, log }) {
+  async onFinalFailure(payload, error, ctx) {
+    if (isHostedDeliveryJob(payload)) return failHostedCopies(payload, error, ctx);
+    const { documentId, dispatchId } = payload;
+    const { db, log } = ctx;
     // The failure is an outcome like a delivery: one statement, the same function, the same ledger path.
     const d = await loadDispatchForDelivery(db, dispatchId);
     if (d) {

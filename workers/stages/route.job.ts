@@ -7,10 +7,11 @@ import { failDocument } from './fail-document';
 const PRIORITIES = Object.values(Urgency).map((urgency) => ({ urgency, priority: priorityOf(urgency) }));
 
 /**
- * route: each dispatch takes its recipient's channel from the directory; one deliver job each
- * (whatFollows(Stage.route, …): Stage.deliver with { documentId, dispatchId }, the document's
- * priority). All of it is one statement (routeDocument): a document that is no longer `signed`
- * (routed already, revoked, failed) is left as it is and nothing is enqueued.
+ * route: each dispatch takes its recipient's channel from the directory; the deliver jobs follow
+ * (whatFollows(Stage.route, …), at the document's priority): ONE for every copy on the hosted
+ * channel ({ documentId, hosted: true }) and one per other copy ({ documentId, dispatchId }).
+ * All of it is one statement (routeDocument): a document that is no longer `signed` (routed
+ * already, revoked, failed) is left as it is and nothing is enqueued.
  */
 export const routeStage: StageHandler<typeof Stage.route> = {
   async run({ documentId }, { db, log }) {
@@ -22,7 +23,7 @@ export const routeStage: StageHandler<typeof Stage.route> = {
       priorities: PRIORITIES,
     });
     if (fanOut === null) return;
-    log.info({ dispatches: fanOut }, 'routed');
+    log.info({ dispatches: fanOut.dispatches, deliverJobs: fanOut.jobs }, 'routed');
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'route');

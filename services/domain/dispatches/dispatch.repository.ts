@@ -1,6 +1,6 @@
 import type { Channel, DispatchStatus, DispatchView, InboxItem } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
-import { ledgerAppendArgs, ledgerAppendCall, type LedgerEntry } from '../ledger/ledger.repository';
+import { ledgerAppendArgs, ledgerAppendCall, ledgerAppendManySql, type LedgerEntry } from '../ledger/ledger.repository';
 import { keysetPage, type Page } from '../paging/keyset-page';
 import { OPEN_DISPATCH_STATUSES } from '../../pipeline/stage-order';
 
@@ -97,6 +97,45 @@ export async function recordDispatchOutcome(db: Queryable, o: DispatchOutcome): 
     ],
   );
   return r.rows[0]!.moved === true;
+}
+
+export interface HostedOutcome {
+  documentId: string;
+  /** The compare-and-set: each copy moves only from one of these states. */
+  from: DispatchStatus[];
+  to: DispatchStatus;
+  /** Sets delivered_at (the inbox shows the copy from then on). */
+  delivered: boolean;
+  /** Only when the document is `routed` (a delivery); a final failure records whatever is open. */
+  routedOnly: boolean;
+  event: { code: string; actor: string };
+  /** The ledger row's kind (one per copy moved, on the sender's chain). */
+  kind: string;
+  lastError?: string | undefined;
+  note?: string | undefined;
+}
+
+/**
+ * The outcome of every open hosted copy of a document in ONE statement: record_hosted_outcomes()
+ * (migration 0089) makes the moves, one timeline event and one NOTIFY per copy; the ledger's own
+ * call (ledgerAppendManySql) then appends their rows in recipient order under one acquisition of
+ * the sender's chain lock, last. Run it on the pool (its own transaction). Returns the copies moved
+ * (none, having written nothing, on a re-run, after a revoke, or when the document is not routed
+ * and `routedOnly`), with the sender's channel.
+ */
+export async function recordHostedOutcomes(db: Queryable, o: HostedOutcome): Promise<{ dispatchId: string; recipientCode: string; senderChannel: string }[]> {
+  const r = await db.query<{ dispatchId: string; recipientCode: string; senderChannel: string; written: number | null }>(
+    `WITH moved AS MATERIALIZED (
+       SELECT * FROM record_hosted_outcomes($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10)
+     ), appended AS MATERIALIZED (
+       ${ledgerAppendManySql('moved')}
+     )
+     SELECT m.dispatch_id AS "dispatchId", m.recipient AS "recipientCode", m.sender_channel AS "senderChannel",
+            (SELECT sum(a.written)::int FROM appended a) AS written
+       FROM moved m ORDER BY m.n`,
+    [o.documentId, o.from, o.to, o.delivered, o.routedOnly, o.event.code, o.event.actor, o.lastError?.slice(0, 2000) ?? null, o.note?.slice(0, 500) ?? null, o.kind],
+  );
+  return r.rows.map(({ dispatchId, recipientCode, senderChannel }) => ({ dispatchId, recipientCode, senderChannel }));
 }
 
 /** Sets the channel chosen by the route stage for every dispatch still pending, in one statement. */

@@ -61,7 +61,9 @@ export type RemoveStaleJob = (stage: Stage, jobId: string) => Promise<void>;
 
 /**
  * An operator's retry, from wherever the copy stopped:
- *  - deliver: the dispatch goes back to pending with a fresh retry budget and a deliver job;
+ *  - deliver: the dispatch goes back to pending with a fresh retry budget and a deliver job of its
+ *    own (deliver-<dispatchId>), a hosted copy too: it is delivered alone, whatever its document's
+ *    hosted job is doing;
  *  - convert, sign or route (the document failed): the document goes back to the status before
  *    that stage, every copy that failed with it goes back to pending, and the stage's job is
  *    published again — so the status follows, and nothing is left pending without a job.
@@ -70,15 +72,20 @@ export type RemoveStaleJob = (stage: Stage, jobId: string) => Promise<void>;
 export async function retryDispatches(db: Db, ids: string[], operator: string, removeStaleJob: RemoveStaleJob): Promise<string[]> {
   const retried: string[] = [];
   for (const id of ids) {
-    const found = await db.query<{ documentId: string; stage: FailedStage }>(
-      `SELECT x.document_id AS "documentId", ${FAILED_STAGE_SQL} AS stage FROM dispatches x JOIN documents d ON d.id = x.document_id
+    const found = await db.query<{ documentId: string; stage: FailedStage; hosted: boolean }>(
+      `SELECT x.document_id AS "documentId", ${FAILED_STAGE_SQL} AS stage, COALESCE(x.channel, 'hosted') = 'hosted' AS hosted
+         FROM dispatches x JOIN documents d ON d.id = x.document_id
         WHERE x.id = $1 AND x.status = 'failed'`,
       [id],
     );
     const row = found.rows[0];
     if (!row) continue;
-    if (row.stage === 'deliver') await removeStaleJob(Stage.deliver, jobIdFor(Stage.deliver, { documentId: row.documentId, dispatchId: id }));
-    else await removeStaleJob(row.stage, jobIdFor(row.stage, { documentId: row.documentId }));
+    if (row.stage === 'deliver') {
+      await removeStaleJob(Stage.deliver, jobIdFor(Stage.deliver, { documentId: row.documentId, dispatchId: id }));
+      // A hosted copy failed with its document's hosted job (deliver-hosted-<documentId>): its failed
+      // record must go too, or the sweeper's re-publish of that id would be a no-op for 30 days.
+      if (row.hosted) await removeStaleJob(Stage.deliver, jobIdFor(Stage.deliver, { documentId: row.documentId, hosted: true }));
+    } else await removeStaleJob(row.stage, jobIdFor(row.stage, { documentId: row.documentId }));
     const ok = await inTransaction(db, async (tx) => {
       if (row.stage === 'deliver') {
         if (!(await reopenFailedCopy(tx, id))) return false;

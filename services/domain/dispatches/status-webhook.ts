@@ -128,10 +128,17 @@ export async function owedWebhookEvents(db: Queryable, ageMs: number, maxAgeMs: 
 
 /** After a delivery recorded its 01 (record_dispatch_outcome): the sender's webhook, when it takes pushes (the sweeper covers a crash in between). */
 export async function enqueueArrivalWebhook(db: Queryable, dispatchId: string): Promise<void> {
+  await enqueueArrivalWebhooks(db, [dispatchId]);
+}
+
+/** The same for several copies delivered together (a document's hosted copies), in one statement. */
+export async function enqueueArrivalWebhooks(db: Queryable, dispatchIds: string[]): Promise<void> {
+  if (dispatchIds.length === 0) return;
   await addToOutboxFrom(
     db,
     `SELECT $2, jsonb_build_object('eventId', e.id), 0 FROM ${EVENT_SOURCE_SQL}
-      WHERE e.dispatch_id = $1 AND e.code = '01' AND e.actor = 'lienthong' AND ${OWED_WEBHOOK_SQL}`,
-    [dispatchId, Stage.notify],
+      WHERE e.dispatch_id = ANY($1::uuid[]) AND e.code = '01' AND e.actor = 'lienthong' AND ${OWED_WEBHOOK_SQL}
+      ORDER BY e.id`,
+    [dispatchIds, Stage.notify],
   );
 }

@@ -219,9 +219,13 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
   });
 }
 
-// Combined statement (documents, dispatches, outbox). The route stage's state change: the move, each pending dispatch's channel from the directory, and
-// one deliver job per pending dispatch (in recipient order), whose payload is built here because the
-// dispatches are read by this same statement: whatFollows(Stage.route, id, priority, dispatchIds).
+// Combined statement (documents, dispatches, outbox). The route stage's state change: the move, each
+// pending dispatch's channel from the directory, and the deliver jobs (issue 25): ONE for all the
+// pending copies on the hosted channel ({documentId, hosted: true}), first, then one per other
+// pending copy ({documentId, dispatchId}, in recipient order). Their payloads are built here because
+// the dispatches are read by this same statement: whatFollows(Stage.route, id, priority, deliveries).
+// The channel is the one the `channels` part sets (the directory's) unless the copy had one
+// already: a data-modifying CTE's rows are not visible to its siblings, so it is computed again.
 const ROUTE = `WITH moved AS (
     UPDATE documents SET status = $3, updated_at = now(), last_error = NULL
      WHERE id = $1 AND status = $2
@@ -229,31 +233,42 @@ const ROUTE = `WITH moved AS (
   ), channels AS (
     UPDATE dispatches x SET channel = a.channel, updated_at = now()
       FROM moved, agencies a WHERE x.document_id = moved.id AND a.code = x.recipient_code AND x.channel IS NULL
+  ), pending AS (
+    SELECT x.id, x.recipient_code, COALESCE(x.channel, a.channel, 'hosted') = 'hosted' AS hosted
+      FROM moved JOIN dispatches x ON x.document_id = moved.id AND x.status = 'pending'
+      LEFT JOIN agencies a ON a.code = x.recipient_code
   ), ob AS (
     INSERT INTO outbox (topic, payload, priority)
-    SELECT $4, jsonb_build_object('documentId', moved.id, 'dispatchId', x.id), COALESCE(p.priority, 0)
+    SELECT $4, j.payload, COALESCE(p.priority, 0)
       FROM moved
       LEFT JOIN unnest($5::text[], $6::int[]) AS p(urgency, priority) ON p.urgency = moved.urgency
-      JOIN dispatches x ON x.document_id = moved.id AND x.status = 'pending'
-     ORDER BY x.recipient_code
+      CROSS JOIN LATERAL (
+        SELECT jsonb_build_object('documentId', moved.id, 'hosted', true) AS payload, 0 AS k, '' AS recipient
+         WHERE EXISTS (SELECT 1 FROM pending WHERE pending.hosted)
+        UNION ALL
+        SELECT jsonb_build_object('documentId', moved.id, 'dispatchId', pending.id), 1, pending.recipient_code
+          FROM pending WHERE NOT pending.hosted
+      ) j
+     ORDER BY j.k, j.recipient
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM ob)::int AS dispatches`;
+  SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM pending)::int AS dispatches,
+         (SELECT count(*) FROM ob)::int AS jobs`;
 
 /**
  * The route stage in ONE statement, in autocommit (see ROUTE). `priorities` maps each urgency to
- * its BullMQ priority (priorityOf). Returns the number of deliver jobs written, or null, having
- * written nothing, when the document was no longer in `from`.
+ * its BullMQ priority (priorityOf). Returns the number of copies routed and of deliver jobs
+ * written, or null, having written nothing, when the document was no longer in `from`.
  */
 export async function routeDocument(
   db: Queryable,
   w: { id: string; from: DocumentStatus; to: DocumentStatus; topic: Stage; priorities: { urgency: Urgency; priority: number }[] },
-): Promise<number | null> {
-  const r = await db.query<{ moved: number; dispatches: number }>(ROUTE, [
+): Promise<{ dispatches: number; jobs: number } | null> {
+  const r = await db.query<{ moved: number; dispatches: number; jobs: number }>(ROUTE, [
     w.id, w.from, w.to, w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority),
   ]);
   const row = r.rows[0]!;
-  return row.moved === 1 ? row.dispatches : null;
+  return row.moved === 1 ? { dispatches: row.dispatches, jobs: row.jobs } : null;
 }
 
 /**

@@ -102,6 +102,21 @@ export function ledgerAppendCall(first: number): string {
 }
 
 /**
+ * Several rows in one statement (issue 25: a document's hosted copies): a query appending one row
+ * per row of the relation `source` — columns n (the order), kind, document_id, dispatch_id, sender,
+ * recipient, channel, detail (the text JSON.stringify wrote: the hash covers it) and chain — with
+ * ledger_append_many() (migration 0089): one call per chain, under ONE acquisition of its lock, in
+ * `n` order, each row exactly what ledger_append() would write, called once per row in that order.
+ * It yields one row per chain with `written`. Put it in the caller's statement after what the rows
+ * record (a CTE over that CTE), so the chain's lock is taken last.
+ */
+export function ledgerAppendManySql(source: string): string {
+  const agg = (col: string) => `array_agg(s.${col} ORDER BY s.n)`;
+  return `SELECT ledger_append_many(s.chain, ${['kind', 'document_id', 'dispatch_id', 'sender', 'recipient', 'channel', 'detail'].map(agg).join(', ')}) AS written
+     FROM ${source} s GROUP BY s.chain`;
+}
+
+/**
  * Appends one row, in one round trip: ledger_append() takes the chain's lock, reads its tail,
  * hashes the row (the same bytes as `ledgerHashInput`) and inserts it. Inside a transaction the
  * lock is held to its COMMIT, so call it last; on a pool (autocommit) only for the statement.

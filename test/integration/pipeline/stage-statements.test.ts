@@ -13,6 +13,7 @@ import { priorityOf } from '../../../services/pipeline/priority';
 import type { StageContext, StageHandler } from '../../../workers/runtime/stage-context';
 import { convertStage } from '../../../workers/stages/convert.job';
 import { routeStage } from '../../../workers/stages/route.job';
+import { deliverStage } from '../../../workers/stages/deliver.job';
 import { signStage } from '../../../workers/stages/sign.job';
 import { signingIdentityFor } from '../../../workers/stages/signing-identities';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
@@ -41,7 +42,7 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 
   const ctx = (): StageContext => ({ db: counted.db, config, log, attempt: 1, lastAttempt: false });
-  async function run<S extends typeof Stage.convert | typeof Stage.sign | typeof Stage.route>(
+  async function run<S extends typeof Stage.convert | typeof Stage.sign | typeof Stage.route | typeof Stage.deliver>(
     stage: StageHandler<S>,
     payload: JobPayload<S>,
   ): Promise<string[]> {
@@ -119,14 +120,23 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
       const dispatchIds = after.dispatches.map((d: { id: string }) => d.id);
       const routeRows = after.outbox.filter((o: { topic: string }) => o.topic === Stage.deliver);
       expect(routeRows.map((o: { topic: string; payload: unknown; priority: number }) => ({ stage: o.topic, payload: o.payload, priority: o.priority })))
-        .to.deep.equal(whatFollows(Stage.route, id, priority, dispatchIds));
+        .to.deep.equal(whatFollows(Stage.route, id, priority, { hosted: true, dispatchIds: [] }));
+      expect(routeRows, 'five hosted copies: ONE deliver job for all of them').to.have.length(1);
+
+      // deliver: the one hosted job delivers the five copies with ONE statement (no read before it).
+      const deliver = await run(deliverStage, { documentId: id, hosted: true });
+      expect(deliver, deliver.join('\n---\n')).to.have.length(1);
+      after = await footprint(gw.db, id);
+      expect(after.dispatches.map((d: { status: string }) => d.status)).to.deep.equal(dispatchIds.map(() => 'delivered'));
+      const ledger = (await gw.db.query(`SELECT dispatch_id AS "dispatchId", recipient FROM ledger WHERE document_id = $1 AND kind = 'dispatch_delivered' ORDER BY id`, [id])).rows;
+      expect(ledger.map((l: { dispatchId: string }) => l.dispatchId), 'the ledger rows in recipient order').to.deep.equal(dispatchIds);
 
       const mine = lines.filter((l) => l.msg === 'converted' || l.msg === 'signed' || l.msg === 'routed').slice(-3);
       expect(mine.map((l) => l.msg)).to.deep.equal(['converted', 'signed', 'routed']);
       expect(mine[0]).to.include({ pageCount: 1, source: 'application/pdf' });
       expect(mine[1]).to.include({ level: 'B-B' });
       expect(mine[1]!.bytes).to.be.a('number');
-      expect(mine[2]).to.include({ dispatches: 5 });
+      expect(mine[2]).to.include({ dispatches: 5, deliverJobs: 1 });
     }
   });
 
@@ -144,7 +154,15 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
       expect(statements.length, statements.join('\n---\n')).to.be.at.most(1);
       expect(await footprint(gw.db, id)).to.deep.equal(done);
     }
-    expect(lines.length, 'no stage logs work it did not do').to.equal(logged);
+    // The hosted deliveries, twice: the first moves the five copies, the second (a re-run) writes nothing.
+    await run(deliverStage, { documentId: id, hosted: true });
+    const delivered = await footprint(gw.db, id);
+    const logged2 = lines.length;
+    const again = await run(deliverStage, { documentId: id, hosted: true });
+    expect(again.length, again.join('\n---\n')).to.equal(1);
+    expect(await footprint(gw.db, id)).to.deep.equal(delivered);
+    expect(lines.length, 'a re-run logs nothing').to.equal(logged2);
+    expect(lines.length - 1, 'no stage logs work it did not do (the one line is the first delivery)').to.equal(logged);
   });
 
   it('when the sender gets a new certificate, then the next document is signed with it', async () => {

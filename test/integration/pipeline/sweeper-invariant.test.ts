@@ -14,7 +14,8 @@ import { testEnv, uniqueTag } from '../../support/test-env';
 /**
  * The invariant behind "nothing can stay pending without a job": after a sweep, every open copy
  * (pending, delivering) has a job in Redis that will move it — its document's stage job while the
- * document is in flight, its own deliver job once routed — and a copy under a failed document is
+ * document is in flight, once routed its document's hosted job (a hosted copy) or its own deliver
+ * job (any other) — and a copy under a failed document is
  * in the failed list, never open. No worker runs here: the sweep alone must get there.
  */
 describe('sweeper: no copy stays pending without a job', function () {
@@ -65,16 +66,23 @@ describe('sweeper: no copy stays pending without a job', function () {
     expect(await hasJob(Stage.convert, { documentId: ids.accepted })).to.equal(true);
     expect(await hasJob(Stage.sign, { documentId: ids.converted })).to.equal(true);
     expect(await hasJob(Stage.route, { documentId: ids.signed })).to.equal(true);
-    for (const dispatchId of routed) expect(await hasJob(Stage.deliver, { documentId: ids.routed, dispatchId }), dispatchId).to.equal(true);
+    // Its copies are hosted (one by its channel, one by the `channel ?? hosted` rule): ONE job, the document's hosted job.
+    expect(await hasJob(Stage.deliver, { documentId: ids.routed, hosted: true })).to.equal(true);
+    for (const dispatchId of routed) expect(await hasJob(Stage.deliver, { documentId: ids.routed, dispatchId }), dispatchId).to.equal(false);
     // The invariant, over every copy of these documents.
-    const open = await gw.db.query<{ id: string; documentId: string; docStatus: string }>(
-      `SELECT x.id, x.document_id AS "documentId", d.status AS "docStatus" FROM dispatches x JOIN documents d ON d.id = x.document_id
+    const open = await gw.db.query<{ id: string; documentId: string; docStatus: string; hosted: boolean }>(
+      `SELECT x.id, x.document_id AS "documentId", d.status AS "docStatus", COALESCE(x.channel, 'hosted') = 'hosted' AS hosted FROM dispatches x JOIN documents d ON d.id = x.document_id
         WHERE x.document_id = ANY($1::uuid[]) AND x.status IN ('pending', 'delivering')`,
       [Object.values(ids)],
     );
     for (const x of open.rows) {
       const stage = { accepted: Stage.convert, converted: Stage.sign, signed: Stage.route }[x.docStatus as 'accepted'];
-      const covered = x.docStatus === 'routed' ? await hasJob(Stage.deliver, { documentId: x.documentId, dispatchId: x.id }) : stage ? await hasJob(stage, { documentId: x.documentId }) : false;
+      const covered =
+        x.docStatus === 'routed'
+          ? (await hasJob(Stage.deliver, { documentId: x.documentId, dispatchId: x.id })) || (x.hosted && (await hasJob(Stage.deliver, { documentId: x.documentId, hosted: true })))
+          : stage
+            ? await hasJob(stage, { documentId: x.documentId })
+            : false;
       expect(covered, `open copy ${x.id} under a ${x.docStatus} document has a job`).to.equal(true);
     }
     const failed = await listFailedDispatches(gw.db, 50, { sender: sender.code });

@@ -20,8 +20,8 @@ import {
  * or `ledger` is in that table's module; workers and web call those modules' functions. The
  * documents' module may write a document's dispatches and outbox rows in the same statement as the
  * document (a combined statement, one round trip). In the database, the only functions writing
- * them are ledger_append() (every ledger row) and record_dispatch_outcome() (a delivery's outcome),
- * each called from its table's module only.
+ * them are ledger_append() / ledger_append_many() (every ledger row) and record_dispatch_outcome() /
+ * record_hosted_outcomes() (a delivery's outcome), each called from its table's module only.
  */
 describe('architecture: one writer per table (outbox, dispatches, documents, ledger)', () => {
   const root = projectRoot();
@@ -38,16 +38,22 @@ describe('architecture: one writer per table (outbox, dispatches, documents, led
     }
   });
 
-  it('when the migrations are applied, then only ledger_append() and record_dispatch_outcome() write the watched tables, and nothing else calls ledger_append()', () => {
+  it('when the migrations are applied, then only ledger_append[_many]() and record_dispatch_outcome() / record_hosted_outcomes() write the watched tables, and nothing else calls the ledger\'s functions', () => {
     expect(functions.size, 'the functions were read from the migrations').to.be.greaterThan(10);
     const writers = [...functions.values()].filter((f) => f.writes.length > 0).map((f) => `${f.name}: ${f.writes.join(', ')}`);
     expect(writers).to.have.members([
       'ledger_append: ledger',
+      // Several rows of one chain under one lock (issue 25: a document's hosted copies), called
+      // only from the ledger's module (ledgerAppendManySql).
+      'ledger_append_many: ledger',
       'record_dispatch_outcome: dispatches',
+      // The outcome of a document's hosted copies; like record_dispatch_outcome() it appends no
+      // ledger row: its statement (recordHostedOutcomes) does, with the ledger module's call.
+      'record_hosted_outcomes: dispatches',
       // (Until migration 0093 a trigger also updated documents when the extracted text changed;
       // the search row now lives in document_search and no trigger writes documents.)
     ]);
-    const ledgerCallers = [...functions.values()].filter((f) => f.calls.includes('ledger_append')).map((f) => f.name);
+    const ledgerCallers = [...functions.values()].filter((f) => f.calls.includes('ledger_append') || f.calls.includes('ledger_append_many')).map((f) => f.name);
     expect(ledgerCallers, 'SQL functions that append ledger rows themselves').to.deep.equal([]);
   });
 
