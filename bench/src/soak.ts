@@ -32,6 +32,8 @@ interface Slice {
   sent: number;
   failures: number;
   p99Ms: number | null;
+  /** Why the failed ones failed: HTTP status or the load generator's error, counted. */
+  failureReasons: Record<string, number>;
   /** Private memory per process group, MB. */
   memoryMb: Record<string, number>;
 }
@@ -89,9 +91,14 @@ async function main(): Promise<void> {
       const groups = groupsNow();
       const memoryMb = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, round(pids.reduce((n, p) => n + privateBytes(p), 0) / 1048576, 1)!]));
       const ok = got.filter((r) => r.tDone !== null && !r.error).map((r) => r.tDone! - r.tSend);
-      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), memoryMb });
+      const failureReasons: Record<string, number> = {};
+      for (const r of got.filter((x) => x.tDone === null || x.error)) {
+        const why = `${r.httpStatus}${r.error ? ` ${r.error.slice(0, 80)}` : r.tAccepted === null ? ' not accepted' : ' not delivered in time'}`;
+        failureReasons[why] = (failureReasons[why] ?? 0) + 1;
+      }
+      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), failureReasons, memoryMb });
       const last = sampler.samples.at(-1);
-      say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}; node ${JSON.stringify(last?.node ?? {})}`);
+      say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed${ok.length < got.length ? ` ${JSON.stringify(failureReasons)}` : ''}, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}; node ${JSON.stringify(last?.node ?? {})}`);
     }
     sampler.stop();
     const p99Of = (from: number, to: number) =>
@@ -150,7 +157,7 @@ async function main(): Promise<void> {
     await loadgen?.stop().catch(() => undefined);
     for (const s of services) await s.stop().catch(() => undefined);
     await stack?.stop();
-    fs.rmSync(runDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
 
