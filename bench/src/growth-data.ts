@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LedgerKind } from '../../contracts';
 import type { Db } from '../../services/db/pool';
+import type { SearchData } from './search-data';
 import { jsonbOrdered } from '../../services/domain/ledger/ledger-detail';
 import { GENESIS_HASH, hashLedgerRow, ledgerHashInput } from '../../services/domain/ledger/ledger.repository';
 
@@ -33,6 +34,53 @@ function copyField(v: string | number | null): string {
 }
 
 /**
+ * What a province's copies look like in time (the search data leaves them in 2026 whatever the
+ * issue date): a document due (one in three, as generated) 7 to 30 days after its issue day;
+ * each copy arriving on its issue day a minute after the ledger's accept row (as the product
+ * delivers); registered (03) 0 to 3 days after arrival when its status says it was
+ * (accepted, assigned, processing, completed: five copies in six), and completed (06) 1 to 20
+ * days after registration when its status is completed (one in three), so some completions are
+ * late. Events go in with the per-row triggers off (the rollups are rebuilt after the load).
+ */
+async function tieCopiesToIssueDates(db: Db): Promise<void> {
+  const c = await db.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL session_replication_role = replica');
+    await c.query(
+      `UPDATE documents SET due_on = issued_on + 7 + (number::bigint % 24)::int
+        WHERE due_on IS NOT NULL AND sender_code LIKE 'B19.%' AND number ~ '^[0-9]+$'`,
+    );
+    // The arrival: the issue day at 08:01 Vietnam time plus the same second offset as the ledger rows (growth-data's `base`).
+    await c.query(
+      `UPDATE dispatches x SET delivered_at = (d.issued_on::timestamp + interval '1 hour 1 minute' + (d.number::bigint % 3600) * interval '1 second') AT TIME ZONE 'UTC',
+              created_at = (d.issued_on::timestamp + interval '1 hour' + (d.number::bigint % 3600) * interval '1 second') AT TIME ZONE 'UTC',
+              updated_at = (d.issued_on::timestamp + interval '1 hour 1 minute' + (d.number::bigint % 3600) * interval '1 second') AT TIME ZONE 'UTC'
+         FROM documents d WHERE d.id = x.document_id AND d.sender_code LIKE 'B19.%' AND d.number ~ '^[0-9]+$'`,
+    );
+    await c.query(
+      `INSERT INTO dispatch_events (dispatch_id, code, at, actor)
+       SELECT x.id, e.code, e.at, 'bench-growth'
+         FROM dispatches x
+         CROSS JOIN LATERAL (SELECT abs(hashtext(x.id::text)) AS h) k
+         CROSS JOIN LATERAL (
+           SELECT '03' AS code, x.delivered_at + (k.h % 4) * interval '1 day' + interval '2 hours' AS at WHERE x.status <> 'delivered'
+           UNION ALL
+           SELECT '06', x.delivered_at + (k.h % 4 + 1 + k.h / 4 % 20) * interval '1 day' + interval '3 hours' WHERE x.status = 'completed'
+         ) e
+        WHERE x.delivered_at IS NOT NULL`,
+    );
+    await c.query('COMMIT');
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+  await db.query('VACUUM (ANALYZE) documents, dispatches, dispatch_events');
+}
+
+/**
  * A province's years of history on top of the search data (generateSearchData): the documents'
  * issue dates spread evenly over `years` (every quarter gets documents), then the ledger those
  * documents and dispatches would have written, row for row as the product writes it: a
@@ -59,6 +107,8 @@ export async function generateGrowthData(db: Db, o: { documents: number; years: 
   );
   await db.query('VACUUM (ANALYZE) documents');
   o.say(`growth data: issue dates spread over ${o.years.join(', ')} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  await tieCopiesToIssueDates(db);
+  o.say(`growth data: due dates, arrivals, registrations (03) and completions (06) tied to the issue dates (${Math.round((Date.now() - t0) / 1000)} s)`);
 
   const reader = await db.connect();
   const writer = await db.connect();
@@ -127,4 +177,25 @@ export async function generateGrowthData(db: Db, o: { documents: number; years: 
   o.say(`growth data: figure_outcomes and figure_on_time rebuilt from the ledger and the copies in ${rollupBackfillSeconds} s`);
   await db.query('VACUUM (ANALYZE) figure_documents, figure_outcomes, figure_copies, figure_on_time');
   return { ledgerRows: rows, chains: tails.size, years: o.years, seconds: Math.round((Date.now() - t0) / 1000), rollupBackfillSeconds };
+}
+
+/** The figures of growth data generated before (BENCH_GROWTH_DATA_DIR): counted, not generated now. */
+export async function existingGrowthData(db: Db, years: number[]): Promise<GrowthData> {
+  const t0 = Date.now();
+  const r = await db.query<{ rows: number; chains: number }>(`SELECT count(*)::int AS rows, count(DISTINCT chain)::int AS chains FROM ledger`);
+  if (r.rows[0]!.rows === 0) throw new Error('BENCH_GROWTH_DATA_DIR: the database holds no ledger rows');
+  return { ledgerRows: r.rows[0]!.rows, chains: r.rows[0]!.chains, years, seconds: Math.round((Date.now() - t0) / 1000), rollupBackfillSeconds: 0 };
+}
+
+/** The search data's counts in a reused growth database (its accept rounds added documents of their own: only the generated ones count). */
+export async function existingGrowthSearchData(db: Db): Promise<SearchData> {
+  const r = await db.query<{ agencies: string[]; docs: number; disp: number; texts: number }>(
+    `SELECT ARRAY(SELECT code FROM agencies WHERE code LIKE 'B19.%' ORDER BY substr(code, 5)::int) AS agencies,
+            (SELECT count(*)::int FROM documents WHERE sender_code LIKE 'B19.%') AS docs,
+            (SELECT count(*)::int FROM dispatches x JOIN documents d ON d.id = x.document_id WHERE d.sender_code LIKE 'B19.%') AS disp,
+            (SELECT count(*)::int FROM document_texts) AS texts`,
+  );
+  const row = r.rows[0]!;
+  if (row.docs === 0) throw new Error('BENCH_GROWTH_DATA_DIR: the database holds no generated documents (senders B19.*)');
+  return { agencies: row.agencies, documents: row.docs, dispatches: row.disp, texts: row.texts, seconds: 0, indexSeconds: 0, checkedAgainstTrigger: 0 };
 }

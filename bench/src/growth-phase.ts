@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,12 +6,13 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/emb
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import { createPool, type Db } from '../../services/db/pool';
+import { migrate } from '../../services/db/migrator';
 import { verifyLedger } from '../../services/domain/ledger/ledger-verify';
 import { produceQuarterlyReport } from '../../services/reports/quarterly-report';
 import { computeEdocRate } from '../../services/stats/edoc-rate';
 import { documentOutcomeTuples } from '../../services/stats/edoc-rate.query';
 import { onTimeByKey } from '../../services/stats/on-time.query';
-import { generateGrowthData, type GrowthData } from './growth-data';
+import { existingGrowthData, existingGrowthSearchData, generateGrowthData, type GrowthData } from './growth-data';
 import type { HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { printReport, target, writeJson, type Target } from './report';
@@ -37,6 +39,8 @@ export interface GrowthPhaseResult {
   /** Accept alone (as the main run measures it) on the full database over the same on the empty one. */
   acceptFullVsEmpty: number | null;
   accept: { emptyPerSec: number | null; fullPerSec: number | null; runs: { empty: HttpRateResult[]; full: HttpRateResult[] } };
+  /** Rows the rate reads: figure_on_time (all, and the rate year's), counted copies, figure_outcomes of the year; dispatch_events. */
+  rollups: { on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number };
   loadavg: { start: number[]; end: number[] };
 }
 
@@ -60,24 +64,37 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
  * accept alone again, the monitor's rate for a year by month and by agency, `ledger verify` over
  * every chain, and the first production of a past quarter's report.
  */
-export async function runGrowthPhase(o: { documents: number; perDoc: number; agencies: number; rateCalls: number; httpRounds: number; httpMs: number; say: (s: string) => void }): Promise<GrowthPhaseResult> {
+export async function runGrowthPhase(o: {
+  documents: number;
+  perDoc: number;
+  agencies: number;
+  rateCalls: number;
+  httpRounds: number;
+  httpMs: number;
+  say: (s: string) => void;
+  /** A growth run's kept folder (BENCH_KEEP=1): its PostgreSQL cluster is copied and migrated, nothing is generated, accept is not measured. */
+  reuseDataDir?: string | undefined;
+}): Promise<GrowthPhaseResult> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-growth-'));
   fs.chmodSync(runDir, 0o755);
   const start = load();
+  if (o.reuseDataDir) copyCluster(o.reuseDataDir, runDir, o.say);
+  o.say(`growth: run folder ${runDir}${process.env.BENCH_KEEP === '1' ? ' (kept: BENCH_KEEP=1)' : ''}`);
   let stack: EmbeddedStack | undefined;
   let gateway: Service | undefined;
   let loadgen: IpcChild | undefined;
   let db: Db | undefined;
   try {
     stack = await startEmbeddedStack({ dataDir: runDir, fast: true, postgresSettings: { max_wal_size: "'4GB'", maintenance_work_mem: "'256MB'" } });
-    const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
+    const reuse = Boolean(o.reuseDataDir);
+    const dir = reuse ? null : await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const env = serviceEnv({
       DATABASE_URL: stack.databaseUrl,
       REDIS_URL: stack.redisUrl,
       LIENTHONG_DEV_MODE: '1',
-      LIENTHONG_MASTER_KEY: dir.masterKeyHex,
+      LIENTHONG_MASTER_KEY: dir?.masterKeyHex ?? '',
       LIENTHONG_QUEUE_PREFIX: 'lienthong-bench',
       LIENTHONG_DATA_DIR: runDir,
       LIENTHONG_RATE_LIMIT_PER_MIN: '0',
@@ -86,9 +103,11 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
     const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
-    await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    if (dir) {
+      loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
+      await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    }
     const acceptRuns = async (phase: string): Promise<HttpRateResult[]> => {
       gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, `gateway-${phase}.log`));
       await waitReady(`${baseUrl}/health/ready`, 60_000);
@@ -100,19 +119,29 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
       gateway = undefined;
       return runs;
     };
-    const emptyRuns = await acceptRuns('empty');
+    // Reusing data: no empty database to compare with, so accept is not measured (the full run measures it).
+    const emptyRuns = reuse ? [] : await acceptRuns('empty');
     const emptyRate = median(emptyRuns.map((r) => r.perSec));
     o.say(`growth: accept alone on the empty database ${round(emptyRate)}/s (load ${load().join(' ')})`);
 
     db = createPool(stack.databaseUrl, { max: 4, application: 'lienthong-bench-growth' });
-    const search: SearchData = await generateSearchData(db, { agencies: o.agencies, documents: o.documents, perDoc: o.perDoc, say: o.say });
-    const growth: GrowthData = await generateGrowthData(db, { documents: o.documents, years: YEARS, say: o.say });
+    if (reuse) await migrate(db);
+    const search: SearchData = reuse ? await existingGrowthSearchData(db) : await generateSearchData(db, { agencies: o.agencies, documents: o.documents, perDoc: o.perDoc, say: o.say });
+    const growth: GrowthData = reuse ? await existingGrowthData(db, YEARS) : await generateGrowthData(db, { documents: o.documents, years: YEARS, say: o.say });
     o.say(`growth data: ${search.documents} documents, ${search.dispatches} dispatches, ${growth.ledgerRows} ledger rows on ${growth.chains} chains`);
 
-    const fullRuns = await acceptRuns('full');
+    const fullRuns = reuse ? [] : await acceptRuns('full');
     const fullRate = median(fullRuns.map((r) => r.perSec));
     o.say(`growth: accept alone on the full database ${round(fullRate)}/s (load ${load().join(' ')})`);
 
+    const sizes = await db.query<{ on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM figure_on_time) AS on_time, (SELECT count(*)::int FROM figure_on_time WHERE issued_on BETWEEN $1 AND $2) AS on_time_year,
+              (SELECT count(*)::int FROM figure_copies) AS copies, (SELECT count(*)::int FROM figure_outcomes WHERE issued_on BETWEEN $1 AND $2) AS outcomes_year,
+              (SELECT count(*)::int FROM dispatch_events) AS events`,
+      [`${RATE_YEAR}-01-01`, `${RATE_YEAR}-12-31`],
+    );
+    const rollups = sizes.rows[0]!;
+    o.say(`growth: rollups ${JSON.stringify(rollups)}`);
     const range = { from: `${RATE_YEAR}-01-01`, to: `${RATE_YEAR}-12-31`, filter: null, asOf: new Date() };
     await computeEdocRate(db, { ...range, groupBy: 'month' });
     await computeEdocRate(db, { ...range, groupBy: 'agency' });
@@ -137,6 +166,8 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
     o.say(`growth: ledger verify ${verified.ok ? 'OK' : `BROKEN at ${verified.firstBadId}: ${verified.reason}`}, ${verified.rows} rows in ${round(verifyMs / 1000, 1)} s`);
     const tamperFound = verified.ok ? await alterOneRow(db, verified.rows) : null;
     o.say(`growth: one altered row ${tamperFound ? 'found' : 'NOT found'} by ledger verify`);
+    // A reused folder kept the report its first run stored (a final report is produced once): measured again as a first production.
+    if (reuse) await db.query('DELETE FROM quarterly_reports WHERE year = $1 AND quarter = $2', [REPORT.year, REPORT.quarter]);
     const [, reportMs] = await timed(() => produceQuarterlyReport(db!, REPORT.year, REPORT.quarter, new Date()));
     o.say(`growth: quarterly report ${REPORT.year} Q${REPORT.quarter} produced in ${round(reportMs / 1000, 1)} s`);
     return {
@@ -148,6 +179,7 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
       quarterlyReportSeconds: round(reportMs / 1000, 1),
       acceptFullVsEmpty: emptyRate && fullRate ? round(fullRate / emptyRate, 3) : null,
       accept: { emptyPerSec: round(emptyRate), fullPerSec: round(fullRate), runs: { empty: emptyRuns, full: fullRuns } },
+      rollups,
       loadavg: { start, end: load() },
     };
   } finally {
@@ -159,6 +191,16 @@ export async function runGrowthPhase(o: { documents: number; perDoc: number; age
   }
 }
 
+/** Copies a kept growth run's PostgreSQL cluster into this run's folder (cp -a keeps owners and modes); the original is not written. */
+function copyCluster(from: string, runDir: string, say: (s: string) => void): void {
+  const src = path.join(path.resolve(from), 'postgres');
+  if (!fs.existsSync(path.join(src, 'data', 'PG_VERSION'))) throw new Error(`BENCH_GROWTH_DATA_DIR: no PostgreSQL cluster in ${src}/data`);
+  const t = Date.now();
+  execFileSync('cp', ['-a', src, path.join(runDir, 'postgres')]);
+  fs.rmSync(path.join(runDir, 'postgres', 'data', 'postmaster.pid'), { force: true });
+  say(`growth data: copied ${src} in ${Math.round((Date.now() - t) / 1000)} s (not generated)`);
+}
+
 /** Alters the recipient of the middle row of the ledger (the append-only guard off, as a superuser could) and checks verify names it. */
 async function alterOneRow(db: Db, rows: number): Promise<boolean> {
   const target = await db.query<{ id: string }>(`SELECT id FROM ledger ORDER BY id OFFSET $1 LIMIT 1`, [Math.floor(rows / 2)]);
@@ -167,14 +209,20 @@ async function alterOneRow(db: Db, rows: number): Promise<boolean> {
   try {
     await client.query('BEGIN');
     await client.query('ALTER TABLE ledger DISABLE TRIGGER ledger_no_update');
-    await client.query(`UPDATE ledger SET recipient = 'B19.TAMPERED' WHERE id = $1`, [id]);
+    const was = await client.query<{ recipient: string | null }>(`UPDATE ledger x SET recipient = 'B19.TAMPERED' FROM ledger o WHERE x.id = $1 AND o.id = x.id RETURNING o.recipient`, [id]);
     await client.query('ALTER TABLE ledger ENABLE TRIGGER ledger_no_update');
     await client.query('COMMIT');
+    const r = await verifyLedger(db);
+    // Put back, so a kept folder (BENCH_KEEP=1) verifies again when reused.
+    await client.query('BEGIN');
+    await client.query('ALTER TABLE ledger DISABLE TRIGGER ledger_no_update');
+    await client.query(`UPDATE ledger SET recipient = $2 WHERE id = $1`, [id, was.rows[0]!.recipient]);
+    await client.query('ALTER TABLE ledger ENABLE TRIGGER ledger_no_update');
+    await client.query('COMMIT');
+    return !r.ok && r.firstBadId === id;
   } finally {
     client.release();
   }
-  const r = await verifyLedger(db);
-  return !r.ok && r.firstBadId === id;
 }
 
 /** The growth phase's scale: the search phase's (BENCH_SEARCH_DOCS, 5 dispatches per document) unless BENCH_GROWTH_DOCS says otherwise. */
@@ -210,9 +258,15 @@ export function growthRows(r: GrowthPhaseResult): [string, unknown][] {
 export async function growthOnly(say: (s: string) => void): Promise<void> {
   const scale = growthScale();
   say(`growth phase only: ${scale.documents} documents × ${scale.perDoc} dispatches`);
-  const r = await runGrowthPhase({ ...scale, say });
+  const reuse = process.env.BENCH_GROWTH_DATA_DIR || undefined;
+  const r = await runGrowthPhase({ ...scale, say, reuseDataDir: reuse });
   const file = path.join(projectRoot(), 'bench', 'results', 'latest.json');
   const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { targets?: Target[] } & Record<string, unknown>) : {};
+  // Reusing data measures no accept (no empty database): the last full run's accept figures are kept, marked as such.
+  const before = previous.growth as (GrowthPhaseResult & { acceptFrom?: string }) | undefined;
+  if (reuse && r.acceptFullVsEmpty === null && before?.acceptFullVsEmpty != null) {
+    Object.assign(r, { acceptFullVsEmpty: before.acceptFullVsEmpty, accept: before.accept, acceptFrom: before.acceptFrom ?? `an earlier growth run (${before.scale.documents} documents)` });
+  }
   const targets = [...(previous.targets ?? []).filter((t) => !t.figure.startsWith('growth.')), ...growthTargets(r)];
   writeJson(file, { ...previous, growth: r, targets });
   printReport(growthRows(r), growthTargets(r), []);

@@ -16,20 +16,11 @@ import type { Kind } from './payloads';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { printReport, target, writeJson } from './report';
 import { seedDirectory } from './seed';
+import { memoryGrowth, MemorySampler, privateBytes } from './soak-memory';
 import { percentile, round } from './stats';
 
 const say = (msg: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const SLICE_MS = 60_000;
-
-/** Private memory of a process (RssAnon: a PostgreSQL backend's shared buffers are not its growth). */
-function privateBytes(pid: number): number {
-  try {
-    const kb = /^RssAnon:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
@@ -41,6 +32,8 @@ interface Slice {
   sent: number;
   failures: number;
   p99Ms: number | null;
+  /** Why the failed ones failed: HTTP status or the load generator's error, counted. */
+  failureReasons: Record<string, number>;
   /** Private memory per process group, MB. */
   memoryMb: Record<string, number>;
 }
@@ -63,8 +56,12 @@ async function main(): Promise<void> {
       DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: dir.masterKeyHex,
       LIENTHONG_QUEUE_PREFIX: 'lienthong-bench', LIENTHONG_DATA_DIR: runDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info',
     });
-    const gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway.log'));
-    const workers = startService('workers', 'workers/main.js', { ...env, LIENTHONG_PROCESS: 'workers' }, path.join(runDir, 'workers.log'));
+    // Each Node process serves its /metrics on a port of its own (its main thread's heap, sampled with the memory).
+    const [gatewayMetrics, workerMetrics] = [await freePort(), await freePort()];
+    const gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway', LIENTHONG_METRICS_PORT: String(gatewayMetrics) }, path.join(runDir, 'gateway.log'));
+    // SOAK_TRACE_GC=1: every collection of every isolate (the main thread's and the worker threads') in workers.log.
+    const workerArgs = process.env.SOAK_TRACE_GC === '1' ? ['--trace-gc'] : [];
+    const workers = startService('workers', 'workers/main.js', { ...env, LIENTHONG_PROCESS: 'workers', LIENTHONG_WORKER_METRICS_PORT: String(workerMetrics) }, path.join(runDir, 'workers.log'), workerArgs);
     services.push(gateway, workers);
     await waitReady(`${baseUrl}/health/ready`, 60_000);
     loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
@@ -80,30 +77,55 @@ async function main(): Promise<void> {
     const rate = best * 0.5;
     say(`maximum ${round(best, 2)} docs/s; soaking ${minutes} min at ${round(rate, 2)}/s`);
     const redisPort = Number(new URL(stack.redisUrl).port);
+    const groupsNow = () => findGroups(runDir, redisPort, { gateway: gateway.pid, workers: workers.pid });
+    const sampler = new MemorySampler(groupsNow, {
+      gateway: { pid: gateway.pid, metricsUrl: `http://127.0.0.1:${gatewayMetrics}/metrics` },
+      workers: { pid: workers.pid, metricsUrl: `http://127.0.0.1:${workerMetrics}/metrics` },
+    });
+    sampler.start();
     const slices: Slice[] = [];
     const records: { minute: number; r: DocRecord }[] = [];
     for (let m = 1; m <= minutes; m++) {
       const got = await lg<DocRecord[]>({ cmd: 'open', kinds, rate, durationMs: SLICE_MS });
       for (const r of got) records.push({ minute: m, r });
-      const groups = findGroups(runDir, redisPort, { gateway: gateway.pid, workers: workers.pid });
+      const groups = groupsNow();
       const memoryMb = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, round(pids.reduce((n, p) => n + privateBytes(p), 0) / 1048576, 1)!]));
       const ok = got.filter((r) => r.tDone !== null && !r.error).map((r) => r.tDone! - r.tSend);
-      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), memoryMb });
-      say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}`);
+      const failureReasons: Record<string, number> = {};
+      for (const r of got.filter((x) => x.tDone === null || x.error)) {
+        const why = `${r.httpStatus}${r.error ? ` ${r.error.slice(0, 80)}` : r.tAccepted === null ? ' not accepted' : ' not delivered in time'}`;
+        failureReasons[why] = (failureReasons[why] ?? 0) + 1;
+      }
+      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), failureReasons, memoryMb });
+      const last = sampler.samples.at(-1);
+      say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed${ok.length < got.length ? ` ${JSON.stringify(failureReasons)}` : ''}, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}; node ${JSON.stringify(last?.node ?? {})}`);
     }
+    sampler.stop();
     const p99Of = (from: number, to: number) =>
       percentile(records.filter((x) => x.minute > from && x.minute <= to && x.r.tDone !== null && !x.r.error).map((x) => x.r.tDone! - x.r.tSend), 99);
     const first = p99Of(0, warmMinutes);
     const rest = p99Of(warmMinutes, minutes);
     const at = (minute: number) => slices.find((s) => s.minute === minute)!.memoryMb;
-    const growth = Object.fromEntries(Object.keys(at(warmMinutes)).map((k) => [k, round(at(minutes)[k]! / Math.max(0.1, at(warmMinutes)[k]!), 3)!]));
+    const single = Object.fromEntries(Object.keys(at(warmMinutes)).map((k) => [k, round(at(minutes)[k]! / Math.max(0.1, at(warmMinutes)[k]!), 3)!]));
+    const mem = memoryGrowth(sampler.samples, warmMinutes, minutes);
+    const largest = (r: Record<string, number | null>) => Math.max(...Object.values(r).filter((v): v is number => v !== null));
+    const growth = mem.medianRatio;
     const soak = {
       minutes,
       ratePerSec: round(rate, 2),
       maxDocsPerSec: round(best, 2),
-      rssGrowthRatio: Math.max(...Object.values(growth)),
+      rssGrowthRatio: largest(growth),
       rssGrowthByProcess: growth,
-      memory: 'private memory (RssAnon) per process group, minute ' + warmMinutes + ' to minute ' + minutes,
+      rssGrowthFitRatio: largest(mem.fitRatio),
+      rssGrowthFitByProcess: mem.fitRatio,
+      rssGrowthSingleSampleRatio: largest(single),
+      rssGrowthSingleSampleByProcess: single,
+      memoryWindowsMb: mem.windows,
+      memory:
+        `private memory (RssAnon) per process group, sampled every 5 s: the median of the samples within 30 s of minute ${warmMinutes} against the median of ` +
+        `minute ${minutes}'s samples (rssGrowthRatio); a least-squares line through every sample from minute ${warmMinutes} on, its value at minute ${minutes} over ` +
+        `its value at minute ${warmMinutes} (rssGrowthFitRatio); the single samples at the end of minutes ${warmMinutes} and ${minutes} (rssGrowthSingleSampleRatio)`,
+      memorySamples: sampler.samples,
       p99FirstMs: round(first),
       p99RestMs: round(rest),
       p99DriftRatio: first && rest ? round(rest / first, 3) : null,
@@ -117,7 +139,10 @@ async function main(): Promise<void> {
     printReport(
       [
         ['soak minutes / rate (docs/s)', `${soak.minutes} / ${soak.ratePerSec}`],
-        ['memory growth (largest; per group)', `${soak.rssGrowthRatio}; ${JSON.stringify(growth)}`],
+        ['memory growth, window medians (largest; per group)', `${soak.rssGrowthRatio}; ${JSON.stringify(growth)}`],
+        ['memory growth, fitted line (largest; per group)', `${soak.rssGrowthFitRatio}; ${JSON.stringify(mem.fitRatio)}`],
+        ['memory growth, single samples (largest; per group)', `${soak.rssGrowthSingleSampleRatio}; ${JSON.stringify(single)}`],
+        ['memory MB at / end / min / max', JSON.stringify(mem.windows)],
         ['p99 first / rest (ms)', `${soak.p99FirstMs} / ${soak.p99RestMs}`],
         ['failures', soak.failures],
       ],
@@ -132,7 +157,7 @@ async function main(): Promise<void> {
     await loadgen?.stop().catch(() => undefined);
     for (const s of services) await s.stop().catch(() => undefined);
     await stack?.stop();
-    fs.rmSync(runDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
 

@@ -22,9 +22,10 @@ export interface OnTimeCounts {
  * once its deadline has passed at `asOf`, or once it was done: an open copy that can still be on
  * time is not yet judged.
  *
- * Read from figure_on_time (migration 0088): copies counted per issue day, recipient and their
- * Vietnam days (arrival, registration, due, completion), kept by triggers. Every deadline is a
- * Vietnam midnight, so the days decide exactly what the copies' moments decided
+ * Read from figure_on_time (migrations 0088, 0091): copies counted per issue day, recipient, Vietnam
+ * arrival day, registration day as days after arrival (clamped where no deadline can differ),
+ * completion verdict and an open copy's due day, kept by triggers. Every deadline is a Vietnam
+ * midnight, so the days decide exactly what the copies' moments decided
  * (the test oracle onTimeByKeyFromEvents, test/support/figures-oracle, reads those); the registration deadline is computed once per arrival day,
  * with today's holidays, and judged at `asOf` here.
  */
@@ -32,7 +33,7 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
   const r = await figureQuery<OnTimeCounts & { key: string }>(
     db,
     `WITH c AS (
-       SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient')} AS key, arrived_on, registered_on, due_on, completed_on, copies AS n
+       SELECT ${groupKeySql(s.groupBy, 'issued_on', 'recipient')} AS key, arrived_on, registered_lag, completion, open_due_on, copies AS n
          FROM figure_on_time
         WHERE issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR recipient = ANY($3::text[]))
           AND recipient NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
@@ -42,15 +43,15 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
        SELECT a.arrived_on, registration_deadline(a.arrived_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS deadline
          FROM (SELECT DISTINCT arrived_on FROM c) a
      )
-     -- One aggregation straight to the groups (not first per combination of days: by agency a
-     -- year has hundreds of thousands of those). A group whose rows all count 0 copies is dropped.
+     -- One aggregation straight to the groups. A group whose rows all count 0 copies is dropped.
+     -- completion: 0 no deadline, 1 completed on time, 2 completed late, 3 open (due open_due_on).
      SELECT key,
-            COALESCE(sum(n) FILTER (WHERE registered_on IS NOT NULL OR ad.deadline <= $4), 0)::int AS dispatches,
-            COALESCE(sum(n) FILTER (WHERE registered_on IS NOT NULL), 0)::int AS acknowledged,
-            COALESCE(sum(n) FILTER (WHERE registered_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' < ad.deadline), 0)::int AS "acknowledgedOnTime",
-            COALESCE(sum(n) FILTER (WHERE due_on IS NOT NULL AND (completed_on IS NOT NULL OR completion_deadline(due_on) <= $4)), 0)::int AS "withDueDate",
-            COALESCE(sum(n) FILTER (WHERE due_on IS NOT NULL AND completed_on IS NOT NULL), 0)::int AS completed,
-            COALESCE(sum(n) FILTER (WHERE completed_on <= due_on), 0)::int AS "completedOnTime"
+            COALESCE(sum(n) FILTER (WHERE registered_lag IS NOT NULL OR ad.deadline <= $4), 0)::int AS dispatches,
+            COALESCE(sum(n) FILTER (WHERE registered_lag IS NOT NULL), 0)::int AS acknowledged,
+            COALESCE(sum(n) FILTER (WHERE (arrived_on + registered_lag)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' < ad.deadline), 0)::int AS "acknowledgedOnTime",
+            COALESCE(sum(n) FILTER (WHERE completion IN (1, 2) OR (completion = 3 AND completion_deadline(open_due_on) <= $4)), 0)::int AS "withDueDate",
+            COALESCE(sum(n) FILTER (WHERE completion IN (1, 2)), 0)::int AS completed,
+            COALESCE(sum(n) FILTER (WHERE completion = 1), 0)::int AS "completedOnTime"
        FROM c JOIN ack_days ad USING (arrived_on) GROUP BY key HAVING sum(n) <> 0`,
     [s.from, s.to, s.agencies, asOf],
   );

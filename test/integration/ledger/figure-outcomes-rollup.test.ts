@@ -159,9 +159,79 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
   });
 
-  it('when the backfills of migrations 0087 and 0088 rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
+  it('when copies are registered before arrival, late after a weekend, two months late, again earlier, completed with and without a deadline, and deadlines move, then the verdict-keyed rollup (0091) equals the events', async () => {
+    // Issued Friday 2032-03-05, due the 10th: every copy arrives that Friday; registration is due by
+    // the end of Monday the 8th. A holiday on Monday the 8th moves it to the end of Tuesday the 9th.
+    const sender = members[0]!;
+    const recipients = members.slice(1, 4);
+    const { documentId, dispatchIds } = await inTransaction(db, async (tx) => {
+      const d = await acceptTestDocument(tx, { sender, recipients, issuedOn: '2032-03-05', number: '7001', dueOn: '2032-03-10' });
+      await appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: d.documentId, sender, detail: { number: '7001', notation: 'UBND-VP', year: 2032, recipients: 3 } });
+      return d;
+    });
+    const undue = await inTransaction(db, async (tx) => acceptTestDocument(tx, { sender, recipients: [members[1]!], issuedOn: '2032-03-05', number: '7002' }));
+    const [a, b, c] = dispatchIds as [string, string, string];
+    const all = [a, b, c, undue.dispatchIds[0]!];
+    await db.query(`UPDATE dispatches SET delivered_at = '2032-03-05T16:00:00+07:00' WHERE id = ANY($1::uuid[])`, [all]);
+    for (const [k, x] of dispatchIds.entries()) await outcome(db, documentId, x, sender, recipients[k]!, LedgerKind.dispatchDelivered);
+    await outcome(db, undue.documentId, undue.dispatchIds[0]!, sender, members[1]!, LedgerKind.dispatchDelivered);
+    const ev = (x: string, code: string, at: string) => db.query(`INSERT INTO dispatch_events (dispatch_id, code, at, actor) VALUES ($1, $2, $3, 'test')`, [x, code, at]);
+    const s: FigureScope = { from: '2032-01-01', to: '2032-12-31', agencies: null, groupBy: 'agency' };
+    const moments = ['2032-03-06T12:00:00+07:00', '2032-03-09T12:00:00+07:00', '2032-03-10T12:00:00+07:00', '2032-03-16T00:00:00+07:00', '2032-06-01T00:00:00+07:00'].map((t) => new Date(t));
+    const same = async (step: string) => {
+      for (const groupBy of ['month', 'agency'] as GroupBy[]) {
+        for (const asOf of moments) {
+          const [days, events] = await Promise.all([onTimeByKey(db, { ...s, groupBy }, asOf), onTimeByKeyFromEvents(db, { ...s, groupBy }, asOf)]);
+          expect([...days.entries()].sort(), `${step}: ${groupBy} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+        }
+      }
+      return (await onTimeByKeyFromEvents(db, { ...s, groupBy: 'month' }, moments.at(-1)!)).get('2032-03')!;
+    };
+    await same('delivered');
+    // a: registered the day before it arrived (as a copy re-delivered can be), then on Tuesday: on time.
+    await ev(a, '03', '2032-03-04T09:00:00+07:00');
+    await ev(a, '03', '2032-03-09T09:00:00+07:00');
+    // b: registered Tuesday the 9th (late, the deadline is the end of Monday), then completed on the due day.
+    await ev(b, '03', '2032-03-09T10:00:00+07:00');
+    await ev(b, '06', '2032-03-10T23:00:00+07:00');
+    // c: registered on Saturday, then an earlier 03 on the arrival day (its registration day moves, its key does not), completed late.
+    await ev(c, '03', '2032-03-06T10:00:00+07:00');
+    await ev(c, '03', '2032-03-05T20:00:00+07:00');
+    await ev(c, '06', '2032-03-12T08:00:00+07:00');
+    // The document without a deadline: registered two months after arrival, completed.
+    await ev(undue.dispatchIds[0]!, '03', '2032-05-20T08:00:00+07:00');
+    await ev(undue.dispatchIds[0]!, '06', '2032-05-21T08:00:00+07:00');
+    const before = await same('registered and completed');
+    expect(before).to.include({ acknowledged: 4, acknowledgedOnTime: 2, withDueDate: 3, completed: 2, completedOnTime: 1 });
+    // Monday the 8th becomes a holiday: b's Tuesday registration is now on time (read with today's holidays).
+    await db.query(`INSERT INTO public_holidays (day, name) VALUES ('2032-03-08', 'Nghỉ bù (thử)') ON CONFLICT DO NOTHING`);
+    try {
+      expect(await same('holiday added')).to.include({ acknowledgedOnTime: 3 });
+    } finally {
+      await db.query(`DELETE FROM public_holidays WHERE day = '2032-03-08'`);
+    }
+    // The due date moves to the 12th (c now on time), then the leader gives a an earlier deadline (a is still open).
+    await db.query(`UPDATE documents SET due_on = '2032-03-12' WHERE id = $1`, [documentId]);
+    expect(await same('due date moved')).to.include({ completedOnTime: 2 });
+    await db.query(`INSERT INTO incoming_handling (dispatch_id, agency_code, stage, deadline_on) VALUES ($1, $2, 'assigned', '2032-03-07')`, [a, recipients[0]!]);
+    await same('leader deadline');
+    // a goes on paper afterwards: it no longer counts.
+    await outcome(db, documentId, a, sender, recipients[0]!, LedgerKind.dispatchPaper);
+    expect(await same('a on paper')).to.include({ acknowledged: 3 });
+    // Rows the rollup keeps for these copies: by verdict, not by day (b and c share everything but their verdicts).
+    const rows = await db.query<{ registered_lag: number | null; completion: number; open_due_on: string | null; copies: number }>(
+      `SELECT registered_lag, completion, open_due_on::text, copies FROM figure_on_time WHERE issued_on = '2032-03-05' AND copies <> 0 ORDER BY 1, 2, 3`,
+    );
+    expect(rows.rows).to.deep.equal([
+      { registered_lag: 1, completion: 1, open_due_on: null, copies: 1 },
+      { registered_lag: 4, completion: 1, open_due_on: null, copies: 1 },
+      { registered_lag: 62, completion: 0, open_due_on: null, copies: 1 },
+    ]);
+  });
+
+  it('when the backfills of migrations 0087 and 0088 (0091) rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
     const read = async () => ({
-      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_on::text, due_on::text, completed_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
+      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_lag, completion, open_due_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
       copies: (await db.query(`SELECT * FROM figure_copies ORDER BY dispatch_id`)).rows,
       outcomes: (await db.query(`SELECT issued_on::text, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents FROM figure_outcomes WHERE documents <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`)).rows,
       documents: (await db.query(`SELECT * FROM figure_documents ORDER BY document_id, sender`)).rows,
