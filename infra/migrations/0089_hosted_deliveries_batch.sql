@@ -3,10 +3,12 @@
 -- Until now each copy had its own deliver job, and a hosted copy's delivery was a read and one
 -- record_dispatch_outcome() statement, each taking the sender's ledger chain lock: five recipients,
 -- five jobs, ten statements, five waits on one lock. Here every open hosted copy of a document is
--- delivered (or, at the end of its retries, failed) by one statement: the document's read, the
--- compare-and-set moves, the timeline events, one NOTIFY per copy, and the ledger rows appended in
--- chain order under ONE acquisition of the chain lock, last. Push, relay, axis and paper copies keep
--- their own jobs and record_dispatch_outcome().
+-- delivered (or, at the end of its retries, failed) by one statement (recordHostedOutcomes in
+-- services/domain/dispatches/dispatch.repository.ts): record_hosted_outcomes() below makes the
+-- document's read, the compare-and-set moves, the timeline events and one NOTIFY per copy, then the
+-- same statement appends the ledger rows in chain order with ledger_append_many() under ONE
+-- acquisition of the chain lock, last. Push, relay, axis and paper copies keep their own jobs and
+-- record_dispatch_outcome().
 
 -- Several rows appended to ONE chain, in the order given, under one lock: the same rows, ids,
 -- hashes and idempotency as calling ledger_append() once per row in that order (a row the unique
