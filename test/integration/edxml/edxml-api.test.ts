@@ -9,12 +9,18 @@ import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
 
 const organ = (a: TestAgency) => ({ organId: a.code, organName: a.name });
 
+// Each envelope its own number: a random one could repeat an earlier envelope's code (same sender,
+// same date), which intake rightly takes for the same document (the revoked one, say), and the
+// test then waited for a delivery that was never due (seen once in a full run).
+let envelopes = 0;
+
 function envelope(from: TestAgency, to: TestAgency[], pdf: Buffer, over: Partial<EdxmlDocument> = {}): EdxmlDocument {
+  envelopes += 1;
   return {
     from: organ(from),
     to: to.map(organ),
     documentId: null,
-    code: { number: String(100 + Math.floor(Math.random() * 900)), notation: 'KH-UBND' },
+    code: { number: String(100 + envelopes), notation: 'KH-UBND' },
     promulgation: { place: 'Buôn Ma Thuột', date: '2026-10-15' },
     documentType: { typeName: 'Kế hoạch' },
     subject: 'Kế hoạch cải cách hành chính năm 2027 — “một cửa” & liên thông',
