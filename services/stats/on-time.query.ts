@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool';
+import { vnDay } from '../calendar/vn-day';
 import { figureQuery } from './figure-query';
 import { groupKeySql, type FigureScope } from './edoc-rate.query';
 
@@ -38,22 +39,27 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
         WHERE issued_on BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR recipient = ANY($3::text[]))
           AND recipient NOT IN (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local')
      ), ack_days AS MATERIALIZED (
-       -- MATERIALIZED: computed once per arrival day (inlined, the planner evaluated the working-day
-       -- search once per row: 7 s for a year of 110k rows over 6 arrival days).
-       SELECT a.arrived_on, registration_deadline(a.arrived_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS deadline
-         FROM (SELECT DISTINCT arrived_on FROM c) a
+       -- Once per arrival day (inlined, the planner evaluated the working-day search once per row):
+       -- the registration deadline is a Vietnam midnight, so it is kept as the day it begins
+       -- (registered on time <=> the registration day comes before it), and whether it has passed
+       -- at $4. Per row only dates and small integers are compared.
+       SELECT a.arrived_on, (dl AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS deadline_day, dl <= $4 AS passed
+         FROM (SELECT DISTINCT arrived_on FROM c) a,
+              LATERAL registration_deadline(a.arrived_on::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') dl
      )
      -- One aggregation straight to the groups. A group whose rows all count 0 copies is dropped.
-     -- completion: 0 no deadline, 1 completed on time, 2 completed late, 3 open (due open_due_on).
+     -- completion: 0 no deadline, 1 completed on time, 2 completed late, 3 open, due open_due_on:
+     -- its deadline, the end of that day (completion_deadline), has passed at $4 <=> the Vietnam
+     -- day of $4 ($5) is after it.
      SELECT key,
-            COALESCE(sum(n) FILTER (WHERE registered_lag IS NOT NULL OR ad.deadline <= $4), 0)::int AS dispatches,
+            COALESCE(sum(n) FILTER (WHERE registered_lag IS NOT NULL OR ad.passed), 0)::int AS dispatches,
             COALESCE(sum(n) FILTER (WHERE registered_lag IS NOT NULL), 0)::int AS acknowledged,
-            COALESCE(sum(n) FILTER (WHERE (arrived_on + registered_lag)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' < ad.deadline), 0)::int AS "acknowledgedOnTime",
-            COALESCE(sum(n) FILTER (WHERE completion IN (1, 2) OR (completion = 3 AND completion_deadline(open_due_on) <= $4)), 0)::int AS "withDueDate",
+            COALESCE(sum(n) FILTER (WHERE arrived_on + registered_lag < ad.deadline_day), 0)::int AS "acknowledgedOnTime",
+            COALESCE(sum(n) FILTER (WHERE completion IN (1, 2) OR (completion = 3 AND open_due_on < $5::date)), 0)::int AS "withDueDate",
             COALESCE(sum(n) FILTER (WHERE completion IN (1, 2)), 0)::int AS completed,
             COALESCE(sum(n) FILTER (WHERE completion = 1), 0)::int AS "completedOnTime"
        FROM c JOIN ack_days ad USING (arrived_on) GROUP BY key HAVING sum(n) <> 0`,
-    [s.from, s.to, s.agencies, asOf],
+    [s.from, s.to, s.agencies, asOf, vnDay(asOf)],
   );
   return new Map(r.rows.map(({ key, ...counts }) => [key, counts]));
 }

@@ -177,7 +177,8 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     await outcome(db, undue.documentId, undue.dispatchIds[0]!, sender, members[1]!, LedgerKind.dispatchDelivered);
     const ev = (x: string, code: string, at: string) => db.query(`INSERT INTO dispatch_events (dispatch_id, code, at, actor) VALUES ($1, $2, $3, 'test')`, [x, code, at]);
     const s: FigureScope = { from: '2032-01-01', to: '2032-12-31', agencies: null, groupBy: 'agency' };
-    const moments = ['2032-03-06T12:00:00+07:00', '2032-03-09T12:00:00+07:00', '2032-03-10T12:00:00+07:00', '2032-03-16T00:00:00+07:00', '2032-06-01T00:00:00+07:00'].map((t) => new Date(t));
+    // Moments on both sides of deadlines: the registration's (end of Monday the 8th), the due day's (end of the 10th).
+    const moments = ['2032-03-06T12:00:00+07:00', '2032-03-08T23:59:59.999+07:00', '2032-03-09T00:00:00+07:00', '2032-03-10T23:59:59.999+07:00', '2032-03-11T00:00:00+07:00', '2032-03-09T12:00:00+07:00', '2032-03-10T12:00:00+07:00', '2032-03-16T00:00:00+07:00', '2032-06-01T00:00:00+07:00'].map((t) => new Date(t));
     const same = async (step: string) => {
       for (const groupBy of ['month', 'agency'] as GroupBy[]) {
         for (const asOf of moments) {
