@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { InboxPage } from '../../../contracts';
 import type { Db } from '../../db/pool';
-import { listInbox } from '../../domain/dispatches/dispatch.repository';
+import { listInbox } from '../../domain/dispatches/inbox-list';
 import { principalOf } from '../middleware/authenticate';
 import { pageQueryOf } from './page-query';
 

@@ -43,7 +43,7 @@ export interface InboxRow {
 }
 
 /**
- * The web inbox: what listInbox returns, plus the fields a clerk filters on (number, subject,
+ * The web inbox: what listInbox (inbox-list.ts) returns, plus the fields a clerk filters on (number, subject,
  * sender, delivery date, status) and the due-date mark. Always scoped by the acting agency.
  */
 export async function searchInbox(db: Queryable, agency: string, f: InboxFilters, limit = 100): Promise<InboxRow[]> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createPool, type Db } from '../../../services/db/pool';
 import { searchDocuments } from '../../../services/domain/search/document-search';
-import { listInbox } from '../../../services/domain/dispatches/dispatch.repository';
+import { listInbox } from '../../../services/domain/dispatches/inbox-list';
 import { checkAgainstTrigger, generateSearchData, type SearchData } from '../../../bench/src/search-data';
 
 const DOCS = 3_000;
