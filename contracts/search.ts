@@ -27,6 +27,11 @@ export const SearchQuery = z
     limit: optional(z.coerce.number().int().min(1).max(200)),
     cursor: optional(z.string().max(1000)),
     page: optional(z.enum(['last'])),
+    /**
+     * `exact`: count and rank every match even past the count limit (LIENTHONG_SEARCH_COUNT_LIMIT,
+     * default 2,000), at the cost of reading them all.
+     */
+    count: optional(z.enum(['exact'])),
   })
   .strict();
 export type SearchQuery = z.infer<typeof SearchQuery>;
@@ -57,7 +62,8 @@ export const SearchItem = z.object({
   /**
    * Relevance of a word search: set for the newest matches of the rank window
    * (LIENTHONG_SEARCH_RANK_WINDOW, default 1,000), which come first by rank; null past the window
-   * (those follow newest first) and when no words were typed.
+   * (those follow newest first), when no words were typed, and in a broad search (more matches
+   * than the count limit, `totalExact` false: listed newest first).
    */
   rank: z.number().nullable(),
 });
@@ -65,7 +71,15 @@ export type SearchItem = z.infer<typeof SearchItem>;
 
 export const SearchPage = z.object({
   items: z.array(SearchItem),
+  /** Every match when `totalExact`; otherwise a lower bound: the search matched more than the count limit. */
   total: z.number().int(),
+  /**
+   * false for a broad search: more documents matched than the count limit (default 2,000), so they
+   * were not all counted; `total` is how many the agency may read among those counted ("at least"),
+   * and the items come newest first, unranked. Ask again with `count=exact` for the exact total and
+   * the ranked order.
+   */
+  totalExact: z.boolean(),
   nextCursor: z.string().nullable(),
   prevCursor: z.string().nullable(),
 });

@@ -31,9 +31,10 @@ export interface KeysetQuery {
   /**
    * `SELECT count(*)::int AS n …` with the same filters and params (no keyset); or `inline` when
    * the list must be computed whole anyway (sorted by a computed rank): the total is then a window
-   * over that same computation, one query instead of two.
+   * over that same computation, one query instead of two; or `{ known }` when the caller has
+   * counted already (a broad search's lower bound: broad-search.ts).
    */
-  count: string | 'inline';
+  count: string | 'inline' | { known: number };
 }
 
 /**
@@ -69,6 +70,13 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
       const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${q.select.replace('{{keyset}}', 'TRUE')}) w`, q.params);
       total = c.rows[0]?.n ?? 0;
     }
+  } else if (typeof q.count === 'object') {
+    // Here `{{keyset}}`, `{{order}}` and `{{limit}}` may each appear several times: a list made of
+    // branches pages each branch along its own index (a plan PostgreSQL does not find by itself
+    // when a branch carries a costly filter), then the page is cut from their union.
+    const filled = q.select.replaceAll('{{keyset}}', keyset).replaceAll('{{order}}', order).replaceAll('{{limit}}', `$${params.length}`);
+    rows = await db.query(`${filled} ORDER BY ${order} LIMIT $${params.length}`, params);
+    total = q.count.known;
   } else {
     const sql = `${q.select.replace('{{keyset}}', keyset)} ORDER BY ${order} LIMIT $${params.length}`;
     const [r, count] = await Promise.all([db.query(sql, params), db.query<{ n: number }>(q.count, q.params)]);

@@ -2,35 +2,24 @@ import type { SearchItem, SearchQuery } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { DEFAULT_PAGE_SIZE } from '../paging/cursor';
 import { keysetPage, type Page } from '../paging/keyset-page';
-import { givenToSql } from '../handling/handling.repository';
-import { rankedSelect, searchRankWindow, type SearchReader } from './ranked-search';
-import { incomingFilters, outgoingFilters, SqlParams, textMatch } from './search-filters';
+import { broadSearchPage, type SearchKeys } from './broad-search';
+import { incomingBranch, outgoingBranch } from './list-branches';
+import { rankedSelect, searchCountLimit, searchRankWindow, type SearchReader } from './ranked-search';
+import { SqlParams, textMatch } from './search-filters';
 
 export type { SearchReader } from './ranked-search';
 
 /** Who handles a received copy: the department the leader assigned it to (event 04's note). */
 const HANDLER_SQL = `(SELECT regexp_replace(e.note, '^Giao ', '') FROM dispatch_events e WHERE e.dispatch_id = x.id AND e.code = '04' ORDER BY e.id DESC LIMIT 1)`;
 
-/** The received branch of a search without words: the sort key only (the columns shown are read for the page's rows alone, pageRows). */
-function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, reader: SearchReader): string {
-  const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p)];
-  if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
-  return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, NULL::real AS rank
-            FROM dispatches x JOIN documents d ON d.id = x.document_id
-           WHERE ${where.join(' AND ')}`;
-}
-
-function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams): string {
-  const where = [`d.sender_code = ${p.add(agency)}`, ...outgoingFilters(f, p)];
-  return `SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, NULL::real AS rank
-            FROM documents d
-           WHERE ${where.join(' AND ')}`;
-}
-
-/** Options of one search; tests set the rank window, the product reads LIENTHONG_SEARCH_RANK_WINDOW. */
+/** Options of one search; tests set them, the product reads LIENTHONG_SEARCH_RANK_WINDOW and LIENTHONG_SEARCH_COUNT_LIMIT. */
 export interface SearchOptions {
   rankWindow?: number | undefined;
+  countLimit?: number | undefined;
 }
+
+/** A page of search results; `totalExact` false when the total is a lower bound (a broad search: broad-search.ts). */
+export type SearchResultPage = Page<SearchItem> & { totalExact: boolean };
 
 /**
  * The overdue rule of dispatch_overdue (migration 0042: overdue_reason over dispatch_deadline_facts)
@@ -90,12 +79,15 @@ async function pageRows(db: Queryable, agency: string, keys: { box: string; rowI
  * keyset pages with the honest total. Every read is scoped by `agency` here, the same way for the
  * API and the web.
  */
-export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<Page<SearchItem>> {
+export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<SearchResultPage> {
   const p = new SqlParams();
   const text = textMatch(f.q, p, agency);
   const box = f.box ?? 'all';
+  // `count=exact` (and a limit of 0) reads, counts and ranks every match, however many.
+  const countLimit = f.count === 'exact' ? 0 : (opts.countLimit ?? searchCountLimit());
   let source: string;
-  if (text) source = rankedSelect(agency, f, p, text, reader, opts.rankWindow ?? searchRankWindow());
+  let sample: string | null = null;
+  if (text) ({ page: source, sample } = rankedSelect(agency, f, p, text, reader, opts.rankWindow ?? searchRankWindow(), countLimit));
   else {
     const branches: string[] = [];
     if (box !== 'out') branches.push(incomingBranch(agency, f, p, reader));
@@ -106,7 +98,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
     ? [{ expr: 'u.ord', type: 'real' }, { expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }]
     : [{ expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }];
   const keyCols = key.map((k, i) => `${k.expr}::text AS "_k${i}"`).join(', ');
-  const page = await keysetPage<{ box: string; rowId: string; at: unknown; rank: unknown; ord?: unknown }>(
+  let page: Page<SearchKeys & { _nm?: number }> = await keysetPage<SearchKeys & { _nm?: number }>(
     db,
     {
       select: `SELECT u.*, ${keyCols} FROM (${source}) u WHERE {{keyset}}`,
@@ -117,9 +109,25 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
   );
+  let totalExact = true;
+  if (sample !== null && countLimit > 0) {
+    // How many matches the capped read found: past the limit the search is broad.
+    let read = page.items[0]?._nm;
+    let readable = page.total;
+    if (read === undefined) {
+      const r = await db.query<{ nm: number; readable: number }>(sample, p.values);
+      read = r.rows[0]?.nm ?? 0;
+      readable = r.rows[0]?.readable ?? 0;
+    }
+    if (read > countLimit) {
+      page = await broadSearchPage(db, agency, f, reader, readable);
+      totalExact = false;
+    }
+  }
   const rows = await pageRows(db, agency, page.items);
   return {
     ...page,
+    totalExact,
     items: rows.map(({ rowId: _r, ...row }) => ({
       ...(row as Omit<SearchItem, 'at' | 'revokedAt'>),
       at: new Date(row.at as string).toISOString(),

@@ -20,6 +20,19 @@ export function searchRankWindow(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
+ * Past how many matches a word search stops counting and ranking (LIENTHONG_SEARCH_COUNT_LIMIT,
+ * default 2,000; 0 counts and ranks every match, as `count=exact` does for one search). Counting
+ * is a visit of every match: at 1,000,000 documents "UBND" matches ~17,000 of an agency's ~20,000
+ * documents, and counting them alone cost more than the whole answer may. Past the limit the
+ * search says "at least N" and lists its matches newest first (broad-search.ts).
+ */
+export function searchCountLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LIENTHONG_SEARCH_COUNT_LIMIT;
+  const n = raw === undefined || raw === '' ? 2000 : Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : 2000;
+}
+
+/**
  * The columns the filters of both boxes read from a matched document (d in search-filters.ts),
  * all of them on its document_search row (migration 0093): a match is one narrow row, not the
  * documents row.
@@ -37,10 +50,13 @@ function sentFiltersReadStatus(f: SearchQuery): boolean {
  * copies (joined to its delivered dispatches) and its sent documents; the total counts them all.
  * Relevance is computed for the newest `window` rows only (all when window is 0): they come first,
  * by rank, then the older matches, newest first, with rank null. Columns: box, rowId, at, rank,
- * ord (the sort value: the rank, or -1 past the window). The ranked rows are read again by their
- * tuple id (same statement, same snapshot: the version the match found), not through the primary key.
+ * ord (the sort value: the rank, or -1 past the window), _nm (how many matches were read). The ranked
+ * rows are read again by their tuple id (same statement, same snapshot: the version the match
+ * found), not through the primary key. With a count limit, `sample` (same parameters) says how
+ * many matches were read (nm, at most the limit + 1) and how many of them the agency may read
+ * (readable): what a page that came back empty cannot say.
  */
-export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text: TextMatch, reader: SearchReader, window: number): string {
+export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text: TextMatch, reader: SearchReader, window: number, countLimit = 0): { page: string; sample: string } {
   const box = f.box ?? 'all';
   const a = p.add(agency);
   const branches: string[] = [];
@@ -57,7 +73,12 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
     const tid = sentFiltersReadStatus(f) ? 's.tid' : 'd.tid';
     branches.push(`SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, ${tid} AS tid FROM ${from} WHERE ${where.join(' AND ')}`);
   }
-  const ranked = window > 0 ? `sw.pos <= ${p.add(window)}` : 'TRUE';
+  // With a count limit, the matches are read up to one past it (the index's order, not the
+  // newest): more than that many is a broad search (the "_nm" column says how many were read) and
+  // its answer comes from the newest-first walk instead, so nothing is ranked here.
+  const cap = countLimit > 0 ? p.add(countLimit) : null;
+  const w = window > 0 ? p.add(window) : null;
+  const ranked = [w ? `sw.pos <= ${w}` : 'TRUE', cap ? `n.nm <= ${cap}` : 'TRUE'].join(' AND ');
   // A substring of the metadata ("2026", "12/QĐ") is looked for among the agency's own documents
   // (its delivered copies and its sent documents), not among every agency's: "2026" is in all.
   const own = `SELECT x.document_id FROM dispatches x WHERE x.recipient_code = ${a} AND x.delivered_at IS NOT NULL
@@ -66,11 +87,17 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
     text.words ? `SELECT ${MATCH_COLS} FROM document_search d WHERE ${text.words}` : null,
     text.like ? `SELECT ${MATCH_COLS} FROM document_search d WHERE ${text.like} AND d.document_id IN (${own})` : null,
   ].filter((x): x is string => x !== null);
-  return `WITH sm AS MATERIALIZED (${arms.join(' UNION ')}),
+  const matches = arms.join(' UNION ');
+  const ctes = `WITH sm AS MATERIALIZED (${cap ? `SELECT * FROM (${matches}) m LIMIT ${cap}::int + 1` : matches}),
+       n AS (SELECT count(*)::int AS nm FROM sm),
        sr AS (${branches.map((b) => `(${b})`).join(' UNION ALL ')}),
-       sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)
-  SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord
-    FROM (SELECT sw.box, sw."rowId", sw.at,
+       sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)`;
+  // (The window's parameter is named too: a statement must use every parameter it is given.)
+  const sample = `${ctes} SELECT n.nm, (SELECT count(*)::int FROM sr) AS readable${w ? `, ${w}::int AS "window"` : ''} FROM n`;
+  const page = `${ctes}
+  SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord, v.nm AS "_nm"
+    FROM (SELECT sw.box, sw."rowId", sw.at, n.nm,
                  CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM document_search d WHERE d.ctid = sw.tid) END AS rank
-            FROM sw OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
+            FROM sw CROSS JOIN n OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
+  return { page, sample };
 }

@@ -13,8 +13,9 @@ export async function searchAll(db: Queryable, agency: string, f: SearchQuery, r
   let total = 0;
   for (;;) {
     const page = await searchDocuments(db, agency, { ...f, limit: MAX_PAGE_SIZE, cursor, page: undefined }, reader);
-    total = page.total;
     rows.push(...page.items);
+    // A broad search's total is a lower bound: walked to the end, the rows themselves are the count.
+    total = page.totalExact ? page.total : Math.max(page.total, rows.length);
     if (!page.nextCursor || rows.length >= EXPORT_MAX_ROWS) break;
     cursor = page.nextCursor;
   }

@@ -105,3 +105,21 @@ export function outgoingFilters(f: SearchQuery, p: SqlParams): string[] {
     revoked === 'exclude' ? `d.status <> 'revoked'` : revoked === 'only' ? `d.status = 'revoked'` : null,
   ].filter((c): c is string => c !== null);
 }
+
+/**
+ * The words typed, checked on one document (d = documents) by its document_search row: how a
+ * broad search (broad-search.ts) tests each row of the agency's lists as it walks them newest
+ * first, instead of reading every match through the index. Null when nothing searchable was typed.
+ */
+export function textProbe(q: string | undefined, p: SqlParams): string | null {
+  if (!q) return null;
+  const tsq = toTsQuery(q);
+  const like = metaLikePattern(q);
+  const tests = [tsq ? `s.search_tsv @@ to_tsquery('simple', ${p.add(tsq)})` : null, like ? `s.search_meta LIKE ${p.add(like)}` : null].filter(
+    (t): t is string => t !== null,
+  );
+  if (tests.length === 0) return null;
+  // A scalar subquery on purpose: one probe by primary key per row walked, never a join the
+  // planner could turn into reading every match.
+  return `COALESCE((SELECT ${tests.join(' OR ')} FROM document_search s WHERE s.document_id = d.id), false)`;
+}

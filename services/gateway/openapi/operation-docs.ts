@@ -154,13 +154,13 @@ const csv = await res.text(); // UTF-8 with a byte-order mark`,
   },
   'get /v1/search': {
     title: 'Tìm kiếm văn bản',
-    vi: 'Tìm trong các văn bản cơ quan được đọc (văn bản đến và văn bản đã gửi): số/ký hiệu, trích yếu, loại, cơ quan ban hành, người ký, nơi nhận và nội dung tệp; không phân biệt hoa thường và dấu ("cai cach" = "cải cách"), hiểu chữ viết tắt (UBND, QĐ…), xếp theo mức phù hợp: mọi kết quả đều được tìm và đếm (`total` chính xác), 1.000 kết quả mới nhất (`LIENTHONG_SEARCH_RANK_WINDOW`) xếp theo `rank` trước, các kết quả cũ hơn theo sau, mới trước, với `rank` = null. Lọc theo `box` (in/out/all), `type`, `sender`, `urgency`, `status`, `from`/`to`, `issuedFrom`/`issuedTo`, `overdue=1`, `revoked`; phân trang như hộp thư đến, kèm `total`. Tham số sai → 400 `VALIDATION_FAILED`.',
-    en: 'One search over the documents the caller may read, accent- and case-insensitive, abbreviations expanded, ranked, filtered, keyset pages with the total. Every match is found and counted; the newest 1,000 matches (LIENTHONG_SEARCH_RANK_WINDOW) come first by `rank`, the older follow newest first with `rank` null.',
+    vi: 'Tìm trong các văn bản cơ quan được đọc (văn bản đến và văn bản đã gửi): số/ký hiệu, trích yếu, loại, cơ quan ban hành, người ký, nơi nhận và nội dung tệp; không phân biệt hoa thường và dấu ("cai cach" = "cải cách"), hiểu chữ viết tắt (UBND, QĐ…), xếp theo mức phù hợp: khi khớp không quá 2.000 văn bản (`LIENTHONG_SEARCH_COUNT_LIMIT`), mọi kết quả được đếm (`total` chính xác, `totalExact: true`), 1.000 kết quả mới nhất (`LIENTHONG_SEARCH_RANK_WINDOW`) xếp theo `rank` trước, các kết quả cũ hơn theo sau, mới trước, với `rank` = null; khi khớp nhiều hơn, `totalExact: false`, `total` là số đã đếm được (ít nhất bấy nhiêu) và kết quả xếp mới trước, `rank` = null; thêm `count=exact` để đếm và xếp hạng đầy đủ. Lọc theo `box` (in/out/all), `type`, `sender`, `urgency`, `status`, `from`/`to`, `issuedFrom`/`issuedTo`, `overdue=1`, `revoked`; phân trang như hộp thư đến, kèm `total`. Tham số sai → 400 `VALIDATION_FAILED`.',
+    en: 'One search over the documents the caller may read, accent- and case-insensitive, abbreviations expanded, ranked, filtered, keyset pages with the total. Up to 2,000 matches (LIENTHONG_SEARCH_COUNT_LIMIT) every match is counted and the newest 1,000 (LIENTHONG_SEARCH_RANK_WINDOW) come first by `rank`, the older follow newest first with `rank` null; past the limit the answer has `totalExact: false`, `total` a lower bound and the matches newest first; `count=exact` counts and ranks every match.',
     curl: `curl -sS -G "$BASE/v1/search" ${H} --data-urlencode 'q=cai cach hanh chinh' --data-urlencode 'box=in' --data-urlencode 'limit=20'`,
     ts: `const url = new URL('/v1/search', process.env.BASE);
 url.search = new URLSearchParams({ q: 'cai cach hanh chinh', box: 'in', limit: '20' }).toString();
 const page = await (await fetch(url, { headers: { authorization: \`Bearer \${process.env.LT_KEY}\` } })).json();
-console.log(page.total, page.items.length, page.nextCursor);`,
+console.log(page.totalExact ? page.total : \`at least \${page.total}\`, page.items.length, page.nextCursor);`,
   },
   'get /v1/outbox/overdue': {
     title: 'Văn bản đi quá hạn',

@@ -15,7 +15,7 @@ export interface WebListQuery {
 const FIELD_NAMES: Record<string, string> = {
   q: 'từ khóa', type: 'loại văn bản', sender: 'nơi gửi', urgency: 'độ khẩn', status: 'trạng thái', from: 'từ ngày', to: 'đến ngày',
   issuedFrom: 'ban hành từ ngày', issuedTo: 'ban hành đến ngày', limit: 'số dòng mỗi trang', cursor: 'trang', box: 'hộp văn bản',
-  overdue: 'quá hạn', revoked: 'thu hồi', page: 'trang',
+  overdue: 'quá hạn', revoked: 'thu hồi', page: 'trang', count: 'cách đếm',
 };
 
 /** A list page's query string → the search; anything malformed is a 400 page naming the field, in Vietnamese. */

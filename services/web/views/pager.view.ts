@@ -16,10 +16,15 @@ export function hrefOf(path: string, q: ListQuery, extra: ListQuery = {}): strin
  * Paging of a list: the honest count ("50 / 113"), first/previous/next/last, the page size the
  * user chooses (kept in the links), and the exports of the whole list.
  */
-export function pager(path: string, q: ListQuery, p: Page<unknown>, limit: number, opts: { exportPath?: string } = {}): SafeHtml {
+export function pager(path: string, q: ListQuery, p: Page<unknown> & { totalExact?: boolean }, limit: number, opts: { exportPath?: string } = {}): SafeHtml {
   const base = { ...q, limit: String(limit) };
+  // A broad search says how many it counted before it stopped, and offers the exact count.
+  const count =
+    p.totalExact === false
+      ? html`<p class="count" data-total="${p.total}" data-total-exact="false">Hiển thị <strong>${p.items.length}</strong> / <strong>ít nhất ${p.total.toLocaleString('vi-VN')}</strong> văn bản, mới nhất trước · <a href="${hrefOf(path, { ...base, count: 'exact' })}">Đếm chính xác và xếp theo mức phù hợp</a></p>`
+      : html`<p class="count" data-total="${p.total}">Hiển thị <strong>${p.items.length}</strong> / <strong>${p.total.toLocaleString('vi-VN')}</strong> văn bản</p>`;
   return html`<nav class="pager" aria-label="Phân trang">
-  <p class="count" data-total="${p.total}">Hiển thị <strong>${p.items.length}</strong> / <strong>${p.total.toLocaleString('vi-VN')}</strong> văn bản</p>
+  ${count}
   <ul>
     <li>${p.prevCursor ? html`<a href="${hrefOf(path, base)}" rel="first">« Trang đầu</a>` : html`<span class="muted">« Trang đầu</span>`}</li>
     <li>${p.prevCursor ? html`<a href="${hrefOf(path, base, { cursor: p.prevCursor })}" rel="prev">‹ Trang trước</a>` : html`<span class="muted">‹ Trang trước</span>`}</li>

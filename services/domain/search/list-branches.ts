@@ -1,0 +1,27 @@
+import type { SearchQuery } from '../../../contracts';
+import { givenToSql } from '../handling/handling.repository';
+import type { SearchReader } from './ranked-search';
+import { incomingFilters, outgoingFilters, type SqlParams } from './search-filters';
+
+/*
+ * The two branches of a list in date order (newest first): the agency's delivered copies and its
+ * sent documents, each one row per entry with its sort key. The inbox, the outbox and a search
+ * without words read them as they are; a broad word search (broad-search.ts) adds the words as one
+ * more condition, checked on each row as the index walks the list.
+ */
+
+/** The received branch of a search without words: the sort key only (the columns shown are read for the page's rows alone, pageRows). */
+export function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, reader: SearchReader, extra: string[] = []): string {
+  const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p), ...extra];
+  if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
+  return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, NULL::real AS rank
+            FROM dispatches x JOIN documents d ON d.id = x.document_id
+           WHERE ${where.join(' AND ')}`;
+}
+
+export function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, extra: string[] = []): string {
+  const where = [`d.sender_code = ${p.add(agency)}`, ...outgoingFilters(f, p), ...extra];
+  return `SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, NULL::real AS rank
+            FROM documents d
+           WHERE ${where.join(' AND ')}`;
+}
