@@ -87,6 +87,24 @@ describe('web: a clerk finds and keeps track of documents (paging, search withou
     expect(await page.locator('.pager .count').first().textContent()).to.match(/\/ 247 văn bản/);
   });
 
+  it('when a search matches more than the count limit, then the page says "ít nhất", lists newest first, and the exact count is one click away', async () => {
+    const saved = process.env.LIENTHONG_SEARCH_COUNT_LIMIT;
+    process.env.LIENTHONG_SEARCH_COUNT_LIMIT = '100';
+    try {
+      await page.goto(`${gw.baseUrl}/search?q=${encodeURIComponent('trien khai')}`);
+      const count = page.locator('.pager .count').first();
+      expect(await count.textContent()).to.match(/Hiển thị 50 \/ ít nhất \d+ văn bản, mới nhất trước/);
+      // Newest first: the seeded copies were delivered one minute apart, "đợt 1" the newest.
+      expect(await page.locator('table.documents tbody tr').first().textContent()).to.contain('đợt 1');
+      await Promise.all([page.waitForURL(/count=exact/), count.getByRole('link', { name: 'Đếm chính xác và xếp theo mức phù hợp' }).click()]);
+      expect(await page.locator('.pager .count').first().textContent()).to.match(/Hiển thị 50 \/ 246 văn bản/);
+      await screenshot(page, '19-broad-search-exact');
+    } finally {
+      if (saved === undefined) delete process.env.LIENTHONG_SEARCH_COUNT_LIMIT;
+      else process.env.LIENTHONG_SEARCH_COUNT_LIMIT = saved;
+    }
+  });
+
   it('when the clerk saves a search, then it is reused from the menu', async () => {
     await page.goto(`${gw.baseUrl}/search?q=${encodeURIComponent('cai cach')}`);
     await page.getByLabel('Lưu tìm kiếm này với tên').fill('Cải cách hành chính');
