@@ -21,7 +21,8 @@ export function searchRows(r: SearchPhaseResult): [string, unknown][] {
   return [
     ['search data (docs / dispatches / texts)', `${r.scale.documents} / ${r.scale.dispatches} / ${r.scale.texts} (${r.scale.generateSeconds} s by SQL, of which ${r.scale.indexSeconds} s indexes; ${r.scale.checkedAgainstTrigger} rows equal to the trigger's)`],
     [`search p50/p95/max ms (${r.concurrency} users)`, `${r.search.p50Ms} / ${r.search.p95Ms} / ${r.search.maxMs}; mean hits ${r.meanHitsPerSearch}`],
-    ['search p50/p95 ms per term (mean hits)', (r.byTerm ?? []).map((t) => `${t.term}: ${t.p50Ms}/${t.p95Ms} (${t.meanHits})`).join('; ')],
+    ['search p50/p95 ms per term (mean hits; share broad)', (r.byTerm ?? []).map((t) => `${t.term}: ${t.p50Ms}/${t.p95Ms} (${t.meanHits}; ${t.broadShare})`).join('; ')],
+    [`same searches with count=exact p50/p95 ms (count limit ${r.countLimit})`, r.searchExactCount ? `${r.searchExactCount.p50Ms} / ${r.searchExactCount.p95Ms}` : 'n/a'],
     ['inbox first page p50/p95 ms', `${r.inboxFirst.p50Ms} / ${r.inboxFirst.p95Ms}`],
     ['inbox last page p50/p95 ms', `${r.inboxLast.p50Ms} / ${r.inboxLast.p95Ms}`],
     ['sizes', JSON.stringify(r.sizes)],

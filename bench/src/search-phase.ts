@@ -8,6 +8,7 @@ import { freePort } from '../../infra/embedded/free-port';
 import { createPool } from '../../services/db/pool';
 import { migrate } from '../../services/db/migrator';
 import { createApiKey } from '../../services/domain/apikeys/api-key.repository';
+import { searchCountLimit } from '../../services/domain/search/ranked-search';
 import { startService, waitReady, type Service } from './processes';
 import { existingSearchData, generateSearchData, indexSizes, SEARCH_TERMS, type SearchData } from './search-data';
 import { percentile, round } from './stats';
@@ -48,7 +49,11 @@ export interface SearchPhaseResult {
   inboxPageP95Ms: number | null;
   meanHitsPerSearch: number | null;
   /** Per term: latency and mean matches (the broad terms make the p95). */
-  byTerm: { term: string; n: number; p50Ms: number | null; p95Ms: number | null; meanHits: number | null }[];
+  byTerm: { term: string; n: number; p50Ms: number | null; p95Ms: number | null; meanHits: number | null; broadShare: number | null }[];
+  /** LIENTHONG_SEARCH_COUNT_LIMIT of the measured gateway: past it a search is broad (a lower-bound total, newest first). */
+  countLimit: number;
+  /** The same searches asked with count=exact (every match counted and ranked): what the limit saves. */
+  searchExactCount: LatencyFigures;
   sizes: Record<string, string>;
   loadavg: { before: number[]; after: number[] };
   terms: readonly string[];
@@ -86,19 +91,33 @@ async function closedLoop(users: number, jobs: ((user: number) => Promise<unknow
 }
 
 /** Latency and matches per search term: which terms make the p95. */
-function perTerm(byJob: { job: number; ms: number; result: unknown }[]): { term: string; n: number; p50Ms: number | null; p95Ms: number | null; meanHits: number | null }[] {
+function perTerm(byJob: { job: number; ms: number; result: unknown }[]): SearchPhaseResult['byTerm'] {
   return SEARCH_TERMS.map((term, t) => {
     const mine = byJob.filter((j) => j.job % SEARCH_TERMS.length === t);
-    const hits = mine.map((j) => (j.result as { total: number }).total);
+    const answers = mine.map((j) => j.result as Answer);
+    const hits = answers.map((a) => a.total);
     const ms = mine.map((j) => j.ms);
-    return { term, n: mine.length, p50Ms: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), meanHits: hits.length ? round(hits.reduce((a, b) => a + b, 0) / hits.length) : null };
+    return {
+      term,
+      n: mine.length,
+      p50Ms: round(percentile(ms, 50)),
+      p95Ms: round(percentile(ms, 95)),
+      // A broad answer's total is a lower bound: the mean is then "at least".
+      meanHits: hits.length ? round(hits.reduce((a, b) => a + b, 0) / hits.length) : null,
+      broadShare: answers.length ? round(answers.filter((a) => a.totalExact === false).length / answers.length, 2) : null,
+    };
   });
 }
 
-async function getJson(url: string, key: string): Promise<{ total: number }> {
+interface Answer {
+  total: number;
+  totalExact?: boolean;
+}
+
+async function getJson(url: string, key: string): Promise<Answer> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
   if (res.status !== 200) throw new Error(`${res.status} ${url}`);
-  return (await res.json()) as { total: number };
+  return (await res.json()) as Answer;
 }
 
 /** Copies a generated stack's PostgreSQL cluster into the run's folder (cp -a keeps owners and modes). */
@@ -163,8 +182,13 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
+    // The search's own settings pass through, so their variants can be measured.
+    const searchSettings = Object.fromEntries(
+      ['LIENTHONG_SEARCH_COUNT_LIMIT', 'LIENTHONG_SEARCH_RANK_WINDOW'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]),
+    );
     gateway = startService('gateway', 'services/gateway/main.js', {
       ...env,
+      ...searchSettings,
       DATABASE_URL: stack.databaseUrl,
       REDIS_URL: stack.redisUrl,
       LIENTHONG_DEV_MODE: '1',
@@ -184,6 +208,10 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
     const searches = await closedLoop(
       o.users,
       Array.from({ length: o.requests }, (_, i) => (u: number) => getJson(`${baseUrl}/v1/search?q=${encodeURIComponent(SEARCH_TERMS[i % SEARCH_TERMS.length]!)}&limit=50`, keyOf(u))),
+    );
+    const exactCount = await closedLoop(
+      o.users,
+      Array.from({ length: o.requests }, (_, i) => (u: number) => getJson(`${baseUrl}/v1/search?q=${encodeURIComponent(SEARCH_TERMS[i % SEARCH_TERMS.length]!)}&limit=50&count=exact`, keyOf(u))),
     );
     const first = await closedLoop(o.users, Array.from({ length: o.requests }, () => (u: number) => getJson(`${baseUrl}/v1/inbox?limit=50`, keyOf(u))));
     const last = await closedLoop(o.users, Array.from({ length: o.requests }, () => (u: number) => getJson(`${baseUrl}/v1/inbox?limit=50&page=last`, keyOf(u))));
@@ -211,6 +239,8 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
       inboxPageP95Ms: f.p95Ms === null || l.p95Ms === null ? null : Math.max(f.p95Ms, l.p95Ms),
       meanHitsPerSearch: hits.length ? round(hits.reduce((a, b) => a + b, 0) / hits.length) : null,
       byTerm: perTerm(searches.byJob),
+      countLimit: searchCountLimit(),
+      searchExactCount: figures(exactCount.ms, exactCount.errors),
       sizes,
       loadavg: { before, after },
       terms: SEARCH_TERMS,
