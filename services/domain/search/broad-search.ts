@@ -4,7 +4,7 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor } from '../paging/cursor'
 import { keysetPage, type Page } from '../paging/keyset-page';
 import { incomingBranch, outgoingBranch } from './list-branches';
 import type { SearchReader } from './ranked-search';
-import { SqlParams, textProbe } from './search-filters';
+import { indexedMatches, SqlParams, textProbe } from './search-filters';
 
 /*
  * A broad word search: more matches than the count limit (ranked-search.ts, searchCountLimit).
@@ -13,7 +13,8 @@ import { SqlParams, textProbe } from './search-filters';
  * is: the agency's delivered copies and sent documents walked newest first along their indexes,
  * each row kept when its document_search row matches the words, until the page is full. A page
  * costs about (page size ÷ share of documents matching) probes, a few milliseconds for a broad
- * search, whatever its depth. The total is a lower bound (`totalExact: false`): the matches the
+ * search, whatever its depth; a list where the words are rare is read through the index instead
+ * (walkedBranch). The total is a lower bound (`totalExact: false`): the matches the
  * agency may read among those counted before the limit stopped the count.
  */
 
@@ -44,26 +45,55 @@ function searchCursor(raw: string | null): string | null {
   return encodeCursor(c.dir, [UNRANKED, ...c.key]);
 }
 
+/** How many rows of one list a page's walk reads before it asks the index instead: ten per row shown. */
+export function walkBudget(limit: number): number {
+  return Math.max(100, 10 * (limit + 1));
+}
+
+/**
+ * One list of the page: walked newest first along its index, each row kept when its document
+ * matches, to the page's size; when `budget` rows were read and the page is still not full, the
+ * words are rare in this list (common in what the agency received, rare in what it sent) and the
+ * rows come from the index instead: `fallback` (the matching documents through (readers,
+ * search_tsv)) joined to the same list. The unused side is never executed.
+ */
+function walkedBranch(branch: string, fallback: string, probe: string, budget: string): string {
+  return `SELECT * FROM (WITH walk AS MATERIALIZED (
+      SELECT u.box, u."rowId", u.at, u.rank
+        FROM (SELECT * FROM (${branch}) u WHERE {{keyset}} ORDER BY {{order}} LIMIT ${budget}) u
+       WHERE ${probe} ORDER BY {{order}} LIMIT {{limit}}),
+    use_index AS MATERIALIZED (
+      SELECT (SELECT count(*) FROM walk) < {{limit}}
+         AND EXISTS (SELECT 1 FROM (SELECT 1 FROM (${branch}) u WHERE {{keyset}} ORDER BY {{order}} OFFSET ${budget}::int - 1 LIMIT 1) e) AS yes)
+    SELECT u.* FROM walk u WHERE NOT (SELECT yes FROM use_index)
+    UNION ALL
+    SELECT u.* FROM (SELECT u.box, u."rowId", u.at, u.rank FROM (${fallback}) u WHERE {{keyset}} ORDER BY {{order}} LIMIT {{limit}}) u
+     WHERE (SELECT yes FROM use_index)) u`;
+}
+
 /** One page of a broad search, newest first (keyset paging as every list), with rank null. */
-export async function broadSearchPage(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader, atLeast: number): Promise<Page<SearchKeys>> {
+export async function broadSearchPage(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader, atLeast: number, budgetRows?: number): Promise<Page<SearchKeys>> {
   const p = new SqlParams();
-  const probe = textProbe(f.q, p);
-  const extra = probe ? [probe] : [];
+  const limit = f.limit ?? DEFAULT_PAGE_SIZE;
+  const probe = textProbe(f.q, p, 'u."docId"') ?? 'TRUE';
+  const budget = `${p.add(budgetRows ?? walkBudget(limit))}::int`;
   const box = f.box ?? 'all';
   const branches: string[] = [];
-  if (box !== 'out') branches.push(incomingBranch(agency, f, p, reader, extra));
-  if (box !== 'in') branches.push(outgoingBranch(agency, f, p, extra));
-  // Each branch walks its own index to the page's size; the page is the newest of both.
-  const source = branches.map((b) => `(SELECT * FROM (${b}) u WHERE {{keyset}} ORDER BY {{order}} LIMIT {{limit}})`).join(' UNION ALL ');
+  const among = (key: string) => {
+    const m = indexedMatches(f.q, p, key);
+    return m ? [`d.id IN (${m})`] : [];
+  };
+  if (box !== 'out') branches.push(walkedBranch(incomingBranch(agency, f, p, reader), incomingBranch(agency, f, p, reader, among(agency)), probe, budget));
+  if (box !== 'in') branches.push(walkedBranch(outgoingBranch(agency, f, p), outgoingBranch(agency, f, p, among(`>${agency}`)), probe, budget));
   const page = await keysetPage<SearchKeys>(
     db,
     {
-      select: `SELECT u.*, u.at::text AS "_k0", u."rowId"::text AS "_k1" FROM (${source}) u`,
+      select: `SELECT u.*, u.at::text AS "_k0", u."rowId"::text AS "_k1" FROM (${branches.map((b) => `(${b})`).join(' UNION ALL ')}) u`,
       key: [{ expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }],
       params: p.values,
       count: { known: atLeast },
     },
-    { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: walkCursor(f.cursor), last: f.page === 'last' },
+    { limit, cursor: walkCursor(f.cursor), last: f.page === 'last' },
   );
   return { ...page, total: Math.max(atLeast, page.items.length), nextCursor: searchCursor(page.nextCursor), prevCursor: searchCursor(page.prevCursor) };
 }

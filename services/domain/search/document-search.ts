@@ -16,6 +16,8 @@ const HANDLER_SQL = `(SELECT regexp_replace(e.note, '^Giao ', '') FROM dispatch_
 export interface SearchOptions {
   rankWindow?: number | undefined;
   countLimit?: number | undefined;
+  /** Rows a broad search's walk reads per list before it asks the index (default: broad-search.ts, walkBudget). */
+  walkBudget?: number | undefined;
 }
 
 /** A page of search results; `totalExact` false when the total is a lower bound (a broad search: broad-search.ts). */
@@ -120,7 +122,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
       readable = r.rows[0]?.readable ?? 0;
     }
     if (read > countLimit) {
-      page = await broadSearchPage(db, agency, f, reader, readable);
+      page = await broadSearchPage(db, agency, f, reader, readable, opts.walkBudget);
       totalExact = false;
     }
   }

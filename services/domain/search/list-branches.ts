@@ -10,18 +10,22 @@ import { incomingFilters, outgoingFilters, type SqlParams } from './search-filte
  * more condition, checked on each row as the index walks the list.
  */
 
-/** The received branch of a search without words: the sort key only (the columns shown are read for the page's rows alone, pageRows). */
+/**
+ * The received branch: the sort key and the document (the columns shown are read for the page's
+ * rows alone, pageRows). `extra`: more conditions (x = the copy, d = documents).
+ */
 export function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, reader: SearchReader, extra: string[] = []): string {
   const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p), ...extra];
   if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
-  return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, NULL::real AS rank
+  return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, NULL::real AS rank, x.document_id AS "docId"
             FROM dispatches x JOIN documents d ON d.id = x.document_id
            WHERE ${where.join(' AND ')}`;
 }
 
+/** The sent branch (d = documents). */
 export function outgoingBranch(agency: string, f: SearchQuery, p: SqlParams, extra: string[] = []): string {
   const where = [`d.sender_code = ${p.add(agency)}`, ...outgoingFilters(f, p), ...extra];
-  return `SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, NULL::real AS rank
+  return `SELECT 'out'::text AS box, d.id AS "rowId", d.created_at AS at, NULL::real AS rank, d.id AS "docId"
             FROM documents d
            WHERE ${where.join(' AND ')}`;
 }

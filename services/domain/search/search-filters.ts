@@ -107,11 +107,11 @@ export function outgoingFilters(f: SearchQuery, p: SqlParams): string[] {
 }
 
 /**
- * The words typed, checked on one document (d = documents) by its document_search row: how a
+ * The words typed, checked on one document (its id: `idExpr`) by its document_search row: how a
  * broad search (broad-search.ts) tests each row of the agency's lists as it walks them newest
  * first, instead of reading every match through the index. Null when nothing searchable was typed.
  */
-export function textProbe(q: string | undefined, p: SqlParams): string | null {
+export function textProbe(q: string | undefined, p: SqlParams, idExpr: string): string | null {
   if (!q) return null;
   const tsq = toTsQuery(q);
   const like = metaLikePattern(q);
@@ -121,5 +121,25 @@ export function textProbe(q: string | undefined, p: SqlParams): string | null {
   if (tests.length === 0) return null;
   // A scalar subquery on purpose: one probe by primary key per row walked, never a join the
   // planner could turn into reading every match.
-  return `COALESCE((SELECT ${tests.join(' OR ')} FROM document_search s WHERE s.document_id = d.id), false)`;
+  return `COALESCE((SELECT ${tests.join(' OR ')} FROM document_search s WHERE s.document_id = ${idExpr}), false)`;
+}
+
+/**
+ * The documents matching the words typed among those whose readers hold `readerKey` (an agency
+ * code, or '>' and its code for the documents it sent: migration 0098), found through the
+ * (readers, search_tsv) index as textMatch finds them. Null when nothing searchable was typed.
+ */
+export function indexedMatches(q: string | undefined, p: SqlParams, readerKey: string): string | null {
+  if (!q) return null;
+  const tsq = toTsQuery(q);
+  const like = metaLikePattern(q);
+  if (!tsq && !like) return null;
+  const key = p.add(readerKey);
+  const forIndex = toTsQueryForIndex(q);
+  const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
+  const words = tq ? (forIndex ? `s.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(s.search_tsv, ${tq})` : `s.search_tsv @@ ${tq}`) : null;
+  const arms = [words, like ? `s.search_meta LIKE ${p.add(like)}` : null]
+    .filter((a): a is string => a !== null)
+    .map((a) => `(s.readers @> ARRAY[${key}]::text[] AND ${a})`);
+  return `SELECT s.document_id FROM document_search s WHERE ${arms.join(' OR ')}`;
 }

@@ -127,6 +127,31 @@ describe('GET /v1/search count limit: a broad search says "at least", lists newe
     expect(mine.items.map((i) => i.documentId)).to.deep.equal([received[6]!.documentId]);
   });
 
+  it('when the words are rare in one list (the walk reads its budget without filling the page), then that list is read through the index, with the same rows in the same order', async () => {
+    // Twelve newer documents without the words on both sides: a walk budget of 5 runs out in each list.
+    const [, , t] = (await createAgencies(gw.db, 3, { withCertificates: false })) as [TestAgency, TestAgency, TestAgency];
+    await seedDelivered(gw.db, r.code, t.code, Array.from({ length: 12 }, (_, i) => ({ subject: `Giấy mời họp lần ${i + 1}` })), 100);
+    await seedDelivered(gw.db, t.code, r.code, Array.from({ length: 12 }, (_, i) => ({ subject: `Thông báo lịch trực lần ${i + 1}` })), 200);
+    const exact = await searchDocuments(gw.db, r.code, { q, limit: 50 } as never, {}, { countLimit: 0, rankWindow: 0 });
+    const byTime = [...exact.items].sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || (a.documentId < b.documentId ? 1 : -1));
+    for (const limit of [2, 50]) {
+      const pages: SearchResultPage[] = [];
+      let cursor: string | undefined;
+      for (let i = 0; i < 20; i++) {
+        const p = await searchDocuments(gw.db, r.code, { q, limit, cursor } as never, {}, { countLimit: LIMIT, walkBudget: 5 });
+        pages.push(p);
+        if (!p.nextCursor) break;
+        cursor = p.nextCursor;
+      }
+      expect(pages[0]!.totalExact).to.equal(false);
+      expect(pages.flatMap((p) => p.items).map((i) => i.documentId)).to.deep.equal(byTime.map((i) => i.documentId));
+    }
+    for (const box of ['in', 'out'] as const) {
+      const p = await searchDocuments(gw.db, r.code, { q, limit: 50, box } as never, {}, { countLimit: 1, walkBudget: 5 });
+      expect(p.items.map((i) => i.documentId)).to.have.members(box === 'in' ? matchingReceived() : matchingSent());
+    }
+  });
+
   it('when a cursor made while the search was ranked is used once it is broad, then the walk starts over instead of failing', async () => {
     const ranked = await searchDocuments(gw.db, r.code, { q, limit: 3 } as never, {}, { countLimit: 0 });
     expect(ranked.items[0]!.rank).to.be.a('number');
