@@ -109,7 +109,8 @@ export async function checkAgainstTrigger(db: Db, documents: number, n = 25): Pr
   const c = await db.connect();
   try {
     await c.query('BEGIN');
-    const cols = `document_id AS id, sender_code, created_at, document_type, urgency, issued_on::text, readers, search_meta, search_tsv::text AS tsv`;
+    // readers is a set (its order means nothing): compared sorted.
+    const cols = `document_id AS id, sender_code, created_at, document_type, urgency, issued_on::text, ARRAY(SELECT unnest(readers) ORDER BY 1) AS readers, search_meta, search_tsv::text AS tsv`;
     const sample = `SELECT ${DOC_ID('g')} FROM unnest($1::int[]) g`;
     const before = await c.query(`SELECT ${cols} FROM document_search WHERE document_id IN (${sample}) ORDER BY document_id`, [ids]);
     await c.query(`SELECT lt_search_refresh(d) FROM documents d WHERE d.id IN (${sample})`, [ids]);

@@ -6,7 +6,8 @@
 -- documents would read them all to fill one page. The search then asks the index instead: readers
 -- now also holds '>' followed by the sender's code, so "sent by me and matching the words" is one
 -- intersection of posting lists in the (readers, search_tsv) GIN index, the same way "readable by
--- me" is. The sender keeps its plain entry too: every other use of readers is unchanged.
+-- me" is. The sender keeps its plain entry too: every other use of readers is unchanged. The
+-- set now comes sorted (its order means nothing; sorted, a recomputed row is byte-equal).
 
 CREATE OR REPLACE FUNCTION lt_document_readers(sender text, recipients jsonb) RETURNS text[] LANGUAGE sql STABLE AS $$
   SELECT ARRAY(SELECT DISTINCT r FROM (
@@ -17,7 +18,7 @@ CREATE OR REPLACE FUNCTION lt_document_readers(sender text, recipients jsonb) RE
       SELECT v FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(recipients) = 'array' THEN recipients ELSE '[]' END) v WHERE v NOT LIKE 'group:%'
       UNION ALL
       SELECT m.agency_code FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(recipients) = 'array' THEN recipients ELSE '[]' END) v
-        JOIN agency_group_members m ON v = 'group:' || m.group_id) x)
+        JOIN agency_group_members m ON v = 'group:' || m.group_id) x ORDER BY r)
 $$;
 
 -- Every row gains its marker; the index is built again after the rewrite rather than updated
