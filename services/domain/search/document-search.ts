@@ -78,8 +78,10 @@ async function pageRows(db: Queryable, agency: string, keys: { box: string; rowI
  * The one search: the documents the agency may read (its received copies, its sent documents),
  * matched by the words typed without regard to case or diacritics, filtered, ranked (the newest
  * matches of the rank window by relevance first, then the rest newest first: ranked-search.ts), in
- * keyset pages with the honest total. Every read is scoped by `agency` here, the same way for the
- * API and the web.
+ * keyset pages with the honest total. Past the count limit a search is broad: it says how many it
+ * counted (`totalExact` false, a lower bound) and lists newest first (broad-search.ts); `count=exact`
+ * counts and ranks every match. Every read is scoped by `agency` here, the same way for the API
+ * and the web.
  */
 export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<SearchResultPage> {
   const p = new SqlParams();
