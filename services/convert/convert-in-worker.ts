@@ -158,7 +158,11 @@ function release(memory: number, worker: Worker): void {
     // libraries now rather than on the next caller's time.
     retired++;
     void worker.terminate();
-    worker = spawn(memory);
+    try {
+      worker = spawn(memory);
+    } catch {
+      return; // no thread now (the caller's answer must still go out): the next caller starts one
+    }
   }
   worker.unref(); // an idle thread must not keep the process alive
   pool.push(worker);
