@@ -16,15 +16,34 @@ const ENTRY = path.join(__dirname, 'convert-worker.entry.js');
  */
 let maxIdle = 4;
 
+/**
+ * Young generation of a conversion thread, at most (MB). V8 grows a thread's new space by doubling
+ * up to this cap and never gives it back while the thread idles: at 64 MB each warm thread sat at
+ * ~90 MB committed (the soak's workers climbed 430 → 590 MB in steps as one thread after another
+ * reached it); at 16 MB they settle at ~45 MB, for no measurable CPU on the mix's documents
+ * (BENCHMARKS.md § Bounding the conversion threads' heaps).
+ */
+export const CONVERT_YOUNG_GENERATION_MB = 16;
+/**
+ * A thread whose committed heap is above this after a job (MB) is ended rather than kept warm, and a
+ * fresh one takes its place: a huge document grows the old generation, which an idle thread keeps.
+ * The mix's documents leave ~45 MB, so only an unusually large conversion pays for a new thread.
+ */
+export const KEEP_WARM_BELOW_HEAP_MB = 64;
+
 const idle = new Map<number, Worker[]>();
+/** Each warm thread's committed V8 heap after its last job, as the thread reported it. */
+const heapOf = new WeakMap<Worker, number>();
 let nextId = 1;
+let retired = 0;
 
 /**
  * convertSource in a thread of its own, with a heap limit (resourceLimits) and a wall-clock
  * timeout that terminates the thread: a hostile or huge source fails alone (CONVERT_TIMEOUT,
  * CONVERT_OUT_OF_MEMORY, or its own ConvertError) and the calling process carries on. Threads
  * that answered are kept warm for the next conversion; a thread that timed out, ran out of memory
- * or crashed is never reused.
+ * or crashed is never reused, nor one whose heap grew past KEEP_WARM_BELOW_HEAP_MB (a fresh
+ * thread takes its place).
  */
 export function convertInWorker(bytes: Buffer, options: ConvertOptions = {}): Promise<ConvertResult> {
   const opts = resolveOptions(options);
@@ -64,6 +83,7 @@ function inThread(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<Conv
     }, opts.timeoutMs);
     const onMessage = (reply: WorkerReply) => {
       if (reply.id !== request.id) return;
+      heapOf.set(worker, reply.heapBytes);
       done(true);
       if (reply.ok) {
         resolve({ pdf: Buffer.from(reply.pdf.buffer, reply.pdf.byteOffset, reply.pdf.byteLength), pageCount: reply.pageCount, sourceType: reply.sourceType as SourceType });
@@ -111,7 +131,7 @@ export function convertThreadsSpawned(): number {
 function spawn(memory: number): Worker {
   spawned++;
   const worker = new Worker(ENTRY, {
-    resourceLimits: { maxOldGenerationSizeMb: memory, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, memory / 8)) },
+    resourceLimits: { maxOldGenerationSizeMb: memory, maxYoungGenerationSizeMb: Math.max(4, Math.min(CONVERT_YOUNG_GENERATION_MB, memory / 8)) },
     // Captured and never read (reading would keep an idle thread's process alive); the thread
     // silences the console anyway, since pdf-lib warns about odd objects there.
     stdout: true,
@@ -133,8 +153,29 @@ function release(memory: number, worker: Worker): void {
     void worker.terminate();
     return;
   }
+  if ((heapOf.get(worker) ?? 0) > KEEP_WARM_BELOW_HEAP_MB * 1024 * 1024) {
+    // Its answer is already delivered: ending it loses nothing, and the fresh thread loads the
+    // libraries now rather than on the next caller's time.
+    retired++;
+    void worker.terminate();
+    try {
+      worker = spawn(memory);
+    } catch {
+      return; // no thread now (the caller's answer must still go out): the next caller starts one
+    }
+  }
   worker.unref(); // an idle thread must not keep the process alive
   pool.push(worker);
+}
+
+/** Threads ended after a job because their heap had grown past KEEP_WARM_BELOW_HEAP_MB. */
+export function convertThreadsRetired(): number {
+  return retired;
+}
+
+/** The committed V8 heap (bytes) each warm thread reported after its last job (0: none yet). */
+export function warmConvertThreadHeaps(): number[] {
+  return [...idle.values()].flat().map((w) => heapOf.get(w) ?? 0);
 }
 
 /**

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { ConvertError, RENDER_INVALID } from './convert-errors';
 import type { ConvertOptions } from './convert-options';
@@ -19,9 +20,9 @@ export interface WorkerRequest {
   render?: RenderInput;
 }
 
-export type WorkerReply =
-  | { id: number; ok: true; pdf: Uint8Array; pageCount: number; sourceType: string }
-  | { id: number; ok: false; code: string; message: string };
+/** Every reply carries the thread's committed V8 heap after the job (`heapBytes`): the pool bounds it. */
+type Answer = { id: number; ok: true; pdf: Uint8Array; pageCount: number; sourceType: string } | { id: number; ok: false; code: string; message: string };
+export type WorkerReply = Answer & { heapBytes: number };
 
 // Library chatter about hostile input (pdf-lib logs every odd object) must not reach the logs.
 for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) console[method] = () => undefined;
@@ -31,7 +32,7 @@ parentPort?.on('message', (request: WorkerRequest) => {
 });
 
 async function answer({ id, bytes, opts, render }: WorkerRequest): Promise<void> {
-  let reply: WorkerReply;
+  let reply: Answer;
   const transfer: ArrayBuffer[] = [];
   try {
     const result = render
@@ -48,5 +49,5 @@ async function answer({ id, bytes, opts, render }: WorkerRequest): Promise<void>
           ? { id, ok: false, code: RENDER_INVALID, message: e.message }
         : { id, ok: false, code: 'CONVERT_FAILED', message: e instanceof Error ? e.message : String(e) };
   }
-  parentPort?.postMessage(reply, transfer);
+  parentPort?.postMessage({ ...reply, heapBytes: v8.getHeapStatistics().total_heap_size }, transfer);
 }
