@@ -56,6 +56,7 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
   const root = projectRoot();
   const profileDir = path.join(root, 'bench', 'results', 'profiles-cpu');
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-cpu-'));
+  if (process.env.BENCH_KEEP_LOGS) say(`run dir ${runDir}`);
   fs.chmodSync(runDir, 0o755);
   const services: Service[] = [];
   let loadgen: IpcChild | undefined;
@@ -97,6 +98,13 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     const redisAfter = await redisCommands(stack.redisUrl);
     const done = run.records.filter((r) => r.tDone !== null && !r.error).length;
     const failed = run.records.filter((r) => r.error).length;
+    if (failed > 0) {
+      say(`failures (first 3): ${JSON.stringify(run.records.filter((r) => r.error).slice(0, 3).map((r) => r.error))}`);
+      for (const f of ['gateway.log', 'workers.log']) {
+        const bad = fs.readFileSync(path.join(runDir, f), 'utf8').split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(0, 5);
+        for (const l of bad) say(`  ${f}: ${l.slice(0, 600)}`);
+      }
+    }
     const perDoc: Record<string, number> = {};
     let total = 0;
     for (const [k, v] of Object.entries(used)) {
