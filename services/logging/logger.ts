@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
 
 /** Context carried by every log line written inside `withLogContext` (request, document, job ids). */
@@ -27,18 +26,7 @@ export const rootLogger = pino({
   timestamp: pino.stdTimeFunctions.isoTime,
   // A copy: pino merges each line's fields into what mixin returns, which must not leak into the store.
   mixin: () => ({ ...storage.getStore() }),
-}, destination());
-
-/**
- * Standard output, written asynchronously in a process's main thread (issue 25: one write(2) per
- * line cost the workers ~0.5 ms of CPU per document): lines written while a write is in flight are
- * joined into the next one, so a busy process makes few system calls and an idle one still writes
- * each line at once. pino flushes what is pending synchronously when the process exits. Threads
- * (which may be terminated without an exit event) keep the synchronous writes.
- */
-function destination(): pino.DestinationStream {
-  return pino.destination({ dest: 1, sync: !isMainThread });
-}
+});
 
 export type Logger = pino.Logger;
 
