@@ -56,7 +56,6 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
   const root = projectRoot();
   const profileDir = path.join(root, 'bench', 'results', 'profiles-cpu');
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-cpu-'));
-  if (process.env.BENCH_KEEP_LOGS) say(`run dir ${runDir}`);
   fs.chmodSync(runDir, 0o755);
   const services: Service[] = [];
   let loadgen: IpcChild | undefined;
