@@ -64,6 +64,11 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
   try {
     stack = await startEmbeddedStack({ dataDir: runDir, fast: true, ...(profile ? { postgresSettings: { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'" } } : {}) });
     const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
+    if (process.env.BENCH_SQL) {
+      const c0 = new pg.Client({ connectionString: stack.databaseUrl });
+      await c0.connect();
+      await c0.query(process.env.BENCH_SQL).finally(() => c0.end());
+    }
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
@@ -92,6 +97,13 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     const redisAfter = await redisCommands(stack.redisUrl);
     const done = run.records.filter((r) => r.tDone !== null && !r.error).length;
     const failed = run.records.filter((r) => r.error).length;
+    if (failed > 0) {
+      say(`failures (first 3): ${JSON.stringify(run.records.filter((r) => r.error).slice(0, 3).map((r) => r.error))}`);
+      for (const f of ['gateway.log', 'workers.log']) {
+        const bad = fs.readFileSync(path.join(runDir, f), 'utf8').split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(0, 5);
+        for (const l of bad) say(`  ${f}: ${l.slice(0, 600)}`);
+      }
+    }
     const perDoc: Record<string, number> = {};
     let total = 0;
     for (const [k, v] of Object.entries(used)) {
@@ -113,6 +125,10 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
         for (const r of t.rows) say(`  table ${JSON.stringify(r)}`);
         const w = await c.query(`SELECT calls, wal_bytes::bigint AS wal, wal_fpi, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS q FROM pg_stat_statements ORDER BY wal_bytes DESC LIMIT 12`);
         for (const r of w.rows) say(`  wal ${String(round(Number(r.wal) / Math.max(1, done), 0)).padStart(7)} B/doc fpi ${r.wal_fpi} calls ${r.calls}: ${r.q}`);
+        if (process.env.BENCH_TOPLEVEL === '1') {
+          const tl = await c.query(`SELECT calls, round(total_exec_time) AS ms, wal_bytes::bigint AS wal, left(regexp_replace(query, '\\s+', ' ', 'g'), 200) AS q FROM pg_stat_statements WHERE toplevel ORDER BY calls DESC LIMIT 40`);
+          for (const r of tl.rows) say(`  top ${String(round(Number(r.calls) / Math.max(1, done), 2)).padStart(6)}/doc ${String(r.ms).padStart(6)} ms ${String(round(Number(r.wal) / Math.max(1, done), 0)).padStart(6)} B: ${r.q}`);
+        }
       } finally {
         await c.end();
       }

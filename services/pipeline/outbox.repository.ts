@@ -1,4 +1,5 @@
 import type { JobPayload, Stage } from '../../contracts';
+import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 
 // The one writer of the `outbox` table (issue 18): every INSERT and UPDATE of it is here, except
@@ -41,18 +42,25 @@ export async function addToOutboxFrom(tx: Queryable, select: string, params: unk
   await tx.query(`INSERT INTO outbox (topic, payload, priority) ${select}`, params);
 }
 
-/** The relay's claim: up to `limit` unpublished rows, oldest first, locked (SKIP LOCKED) until its transaction ends. */
-export async function claimUnpublished(tx: Queryable, limit: number): Promise<{ id: number; topic: string; payload: unknown; priority: number }[]> {
-  const r = await tx.query<{ id: number; topic: string; payload: unknown; priority: number }>(
-    `SELECT id, topic, payload, priority FROM outbox WHERE published_at IS NULL
-      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
-  );
-  return r.rows;
+/**
+ * The relay's claim, BEGIN with it in ONE round trip (issue 25): a simple query of
+ * two statements, possible because its only value, the limit, is an integer written here. The
+ * claimed rows stay locked until markPublishedAndCommit, or the caller's ROLLBACK.
+ */
+export async function beginAndClaimUnpublished(client: pg.ClientBase, limit: number): Promise<{ id: number; topic: string; payload: unknown; priority: number }[]> {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`invalid claim limit ${limit}`);
+  const results = (await client.query(
+    `BEGIN; SELECT id, topic, payload, priority FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+  )) as unknown as pg.QueryResult<{ id: number; topic: string; payload: unknown; priority: number }>[];
+  return results[1]!.rows;
 }
 
-/** After BullMQ accepted their jobs: the claimed rows are published. */
-export async function markPublished(tx: Queryable, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+/** After BullMQ accepted their jobs: the claimed rows are published, and COMMIT, in ONE round trip (the ids are integers written here). */
+export async function markPublishedAndCommit(client: pg.ClientBase, ids: number[]): Promise<void> {
+  if (ids.length === 0) {
+    await client.query('COMMIT');
+    return;
+  }
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`invalid outbox id ${id}`);
+  await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
 }

@@ -57,8 +57,10 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     const agencyName = read.senderName ?? doc.senderCode;
     // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
     const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
-    // Large files are signed from temporary files (bounded memory); they are removed when the stage ends.
-    await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * (1 + pdfAttachments.length), async (...paths) => {
+    // Large files are signed from temporary files (bounded memory), two each (in, out); they are
+    // removed when the stage ends. Small ones are signed in memory: no path, no unlink (issue 25).
+    const large = [canonical, ...pdfAttachments].filter((f) => f.size > BLOB_CHUNK_BYTES).length;
+    await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * large, async (...paths) => {
       const signer = new StoredPdfSigner(db, identity, paths, log, plan);
       const main = await signer.sign(canonical, {
         ...common,

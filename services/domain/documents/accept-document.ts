@@ -9,7 +9,7 @@ import { DomainError } from '../errors/domain-error';
 import { appendLedger } from '../ledger/ledger.repository';
 import { priorityOf } from '../../pipeline/priority';
 import { checkArrivingSignatures, checkArrivingSignaturesOfFile } from './arriving-signatures';
-import { insertAcceptedDocument, type AcceptedFile } from './document.repository';
+import { insertAcceptedDocument, type AcceptedFile, type AcceptedWrite } from './document.repository';
 import { requireSigningCertificate } from './signing-readiness';
 import type { AcceptLimits } from './accept-limits';
 import { attachmentType, checkMainFile, fileRow, prepare, type IncomingFile, type PreparedFile } from './incoming-files';
@@ -61,9 +61,11 @@ interface Lookup extends DirectoryFacts {
  *
  * Round trips for a new document: one lookup (Idempotency-Key, a given number's holder, the
  * directory; skipped when there is no key, no given number and every recipient is an agency code
- * seen before), then BEGIN, one statement for the register, document, blobs, files, dispatches and
- * outbox (insertAcceptedDocument), the ledger append and COMMIT. Large files (temporary files of
- * spilled uploads, or bytes above one blob chunk) are stored chunk by chunk before that statement.
+ * seen before), then ONE statement for the register, document, blobs, files, dispatches, outbox
+ * and, last, the ledger's accept row (insertAcceptedDocument with appendAccepted), all or nothing
+ * without a transaction around it. Large files (temporary files of spilled uploads, or bytes above
+ * one blob chunk) are stored chunk by chunk first, and a relayed document records its origin, so
+ * those take a transaction: BEGIN, the chunks, the statement, the origin, the ledger append, COMMIT.
  */
 export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits): Promise<Accepted> {
   validateBeforeWriting(s, limits);
@@ -106,6 +108,45 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   if (main) files.push(fileRow('original', main, source!.contentType));
   for (const [i, a] of attachments.entries()) files.push(fileRow(`attachment-${i + 1}`, a, await attachmentType(a)));
   try {
+    const id = randomUUID();
+    const write = (): AcceptedWrite => ({
+      doc: {
+        id,
+        senderCode: s.sender,
+        documentType: m.documentType,
+        number: m.number ?? null,
+        notation: m.notation,
+        year,
+        issuedOn: m.issuedOn,
+        place: m.place,
+        subject: m.subject,
+        summary: m.summary ?? null,
+        signer: m.signer,
+        urgency: m.urgency,
+        dueOn: m.dueOn ?? null,
+        classification: m.classification,
+        recipientsRef: m.recipients,
+        recipientsText: m.recipientsText ?? [],
+        responseFor: m.responseFor ?? null,
+        steeringType: m.steeringType ?? null,
+        businessType: s.businessType ?? 0,
+        idempotencyKey: s.idempotencyKey ?? null,
+        requestHash,
+        incomingSignature,
+        body: s.body ?? null,
+        sourceType: s.body ? 'body' : source!.type,
+        registerBookId: m.registerBook ?? null,
+      },
+      files: files.map(({ from: _from, ...f }) => f),
+      dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
+      outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
+    });
+    // The usual submission (small files, not relayed): ONE statement on the pool, the accept row
+    // appended last in it (issue 25: no BEGIN, no separate ledger call, no COMMIT).
+    if (files.every((f) => f.inline) && !s.relayedFrom) {
+      await insertAcceptedDocument(db, { ...write(), appendAccepted: { recipients: recipients.length } });
+      return { id, status: 'accepted' as const, created: true };
+    }
     return await inTransaction(db, async (tx) => {
       // Chunked blobs first: their rows must exist when the statement below checks its foreign keys.
       for (const f of files) {
@@ -113,39 +154,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         if (f.from.path) await putBlobFromFile(tx, f.from.path, f.contentType, { sha256: f.sha256 });
         else await putBlob(tx, f.from.bytes!, f.contentType);
       }
-      const id = randomUUID();
-      const number = await insertAcceptedDocument(tx, {
-        doc: {
-          id,
-          senderCode: s.sender,
-          documentType: m.documentType,
-          number: m.number ?? null,
-          notation: m.notation,
-          year,
-          issuedOn: m.issuedOn,
-          place: m.place,
-          subject: m.subject,
-          summary: m.summary ?? null,
-          signer: m.signer,
-          urgency: m.urgency,
-          dueOn: m.dueOn ?? null,
-          classification: m.classification,
-          recipientsRef: m.recipients,
-          recipientsText: m.recipientsText ?? [],
-          responseFor: m.responseFor ?? null,
-          steeringType: m.steeringType ?? null,
-          businessType: s.businessType ?? 0,
-          idempotencyKey: s.idempotencyKey ?? null,
-          requestHash,
-          incomingSignature,
-          body: s.body ?? null,
-          sourceType: s.body ? 'body' : source!.type,
-          registerBookId: m.registerBook ?? null,
-        },
-        files: files.map(({ from: _from, ...f }) => f),
-        dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
-        outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
-      });
+      const number = await insertAcceptedDocument(tx, write());
       if (s.relayedFrom) await recordRelayOrigin(tx, id, s.relayedFrom);
       // Last before COMMIT: the ledger's chain lock is held from here to the end of the transaction.
       await appendLedger(tx, {

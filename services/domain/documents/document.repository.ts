@@ -2,6 +2,7 @@ import type { DocumentStatus, Stage, Urgency } from '../../../contracts';
 import { inTransaction, type Db, type Queryable } from '../../db/pool';
 import type { BlobRef } from '../blobs/blob.repository';
 import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
+import { ledgerAppendAcceptedCall } from '../ledger/ledger.repository';
 import type { DocumentRow } from './document-reads';
 
 // The one writer of the `documents` table (issue 18): every INSERT and UPDATE of it is here
@@ -42,6 +43,11 @@ export interface AcceptedWrite {
   files: AcceptedFile[];
   dispatches: { id: string; code: string; viaGroup: string | null }[];
   outbox: { topic: string; payload: unknown; priority: number };
+  /**
+   * Append the document_accepted row ({number, notation, year, recipients}) last in the same
+   * statement (issue 25): run on the pool, the statement is the whole intake, one round trip.
+   */
+  appendAccepted?: { recipients: number };
 }
 
 /**
@@ -93,21 +99,44 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
       SELECT * FROM unnest(${$(blobs.map((b) => b.sha256), '::text[]')}, ${$(blobs.map((b) => b.size), '::bigint[]')},
                            ${$(blobs.map((b) => b.contentType), '::text[]')}, ${$(blobs.map((b) => b.inline), '::bytea[]')})
       ON CONFLICT (sha256) DO NOTHING
+      RETURNING 1
     ), files AS (
       INSERT INTO document_files (document_id, role, blob_sha256, name)
       SELECT ${id}, role, sha, name
         FROM unnest(${$(w.files.map((f) => f.role), '::text[]')}, ${$(w.files.map((f) => f.sha256), '::text[]')}, ${$(w.files.map((f) => f.name), '::text[]')}) AS t(role, sha, name)
+      RETURNING 1
     ), disp AS (
       INSERT INTO dispatches (id, document_id, recipient_code, via_group, status)
       SELECT x, ${id}, code, via, 'pending'
         FROM unnest(${$(w.dispatches.map((x) => x.id), '::uuid[]')}, ${$(w.dispatches.map((x) => x.code), '::text[]')}, ${$(w.dispatches.map((x) => x.viaGroup), '::text[]')}) AS t(x, code, via)
+      RETURNING 1
     ), ob AS (
       INSERT INTO outbox (topic, payload, priority)
       VALUES (${$(w.outbox.topic, '::text')}, ${$(JSON.stringify(w.outbox.payload), '::jsonb')}, ${$(w.outbox.priority, '::int')})
-    )
-    SELECT number FROM doc`;
+      RETURNING 1
+    )${w.appendAccepted ? acceptedLedgerTail(w, id, $) : '\n    SELECT number FROM doc'}`;
   const r = await tx.query<{ number: string }>(sql, params);
   return r.rows[0]!.number;
+}
+
+/**
+ * The end of insertAcceptedDocument's statement when it appends the accept row: every other write
+ * of the statement is read to completion first (`written`), so the ledger's chain lock is taken
+ * last, as a transaction's last statement would take it.
+ */
+function acceptedLedgerTail(w: AcceptedWrite, id: string, $: (v: unknown, cast?: string) => string): string {
+  const call = ledgerAppendAcceptedCall({
+    documentId: id,
+    sender: $(w.doc.senderCode, '::text'),
+    number: 'doc.number',
+    notation: $(w.doc.notation, '::text'),
+    year: $(w.doc.year, '::int'),
+    recipients: $(w.appendAccepted!.recipients, '::int'),
+  });
+  return `, written AS MATERIALIZED (
+      SELECT (SELECT count(*) FROM blob) + (SELECT count(*) FROM files) + (SELECT count(*) FROM disp) + (SELECT count(*) FROM ob) AS n
+    )
+    SELECT doc.number, ${call} AS appended FROM doc, written`;
 }
 
 /**

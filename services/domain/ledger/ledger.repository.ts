@@ -102,6 +102,19 @@ export function ledgerAppendCall(first: number): string {
 }
 
 /**
+ * A document_accepted row appended last in the statement that writes the document (issue 25: the
+ * intake in one round trip, no BEGIN/COMMIT). Each argument is an SQL expression of that statement
+ * (`number`: the number its register CTE issued). The detail is {number, notation, year,
+ * recipients}, its text made by ledger_detail_json() (migration 0084): for an object of strings and
+ * integers it is exactly what JSON.stringify(jsonbOrdered(detail)) writes, the text appendLedger
+ * would pass, so the row's hash and its verification are the same.
+ */
+export function ledgerAppendAcceptedCall(a: { documentId: string; sender: string; number: string; notation: string; year: string; recipients: string }): string {
+  const detail = `ledger_detail_json(jsonb_build_object('number', ${a.number}, 'notation', ${a.notation}, 'year', ${a.year}, 'recipients', ${a.recipients}))`;
+  return `ledger_append('document_accepted', ${a.documentId}, NULL, ${a.sender}, NULL, NULL, ${detail}, ${a.sender})`;
+}
+
+/**
  * Several rows in one statement (issue 25: a document's hosted copies): a query appending one row
  * per row of the relation `source` — columns n (the order), kind, document_id, dispatch_id, sender,
  * recipient, channel, detail (the text JSON.stringify wrote: the hash covers it) and chain — with
