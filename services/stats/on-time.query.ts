@@ -43,17 +43,25 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
   const r = await figureQuery<OnTimeCounts & { key: string }>(
     db,
     `WITH excluded AS (SELECT code FROM agencies WHERE sandbox OR reached_via <> 'local'),
+     edges AS MATERIALIZED (
+       -- The partial months at the range's edges. One whose month holds no counted copy on the days
+       -- outside the range is read from its month's counts (exact: they count the same copies).
+       SELECT e.from_day, e.to_day, date_trunc('month', e.from_day)::date AS month,
+              NOT EXISTS (SELECT 1 FROM figure_copies c WHERE c.issued_on >= date_trunc('month', e.from_day)::date AND c.issued_on < e.from_day)
+              AND NOT EXISTS (SELECT 1 FROM figure_copies c WHERE c.issued_on > e.to_day AND c.issued_on < (date_trunc('month', e.from_day) + interval '1 month')::date) AS whole
+         FROM (VALUES ($7::date, $8::date), ($9::date, $10::date)) e (from_day, to_day) WHERE e.from_day <= e.to_day
+     ),
      counts AS (
        SELECT ${groupKeySql(s.groupBy, 'm.issued_month', 'm.recipient')} AS key, m.copies, m.registered, m.registered_in_time AS reg_ok,
               m.with_due, m.completed, m.completed_in_time AS done_ok
          FROM figure_on_time_months m
-        WHERE m.issued_month BETWEEN $5 AND $6 AND ($3::text[] IS NULL OR m.recipient = ANY($3::text[])) AND m.recipient NOT IN (SELECT code FROM excluded)
+        WHERE (m.issued_month BETWEEN $5 AND $6 OR m.issued_month IN (SELECT month FROM edges WHERE whole))
+          AND ($3::text[] IS NULL OR m.recipient = ANY($3::text[])) AND m.recipient NOT IN (SELECT code FROM excluded)
        UNION ALL
        SELECT ${copyKey}, 1, (c.registered_on IS NOT NULL)::int, COALESCE(c.registered_in_time, false)::int,
               (c.due_on IS NOT NULL)::int, (c.due_on IS NOT NULL AND c.completed_on IS NOT NULL)::int, COALESCE(c.completed_on <= c.due_on, false)::int
-         FROM figure_copies c
-        WHERE (c.issued_on BETWEEN $7 AND $8 OR c.issued_on BETWEEN $9 AND $10)
-          AND ($3::text[] IS NULL OR c.recipient = ANY($3::text[])) AND c.recipient NOT IN (SELECT code FROM excluded)
+         FROM edges e JOIN figure_copies c ON c.issued_on BETWEEN e.from_day AND e.to_day
+        WHERE NOT e.whole AND ($3::text[] IS NULL OR c.recipient = ANY($3::text[])) AND c.recipient NOT IN (SELECT code FROM excluded)
      ), no_working_day AS MATERIALIZED (
        -- Arrival days before the window whose calendar search finds no working day (their copies never
        -- pass the registration deadline): only where 40+ holidays fall within 60 days. Usually none.

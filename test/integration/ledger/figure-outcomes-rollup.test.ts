@@ -9,6 +9,7 @@ import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTupl
 import { documentOutcomeTuplesFromLedger } from '../../support/figures-oracle/edoc-rate.ledger-query';
 import { onTimeByKeyFromEvents } from '../../support/figures-oracle/on-time.ledger-query';
 import { onTimeByKey } from '../../../services/stats/on-time.query';
+import { splitByMonths } from '../../../services/stats/month-split';
 import { acceptTestDocument } from '../../support/accepted-document.fixture';
 import type { TestAgency } from '../../support/agencies.fixture';
 import { startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -66,6 +67,18 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
 
   const outcome = (tx: Tx | Db, documentId: string, dispatchId: string, sender: string, recipient: string, kind: string) =>
     appendLedger(tx, { kind: kind as never, documentId, dispatchId, sender, recipient, channel: kind === LedgerKind.dispatchPaper ? 'paper' : 'hosted' });
+
+  it('splits a range into whole months and its edge days (what 0094\'s month counts and the copies are read for)', () => {
+    expect(splitByMonths('2025-01-01', '2025-12-31')).to.deep.equal({
+      months: { from: '2025-01-01', to: '2025-12-31' }, head: { from: '2025-01-01', to: '2024-12-31' }, tail: { from: '2026-01-01', to: '2025-12-31' },
+    });
+    expect(splitByMonths('2026-08-14', '2026-11-09')).to.deep.equal({
+      months: { from: '2026-09-01', to: '2026-10-31' }, head: { from: '2026-08-14', to: '2026-08-31' }, tail: { from: '2026-11-01', to: '2026-11-09' },
+    });
+    expect(splitByMonths('2026-07-10', '2026-08-20')).to.deep.include({ head: { from: '2026-07-10', to: '2026-07-31' }, tail: { from: '2026-08-01', to: '2026-08-20' } });
+    expect(splitByMonths('2026-07-10', '2026-07-20')).to.deep.include({ head: { from: '2026-07-10', to: '2026-07-20' }, tail: { from: '2026-08-01', to: '2026-07-20' } });
+    expect(splitByMonths('2026-12-01', '2026-12-20')).to.deep.include({ head: { from: '2026-12-01', to: '2026-11-30' }, tail: { from: '2026-12-01', to: '2026-12-20' } });
+  });
 
   it('when the scenario is written (delivered, paper, failed then delivered, unsigned, pending, failed in the pipeline, paper records), then the rollup equals the ledger and the rate is the hand-worked one', async () => {
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
@@ -183,7 +196,7 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     const moments = ['2032-03-06T12:00:00+07:00', '2032-03-08T23:59:59.999+07:00', '2032-03-09T00:00:00+07:00', '2032-03-10T23:59:59.999+07:00', '2032-03-11T00:00:00+07:00', '2032-03-09T12:00:00+07:00', '2032-03-10T12:00:00+07:00', '2032-03-16T00:00:00+07:00', '2032-06-01T00:00:00+07:00'].map((t) => new Date(t));
     const same = async (step: string) => {
       // Whole months (month counts), a range inside one month and one with both edges (copy by copy).
-      for (const range of [{}, { from: '2032-03-05', to: '2032-03-20' }, { from: '2032-02-15', to: '2032-04-10' }]) {
+      for (const range of [{}, { from: '2032-03-05', to: '2032-03-20' }, { from: '2032-02-15', to: '2032-04-10' }, { from: '2032-03-06', to: '2032-03-31' }]) {
         for (const groupBy of ['month', 'agency'] as GroupBy[]) {
           for (const asOf of moments) {
             const q = { ...s, ...range, groupBy };
@@ -272,6 +285,9 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
       { from: '2033-04-14', to: '2033-05-31' }, // starts mid-month, whole May
       { from: '2033-04-10', to: '2033-04-20' }, // inside one month
       { from: '2033-03-15', to: '2033-06-30' }, // edges with no copies, two whole months
+      { from: '2033-04-15', to: '2033-05-31' }, // the first document left out of its month: April read copy by copy
+      { from: '2033-05-01', to: '2033-05-30' }, // the second document left out: May copy by copy (nothing)
+      { from: '2033-04-01', to: '2033-04-14' }, // April's first days (whole until the second document moves to the 30th)
     ];
     const same = async (step: string) => {
       for (const range of ranges) {
