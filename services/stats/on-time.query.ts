@@ -70,8 +70,12 @@ export async function onTimeByKey(db: Queryable, s: FigureScope, asOf: Date): Pr
           WHERE (SELECT count(*) FROM public_holidays g WHERE g.day BETWEEN h.day - k + 1 AND h.day - k + 60) >= 40
        ) z WHERE z.day < $4::date - 62 AND next_working_day(z.day) IS NULL
      ), unregistered AS (
+       -- Two branches, so that the first is one range of figure_copies_unregistered (arrival, then issue day).
        SELECT ${copyKey} AS key, c.arrived_on FROM figure_copies c
-        WHERE c.registered_on IS NULL AND (c.arrived_on >= $4::date - 62 OR c.arrived_on IN (SELECT day FROM no_working_day)) AND ${inScope}
+        WHERE c.registered_on IS NULL AND c.arrived_on >= $4::date - 62 AND ${inScope}
+       UNION ALL
+       SELECT ${copyKey}, c.arrived_on FROM figure_copies c
+        WHERE c.registered_on IS NULL AND c.arrived_on = ANY (ARRAY(SELECT day FROM no_working_day)) AND ${inScope}
      ), arrival_days AS MATERIALIZED (
        SELECT a.arrived_on, next_working_day(a.arrived_on) AS next_working FROM (SELECT DISTINCT arrived_on FROM unregistered) a
      ), not_yet AS (
