@@ -246,4 +246,12 @@ CREATE INDEX figure_copies_issued ON figure_copies (issued_on);
 CREATE INDEX figure_copies_unregistered ON figure_copies (arrived_on, issued_on) WHERE registered_on IS NULL;
 CREATE INDEX figure_copies_open_due ON figure_copies (due_on, issued_on) WHERE completed_on IS NULL AND due_on IS NOT NULL;
 CREATE INDEX figure_copies_registered_late_ish ON figure_copies (arrived_on) WHERE registered_on - arrived_on BETWEEN 2 AND 61;
-ANALYZE figure_copies, figure_on_time_months;
+-- Statistics only when there are rows: an ANALYZE of an empty table (a new installation) records
+-- it as empty, and the per-copy lookups by dispatch_id would then be planned, and cached by the
+-- triggers' sessions, as sequential scans until autovacuum analyzes it again.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM figure_copies) THEN
+    ANALYZE figure_copies, figure_on_time_months;
+  END IF;
+END $$;
