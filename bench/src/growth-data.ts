@@ -174,8 +174,8 @@ export async function generateGrowthData(db: Db, o: { documents: number; years: 
   await db.query('SELECT lt_figures_rebuild()');
   await db.query('SELECT lt_on_time_rebuild()');
   const rollupBackfillSeconds = Math.round((Date.now() - t1) / 100) / 10;
-  o.say(`growth data: figure_outcomes and figure_on_time rebuilt from the ledger and the copies in ${rollupBackfillSeconds} s`);
-  await db.query('VACUUM (ANALYZE) figure_documents, figure_outcomes, figure_copies, figure_on_time');
+  o.say(`growth data: figure_outcomes and figure_on_time_months rebuilt from the ledger and the copies in ${rollupBackfillSeconds} s`);
+  await db.query('VACUUM (ANALYZE) figure_documents, figure_outcomes, figure_copies, figure_on_time_months');
   return { ledgerRows: rows, chains: tails.size, years: o.years, seconds: Math.round((Date.now() - t0) / 1000), rollupBackfillSeconds };
 }
 

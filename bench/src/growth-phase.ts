@@ -39,7 +39,7 @@ export interface GrowthPhaseResult {
   /** Accept alone (as the main run measures it) on the full database over the same on the empty one. */
   acceptFullVsEmpty: number | null;
   accept: { emptyPerSec: number | null; fullPerSec: number | null; runs: { empty: HttpRateResult[]; full: HttpRateResult[] } };
-  /** Rows the rate reads: figure_on_time (all, and the rate year's), counted copies, figure_outcomes of the year; dispatch_events. */
+  /** Rows the rate reads: figure_on_time_months (all, and the rate year's; migration 0094), counted copies, figure_outcomes of the year; dispatch_events. */
   rollups: { on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number };
   loadavg: { start: number[]; end: number[] };
 }
@@ -125,7 +125,11 @@ export async function runGrowthPhase(o: {
     o.say(`growth: accept alone on the empty database ${round(emptyRate)}/s (load ${load().join(' ')})`);
 
     db = createPool(stack.databaseUrl, { max: 4, application: 'lienthong-bench-growth' });
-    if (reuse) await migrate(db);
+    if (reuse) {
+      const m0 = Date.now();
+      const migrated = await migrate(db);
+      o.say(`growth: migrations ${migrated.applied.join(', ') || '(none)'} applied to the copy in ${round((Date.now() - m0) / 1000, 1)} s`);
+    }
     const search: SearchData = reuse ? await existingGrowthSearchData(db) : await generateSearchData(db, { agencies: o.agencies, documents: o.documents, perDoc: o.perDoc, say: o.say });
     const growth: GrowthData = reuse ? await existingGrowthData(db, YEARS) : await generateGrowthData(db, { documents: o.documents, years: YEARS, say: o.say });
     o.say(`growth data: ${search.documents} documents, ${search.dispatches} dispatches, ${growth.ledgerRows} ledger rows on ${growth.chains} chains`);
@@ -135,7 +139,7 @@ export async function runGrowthPhase(o: {
     o.say(`growth: accept alone on the full database ${round(fullRate)}/s (load ${load().join(' ')})`);
 
     const sizes = await db.query<{ on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number }>(
-      `SELECT (SELECT count(*)::int FROM figure_on_time) AS on_time, (SELECT count(*)::int FROM figure_on_time WHERE issued_on BETWEEN $1 AND $2) AS on_time_year,
+      `SELECT (SELECT count(*)::int FROM figure_on_time_months) AS on_time, (SELECT count(*)::int FROM figure_on_time_months WHERE issued_month BETWEEN $1 AND $2) AS on_time_year,
               (SELECT count(*)::int FROM figure_copies) AS copies, (SELECT count(*)::int FROM figure_outcomes WHERE issued_on BETWEEN $1 AND $2) AS outcomes_year,
               (SELECT count(*)::int FROM dispatch_events) AS events`,
       [`${RATE_YEAR}-01-01`, `${RATE_YEAR}-12-31`],

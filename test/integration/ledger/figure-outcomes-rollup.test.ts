@@ -9,6 +9,7 @@ import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTupl
 import { documentOutcomeTuplesFromLedger } from '../../support/figures-oracle/edoc-rate.ledger-query';
 import { onTimeByKeyFromEvents } from '../../support/figures-oracle/on-time.ledger-query';
 import { onTimeByKey } from '../../../services/stats/on-time.query';
+import { splitByMonths } from '../../../services/stats/month-split';
 import { acceptTestDocument } from '../../support/accepted-document.fixture';
 import type { TestAgency } from '../../support/agencies.fixture';
 import { startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -48,6 +49,8 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
         { from: '2000-01-01', to: '2099-12-31', agencies: null },
         { from: '2026-07-01', to: '2026-12-31', agencies: members },
         { from: '2026-08-14', to: '2026-11-09', agencies: [members[0]!, members[1]!] },
+        // No whole month: every day read copy by copy (0094).
+        { from: '2026-07-10', to: '2026-08-20', agencies: null },
       ]) {
         const s: FigureScope = { ...scope, groupBy };
         const [rollup, ledger] = await Promise.all([documentOutcomeTuples(db, s), documentOutcomeTuplesFromLedger(db, s)]);
@@ -64,6 +67,18 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
 
   const outcome = (tx: Tx | Db, documentId: string, dispatchId: string, sender: string, recipient: string, kind: string) =>
     appendLedger(tx, { kind: kind as never, documentId, dispatchId, sender, recipient, channel: kind === LedgerKind.dispatchPaper ? 'paper' : 'hosted' });
+
+  it('splits a range into whole months and its edge days (what 0094\'s month counts and the copies are read for)', () => {
+    expect(splitByMonths('2025-01-01', '2025-12-31')).to.deep.equal({
+      months: { from: '2025-01-01', to: '2025-12-31' }, head: { from: '2025-01-01', to: '2024-12-31' }, tail: { from: '2026-01-01', to: '2025-12-31' },
+    });
+    expect(splitByMonths('2026-08-14', '2026-11-09')).to.deep.equal({
+      months: { from: '2026-09-01', to: '2026-10-31' }, head: { from: '2026-08-14', to: '2026-08-31' }, tail: { from: '2026-11-01', to: '2026-11-09' },
+    });
+    expect(splitByMonths('2026-07-10', '2026-08-20')).to.deep.include({ head: { from: '2026-07-10', to: '2026-07-31' }, tail: { from: '2026-08-01', to: '2026-08-20' } });
+    expect(splitByMonths('2026-07-10', '2026-07-20')).to.deep.include({ head: { from: '2026-07-10', to: '2026-07-20' }, tail: { from: '2026-08-01', to: '2026-07-20' } });
+    expect(splitByMonths('2026-12-01', '2026-12-20')).to.deep.include({ head: { from: '2026-12-01', to: '2026-11-30' }, tail: { from: '2026-12-01', to: '2026-12-20' } });
+  });
 
   it('when the scenario is written (delivered, paper, failed then delivered, unsigned, pending, failed in the pipeline, paper records), then the rollup equals the ledger and the rate is the hand-worked one', async () => {
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
@@ -180,10 +195,14 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     // Moments on both sides of deadlines: the registration's (end of Monday the 8th), the due day's (end of the 10th).
     const moments = ['2032-03-06T12:00:00+07:00', '2032-03-08T23:59:59.999+07:00', '2032-03-09T00:00:00+07:00', '2032-03-10T23:59:59.999+07:00', '2032-03-11T00:00:00+07:00', '2032-03-09T12:00:00+07:00', '2032-03-10T12:00:00+07:00', '2032-03-16T00:00:00+07:00', '2032-06-01T00:00:00+07:00'].map((t) => new Date(t));
     const same = async (step: string) => {
-      for (const groupBy of ['month', 'agency'] as GroupBy[]) {
-        for (const asOf of moments) {
-          const [days, events] = await Promise.all([onTimeByKey(db, { ...s, groupBy }, asOf), onTimeByKeyFromEvents(db, { ...s, groupBy }, asOf)]);
-          expect([...days.entries()].sort(), `${step}: ${groupBy} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+      // Whole months (month counts), a range inside one month and one with both edges (copy by copy).
+      for (const range of [{}, { from: '2032-03-05', to: '2032-03-20' }, { from: '2032-02-15', to: '2032-04-10' }, { from: '2032-03-06', to: '2032-03-31' }]) {
+        for (const groupBy of ['month', 'agency'] as GroupBy[]) {
+          for (const asOf of moments) {
+            const q = { ...s, ...range, groupBy };
+            const [days, events] = await Promise.all([onTimeByKey(db, q, asOf), onTimeByKeyFromEvents(db, q, asOf)]);
+            expect([...days.entries()].sort(), `${step}: ${groupBy} ${JSON.stringify(range)} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+          }
         }
       }
       return (await onTimeByKeyFromEvents(db, { ...s, groupBy: 'month' }, moments.at(-1)!)).get('2032-03')!;
@@ -204,13 +223,14 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     await ev(undue.dispatchIds[0]!, '06', '2032-05-21T08:00:00+07:00');
     const before = await same('registered and completed');
     expect(before).to.include({ acknowledged: 4, acknowledgedOnTime: 2, withDueDate: 3, completed: 2, completedOnTime: 1 });
-    // Monday the 8th becomes a holiday: b's Tuesday registration is now on time (read with today's holidays).
+    // Monday the 8th becomes a holiday: b's Tuesday registration is now on time (re-judged by the holidays' trigger, 0094).
     await db.query(`INSERT INTO public_holidays (day, name) VALUES ('2032-03-08', 'Nghỉ bù (thử)') ON CONFLICT DO NOTHING`);
     try {
       expect(await same('holiday added')).to.include({ acknowledgedOnTime: 3 });
     } finally {
       await db.query(`DELETE FROM public_holidays WHERE day = '2032-03-08'`);
     }
+    expect(await same('holiday removed')).to.include({ acknowledgedOnTime: 2 });
     // The due date moves to the 12th (c now on time), then the leader gives a an earlier deadline (a is still open).
     await db.query(`UPDATE documents SET due_on = '2032-03-12' WHERE id = $1`, [documentId]);
     expect(await same('due date moved')).to.include({ completedOnTime: 2 });
@@ -219,20 +239,108 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     // a goes on paper afterwards: it no longer counts.
     await outcome(db, documentId, a, sender, recipients[0]!, LedgerKind.dispatchPaper);
     expect(await same('a on paper')).to.include({ acknowledged: 3 });
-    // Rows the rollup keeps for these copies: by verdict, not by day (b and c share everything but their verdicts).
-    const rows = await db.query<{ registered_lag: number | null; completion: number; open_due_on: string | null; copies: number }>(
-      `SELECT registered_lag, completion, open_due_on::text, copies FROM figure_on_time WHERE issued_on = '2032-03-05' AND copies <> 0 ORDER BY 1, 2, 3`,
+    // What the rollup keeps for these copies: each copy's verdict (figure_copies), one count row per issue month and recipient.
+    const kept = await db.query<{ registered_in_time: boolean | null; n: number }>(
+      `SELECT registered_in_time, count(*)::int AS n FROM figure_copies WHERE issued_on = '2032-03-05' GROUP BY 1 ORDER BY 1`,
     );
-    expect(rows.rows).to.deep.equal([
-      { registered_lag: 1, completion: 1, open_due_on: null, copies: 1 },
-      { registered_lag: 4, completion: 1, open_due_on: null, copies: 1 },
-      { registered_lag: 62, completion: 0, open_due_on: null, copies: 1 },
-    ]);
+    expect(kept.rows).to.deep.equal([{ registered_in_time: false, n: 2 }, { registered_in_time: true, n: 1 }]);
+    const months = await db.query<{ recipient: string; copies: number }>(
+      `SELECT recipient, copies FROM figure_on_time_months WHERE issued_month = '2032-03-01' AND copies <> 0 ORDER BY 1`,
+    );
+    expect(months.rows.map((r) => r.copies)).to.deep.equal([1, 1, 1]);
   });
 
-  it('when the backfills of migrations 0087 and 0088 (0091) rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
+  it('when holidays are added, moved and removed after the fact, ranges start mid-month and moments pass open copies\' deadlines, then the month counts (0094) equal the events', async () => {
+    // Issued Thursday 2033-04-14, due the 20th; copies arrive that day at 16:00: registration is due
+    // by the end of Friday the 15th (a holiday on the 15th moves it to the end of Monday the 18th).
+    // x registered Saturday the 16th, z Monday the 18th (both late, on time with that holiday), y not
+    // registered; a second document issued 2033-05-31 (its copies arrive that day) for a month's edge.
+    const sender = members[0]!;
+    const recipients = members.slice(1, 4);
+    const make = (issuedOn: string, number: string, dueOn: string) =>
+      inTransaction(db, async (tx) => {
+        const d = await acceptTestDocument(tx, { sender, recipients, issuedOn, number, dueOn });
+        await appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: d.documentId, sender, detail: { number, notation: 'UBND-VP', year: 2033, recipients: 3 } });
+        return d;
+      });
+    const first = await make('2033-04-14', '7101', '2033-04-20');
+    const second = await make('2033-05-31', '7102', '2033-06-03');
+    for (const [d, at] of [[first, '2033-04-14T16:00:00+07:00'], [second, '2033-05-31T09:00:00+07:00']] as const) {
+      await db.query(`UPDATE dispatches SET delivered_at = $2 WHERE id = ANY($1::uuid[])`, [d.dispatchIds, at]);
+      for (const [k, x] of d.dispatchIds.entries()) await outcome(db, d.documentId, x, sender, recipients[k]!, LedgerKind.dispatchDelivered);
+    }
+    const [x, y, z] = first.dispatchIds as [string, string, string];
+    const ev = (id: string, code: string, at: string) => db.query(`INSERT INTO dispatch_events (dispatch_id, code, at, actor) VALUES ($1, $2, $3, 'test')`, [id, code, at]);
+    await ev(x, '03', '2033-04-16T10:00:00+07:00');
+    await ev(z, '03', '2033-04-18T10:00:00+07:00');
+    await ev(z, '06', '2033-04-19T10:00:00+07:00');
+    // Moments on both sides of y's registration deadline (end of the 15th; of the 18th with the holiday),
+    // of the due day (end of the 20th), of the second document's (end of June 3rd), and long after (> 62 days).
+    const moments = [
+      '2033-04-15T23:59:59.999+07:00', '2033-04-16T00:00:00+07:00', '2033-04-18T23:59:59.999+07:00', '2033-04-19T00:00:00+07:00',
+      '2033-04-20T23:59:59.999+07:00', '2033-04-21T00:00:00+07:00', '2033-06-03T12:00:00+07:00', '2033-06-04T00:00:00+07:00', '2033-09-01T00:00:00+07:00',
+    ].map((t) => new Date(t));
+    const ranges = [
+      { from: '2033-01-01', to: '2033-12-31' },
+      { from: '2033-04-14', to: '2033-05-31' }, // starts mid-month, whole May
+      { from: '2033-04-10', to: '2033-04-20' }, // inside one month
+      { from: '2033-03-15', to: '2033-06-30' }, // edges with no copies, two whole months
+      { from: '2033-04-15', to: '2033-05-31' }, // the first document left out of its month: April read copy by copy
+      { from: '2033-05-01', to: '2033-05-30' }, // the second document left out: May copy by copy (nothing)
+      { from: '2033-04-01', to: '2033-04-14' }, // April's first days (whole until the second document moves to the 30th)
+    ];
+    const same = async (step: string) => {
+      for (const range of ranges) {
+        for (const groupBy of ['month', 'agency', 'quarter'] as GroupBy[]) {
+          for (const asOf of moments) {
+            const q: FigureScope = { ...range, agencies: null, groupBy };
+            const [read, events] = await Promise.all([onTimeByKey(db, q, asOf), onTimeByKeyFromEvents(db, q, asOf)]);
+            expect([...read.entries()].sort(), `${step}: ${groupBy} ${JSON.stringify(range)} at ${asOf.toISOString()}`).to.deep.equal([...events.entries()].sort());
+          }
+        }
+      }
+      return (await onTimeByKeyFromEvents(db, { from: '2033-04-01', to: '2033-04-30', agencies: null, groupBy: 'month' }, moments.at(-1)!)).get('2033-04')!;
+    };
+    const verdicts = async () =>
+      (await db.query<{ v: boolean | null }>(`SELECT registered_in_time AS v FROM figure_copies WHERE dispatch_id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], dispatch_id)`, [[x, y, z]])).rows.map((r) => r.v);
+    const aprilCounts = async () =>
+      (await db.query<{ n: number }>(`SELECT sum(registered_in_time)::int AS n FROM figure_on_time_months WHERE issued_month = '2033-04-01'`)).rows[0]!.n;
+
+    expect(await same('registered late')).to.include({ dispatches: 3, acknowledged: 2, acknowledgedOnTime: 0 });
+    expect(await verdicts()).to.deep.equal([false, null, false]);
+    try {
+      await db.query(`INSERT INTO public_holidays (day, name) VALUES ('2033-04-15', 'Nghỉ bù (thử)')`);
+      expect(await verdicts(), 'holiday added: re-judged').to.deep.equal([true, null, true]);
+      expect(await aprilCounts()).to.equal(2);
+      expect(await same('holiday added')).to.include({ acknowledgedOnTime: 2 });
+      // The holiday moves to the 19th: the deadline is the end of the 15th again.
+      await db.query(`UPDATE public_holidays SET day = '2033-04-19' WHERE day = '2033-04-15'`);
+      expect(await verdicts(), 'holiday moved').to.deep.equal([false, null, false]);
+      expect(await same('holiday moved')).to.include({ acknowledgedOnTime: 0 });
+      await db.query(`UPDATE public_holidays SET day = '2033-04-15' WHERE day = '2033-04-19'`);
+      expect(await verdicts(), 'holiday moved back').to.deep.equal([true, null, true]);
+      // Every day for two months after arrival off: no working day within 60 days, y's registration is
+      // never due (the figures never judge it), x and z (registered 2 and 4 days after) are late.
+      await db.query(
+        `INSERT INTO public_holidays (day, name) SELECT g::date, 'Nghỉ dài (thử)' FROM generate_series('2033-04-16'::date, '2033-06-20'::date, interval '1 day') g ON CONFLICT DO NOTHING`,
+      );
+      expect(await verdicts(), 'no working day').to.deep.equal([false, null, false]);
+      expect(await same('no working day within 60 days')).to.include({ dispatches: 2, acknowledgedOnTime: 0 });
+    } finally {
+      await db.query(`DELETE FROM public_holidays WHERE day BETWEEN '2033-04-15' AND '2033-06-20'`);
+    }
+    expect(await verdicts(), 'holidays removed').to.deep.equal([false, null, false]);
+    expect(await aprilCounts()).to.equal(0);
+    expect(await same('holidays removed')).to.include({ dispatches: 3, acknowledgedOnTime: 0, withDueDate: 3, completed: 1, completedOnTime: 1 });
+    // y registered late after all; the second document's copy moved to April (its issue date changes): counts move between months.
+    await ev(y, '03', '2033-04-25T10:00:00+07:00');
+    await db.query(`UPDATE documents SET issued_on = '2033-04-30' WHERE id = $1`, [second.documentId]);
+    expect(await same('registered, issue date moved')).to.include({ dispatches: 6, acknowledged: 3 });
+  });
+
+  it('when the backfills of migrations 0087 and 0088 (0091, 0094) rebuild the tables from the ledger and the copies, then they find the very rows the triggers kept', async () => {
     const read = async () => ({
-      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_lag, completion, open_due_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
+      onTime: (await db.query(`SELECT issued_month::text, recipient, copies, registered, registered_in_time, with_due, completed, completed_in_time FROM figure_on_time_months WHERE copies <> 0 ORDER BY 1, 2`)).rows,
       copies: (await db.query(`SELECT * FROM figure_copies ORDER BY dispatch_id`)).rows,
       outcomes: (await db.query(`SELECT issued_on::text, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents FROM figure_outcomes WHERE documents <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`)).rows,
       documents: (await db.query(`SELECT * FROM figure_documents ORDER BY document_id, sender`)).rows,

@@ -6,7 +6,8 @@ import type { OnTimeCounts } from '../../../services/stats/on-time.query';
 
 /**
  * The on-time figures read from the copies, their events and the ledger themselves (what
- * figure_on_time, migration 0088, keeps counted: onTimeByKey reads that, the tests check they agree).
+ * figure_on_time_months and figure_copies, migration 0094, keep counted: onTimeByKey reads those, the
+ * tests check they agree).
  * Recipient-side timeliness of the copies delivered electronically (latest outcome
  * dispatch_delivered) of documents issued in the period, grouped by issue month/quarter or by
  * recipient — the directive's meaning, with the deadlines of the one overdue rule (migration 0042):
