@@ -92,7 +92,7 @@ async function tieCopiesToIssueDates(db: Db): Promise<void> {
 export async function generateGrowthData(db: Db, o: { documents: number; years: number[]; batch?: number; say: (s: string) => void }): Promise<GrowthData> {
   const t0 = Date.now();
   const first = o.years[0]!;
-  // The rate's rollups (figure_outcomes, figure_on_time: migrations 0087, 0088) are kept by triggers
+  // The rate's rollups (figure_outcomes, figure_on_time_months: migrations 0087, 0088, 0094) are kept by triggers
   // on documents and the ledger, row by row; for the bulk load they are off and the tables are rebuilt once at the end
   // by the migration's own backfill, timed (the bench is the stack's superuser).
   await db.query('ALTER TABLE documents DISABLE TRIGGER documents_figures, DISABLE TRIGGER documents_on_time');

@@ -3,8 +3,8 @@
 -- A hosted delivery appends the document's outcome rows (one per copy, in recipient order) with
 -- ledger_append_many() (0089). Until now each row's trigger (ledger_figures: lt_figure_ledger_row,
 -- 0087/0088/0091) then did, per copy: a probe for the copy's previous outcome, lt_copy_refresh()
--- (figure_copies read FOR UPDATE, the copy's days read, figure_copies inserted, figure_on_time
--- upserted), figure_documents read FOR UPDATE and lt_figure_move() (two figure_outcomes upserts and
+-- (figure_copies read FOR UPDATE, the copy's days read, figure_copies inserted, the on-time
+-- counts upserted), figure_documents read FOR UPDATE and lt_figure_move() (two figure_outcomes upserts and
 -- the figure_documents update): for five copies five trigger calls, ten figure_outcomes upserts
 -- through four intermediate tuples and five figure_documents updates.
 --
@@ -13,14 +13,14 @@
 -- document's copies of one sender, ledger_append_many() turns the per-row trigger off for its own
 -- rows (the transaction-local setting lienthong.figures_batch, read by the trigger's WHEN) and
 -- moves the rollups once after the rows are written (lt_figures_first_outcomes below):
---   * figure_copies: one row per copy delivered, the same days lt_copy_refresh() reads;
---     figure_on_time: those copies counted in one upsert, grouped by key, in key order (the order
---     the per-row path took them in: one document's copies share the issue day, then recipient);
+--   * figure_copies: one row per copy delivered, the same days and registration verdict
+--     lt_copy_refresh() writes (0094); figure_on_time_months: those copies counted in one upsert,
+--     grouped by (issue month, recipient), in key order (the order the per-row path took them in);
 --   * figure_documents / figure_outcomes: the document moved ONCE from its counted tuple to the
 --     tuple with every copy's outcome added (lt_figure_move: one -1 and one +1), instead of
 --     through each intermediate tuple.
 -- The arithmetic is the per-row path's: each copy has no previous outcome, so each row adds one
--- to its kind's count and, when delivered, counts the copy into figure_on_time. The only visible
+-- to its kind's count and, when delivered, counts the copy into its month. The only visible
 -- difference: the per-row path left rows with documents = 0 in figure_outcomes for the
 -- intermediate tuples it passed through (as lt_figures_rebuild() does not); the batch does not
 -- create them. Every sum the rate reads is the same. Anything else — a copy with an earlier
@@ -28,7 +28,7 @@
 -- twice, a single row — keeps the per-row trigger, unchanged.
 --
 -- The locks: the chain lock first (ledger_append_many takes it before anything), then the
--- figure_on_time rows in key order, then the document's figure_documents row, as before.
+-- figure_on_time_months rows in key order, then the document's figure_documents row, as before.
 
 CREATE FUNCTION lt_figures_first_outcomes(p_document_id uuid, p_sender text, p_dispatch_ids uuid[], p_kinds text[])
 RETURNS void
@@ -39,7 +39,8 @@ DECLARE
   v_paper integer;
   v_failed integer;
 BEGIN
-  -- The copies delivered: their days (as lt_copy_refresh reads them), kept and counted.
+  -- The copies delivered: their days and registration verdict (as lt_copy_refresh, 0094, writes
+  -- a copy delivered for the first time), kept, and counted into their months in one upsert.
   WITH n AS MATERIALIZED (
     SELECT x.id AS dispatch_id, d.issued_on, x.recipient_code AS recipient,
            (COALESCE(x.delivered_at, x.created_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS arrived_on,
@@ -51,19 +52,23 @@ BEGIN
       JOIN documents d ON d.id = x.document_id
       LEFT JOIN incoming_handling h ON h.dispatch_id = x.id
      WHERE u.kind = 'dispatch_delivered'
+  ), v AS MATERIALIZED (
+    SELECT n.*, CASE WHEN n.registered_on IS NOT NULL THEN lt_registered_in_time(n.arrived_on, n.registered_on) END AS registered_in_time FROM n
   ), kept AS (
-    INSERT INTO figure_copies (dispatch_id, issued_on, recipient, arrived_on, registered_on, due_on, completed_on)
-    SELECT dispatch_id, issued_on, recipient, arrived_on, registered_on, due_on, completed_on FROM n
+    INSERT INTO figure_copies (dispatch_id, issued_on, recipient, arrived_on, registered_on, due_on, completed_on, registered_in_time)
+    SELECT dispatch_id, issued_on, recipient, arrived_on, registered_on, due_on, completed_on, registered_in_time FROM v
   )
-  INSERT INTO figure_on_time AS t (issued_on, recipient, arrived_on, registered_lag, completion, open_due_on, copies)
-  SELECT issued_on, recipient, arrived_on, registered_lag, completion, open_due_on, count(*)::int
-    FROM (SELECT n.issued_on, n.recipient, n.arrived_on, lt_registered_lag(n.arrived_on, n.registered_on) AS registered_lag,
-                 lt_completion(n.due_on, n.completed_on) AS completion,
-                 CASE WHEN n.due_on IS NOT NULL AND n.completed_on IS NULL THEN n.due_on END AS open_due_on
-            FROM n) k
-   GROUP BY 1, 2, 3, 4, 5, 6
-   ORDER BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT ON CONSTRAINT figure_on_time_key DO UPDATE SET copies = t.copies + EXCLUDED.copies;
+  INSERT INTO figure_on_time_months AS t (issued_month, recipient, copies, registered, registered_in_time, with_due, completed, completed_in_time)
+  SELECT date_trunc('month', v.issued_on)::date, v.recipient, count(*)::int, sum((v.registered_on IS NOT NULL)::int)::int,
+         sum(COALESCE(v.registered_in_time, false)::int)::int, sum((v.due_on IS NOT NULL)::int)::int,
+         sum((v.due_on IS NOT NULL AND v.completed_on IS NOT NULL)::int)::int, sum(COALESCE(v.completed_on <= v.due_on, false)::int)::int
+    FROM v
+   GROUP BY 1, 2
+   ORDER BY 1, 2
+  ON CONFLICT (issued_month, recipient) DO UPDATE SET
+    copies = t.copies + EXCLUDED.copies, registered = t.registered + EXCLUDED.registered,
+    registered_in_time = t.registered_in_time + EXCLUDED.registered_in_time, with_due = t.with_due + EXCLUDED.with_due,
+    completed = t.completed + EXCLUDED.completed, completed_in_time = t.completed_in_time + EXCLUDED.completed_in_time;
 
   -- The document's outcome tuple, moved once by all the copies.
   SELECT count(*) FILTER (WHERE k = 'dispatch_delivered')::int, count(*) FILTER (WHERE k = 'dispatch_paper')::int,

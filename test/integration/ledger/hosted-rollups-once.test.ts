@@ -20,11 +20,11 @@ const sorted = (tuples: OutcomeTuple[]) => tuples.map((t) => JSON.stringify(t)).
 /**
  * Issue 25 (migration 0096): when a document's hosted copies get their FIRST outcomes in one
  * statement (ledger_append_many), the rollups are moved once for the document — figure_copies and
- * figure_on_time in one upsert, figure_documents / figure_outcomes in one move — instead of by the
+ * figure_on_time_months in one upsert, figure_documents / figure_outcomes in one move — instead of by the
  * ledger row trigger once per copy. The counts must be exactly the per-row path's: equal to what
  * the ledger and the copies' events say, and to what the rebuild functions find.
  */
-describe('rollups: a document\'s hosted first outcomes move figure_outcomes and figure_on_time once', function () {
+describe('rollups: a document\'s hosted first outcomes move figure_outcomes and the on-time months once', function () {
   this.timeout(180_000);
   let db: Db;
   let ctx: StageContext;
@@ -132,7 +132,7 @@ describe('rollups: a document\'s hosted first outcomes move figure_outcomes and 
 
   it('when the rebuild functions recount everything, then they find the very rows the batched moves kept, and the chains are whole', async () => {
     const read = async () => ({
-      onTime: (await db.query(`SELECT issued_on::text, recipient, arrived_on::text, registered_lag, completion, open_due_on::text, copies FROM figure_on_time WHERE copies <> 0 ORDER BY 1, 2, 3, 4, 5, 6`)).rows,
+      onTime: (await db.query(`SELECT issued_month::text, recipient, copies, registered, registered_in_time, with_due, completed, completed_in_time FROM figure_on_time_months WHERE copies <> 0 ORDER BY 1, 2`)).rows,
       copies: (await db.query(`SELECT * FROM figure_copies ORDER BY dispatch_id`)).rows,
       outcomes: (await db.query(`SELECT issued_on::text, sender, copies, delivered, paper, failed, signed, pipeline_failed, documents FROM figure_outcomes WHERE documents <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`)).rows,
       documents: (await db.query(`SELECT * FROM figure_documents ORDER BY document_id, sender`)).rows,
