@@ -5,6 +5,7 @@ import { keysetPage, type Page } from '../paging/keyset-page';
 import { incomingBranch, outgoingBranch } from './list-branches';
 import type { SearchReader } from './ranked-search';
 import { indexedMatches, SqlParams, textProbe } from './search-filters';
+import type { WordFrequencies } from './word-frequencies';
 
 /*
  * A broad word search: more matches than the count limit (ranked-search.ts, searchCountLimit).
@@ -72,7 +73,7 @@ function walkedBranch(branch: string, fallback: string, probe: string, budget: s
 }
 
 /** One page of a broad search, newest first (keyset paging as every list), with rank null. */
-export async function broadSearchPage(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader, atLeast: number, budgetRows?: number): Promise<Page<SearchKeys>> {
+export async function broadSearchPage(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader, atLeast: number, budgetRows?: number, freq?: WordFrequencies): Promise<Page<SearchKeys>> {
   const p = new SqlParams();
   const limit = f.limit ?? DEFAULT_PAGE_SIZE;
   const probe = textProbe(f.q, p, 'u."docId"') ?? 'TRUE';
@@ -80,7 +81,7 @@ export async function broadSearchPage(db: Queryable, agency: string, f: SearchQu
   const box = f.box ?? 'all';
   const branches: string[] = [];
   const among = (key: string) => {
-    const m = indexedMatches(f.q, p, key);
+    const m = indexedMatches(f.q, p, key, freq);
     return m ? [`d.id IN (${m})`] : [];
   };
   if (box !== 'out') branches.push(walkedBranch(incomingBranch(agency, f, p, reader), incomingBranch(agency, f, p, reader, among(agency)), probe, budget));

@@ -6,6 +6,7 @@ import { broadSearchPage, type SearchKeys } from './broad-search';
 import { incomingBranch, outgoingBranch } from './list-branches';
 import { rankedSelect, searchCountLimit, searchRankWindow, type SearchReader } from './ranked-search';
 import { SqlParams, textMatch } from './search-filters';
+import { wordFrequencies } from './word-frequencies';
 
 export type { SearchReader } from './ranked-search';
 
@@ -85,7 +86,9 @@ async function pageRows(db: Queryable, agency: string, keys: { box: string; rowI
  */
 export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<SearchResultPage> {
   const p = new SqlParams();
-  const text = textMatch(f.q, p, agency);
+  // Which words the index is asked for follows how common they are (search-text.ts).
+  const freq = f.q ? await wordFrequencies(db) : undefined;
+  const text = textMatch(f.q, p, agency, freq);
   const box = f.box ?? 'all';
   // `count=exact` (and a limit of 0) reads, counts and ranks every match, however many.
   const countLimit = f.count === 'exact' ? 0 : (opts.countLimit ?? searchCountLimit());
@@ -124,7 +127,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
       readable = r.rows[0]?.readable ?? 0;
     }
     if (read > countLimit) {
-      page = await broadSearchPage(db, agency, f, reader, readable, opts.walkBudget);
+      page = await broadSearchPage(db, agency, f, reader, readable, opts.walkBudget, freq);
       totalExact = false;
     }
   }

@@ -1,5 +1,6 @@
 import type { SearchQuery } from '../../../contracts';
 import { metaLikePattern, toTsQuery, toTsQueryForIndex } from './search-text';
+import type { WordFrequencies } from './word-frequencies';
 
 /** Vietnam's today, in SQL. */
 export const TODAY_VN = `(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
@@ -32,7 +33,7 @@ export interface TextMatch {
  * The words typed: ranked full text over metadata and file text, or a substring of the metadata.
  * `agency` lets the (readers, search_tsv) index of document_search find only the agency's matches (d = document_search).
  */
-export function textMatch(q: string | undefined, p: SqlParams, agency: string): TextMatch | null {
+export function textMatch(q: string | undefined, p: SqlParams, agency: string, freq?: WordFrequencies): TextMatch | null {
   if (!q) return null;
   const tsq = toTsQuery(q);
   const like = metaLikePattern(q);
@@ -42,7 +43,7 @@ export function textMatch(q: string | undefined, p: SqlParams, agency: string): 
   const lk = like ? p.add(like) : null;
   // The index looks the whole words up; the last word's prefix is checked on the rows found
   // (ts_match_vq is @@ the planner does not send to the index).
-  const forIndex = q ? toTsQueryForIndex(q) : null;
+  const forIndex = q ? toTsQueryForIndex(q, freq) : null;
   const words = forIndex ? `d.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(d.search_tsv, ${tq})` : `d.search_tsv @@ ${tq}`;
   const wordsArm = tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${words})` : null;
   const likeArm = lk ? `d.search_meta LIKE ${lk}` : null;
@@ -129,13 +130,13 @@ export function textProbe(q: string | undefined, p: SqlParams, idExpr: string): 
  * code, or '>' and its code for the documents it sent: migration 0098), found through the
  * (readers, search_tsv) index as textMatch finds them. Null when nothing searchable was typed.
  */
-export function indexedMatches(q: string | undefined, p: SqlParams, readerKey: string): string | null {
+export function indexedMatches(q: string | undefined, p: SqlParams, readerKey: string, freq?: WordFrequencies): string | null {
   if (!q) return null;
   const tsq = toTsQuery(q);
   const like = metaLikePattern(q);
   if (!tsq && !like) return null;
   const key = p.add(readerKey);
-  const forIndex = toTsQueryForIndex(q);
+  const forIndex = toTsQueryForIndex(q, freq);
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
   const words = tq ? (forIndex ? `s.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(s.search_tsv, ${tq})` : `s.search_tsv @@ ${tq}`) : null;
   const arms = [words, like ? `s.search_meta LIKE ${p.add(like)}` : null]
