@@ -41,15 +41,21 @@ export function textMatch(q: string | undefined, p: SqlParams, agency: string, f
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
   const reader = tsq ? p.add(agency) : null;
   const lk = like ? p.add(like) : null;
-  // The index looks the whole words up; the last word's prefix is checked on the rows found
-  // (ts_match_vq is @@ the planner does not send to the index).
-  const forIndex = q ? toTsQueryForIndex(q, freq) : null;
-  const words = forIndex ? `d.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(d.search_tsv, ${tq})` : `d.search_tsv @@ ${tq}`;
-  const wordsArm = tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${words})` : null;
+  const wordsArm = tq ? `(d.readers @> ARRAY[${reader}]::text[] AND ${indexedWords('d', q, tq, p, freq)})` : null;
   const likeArm = lk ? `d.search_meta LIKE ${lk}` : null;
   const where = [wordsArm, likeArm].filter(Boolean).join(' OR ');
   const rank = `(${tq ? `ts_rank_cd(d.search_tsv, ${tq}, 1)` : '0'} + ${lk ? `(d.search_meta LIKE ${lk})::int` : '0'})::real`;
   return { where: `(${where})`, words: wordsArm, like: likeArm, rank };
+}
+
+/**
+ * The words as the GIN index is asked for them on alias `a`: the words chosen by toTsQueryForIndex
+ * looked up, every row found then checked against the whole query `tq` (ts_match_vq is @@ the
+ * planner does not send to the index); the whole query looked up when it is what was chosen.
+ */
+function indexedWords(a: string, q: string, tq: string, p: SqlParams, freq?: WordFrequencies): string {
+  const forIndex = toTsQueryForIndex(q, freq);
+  return forIndex ? `${a}.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(${a}.search_tsv, ${tq})` : `${a}.search_tsv @@ ${tq}`;
 }
 
 /** The sender filter: an agency code, or words of its name with abbreviations ("UBND", "noi vu"). */
@@ -136,9 +142,8 @@ export function indexedMatches(q: string | undefined, p: SqlParams, readerKey: s
   const like = metaLikePattern(q);
   if (!tsq && !like) return null;
   const key = p.add(readerKey);
-  const forIndex = toTsQueryForIndex(q, freq);
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
-  const words = tq ? (forIndex ? `s.search_tsv @@ to_tsquery('simple', ${p.add(forIndex)}) AND ts_match_vq(s.search_tsv, ${tq})` : `s.search_tsv @@ ${tq}`) : null;
+  const words = tq ? indexedWords('s', q, tq, p, freq) : null;
   const arms = [words, like ? `s.search_meta LIKE ${p.add(like)}` : null]
     .filter((a): a is string => a !== null)
     .map((a) => `(s.readers @> ARRAY[${key}]::text[] AND ${a})`);
