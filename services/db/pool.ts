@@ -52,6 +52,17 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * A statement PostgreSQL plans for its values every time (sent unnamed, never prepared): for the
+ * few statements whose best plan depends on the values themselves, where the generic plan a named
+ * statement falls back to after five executions is worse. Measured at 1,000,000 documents: a word
+ * search's ranked read took 25 ms of the database's CPU with a cached generic plan against 17 ms
+ * planned for its words and agency (the planning itself 0.3 ms).
+ */
+export function plannedEachTime(text: string, values: unknown[]): pg.QueryConfig {
+  return { text, values };
+}
+
 export interface PoolOptions {
   max?: number;
   application?: string;

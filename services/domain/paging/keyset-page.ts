@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/pool';
+import { plannedEachTime, type Queryable } from '../../db/pool';
 import { checkKeyParts, decodeCursor, encodeCursor, type DecodedCursor } from './cursor';
 
 /** One page of a list, with the honest total of the whole list (never capped). */
@@ -35,6 +35,11 @@ export interface KeysetQuery {
    * counted already (a broad search's lower bound: broad-search.ts).
    */
   count: string | 'inline' | { known: number };
+  /**
+   * Planned for its values at every call instead of prepared once per connection (pool.ts,
+   * plannedEachTime): for lists whose best plan depends on the values (a word search).
+   */
+  planEachTime?: boolean | undefined;
 }
 
 /**
@@ -46,6 +51,8 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
   const cursor: DecodedCursor | null = req.cursor ? decodeCursor(req.cursor, q.key.length) : null;
   if (cursor) checkKeyParts(cursor.key, q.key.map((k) => k.type));
   const params = [...q.params];
+  const run = <R extends Record<string, unknown>>(text: string, values: unknown[]) =>
+    q.planEachTime ? db.query<R>(plannedEachTime(text, values)) : db.query<R>(text, values);
   let keyset = 'TRUE';
   const reverse = req.last === true || cursor?.dir === 'b';
   if (cursor) {
@@ -64,10 +71,10 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
     const inner = q.select.replace('{{keyset}}', 'TRUE').replace(/^SELECT /, 'SELECT count(*) OVER () AS "_total", ');
     const outerKeyset = cursor ? keyset.replace(/\b[a-z]+\.("?[A-Za-z]+"?)/g, 'w.$1') : 'TRUE';
     const outerOrder = order.replace(/\b[a-z]+\.("?[A-Za-z]+"?)/g, 'w.$1');
-    rows = await db.query(`SELECT * FROM (${inner}) w WHERE ${outerKeyset} ORDER BY ${outerOrder} LIMIT $${params.length}`, params);
+    rows = await run(`SELECT * FROM (${inner}) w WHERE ${outerKeyset} ORDER BY ${outerOrder} LIMIT $${params.length}`, params);
     total = Number(rows.rows[0]?._total ?? 0);
     if (rows.rows.length === 0 && cursor) {
-      const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${q.select.replace('{{keyset}}', 'TRUE')}) w`, q.params);
+      const c = await run<{ n: number }>(`SELECT count(*)::int AS n FROM (${q.select.replace('{{keyset}}', 'TRUE')}) w`, q.params);
       total = c.rows[0]?.n ?? 0;
     }
   } else if (typeof q.count === 'object') {
@@ -75,11 +82,11 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
     // branches pages each branch along its own index (a plan PostgreSQL does not find by itself
     // when a branch carries a costly filter), then the page is cut from their union.
     const filled = q.select.replaceAll('{{keyset}}', keyset).replaceAll('{{order}}', order).replaceAll('{{limit}}', `$${params.length}`);
-    rows = await db.query(`${filled} ORDER BY ${order} LIMIT $${params.length}`, params);
+    rows = await run(`${filled} ORDER BY ${order} LIMIT $${params.length}`, params);
     total = q.count.known;
   } else {
     const sql = `${q.select.replace('{{keyset}}', keyset)} ORDER BY ${order} LIMIT $${params.length}`;
-    const [r, count] = await Promise.all([db.query(sql, params), db.query<{ n: number }>(q.count, q.params)]);
+    const [r, count] = await Promise.all([run(sql, params), run<{ n: number }>(q.count, q.params)]);
     rows = r;
     total = count.rows[0]?.n ?? 0;
   }

@@ -93,6 +93,7 @@ export async function broadSearchPage(db: Queryable, agency: string, f: SearchQu
       key: [{ expr: 'u.at', type: 'timestamptz' }, { expr: 'u."rowId"', type: 'uuid' }],
       params: p.values,
       count: { known: atLeast },
+      planEachTime: true,
     },
     { limit, cursor: walkCursor(f.cursor), last: f.page === 'last' },
   );

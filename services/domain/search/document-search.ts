@@ -1,5 +1,5 @@
 import type { SearchItem, SearchQuery } from '../../../contracts';
-import type { Queryable } from '../../db/pool';
+import { plannedEachTime, type Queryable } from '../../db/pool';
 import { DEFAULT_PAGE_SIZE } from '../paging/cursor';
 import { keysetPage, type Page } from '../paging/keyset-page';
 import { broadSearchPage, type SearchKeys } from './broad-search';
@@ -113,6 +113,8 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
       params: p.values,
       // Ranked, every match is found for the order anyway: the total comes from the same query.
       count: text ? 'inline' : `SELECT count(*)::int AS n FROM (${source}) u`,
+      // The best plan depends on the words and the agency (how many match, in which box).
+      planEachTime: true,
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
   );
@@ -122,7 +124,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
     let read = page.items[0]?._nm;
     let readable = page.total;
     if (read === undefined) {
-      const r = await db.query<{ nm: number; readable: number }>(sample, p.values);
+      const r = await db.query<{ nm: number; readable: number }>(plannedEachTime(sample, p.values));
       read = r.rows[0]?.nm ?? 0;
       readable = r.rows[0]?.readable ?? 0;
     }
