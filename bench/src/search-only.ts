@@ -23,6 +23,7 @@ export function searchRows(r: SearchPhaseResult): [string, unknown][] {
     [`search p50/p95/max ms (${r.concurrency} users)`, `${r.search.p50Ms} / ${r.search.p95Ms} / ${r.search.maxMs}; mean hits ${r.meanHitsPerSearch}`],
     ['search p50/p95 ms per term (mean hits; share broad)', (r.byTerm ?? []).map((t) => `${t.term}: ${t.p50Ms}/${t.p95Ms} (${t.meanHits}; ${t.broadShare})`).join('; ')],
     [`same searches with count=exact p50/p95 ms (count limit ${r.countLimit})`, r.searchExactCount ? `${r.searchExactCount.p50Ms} / ${r.searchExactCount.p95Ms}` : 'n/a'],
+    ['CPU ms per search (gateway / database / Redis / load generator = total)', r.cpuMsPerSearch ? `${r.cpuMsPerSearch.gateway} / ${r.cpuMsPerSearch.postgres} / ${r.cpuMsPerSearch.redis} / ${r.cpuMsPerSearch.loadgen} = ${r.cpuMsPerSearch.total}` : 'n/a'],
     ['inbox first page p50/p95 ms', `${r.inboxFirst.p50Ms} / ${r.inboxFirst.p95Ms}`],
     ['inbox last page p50/p95 ms', `${r.inboxLast.p50Ms} / ${r.inboxLast.p95Ms}`],
     ['sizes', JSON.stringify(r.sizes)],
@@ -44,4 +45,5 @@ export async function searchOnly(say: (s: string) => void): Promise<void> {
   const targets = [...(previous.targets ?? []).filter((t) => !t.figure.startsWith('search.')), ...searchTargets(r)];
   writeJson(file, { ...previous, search: r, targets });
   printReport(searchRows(r), searchTargets(r), []);
+  if (r.gatewayProfile) say(`gateway profile (whole run): ${JSON.stringify(r.gatewayProfile, null, 1)}`);
 }

@@ -3,13 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { freePort } from '../../infra/embedded/free-port';
 import { createPool } from '../../services/db/pool';
 import { migrate } from '../../services/db/migrator';
 import { createApiKey } from '../../services/domain/apikeys/api-key.repository';
 import { searchCountLimit } from '../../services/domain/search/ranked-search';
+import { cpuWindow, findGroups } from './cpu-accounting';
 import { startService, waitReady, type Service } from './processes';
+import { summariseProfile, type ProfileSummary } from './profile-summary';
 import { existingSearchData, generateSearchData, indexSizes, SEARCH_TERMS, type SearchData } from './search-data';
 import { percentile, round } from './stats';
 
@@ -54,6 +57,13 @@ export interface SearchPhaseResult {
   countLimit: number;
   /** The same searches asked with count=exact (every match counted and ranked): what the limit saves. */
   searchExactCount: LatencyFigures;
+  /**
+   * CPU per search of the measured searches (default mode), in ms, by process: the gateway, the
+   * database (postmaster and backends), Redis and this load generator, from /proc.
+   */
+  cpuMsPerSearch: Record<string, number> & { total: number };
+  /** With BENCH_PROFILE=1: where the gateway's CPU went during the searches (node --cpu-prof). */
+  gatewayProfile?: ProfileSummary | undefined;
   sizes: Record<string, string>;
   loadavg: { before: number[]; after: number[] };
   terms: readonly string[];
@@ -114,10 +124,39 @@ interface Answer {
   totalExact?: boolean;
 }
 
-async function getJson(url: string, key: string): Promise<Answer> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-  if (res.status !== 200) throw new Error(`${res.status} ${url}`);
-  return (await res.json()) as Answer;
+/**
+ * The clients' connections: kept alive, one per user. node:http rather than fetch: this load
+ * generator runs on the same two cores as the gateway and the database, and fetch (undici) cost it
+ * about twice the CPU per answer (measured at 1,000,000 documents: ~2.2 against ~1.2 ms per search),
+ * time no real client would take from the server's machine.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+function getJson(url: string, key: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers: { authorization: `Bearer ${key}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`${res.statusCode} ${url}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Stops the gateway (its --cpu-prof profile is written at exit) and summarises the profile, if one was asked for. */
+async function gatewayProfileOf(gateway: Service, dir: string): Promise<ProfileSummary | undefined> {
+  const file = path.join(dir, 'gateway-search.cpuprofile');
+  if (process.env.BENCH_PROFILE !== '1') return undefined;
+  await gateway.stop();
+  return fs.existsSync(file) ? summariseProfile(file, 25) : undefined;
 }
 
 /** Copies a generated stack's PostgreSQL cluster into the run's folder (cp -a keeps owners and modes). */
@@ -186,6 +225,8 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
     const searchSettings = Object.fromEntries(
       ['LIENTHONG_SEARCH_COUNT_LIMIT', 'LIENTHONG_SEARCH_RANK_WINDOW'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]),
     );
+    const profileDir = path.join(runDir, 'profiles');
+    const profile = process.env.BENCH_PROFILE === '1';
     gateway = startService('gateway', 'services/gateway/main.js', {
       ...env,
       ...searchSettings,
@@ -198,17 +239,30 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-    }, path.join(runDir, 'gateway-search.log'));
+    }, path.join(runDir, 'gateway-search.log'), profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', 'gateway-search.cpuprofile'] : []);
     await waitReady(`${baseUrl}/health/ready`, 60_000);
 
     const before = os.loadavg().map((v) => round(v, 2)!);
     const keyOf = (u: number) => keys[u % keys.length]!;
     // Warm-up (plans, caches): one round of each kind, not measured.
     await closedLoop(o.users, SEARCH_TERMS.map((t) => (u: number) => getJson(`${baseUrl}/v1/search?q=${encodeURIComponent(t)}&limit=50`, keyOf(u))));
+    const redisPort = Number(new URL(stack.redisUrl).port);
+    const gatewayPid = gateway.pid;
+    // The load generator is this process alone (process.cpuUsage): its children include the gateway.
+    const cpu = cpuWindow(() => findGroups(runDir, redisPort, { gateway: gatewayPid }));
+    const ownBefore = process.cpuUsage();
     const searches = await closedLoop(
       o.users,
       Array.from({ length: o.requests }, (_, i) => (u: number) => getJson(`${baseUrl}/v1/search?q=${encodeURIComponent(SEARCH_TERMS[i % SEARCH_TERMS.length]!)}&limit=50`, keyOf(u))),
     );
+    const used = cpu.stop();
+    const own = process.cpuUsage(ownBefore);
+    const perSearch = (seconds: number) => round((seconds * 1000) / Math.max(1, searches.ms.length), 2)!;
+    const cpuMsPerSearch: Record<string, number> = {
+      ...Object.fromEntries(['gateway', 'postgres', 'redis'].map((k) => [k, perSearch(used[k]?.cpuSeconds ?? 0)])),
+      loadgen: perSearch((own.user + own.system) / 1e6),
+    };
+    const cpuTotal = round(Object.values(cpuMsPerSearch).reduce((a, b) => a + b, 0), 2)!;
     const exactCount = await closedLoop(
       o.users,
       Array.from({ length: o.requests }, (_, i) => (u: number) => getJson(`${baseUrl}/v1/search?q=${encodeURIComponent(SEARCH_TERMS[i % SEARCH_TERMS.length]!)}&limit=50&count=exact`, keyOf(u))),
@@ -241,11 +295,14 @@ export async function runSearchPhase(o: SearchPhaseOptions): Promise<SearchPhase
       byTerm: perTerm(searches.byJob),
       countLimit: searchCountLimit(),
       searchExactCount: figures(exactCount.ms, exactCount.errors),
+      cpuMsPerSearch: { ...cpuMsPerSearch, total: cpuTotal },
+      gatewayProfile: await gatewayProfileOf(gateway, profileDir),
       sizes,
       loadavg: { before, after },
       terms: SEARCH_TERMS,
     };
   } finally {
+    agent.destroy();
     await gateway?.stop().catch(() => undefined);
     await stack?.stop();
     fs.rmSync(runDir, { recursive: true, force: true });
