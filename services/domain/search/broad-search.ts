@@ -80,12 +80,12 @@ export async function broadSearchPage(db: Queryable, agency: string, f: SearchQu
   const budget = `${p.add(budgetRows ?? walkBudget(limit))}::int`;
   const box = f.box ?? 'all';
   const branches: string[] = [];
-  const among = (key: string) => {
+  const among = (key: string, doc: string) => {
     const m = indexedMatches(f.q, p, key, freq);
-    return m ? [`d.id IN (${m})`] : [];
+    return m ? [`${doc} IN (${m})`] : [];
   };
-  if (box !== 'out') branches.push(walkedBranch(incomingBranch(agency, f, p, reader), incomingBranch(agency, f, p, reader, among(agency)), probe, budget));
-  if (box !== 'in') branches.push(walkedBranch(outgoingBranch(agency, f, p), outgoingBranch(agency, f, p, among(`>${agency}`)), probe, budget));
+  if (box !== 'out') branches.push(walkedBranch(incomingBranch(agency, f, p, reader), incomingBranch(agency, f, p, reader, among(agency, 'x.document_id')), probe, budget));
+  if (box !== 'in') branches.push(walkedBranch(outgoingBranch(agency, f, p), outgoingBranch(agency, f, p, among(`>${agency}`, 'd.id')), probe, budget));
   const page = await keysetPage<SearchKeys>(
     db,
     {

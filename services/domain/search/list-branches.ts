@@ -12,13 +12,16 @@ import { incomingFilters, outgoingFilters, type SqlParams } from './search-filte
 
 /**
  * The received branch: the sort key and the document (the columns shown are read for the page's
- * rows alone, pageRows). `extra`: more conditions (x = the copy, d = documents).
+ * rows alone, pageRows). `extra`: more conditions (x = the copy, d = documents). The documents row
+ * is joined only when a condition reads it: without filters on the document the list is the
+ * inbox's index alone (a broad search walking 500 copies saved a primary-key probe on each).
  */
 export function incomingBranch(agency: string, f: SearchQuery, p: SqlParams, reader: SearchReader, extra: string[] = []): string {
   const where = [`x.recipient_code = ${p.add(agency)}`, 'x.delivered_at IS NOT NULL', ...incomingFilters(f, p), ...extra];
   if (reader.givenTo) where.push(givenToSql(`${p.add(reader.givenTo.userId)}::uuid`, `${p.add(reader.givenTo.departmentId)}::uuid`));
+  const readsDocument = where.some((w) => /\bd\./.test(w));
   return `SELECT 'in'::text AS box, x.id AS "rowId", x.delivered_at AS at, NULL::real AS rank, x.document_id AS "docId"
-            FROM dispatches x JOIN documents d ON d.id = x.document_id
+            FROM dispatches x${readsDocument ? ' JOIN documents d ON d.id = x.document_id' : ''}
            WHERE ${where.join(' AND ')}`;
 }
 
