@@ -113,7 +113,7 @@ export async function searchDocuments(db: Queryable, agency: string, f: SearchQu
       params: p.values,
       // Ranked, every match is found for the order anyway: the total comes from the same query.
       count: text ? 'inline' : `SELECT count(*)::int AS n FROM (${source}) u`,
-      // The best plan depends on the words and the agency (how many match, in which box).
+      // The best plan depends on the words, the filters and the agency (how many match, in which box).
       planEachTime: true,
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
