@@ -1,4 +1,5 @@
 import { addDays } from '../calendar/vn-day';
+import { monthStart, nextMonthStart } from './periods';
 
 /** Inclusive day range; empty when `from` > `to` (ISO days compare as strings). */
 export interface DayRange {
@@ -23,14 +24,4 @@ export function splitByMonths(from: string, to: string): { months: DayRange; hea
     head: { from, to: to < before ? to : before },
     tail: { from: [from, after, firstWhole].sort().at(-1)!, to },
   };
-}
-
-function monthStart(day: string): string {
-  return `${day.slice(0, 7)}-01`;
-}
-
-function nextMonthStart(day: string): string {
-  const y = Number(day.slice(0, 4));
-  const m = Number(day.slice(5, 7));
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }

@@ -21,6 +21,17 @@ export function monthKey(day: string): string {
   return day.slice(0, 7);
 }
 
+/** The first day of the day's month. */
+export function monthStart(day: string): string {
+  return `${monthKey(day)}-01`;
+}
+
+/** The first day of the month after the day's. */
+export function nextMonthStart(day: string): string {
+  const [y, m] = [Number(day.slice(0, 4)), Number(day.slice(5, 7))];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
 export function quarterKey(day: string): string {
   const { year, quarter } = quarterOfDay(day);
   return `${year}-Q${quarter}`;
@@ -50,8 +61,7 @@ export function periodsBetween(from: string, to: string, unit: 'month' | 'quarte
   while (start <= to) {
     let end: string;
     if (unit === 'month') {
-      const [y, m] = [Number(start.slice(0, 4)), Number(start.slice(5, 7))];
-      end = addDays(m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`, -1);
+      end = addDays(nextMonthStart(start), -1);
     } else {
       const { year, quarter } = quarterOfDay(start);
       end = quarterBounds(year, quarter).to;
