@@ -29,15 +29,22 @@ export interface TextMatch {
   rank: string;
 }
 
+/** What of the words typed can be searched: the full-text query, the metadata substring; null when neither. */
+function searchable(q: string | undefined): { tsq: string | null; like: string | null } | null {
+  if (!q) return null;
+  const tsq = toTsQuery(q);
+  const like = metaLikePattern(q);
+  return tsq || like ? { tsq, like } : null;
+}
+
 /**
  * The words typed: ranked full text over metadata and file text, or a substring of the metadata.
  * `agency` lets the (readers, search_tsv) index of document_search find only the agency's matches (d = document_search).
  */
 export function textMatch(q: string | undefined, p: SqlParams, agency: string, freq?: WordFrequencies): TextMatch | null {
-  if (!q) return null;
-  const tsq = toTsQuery(q);
-  const like = metaLikePattern(q);
-  if (!tsq && !like) return null;
+  const typed = searchable(q);
+  if (!q || !typed) return null;
+  const { tsq, like } = typed;
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
   const reader = tsq ? p.add(agency) : null;
   const lk = like ? p.add(like) : null;
@@ -119,13 +126,12 @@ export function outgoingFilters(f: SearchQuery, p: SqlParams): string[] {
  * first, instead of reading every match through the index. Null when nothing searchable was typed.
  */
 export function textProbe(q: string | undefined, p: SqlParams, idExpr: string): string | null {
-  if (!q) return null;
-  const tsq = toTsQuery(q);
-  const like = metaLikePattern(q);
+  const typed = searchable(q);
+  if (!typed) return null;
+  const { tsq, like } = typed;
   const tests = [tsq ? `s.search_tsv @@ to_tsquery('simple', ${p.add(tsq)})` : null, like ? `s.search_meta LIKE ${p.add(like)}` : null].filter(
     (t): t is string => t !== null,
   );
-  if (tests.length === 0) return null;
   // A scalar subquery on purpose: one probe by primary key per row walked, never a join the
   // planner could turn into reading every match.
   return `COALESCE((SELECT ${tests.join(' OR ')} FROM document_search s WHERE s.document_id = ${idExpr}), false)`;
@@ -137,10 +143,9 @@ export function textProbe(q: string | undefined, p: SqlParams, idExpr: string): 
  * (readers, search_tsv) index as textMatch finds them. Null when nothing searchable was typed.
  */
 export function indexedMatches(q: string | undefined, p: SqlParams, readerKey: string, freq?: WordFrequencies): string | null {
-  if (!q) return null;
-  const tsq = toTsQuery(q);
-  const like = metaLikePattern(q);
-  if (!tsq && !like) return null;
+  const typed = searchable(q);
+  if (!q || !typed) return null;
+  const { tsq, like } = typed;
   const key = p.add(readerKey);
   const tq = tsq ? `to_tsquery('simple', ${p.add(tsq)})` : null;
   const words = tq ? indexedWords('s', q, tq, p, freq) : null;
