@@ -1,4 +1,4 @@
-import { activeJobOf } from '../../test/support/queue-probe';
+import { stepRunningOf } from '../../test/support/queue-probe';
 import { spawnGateway } from '../../test/support/gateway-process';
 import { testEnv } from '../../test/support/test-env';
 import { pipelineProgress, waitWithProgress } from './progress';
@@ -6,14 +6,14 @@ import { audit, settle, type ScenarioResult } from './audit';
 import type { DrillStack } from './drill-stack';
 import { submitMany, submitOnce } from './load';
 
-/** kill -9 of the worker while it holds a job of `stage`; a fresh worker must finish everything. */
+/** kill -9 of the worker while it runs a step of `stage` (its own job, or a job chained into it); a fresh worker must finish everything. */
 export async function workerKill(stack: DrillStack, stage: string, docs: number): Promise<ScenarioResult> {
   const dupBefore = stack.receiver.duplicates();
   const doomed = stack.worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
   const ids = await submitMany(stack, docs);
   // Bounded by the pipeline's progress on these documents, not by a fixed minute a busy machine misses.
-  await waitWithProgress(`a ${stage} job running`, async () => {
-    for (const id of ids) if (await activeJobOf(stack.redis.url, testEnv().queuePrefix, stage, id)) return true;
+  await waitWithProgress(`a ${stage} step running`, async () => {
+    for (const id of ids) if (await stepRunningOf(stack.redis.url, testEnv().queuePrefix, stack.db, stage, id)) return true;
     return false;
   }, () => pipelineProgress(stack.db, ids), { idleMs: 60_000, maxMs: 10 * 60_000, recheckMs: 100 });
   const faultAt = Date.now();

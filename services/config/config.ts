@@ -38,6 +38,12 @@ const Schema = z.object({
   LIENTHONG_WORKER_CONCURRENCY: int(4),
   /** Deliveries wait on the network and on short transactions, not on the CPU: run more at once. */
   LIENTHONG_DELIVER_CONCURRENCY: int(16),
+  /**
+   * A sign job routes its document and delivers its hosted copies itself when this process runs
+   * those stages (workers/runtime/stage-chain.ts): two queue hops fewer per document. 0 = every
+   * stage through its own queue, as before.
+   */
+  LIENTHONG_STAGE_CHAINING: bool.default(true),
   LIENTHONG_JOB_LOCK_MS: int(30_000),
   LIENTHONG_STALLED_INTERVAL_MS: int(30_000),
   LIENTHONG_RELAY_POLL_MS: int(1_000),

@@ -70,5 +70,5 @@ export async function acceptTestDocument(tx: Queryable, s: TestDocumentSpec): Pr
  */
 export async function routeTestDocument(db: Queryable, documentId: string, from: DocumentStatus = DocumentStatus.accepted): Promise<void> {
   const n = await routeDocument(db, { id: documentId, from, to: DocumentStatus.routed, topic: Stage.deliver, priorities: [] });
-  if (n === null) throw new Error(`document ${documentId} was not in ${from}`);
+  if (!n.moved) throw new Error(`document ${documentId} was not in ${from}`);
 }

@@ -2,6 +2,7 @@ import type { JobPayload, Stage } from '../../contracts';
 import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
 import type { Logger } from '../../services/logging/logger';
+import type { NextStep } from './stage-chain';
 
 export interface StageContext {
   db: Db;
@@ -11,10 +12,16 @@ export interface StageContext {
   attempt: number;
   /** True when this is the last attempt BullMQ will make. */
   lastAttempt: boolean;
+  /**
+   * The stages this step may run after itself, in the same job, instead of writing their outbox
+   * rows (stage-chain.ts). Absent or empty: every following stage goes through the outbox.
+   */
+  chains?: ReadonlySet<Stage>;
 }
 
 export type StageHandler<S extends Stage> = {
-  run(payload: JobPayload<S>, ctx: StageContext): Promise<void>;
+  /** Returns the next step when the handler left it to this job (a stage in ctx.chains). */
+  run(payload: JobPayload<S>, ctx: StageContext): Promise<NextStep | void>;
   /** Called once when the job will not be tried again: record the failure, never drop it silently. */
   onFinalFailure(payload: JobPayload<S>, error: Error, ctx: StageContext): Promise<void>;
 };

@@ -1,19 +1,34 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
-import { JobPayloadSchemas, type JobPayload, type Stage } from '../../contracts';
+import { JobPayloadSchemas, STAGES, Stage } from '../../contracts';
 import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
-import { logger, withLogContext } from '../../services/logging/logger';
+import { logger, withLogContext, type Logger } from '../../services/logging/logger';
 import { HANDLERS } from '../registry';
 import { observeStage } from '../../services/metrics/metrics';
 import { jitteredBackoff, withChosenDelay } from './backoff';
 import { PermanentStageError, type StageContext } from './stage-context';
+import { chainsAfter, type NextStep } from './stage-chain';
 
-/** One BullMQ worker for one stage: parse the payload, run the handler, never lose a failure. */
-export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; connection: IORedis }): Worker {
-  const handler = HANDLERS[stage] as (typeof HANDLERS)[Stage];
+export interface StageWorkerDeps {
+  db: Db;
+  config: Config;
+  connection: IORedis;
+  /** The stages this process runs (`--only`): a job chains only into those (stage-chain.ts). */
+  runs: readonly Stage[];
+}
+
+const LOGGERS = new Map<Stage, Logger>(STAGES.map((s) => [s, logger(`stage.${s}`)]));
+
+/**
+ * One BullMQ worker for one stage: parse the payload, run the handler, never lose a failure. A job
+ * runs its own stage's step, then the steps chained after it here (stage-chain.ts), each under its
+ * stage's handler, fault delay, metric and final-failure record.
+ */
+export function createStageWorker(stage: Stage, deps: StageWorkerDeps): Worker {
   const { config } = deps;
-  const log = logger(`stage.${stage}`);
+  const chainsOf = new Map(STAGES.map((s) => [s, chainsAfter(s, deps.runs, config.LIENTHONG_STAGE_CHAINING)]));
+  const log = LOGGERS.get(stage)!;
   return new Worker(
     stage,
     async (job: Job) =>
@@ -23,37 +38,20 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
           log.error({ issues: parsed.error.issues }, 'job payload does not match its contract');
           throw new UnrecoverableError(`invalid ${stage} payload`);
         }
-        const payload = parsed.data as JobPayload<Stage>;
         const maxAttempts = job.opts.attempts ?? 1;
-        const ctx: StageContext = {
-          db: deps.db,
-          config,
-          log,
-          attempt: job.attemptsMade + 1,
-          lastAttempt: job.attemptsMade + 1 >= maxAttempts,
-        };
-        const delay = config.faultDelays[stage];
-        if (delay) await new Promise((r) => setTimeout(r, delay)); // fault injection (dev mode only)
-        const started = process.hrtime.bigint();
-        try {
-          await handler.run(payload as never, ctx);
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          const permanent = error instanceof PermanentStageError;
-          log.warn({ err: error, attempt: ctx.attempt, permanent }, 'stage attempt failed');
-          if (permanent || ctx.lastAttempt) {
-            await handler.onFinalFailure(payload as never, error, ctx);
-            throw new UnrecoverableError(error.message);
-          }
-          throw error;
-        } finally {
-          observeStage(stage, Number(process.hrtime.bigint() - started) / 1e9);
+        const attempt = { attempt: job.attemptsMade + 1, lastAttempt: job.attemptsMade + 1 >= maxAttempts };
+        let step: NextStep | undefined = { stage, payload: parsed.data } as NextStep;
+        while (step) {
+          const ctx: StageContext = { db: deps.db, config, log: LOGGERS.get(step.stage)!, ...attempt, chains: chainsOf.get(step.stage)! };
+          const current: NextStep = step;
+          step = current.stage === stage ? await runStep(current, ctx) : await withLogContext({ stage: current.stage, chainedFrom: stage }, () => runStep(current, ctx));
         }
       }),
     {
       connection: deps.connection,
       prefix: config.LIENTHONG_QUEUE_PREFIX,
-      concurrency: stage === 'deliver' ? config.LIENTHONG_DELIVER_CONCURRENCY : config.LIENTHONG_WORKER_CONCURRENCY,
+      // A job's chained steps run in its own slot: the stage's concurrency bounds its chains too.
+      concurrency: stage === Stage.deliver ? config.LIENTHONG_DELIVER_CONCURRENCY : config.LIENTHONG_WORKER_CONCURRENCY,
       lockDuration: config.LIENTHONG_JOB_LOCK_MS,
       stalledInterval: config.LIENTHONG_STALLED_INTERVAL_MS,
       // A worker killed mid-job leaves it stalled; allow several recoveries before BullMQ gives up
@@ -64,4 +62,26 @@ export function createStageWorker(stage: Stage, deps: { db: Db; config: Config; 
       autorun: true,
     },
   );
+}
+
+/** One step of a job: its stage's handler. Returns the step the handler left to this job, if any. */
+async function runStep(step: NextStep, ctx: StageContext): Promise<NextStep | undefined> {
+  const handler = HANDLERS[step.stage] as { run(p: unknown, c: StageContext): Promise<NextStep | void>; onFinalFailure(p: unknown, e: Error, c: StageContext): Promise<void> };
+  const delay = ctx.config.faultDelays[step.stage];
+  if (delay) await new Promise((r) => setTimeout(r, delay)); // fault injection (dev mode only)
+  const started = process.hrtime.bigint();
+  try {
+    return (await handler.run(step.payload, ctx)) ?? undefined;
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const permanent = error instanceof PermanentStageError;
+    ctx.log.warn({ err: error, attempt: ctx.attempt, permanent }, 'stage attempt failed');
+    if (permanent || ctx.lastAttempt) {
+      await handler.onFinalFailure(step.payload, error, ctx);
+      throw new UnrecoverableError(error.message);
+    }
+    throw error;
+  } finally {
+    observeStage(step.stage, Number(process.hrtime.bigint() - started) / 1e9);
+  }
 }

@@ -15,6 +15,7 @@ import { signingIdentityFor } from './signing-identities';
 import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
 import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
+import { chainOrQueue, resumeStep } from '../runtime/stage-chain';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
@@ -25,10 +26,12 @@ const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
  * configured level: B-LT (a DSS with validation data) or B-LTA (and a document timestamp).
  */
 export const signStage: StageHandler<typeof Stage.sign> = {
-  async run({ documentId }, { db, config, log }) {
+  async run({ documentId }, ctx) {
+    const { db, config, log } = ctx;
     // One read: the document, its files (small ones with their bytes), the sender's name and current certificate.
     const read = await loadForStage(db, documentId, { status: DocumentStatus.converted, bytesOf: SIGN_INPUTS, certificate: true });
-    if (!read || read.doc.status !== DocumentStatus.converted) return;
+    // Signed already: a job taken over mid-chain resumes the steps it runs itself (stage-chain.ts).
+    if (!read || read.doc.status !== DocumentStatus.converted) return resumeStep(read?.doc.status, documentId, ctx.chains);
     const { doc, files } = read;
     const canonical = files.find((f) => f.role === 'canonical');
     if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
@@ -38,16 +41,18 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     }
     // A document from a remote agency (a peer hub's, or through the national axis) was signed at its
     // own end: its PDF goes on as it arrived, the arriving signature intact.
+    // Route follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
+    const { outbox, next } = chainOrQueue(whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)), ctx.chains);
     if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
-      await advanceDocument(db, {
+      const moved = await advanceDocument(db, {
         id: documentId,
         from: DocumentStatus.converted,
         to: DocumentStatus.signed,
         files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
-        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
+        outbox,
       });
       log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
-      return;
+      return moved ? next : undefined;
     }
     const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
     const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
@@ -60,7 +65,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
     // Large files are signed from temporary files (bounded memory), two each (in, out); they are
     // removed when the stage ends. Small ones are signed in memory: no path, no unlink (issue 25).
     const large = [canonical, ...pdfAttachments].filter((f) => f.size > BLOB_CHUNK_BYTES).length;
-    await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * large, async (...paths) => {
+    const moved = await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * large, async (...paths) => {
       const signer = new StoredPdfSigner(db, identity, paths, log, plan);
       const main = await signer.sign(canonical, {
         ...common,
@@ -79,7 +84,7 @@ export const signStage: StageHandler<typeof Stage.sign> = {
         attachments.push({ file: a, signed });
       }
       // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row.
-      await advanceDocument(db, {
+      const advanced = await advanceDocument(db, {
         id: documentId,
         from: DocumentStatus.converted,
         to: DocumentStatus.signed,
@@ -89,10 +94,12 @@ export const signStage: StageHandler<typeof Stage.sign> = {
           { role: 'signed', sha256: main.blob.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') },
           ...attachments.map((a) => ({ role: a.file.role, sha256: a.signed.blob.sha256, name: a.file.name })),
         ],
-        outbox: whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)),
+        outbox,
       });
       log.info({ bytes: main.size, level: main.level }, 'signed');
+      return advanced;
     });
+    return moved ? next : undefined;
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'sign');

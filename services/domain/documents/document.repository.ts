@@ -255,6 +255,9 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
 // the dispatches are read by this same statement: whatFollows(Stage.route, id, priority, deliveries).
 // The channel is the one the `channels` part sets (the directory's) unless the copy had one
 // already: a data-modifying CTE's rows are not visible to its siblings, so it is computed again.
+// With $7 (hostedInline) the hosted job is left out: the route job delivers those copies itself
+// (workers/runtime/stage-chain.ts). The document's status is returned for a route that moved
+// nothing (a job run again after its move).
 const ROUTE = `WITH moved AS (
     UPDATE documents SET status = $3, updated_at = now(), last_error = NULL
      WHERE id = $1 AND status = $2
@@ -273,7 +276,7 @@ const ROUTE = `WITH moved AS (
       LEFT JOIN unnest($5::text[], $6::int[]) AS p(urgency, priority) ON p.urgency = moved.urgency
       CROSS JOIN LATERAL (
         SELECT jsonb_build_object('documentId', moved.id, 'hosted', true) AS payload, 0 AS k, '' AS recipient
-         WHERE EXISTS (SELECT 1 FROM pending WHERE pending.hosted)
+         WHERE EXISTS (SELECT 1 FROM pending WHERE pending.hosted) AND NOT $7::boolean
         UNION ALL
         SELECT jsonb_build_object('documentId', moved.id, 'dispatchId', pending.id), 1, pending.recipient_code
           FROM pending WHERE NOT pending.hosted
@@ -282,22 +285,25 @@ const ROUTE = `WITH moved AS (
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM pending)::int AS dispatches,
-         (SELECT count(*) FROM ob)::int AS jobs`;
+         (SELECT count(*) FROM pending WHERE pending.hosted)::int AS hosted, (SELECT count(*) FROM ob)::int AS jobs,
+         (SELECT status FROM documents WHERE id = $1) AS status`;
 
 /**
  * The route stage in ONE statement, in autocommit (see ROUTE). `priorities` maps each urgency to
- * its BullMQ priority (priorityOf). Returns the number of copies routed and of deliver jobs
- * written, or null, having written nothing, when the document was no longer in `from`.
+ * its BullMQ priority (priorityOf); with `hostedInline` no job is written for the hosted copies (the
+ * caller delivers them). Returns the number of copies routed, of them hosted, and of deliver jobs
+ * written; `moved` false, having written nothing, when the document was no longer in `from` (then
+ * `status` is where it is, undefined when it does not exist).
  */
 export async function routeDocument(
   db: Queryable,
-  w: { id: string; from: DocumentStatus; to: DocumentStatus; topic: Stage; priorities: { urgency: Urgency; priority: number }[] },
-): Promise<{ dispatches: number; jobs: number } | null> {
-  const r = await db.query<{ moved: number; dispatches: number; jobs: number }>(ROUTE, [
-    w.id, w.from, w.to, w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority),
+  w: { id: string; from: DocumentStatus; to: DocumentStatus; topic: Stage; priorities: { urgency: Urgency; priority: number }[]; hostedInline?: boolean },
+): Promise<{ moved: boolean; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | undefined }> {
+  const r = await db.query<{ moved: number; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | null }>(ROUTE, [
+    w.id, w.from, w.to, w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority), w.hostedInline ?? false,
   ]);
   const row = r.rows[0]!;
-  return row.moved === 1 ? { dispatches: row.dispatches, jobs: row.jobs } : null;
+  return { moved: row.moved === 1, dispatches: row.dispatches, hosted: row.hosted, jobs: row.jobs, status: row.status ?? undefined };
 }
 
 /**

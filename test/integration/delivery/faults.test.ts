@@ -9,7 +9,7 @@ import { allDelivered } from '../../support/delivery-audit';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { startPushReceiver } from '../../support/push-receiver';
-import { activeJobOf } from '../../support/queue-probe';
+import { stepRunningOf } from '../../support/queue-probe';
 import { testEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
@@ -54,7 +54,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     expect(receiver.duplicates(), 'the receiver saw no second delivery with the same id').to.equal(0);
   }
 
-  const activeJob = (stage: string, documentId: string) => activeJobOf(redis.url, testEnv().queuePrefix, stage, documentId);
+  const stepRunning = (stage: string, documentId: string) => stepRunningOf(redis.url, testEnv().queuePrefix, gw.db, stage, documentId);
 
   before(async () => {
     redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-fault-redis-'));
@@ -83,7 +83,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     it(`when a worker is killed with -9 during ${stage}, then another worker finishes and every recipient gets the document once`, async () => {
       const doomed = worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
       const id = await submit();
-      await waitFor(`a ${stage} job running`, () => activeJob(stage, id), { recheckMs: 100 });
+      await waitFor(`a ${stage} step running`, () => stepRunning(stage, id), { recheckMs: 100 });
       await doomed.kill9();
       worker();
       await expectExactlyOnce([id]);
