@@ -7,11 +7,12 @@ import { checkPdfFileInThread } from '../../services/convert/pdf-file-check-in-t
 import { CONVERT_DEFAULTS, resolveOptions } from '../../services/convert/convert-options';
 import { loadForStage, stageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
 import { advanceDocument, type StageAdvance, type StageBlob } from '../../services/domain/documents/document.repository';
-import { extractPdfText, keepDocumentText } from '../../services/domain/search/document-text';
+import { extractPdfText } from '../../services/domain/search/document-text';
 import { documentMetadataOf } from '../../services/domain/documents/document-metadata';
 import { whatFollows } from '../../services/pipeline/stage-order';
 import { priorityOf } from '../../services/pipeline/priority';
 import type { Queryable } from '../../services/db/pool';
+import type { Logger } from '../../services/logging/logger';
 import { RenderInputError } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
@@ -41,7 +42,7 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
     for (const a of files.filter((f) => /^attachment-\d+$/.test(f.role))) {
       attachments.push({ source: a, converted: await convertStored(db, a, tmpDir) });
     }
-    // One statement: the move, the new PDFs, the files and the outbox row (advanceDocument).
+    // One statement: the move, the new PDFs, the files, the outbox row and the text for search (advanceDocument).
     const blobs: StageBlob[] = [];
     const attach: NonNullable<StageAdvance['files']> = [];
     const output = (converted: Converted, source: StageFile | undefined): { sha256: string } => {
@@ -65,29 +66,34 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
       blobs,
       files: attach,
       outbox: whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)),
+      text: await textForSearch(db, pdf, original, tmpDir, log),
     });
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
-    // The text for search, extracted once from the canonical PDF and kept; a failure loses no document.
-    try {
-      const text = pdf
-        ? await extractPdfText(pdf)
-        : original?.bytes
-          ? await extractPdfText(original.bytes)
-          : original
-            ? await withTempFiles(tmpDir, 1, async (copy) => {
-                await writeBlobToFile(db, original.sha256, copy!);
-                return extractPdfText(copy!);
-              })
-            : '';
-      await keepDocumentText(db, documentId, text);
-    } catch (err) {
-      log.warn({ err }, 'text extraction for search failed; the document is searchable by its metadata only');
-    }
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'convert');
   },
 };
+
+/**
+ * The text for search, extracted once from the canonical PDF (the converted one, else the PDF that
+ * passed through) and kept with the move. A failure loses no document: it is searchable by its
+ * metadata only (null: no text kept).
+ */
+async function textForSearch(db: Queryable, pdf: Buffer | null, original: StageFile | undefined, tmpDir: string, log: Logger): Promise<string | null> {
+  try {
+    if (pdf) return await extractPdfText(pdf);
+    if (original?.bytes) return await extractPdfText(original.bytes);
+    if (!original) return '';
+    return await withTempFiles(tmpDir, 1, async (copy) => {
+      await writeBlobToFile(db, original.sha256, copy!);
+      return extractPdfText(copy!);
+    });
+  } catch (err) {
+    log.warn({ err }, 'text extraction for search failed; the document is searchable by its metadata only');
+    return null;
+  }
+}
 
 /** `pdf` is null when the source is a PDF passed through unchanged (`reused`). */
 interface Converted {

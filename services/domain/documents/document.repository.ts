@@ -178,10 +178,13 @@ export interface StageAdvance {
   /** Attached (or re-attached: the role's previous file is replaced), as attachFile does. */
   files?: { role: string; sha256: string; name: string | null }[];
   outbox: OutboxMessage[];
+  /** The text for search (the convert stage), kept once: the first extraction wins, its trigger re-indexes the document. */
+  text?: string | null | undefined;
 }
 
-// Combined statement (documents, outbox). The columns moveDocumentStatus sets, the signature fields, the new small blobs (one bytea holding
-// them all, cut by offset: one binary parameter), the files and the outbox rows. Every write
+// Combined statement (documents, outbox, document_texts). The columns moveDocumentStatus sets, the signature fields, the new small blobs (one bytea holding
+// them all, cut by offset: one binary parameter), the files, the outbox rows and the text kept for
+// search (kept once, the first extraction wins; its trigger re-indexes the document). Every write
 // depends on `moved`, so when the compare-and-set finds the document moved already, nothing is written.
 const ADVANCE = `WITH moved AS (
     UPDATE documents SET status = $3, updated_at = now(), page_count = COALESCE($4::int, page_count), last_error = NULL,
@@ -204,14 +207,17 @@ const ADVANCE = `WITH moved AS (
     SELECT t.topic, t.payload, t.priority
       FROM moved, unnest($16::text[], $17::jsonb[], $18::int[]) WITH ORDINALITY AS t(topic, payload, priority, n)
      ORDER BY t.n
+  ), txt AS (
+    INSERT INTO document_texts (document_id, content) SELECT moved.id, $20 FROM moved WHERE $20::text IS NOT NULL
+    ON CONFLICT (document_id) DO NOTHING
   )
   SELECT count(*)::int AS moved FROM moved`;
 
 /**
  * A stage's whole state change in ONE statement, run in autocommit: the compare-and-set move
  * `from` → `to` (as moveDocumentStatus), the signature fields, the small blobs it produced, its
- * files and the outbox rows for what follows (as addToOutbox; the outbox trigger NOTIFYs the relays
- * at commit). Returns false, having written nothing, when the document was no longer in `from`.
+ * files, the outbox rows for what follows (as addToOutbox; the outbox trigger NOTIFYs the relays
+ * at commit) and the text kept for search. Returns false, having written nothing, when the document was no longer in `from`.
  * Large (chunked) blobs need a transaction of their own: then the document's row is locked first
  * (nothing is stored when it has moved on), the chunks are written, and the same statement follows.
  */
@@ -234,6 +240,7 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
     files.map((f) => f.role), files.map((f) => f.sha256), files.map((f) => f.name),
     ...outboxColumns(w.outbox),
     w.signature?.timestampExpiresAt ?? null,
+    w.text ?? null,
   ];
   if (large.length === 0) {
     const r = await db.query<{ moved: number }>(ADVANCE, params);
