@@ -39,8 +39,8 @@ const Schema = z.object({
   /** Deliveries wait on the network and on short transactions, not on the CPU: run more at once. */
   LIENTHONG_DELIVER_CONCURRENCY: int(16),
   /**
-   * A sign job routes its document and delivers its hosted copies itself when this process runs
-   * those stages (workers/runtime/stage-chain.ts): two queue hops fewer per document. 0 = every
+   * A convert job signs, routes and delivers the hosted copies itself when this process runs those
+   * stages (workers/runtime/stage-chain.ts): one queue hop per document instead of four. 0 = every
    * stage through its own queue, as before.
    */
   LIENTHONG_STAGE_CHAINING: bool.default(true),

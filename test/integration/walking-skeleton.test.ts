@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { createAgencies, type TestAgency } from '../support/agencies.fixture';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../support/http.fixture';
 import { makePdf, metadataFor } from '../support/pdf.fixture';
 import { nssDbTrusting, pdfsigAsync } from '../support/poppler';
+import { stepRunningOf } from '../support/queue-probe';
 import { testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait';
 import { spawnWorker, type WorkerProcess } from '../support/worker.fixture';
@@ -106,27 +105,17 @@ describe('walking skeleton: a signed PDF travels from one agency to another agen
     expect(posted.status).to.equal(202);
     const id: string = posted.body.id;
 
-    const redis = new IORedis(testEnv().redisUrl, { maxRetriesPerRequest: null });
-    const signQueue = new Queue('sign', { connection: redis, prefix: testEnv().queuePrefix });
-    try {
-      await waitFor(
-        'the sign job to be running in the doomed worker',
-        async () => (await signQueue.getActive()).some((j) => j.id === `sign-${id}`),
-        { recheckMs: 100 },
-      );
-      await worker.kill9();
-      const before = await gw.db.query(`SELECT status FROM documents WHERE id = $1`, [id]);
-      expect(before.rows[0].status).to.equal('converted');
+    // The sign step runs in the document's convert job when the worker runs every stage (stage chaining), else in its own job.
+    await waitFor('the sign step to be running in the doomed worker', () => stepRunningOf(testEnv().redisUrl, testEnv().queuePrefix, gw.db, 'sign', id), { recheckMs: 100 });
+    await worker.kill9();
+    const before = await gw.db.query(`SELECT status FROM documents WHERE id = $1`, [id]);
+    expect(before.rows[0].status).to.equal('converted');
 
-      worker = spawnWorker(env);
-      const rows = await waitFor('delivery after the crash', allDelivered(gw, id), { timeoutMs: 60_000 });
-      expect(rows).to.have.length(2);
-      for (const r of rows) expect(r).to.include({ arrived: 1, ledger: 1 });
-      const signedFiles = await gw.db.query(`SELECT count(*)::int AS n FROM document_files WHERE document_id = $1 AND role = 'signed'`, [id]);
-      expect(signedFiles.rows[0].n).to.equal(1);
-    } finally {
-      await signQueue.close();
-      await redis.quit();
-    }
+    worker = spawnWorker(env);
+    const rows = await waitFor('delivery after the crash', allDelivered(gw, id), { timeoutMs: 60_000 });
+    expect(rows).to.have.length(2);
+    for (const r of rows) expect(r).to.include({ arrived: 1, ledger: 1 });
+    const signedFiles = await gw.db.query(`SELECT count(*)::int AS n FROM document_files WHERE document_id = $1 AND role = 'signed'`, [id]);
+    expect(signedFiles.rows[0].n).to.equal(1);
   });
 });

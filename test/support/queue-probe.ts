@@ -21,8 +21,9 @@ export function activeJobOf(redisUrl: string, prefix: string, stage: string, doc
 
 /** The stages whose jobs run `stage`'s step themselves (workers/runtime/stage-chain.ts), and the document status that step works on. */
 const CHAINED_INTO: Record<string, { jobs: string[]; status: string }> = {
-  route: { jobs: ['sign'], status: 'signed' },
-  deliver: { jobs: ['sign', 'route'], status: 'routed' },
+  sign: { jobs: ['convert'], status: 'converted' },
+  route: { jobs: ['convert', 'sign'], status: 'signed' },
+  deliver: { jobs: ['convert', 'sign', 'route'], status: 'routed' },
 };
 
 /**

@@ -2,12 +2,12 @@ import { DocumentStatus, Stage, type JobPayload } from '../../contracts';
 import type { OutboxMessage } from '../../services/pipeline/outbox.repository';
 
 /**
- * Stage chaining (issue 25). After a sign job's move commits, the job itself routes the document
- * and then delivers its hosted copies, when this worker process runs those stages: no outbox row,
- * relay pass or BullMQ job for either, two queue hops fewer per document (half the Redis commands).
- * Route and the hosted deliveries are one short statement each; convert and sign, the heavy
- * stages, keep a job each, so `--only` still splits them across processes and each is still
- * measured alone.
+ * Stage chaining (issue 25). After a convert job's move commits, the job itself signs the document,
+ * routes it and delivers its hosted copies, each step once the one before has committed, when this
+ * worker process runs those stages: no outbox row, relay pass or BullMQ job for any of them, one
+ * job per document instead of four (a quarter of the Redis commands). A process started with
+ * `--only` chains only into the stages it runs, so the stages can still be split across processes
+ * and each is still measured alone (`--only sign` chains nothing).
  *
  * A chained step runs in its job's slot: the stage's concurrency (LIENTHONG_WORKER_CONCURRENCY)
  * bounds the whole chain, and jobs not yet taken wait in Redis, where admission control sees them.
@@ -19,7 +19,7 @@ import type { OutboxMessage } from '../../services/pipeline/outbox.repository';
  * resumes), and after the last attempt the failed step's own handler records the failure.
  * LIENTHONG_STAGE_CHAINING=0 sends every stage through its queue again.
  */
-const CHAINED_AFTER: Partial<Record<Stage, Stage>> = { [Stage.sign]: Stage.route, [Stage.route]: Stage.deliver };
+const CHAINED_AFTER: Partial<Record<Stage, Stage>> = { [Stage.convert]: Stage.sign, [Stage.sign]: Stage.route, [Stage.route]: Stage.deliver };
 
 /** The next step a handler asks its job to run, in the same job (see above). */
 export type NextStep = { [S in Stage]: { stage: S; payload: JobPayload<S> } }[Stage];
@@ -41,11 +41,12 @@ export function chainOrQueue(follows: OutboxMessage[], chains: ReadonlySet<Stage
 
 /**
  * A job run again after its own move had committed (its worker killed mid-chain, the job taken
- * over): the chained step the document still waits for, or nothing. A document `signed` waits for
- * route; a `routed` one may still have hosted copies open (the step moves only those, so it is
- * harmless when none are left).
+ * over): the chained step the document still waits for, or nothing. A document `converted` waits
+ * for sign, a `signed` one for route; a `routed` one may still have hosted copies open (the step
+ * moves only those, so it is harmless when none are left).
  */
 export function resumeStep(status: DocumentStatus | undefined, documentId: string, chains: ReadonlySet<Stage> | undefined): NextStep | undefined {
+  if (status === DocumentStatus.converted && chains?.has(Stage.sign)) return { stage: Stage.sign, payload: { documentId } };
   if (status === DocumentStatus.signed && chains?.has(Stage.route)) return { stage: Stage.route, payload: { documentId } };
   if (status === DocumentStatus.routed && chains?.has(Stage.deliver)) return { stage: Stage.deliver, payload: { documentId, hosted: true } };
   return undefined;

@@ -16,6 +16,7 @@ import type { Logger } from '../../services/logging/logger';
 import { RenderInputError } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
+import { chainOrQueue, resumeStep } from '../runtime/stage-chain';
 
 /** Wall time of one body render in its thread. */
 const BODY_RENDER_TIMEOUT_MS = 120_000;
@@ -29,10 +30,12 @@ const CONVERT_INPUTS = '^(original|attachment-[0-9]+)$';
  * it parses, it is not encrypted, its pages are counted — and passed through unchanged).
  */
 export const convertStage: StageHandler<typeof Stage.convert> = {
-  async run({ documentId }, { db, config, log }) {
+  async run({ documentId }, ctx) {
+    const { db, config, log } = ctx;
     // One read: the document, its files (small ones with their bytes), the names for a rendered body.
     const read = await loadForStage(db, documentId, { status: DocumentStatus.accepted, bytesOf: CONVERT_INPUTS });
-    if (!read || read.doc.status !== DocumentStatus.accepted) return; // done already, or revoked
+    // Done already (a job taken over mid-chain resumes the steps it runs itself: stage-chain.ts), or revoked.
+    if (!read || read.doc.status !== DocumentStatus.accepted) return resumeStep(read?.doc.status, documentId, ctx.chains);
     const { doc, files } = read;
     const original = files.find((f) => f.role === 'original');
     const tmpDir = tempDirOf(config.LIENTHONG_DATA_DIR);
@@ -58,17 +61,20 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
       attach.push({ role: `${source.role}-source`, sha256: source.sha256, name: source.name });
       attach.push({ role: source.role, sha256: output(converted, source).sha256, name: pdfName(source.name ?? source.role) });
     }
-    await advanceDocument(db, {
+    // Sign follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
+    const { outbox, next } = chainOrQueue(whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)), ctx.chains);
+    const moved = await advanceDocument(db, {
       id: documentId,
       from: DocumentStatus.accepted,
       to: DocumentStatus.converted,
       pageCount,
       blobs,
       files: attach,
-      outbox: whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)),
+      outbox,
       text: await textForSearch(db, pdf, original, tmpDir, log),
     });
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
+    return moved ? next : undefined;
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'convert');

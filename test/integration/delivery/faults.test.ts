@@ -9,7 +9,7 @@ import { allDelivered } from '../../support/delivery-audit';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { startPushReceiver } from '../../support/push-receiver';
-import { stepRunningOf } from '../../support/queue-probe';
+import { stepRunningOf, unfinishedJobs } from '../../support/queue-probe';
 import { testEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
@@ -104,8 +104,9 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
   });
 
   it('when Redis loses everything (FLUSHALL), then the sweeper rebuilds the queues from PostgreSQL and every document arrives once', async () => {
-    // One sign at a time: two of the three sign jobs wait in Redis and are lost with it; only
-    // the sweeper can bring them back.
+    // One job at a time, held in its sign step: the other two documents' jobs wait in Redis and
+    // are lost with it (convert jobs when the worker chains sign into convert, sign jobs when not);
+    // only the sweeper can bring them back.
     const w = worker({
       LIENTHONG_FAULT_DELAY: 'sign:2000',
       LIENTHONG_WORKER_CONCURRENCY: '1',
@@ -114,9 +115,11 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
       LOG_LEVEL: 'info',
     });
     const ids = await Promise.all([submit(), submit(), submit()]);
-    await waitFor('documents waiting in sign', async () => {
-      const r = await gw.db.query(`SELECT count(*)::int AS n FROM documents WHERE id = ANY($1::uuid[]) AND status = 'converted'`, [ids]);
-      return r.rows[0].n === 3;
+    await waitFor('one document in its sign step, two jobs waiting in Redis', async () => {
+      const r = await gw.db.query(`SELECT count(*) FILTER (WHERE status = 'converted')::int AS signing, count(*) FILTER (WHERE status IN ('accepted', 'converted'))::int AS waiting
+                                     FROM documents WHERE id = ANY($1::uuid[])`, [ids]);
+      if (r.rows[0].signing < 1 || r.rows[0].waiting !== 3) return false;
+      return Object.values(await unfinishedJobs(redis.url, testEnv().queuePrefix)).reduce((a, b) => a + b, 0) >= 3;
     });
     const conn = new IORedis(redis.url);
     await conn.flushall();

@@ -35,11 +35,11 @@ async function copies(db: Db, documentId: string): Promise<{ status: string; cha
 }
 
 /**
- * Stage chaining (issue 25, workers/runtime/stage-chain.ts): a sign job routes its document and
+ * Stage chaining (issue 25, workers/runtime/stage-chain.ts): a convert job signs, routes and
  * delivers the hosted copies itself when its process runs those stages — no outbox row and no job
- * for either — and a job taken over mid-chain resumes where the document is.
+ * for any of them — and a job taken over mid-chain resumes where the document is.
  */
-describe('stage chaining: a sign job routes and delivers the hosted copies itself', function () {
+describe('stage chaining: a convert job signs, routes and delivers the hosted copies itself', function () {
   this.timeout(180_000);
   let gw: RunningGateway;
   let config: Config;
@@ -84,14 +84,14 @@ describe('stage chaining: a sign job routes and delivers the hosted copies itsel
     await gw.close();
   });
 
-  it('when this process runs route and deliver, then sign leaves route to its job, route leaves the hosted copies to it, and a push copy still gets its own job', async () => {
+  it('when this process runs every stage, then each step leaves the next to its job (no outbox row), and a push copy still gets its own job', async () => {
     const id = await acceptQuietly([...hosted, push]);
-    expect(await convertStage.run({ documentId: id }, ctx(Stage.convert)), 'convert keeps its hop: sign is not chained').to.equal(undefined);
-    expect(await outboxTopics(gw.db, id)).to.deep.equal([Stage.convert, Stage.sign]);
+    expect(await convertStage.run({ documentId: id }, ctx(Stage.convert))).to.deep.equal({ stage: Stage.sign, payload: { documentId: id } });
+    expect(await outboxTopics(gw.db, id), 'no sign row: the job signs').to.deep.equal([Stage.convert]);
 
     const afterSign = await signStage.run({ documentId: id }, ctx(Stage.sign));
     expect(afterSign).to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
-    expect(await outboxTopics(gw.db, id), 'no route row: the job routes').to.deep.equal([Stage.convert, Stage.sign]);
+    expect(await outboxTopics(gw.db, id), 'no route row: the job routes').to.deep.equal([Stage.convert]);
 
     const afterRoute = await routeStage.run({ documentId: id }, ctx(Stage.route));
     expect(afterRoute).to.deep.equal({ stage: Stage.deliver, payload: { documentId: id, hosted: true } });
@@ -104,10 +104,14 @@ describe('stage chaining: a sign job routes and delivers the hosted copies itsel
     expect(after.filter((c) => c.channel === 'push').map((c) => c.status)).to.deep.equal(['pending']);
   });
 
-  it('when a sign or route job runs again after its own move (its worker killed mid-chain), then it resumes the step the document waits for', async () => {
+  it('when a convert, sign or route job runs again after its own move (its worker killed mid-chain), then it resumes the step the document waits for', async () => {
     const id = await acceptQuietly(hosted);
     await convertStage.run({ documentId: id }, ctx(Stage.convert));
+    // Converted, not signed: the convert job taken over signs.
+    expect(await convertStage.run({ documentId: id }, ctx(Stage.convert))).to.deep.equal({ stage: Stage.sign, payload: { documentId: id } });
+    expect(await convertStage.run({ documentId: id }, { ...ctx(Stage.convert), chains: new Set() }), 'not chained here: the outbox row is the hand-off').to.equal(undefined);
     await signStage.run({ documentId: id }, ctx(Stage.sign));
+    expect(await convertStage.run({ documentId: id }, ctx(Stage.convert)), 'signed: the convert job resumes at route').to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
     // Signed, not routed: the job taken over routes.
     expect(await signStage.run({ documentId: id }, ctx(Stage.sign))).to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
     expect(await signStage.run({ documentId: id }, { ...ctx(Stage.sign), chains: new Set() }), 'not chained here: the outbox row is the hand-off').to.equal(undefined);
@@ -121,17 +125,19 @@ describe('stage chaining: a sign job routes and delivers the hosted copies itsel
     expect((await copies(gw.db, id)).map((c) => [c.status, c.arrived, c.ledger]), 'delivered once').to.deep.equal(hosted.map(() => ['delivered', 1, 1]));
   });
 
-  it('when a worker runs every stage, then a document arrives with two jobs (convert, sign) and no route or deliver row; with LIENTHONG_STAGE_CHAINING=0 it takes four', async () => {
+  it('when a worker runs every stage, then a document arrives with one job (convert) and no sign, route or deliver row; with LIENTHONG_STAGE_CHAINING=0 it takes four', async () => {
     worker = spawnWorker({ ...QUICK, LOG_LEVEL: 'info' });
     const id = await accept(hosted);
     await waitFor('the chained document delivered', async () => (await copies(gw.db, id)).every((c) => c.status === 'delivered'), { timeoutMs: 90_000 });
     expect((await copies(gw.db, id)).map((c) => [c.arrived, c.ledger])).to.deep.equal(hosted.map(() => [1, 1]));
-    expect(await outboxTopics(gw.db, id)).to.deep.equal([Stage.convert, Stage.sign]);
+    expect(await outboxTopics(gw.db, id)).to.deep.equal([Stage.convert]);
     const lines = worker.output().split('\n').filter((l) => l.includes(id)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const signed = lines.find((l) => l.msg === 'signed');
     const routed = lines.find((l) => l.msg === 'routed');
     const delivered = lines.find((l) => l.msg === 'delivered');
-    expect(routed, 'the route step logs as route, in the sign job').to.include({ mod: 'stage.route', stage: 'route', chainedFrom: 'sign', jobId: `sign-${id}` });
-    expect(delivered).to.include({ mod: 'stage.deliver', stage: 'deliver', chainedFrom: 'sign', jobId: `sign-${id}` });
+    expect(signed, 'the sign step logs as sign, in the convert job').to.include({ mod: 'stage.sign', stage: 'sign', chainedFrom: 'convert', jobId: `convert-${id}` });
+    expect(routed).to.include({ mod: 'stage.route', stage: 'route', chainedFrom: 'convert', jobId: `convert-${id}` });
+    expect(delivered).to.include({ mod: 'stage.deliver', stage: 'deliver', chainedFrom: 'convert', jobId: `convert-${id}` });
     await worker.stop();
 
     worker = spawnWorker({ ...QUICK, LIENTHONG_STAGE_CHAINING: '0' });
@@ -140,7 +146,7 @@ describe('stage chaining: a sign job routes and delivers the hosted copies itsel
     expect(await outboxTopics(gw.db, unchained)).to.deep.equal([Stage.convert, Stage.sign, Stage.route, Stage.deliver]);
   });
 
-  it('when a chained route step keeps failing, then after the last attempt the document is failed at route, not at sign', async () => {
+  it('when a chained route step keeps failing, then after the last attempt the document is failed at route, not at convert', async () => {
     // The route move fails for this document only, however often it is tried.
     await gw.db.query(`CREATE FUNCTION chain_probe_fail() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'chain probe: route refused'; END $$`);
@@ -157,7 +163,7 @@ describe('stage chaining: a sign job routes and delivers the hosted copies itsel
     expect(failed.lastError).to.contain('chain probe: route refused');
     const attempts = worker.output().split('\n').filter((l) => l.includes(id) && l.includes('stage attempt failed')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(attempts.length).to.be.greaterThan(1);
-    for (const a of attempts) expect(a).to.include({ mod: 'stage.route', chainedFrom: 'sign' });
+    for (const a of attempts) expect(a).to.include({ mod: 'stage.route', chainedFrom: 'convert' });
     expect((await copies(gw.db, id)).map((c) => c.status)).to.deep.equal(hosted.map(() => 'failed'));
   });
 });
