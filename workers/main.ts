@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const producerRedis = createRedis(config, 'producer');
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
   if (stages.includes('convert')) configureConvertThreads(config.LIENTHONG_WORKER_CONCURRENCY, { prewarm: true });
-  // A sign job routes and delivers the hosted copies itself when this process runs those stages (stage-chain.ts).
+  // A convert job signs, routes and delivers the hosted copies itself when this process runs those stages (stage-chain.ts).
   const workers: Worker[] = stages.map((s) => createStageWorker(s, { db, config, connection: workerRedis, runs: stages }));
   for (const w of workers) w.on('error', (err) => log.warn({ err }, 'worker error'));
   // The quarterly report: the scheduler is an upsert by a fixed id, safe in every process; BullMQ
