@@ -263,8 +263,8 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
 // The channel is the one the `channels` part sets (the directory's) unless the copy had one
 // already: a data-modifying CTE's rows are not visible to its siblings, so it is computed again.
 // With $7 (hostedInline) the hosted job is left out: the route job delivers those copies itself
-// (workers/runtime/stage-chain.ts). The document's status is returned for a route that moved
-// nothing (a job run again after its move).
+// (workers/runtime/stage-chain.ts). The document's status is read and returned only for a route
+// that moved nothing (a job run again after its move).
 const ROUTE = `WITH moved AS (
     UPDATE documents SET status = $3, updated_at = now(), last_error = NULL
      WHERE id = $1 AND status = $2
@@ -293,7 +293,7 @@ const ROUTE = `WITH moved AS (
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM pending)::int AS dispatches,
          (SELECT count(*) FROM pending WHERE pending.hosted)::int AS hosted, (SELECT count(*) FROM ob)::int AS jobs,
-         (SELECT status FROM documents WHERE id = $1) AS status`;
+         CASE WHEN NOT EXISTS (SELECT 1 FROM moved) THEN (SELECT status FROM documents WHERE id = $1) END AS status`;
 
 /**
  * The route stage in ONE statement, in autocommit (see ROUTE). `priorities` maps each urgency to
