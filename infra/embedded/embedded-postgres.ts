@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { checkTraversable, clusterHome, type RunAs } from './cluster-home';
+import { availableMemory, memorySettings } from './postgres-memory';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
   RunOptions, sleep, tailFile,
@@ -228,7 +229,7 @@ function writeConfig(dataDir: string, sockDir: string, port: number, fast: boole
     `port = ${port}`,
     `unix_socket_directories = ${q(socket)}`,
     ...(fast ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'] : []),
-    ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`),
+    ...Object.entries({ ...memorySettings(availableMemory(), process.env['LIENTHONG_PG_SHARED_BUFFERS']), ...settings }).map(([k, v]) => `${k} = ${v}`),
   ];
   const file = path.join(dataDir, 'lienthong.conf');
   fs.writeFileSync(file, lines.join('\n') + '\n');

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../../../infra/embedded/embedded-postgres
 import { startEmbeddedRedis } from '../../../infra/embedded/embedded-redis';
 import { EmbeddedStack, startEmbeddedStack } from '../../../infra/embedded/embedded-stack';
 import { freePort } from '../../../infra/embedded/free-port';
+import { availableMemory, memorySettings } from '../../../infra/embedded/postgres-memory';
 
 async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -67,6 +68,11 @@ describe('embedded PostgreSQL + Redis stack', function () {
       expect((await c.query('SHOW server_encoding')).rows[0].server_encoding).to.equal('UTF8');
       expect((await c.query("SELECT current_setting('listen_addresses') AS a")).rows[0].a).to.equal('127.0.0.1');
       expect((await c.query('SELECT inet_server_addr() AS a')).rows[0].a, 'connected through the unix socket').to.equal(null);
+      // Sized to the machine (postgres-memory.ts), not PostgreSQL's fixed 128 MB.
+      const expected = memorySettings(availableMemory());
+      const mb = Number(/^'(\d+)MB'$/.exec(expected['shared_buffers']!)![1]);
+      const blocks = (await c.query("SELECT setting::int AS n FROM pg_settings WHERE name = 'shared_buffers'")).rows[0].n;
+      expect(blocks * 8 / 1024, 'shared_buffers in MB').to.equal(mb);
     });
     expect(await withRedis(stack.redisUrl, (r) => r.client('INFO') as Promise<string>), 'connected through the unix socket').to.match(/ laddr=\/[^ ]*redis\.sock/);
     await withRedis(stack.redisUrl, async (r) => {
