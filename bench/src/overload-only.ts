@@ -20,7 +20,7 @@ import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { seedDirectory } from './seed';
 import { readMilestones, stageBreakdown } from './stages';
-import { percentile, round } from './stats';
+import { percentile, round, sustainedMaximum } from './stats';
 
 /**
  * The gate of the overload phase (the full run's too): accepted documents' p99 target is 2 s; 40% of
@@ -121,11 +121,14 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
     const onePageInflight = await saturating('pdf1x5', ['pdf1x5'], process.env.BENCH_ONEPAGE_INFLIGHT);
     const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });
     say(`one-page max ${round(onePage.docsPerSec, 2)}/s (${onePageInflight} in flight); load ${loads().join(' ')}`);
+    const recheck = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: mixInflight, warmupMs: 2_000, durationMs: plan.recheckMs });
+    const maxRate = sustainedMaximum(mix.docsPerSec, recheck.docsPerSec);
+    say(`mix max measured again ${round(recheck.docsPerSec, 2)}/s; the 90% phase uses ${round(maxRate, 2)}/s`);
     const ninetyLoad = loads();
     say(`90% phase starts`);
-    const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: mix.docsPerSec * 0.9, durationMs: plan.openMs });
+    const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.9, durationMs: plan.openMs });
     const ninetyKinds = byKind(ninety, workersLog);
-    say(`90% (${round(mix.docsPerSec * 0.9, 2)}/s): ${JSON.stringify(latencies(ninety))}; load ${ninetyLoad.join(' ')} → ${loads().join(' ')}`);
+    say(`90% (${round(maxRate * 0.9, 2)}/s): ${JSON.stringify(latencies(ninety))}; load ${ninetyLoad.join(' ')} → ${loads().join(' ')}`);
     for (const [k, v] of Object.entries(ninetyKinds)) say(`  ${k}: ${JSON.stringify(v)}`);
     const ninetySlow = slowSeconds(ninety);
     say(`  seconds with median > 500 ms: ${JSON.stringify(ninetySlow)}`);
@@ -143,9 +146,9 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
       at: new Date().toISOString(),
       quick: plan.quick,
       loadAtStart,
-      mix: { kinds, docsPerSec: round(mix.docsPerSec, 2), inflight: mixInflight },
+      mix: { kinds, docsPerSec: round(mix.docsPerSec, 2), recheckDocsPerSec: round(recheck.docsPerSec, 2), inflight: mixInflight },
       onePage: { docsPerSec: round(onePage.docsPerSec, 2), inflight: onePageInflight },
-      ninety: { ratePerSec: round(mix.docsPerSec * 0.9, 2), load: ninetyLoad, ...latencies(ninety), byKind: ninetyKinds, slowSeconds: ninetySlow },
+      ninety: { ratePerSec: round(maxRate * 0.9, 2), load: ninetyLoad, ...latencies(ninety), byKind: ninetyKinds, slowSeconds: ninetySlow },
       overload: { ...overload, admission, load: overloadLoad, stages: stageBreakdown(records, readMilestones(workersLog)).stages },
     };
     const file = path.join(root, 'bench', 'results', 'overload-only.json');

@@ -37,3 +37,8 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
   return a / b;
 }
+
+/** One maximum measured twice, a while apart: the lower is the one the machine sustains. A measure with nothing done is no measure. */
+export function sustainedMaximum(first: number, second: number): number {
+  return second > 0 ? Math.min(first, second) : first;
+}
