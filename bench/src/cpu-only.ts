@@ -18,6 +18,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/emb
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
+import type { Kind } from './payloads';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import { resetStatements, topStatements } from './pg-statements';
@@ -92,7 +93,10 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     const cpu = cpuWindow(groups);
     const mBefore = machineCpu();
     const loadBefore = os.loadavg();
-    const run = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight, warmupMs: 2_000, durationMs });
+    // BENCH_KINDS=pdf1x5,body1x5,pdf20x50: the full bench's mix instead of one-page-to-5 alone.
+    const kinds = (process.env.BENCH_KINDS?.split(',') ?? ['pdf1x5']) as Kind[];
+    const run = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight, warmupMs: 2_000, durationMs });
+    if (kinds.length > 1) say(`kinds done in the window: ${JSON.stringify(Object.fromEntries(kinds.map((k) => [k, run.records.filter((r) => r.kind === k && r.tDone !== null && r.tDone >= run.windowFrom && r.tDone < run.windowTo).length])))}`);
     const used = cpu.stop();
     const mAfter = machineCpu();
     const walAfter = await walBytes(stack.databaseUrl);
