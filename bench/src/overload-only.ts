@@ -14,6 +14,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/emb
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, DocRecord, LoadgenCommand } from './loadgen-protocol';
+import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import { summariseOverload } from './overload-phase';
 import type { Kind } from './payloads';
 import { planFromEnv } from './plan';
@@ -108,13 +109,22 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
       const tried: string[] = [];
       let best = { inflight: plan.inflight, rate: -1 };
       for (const inflight of [1, 2, 4, 8].map((k) => plan.inflight * k)) {
+        // Each probe's CPU per document done and the machine's idle share: does a deeper backlog make a document cheaper?
+        const cpu = cpuWindow(groups);
+        const m0 = machineCpu();
         const r = await lg<ClosedResult>({ cmd: 'closed', kinds: probeKinds, inflight, warmupMs: 1_000, durationMs: plan.probeMs });
-        tried.push(`${inflight}→${round(r.docsPerSec, 2)}/s`);
+        const used = cpu.stop();
+        const m1 = machineCpu();
+        const done = r.records.filter((x) => x.tDone !== null && !x.error).length;
+        const ours = Object.entries(used).filter(([k]) => k !== 'wallSeconds' && k !== 'loadgen').reduce((n, [, v]) => n + (v as { cpuSeconds: number }).cpuSeconds, 0);
+        const idle = (m1.total - m0.total - (m1.busy - m0.busy)) / Math.max(1e-9, m1.total - m0.total);
+        tried.push(`${inflight}→${round(r.docsPerSec, 2)}/s (${round((ours * 1000) / Math.max(1, done), 1)} ms CPU/doc, idle ${round(idle * 100, 0)}%)`);
         if (r.docsPerSec > best.rate) best = { inflight, rate: r.docsPerSec };
       }
       say(`${name}: probes ${tried.join(', ')}`);
       return best.inflight;
     };
+    const groups = () => findGroups(runDir, Number(new URL(stack!.redisUrl).port), { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen!.pid });
     const mixInflight = await saturating('mix', kinds, process.env.BENCH_MIX_INFLIGHT);
     const mix = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: mixInflight, warmupMs: plan.mixWarmupMs, durationMs: plan.mixMs });
     say(`mix max ${round(mix.docsPerSec, 2)}/s (${mixInflight} in flight); load ${loads().join(' ')}`);
