@@ -217,9 +217,10 @@ async function main(): Promise<void> {
     };
     say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight); CPU ms per document ${JSON.stringify(cpuPerDoc.perDocMs)}; machine ${JSON.stringify(cpuPerDoc.machine)}`);
     // The open-loop phases run at fractions of the mix's maximum. One 60-s measure of it can be
-    // high by 10–20% on this shared machine (a quiet minute of the neighbours): 90% of it is then
-    // more than the pipeline sustains and the queue grows for the whole phase. So the maximum is
-    // measured again just before, and the lower of the two is the one the phases use.
+    // high by 10–20% on this shared machine: 90% of it is then more than the pipeline sustains and
+    // the queue grows for the whole phase. So the maximum is measured again just before, and the
+    // lower of the two is the one the phases use. (In the eleventh session's runs the two agreed
+    // and the 90% phase still fell behind: BENCHMARKS.md § Full runs of the eleventh session.)
     const recheck = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: mixInflight, warmupMs: 2_000, durationMs: plan.recheckMs });
     const maxRate = sustainedMaximum(mix.docsPerSec, recheck.docsPerSec);
     say(`mix max measured again: ${round(recheck.docsPerSec, 2)} docs/s over ${plan.recheckMs / 1000} s; the open-loop phases use ${round(maxRate, 2)}/s`);
