@@ -38,9 +38,9 @@ import { evidenceOnly, evidenceRows, evidenceTargets, runEvidencePhase } from '.
 import { searchOnly, searchRows, searchScale, searchTargets } from './search-only';
 import { measureStagesAlone } from './stage-alone';
 import { cpuOnly } from './cpu-only';
-import { byKind, overloadOnly, OVERLOAD_ADMISSION, slowSeconds } from './overload-only';
+import { byKind, measureMixAgain, overloadOnly, OVERLOAD_ADMISSION, slowSeconds } from './overload-only';
 import { readMilestones, stageBreakdown } from './stages';
-import { median, percentile, ratio, round, spread, sustainedMaximum } from './stats';
+import { median, percentile, ratio, round, spread } from './stats';
 
 const MB = 1024 * 1024;
 const say = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -221,9 +221,7 @@ async function main(): Promise<void> {
     // the queue grows for the whole phase. So the maximum is measured again just before, and the
     // lower of the two is the one the phases use. (In the eleventh session's runs the two agreed
     // and the 90% phase still fell behind: BENCHMARKS.md § Full runs of the eleventh session.)
-    const recheck = await lg<ClosedResult>({ cmd: 'closed', kinds, inflight: mixInflight, warmupMs: 2_000, durationMs: plan.recheckMs });
-    const maxRate = sustainedMaximum(mix.docsPerSec, recheck.docsPerSec);
-    say(`mix max measured again: ${round(recheck.docsPerSec, 2)} docs/s over ${plan.recheckMs / 1000} s; the open-loop phases use ${round(maxRate, 2)}/s`);
+    const { recheckPerSec, maxRate } = await measureMixAgain(lg, { kinds, inflight: mixInflight, durationMs: plan.recheckMs, first: mix.docsPerSec, say });
     const half = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.5, durationMs: plan.openMs });
     say(`50% (${round(maxRate * 0.5, 2)}/s): ${JSON.stringify(latencies(half))}`);
     const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.9, durationMs: plan.openMs });
@@ -352,7 +350,7 @@ async function main(): Promise<void> {
         onePageTo5PgStatements: pgStatements,
         probes,
         // The maximum the 50% and 90% phases are fractions of: the lower of the mix's two measures.
-        mixRecheckDocsPerSec: round(recheck.docsPerSec, 2),
+        mixRecheckDocsPerSec: round(recheckPerSec, 2),
         openLoopMaxDocsPerSec: round(maxRate, 2),
       },
       ratios: {
