@@ -13,8 +13,8 @@ import { computeEdocRate } from '../../services/stats/edoc-rate';
 import { documentOutcomeTuples } from '../../services/stats/edoc-rate.query';
 import { onTimeByKey } from '../../services/stats/on-time.query';
 import { existingGrowthData, existingGrowthSearchData, generateGrowthData, type GrowthData } from './growth-data';
-import type { HttpRateResult, LoadgenCommand } from './loadgen-protocol';
-import { IpcChild, startService, waitReady, type Service } from './processes';
+import { acceptSideBySide, startAcceptTarget, type AcceptTarget, type SideBySide } from './accept-side-by-side';
+import type { HttpRateResult } from './loadgen-protocol';
 import { printReport, target, writeJson, type Target } from './report';
 import { searchScale } from './search-only';
 import { generateSearchData, type SearchData } from './search-data';
@@ -43,6 +43,9 @@ export interface GrowthPhaseResult {
   rollups: { on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number };
   loadavg: { start: number[]; end: number[] };
 }
+
+/** The bulk load's WAL and maintenance room; the empty database beside runs with the same settings. */
+const GROWTH_PG_SETTINGS = { max_wal_size: "'4GB'", maintenance_work_mem: "'256MB'" };
 
 const load = () => os.loadavg().map((v) => round(v, 2)!);
 
@@ -81,15 +84,15 @@ export async function runGrowthPhase(o: {
   if (o.reuseDataDir) copyCluster(o.reuseDataDir, runDir, o.say);
   o.say(`growth: run folder ${runDir}${process.env.BENCH_KEEP === '1' ? ' (kept: BENCH_KEEP=1)' : ''}`);
   let stack: EmbeddedStack | undefined;
-  let gateway: Service | undefined;
-  let loadgen: IpcChild | undefined;
+  let emptyStack: EmbeddedStack | undefined;
+  let emptyTarget: AcceptTarget | undefined;
+  let fullTarget: AcceptTarget | undefined;
   let db: Db | undefined;
   try {
-    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, postgresSettings: { max_wal_size: "'4GB'", maintenance_work_mem: "'256MB'" } });
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, postgresSettings: GROWTH_PG_SETTINGS });
     const reuse = Boolean(o.reuseDataDir);
     const dir = reuse ? null : await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
     const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
     const env = serviceEnv({
       DATABASE_URL: stack.databaseUrl,
       REDIS_URL: stack.redisUrl,
@@ -103,28 +106,22 @@ export async function runGrowthPhase(o: {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
-    const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
+    // The empty database to compare accept with: a second stack beside the full one, seeded the same
+    // way, whose gateway runs from the start. Its rounds alternate with the full database's once the
+    // history is loaded (acceptSideBySide), so the comparison does not follow the machine's drift.
     if (dir) {
-      loadgen = new IpcChild('bench/src/loadgen.js', serviceEnv({}));
-      await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+      emptyStack = await startEmbeddedStack({ dataDir: path.join(runDir, 'empty'), fast: true, postgresSettings: GROWTH_PG_SETTINGS });
+      const emptyDir = await seedDirectory(emptyStack.databaseUrl, emptyStack.redisUrl, 20);
+      emptyTarget = await startAcceptTarget({
+        name: 'empty',
+        databaseUrl: emptyStack.databaseUrl,
+        dir: emptyDir,
+        port: await freePort(),
+        env: { ...env, DATABASE_URL: emptyStack.databaseUrl, REDIS_URL: emptyStack.redisUrl, LIENTHONG_MASTER_KEY: emptyDir.masterKeyHex, LIENTHONG_DATA_DIR: path.join(runDir, 'empty') },
+        loadgenEnv: serviceEnv({}),
+        runDir,
+      });
     }
-    const acceptRuns = async (phase: string): Promise<HttpRateResult[]> => {
-      gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, `gateway-${phase}.log`));
-      await waitReady(`${baseUrl}/health/ready`, 60_000);
-      const runs: HttpRateResult[] = [];
-      // A warm-up round (JIT, plans, connections), then the measured ones. 1.5 s was too short: the
-      // first measured round of a fresh gateway still came out 25-30% below the next two, on the
-      // empty and the full database alike (eleventh session), which the median only half hides.
-      await lg<HttpRateResult>({ cmd: 'httpRate', target: 'accept', url: `${baseUrl}/v1/documents`, concurrency: 16, durationMs: 5_000 });
-      for (let i = 0; i < o.httpRounds; i++) runs.push(await lg<HttpRateResult>({ cmd: 'httpRate', target: 'accept', url: `${baseUrl}/v1/documents`, concurrency: 16, durationMs: o.httpMs }));
-      await gateway.stop();
-      gateway = undefined;
-      return runs;
-    };
-    // Reusing data: no empty database to compare with, so accept is not measured (the full run measures it).
-    const emptyRuns = reuse ? [] : await acceptRuns('empty');
-    const emptyRate = median(emptyRuns.map((r) => r.perSec));
-    o.say(`growth: accept alone on the empty database ${round(emptyRate)}/s (load ${load().join(' ')})`);
 
     db = createPool(stack.databaseUrl, { max: 4, application: 'lienthong-bench-growth' });
     if (reuse) {
@@ -144,9 +141,19 @@ export async function runGrowthPhase(o: {
       await db.query('CHECKPOINT');
       o.say(`growth: VACUUM (ANALYZE) and CHECKPOINT after the load in ${round((Date.now() - v0) / 1000, 1)} s (load ${load().join(' ')})`);
     }
-    const fullRuns = reuse ? [] : await acceptRuns('full');
-    const fullRate = median(fullRuns.map((r) => r.perSec));
-    o.say(`growth: accept alone on the full database ${round(fullRate)}/s (load ${load().join(' ')})`);
+    // Reusing data: no seeded directory to send with, so accept is not measured (the full run measures it).
+    let accept: SideBySide | null = null;
+    if (dir && emptyTarget) {
+      fullTarget = await startAcceptTarget({ name: 'full', databaseUrl: stack.databaseUrl, dir, port, env, loadgenEnv: serviceEnv({}), runDir });
+      accept = await acceptSideBySide(emptyTarget, fullTarget, { pairs: o.httpRounds, durationMs: o.httpMs, warmupMs: 5_000, concurrency: 16 });
+      await fullTarget.stop();
+      fullTarget = undefined;
+    }
+    const emptyRate = median(accept?.a.map((r) => r.perSec) ?? []);
+    const fullRate = median(accept?.b.map((r) => r.perSec) ?? []);
+    if (accept) {
+      o.say(`growth: accept alone, alternating rounds, empty ${accept.a.map((r) => round(r.perSec)).join(' ')} /s, full ${accept.b.map((r) => round(r.perSec)).join(' ')} /s: full/empty ${round(accept.bOverA, 3)} (load ${load().join(' ')})`);
+    }
 
     const sizes = await db.query<{ on_time: number; on_time_year: number; copies: number; outcomes_year: number; events: number }>(
       `SELECT (SELECT count(*)::int FROM figure_on_time_months) AS on_time, (SELECT count(*)::int FROM figure_on_time_months WHERE issued_month BETWEEN $1 AND $2) AS on_time_year,
@@ -191,15 +198,16 @@ export async function runGrowthPhase(o: {
       ledgerVerifySeconds: verified.ok ? round(verifyMs / 1000, 1) : null,
       ledgerVerify: { ok: verified.ok, rows: verified.rows, tamperFound },
       quarterlyReportSeconds: round(reportMs / 1000, 1),
-      acceptFullVsEmpty: emptyRate && fullRate ? round(fullRate / emptyRate, 3) : null,
-      accept: { emptyPerSec: round(emptyRate), fullPerSec: round(fullRate), runs: { empty: emptyRuns, full: fullRuns } },
+      acceptFullVsEmpty: round(accept?.bOverA, 3),
+      accept: { emptyPerSec: round(emptyRate), fullPerSec: round(fullRate), runs: { empty: accept?.a ?? [], full: accept?.b ?? [] } },
       rollups,
       loadavg: { start, end: load() },
     };
   } finally {
     await db?.end().catch(() => undefined);
-    await (gateway as Service | undefined)?.stop().catch(() => undefined);
-    await loadgen?.stop().catch(() => undefined);
+    await (fullTarget as AcceptTarget | undefined)?.stop().catch(() => undefined);
+    await (emptyTarget as AcceptTarget | undefined)?.stop().catch(() => undefined);
+    await (emptyStack as EmbeddedStack | undefined)?.stop().catch(() => undefined);
     await stack?.stop();
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
   }
@@ -243,7 +251,7 @@ async function alterOneRow(db: Db, rows: number): Promise<boolean> {
 export function growthScale(env: NodeJS.ProcessEnv = process.env) {
   const s = searchScale(env);
   const quick = env.BENCH_QUICK === '1';
-  return { documents: Number(env.BENCH_GROWTH_DOCS ?? s.documents), perDoc: s.perDoc, agencies: s.agencies, rateCalls: quick ? 5 : 10, httpRounds: quick ? 1 : 3, httpMs: quick ? 3_000 : 5_000 };
+  return { documents: Number(env.BENCH_GROWTH_DOCS ?? s.documents), perDoc: s.perDoc, agencies: s.agencies, rateCalls: quick ? 5 : 10, httpRounds: quick ? 1 : 5, httpMs: quick ? 3_000 : 5_000 };
 }
 
 export function growthTargets(r: GrowthPhaseResult): Target[] {

@@ -42,3 +42,13 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
 export function sustainedMaximum(first: number, second: number): number {
   return second > 0 ? Math.min(first, second) : first;
 }
+
+/**
+ * The median over pairs of b[i] / a[i]: each pair measured back to back, so what the machine did
+ * between pairs cancels out of each ratio. Pairs where a[i] is 0 (nothing measured) are left out.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number | null {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i]! > 0) ratios.push(b[i]! / a[i]!);
+  return median(ratios);
+}

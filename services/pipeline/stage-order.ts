@@ -62,5 +62,5 @@ export function statusBefore(stage: typeof Stage.convert | typeof Stage.sign | t
   return status;
 }
 
-/** A copy still to be delivered: it waits for its deliver job (SQL: lienthong_open_dispatch_statuses(), migration 0080, which the partial indexes name). */
+/** A copy still to be delivered: it waits for its deliver job (SQL: lienthong_open_dispatch_statuses(), migration 0080, which the partial indexes and the generated column dispatches.open, 0101, name). */
 export const OPEN_DISPATCH_STATUSES: readonly DispatchStatus[] = [DispatchStatus.pending, DispatchStatus.delivering];

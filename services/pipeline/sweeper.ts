@@ -40,11 +40,12 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number, chor
   }
   // Open copies of routed documents: a hosted copy's job is its document's hosted job (one per
   // document, deliver-hosted-<documentId>, a no-op while that job is still in Redis), any other
-  // copy's its own (deliver-<dispatchId>).
+  // copy's its own (deliver-<dispatchId>). `x.open` (the same statuses, a generated column) is what
+  // lets the oldest open copies come from the index dispatches_open (migration 0101).
   const dispatches = await db.query<{ id: string; documentId: string; urgency: 'normal'; hosted: boolean }>(
     `SELECT x.id, x.document_id AS "documentId", d.urgency, COALESCE(x.channel, 'hosted') = 'hosted' AS hosted
        FROM dispatches x JOIN documents d ON d.id = x.document_id
-      WHERE d.status = 'routed' AND x.status = ANY($2::text[])
+      WHERE d.status = 'routed' AND x.open AND x.status = ANY($2::text[])
         AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)
       ORDER BY x.updated_at LIMIT 5000`,
     [ageMs, OPEN_DISPATCH_STATUSES],

@@ -273,7 +273,7 @@ export async function failOrphanedCopies(db: Queryable, ageMs: number): Promise<
   const orphans = await db.query(
     `UPDATE dispatches x SET status = 'failed', last_error = COALESCE(d.last_error, 'văn bản bị lỗi trong quá trình xử lý'), updated_at = now()
        FROM documents d
-      WHERE d.id = x.document_id AND d.status = 'failed' AND x.status = ANY($2::text[])
+      WHERE d.id = x.document_id AND d.status = 'failed' AND x.open AND x.status = ANY($2::text[])
         AND x.updated_at < now() - make_interval(secs => $1::float8 / 1000)`,
     [ageMs, OPEN_DISPATCH_STATUSES],
   );
