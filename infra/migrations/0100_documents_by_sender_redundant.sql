@@ -5,5 +5,6 @@
 -- (a sender's documents, newest first, or a sender and a time range) the second serves the same
 -- way, in the same order. Kept, it cost an entry on every document inserted and on every status
 -- move of a document (those updates are not HOT: documents_in_flight covers status and
--- updated_at), four entries per one-page document, and about 40 MB at 1,000,000 documents.
+-- updated_at), four entries per one-page document, and nearly the size of documents_outbox on disk
+-- (47 MB at 1,000,000 documents, BENCHMARKS.md § Search and list paging at scale).
 DROP INDEX IF EXISTS documents_by_sender;
