@@ -131,7 +131,21 @@ describe('stage chaining: a convert job signs, routes and delivers the hosted co
     await waitFor('the chained document delivered', async () => (await copies(gw.db, id)).every((c) => c.status === 'delivered'), { timeoutMs: 90_000 });
     expect((await copies(gw.db, id)).map((c) => [c.arrived, c.ledger])).to.deep.equal(hosted.map(() => [1, 1]));
     expect(await outboxTopics(gw.db, id)).to.deep.equal([Stage.convert]);
-    const lines = worker.output().split('\n').filter((l) => l.includes(id)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The worker logs each step after its commit: the copies can read as delivered before the last
+    // line is written, so wait for the lines too rather than read the output at once.
+    const logged = () =>
+      worker!.output().split('\n').filter((l) => l.includes(id)).flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return []; // a line still being written
+        }
+      });
+    await waitFor('the chain\'s sign, route and deliver lines logged', async () => ['signed', 'routed', 'delivered'].every((m) => logged().some((l) => l.msg === m)), {
+      timeoutMs: 30_000,
+      recheckMs: 100,
+    });
+    const lines = logged();
     const signed = lines.find((l) => l.msg === 'signed');
     const routed = lines.find((l) => l.msg === 'routed');
     const delivered = lines.find((l) => l.msg === 'delivered');
