@@ -130,6 +130,37 @@ describe('rollups: a document\'s hosted first outcomes move figure_outcomes and 
     await expectSameAsLedger();
   });
 
+  it('when the batch asks whether copies were counted before (lt_copies_uncounted, 0104), then an outcome in the ledger or a kept copy of any one of them says yes', async () => {
+    const uncounted = async (q: Pick<Db, 'query'>, ids: string[] | null) =>
+      (await q.query<{ u: boolean }>(`SELECT lt_copies_uncounted($1::uuid[]) AS u`, [ids])).rows[0]!.u;
+    const a = await routed(null);
+    const b = await routed(null);
+    expect(await uncounted(db, a.ids), 'a routed document\'s copies').to.equal(true);
+    expect(await uncounted(db, []), 'no copies').to.equal(true);
+    expect(await uncounted(db, null), 'no array').to.equal(true);
+    // The last copy of a has an outcome in the ledger.
+    await appendLedger(db, { kind: LedgerKind.dispatchFailed, documentId: a.documentId, dispatchId: a.ids.at(-1)!, sender: sender.code, recipient: recipients.at(-1)!.code, channel: 'hosted' });
+    expect(await uncounted(db, a.ids), 'one copy failed in the ledger').to.equal(false);
+    expect(await uncounted(db, [...b.ids, a.ids.at(-1)!]), 'mixed with uncounted copies').to.equal(false);
+    expect(await uncounted(db, b.ids), 'the other document\'s copies').to.equal(true);
+    // A kept copy (figure_copies) of b's second copy, in a transaction undone after.
+    await inTransaction(db, async (tx) => {
+      await tx.query(
+        `INSERT INTO figure_copies (dispatch_id, issued_on, recipient, arrived_on) VALUES ($1, $2, $3, $2)`,
+        [b.ids[1], b.issuedOn, recipients[1]!.code],
+      );
+      expect(await uncounted(tx, b.ids), 'a kept copy').to.equal(false);
+      throw new Error('undo');
+    }).catch((e: Error) => expect(e.message).to.equal('undo'));
+    expect(await uncounted(db, b.ids)).to.equal(true);
+    // Both documents delivered: a copy by copy (the trigger), b at once; the figures stay right.
+    await deliverStage.run({ documentId: a.documentId, hosted: true }, ctx);
+    await deliverStage.run({ documentId: b.documentId, hosted: true }, ctx);
+    expect(await leftTuples(b.issuedOn)).to.deep.equal(['0/0/0']);
+    expect(await uncounted(db, b.ids), 'after delivery').to.equal(false);
+    await expectSameAsLedger();
+  });
+
   it('when the rebuild functions recount everything, then they find the very rows the batched moves kept, and the chains are whole', async () => {
     const read = async () => ({
       onTime: (await db.query(`SELECT issued_month::text, recipient, copies, registered, registered_in_time, with_due, completed, completed_in_time FROM figure_on_time_months WHERE copies <> 0 ORDER BY 1, 2`)).rows,
