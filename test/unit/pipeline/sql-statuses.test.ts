@@ -9,10 +9,10 @@ const MIGRATIONS = path.join(projectRoot(), 'infra', 'migrations');
 
 /**
  * The array a migration's `CREATE [OR REPLACE] FUNCTION name() … $$ SELECT ARRAY[…]::text[] $$`
- * returns, from the last migration (in name order) that defines it: the definition in force.
+ * (SQL) or `$$ BEGIN RETURN ARRAY[…]::text[]; END $$` (PL/pgSQL, since 0105) returns, from the last migration (in name order) that defines it: the definition in force.
  */
 function sqlStatusList(name: string, dir = MIGRATIONS): { file: string; statuses: string[] } | undefined {
-  const re = new RegExp(`CREATE\\s+(?:OR\\s+REPLACE\\s+)?FUNCTION\\s+${name}\\s*\\(\\s*\\)[^$]*\\$\\$\\s*SELECT\\s+ARRAY\\[([^\\]]*)\\]::text\\[\\]\\s*\\$\\$`, 'gi');
+  const re = new RegExp(`CREATE\\s+(?:OR\\s+REPLACE\\s+)?FUNCTION\\s+${name}\\s*\\(\\s*\\)[^$]*\\$\\$\\s*(?:SELECT|BEGIN\\s+RETURN)\\s+ARRAY\\[([^\\]]*)\\]::text\\[\\]\\s*(?:;\\s*END\\s*)?\\$\\$`, 'gi');
   let found: { file: string; statuses: string[] } | undefined;
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
     const sql = fs.readFileSync(path.join(dir, file), 'utf8').replace(/--[^\n]*/g, '');
@@ -43,6 +43,8 @@ describe('pipeline: the SQL and TypeScript definitions of the in-flight statuses
       fs.writeFileSync(path.join(dir, '0002_b.sql'), `-- CREATE FUNCTION f_x() … $$ SELECT ARRAY['commented']::text[] $$\nCREATE OR REPLACE FUNCTION f_x() RETURNS text[]\n  LANGUAGE sql IMMUTABLE\n  AS $$ SELECT ARRAY['pending', 'delivering', 'queued']::text[] $$;`);
       expect(sqlStatusList('f_x', dir)).to.deep.equal({ file: '0002_b.sql', statuses: ['pending', 'delivering', 'queued'] });
       expect(sqlStatusList('f_x', dir)!.statuses).to.not.deep.equal([...OPEN_DISPATCH_STATUSES]);
+      fs.writeFileSync(path.join(dir, '0003_c.sql'), `CREATE OR REPLACE FUNCTION f_x() RETURNS text[]\n  LANGUAGE plpgsql IMMUTABLE\n  AS $$ BEGIN RETURN ARRAY['pending']::text[]; END $$;`);
+      expect(sqlStatusList('f_x', dir)).to.deep.equal({ file: '0003_c.sql', statuses: ['pending'] });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
