@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ErrorCode, Stage, type Body, type DocumentMetadata, type DocumentStatus, LedgerKind } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { inTransaction } from '../../db/pool';
@@ -16,6 +15,7 @@ import { attachmentType, checkMainFile, fileRow, prepare, type IncomingFile, typ
 import { hashSubmission, validateBeforeWriting } from './submission-checks';
 import { recordRelayOrigin, withPeerAgencies, type RelayOrigin } from '../peers/relay-origin';
 import { unknownReference, visibleToCallerSql } from '../references/scoped-reference';
+import { newRowId } from '../../db/row-id';
 
 // The channels' types, kept importable from here (what acceptDocument takes).
 export type { AcceptLimits } from './accept-limits';
@@ -108,7 +108,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   if (main) files.push(fileRow('original', main, source!.contentType));
   for (const [i, a] of attachments.entries()) files.push(fileRow(`attachment-${i + 1}`, a, await attachmentType(a)));
   try {
-    const id = randomUUID();
+    const id = newRowId();
     const write = (): AcceptedWrite => ({
       doc: {
         id,
@@ -138,7 +138,7 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
         registerBookId: m.registerBook ?? null,
       },
       files: files.map(({ from: _from, ...f }) => f),
-      dispatches: recipients.map((r) => ({ id: randomUUID(), code: r.code, viaGroup: r.viaGroup })),
+      dispatches: recipients.map((r) => ({ id: newRowId(), code: r.code, viaGroup: r.viaGroup })),
       outbox: { topic: Stage.convert, payload: { documentId: id }, priority: priorityOf(m.urgency) },
     });
     // The usual submission (small files, not relayed): ONE statement on the pool, the accept row

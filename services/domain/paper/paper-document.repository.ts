@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/pool';
 import type { ResolvedRecipient } from '../agencies/resolve-recipients';
 import type { DocumentIdentity } from '../documents/document-identity';
+import { newRowId } from '../../db/row-id';
 
 export interface NewPaperDocument extends DocumentIdentity {
   id: string;
@@ -19,7 +19,7 @@ export async function insertPaperDocument(tx: Queryable, p: NewPaperDocument): P
 
 /** One row per recipient copy; returns the ids in the order of `recipients`. */
 export async function insertPaperDispatches(tx: Queryable, paperDocumentId: string, recipients: ResolvedRecipient[]): Promise<string[]> {
-  const ids = recipients.map(() => randomUUID());
+  const ids = recipients.map(() => newRowId());
   await tx.query(
     `INSERT INTO paper_dispatches (id, paper_document_id, recipient_code, via_group)
      SELECT id, $2, code, via FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, code, via)`,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ErrorCode, LedgerKind, type PaperDispatchRequest } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
 import { resolveRecipients } from '../agencies/resolve-recipients';
@@ -8,6 +7,7 @@ import { appendLedger } from '../ledger/ledger.repository';
 import { observeNumber } from '../numbering/number-register';
 import { isRealDay, vnStartOf } from '../../calendar/vn-day';
 import { findNumberHolder, insertPaperDispatches, insertPaperDocument } from './paper-document.repository';
+import { newRowId } from '../../db/row-id';
 
 export interface PaperLimits {
   maxRecipients: number;
@@ -42,7 +42,7 @@ export async function recordPaperDispatch(
         );
       }
       const recipients = await resolveRecipients(tx, sender, body.recipients, limits.maxRecipients);
-      const id = randomUUID();
+      const id = newRowId();
       await insertPaperDocument(tx, {
         id,
         senderCode: sender,
