@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { REPORTS_QUEUE, STAGES, isStage, type Stage } from '../contracts';
 import { loadConfig } from '../services/config/config';
 import { createPool } from '../services/db/pool';
-import { logger } from '../services/logging/logger';
+import { bufferLogLines, logger } from '../services/logging/logger';
 import { startPipeline } from '../services/pipeline/pipeline-runtime';
 import { createRedis } from '../services/pipeline/redis';
 import { domainSweepChores } from '../services/domain/sweep-chores';
@@ -27,6 +27,7 @@ const log = logger('workers');
 /** `node dist/workers/main.js [--only convert,sign]`: the stage workers, the outbox relay, the sweeper. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  bufferLogLines(config.LIENTHONG_LOG_BUFFER_BYTES);
   const stages = parseOnly(process.argv.slice(2));
   // Temporary copies of large files left by a worker killed mid-job (a running job's are younger).
   const swept = sweepTempDir(tempDirOf(config.LIENTHONG_DATA_DIR));

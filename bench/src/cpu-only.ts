@@ -85,7 +85,8 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LIENTHONG_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL'));
     const env = { ...base, DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: dir.masterKeyHex, LIENTHONG_QUEUE_PREFIX: 'lienthong-bench', LIENTHONG_DATA_DIR: runDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', LIENTHONG_ADMISSION_MAX_DELAY_MS: '0',
       // BENCH_STAGE_CHAINING=0: every stage through its own queue (the comparison for stage chaining).
-      ...(process.env.BENCH_STAGE_CHAINING ? { LIENTHONG_STAGE_CHAINING: process.env.BENCH_STAGE_CHAINING } : {}) };
+      ...(process.env.BENCH_STAGE_CHAINING ? { LIENTHONG_STAGE_CHAINING: process.env.BENCH_STAGE_CHAINING } : {}),
+      ...(process.env.BENCH_LOG_BUFFER_BYTES ? { LIENTHONG_LOG_BUFFER_BYTES: process.env.BENCH_LOG_BUFFER_BYTES } : {}) };
     if (profile) fs.rmSync(profileDir, { recursive: true, force: true });
     const prof = (name: string) => (profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
     const gateway = startService('gateway', 'services/gateway/main.js', { ...env, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway.log'), prof('gateway'));

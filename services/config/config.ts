@@ -62,6 +62,8 @@ const Schema = z.object({
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
+  /** The gateway and workers write their log lines in blocks of this many bytes (at the latest 200 ms after a line); 0 = a write per line. */
+  LIENTHONG_LOG_BUFFER_BYTES: int(4096).pipe(z.number().max(65_536)),
   /** A port for the worker process's own /metrics (stage latency histograms, queue depths); 0 = off. */
   LIENTHONG_WORKER_METRICS_PORT: int(0),
   /** `{name}` (a Redis Cluster hash tag) is accepted; on a Cluster a bare name is wrapped in one. */

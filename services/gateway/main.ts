@@ -1,7 +1,7 @@
 import http, { type Server } from 'node:http';
 import { loadConfig } from '../config/config';
 import { createPool } from '../db/pool';
-import { logger } from '../logging/logger';
+import { bufferLogLines, logger } from '../logging/logger';
 import { createRedis } from '../pipeline/redis';
 import { createApp } from './app';
 import { sweepTempDir, tempDirOf } from '../domain/blobs/temp-files';
@@ -15,6 +15,7 @@ const log = logger('gateway');
 /** `node dist/services/gateway/main.js`: the HTTP gateway. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  bufferLogLines(config.LIENTHONG_LOG_BUFFER_BYTES);
   const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway', prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS });
   const redis = createRedis(config, 'producer');
   // Temporary files of uploads a killed gateway left behind (older than any request can live).
