@@ -19,13 +19,14 @@ export interface GatewayProcess {
 
 /**
  * The real gateway (dist/services/gateway/main.js) as its own process, with the environment of the
- * caller plus `env`, listening on `port` (a fresh one unless given, so a restart can reuse it).
+ * caller plus `env`, listening on `port` (a fresh one unless given, so a restart can reuse it). Its
+ * log lines are written one by one, as the worker fixture's are (worker.fixture.ts).
  * Resolves once /health/live answers.
  */
 export async function spawnGateway(env: Record<string, string> = {}, port?: number): Promise<GatewayProcess> {
   const p = port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'services', 'gateway', 'main.js')], {
-    env: { ...process.env, LIENTHONG_PROCESS: 'gateway', HOST: '127.0.0.1', PORT: String(p), ...env },
+    env: { ...process.env, LIENTHONG_PROCESS: 'gateway', LIENTHONG_LOG_BUFFER_BYTES: '0', HOST: '127.0.0.1', PORT: String(p), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -11,10 +11,15 @@ export interface WorkerProcess {
   kill9(): Promise<void>;
 }
 
-/** The real worker process (dist/workers/main.js) with the test environment plus `env`. */
+/**
+ * The real worker process (dist/workers/main.js) with the test environment plus `env`. Its log
+ * lines are written one by one (LIENTHONG_LOG_BUFFER_BYTES=0): tests read them as they happen, and
+ * some check that a line is absent, which a held block would pass wrongly. The blocks themselves
+ * are tested in test/unit/logging/log-buffering.test.ts.
+ */
 export function spawnWorker(env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'workers', 'main.js'), ...args], {
-    env: { ...process.env, LIENTHONG_PROCESS: 'workers', ...env },
+    env: { ...process.env, LIENTHONG_PROCESS: 'workers', LIENTHONG_LOG_BUFFER_BYTES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

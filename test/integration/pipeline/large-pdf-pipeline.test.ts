@@ -63,7 +63,8 @@ describe('a large PDF through the pipeline: chunked storage, checked and signed 
     const caPem = (await gw.db.query(`SELECT cert_pem FROM trust_anchors WHERE is_dev_ca`)).rows[0].cert_pem as string;
     expect(pdfsig(signed, nssDbTrusting(caPem))).to.contain('Signature is Valid');
 
-    expect(worker.output()).to.contain('"msg":"signed"');
+    // The worker logs after its commit: wait for the line, then look at what it says.
+    await waitFor('the worker\'s "signed" line', async () => worker.output().includes('"msg":"signed"'), { recheckMs: 100 });
     expect(worker.output(), 'signed from the file, not read whole').not.to.contain('signed in memory');
     const left = fs.existsSync(path.join(dataDir, 'tmp')) ? fs.readdirSync(path.join(dataDir, 'tmp')) : [];
     expect(left, 'temporary copies are removed when the stage ends').to.deep.equal([]);

@@ -59,6 +59,7 @@ describe('the daily digest is sent by the running worker process on its schedule
     expect(run.mails).to.be.at.least(2);
     const mailed = (await gw.db.query(`SELECT count(*)::int AS n FROM notifications WHERE user_id = ANY($1::uuid[]) AND emailed_at IS NOT NULL`, [[people.leader.id, people.clerk.id]])).rows[0].n;
     expect(mailed, 'each mailed notification is marked, so it is not mailed again').to.equal(2);
-    expect(worker.output()).to.contain('daily digest sent');
+    // The line is written after the day is recorded: wait for it.
+    await waitFor('the worker\'s "daily digest sent" line', async () => worker!.output().includes('daily digest sent'), { recheckMs: 100 });
   });
 });
