@@ -145,6 +145,15 @@ export async function runGrowthPhase(o: {
     let accept: SideBySide | null = null;
     if (dir && emptyTarget) {
       fullTarget = await startAcceptTarget({ name: 'full', databaseUrl: stack.databaseUrl, dir, port, env, loadgenEnv: serviceEnv({}), runDir });
+      // BENCH_GROWTH_SQL: statements run on both databases before the rounds (experiments on what
+      // makes the full one slower: autovacuum, the GIN indexes' pending lists, …).
+      if (process.env.BENCH_GROWTH_SQL) {
+        for (const url of [stack.databaseUrl, emptyStack!.databaseUrl]) {
+          const c = createPool(url, { max: 1, application: 'lienthong-bench-growth-sql' });
+          await c.query(process.env.BENCH_GROWTH_SQL).finally(() => c.end());
+        }
+        o.say('growth: BENCH_GROWTH_SQL run on both databases');
+      }
       accept = await acceptSideBySide(emptyTarget, fullTarget, { pairs: o.httpRounds, durationMs: o.httpMs, warmupMs: 5_000, concurrency: 16 });
       await fullTarget.stop();
       fullTarget = undefined;
