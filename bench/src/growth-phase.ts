@@ -13,6 +13,7 @@ import { computeEdocRate } from '../../services/stats/edoc-rate';
 import { documentOutcomeTuples } from '../../services/stats/edoc-rate.query';
 import { onTimeByKey } from '../../services/stats/on-time.query';
 import { existingGrowthData, existingGrowthSearchData, generateGrowthData, type GrowthData } from './growth-data';
+import { resetStatements, topStatements } from './pg-statements';
 import { acceptSideBySide, startAcceptTarget, type AcceptTarget, type SideBySide } from './accept-side-by-side';
 import type { HttpRateResult } from './loadgen-protocol';
 import { printReport, target, writeJson, type Target } from './report';
@@ -45,7 +46,14 @@ export interface GrowthPhaseResult {
 }
 
 /** The bulk load's WAL and maintenance room; the empty database beside runs with the same settings. */
-const GROWTH_PG_SETTINGS = { max_wal_size: "'4GB'", maintenance_work_mem: "'256MB'" };
+const GROWTH_PG_SETTINGS: Record<string, string> = {
+  max_wal_size: "'4GB'",
+  maintenance_work_mem: "'256MB'",
+  // BENCH_GROWTH_PG='{"name":"value"}': more server settings on both databases (experiments).
+  ...(process.env.BENCH_GROWTH_PG ? (JSON.parse(process.env.BENCH_GROWTH_PG) as Record<string, string>) : {}),
+  // BENCH_GROWTH_STATEMENTS=1: what each statement cost on either database during the accept rounds.
+  ...(process.env.BENCH_GROWTH_STATEMENTS === '1' ? { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'" } : {}),
+};
 
 const load = () => os.loadavg().map((v) => round(v, 2)!);
 
@@ -154,7 +162,16 @@ export async function runGrowthPhase(o: {
         }
         o.say('growth: BENCH_GROWTH_SQL run on both databases');
       }
+      const statements = process.env.BENCH_GROWTH_STATEMENTS === '1';
+      if (statements) for (const url of [stack.databaseUrl, emptyStack!.databaseUrl]) await resetStatements(url);
       accept = await acceptSideBySide(emptyTarget, fullTarget, { pairs: o.httpRounds, durationMs: o.httpMs, warmupMs: 5_000, concurrency: 16 });
+      if (statements) {
+        const [full, empty] = [await topStatements(stack.databaseUrl, 40), await topStatements(emptyStack!.databaseUrl, 40)];
+        for (const f of full) {
+          const e = empty.find((x) => x.query === f.query);
+          o.say(`  statement full ${f.meanMs} ms × ${f.calls}, empty ${e ? `${e.meanMs} ms × ${e.calls}` : '–'}: ${f.query.slice(0, 110)}`);
+        }
+      }
       await fullTarget.stop();
       fullTarget = undefined;
     }
@@ -259,8 +276,10 @@ async function alterOneRow(db: Db, rows: number): Promise<boolean> {
 /** The growth phase's scale: the search phase's (BENCH_SEARCH_DOCS, 5 dispatches per document) unless BENCH_GROWTH_DOCS says otherwise. */
 export function growthScale(env: NodeJS.ProcessEnv = process.env) {
   const s = searchScale(env);
+  // Accept full/empty: nine alternated pairs of 5 s. With five, one tree gave 0.875 to 0.983 at
+  // 110,000 documents (pairs within a run spread 0.87-1.05), as wide as the 10% it is compared to.
   const quick = env.BENCH_QUICK === '1';
-  return { documents: Number(env.BENCH_GROWTH_DOCS ?? s.documents), perDoc: s.perDoc, agencies: s.agencies, rateCalls: quick ? 5 : 10, httpRounds: quick ? 1 : 5, httpMs: quick ? 3_000 : 5_000 };
+  return { documents: Number(env.BENCH_GROWTH_DOCS ?? s.documents), perDoc: s.perDoc, agencies: s.agencies, rateCalls: quick ? 5 : 10, httpRounds: quick ? 1 : 9, httpMs: quick ? 3_000 : 5_000 };
 }
 
 export function growthTargets(r: GrowthPhaseResult): Target[] {

@@ -20,6 +20,8 @@ export interface AdmissionPolicy {
 /** Once refusing, keep refusing until the delay is this far below the mark (no flapping). */
 const RESUME_AT = 0.8;
 const MAX_RETRY_AFTER_S = 60;
+/** Admissions older than this are not counted even when no newer look came (the sampler failing). */
+const ADMITTED_HORIZON_MS = 10_000;
 
 export interface AdmissionDecision {
   admit: boolean;
@@ -31,15 +33,29 @@ export function refuseAboveMs(policy: AdmissionPolicy): number {
   return policy.maxDelayMs * policy.margin;
 }
 
-/** The decision alone, a pure function of the backlog and whether we were refusing already. */
-export function decide(b: Backlog, policy: AdmissionPolicy, refusing: boolean): AdmissionDecision {
+/**
+ * The waiting a document admitted now would meet: what the last look saw, plus the documents this
+ * gateway admitted since that look began, at the rate the slowest stage was seen draining. Without
+ * the second part, every document offered between two looks gets in: at twice the pipeline's rate
+ * and a look every 250 ms, a burst of half a second's work each time the gate opens again.
+ */
+export function expectedDelayMs(b: Backlog, admittedSinceLook: number): number {
+  return b.drainPerSec ? b.queueDelayMs + Math.round((admittedSinceLook / b.drainPerSec) * 1000) : b.queueDelayMs;
+}
+
+/**
+ * The decision alone, a pure function of the backlog, the documents admitted since it was looked
+ * at, and whether we were refusing already.
+ */
+export function decide(b: Backlog, policy: AdmissionPolicy, refusing: boolean, admittedSinceLook = 0): AdmissionDecision {
   if (policy.maxDelayMs <= 0) return { admit: true };
   const factor = refusing ? RESUME_AT : 1;
   const mark = refuseAboveMs(policy);
-  const over = b.jobs >= policy.minBacklog * factor && b.queueDelayMs > mark * factor;
+  const delayMs = expectedDelayMs(b, admittedSinceLook);
+  const over = b.jobs + admittedSinceLook >= policy.minBacklog * factor && delayMs > mark * factor;
   if (!over) return { admit: true };
   // Come back when the waiting should be under the resume mark: the excess drains about as fast as it built up.
-  const excessMs = b.queueDelayMs - mark * RESUME_AT;
+  const excessMs = delayMs - mark * RESUME_AT;
   return { admit: false, retryAfterS: Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(excessMs / 1000))) };
 }
 
@@ -48,12 +64,16 @@ export function decide(b: Backlog, policy: AdmissionPolicy, refusing: boolean): 
  * in the pipeline; past the bound it answers 503 OVERLOADED with Retry-After instead of accepting
  * work the pipeline cannot finish in time. What it accepts is never dropped later.
  */
-export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy) {
+export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy, now: () => number = Date.now) {
   const log = logger('admission');
   let refusing = false;
+  /** When this gateway admitted its recent documents (only those after the latest look are kept). */
+  const admittedAt: number[] = [];
   return (_req: Request, res: Response, next: NextFunction): void => {
     const b = backlog();
-    const d = decide(b, policy, refusing);
+    const from = Math.max(b.lookedAt, now() - ADMITTED_HORIZON_MS);
+    while (admittedAt.length > 0 && admittedAt[0]! < from) admittedAt.shift();
+    const d = decide(b, policy, refusing, admittedAt.length);
     if (refusing !== !d.admit) {
       // One line per change of state, not one per refused request (overload is no time to log more).
       const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
@@ -61,7 +81,10 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy) {
       else log.warn(fields, 'pipeline queueing delay past its bound: refusing new documents');
     }
     refusing = !d.admit;
-    if (d.admit) return next();
+    if (d.admit) {
+      if (policy.maxDelayMs > 0) admittedAt.push(now());
+      return next();
+    }
     countAdmissionShed();
     // Answered here, without an Error (no stack to capture, nothing to log per request).
     const body: ErrorBody = {

@@ -16,6 +16,14 @@ export interface Backlog {
   queueDelayMs: number;
   /** The same per stage, and the outbox's own lag, for the refusal's details and the log. */
   perStageMs: Record<string, number>;
+  /**
+   * The slowest rate (jobs/s) at which a stage on the document's path was seen taking jobs while
+   * jobs waited there, or null when none was: how fast admitted work drains. Every stage but
+   * delivery takes one job per document, so this is at most the documents it can take per second.
+   */
+  drainPerSec: number | null;
+  /** When the look began: documents admitted since then are not in it. */
+  lookedAt: number;
   sampledAt: number;
 }
 
@@ -30,7 +38,7 @@ export class BacklogSampler {
   private readonly previous = new Map<string, { at: number; waiting: number; added: number }>();
   /** Per queue: jobs taken per second while jobs were waiting (its capacity), smoothed. */
   private readonly takenPerSec = new Map<string, number>();
-  private current: Backlog = { jobs: 0, queueDelayMs: 0, perStageMs: {}, sampledAt: 0 };
+  private current: Backlog = { jobs: 0, queueDelayMs: 0, perStageMs: {}, drainPerSec: null, lookedAt: 0, sampledAt: 0 };
 
   constructor(
     private readonly db: Queryable,
@@ -56,6 +64,7 @@ export class BacklogSampler {
 
   /** Takes one sample now (tests and the first request wait on it). */
   async sample(): Promise<void> {
+    const lookedAt = Date.now();
     const [queues, outbox] = await Promise.all([
       oldestWaitingPerQueue(this.redis, this.prefix, this.stages),
       // The oldest unrelayed row by the partial index on id; a count capped at 100,000 (past it, "a lot").
@@ -75,7 +84,7 @@ export class BacklogSampler {
       }
       this.previous.set(q.queue, { at, waiting: q.waiting, added: q.added });
     }
-    this.current = summarise(queues, outbox.rows[0]!.unrelayed, outbox.rows[0]!.lag_ms, at, Object.fromEntries(this.takenPerSec));
+    this.current = { ...summarise(queues, outbox.rows[0]!.unrelayed, outbox.rows[0]!.lag_ms, at, Object.fromEntries(this.takenPerSec)), lookedAt };
   }
 }
 
@@ -96,15 +105,18 @@ export function summarise(queues: QueueWait[], unrelayed: number, outboxLagMs: n
   const perStageMs: Record<string, number> = { outbox: Math.max(0, Math.round(outboxLagMs ?? 0)) };
   let jobs = unrelayed;
   let delay = perStageMs.outbox!;
+  let drainPerSec: number | null = null;
   for (const q of queues) {
     jobs += q.waiting + q.active;
     const age = q.oldestTimestamp === null ? 0 : Math.max(0, at - q.oldestTimestamp);
     // Nothing taken while jobs waited: the age alone says it (and grows while nothing moves).
     const rate = takenPerSec[q.queue];
-    const ahead = rate !== undefined && rate > 0.01 ? Math.round((q.waiting / rate) * 1000) : 0;
+    const known = rate !== undefined && rate > 0.01 ? rate : null;
+    const ahead = known !== null ? Math.round((q.waiting / known) * 1000) : 0;
+    if (known !== null && (drainPerSec === null || known < drainPerSec)) drainPerSec = known;
     const wait = Math.max(age, ahead);
     perStageMs[q.queue] = wait;
     delay += wait;
   }
-  return { jobs, queueDelayMs: delay, perStageMs, sampledAt: at };
+  return { jobs, queueDelayMs: delay, perStageMs, drainPerSec, lookedAt: at, sampledAt: at };
 }

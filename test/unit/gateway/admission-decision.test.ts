@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { decide, refuseAboveMs } from '../../../services/gateway/admission/admission-gate';
+import { decide, expectedDelayMs, refuseAboveMs } from '../../../services/gateway/admission/admission-gate';
 import { summarise, takenRate, type Backlog } from '../../../services/gateway/admission/backlog-sampler';
 
 // Bound 2 s, half of it for queueing: refuse past 1 s of observed waiting.
 const policy = { maxDelayMs: 2_000, margin: 0.5, minBacklog: 100 };
-const backlog = (jobs: number, queueDelayMs: number): Backlog => ({ jobs, queueDelayMs, perStageMs: {}, sampledAt: 1 });
+const backlog = (jobs: number, queueDelayMs: number, drainPerSec: number | null = null): Backlog => ({ jobs, queueDelayMs, perStageMs: {}, drainPerSec, lookedAt: 1, sampledAt: 1 });
 
 describe('admission decision: refuse only what the pipeline cannot finish in time', () => {
   it('when work waits less than the margin share of the bound, or the backlog is short, then documents are admitted', () => {
@@ -52,7 +52,7 @@ describe('admission decision: refuse only what the pipeline cannot finish in tim
       40.4,
       at,
     );
-    expect(b).to.deep.equal({ jobs: 261, queueDelayMs: 990, perStageMs: { outbox: 40, convert: 700, sign: 0, deliver: 250 }, sampledAt: at });
+    expect(b).to.deep.equal({ jobs: 261, queueDelayMs: 990, perStageMs: { outbox: 40, convert: 700, sign: 0, deliver: 250 }, drainPerSec: null, lookedAt: at, sampledAt: at });
     // A clock a little behind the job's writer never makes a negative wait.
     expect(summarise([{ queue: 'route', waiting: 1, active: 0, oldestTimestamp: at + 5, added: 0 }], 0, null, at).queueDelayMs).to.equal(0);
   });
@@ -65,6 +65,28 @@ describe('admission decision: refuse only what the pipeline cannot finish in tim
     expect(decide(burst, policy, false).admit).to.equal(false);
     // An old job in a queue that drains fast still counts by its age.
     expect(summarise([{ queue: 'sign', waiting: 2, active: 4, oldestTimestamp: at - 1_200, added: 10 }], 0, 0, at, { sign: 500 }).perStageMs.sign).to.equal(1_200);
+  });
+
+  it('when stages were seen taking jobs, then the backlog drains at the slowest of their rates', () => {
+    const at = 20_000;
+    const q = (queue: string) => ({ queue, waiting: 5, active: 1, oldestTimestamp: at - 10, added: 100 });
+    expect(summarise([q('convert'), q('sign'), q('deliver')], 0, 0, at, { convert: 150, sign: 400, deliver: 900 }).drainPerSec).to.equal(150);
+    expect(summarise([q('convert'), q('sign')], 0, 0, at, { sign: 400 }).drainPerSec, 'a stage without a rate does not count').to.equal(400);
+    expect(summarise([q('convert')], 0, 0, at, {}).drainPerSec).to.equal(null);
+  });
+
+  it('when documents were admitted since the last look, then a document now waits behind them too, and the gate closes before the next look', () => {
+    // Seen: 600 ms of waiting, the slowest stage draining 100 documents/s; the mark is 1 s.
+    const seen = backlog(300, 600, 100);
+    expect(expectedDelayMs(seen, 0)).to.equal(600);
+    expect(expectedDelayMs(seen, 30)).to.equal(900);
+    expect(decide(seen, policy, false, 30).admit).to.equal(true);
+    // 41 admitted since the look: 600 + 410 ms, past the mark, although the look alone says 600.
+    expect(decide(seen, policy, false, 41)).to.deep.equal({ admit: false, retryAfterS: 1 });
+    // Nothing known about the drain rate: the look alone decides.
+    expect(decide(backlog(300, 600), policy, false, 1_000).admit).to.equal(true);
+    // A short backlog plus what was admitted since counts towards the minimum.
+    expect(decide(backlog(10, 600, 10), policy, false, 90).admit).to.equal(false);
   });
 
   it('when the rate a stage takes jobs is measured, then only looks where jobs waited at both ends count, and a counter reset is skipped', () => {
