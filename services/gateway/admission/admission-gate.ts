@@ -73,10 +73,11 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy, n
     const b = backlog();
     const from = Math.max(b.lookedAt, now() - ADMITTED_HORIZON_MS);
     while (admittedAt.length > 0 && admittedAt[0]! < from) admittedAt.shift();
-    const d = decide(b, policy, refusing, admittedAt.length);
+    const admittedSinceLook = admittedAt.length;
+    const d = decide(b, policy, refusing, admittedSinceLook);
     if (refusing !== !d.admit) {
       // One line per change of state, not one per refused request (overload is no time to log more).
-      const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
+      const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, admittedSinceLook, expectedDelayMs: expectedDelayMs(b, admittedSinceLook), perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
       if (d.admit) log.info(fields, 'admitting new documents again');
       else log.warn(fields, 'pipeline queueing delay past its bound: refusing new documents');
     }
@@ -86,12 +87,24 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy, n
       return next();
     }
     countAdmissionShed();
+    const expected = expectedDelayMs(b, admittedSinceLook);
     // Answered here, without an Error (no stack to capture, nothing to log per request).
     const body: ErrorBody = {
       error: {
         code: ErrorCode.OVERLOADED,
-        message: `Hệ thống đang quá tải: việc chờ xử lý đã phải đợi khoảng ${Math.ceil(b.queueDelayMs / 1000)} giây (${b.jobs} việc). Văn bản chưa được nhận; hãy gửi lại sau ${d.retryAfterS} giây.`,
-        details: [{ backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy), retryAfterSeconds: d.retryAfterS }],
+        message: `Hệ thống đang quá tải: văn bản gửi lúc này sẽ phải chờ xử lý khoảng ${Math.ceil(expected / 1000)} giây (${b.jobs + admittedSinceLook} việc đang chờ). Văn bản chưa được nhận; hãy gửi lại sau ${d.retryAfterS} giây.`,
+        details: [
+          {
+            backlogJobs: b.jobs,
+            queueDelayMs: b.queueDelayMs,
+            admittedSinceLook,
+            drainPerSec: b.drainPerSec,
+            expectedDelayMs: expected,
+            perStageMs: b.perStageMs,
+            refuseAboveMs: refuseAboveMs(policy),
+            retryAfterSeconds: d.retryAfterS,
+          },
+        ],
       },
     };
     res.status(503).setHeader('Retry-After', String(d.retryAfterS)).json(body);

@@ -54,7 +54,13 @@ export class BacklogSampler {
   backlog(now = Date.now()): Backlog {
     if (!this.inFlight && now - this.current.sampledAt >= this.sampleMs) {
       this.inFlight = this.sample()
-        .catch(this.onError)
+        .catch((err: unknown) => {
+          // Nothing known: the gate admits (the request meets the ordinary errors) rather than keep
+          // deciding on the last look, which may have been over the mark; asked again after sampleMs.
+          const at = Date.now();
+          this.current = { jobs: 0, queueDelayMs: 0, perStageMs: {}, drainPerSec: null, lookedAt: at, sampledAt: at };
+          this.onError(err);
+        })
         .finally(() => {
           this.inFlight = undefined;
         });

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { decide, expectedDelayMs, refuseAboveMs } from '../../../services/gateway/admission/admission-gate';
-import { summarise, takenRate, type Backlog } from '../../../services/gateway/admission/backlog-sampler';
+import { BacklogSampler, summarise, takenRate, type Backlog } from '../../../services/gateway/admission/backlog-sampler';
+import type { Queryable } from '../../../services/db/pool';
+import type IORedis from 'ioredis';
 
 // Bound 2 s, half of it for queueing: refuse past 1 s of observed waiting.
 const policy = { maxDelayMs: 2_000, margin: 0.5, minBacklog: 100 };
@@ -97,5 +99,23 @@ describe('admission decision: refuse only what the pipeline cannot finish in tim
     expect(takenRate({ ...prev, waiting: 0 }, q(110, 1_060), 10_500), 'idle before: its rate is the arrivals').to.equal(null);
     expect(takenRate(prev, q(0, 1_060), 10_500), 'emptied: it could have taken more').to.equal(null);
     expect(takenRate(prev, q(5, 3), 10_500), 'BullMQ reset its counter').to.equal(null);
+  });
+
+  it('when the pipeline cannot be asked after a look that was over the mark, then the gate admits (it does not go on refusing on that look)', async () => {
+    let down = false;
+    const db = { query: async () => (down ? Promise.reject(new Error('PostgreSQL down')) : { rows: [{ unrelayed: 0, lag_ms: null }] }) } as unknown as Queryable;
+    // One queue, 150 jobs waiting, the oldest added 5 s ago.
+    const redis = { eval: async () => (down ? Promise.reject(new Error('Redis down')) : [150, 1, String(Date.now() - 5_000), 100]) } as unknown as IORedis;
+    const errors: unknown[] = [];
+    const sampler = new BacklogSampler(db, redis, 'p', ['convert'], 0, (err) => errors.push(err));
+    await sampler.sample();
+    expect(decide(sampler.backlog(0), policy, false).admit, 'the look: 5 s of waiting').to.equal(false);
+    down = true;
+    sampler.backlog();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors).to.have.length(1);
+    const b = sampler.backlog(0);
+    expect(b.queueDelayMs).to.equal(0);
+    expect(decide(b, policy, true).admit).to.equal(true);
   });
 });
