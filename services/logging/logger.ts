@@ -31,6 +31,8 @@ const destination = pino.destination({ dest: 1, sync: false });
  * fails if a version stops honouring it.
  */
 const held = destination as unknown as { minLength: number };
+/** A line was handed to the destination since the timer last flushed (an idle process writes nothing). */
+let linesSinceFlush = false;
 
 export const rootLogger = pino({
   level: process.env.LOG_LEVEL ?? 'info',
@@ -39,6 +41,12 @@ export const rootLogger = pino({
   timestamp: pino.stdTimeFunctions.isoTime,
   // A copy: pino merges each line's fields into what mixin returns, which must not leak into the store.
   mixin: () => ({ ...storage.getStore() }),
+  hooks: {
+    streamWrite: (line) => {
+      linesSinceFlush = true;
+      return line;
+    },
+  },
 }, destination);
 
 let flushTimer: NodeJS.Timeout | undefined;
@@ -63,7 +71,11 @@ export function bufferLogLines(bytes: number, maxDelayMs = 200): void {
     return;
   }
   held.minLength = bytes;
-  flushTimer = setInterval(writeHeld, maxDelayMs);
+  flushTimer = setInterval(() => {
+    if (!linesSinceFlush) return;
+    linesSinceFlush = false;
+    writeHeld();
+  }, maxDelayMs);
   flushTimer.unref();
 }
 
