@@ -6,8 +6,10 @@ import type { ConvertResult } from './convert-source';
 import type { WorkerReply, WorkerRequest } from './convert-worker.entry';
 import { RenderInputError, type RenderInput } from '../render/render-input';
 import type { SourceType } from './sniff';
+import { logger } from '../logging/logger';
 
 const ENTRY = path.join(__dirname, 'convert-worker.entry.js');
+const log = logger('convert');
 /**
  * Warm threads kept per heap limit. Loading pdf-lib, fontkit and the fonts costs 0.3–1 s of CPU a
  * thread, so the pool must hold as many threads as conversions run at once: with fewer, every
@@ -153,10 +155,12 @@ function release(memory: number, worker: Worker): void {
     void worker.terminate();
     return;
   }
-  if ((heapOf.get(worker) ?? 0) > KEEP_WARM_BELOW_HEAP_MB * 1024 * 1024) {
+  const heap = heapOf.get(worker) ?? 0;
+  if (heap > KEEP_WARM_BELOW_HEAP_MB * 1024 * 1024) {
     // Its answer is already delivered: ending it loses nothing, and the fresh thread loads the
-    // libraries now rather than on the next caller's time.
+    // libraries now rather than on the next caller's time (0.3–1 s of CPU: worth a line).
     retired++;
+    log.info({ heapMb: Math.round(heap / 1024 / 1024), retired, spawned }, 'conversion thread retired after its job (heap past the keep-warm bound); a fresh one replaces it');
     void worker.terminate();
     try {
       worker = spawn(memory);
