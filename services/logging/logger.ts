@@ -31,8 +31,6 @@ const destination = pino.destination({ dest: 1, sync: false });
  * fails if a version stops honouring it.
  */
 const held = destination as unknown as { minLength: number };
-/** A line was handed to the destination since the timer last flushed (an idle process writes nothing). */
-let linesSinceFlush = false;
 
 export const rootLogger = pino({
   level: process.env.LOG_LEVEL ?? 'info',
@@ -41,12 +39,6 @@ export const rootLogger = pino({
   timestamp: pino.stdTimeFunctions.isoTime,
   // A copy: pino merges each line's fields into what mixin returns, which must not leak into the store.
   mixin: () => ({ ...storage.getStore() }),
-  hooks: {
-    streamWrite: (line) => {
-      linesSinceFlush = true;
-      return line;
-    },
-  },
 }, destination);
 
 let flushTimer: NodeJS.Timeout | undefined;
@@ -71,11 +63,11 @@ export function bufferLogLines(bytes: number, maxDelayMs = 200): void {
     return;
   }
   held.minLength = bytes;
-  flushTimer = setInterval(() => {
-    if (!linesSinceFlush) return;
-    linesSinceFlush = false;
-    writeHeld();
-  }, maxDelayMs);
+  // Every tick, lines or not. Skipping ticks when no line came looks cheaper (an idle process
+  // writes an empty block every maxDelayMs), but a flush asked while a write is in flight does
+  // nothing, and what was held then would wait for the next line: sonic-boom does not say whether
+  // it still holds bytes.
+  flushTimer = setInterval(writeHeld, maxDelayMs);
   flushTimer.unref();
 }
 
