@@ -71,13 +71,17 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy, n
   const admittedAt: number[] = [];
   return (_req: Request, res: Response, next: NextFunction): void => {
     const b = backlog();
+    // The times are in order: drop the ones before the look (or the horizon) in one go.
     const from = Math.max(b.lookedAt, now() - ADMITTED_HORIZON_MS);
-    while (admittedAt.length > 0 && admittedAt[0]! < from) admittedAt.shift();
+    let stale = 0;
+    while (stale < admittedAt.length && admittedAt[stale]! < from) stale++;
+    if (stale > 0) admittedAt.splice(0, stale);
     const admittedSinceLook = admittedAt.length;
+    const expected = expectedDelayMs(b, admittedSinceLook);
     const d = decide(b, policy, refusing, admittedSinceLook);
     if (refusing !== !d.admit) {
       // One line per change of state, not one per refused request (overload is no time to log more).
-      const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, admittedSinceLook, expectedDelayMs: expectedDelayMs(b, admittedSinceLook), perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
+      const fields = { backlogJobs: b.jobs, queueDelayMs: b.queueDelayMs, admittedSinceLook, expectedDelayMs: expected, perStageMs: b.perStageMs, refuseAboveMs: refuseAboveMs(policy) };
       if (d.admit) log.info(fields, 'admitting new documents again');
       else log.warn(fields, 'pipeline queueing delay past its bound: refusing new documents');
     }
@@ -87,7 +91,6 @@ export function admissionGate(backlog: () => Backlog, policy: AdmissionPolicy, n
       return next();
     }
     countAdmissionShed();
-    const expected = expectedDelayMs(b, admittedSinceLook);
     // Answered here, without an Error (no stack to capture, nothing to log per request).
     const body: ErrorBody = {
       error: {
