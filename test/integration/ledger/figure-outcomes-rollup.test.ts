@@ -174,6 +174,57 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
   });
 
+  it('when documents are signed before their accept row, after it, after delivery, twice, and signed again after their signed files are removed, then the rollup (0106: signed moved alone) equals the ledger', async () => {
+    const sender = members[1]!;
+    const recipients = members.filter((m) => m !== sender);
+    const sign = (tx: Tx | Db, id: string, n: number) => putBlob(tx, Buffer.from(`%PDF-1.7 0106 ${n} ${id}`), 'application/pdf').then((b) => attachFile(tx, id, 'signed', b, 'signed.pdf'));
+    const accept = (tx: Tx, id: string, i: number) =>
+      appendLedger(tx, { kind: LedgerKind.documentAccepted, documentId: id, sender, detail: { number: String(950 + i), notation: 'UBND-VP', year: 2033, recipients: recipients.length } });
+    const made: { id: string; dispatchIds: string[] }[] = [];
+    for (let i = 0; i < 4; i++) {
+      made.push(
+        await inTransaction(db, async (tx) => {
+          const d = await acceptTestDocument(tx, { sender, recipients, issuedOn: `2033-02-1${i}`, number: String(950 + i) });
+          if (i === 0) await sign(tx, d.documentId, 1); // before the accept row: not counted yet, the accept row counts it
+          await accept(tx, d.documentId, i);
+          if (i === 1) await sign(tx, d.documentId, 1); // the pipeline's order
+          return { id: d.documentId, dispatchIds: d.dispatchIds };
+        }),
+      );
+    }
+    const signedOf = async (id: string) => (await db.query<{ signed: boolean }>(`SELECT signed FROM figure_documents WHERE document_id = $1`, [id])).rows[0]?.signed;
+    expect([await signedOf(made[0]!.id), await signedOf(made[1]!.id), await signedOf(made[2]!.id)]).to.deep.equal([true, true, false]);
+    // Document 2: delivered unsigned, then signed (mixed → electronic), then a second signed file (no move).
+    for (const [k, x] of made[2]!.dispatchIds.entries()) await outcome(db, made[2]!.id, x, sender, recipients[k]!, LedgerKind.dispatchDelivered);
+    await inTransaction(db, (tx) => sign(tx, made[2]!.id, 1));
+    await inTransaction(db, (tx) => sign(tx, made[2]!.id, 2));
+    // Document 1: signed twice in one transaction, its signed files removed, then signed again.
+    await inTransaction(db, (tx) => sign(tx, made[1]!.id, 2));
+    await db.query(`DELETE FROM document_files WHERE document_id = $1 AND role = 'signed'`, [made[1]!.id]);
+    expect(await signedOf(made[1]!.id)).to.equal(false);
+    await inTransaction(db, (tx) => sign(tx, made[1]!.id, 3));
+    // Document 3: signed by two transactions at once, each also appending an outcome of its own.
+    await Promise.all(
+      [0, 1].map((k) =>
+        inTransaction(db, async (tx) => {
+          await sign(tx, made[3]!.id, 10 + k);
+          await outcome(tx, made[3]!.id, made[3]!.dispatchIds[k]!, sender, recipients[k]!, LedgerKind.dispatchDelivered);
+        }),
+      ),
+    );
+    expect(await signedOf(made[1]!.id)).to.equal(true);
+    expect(await signedOf(made[2]!.id)).to.equal(true);
+    expect(await signedOf(made[3]!.id)).to.equal(true);
+    const s: FigureScope = { from: '2033-01-01', to: '2033-12-31', agencies: [sender], groupBy: 'month' };
+    const ledger = await documentOutcomeTuplesFromLedger(db, s);
+    expect(ledger.reduce((n, t) => n + t.documents, 0)).to.equal(4);
+    expect(sorted(await documentOutcomeTuples(db, s))).to.deep.equal(sorted(ledger));
+    // No tuple left counted below zero or twice.
+    const bad = await db.query(`SELECT * FROM figure_outcomes WHERE sender = $1 AND issued_on >= '2033-01-01' AND documents < 0`, [sender]);
+    expect(bad.rows).to.deep.equal([]);
+    expect(await expectSameAsLedger()).to.be.greaterThan(20);
+  });
+
   it('when copies are registered before arrival, late after a weekend, two months late, again earlier, completed with and without a deadline, and deadlines move, then the verdict-keyed rollup (0091) equals the events', async () => {
     // Issued Friday 2032-03-05, due the 10th: every copy arrives that Friday; registration is due by
     // the end of Monday the 8th. A holiday on Monday the 8th moves it to the end of Tuesday the 9th.
