@@ -18,6 +18,7 @@ import type { ClosedResult, DocRecord, HttpRateResult, LoadgenCommand } from './
 import { interleaved, opsPerSec } from './microbench';
 import { verificationFigures, verificationJson, verificationRows, verifyOnly } from './verify-phase';
 import { noopJobRate } from './noop-queue';
+import { drainBacklog } from './drain-backlog';
 import { bigPdf, classicOnePagePdf, makePdf, type Kind } from './payloads';
 import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
@@ -517,27 +518,3 @@ main().then(
     process.exit(1);
   },
 );
-
-/**
- * Waits until no document is in the pipeline and no copy of a document that did not fail is open
- * (the database's own in-flight and open lists), or until `maxMs` passes. Returns what is left and how long it took.
- */
-async function drainBacklog(databaseUrl: string, maxMs: number): Promise<{ seconds: number; left: number }> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  const t0 = Date.now();
-  try {
-    for (;;) {
-      const r = await c.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM documents WHERE status = ANY(lienthong_in_flight_document_statuses()))
-              + (SELECT count(*) FROM dispatches x JOIN documents d ON d.id = x.document_id
-                  WHERE x.status = ANY(lienthong_open_dispatch_statuses()) AND d.status <> 'failed') AS n`,
-      );
-      const left = Number(r.rows[0]!.n);
-      if (left === 0 || Date.now() - t0 > maxMs) return { seconds: round((Date.now() - t0) / 1000, 1)!, left };
-      await sleep(1_000);
-    }
-  } finally {
-    await c.end();
-  }
-}
