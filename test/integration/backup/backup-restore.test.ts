@@ -76,6 +76,9 @@ describe('backups: a base backup and archived WAL, restored to a point in time',
 
   it('when rows are written after the backup, then the WAL reaches the archive and `backup verify` finds it whole', async () => {
     await db.query('INSERT INTO backup_probe (n) SELECT generate_series(1, 50)');
+    // The target travels in milliseconds (a Date): read within the millisecond of the first batch's
+    // commit, it would fall before that commit (microseconds), and the restore would stop short of it.
+    await new Promise((r) => setTimeout(r, 10));
     betweenBatches = (await db.query('SELECT clock_timestamp() AS t')).rows[0].t as Date;
     await new Promise((r) => setTimeout(r, 300)); // the second batch commits strictly later than the target
     await db.query('INSERT INTO backup_probe (n) SELECT generate_series(51, 100)');
