@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { REPORTS_QUEUE, STAGES, isStage, type Stage } from '../contracts';
 import { loadConfig } from '../services/config/config';
-import { createPool } from '../services/db/pool';
+import { createPool, SERVICE_IDLE_TIMEOUT_MS } from '../services/db/pool';
 import { bufferLogLines, logger } from '../services/logging/logger';
 import { startPipeline } from '../services/pipeline/pipeline-runtime';
 import { createRedis } from '../services/pipeline/redis';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     max: config.LIENTHONG_WORKER_CONCURRENCY * stages.length + (stages.includes('deliver') ? config.LIENTHONG_DELIVER_CONCURRENCY : 0) + 4,
     application: 'lienthong-worker',
     prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS,
+    idleTimeoutMs: SERVICE_IDLE_TIMEOUT_MS,
   });
   const workerRedis = createRedis(config, 'worker');
   const producerRedis = createRedis(config, 'producer');

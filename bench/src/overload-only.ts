@@ -100,8 +100,12 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
   say(`overload-only (${plan.quick ? 'quick' : 'full'}); load ${loadAtStart.join(' ')}`);
   try {
     // BENCH_PG_LOG=1: autovacuum runs and checkpoints in postgres.log (with BENCH_KEEP=1, to line them up with slow seconds).
-    const pgLog = process.env.BENCH_PG_LOG === '1' ? { postgresSettings: { log_autovacuum_min_duration: '0', log_checkpoints: 'on' } } : {};
-    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, ...pgLog });
+    // BENCH_PG_SETTINGS='{"name":"value"}': PostgreSQL settings of this run's server (trying a setting before it becomes the default).
+    const pgSettings = {
+      ...(process.env.BENCH_PG_LOG === '1' ? { log_autovacuum_min_duration: '0', log_checkpoints: 'on' } : {}),
+      ...(process.env.BENCH_PG_SETTINGS ? (JSON.parse(process.env.BENCH_PG_SETTINGS) as Record<string, string>) : {}),
+    };
+    stack = await startEmbeddedStack({ dataDir: runDir, fast: true, postgresSettings: pgSettings });
     const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, plan.senders);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -145,15 +149,24 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
     const onePageInflight = await saturating('pdf1x5', ['pdf1x5'], process.env.BENCH_ONEPAGE_INFLIGHT);
     const onePage = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight: onePageInflight, warmupMs: 3_000, durationMs: plan.onePageMs });
     say(`one-page max ${round(onePage.docsPerSec, 2)}/s (${onePageInflight} in flight); load ${loads().join(' ')}`);
-    const { recheckPerSec, maxRate } = await measureMixAgain(lg, { kinds, inflight: mixInflight, durationMs: plan.recheckMs, first: mix.docsPerSec, say });
+    const measured = await measureMixAgain(lg, { kinds, inflight: mixInflight, durationMs: plan.recheckMs, first: mix.docsPerSec, say });
+    const { recheckPerSec } = measured;
+    // BENCH_NINETY_RATE=R: the open-loop phases at R/0.9 as their maximum, whatever was measured (A/B runs offered the same load).
+    const maxRate = process.env.BENCH_NINETY_RATE ? Number(process.env.BENCH_NINETY_RATE) / 0.9 : measured.maxRate;
+    // BENCH_HALF_FIRST=1: the 50% phase first, as the full run has it (the 90% phase then starts from a short queue).
+    if (process.env.BENCH_HALF_FIRST === '1') {
+      const half = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.5, durationMs: plan.openMs });
+      say(`50% (${round(maxRate * 0.5, 2)}/s): ${JSON.stringify(latencies(half))}`);
+    }
     const ninetyLoad = loads();
-    say(`90% phase starts`);
+    say(`90% phase starts (epoch ms ${Date.now()})`);
     const ninety = await lg<DocRecord[]>({ cmd: 'open', kinds, rate: maxRate * 0.9, durationMs: plan.openMs });
     const ninetyKinds = byKind(ninety, workersLog);
     say(`90% (${round(maxRate * 0.9, 2)}/s): ${JSON.stringify(latencies(ninety))}; load ${ninetyLoad.join(' ')} → ${loads().join(' ')}`);
     for (const [k, v] of Object.entries(ninetyKinds)) say(`  ${k}: ${JSON.stringify(v)}`);
     const ninetySlow = slowSeconds(ninety);
     say(`  seconds with median > 500 ms: ${JSON.stringify(ninetySlow)}`);
+    say(`  median per second: ${JSON.stringify(slowSeconds(ninety, -1).map((x) => x.p50Ms))}`);
 
     await gateway.stop();
     gateway = startService('gateway', 'services/gateway/main.js', { ...env, ...admission, LIENTHONG_PROCESS: 'gateway' }, path.join(runDir, 'gateway-overload.log'), []);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { checkTraversable, clusterHome, type RunAs } from './cluster-home';
 import { availableMemory, memorySettings } from './postgres-memory';
+import { backgroundSettings } from './postgres-background';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
   RunOptions, sleep, tailFile,
@@ -229,7 +230,11 @@ function writeConfig(dataDir: string, sockDir: string, port: number, fast: boole
     `port = ${port}`,
     `unix_socket_directories = ${q(socket)}`,
     ...(fast ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'] : []),
-    ...Object.entries({ ...memorySettings(availableMemory(), process.env['LIENTHONG_PG_SHARED_BUFFERS']), ...settings }).map(([k, v]) => `${k} = ${v}`),
+    ...Object.entries({
+      ...memorySettings(availableMemory(), process.env['LIENTHONG_PG_SHARED_BUFFERS']),
+      ...backgroundSettings(process.env['LIENTHONG_PG_AUTOVACUUM_COST_DELAY']),
+      ...settings,
+    }).map(([k, v]) => `${k} = ${v}`),
   ];
   const file = path.join(dataDir, 'lienthong.conf');
   fs.writeFileSync(file, lines.join('\n') + '\n');

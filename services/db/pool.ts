@@ -73,7 +73,22 @@ export interface PoolOptions {
   prepared?: boolean;
   /** Counts every round trip of the pool's connections (tests: services/db/round-trips.ts). */
   roundTrips?: RoundTripCounter;
+  /**
+   * How long a connection may sit unused before the pool closes it (ms; default 30 s, for short
+   * programs such as the CLI). The long-running services pass SERVICE_IDLE_TIMEOUT_MS.
+   */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * Idle timeout of the gateway's and the workers' pools: 10 minutes (HikariCP's default idleTimeout,
+ * the JDBC pools' usual figure). With 30 s, every rise in load opened connections that every lull
+ * closed again: 48 backends were started and ended in a 20-minute soak at a steady 50% of the
+ * maximum, and each new backend paid for its start and for loading its caches and compiling the
+ * trigger functions on its first documents, while the load was rising. An idle backend costs the
+ * server a few MB; a connection dropped by the server is replaced on the next checkout.
+ */
+export const SERVICE_IDLE_TIMEOUT_MS = 600_000;
 
 /**
  * The client class for one pool: named statements or not, and, for a multi-host URL, the server it
@@ -148,7 +163,7 @@ export function createPool(url: string, opts: PoolOptions = {}): Db {
     max: opts.max ?? 10,
     application_name: opts.application ?? 'lienthong',
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: opts.idleTimeoutMs ?? 30_000,
   });
   // An idle client that loses its server (PostgreSQL restart) emits here; without a listener the
   // process would crash. The pool replaces the client on the next checkout.

@@ -1,6 +1,6 @@
 import http, { type Server } from 'node:http';
 import { loadConfig } from '../config/config';
-import { createPool } from '../db/pool';
+import { createPool, SERVICE_IDLE_TIMEOUT_MS } from '../db/pool';
 import { bufferLogLines, logger } from '../logging/logger';
 import { createRedis } from '../pipeline/redis';
 import { createApp } from './app';
@@ -16,7 +16,7 @@ const log = logger('gateway');
 async function main(): Promise<void> {
   const config = loadConfig();
   bufferLogLines(config.LIENTHONG_LOG_BUFFER_BYTES);
-  const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway', prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS });
+  const db = createPool(config.DATABASE_URL, { max: 20, application: 'lienthong-gateway', prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS, idleTimeoutMs: SERVICE_IDLE_TIMEOUT_MS });
   const redis = createRedis(config, 'producer');
   // Temporary files of uploads a killed gateway left behind (older than any request can live).
   const swept = sweepTempDir(tempDirOf(config.LIENTHONG_DATA_DIR));

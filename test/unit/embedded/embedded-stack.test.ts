@@ -11,6 +11,7 @@ import { startEmbeddedRedis } from '../../../infra/embedded/embedded-redis';
 import { EmbeddedStack, startEmbeddedStack } from '../../../infra/embedded/embedded-stack';
 import { freePort } from '../../../infra/embedded/free-port';
 import { availableMemory, memorySettings } from '../../../infra/embedded/postgres-memory';
+import { AUTOVACUUM_COST_DELAY } from '../../../infra/embedded/postgres-background';
 
 async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -73,6 +74,8 @@ describe('embedded PostgreSQL + Redis stack', function () {
       const mb = Number(/^'(\d+)MB'$/.exec(expected['shared_buffers']!)![1]);
       const blocks = (await c.query("SELECT setting::int AS n FROM pg_settings WHERE name = 'shared_buffers'")).rows[0].n;
       expect(blocks * 8 / 1024, 'shared_buffers in MB').to.equal(mb);
+      // Autovacuum paced (postgres-background.ts), not PostgreSQL's 2 ms.
+      expect((await c.query('SHOW autovacuum_vacuum_cost_delay')).rows[0].autovacuum_vacuum_cost_delay).to.equal(AUTOVACUUM_COST_DELAY);
     });
     expect(await withRedis(stack.redisUrl, (r) => r.client('INFO') as Promise<string>), 'connected through the unix socket').to.match(/ laddr=\/[^ ]*redis\.sock/);
     await withRedis(stack.redisUrl, async (r) => {
