@@ -6,6 +6,9 @@
  * about five minutes (BENCH_QUICK=1: two). Writes bench/results/overload-only.json (not latest.json:
  * the figures of record come from the full run). BENCH_MIX_INFLIGHT / BENCH_ONEPAGE_INFLIGHT skip
  * the saturation probes; BENCH_OVERLOAD_ADMISSION='{"LIENTHONG_ADMISSION_…":"…"}' overrides the gate.
+ * For A/B runs of the 90% phase: BENCH_HALF_FIRST=1 runs the 50% phase before it (as the full run
+ * does), BENCH_NINETY_RATE fixes its rate, BENCH_PG_SETTINGS='{"name":"value"}' sets PostgreSQL
+ * settings, BENCH_PG_LOG=1 logs autovacuum and checkpoints (BENCH_KEEP=1 keeps the log).
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -72,7 +72,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
     port = await choosePort(dir, opts.port, log);
     writeConfig(dataDir, sockDir, port, opts.fast === true, runAs, opts.settings ?? {});
     const res = await run(path.join(bin.dir, 'pg_ctl'),
-      ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s'], { ...exec, detached: true, env: serverEnv() });
+      ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s'], { ...exec, detached: true });
     if (res.code === 0) break;
     if (attempt >= 3) {
       throw new Error(`PostgreSQL failed to start in ${dataDir} on port ${port}: ${res.output.trim()}\n` +
@@ -266,17 +266,3 @@ async function mustRun(cmd: string, args: string[]): Promise<void> {
   if (res.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${res.output.trim()}`);
 }
 
-/**
- * The server's environment: ours, with glibc told to hand every block of 128 KiB or more back to
- * the system when it is freed. By default glibc raises that threshold to the size of each large
- * block freed (up to 32 MiB), so later ones come from the heap, which keeps its pages: a pooled
- * backend that once ran a large statement kept twice the memory its contexts held, in steps that
- * never came down (BENCHMARKS.md, the fifteenth session's soak). A setting already in
- * GLIBC_TUNABLES wins.
- */
-function serverEnv(): NodeJS.ProcessEnv {
-  const own = process.env['GLIBC_TUNABLES'];
-  if (own?.includes('glibc.malloc.mmap_threshold')) return process.env;
-  const tunable = 'glibc.malloc.mmap_threshold=131072';
-  return { ...process.env, GLIBC_TUNABLES: own ? `${own}:${tunable}` : tunable };
-}
