@@ -265,4 +265,3 @@ async function mustRun(cmd: string, args: string[]): Promise<void> {
   const res = await run(cmd, args);
   if (res.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${res.output.trim()}`);
 }
-
