@@ -1,3 +1,5 @@
+import { liveTimerOrigins } from './timer-origins';
+
 /**
  * What keeps this process alive once the tests are done: the active handles (sockets with their
  * ends, child processes, servers, timers) and Node's resource summary. Mocha runs without `exit:
@@ -18,13 +20,22 @@ export function describeActiveHandles(): string[] {
     if (name === 'Timeout') return `Timeout ${String((any._onTimeout as { name?: string } | undefined)?.name || 'anonymous')} every ${String(any._repeat ?? 'once')}`;
     return name;
   });
-  return [...lines.filter((l): l is string => l !== null), `resources: ${process.getActiveResourcesInfo().join(', ')}`];
+  return [
+    ...lines.filter((l): l is string => l !== null),
+    ...liveTimerOrigins(),
+    `resources: ${process.getActiveResourcesInfo().join(', ')}`,
+  ];
 }
 
 /** After `graceMs`, if the process is still running, print what holds it and exit with failure. */
 export function reportHandlesIfStillRunning(graceMs: number): void {
   const timer = setTimeout(() => {
     process.stderr.write(`[test] the run finished but the process is still held open after ${graceMs / 1000} s by:\n  ${describeActiveHandles().join('\n  ')}\n`);
+    // Mocha (without `exit: true`) sets the exit code to its failure count from an 'exit' listener
+    // of its own, which would turn this exit back into a pass; this listener comes after it.
+    process.on('exit', () => {
+      process.exitCode = 1;
+    });
     process.exit(1);
   }, graceMs);
   timer.unref();

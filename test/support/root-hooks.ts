@@ -9,6 +9,10 @@ import { migrate } from '../../services/db/migrator';
 import { reportHandlesIfStillRunning } from './open-handles';
 import { addFileHooks, type FileScope } from './per-file-hooks';
 import { setTestEnv, uniqueTag } from './test-env';
+import { trackTimerOrigins } from './timer-origins';
+
+// Before any test file loads: a timer left armed at the end of the run is then named by its maker.
+trackTimerOrigins();
 
 /**
  * Once per test run: a private PostgreSQL and Redis in a temporary folder (or TEST_DATABASE_URL's
