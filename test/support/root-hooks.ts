@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import pg from 'pg';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { createPool } from '../../services/db/pool';
@@ -30,6 +31,24 @@ let masterKeyHex = '';
 let redisUrl = '';
 const runTag = uniqueTag(6).toLowerCase();
 const created = new Set<string>();
+/** One connection of the run's own, to list Redis's clients around each file. */
+let redisAdmin: IORedis | undefined;
+/** The Redis clients connected when each file began (by id), so those it adds can be told apart. */
+const redisBefore = new Map<number, Set<string>>();
+
+/** Redis's clients other than the run's own connection: id → a short description. */
+async function redisClients(): Promise<Map<string, string>> {
+  redisAdmin ??= new IORedis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const self = String(await redisAdmin.client('ID'));
+  const list = String(await redisAdmin.client('LIST'));
+  const out = new Map<string, string>();
+  for (const line of list.split('\n')) {
+    const f = Object.fromEntries(line.trim().split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    if (!f.id || f.id === self) continue;
+    out.set(f.id, `${f.name ? `${f.name} ` : ''}last ${f.cmd ?? '?'}, ${f.age ?? '?'} s old`);
+  }
+  return out;
+}
 
 function databaseUrlFor(base: string, name: string): string {
   const u = new URL(base);
@@ -56,6 +75,27 @@ async function enterFile(scope: FileScope): Promise<void> {
   const queuePrefix = `lt-test-${runTag}-f${scope.index}`;
   Object.assign(process.env, { DATABASE_URL: databaseUrl, LIENTHONG_QUEUE_PREFIX: queuePrefix });
   setTestEnv({ databaseUrl, redisUrl, queuePrefix, masterKeyHex });
+  redisBefore.set(scope.index, new Set((await redisClients()).keys()));
+}
+
+/**
+ * Names on stderr the Redis connections a file opened and did not close. One left open keeps the
+ * run's process alive: when Redis stops, its client reconnects forever (a Timeout each), and the
+ * end-of-run check then fails the run with nothing to say which file it came from.
+ */
+async function reportRedisLeftOpen(scope: FileScope): Promise<void> {
+  const before = redisBefore.get(scope.index) ?? new Set<string>();
+  redisBefore.delete(scope.index);
+  let added: [string, string][] = [];
+  const until = Date.now() + 5_000;
+  for (;;) {
+    added = [...(await redisClients())].filter(([id]) => !before.has(id));
+    if (added.length === 0 || Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (added.length > 0) {
+    process.stderr.write(`[test] ${scope.file} left ${added.length} Redis connection(s) open: ${added.map(([, d]) => d).join('; ')}\n`);
+  }
 }
 
 /** Drops the file's database; a connection the file left open is named on stderr (and then cut). */
@@ -78,6 +118,7 @@ async function leaveFile(scope: FileScope): Promise<void> {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
   created.delete(name);
+  await reportRedisLeftOpen(scope);
 }
 
 export const mochaHooks = {
@@ -128,6 +169,7 @@ export const mochaHooks = {
     if (!stack && adminUrl) {
       for (const name of created) await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     }
+    redisAdmin?.disconnect();
     await stack?.stop();
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     // No `exit: true`: the run ends when nothing is left open. Should something still be open,
