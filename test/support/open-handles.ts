@@ -27,16 +27,23 @@ export function describeActiveHandles(): string[] {
   ];
 }
 
-/** After `graceMs`, if the process is still running, print what holds it and exit with failure. */
-export function reportHandlesIfStillRunning(graceMs: number): void {
+/**
+ * Once the run is over: after `warnMs`, if the process is still running, name what holds it (a
+ * timer that will still fire, such as a long timeout a finished wait never cleared, only delays
+ * the end); after `failMs`, name it again and exit with failure, since that is a hang.
+ */
+export function reportHandlesIfStillRunning(warnMs: number, failMs = warnMs): void {
+  const held = (ms: number) =>
+    `[test] the run finished but the process is still held open after ${ms / 1000} s by:\n  ${describeActiveHandles().join('\n  ')}\n`;
+  if (failMs > warnMs) setTimeout(() => process.stderr.write(held(warnMs)), warnMs).unref();
   const timer = setTimeout(() => {
-    process.stderr.write(`[test] the run finished but the process is still held open after ${graceMs / 1000} s by:\n  ${describeActiveHandles().join('\n  ')}\n`);
+    process.stderr.write(`${held(failMs)}[test] failing the run: it would not end by itself\n`);
     // Mocha (without `exit: true`) sets the exit code to its failure count from an 'exit' listener
     // of its own, which would turn this exit back into a pass; this listener comes after it.
     process.on('exit', () => {
       process.exitCode = 1;
     });
     process.exit(1);
-  }, graceMs);
+  }, failMs);
   timer.unref();
 }

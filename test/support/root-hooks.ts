@@ -173,7 +173,7 @@ export const mochaHooks = {
     await stack?.stop();
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     // No `exit: true`: the run ends when nothing is left open. Should something still be open,
-    // this names it and fails the run instead of hanging it.
-    reportHandlesIfStillRunning(30_000);
+    // this names it after 30 s, and fails the run after 3 minutes instead of hanging it.
+    reportHandlesIfStillRunning(30_000, 180_000);
   },
 };

@@ -48,10 +48,25 @@ describe('a suite', () => {
 `);
     expect(r.stdout).to.match(/1 passing/);
     expect(r.status, r.stderr).to.equal(1);
-    expect(r.stderr).to.include('still held open');
+    expect(r.stderr).to.include('still held open after 0.3 s');
+    expect(r.stderr).to.include('failing the run');
     expect(r.stderr).to.match(/interval 60000 ms, made at leaveTheHeartbeatRunning/);
     expect(r.stderr).not.to.include('clearedInTime');
     expect(r.stderr.match(/, made /g) ?? []).to.have.length(1);
+  });
+
+  it('when a timer only delays the end, then it is named once the warning time is past and the run still passes', () => {
+    const r = runMocha(`${prelude}
+function slowButFinite() { setTimeout(() => {}, 1_500); }
+describe('a suite', () => {
+  it('passes', () => slowButFinite());
+  after(() => reportHandlesIfStillRunning(200, 20_000));
+});
+`);
+    expect(r.stdout).to.match(/1 passing/);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/held open after 0\.2 s by:[\s\S]*timeout 1500 ms, made at slowButFinite/);
+    expect(r.stderr).not.to.include('failing the run');
   });
 
   it('when nothing is left open, then the run passes, and timers keep working as before once tracked', () => {
