@@ -1,4 +1,5 @@
 import type { DocumentStatus, Stage, Urgency } from '../../../contracts';
+import { packBytes, unpackSql } from '../../db/packed-bytes';
 import { inTransaction, type Db, type Queryable } from '../../db/pool';
 import type { BlobRef } from '../blobs/blob.repository';
 import { outboxColumns, type OutboxMessage } from '../../pipeline/outbox.repository';
@@ -72,6 +73,8 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
   const inline = new Map<string, AcceptedFile>();
   for (const f of w.files) if (f.inline) inline.set(f.sha256, f);
   const blobs = [...inline.values()];
+  // The small files' bytes travel packed, in binary (db/packed-bytes.ts), not as a bytea[] literal.
+  const packed = packBytes(blobs.map((b) => b.inline));
   const given = d.number === null ? null : Number.parseInt(d.number, 10);
   const id = $(d.id, '::uuid');
   const sql = `WITH reg AS (
@@ -96,8 +99,9 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
       RETURNING number
     ), blob AS (
       INSERT INTO blobs (sha256, size, content_type, bytes)
-      SELECT * FROM unnest(${$(blobs.map((b) => b.sha256), '::text[]')}, ${$(blobs.map((b) => b.size), '::bigint[]')},
-                           ${$(blobs.map((b) => b.contentType), '::text[]')}, ${$(blobs.map((b) => b.inline), '::bytea[]')})
+      SELECT sha, size, ct, ${unpackSql($(packed.bytes, '::bytea'), 'bs', 'bl')}
+        FROM unnest(${$(blobs.map((b) => b.sha256), '::text[]')}, ${$(blobs.map((b) => b.size), '::bigint[]')},
+                    ${$(blobs.map((b) => b.contentType), '::text[]')}, ${$(packed.starts, '::int[]')}, ${$(packed.lengths, '::int[]')}) AS t(sha, size, ct, bs, bl)
       ON CONFLICT (sha256) DO NOTHING
       RETURNING 1
     ), files AS (
