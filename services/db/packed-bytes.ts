@@ -6,8 +6,8 @@
  * each element in hex with escaped backslashes: twice the bytes on the wire, and the server parses
  * the literal character by character before it decodes the hex. Measured on the embedded
  * PostgreSQL, inserting 50 receipts of ~3.7 KB each cost the server 4.1 ms of CPU as a `bytea[]`
- * and 0.65 ms packed, and a single 60 KB file 1.13 ms against 0.17 ms; a batch of 50 receipts
- * allocated 3–4 MB in the backend for the parse, which the C allocator then kept (issue 25.4).
+ * and 0.65 ms packed, and a single 60 KB file 1.13 ms against 0.17 ms. The proof scheduler's
+ * batch of receipts, as a literal, made the backend map 3–4 MB to parse it (issue 25.4).
  *
  * Packed, the bytes travel as one binary `bytea`, and each element is cut out of it on the server
  * by `substring(bytes FROM start FOR length)` (unpackSql), with the starts (1-based) and lengths as

@@ -29,26 +29,46 @@ const EVENT_SQL = `SELECT e.id AS "eventId", e.dispatch_id AS "dispatchId", x.do
 const RECEIPT_COLUMNS = `event_id AS "eventId", dispatch_id AS "dispatchId", code, content, cms`;
 
 /**
+ * Receipts signed and inserted per statement. The proof scheduler asks for up to 500 at a time: in
+ * one statement those were ~1.9 MB of parameters, which a pooled backend then kept as freed heap
+ * (glibc keeps up to twice its largest recent block), one ~3.6 MB step per backend that ran it;
+ * and the 500 signatures held the workers' event loop for their whole duration. Per 64: about
+ * 240 KB a statement, and the loop gets a turn between slices.
+ */
+const RECEIPTS_PER_STATEMENT = 64;
+
+type EventRow = Omit<ReceiptContent, 'type' | 'version'>;
+
+/**
  * Signs and stores the receipts of the given 01/03 events that have none yet, with one opening of
- * the hub's key and one insert; other events are ignored. A receipt's content is built from its
- * event, so whoever makes it first (the notify stage, the sweep, the API, an export) makes the same
- * statement; a concurrent maker's row wins (ON CONFLICT DO NOTHING).
+ * the hub's key and one insert per RECEIPTS_PER_STATEMENT; other events are ignored. A receipt's
+ * content is built from its event, so whoever makes it first (the notify stage, the sweep, the API,
+ * an export) makes the same statement; a concurrent maker's row wins (ON CONFLICT DO NOTHING).
  */
 export async function signMissingReceipts(db: Queryable, keys: SealKeys, eventIds: number[]): Promise<number> {
   if (eventIds.length === 0) return 0;
-  const r = await db.query<Omit<ReceiptContent, 'type' | 'version'>>(
+  const r = await db.query<EventRow>(
     `${EVENT_SQL} WHERE e.id = ANY($1::bigint[]) AND e.code IN ('01', '03')
         AND NOT EXISTS (SELECT 1 FROM dispatch_receipts r WHERE r.event_id = e.id) ORDER BY e.id`,
     [eventIds],
   );
   if (r.rows.length === 0) return 0;
   const identity = await hubSealIdentity(db, keys.masterKey, keys.devMode);
+  let inserted = 0;
+  for (let i = 0; i < r.rows.length; i += RECEIPTS_PER_STATEMENT) {
+    inserted += await insertReceipts(db, r.rows.slice(i, i + RECEIPTS_PER_STATEMENT), identity);
+  }
+  return inserted;
+}
+
+/** Seals each event's receipt and inserts them in one statement; returns how many were new. */
+async function insertReceipts(db: Queryable, events: EventRow[], identity: Awaited<ReturnType<typeof hubSealIdentity>>): Promise<number> {
   const ids: number[] = [];
   const dispatchIds: string[] = [];
   const codes: string[] = [];
   const contents: Buffer[] = [];
   const seals: Buffer[] = [];
-  for (const ev of r.rows) {
+  for (const ev of events) {
     const content = receiptBytes({
       type: 'lienthong-receipt', version: 1, ...ev, eventId: Number(ev.eventId), incomingNumber: ev.statusCode === '03' ? ev.incomingNumber : null,
     });
