@@ -1,6 +1,7 @@
 import { packBytes, unpackSql } from '../../db/packed-bytes';
 import type { Queryable } from '../../db/pool';
 import { sealContent } from '../../signing/cms-seal';
+import type { SigningIdentity } from '../../signing/pades-signer';
 import { hubSealIdentity } from './hub-seal';
 import { RECEIPT_CODES, receiptBytes, type ReceiptContent } from './receipt-content';
 
@@ -62,7 +63,7 @@ export async function signMissingReceipts(db: Queryable, keys: SealKeys, eventId
 }
 
 /** Seals each event's receipt and inserts them in one statement; returns how many were new. */
-async function insertReceipts(db: Queryable, events: EventRow[], identity: Awaited<ReturnType<typeof hubSealIdentity>>): Promise<number> {
+async function insertReceipts(db: Queryable, events: EventRow[], identity: SigningIdentity): Promise<number> {
   const ids: number[] = [];
   const dispatchIds: string[] = [];
   const codes: string[] = [];
