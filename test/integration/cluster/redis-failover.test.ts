@@ -96,8 +96,11 @@ describe('Redis past one machine: Sentinel failover and Redis Cluster', function
       const config = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x', LIENTHONG_DEV_MODE: '1', LIENTHONG_MASTER_KEY: 'ab'.repeat(32), LIENTHONG_REDIS_CLUSTER: ports.map((p) => `127.0.0.1:${p}`).join(','), LIENTHONG_QUEUE_PREFIX: 'lt-cl' });
       expect(config.LIENTHONG_QUEUE_PREFIX).to.equal('{lt-cl}');
       const conn = createRedis(config, 'worker');
+      // BullMQ does not close a connection it was given: each is disconnected below, or its Cluster
+      // client would reconnect forever once the nodes stop, and hold the test run open.
+      const workerConn = createRedis(config, 'worker');
       const queue = new Queue('convert', { connection: conn, prefix: config.LIENTHONG_QUEUE_PREFIX });
-      const worker = new Worker('convert', async (job) => `done ${job.id}`, { connection: createRedis(config, 'worker'), prefix: config.LIENTHONG_QUEUE_PREFIX });
+      const worker = new Worker('convert', async (job) => `done ${job.id}`, { connection: workerConn, prefix: config.LIENTHONG_QUEUE_PREFIX });
       worker.on('error', () => undefined);
       const done = collect(worker);
       try {
@@ -108,6 +111,7 @@ describe('Redis past one machine: Sentinel failover and Redis Cluster', function
         await worker.close();
         await queue.close();
         conn.disconnect();
+        workerConn.disconnect();
       }
     });
   });
