@@ -2,7 +2,8 @@ import { liveTimerOrigins } from './timer-origins';
 
 /**
  * What keeps this process alive once the tests are done: the active handles (sockets with their
- * ends, child processes, servers, timers) and Node's resource summary. Mocha runs without `exit:
+ * ends, child processes, servers), the timers still armed with where they were made (Node's handle
+ * list has no timers: timer-origins.ts) and Node's resource summary. Mocha runs without `exit:
  * true`, so a leaked handle would hang the run; this names it and fails the run instead.
  */
 export function describeActiveHandles(): string[] {
@@ -17,7 +18,6 @@ export function describeActiveHandles(): string[] {
     }
     if (name === 'ChildProcess') return `ChildProcess pid ${String(any.pid)} ${(any.spawnargs as string[] | undefined)?.join(' ') ?? ''}`;
     if (name === 'Server') return `Server ${JSON.stringify((h as { address(): unknown }).address?.())}`;
-    if (name === 'Timeout') return `Timeout ${String((any._onTimeout as { name?: string } | undefined)?.name || 'anonymous')} every ${String(any._repeat ?? 'once')}`;
     return name;
   });
   return [
