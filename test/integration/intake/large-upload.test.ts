@@ -211,7 +211,8 @@ describe('large uploads: the gateway process does not hold the file in memory', 
     db = createPool(testEnv().databaseUrl, { max: 2 });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-upload-mem-'));
     [sender, ...recipients] = (await createAgencies(db, 6, { withCertificates: false, signers: 1 })) as [TestAgency, ...TestAgency[]];
-    proc = await spawnGateway({ LIENTHONG_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    // A file far larger than the 50 MB default: see the test for why.
+    proc = await spawnGateway({ LIENTHONG_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LIENTHONG_MAX_FILE_BYTES: String(200 * MiB) });
   });
   after(async () => {
     await proc?.stop();
@@ -224,9 +225,9 @@ describe('large uploads: the gateway process does not hold the file in memory', 
     return Number(m![1]) * 1024;
   };
 
-  it('when a 40 MB PDF is uploaded, then the gateway peaks well below the size of the file above where it started', async () => {
+  it('when a 160 MB PDF is uploaded, then the gateway peaks well below the size of the file above where it started', async () => {
     const small = await bigPdf(200_000);
-    const big = await bigPdf(40 * MiB);
+    const big = await bigPdf(160 * MiB);
     const to = recipients.map((r) => r.code);
     // Warm up: code paths compiled, pools connected, a spilled upload done once.
     for (const pdf of [small, small, await bigPdf(3 * MiB)]) {
@@ -239,10 +240,14 @@ describe('large uploads: the gateway process does not hold the file in memory', 
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     const growth = status('VmHWM') - before;
     const ratio = growth / big.length;
-    // Memory storage held the file at least once (two or three times, with the bytes sent to
-    // PostgreSQL in one parameter); streamed, the growth is buffers and chunks awaiting the garbage
-    // collector, not the file (about half its size here: the bound is generous).
-    expect(ratio, `gateway grew ${(growth / MiB).toFixed(1)} MiB for a ${(big.length / MiB).toFixed(1)} MiB upload`).to.be.below(0.9);
+    // Memory storage holds the file at least once (two or three times, with the bytes sent to
+    // PostgreSQL in one parameter): growth ≥ 1×. Streamed, the growth is the socket's read buffers
+    // and the chunks' copies awaiting the garbage collector, not the file. V8 lets that garbage
+    // reach tens of MiB before it collects (a full collection starts at 64 MiB of external
+    // memory, later when the event loop is busy): ~27 MiB here for 40, 100 and 160 MB files alike,
+    // 52.6 MiB once on a busy CI machine. So the file is large beside that slack, and the bound
+    // (0.75 × 160 MiB = 120 MiB) lies between the two behaviours with room on both sides.
+    expect(ratio, `gateway grew ${(growth / MiB).toFixed(1)} MiB for a ${(big.length / MiB).toFixed(1)} MiB upload`).to.be.below(0.75);
     console.log(`      gateway peak growth ${(growth / MiB).toFixed(1)} MiB for ${(big.length / MiB).toFixed(1)} MiB (${ratio.toFixed(2)}×)`);
     expect(await tempDirEmpties(dataDir)).to.deep.equal([]);
     const stored = await blobInfo(db, sha(big));
