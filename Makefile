@@ -34,8 +34,9 @@ build: deps
 run: build
 	node dist/infra/run/run.js
 
-# The end-to-end tests drive Debian's chromium; make test installs it (make run does not need it).
-test: SYSTEM_DEPS_FLAGS := --with-browser
+# The end-to-end tests drive Debian's chromium and one test runs PgBouncer; make test installs both
+# (make run needs neither).
+test: SYSTEM_DEPS_FLAGS := --with-browser --with-pgbouncer
 test: build
 	npx mocha
 

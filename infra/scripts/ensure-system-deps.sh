@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Ensures the system packages Liên Thông needs are installed (Debian/Ubuntu).
 #
-#   bash infra/scripts/ensure-system-deps.sh [--with-browser] [--cluster]
+#   bash infra/scripts/ensure-system-deps.sh [--with-browser] [--with-pgbouncer] [--cluster]
 #
+# --with-browser adds Debian's chromium (the end-to-end tests drive it).
+# --with-pgbouncer adds pgbouncer (a test runs the service's pool through it in transaction mode).
 # --cluster adds what `make cluster` runs: nginx, redis-sentinel, patroni, etcd-server, pgbouncer.
 #
 # Idempotent: when everything is present it only runs `command -v` checks and
@@ -15,16 +17,19 @@ set -u
 
 with_browser=0
 with_cluster=0
+with_pgbouncer=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) with_browser=1 ;;
+    --with-pgbouncer) with_pgbouncer=1 ;;
     --cluster) with_cluster=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "ensure-system-deps: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 
-have() { command -v "$1" >/dev/null 2>&1; }
+# Daemons (pgbouncer, nginx) live in /usr/sbin, which a non-root PATH often lacks: installed is installed.
+have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" || -x "/sbin/$1" ]]; }
 
 # PostgreSQL >= 13 server binaries: a versioned dir from the Debian packages,
 # or initdb/pg_ctl/postgres on PATH (checked for version only as a fallback).
@@ -76,6 +81,8 @@ if (( with_cluster )); then
   # Patroni keeps its state in etcd through python3-etcd (one of several alternatives it depends on).
   if ! have patroni; then missing+=(patroni python3-etcd); fi
   need etcd-server etcd
+fi
+if (( with_cluster || with_pgbouncer )); then
   need pgbouncer pgbouncer
 fi
 

@@ -34,7 +34,9 @@ async function startBouncer(dir: string, readOnly: boolean): Promise<Bouncer> {
   ].join('\n') + '\n');
   for (const f of fs.readdirSync(dir)) if (runAs) fs.chownSync(path.join(dir, f), runAs.uid, runAs.gid);
   if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
-  const daemon = startDaemon(`pgbouncer:${port}`, findOnPath('pgbouncer')!, [path.join(dir, 'pgbouncer.ini')], path.join(dir, 'pgbouncer.log'), { cwd: dir, uid: runAs?.uid, gid: runAs?.gid });
+  const binary = findOnPath('pgbouncer');
+  if (!binary) throw new Error('pgbouncer is not installed: make test installs it (infra/scripts/ensure-system-deps.sh --with-pgbouncer)');
+  const daemon = startDaemon(`pgbouncer:${port}`, binary, [path.join(dir, 'pgbouncer.ini')], path.join(dir, 'pgbouncer.log'), { cwd: dir, uid: runAs?.uid, gid: runAs?.gid });
   await waitUntil(`pgbouncer on ${port}`, async () => {
     const c = new pg.Client({ host: '127.0.0.1', port, user, database: db });
     await c.connect();
