@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../db/pool';
 import { logger } from '../logging/logger';
-import { computeEdocRate } from '../stats/edoc-rate';
+import { computeEdocRatesOnly } from '../stats/edoc-rate';
 import { quarterBounds, quarterOfDay, vnDay } from '../stats/periods';
 
 const log = logger('metrics');
@@ -114,9 +114,9 @@ async function loadRates(db: Db): Promise<[string, number][]> {
   const now = new Date();
   const today = vnDay(now);
   const { year, quarter } = quarterOfDay(today);
-  const r = await computeEdocRate(db, { from: quarterBounds(year, quarter).from, to: today, filter: null, groupBy: 'agency', asOf: now });
-  const out: [string, number][] = r.groups.filter((g) => g.rate !== null).map((g) => [g.key, g.rate!]);
-  if (r.totals.rate !== null) out.push(['province', r.totals.rate]);
+  const r = await computeEdocRatesOnly(db, { from: quarterBounds(year, quarter).from, to: today, groupBy: 'agency' });
+  const out = r.groups.filter((g): g is [string, number] => g[1] !== null);
+  if (r.total !== null) out.push(['province', r.total]);
   return out;
 }
 

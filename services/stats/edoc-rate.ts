@@ -78,6 +78,31 @@ export async function computeEdocRate(db: Queryable, req: EdocRateRequest): Prom
   };
 }
 
+/**
+ * The e-document rate alone, per group and for all, from the outcome rollup: for the `/metrics`
+ * gauge, which computes it every few minutes. computeEdocRate also computes the on-time figures,
+ * which read every copy of the period still unregistered (`figure_copies`): a cost that grows
+ * with the quarter's traffic, and each round grew the pooled PostgreSQL backend that ran it by
+ * several MB of retained heap (eighteenth session's soak). The rates are the same numbers
+ * computeEdocRate gives (test/integration/metrics).
+ */
+export async function computeEdocRatesOnly(
+  db: Queryable,
+  req: Pick<EdocRateRequest, 'from' | 'to' | 'groupBy'>,
+): Promise<{ groups: [string, number | null][]; total: number | null }> {
+  const tuples = await documentOutcomeTuples(db, { from: req.from, to: req.to, agencies: null, groupBy: req.groupBy });
+  const byKey = new Map<string, Counter>();
+  const totals = new Counter();
+  for (const t of tuples) {
+    (byKey.get(t.key) ?? byKey.set(t.key, new Counter()).get(t.key)!).add(t);
+    totals.add(t);
+  }
+  return {
+    groups: [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, c]) => [key, ratio(c.electronic, c.total)]),
+    total: ratio(totals.electronic, totals.total),
+  };
+}
+
 async function resolveFilter(db: Queryable, filter: string | null): Promise<string[] | null> {
   if (filter === null) return null;
   if (filter.startsWith('group:')) {

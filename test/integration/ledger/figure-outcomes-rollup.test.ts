@@ -4,7 +4,9 @@ import { inTransaction, type Db, type Tx } from '../../../services/db/pool';
 import { moveDocumentStatus } from '../../../services/domain/documents/document.repository';
 import { attachFile, putBlob } from '../../../services/domain/blobs/blob.repository';
 import { appendLedger } from '../../../services/domain/ledger/ledger.repository';
-import { computeEdocRate } from '../../../services/stats/edoc-rate';
+import { computeEdocRate, computeEdocRatesOnly } from '../../../services/stats/edoc-rate';
+import { createDatabaseRegistry } from '../../../services/metrics/database-metrics';
+import { quarterBounds, quarterOfDay, vnDay } from '../../../services/stats/periods';
 import { documentOutcomeTuples, type FigureScope, type GroupBy, type OutcomeTuple } from '../../../services/stats/edoc-rate.query';
 import { documentOutcomeTuplesFromLedger } from '../../support/figures-oracle/edoc-rate.ledger-query';
 import { onTimeByKeyFromEvents } from '../../support/figures-oracle/on-time.ledger-query';
@@ -405,5 +407,50 @@ describe('figure_outcomes, figure_on_time: the rate\'s rollups count exactly wha
     expect(kept.copies.length).to.be.greaterThan(10);
     expect(await read()).to.deep.equal(kept);
     expect(await expectSameAsLedger()).to.be.greaterThan(20);
+  });
+  it('when the rates alone are asked (the /metrics gauge), then they are computeEdocRate\'s rates, and the gauge reads neither the copies nor the on-time rollup', async () => {
+    let compared = 0;
+    for (const groupBy of ['month', 'quarter', 'agency'] as GroupBy[]) {
+      for (const [from, to] of [['2000-01-01', '2099-12-31'], ['2026-07-01', '2026-09-30'], ['2026-10-01', '2026-12-31'], ['2026-08-14', '2026-11-09']] as const) {
+        const [full, only] = await Promise.all([computeEdocRate(db, { from, to, filter: null, groupBy, asOf: new Date() }), computeEdocRatesOnly(db, { from, to, groupBy })]);
+        const withDocuments = full.groups.filter((g) => g.total > 0 || g.pending > 0).map((g) => [g.key, g.rate]);
+        expect(only.groups, `${groupBy} ${from}..${to}`).to.deep.equal(withDocuments);
+        expect(only.total).to.equal(full.totals.rate);
+        compared += withDocuments.length;
+      }
+    }
+    expect(compared).to.be.greaterThan(10);
+    // Both channels in the scenario: the rates compared are not all 1 or all null.
+    const q3 = await computeEdocRatesOnly(db, { from: '2026-07-01', to: '2026-12-31', groupBy: 'agency' });
+    expect(q3.groups.some(([, r]) => r !== null && r < 1), JSON.stringify(q3)).to.equal(true);
+
+    // Every statement the gauges send, through the pool or a client taken from it (figureQuery).
+    const statements: string[] = [];
+    const record = <T extends object>(target: T): T => new Proxy(target, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t) as unknown;
+        if (prop === 'query' && typeof value === 'function') {
+          return (text: string | { text: string }, ...rest: unknown[]) => {
+            statements.push(typeof text === 'string' ? text : text.text);
+            return (value as (...a: unknown[]) => unknown).call(t, text, ...rest);
+          };
+        }
+        if (prop === 'connect' && typeof value === 'function') {
+          return async () => record(await (value as () => Promise<object>).call(t));
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+      },
+    });
+    const recording = record(db);
+    const text = await createDatabaseRegistry(recording, { ttlMs: 0, rateTtlMs: 0 }).metrics();
+    const gauge = new Map([...text.matchAll(/^lienthong_edoc_rate\{agency="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+    const today = vnDay(new Date());
+    const { year, quarter } = quarterOfDay(today);
+    const expected = await computeEdocRate(db, { from: quarterBounds(year, quarter).from, to: today, filter: null, groupBy: 'agency', asOf: new Date() });
+    const wanted = new Map(expected.groups.filter((g) => g.rate !== null).map((g) => [g.key, g.rate!]));
+    if (expected.totals.rate !== null) wanted.set('province', expected.totals.rate);
+    expect([...gauge].sort(), text.slice(0, 600)).to.deep.equal([...wanted].sort());
+    expect(statements.length).to.be.greaterThan(0);
+    expect(statements.filter((q) => /figure_copies|figure_on_time/.test(q))).to.deep.equal([]);
   });
 });
