@@ -40,12 +40,7 @@ export async function computeEdocRate(db: Queryable, req: EdocRateRequest): Prom
     onTimeByKey(db, scope, req.asOf),
   ]);
 
-  const byKey = new Map<string, Counter>();
-  const totals = new Counter();
-  for (const t of tuples) {
-    (byKey.get(t.key) ?? byKey.set(t.key, new Counter()).get(t.key)!).add(t);
-    totals.add(t);
-  }
+  const { byKey, totals } = countByKey(tuples);
   const allOnTime = sumOnTime([...onTime.values()]);
   const single = req.filter && !req.filter.startsWith('group:') ? req.filter : null;
 
@@ -84,23 +79,29 @@ export async function computeEdocRate(db: Queryable, req: EdocRateRequest): Prom
  * which read every copy of the period still unregistered (`figure_copies`): a cost that grows
  * with the quarter's traffic, and each round grew the pooled PostgreSQL backend that ran it by
  * several MB of retained heap (eighteenth session's soak). The rates are the same numbers
- * computeEdocRate gives (test/integration/metrics).
+ * computeEdocRate gives (test/integration/ledger/figure-outcomes-rollup.test.ts).
  */
 export async function computeEdocRatesOnly(
   db: Queryable,
   req: Pick<EdocRateRequest, 'from' | 'to' | 'groupBy'>,
 ): Promise<{ groups: [string, number | null][]; total: number | null }> {
   const tuples = await documentOutcomeTuples(db, { from: req.from, to: req.to, agencies: null, groupBy: req.groupBy });
+  const { byKey, totals } = countByKey(tuples);
+  return {
+    groups: [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, c]) => [key, ratio(c.electronic, c.total)]),
+    total: ratio(totals.electronic, totals.total),
+  };
+}
+
+/** The outcome tuples counted per group key and in all. */
+function countByKey(tuples: OutcomeTuple[]): { byKey: Map<string, Counter>; totals: Counter } {
   const byKey = new Map<string, Counter>();
   const totals = new Counter();
   for (const t of tuples) {
     (byKey.get(t.key) ?? byKey.set(t.key, new Counter()).get(t.key)!).add(t);
     totals.add(t);
   }
-  return {
-    groups: [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, c]) => [key, ratio(c.electronic, c.total)]),
-    total: ratio(totals.electronic, totals.total),
-  };
+  return { byKey, totals };
 }
 
 async function resolveFilter(db: Queryable, filter: string | null): Promise<string[] | null> {
