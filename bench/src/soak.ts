@@ -10,7 +10,8 @@ import path from 'node:path';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
-import { findGroups } from './cpu-accounting';
+import pg from 'pg';
+import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import type { ClosedResult, DocRecord, LoadgenCommand } from './loadgen-protocol';
 import type { Kind } from './payloads';
 import { IpcChild, startService, waitReady, type Service } from './processes';
@@ -36,6 +37,47 @@ interface Slice {
   failureReasons: Record<string, number>;
   /** Private memory per process group, MB. */
   memoryMb: Record<string, number>;
+  /** CPU milliseconds per document sent this minute, per process group (the loadgen not counted). */
+  cpuMsPerDoc: Record<string, number>;
+  /** The whole machine's busy share this minute (0..1 of all its cores), ours and anyone else's. */
+  machineBusy: number | null;
+  /** SOAK_STATEMENTS=1: the statements PostgreSQL spent most time on this minute. */
+  statements?: MinuteStatement[];
+}
+
+interface MinuteStatement {
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+}
+
+/** Cumulative pg_stat_statements counters by statement, to take one minute's difference. */
+async function statementTotals(databaseUrl: string): Promise<Map<string, { query: string; calls: number; totalMs: number }>> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ id: string; query: string; calls: string; total: number }>(
+      `SELECT queryid::text AS id, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls, total_exec_time + total_plan_time AS total
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return new Map(r.rows.map((x) => [x.id, { query: x.query, calls: Number(x.calls), totalMs: x.total }]));
+  } finally {
+    await c.end();
+  }
+}
+
+function statementDelta(before: Awaited<ReturnType<typeof statementTotals>>, after: Awaited<ReturnType<typeof statementTotals>>, limit: number): MinuteStatement[] {
+  return [...after.entries()]
+    .map(([id, a]) => {
+      const b = before.get(id);
+      const calls = a.calls - (b?.calls ?? 0);
+      const totalMs = a.totalMs - (b?.totalMs ?? 0);
+      return { query: a.query, calls, totalMs: round(totalMs, 1)!, meanMs: round(calls > 0 ? totalMs / calls : 0, 3)! };
+    })
+    .filter((x) => x.calls > 0)
+    .sort((x, y) => y.totalMs - x.totalMs)
+    .slice(0, limit);
 }
 
 async function main(): Promise<void> {
@@ -48,7 +90,18 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   let loadgen: IpcChild | undefined;
   try {
-    stack = await startEmbeddedStack({ dataDir: runDir, fast: true });
+    // SOAK_STATEMENTS=1: what PostgreSQL spends its time on, minute by minute (pg_stat_statements
+    // loaded; a few percent of PostgreSQL's CPU, so not in the run whose figures are reported).
+    const traceStatements = process.env.SOAK_STATEMENTS === '1';
+    stack = await startEmbeddedStack({
+      dataDir: runDir, fast: true,
+      ...(traceStatements ? { postgresSettings: { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'", 'pg_stat_statements.track_planning': 'on' } } : {}),
+    });
+    if (traceStatements) {
+      const c = new pg.Client({ connectionString: stack.databaseUrl });
+      await c.connect();
+      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').finally(() => c.end());
+    }
     const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -86,7 +139,18 @@ async function main(): Promise<void> {
     const slices: Slice[] = [];
     const records: { minute: number; r: DocRecord }[] = [];
     for (let m = 1; m <= minutes; m++) {
+      const cpu = cpuWindow(groupsNow);
+      const machineBefore = machineCpu();
+      const statementsBefore = traceStatements ? await statementTotals(stack.databaseUrl) : undefined;
       const got = await lg<DocRecord[]>({ cmd: 'open', kinds, rate, durationMs: SLICE_MS });
+      const used = cpu.stop();
+      const machineAfter = machineCpu();
+      const statements = statementsBefore ? statementDelta(statementsBefore, await statementTotals(stack.databaseUrl), 8) : undefined;
+      const cpuMsPerDoc = Object.fromEntries(
+        Object.entries(used).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, round(((v as { cpuSeconds: number }).cpuSeconds * 1000) / Math.max(1, got.length), 2)!]),
+      );
+      const span = machineAfter.total - machineBefore.total;
+      const machineBusy = span > 0 ? round((machineAfter.busy - machineBefore.busy) / span, 3) : null;
       for (const r of got) records.push({ minute: m, r });
       const groups = groupsNow();
       const memoryMb = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, round(pids.reduce((n, p) => n + privateBytes(p), 0) / 1048576, 1)!]));
@@ -96,9 +160,11 @@ async function main(): Promise<void> {
         const why = `${r.httpStatus}${r.error ? ` ${r.error.slice(0, 80)}` : r.tAccepted === null ? ' not accepted' : ' not delivered in time'}`;
         failureReasons[why] = (failureReasons[why] ?? 0) + 1;
       }
-      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), failureReasons, memoryMb });
+      slices.push({ minute: m, sent: got.length, failures: got.length - ok.length, p99Ms: round(percentile(ok, 99)), failureReasons, memoryMb, cpuMsPerDoc, machineBusy, ...(statements ? { statements } : {}) });
       const last = sampler.samples.at(-1);
       say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed${ok.length < got.length ? ` ${JSON.stringify(failureReasons)}` : ''}, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}; node ${JSON.stringify(last?.node ?? {})}`);
+      say(`minute ${m}: CPU ms/doc ${JSON.stringify(cpuMsPerDoc)}, machine busy ${machineBusy}`);
+      for (const st of statements?.slice(0, 5) ?? []) say(`  ${st.totalMs} ms, ${st.calls} calls, ${st.meanMs} ms each: ${st.query}`);
     }
     sampler.stop();
     const p99Of = (from: number, to: number) =>
