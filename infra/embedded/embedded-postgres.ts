@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { checkTraversable, clusterHome, type RunAs } from './cluster-home';
 import { availableMemory, memorySettings } from './postgres-memory';
 import { backgroundSettings } from './postgres-background';
+import { allocatorFor } from './postgres-allocator';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
   RunOptions, sleep, tailFile,
@@ -65,6 +66,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
   }
   if (!initialised) await initdb(bin, dataDir, exec, opts.fast === true, log);
 
+  const { allocator, env } = allocatorFor(process.env['LIENTHONG_PG_ALLOCATOR'], process.env);
   // Retry: the chosen port may be grabbed meanwhile, or after a kill -9 the old
   // server's children may still hold shared memory for a moment.
   let port = 0;
@@ -72,7 +74,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
     port = await choosePort(dir, opts.port, log);
     writeConfig(dataDir, sockDir, port, opts.fast === true, runAs, opts.settings ?? {});
     const res = await run(path.join(bin.dir, 'pg_ctl'),
-      ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s'], { ...exec, detached: true });
+      ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s'], { ...exec, detached: true, env });
     if (res.code === 0) break;
     if (attempt >= 3) {
       throw new Error(`PostgreSQL failed to start in ${dataDir} on port ${port}: ${res.output.trim()}\n` +
@@ -84,7 +86,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
   rememberPort(dir, port);
   const pid = readPostmasterPid(dataDir);
   if (pid === undefined) throw new Error(`PostgreSQL started in ${dataDir} but left no postmaster.pid`);
-  log(`postgres ${bin.version} running on 127.0.0.1:${port} (pid ${pid}, data ${dataDir})`);
+  log(`postgres ${bin.version} running on 127.0.0.1:${port} (pid ${pid}, data ${dataDir}, allocator ${allocator})`);
 
   let stopping: Promise<void> | undefined;
   const doStop = async (): Promise<void> => {

@@ -62,6 +62,10 @@ if have_postgres && ! compgen -G '/usr/share/postgresql/*/extension/unaccent.con
   missing+=(postgresql-contrib)
 fi
 need redis-server redis-server
+# The embedded PostgreSQL runs on jemalloc when it is installed (infra/embedded/postgres-allocator.ts).
+if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libjemalloc\.so\.2'; then
+  missing+=(libjemalloc2)
+fi
 need poppler-utils pdfsig pdftotext pdftoppm pdffonts pdfinfo
 # The resident text extractor for search (issue 25) calls libpoppler-glib from python3's ctypes;
 # without them pdftotext is started per document instead (same text, ~5 ms more CPU each).

@@ -76,6 +76,10 @@ describe('embedded PostgreSQL + Redis stack', function () {
       expect(blocks * 8 / 1024, 'shared_buffers in MB').to.equal(mb);
       // Autovacuum paced (postgres-background.ts), not PostgreSQL's 2 ms.
       expect((await c.query('SHOW autovacuum_vacuum_cost_delay')).rows[0].autovacuum_vacuum_cost_delay).to.equal(AUTOVACUUM_COST_DELAY);
+      // jemalloc preloaded (postgres-allocator.ts; make test installs it), in the backends the postmaster forks.
+      const backend = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      expect(fs.readFileSync(`/proc/${stack.postgres.pid}/maps`, 'utf8'), 'the postmaster').to.contain('libjemalloc.so.2');
+      expect(fs.readFileSync(`/proc/${backend}/maps`, 'utf8'), 'a backend').to.contain('libjemalloc.so.2');
     });
     expect(await withRedis(stack.redisUrl, (r) => r.client('INFO') as Promise<string>), 'connected through the unix socket').to.match(/ laddr=\/[^ ]*redis\.sock/);
     await withRedis(stack.redisUrl, async (r) => {
