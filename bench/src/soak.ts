@@ -10,13 +10,13 @@ import path from 'node:path';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded/embedded-stack';
 import { freePort } from '../../infra/embedded/free-port';
 import { projectRoot } from '../../services/config/project-root';
-import pg from 'pg';
 import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import type { ClosedResult, DocRecord, LoadgenCommand } from './loadgen-protocol';
 import type { Kind } from './payloads';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { printReport, target, writeJson } from './report';
 import { seedDirectory } from './seed';
+import { resetStatements, statementDelta, statementTotals, type StatementDelta } from './pg-statements';
 import { memoryGrowth, MemorySampler, MIN_JUDGED_MINUTES, privateBytes } from './soak-memory';
 import { percentile, round } from './stats';
 
@@ -42,42 +42,7 @@ interface Slice {
   /** The whole machine's busy share this minute (0..1 of all its cores), ours and anyone else's. */
   machineBusy: number | null;
   /** SOAK_STATEMENTS=1: the statements PostgreSQL spent most time on this minute. */
-  statements?: MinuteStatement[];
-}
-
-interface MinuteStatement {
-  query: string;
-  calls: number;
-  totalMs: number;
-  meanMs: number;
-}
-
-/** Cumulative pg_stat_statements counters by statement, to take one minute's difference. */
-async function statementTotals(databaseUrl: string): Promise<Map<string, { query: string; calls: number; totalMs: number }>> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    const r = await c.query<{ id: string; query: string; calls: string; total: number }>(
-      `SELECT queryid::text AS id, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls, total_exec_time + total_plan_time AS total
-         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    return new Map(r.rows.map((x) => [x.id, { query: x.query, calls: Number(x.calls), totalMs: x.total }]));
-  } finally {
-    await c.end();
-  }
-}
-
-function statementDelta(before: Awaited<ReturnType<typeof statementTotals>>, after: Awaited<ReturnType<typeof statementTotals>>, limit: number): MinuteStatement[] {
-  return [...after.entries()]
-    .map(([id, a]) => {
-      const b = before.get(id);
-      const calls = a.calls - (b?.calls ?? 0);
-      const totalMs = a.totalMs - (b?.totalMs ?? 0);
-      return { query: a.query, calls, totalMs: round(totalMs, 1)!, meanMs: round(calls > 0 ? totalMs / calls : 0, 3)! };
-    })
-    .filter((x) => x.calls > 0)
-    .sort((x, y) => y.totalMs - x.totalMs)
-    .slice(0, limit);
+  statements?: StatementDelta[];
 }
 
 async function main(): Promise<void> {
@@ -97,11 +62,7 @@ async function main(): Promise<void> {
       dataDir: runDir, fast: true,
       ...(traceStatements ? { postgresSettings: { shared_preload_libraries: "'pg_stat_statements'", 'pg_stat_statements.track': "'all'", 'pg_stat_statements.track_planning': 'on' } } : {}),
     });
-    if (traceStatements) {
-      const c = new pg.Client({ connectionString: stack.databaseUrl });
-      await c.connect();
-      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').finally(() => c.end());
-    }
+    if (traceStatements && !(await resetStatements(stack.databaseUrl))) throw new Error('SOAK_STATEMENTS=1, but pg_stat_statements could not be created');
     const dir = await seedDirectory(stack.databaseUrl, stack.redisUrl, 20);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
