@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { checkTraversable, clusterHome, type RunAs } from './cluster-home';
 import { availableMemory, memorySettings } from './postgres-memory';
 import { backgroundSettings } from './postgres-background';
+import { plannerSettings } from './postgres-planner';
 import { allocatorFor } from './postgres-allocator';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
@@ -235,6 +236,7 @@ function writeConfig(dataDir: string, sockDir: string, port: number, fast: boole
     ...Object.entries({
       ...memorySettings(availableMemory(), process.env['LIENTHONG_PG_SHARED_BUFFERS']),
       ...backgroundSettings(process.env['LIENTHONG_PG_AUTOVACUUM_COST_DELAY']),
+      ...plannerSettings(process.env['LIENTHONG_PG_RANDOM_PAGE_COST']),
       ...settings,
     }).map(([k, v]) => `${k} = ${v}`),
   ];

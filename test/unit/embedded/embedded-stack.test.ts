@@ -12,6 +12,7 @@ import { EmbeddedStack, startEmbeddedStack } from '../../../infra/embedded/embed
 import { freePort } from '../../../infra/embedded/free-port';
 import { availableMemory, memorySettings } from '../../../infra/embedded/postgres-memory';
 import { AUTOVACUUM_COST_DELAY } from '../../../infra/embedded/postgres-background';
+import { RANDOM_PAGE_COST } from '../../../infra/embedded/postgres-planner';
 
 async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -76,6 +77,8 @@ describe('embedded PostgreSQL + Redis stack', function () {
       expect(blocks * 8 / 1024, 'shared_buffers in MB').to.equal(mb);
       // Autovacuum paced (postgres-background.ts), not PostgreSQL's 2 ms.
       expect((await c.query('SHOW autovacuum_vacuum_cost_delay')).rows[0].autovacuum_vacuum_cost_delay).to.equal(AUTOVACUUM_COST_DELAY);
+      // Random reads priced for an SSD and a page cache (postgres-planner.ts), not PostgreSQL's 4.
+      expect((await c.query('SHOW random_page_cost')).rows[0].random_page_cost).to.equal(RANDOM_PAGE_COST);
       // jemalloc preloaded (postgres-allocator.ts; make test installs it), in the backends the postmaster forks.
       const backend = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       expect(fs.readFileSync(`/proc/${stack.postgres.pid}/maps`, 'utf8'), 'the postmaster').to.contain('libjemalloc.so.2');
