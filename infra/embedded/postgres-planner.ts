@@ -7,8 +7,8 @@
 // 1.1 for such storage.
 //
 // With 4, a lookup by primary key on a table of a few pages is priced above reading the whole
-// table. A pooled connection caches the generic plan of each lookup in the trigger functions the
-// first time it runs them, and a young database's tables are a few pages then: the plan read the
+// table. A pooled connection keeps the generic plan of each lookup in the trigger functions after
+// its first few runs, and a young database's tables are a few pages then: such a plan read the
 // whole table at every call while the table grew, until the next autoanalyze replanned it. In the
 // benchmark's one-page-to-5 phase that was 3,813 full scans of `figure_documents` in 10 s, reading
 // 2 million rows, and more of `blobs` and `agency_certificates`; at 1.1 none, and PostgreSQL spent
