@@ -13,7 +13,7 @@ import { plannerSettings } from './postgres-planner';
 import { allocatorFor } from './postgres-allocator';
 import {
   choosePort, EmbeddedServer, findOnPath, isProcessAlive, Log, processCmdline, rememberPort, run,
-  RunOptions, sleep, tailFile,
+  RunOptions, sleep, tailFile, waitForExit,
 } from './common';
 
 export type { EmbeddedServer } from './common';
@@ -93,7 +93,12 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
   const doStop = async (): Promise<void> => {
     if (!isProcessAlive(pid)) return;
     const res = await run(path.join(bin.dir, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], exec);
-    if (res.code !== 0 && isProcessAlive(pid)) throw new Error(`pg_ctl stop failed for ${dataDir}: ${res.output.trim()}`);
+    // pg_ctl returns once postmaster.pid is gone, and the postmaster unlinks it on its way out, a
+    // moment before it has exited (on a busy machine, long enough to see): stop resolves when it has.
+    if (!(await waitForExit(pid, 30_000))) {
+      throw new Error(res.code !== 0 ? `pg_ctl stop failed for ${dataDir}: ${res.output.trim()}`
+        : `PostgreSQL (pid ${pid}) still running 30 s after pg_ctl stop in ${dataDir}`);
+    }
     log(`postgres on port ${port} stopped`);
   };
   // Clients connect through the unix socket when there is one: the same server, but a query costs
