@@ -84,7 +84,11 @@ async function pageRows(db: Queryable, agency: string, keys: { box: string; rowI
  * counts and ranks every match. Every read is scoped by `agency` here, the same way for the API
  * and the web.
  */
-export async function searchDocuments(db: Queryable, agency: string, f: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<SearchResultPage> {
+export async function searchDocuments(db: Queryable, agency: string, f0: SearchQuery, reader: SearchReader = {}, opts: SearchOptions = {}): Promise<SearchResultPage> {
+  // A reader limited to the copies given to them (unit heads, specialists) reads no sent document:
+  // their box is the received one, and the sent box alone is empty for them.
+  if (reader.givenTo && f0.box === 'out') return { items: [], total: 0, totalExact: true, nextCursor: null, prevCursor: null };
+  const f: SearchQuery = reader.givenTo ? { ...f0, box: 'in' } : f0;
   const p = new SqlParams();
   // Which words the index is asked for follows how common they are (search-text.ts).
   const freq = f.q ? await wordFrequencies(db) : undefined;

@@ -9,7 +9,7 @@ import { findDocumentFor, loadDocument } from '../../domain/documents/document-r
 import { DomainError } from '../../domain/errors/domain-error';
 import { isUuid } from '../../http/route-params';
 import { findIncoming } from '../queries/inbox.query';
-import { searchDocuments, type SearchReader } from '../../domain/search/document-search';
+import { searchDocuments } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
 import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
@@ -19,19 +19,13 @@ import { loadHandling } from '../../domain/handling/handling.repository';
 import { listDepartments } from '../../domain/users/department.repository';
 import { listUsers } from '../../domain/users/user.repository';
 import { visibleDispatch } from './handling.routes';
-import { allow, can, userOf } from '../security/access-policy';
+import { allow, can, readerOf, userOf } from '../security/access-policy';
 import { inboxPage } from '../views/inbox.view';
 import { incomingPage } from '../views/incoming.view';
 import { EVENT_CODE_LABELS } from '../../labels/labels';
 
 /** Statuses the văn thư posts here; assignment and processing go through the handling steps (handling.routes.ts). */
 const RECIPIENT_CODES = ['02', '03', '04', '15', '16'] as const;
-
-/** Unit heads and specialists read only the copies given to them or their unit (issue 20). */
-function readerOf(res: Response): SearchReader {
-  const user = userOf(res);
-  return user.role === 'unit_head' || user.role === 'specialist' ? { givenTo: { userId: user.id, departmentId: user.departmentId ?? null } } : {};
-}
 
 export function inboxRoutes(db: Db): Router {
   const router = Router();

@@ -44,13 +44,13 @@ async function entries(db: Db, agency: string, s: RegisterSelection) {
 export function registersRoutes(db: Db): Router {
   const router = Router();
 
-  router.get('/registers', allow('documents.read'), async (req, res) => {
+  router.get('/registers', allow('registers.read'), async (req, res) => {
     const agency = userOf(res).agencyCode;
     const s = await selection(db, agency, req);
     res.type('html').send(registersPage(res, { ...s, entries: await entries(db, agency, s) }).value);
   });
 
-  router.get('/registers/print.pdf', allow('documents.read'), async (req, res) => {
+  router.get('/registers/print.pdf', allow('registers.read'), async (req, res) => {
     const user = userOf(res);
     const s = await selection(db, user.agencyCode, req);
     const e = await entries(db, user.agencyCode, s);
@@ -82,7 +82,7 @@ export function registersRoutes(db: Db): Router {
     res.type('application/pdf').send(pdf);
   });
 
-  router.get('/registers/export.:format', allow('documents.read'), async (req, res) => {
+  router.get('/registers/export.:format', allow('registers.read'), async (req, res) => {
     const format = param(req, 'format');
     if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
     const agency = userOf(res).agencyCode;

@@ -6,13 +6,13 @@ import { searchDocuments } from '../../domain/search/document-search';
 import { searchAll } from '../../domain/search/search-all';
 import { deleteSavedSearch, listSavedSearches, saveSearch } from '../../domain/search/saved-search.repository';
 import { isUuid } from '../../http/route-params';
-import { allow, userOf } from '../security/access-policy';
+import { allow, readerOf, userOf } from '../security/access-policy';
 import { searchPage } from '../views/search.view';
 import { webListQuery } from './list-query';
 import { param } from './params';
 import { documentListTable, sendTable } from './send-export';
 
-/** The web search (the same searchDocuments as GET /v1/search), its exports and saved searches. */
+/** The web search (the same searchDocuments as GET /v1/search, scoped to the reader as the inbox is), its exports and saved searches. */
 export function searchRoutes(db: Db): Router {
   const router = Router();
 
@@ -20,7 +20,7 @@ export function searchRoutes(db: Db): Router {
     const user = userOf(res);
     const l = webListQuery(req);
     const asked = Object.keys(l.filters).some((k) => k !== 'box');
-    const [p, saved] = await Promise.all([asked ? searchDocuments(db, user.agencyCode, l.query) : null, listSavedSearches(db, user.id)]);
+    const [p, saved] = await Promise.all([asked ? searchDocuments(db, user.agencyCode, l.query, readerOf(res)) : null, listSavedSearches(db, user.id)]);
     res.type('html').send(searchPage(res, p, l.filters, l.limit, saved).value);
   });
 
@@ -28,7 +28,7 @@ export function searchRoutes(db: Db): Router {
     const format = param(req, 'format');
     if (format !== 'xlsx' && format !== 'csv') throw new DomainError(ErrorCode.NOT_FOUND, 'Không có định dạng này.');
     const l = webListQuery(req);
-    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query);
+    const { rows, total } = await searchAll(db, userOf(res).agencyCode, l.query, readerOf(res));
     await sendTable(res, format, documentListTable('Kết quả tìm kiếm', rows, total), 'ket-qua-tim-kiem');
   });
 

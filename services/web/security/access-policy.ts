@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { SearchReader } from '../../domain/search/ranked-search';
 import type { Role } from '../../domain/users/roles';
 import type { SessionUser } from '../../domain/users/session.repository';
 import { forbiddenPage } from '../views/error.view';
@@ -20,7 +21,8 @@ export type Permission =
   | 'account.self'
   | 'notifications.read'
   | 'figures.read'
-  | 'directory.manage';
+  | 'directory.manage'
+  | 'registers.read';
 
 /**
  * Decree 30/2020: the văn thư registers (03), submits (trình) and issues; only the leader assigns
@@ -41,7 +43,20 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'notifications.read': ['clerk', 'leader', 'unit_head', 'specialist', 'monitor', 'admin'],
   'figures.read': ['monitor'],
   'directory.manage': ['admin'],
+  // The registers are the agency's whole books (every copy registered, every document sent): the
+  // văn thư keeps them and the leader reads them; heads and specialists see only what was given to them.
+  'registers.read': ['clerk', 'leader'],
 };
+
+/**
+ * Who is reading a list of documents: unit heads and specialists see only the received copies
+ * given to them or their unit (and no sent documents); everyone else every copy of the agency.
+ * Every web list, search, export and count of documents passes this.
+ */
+export function readerOf(res: Response): SearchReader {
+  const user = userOf(res);
+  return user.role === 'unit_head' || user.role === 'specialist' ? { givenTo: { userId: user.id, departmentId: user.departmentId ?? null } } : {};
+}
 
 export function can(user: Pick<SessionUser, 'role'> | undefined, p: Permission): boolean {
   return user !== undefined && GRANTS[p].includes(user.role);

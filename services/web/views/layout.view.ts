@@ -15,7 +15,7 @@ const NAV: NavItem[] = [
   { href: '/send', label: 'Gửi văn bản', permission: 'documents.send' },
   { href: '/outbox', label: 'Văn bản đi', permission: 'documents.send' },
   { href: '/search', label: 'Tìm kiếm', permission: 'documents.read' },
-  { href: '/registers', label: 'Sổ văn bản', permission: 'documents.read' },
+  { href: '/registers', label: 'Sổ văn bản', permission: 'registers.read' },
   { href: '/drafts', label: 'Dự thảo, duyệt', permission: 'documents.read' },
   { href: '/paper', label: 'Ghi nhận gửi giấy', permission: 'documents.send' },
   { href: '/leader', label: 'Phân công, trễ hạn', permission: 'documents.assign' },
