@@ -71,17 +71,54 @@ function keyPartValid(type: string, value: string): boolean {
       return m !== null && validDay(Number(m[1]), Number(m[2]), Number(m[3]));
     }
     case 'int':
+    case 'int4':
     case 'integer':
+      return integerWithin(value, -(2n ** 31n), 2n ** 31n - 1n);
+    case 'smallint':
+    case 'int2':
+      return integerWithin(value, -(2n ** 15n), 2n ** 15n - 1n);
     case 'bigint':
-      return /^-?\d{1,18}$/.test(value);
+    case 'int8':
+      return integerWithin(value, -(2n ** 63n), 2n ** 63n - 1n);
     case 'real':
     case 'float4':
+      return floatValid(value, Math.fround);
     case 'float8':
-    case 'numeric':
-      return /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) || value === 'NaN' || value === 'Infinity' || value === '-Infinity';
+    case 'double precision':
+      return floatValid(value, (x) => x);
+    case 'numeric': {
+      if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return true;
+      const m = NUMBER.exec(value);
+      // An exponent within ±1000: numeric reads those (and more); a forged huge one never reaches it.
+      return m !== null && (m[1] === undefined || Math.abs(Number(m[1])) <= 1000);
+    }
     default:
       return !value.includes('\u0000');
   }
+}
+
+/** A decimal number as the float and numeric types read it; group 1 is the exponent. */
+const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?$/i;
+
+function integerWithin(value: string, min: bigint, max: bigint): boolean {
+  if (!/^-?\d{1,20}$/.test(value)) return false;
+  const n = BigInt(value);
+  return n >= min && n <= max;
+}
+
+/**
+ * A float key as float4in/float8in read it: the special values, or a decimal whose value rounded
+ * to the type (`round`: Math.fround for real) is finite, and is not zero unless the digits are
+ * (PostgreSQL refuses an overflow to infinity and an underflow to zero, "out of range"; a subnormal
+ * that is not zero is read).
+ */
+function floatValid(value: string, round: (x: number) => number): boolean {
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return true;
+  if (!NUMBER.test(value)) return false;
+  const x = round(Number(value));
+  if (!Number.isFinite(x)) return false;
+  const mantissaNonZero = /[1-9]/.test(value.replace(/e.*$/i, ''));
+  return x !== 0 || !mantissaNonZero;
 }
 
 function validDay(y: number, mo: number, d: number): boolean {
