@@ -1,13 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, HTTP_STATUS_OF, type ErrorBody } from '../../../contracts';
 import { DomainError } from '../../domain/errors/domain-error';
+import { invalidCompressedBody, isDecompressionError, unsupportedContentEncoding } from '../../http/parsing/content-encoding';
 import { logger } from '../../logging/logger';
 
 const log = logger('http');
 
 /** The one place that turns errors into HTTP: `{"error": {"code", "message", "details"}}`. */
-export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  const e = toDomainError(err);
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const e = toDomainError(err, req);
   const status = HTTP_STATUS_OF[e.code];
   if (status >= 500) log.error({ err }, 'request failed');
   if (res.headersSent) {
@@ -22,7 +23,7 @@ export function notFound(_req: Request, _res: Response, next: NextFunction): voi
   next(new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy.'));
 }
 
-function toDomainError(err: unknown): DomainError {
+function toDomainError(err: unknown, _req: Request): DomainError {
   if (err instanceof DomainError) return err;
   const e = err as { type?: string; status?: number; code?: string; message?: string; field?: string };
   // body-parser and multer report their own errors; give each our code.
@@ -35,7 +36,14 @@ function toDomainError(err: unknown): DomainError {
   }
   // The client went away mid-upload (multer's words): nobody hears the answer, and it is not our failure.
   if (typeof e?.message === 'string' && /^Request (aborted|closed)$/.test(e.message)) return new DomainError(ErrorCode.VALIDATION_FAILED, 'Yêu cầu bị ngắt giữa chừng.');
-  if (e?.type === 'entity.verify.failed' || e?.type === 'request.aborted' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+  // A Content-Encoding the parser does not decode: 415 (RFC 9110 § 15.5.16), as the streaming JSON reader answers.
+  if (e?.type === 'encoding.unsupported') return unsupportedContentEncoding(String((err as { encoding?: unknown }).encoding ?? ''));
+  if (e?.type === 'charset.unsupported') {
+    return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Bảng mã (charset) "${String((err as { charset?: unknown }).charset ?? '').slice(0, 40)}" không được hỗ trợ; hãy gửi UTF-8.`);
+  }
+  // A body that is not valid data of its Content-Encoding (express.json / express.raw pass zlib's error on).
+  if (isDecompressionError(err)) return invalidCompressedBody(_req.header('content-encoding'));
+  if (e?.type === 'entity.verify.failed' || e?.type === 'request.aborted') {
     return new DomainError(ErrorCode.VALIDATION_FAILED, e.message ?? 'Yêu cầu không hợp lệ.');
   }
   if (typeof e?.message === 'string' && /Multipart: Boundary not found|Unexpected end of form|Malformed part header/i.test(e.message)) {
@@ -47,6 +55,13 @@ function toDomainError(err: unknown): DomainError {
     return new DomainError(ErrorCode.VALIDATION_FAILED, 'Dữ liệu chứa ký tự không hợp lệ (ví dụ ký tự NUL \\u0000).', [{ code: 'invalid_character' }]);
   }
   if (isDatabaseUnavailable(err)) return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Cơ sở dữ liệu tạm thời không sẵn sàng; hãy thử lại.');
+  // Any other client error a parser marked as such (http-errors: a 4xx status, exposed): its status, our codes.
+  const status = Number(e?.status ?? (err as { statusCode?: unknown })?.statusCode);
+  if ((err as { expose?: unknown })?.expose === true && status >= 400 && status < 500) {
+    if (status === 413) return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Dữ liệu gửi lên vượt quá giới hạn kích thước.', [{ field: null }]);
+    if (status === 415) return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Kiểu dữ liệu gửi lên không được hỗ trợ.');
+    return new DomainError(ErrorCode.VALIDATION_FAILED, 'Yêu cầu không hợp lệ.');
+  }
   return new DomainError(ErrorCode.INTERNAL, 'Lỗi nội bộ; yêu cầu chưa được thực hiện.');
 }
 

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { ErrorCode } from '../../../contracts';
 import { DomainError } from '../../domain/errors/domain-error';
 import { Base64ContentError, Base64SpillSink, type DecodedContent } from './base64-spill-sink';
+import { invalidCompressedBody, isDecompressionError, unsupportedContentEncoding } from './content-encoding';
 import { openRequestSpill } from './upload-storage';
 
 const QUOTE = 0x22;
@@ -34,7 +35,8 @@ const malformed = (why: string) => new DomainError(ErrorCode.MALFORMED_JSON, `JS
 export async function readStreamingJson(req: Request, opts: StreamingJsonOptions): Promise<unknown> {
   const declared = Number(req.header('content-length'));
   if (req.header('content-length') !== undefined && Number.isFinite(declared) && declared > opts.limitBytes) throw tooLarge();
-  const reader = new ByteReader(decoded(req), opts.limitBytes);
+  const source = decoded(req);
+  const reader = new ByteReader(source, opts.limitBytes);
   const parser = new Parser(reader, opts, req);
   try {
     reader.skipSpaceSync();
@@ -46,6 +48,16 @@ export async function readStreamingJson(req: Request, opts: StreamingJsonOptions
     if (!(await reader.atEnd())) throw malformed('text after the JSON value');
     return value;
   } catch (err) {
+    // Not valid data of its Content-Encoding (not gzip, truncated, a bad checksum): the client's
+    // body, a 400. The rest of the raw body is read and dropped up to the limit, as below.
+    if (isDecompressionError(err)) {
+      if (source !== req) {
+        req.unpipe();
+        source.destroy();
+      }
+      await drainRaw(req, opts.limitBytes);
+      throw invalidCompressedBody(req.header('content-encoding'));
+    }
     // Refused before its end (malformed, not base64): the rest is read and dropped, so the client,
     // still sending, hears the answer instead of a reset connection. Over the limit: not read on.
     if (err instanceof DomainError && err.code !== ErrorCode.PAYLOAD_TOO_LARGE) await reader.drain().catch(() => undefined);
@@ -53,16 +65,41 @@ export async function readStreamingJson(req: Request, opts: StreamingJsonOptions
   }
 }
 
+/** Reads the rest of a request and drops it, up to `limit` bytes (then stops reading). */
+async function drainRaw(req: Request, limit: number): Promise<void> {
+  if (req.readableEnded || req.destroyed) return;
+  let n = 0;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      n += chunk.length;
+      if (n > limit) {
+        req.pause();
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
+}
+
 function tooLarge(): DomainError {
   return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Dữ liệu gửi lên vượt quá giới hạn kích thước.', [{ field: null }]);
 }
 
 function decoded(req: Request): Readable {
-  const enc = (req.header('content-encoding') ?? 'identity').toLowerCase();
+  const enc = (req.header('content-encoding') ?? 'identity').trim().toLowerCase();
   if (enc === 'identity') return req;
   if (enc === 'gzip') return req.pipe(zlib.createGunzip());
   if (enc === 'deflate') return req.pipe(zlib.createInflate());
-  throw new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding "${enc}" không được hỗ trợ (gzip, deflate).`);
+  if (enc === 'br') return req.pipe(zlib.createBrotliDecompress());
+  throw unsupportedContentEncoding(enc);
 }
 
 /** The body's bytes, pulled a chunk at a time from the stream (backpressure: nothing is read ahead). */
