@@ -1,8 +1,9 @@
 import { EdxmlStatusCode } from '../../contracts';
 import type { Db } from '../db/pool';
 import { documentEnvelope } from '../domain/edxml/document-envelope';
+import { documentIdOf } from '../domain/edxml/document-id-key';
 import { loadDocument } from '../domain/documents/document-reads';
-import { edxmlDocumentId, edxmlTimestampOf, emitEdxmlStatus, type EdxmlStatusCodeValue } from '../edxml';
+import { edxmlTimestampOf, emitEdxmlStatus, type EdxmlStatusCodeValue } from '../edxml';
 import type { AxisClient } from './axis-client';
 
 const CODES = Object.values(EdxmlStatusCode).map((c) => `'${c}'`).join(', ');
@@ -22,6 +23,7 @@ interface OwedStatus {
   number: string;
   notation: string;
   issuedOn: string;
+  idempotencyKey: string | null;
 }
 
 /**
@@ -33,7 +35,7 @@ interface OwedStatus {
 export async function sendOwedStatuses(db: Db, client: AxisClient): Promise<number> {
   const owed = await db.query<OwedStatus>(
     `SELECT e.id AS "eventId", e.code, e.note, e.at, x.recipient_code AS recipient, ra.name AS "recipientName",
-            d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn"
+            d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn", d.idempotency_key AS "idempotencyKey"
        FROM dispatch_events e JOIN dispatches x ON x.id = e.dispatch_id JOIN documents d ON d.id = x.document_id
        JOIN agencies s ON s.code = d.sender_code JOIN agencies ra ON ra.code = x.recipient_code
       WHERE s.reached_via = 'axis' AND ra.reached_via = 'local' AND e.code IN (${CODES})
@@ -45,7 +47,7 @@ export async function sendOwedStatuses(db: Db, client: AxisClient): Promise<numb
   for (const s of owed.rows) {
     const xml = emitEdxmlStatus({
       from: { organId: s.recipient, organName: s.recipientName },
-      responseFor: { organId: s.sender, code: `${s.number}/${s.notation}`, promulgationDate: s.issuedOn, documentId: edxmlDocumentId(s.sender, s.issuedOn, s.number, s.notation) },
+      responseFor: { organId: s.sender, code: `${s.number}/${s.notation}`, promulgationDate: s.issuedOn, documentId: documentIdOf({ ...s, senderCode: s.sender }) },
       statusCode: s.code as EdxmlStatusCodeValue,
       ...(s.note ? { description: s.note.slice(0, 1000) } : {}),
       timestamp: edxmlTimestampOf(new Date(s.at)),

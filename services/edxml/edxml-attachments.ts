@@ -38,7 +38,9 @@ const stripCid = (id: string | undefined) => id?.replace(/^cid:/i, '');
  * because some senders fill only one of the two.
  */
 export function readAttachments(root: XNode, envelope: XNode, limits: EdxmlLimits): EdxmlAttachment[] {
-  const nodes = [...kids(root, 'AttachmentEncoded'), ...kids(envelope, 'AttachmentEncoded')].flatMap((a) => kids(a, 'Attachment'));
+  // A bare <edXMLEnvelope> is its own root: its attachments are read once.
+  const holders = root === envelope ? [root] : [root, envelope];
+  const nodes = holders.flatMap((h) => kids(h, 'AttachmentEncoded')).flatMap((a) => kids(a, 'Attachment'));
   if (nodes.length > limits.maxAttachments) {
     throw new EdxmlError('EDXML_TOO_LARGE', `${nodes.length} attachments, the limit is ${limits.maxAttachments}`, 'AttachmentEncoded');
   }

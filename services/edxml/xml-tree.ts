@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Parser } from 'xml2js';
 import { EDXML_NS, EdxmlError, type EdxmlLimits } from './edxml-types';
 
@@ -13,34 +14,58 @@ export interface XNode {
   path: string;
 }
 
-/** Bytes → text. edXML is UTF-8; UTF-16 with a BOM is tolerated, anything else is refused. */
+/**
+ * Bytes → text. A byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE); otherwise the encoding the
+ * XML declaration names, UTF-8 when it names none. Any label of the WHATWG Encoding Standard is
+ * read (US-ASCII, ISO-8859-1, Windows-1258: what Vietnamese systems of another age write), always
+ * strictly: bytes that are not valid in the encoding are refused, never replaced, and UTF-8 bytes
+ * under a legacy label are refused rather than read garbled. Text from a
+ * legacy encoding is composed (NFC): Windows-1258 writes tones as combining marks.
+ * Markup declarations (<!DOCTYPE>, <!ENTITY>) are refused by scanXmlShape, which knows what is a
+ * comment or character data.
+ */
 export function decodeInput(xml: string | Buffer, limits: EdxmlLimits): string {
   const size = typeof xml === 'string' ? Buffer.byteLength(xml, 'utf8') : xml.length;
   if (size > limits.maxInputBytes) {
     throw new EdxmlError('EDXML_TOO_LARGE', `input is ${size} bytes, the limit is ${limits.maxInputBytes}`, 'edXML');
   }
-  let text: string;
-  if (typeof xml === 'string') text = xml;
-  else if (xml[0] === 0xff && xml[1] === 0xfe) text = new TextDecoder('utf-16le').decode(xml);
-  else if (xml[0] === 0xfe && xml[1] === 0xff) text = new TextDecoder('utf-16be').decode(xml);
-  else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(xml);
-    } catch {
-      throw new EdxmlError('EDXML_MALFORMED', 'input is not valid UTF-8 text', 'edXML');
-    }
-    const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
-    if (declared && !/^utf-?8$/i.test(declared)) {
-      throw new EdxmlError('EDXML_INVALID_VALUE', `encoding "${declared}" is not supported, send UTF-8`, 'xml declaration');
-    }
-  }
+  let text = typeof xml === 'string' ? xml : decodeBytes(xml);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  // DTDs are how XXE and entity-expansion attacks get in; edXML never needs one.
-  if (/<!\s*(DOCTYPE|ENTITY)/i.test(text)) {
-    throw new EdxmlError('EDXML_FORBIDDEN_DTD', 'documents with <!DOCTYPE> or <!ENTITY> declarations are refused', 'DOCTYPE');
-  }
   // XML end-of-line handling happens before parsing, so an escaped &#13; still survives.
   return text.replace(/\r\n?/g, '\n');
+}
+
+function decodeBytes(xml: Buffer): string {
+  if (xml[0] === 0xff && xml[1] === 0xfe) return strictly('utf-16le', xml, 'UTF-16');
+  if (xml[0] === 0xfe && xml[1] === 0xff) return strictly('utf-16be', xml, 'UTF-16');
+  if (xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf) return strictly('utf-8', xml, 'UTF-8');
+  // The declaration is ASCII in every encoding that can be read without a byte-order mark.
+  const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(xml.subarray(0, 512).toString('latin1'))?.[1];
+  if (!declared || /^utf-?8$/i.test(declared)) return strictly('utf-8', xml, 'UTF-8');
+  let encoding: string;
+  try {
+    encoding = new TextDecoder(declared).encoding;
+  } catch {
+    throw new EdxmlError('EDXML_INVALID_VALUE', `encoding "${declared}" is not supported, send UTF-8`, 'xml declaration');
+  }
+  if (encoding.startsWith('utf-16')) {
+    throw new EdxmlError('EDXML_MALFORMED', `encoding "${declared}" is declared but the input has no UTF-16 byte-order mark`, 'xml declaration');
+  }
+  // Vietnamese in UTF-8 read as a legacy encoding would be stored garbled: such a mislabelled
+  // envelope is refused (UTF-8's multi-byte sequences are next to never legacy text). ASCII bytes
+  // read alike in every one of these encodings.
+  if (xml.some((b) => b > 0x7f) && isUtf8(xml)) {
+    throw new EdxmlError('EDXML_INVALID_VALUE', `encoding "${declared}" is declared but the bytes are UTF-8 text: declare UTF-8`, 'xml declaration');
+  }
+  return strictly(encoding, xml, declared).normalize('NFC');
+}
+
+function strictly(encoding: string, bytes: Buffer, name: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw new EdxmlError('EDXML_MALFORMED', `input is not valid ${name} text`, 'edXML');
+  }
 }
 
 /**

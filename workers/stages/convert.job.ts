@@ -41,9 +41,11 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
     const tmpDir = tempDirOf(config.LIENTHONG_DATA_DIR);
     const { pdf, pageCount, reused } = original ? await convertStored(db, original, tmpDir) : { ...(await renderBody(read)), reused: false };
     // Attachments stay separate files, each converted; the upload is kept as attachment-N-source.
+    // One of a type nothing here converts travels as it arrived (convertAttachment).
     const attachments: { source: StageFile; converted: Converted }[] = [];
     for (const a of files.filter((f) => /^attachment-\d+$/.test(f.role))) {
-      attachments.push({ source: a, converted: await convertStored(db, a, tmpDir) });
+      const converted = await convertAttachment(db, a, tmpDir, log);
+      if (converted) attachments.push({ source: a, converted });
     }
     // One statement: the move, the new PDFs, the files, the outbox row and the text for search (advanceDocument).
     const blobs: StageBlob[] = [];
@@ -97,6 +99,26 @@ async function textForSearch(db: Queryable, pdf: Buffer | null, original: StageF
     });
   } catch (err) {
     log.warn({ err }, 'text extraction for search failed; the document is searchable by its metadata only');
+    return null;
+  }
+}
+
+/** What an attachment can be that no converter here reads: it is kept, not converted. */
+const KEPT_AS_IS = new Set(['UNSUPPORTED_TYPE', 'TEXT_NOT_UTF8']);
+
+/**
+ * An attachment converted to PDF, or null when its type is one nothing here converts (a legacy
+ * .doc or .xls, a spreadsheet, a ZIP archive, text in a legacy Vietnamese encoding): other
+ * vendors' envelopes carry such annexes. It then travels as it arrived (its file row unchanged,
+ * not signed: the sign stage signs PDFs), and the document is not failed for it. A PDF that
+ * cannot be read still fails the document, as the main file does.
+ */
+async function convertAttachment(db: Queryable, file: StageFile, tmpDir: string, log: Logger): Promise<Converted | null> {
+  try {
+    return await convertStored(db, file, tmpDir);
+  } catch (err) {
+    if (!(err instanceof PermanentStageError) || !KEPT_AS_IS.has(err.code)) throw err;
+    log.info({ role: file.role, contentType: file.contentType, reason: err.message }, 'attachment kept as it arrived (not convertible)');
     return null;
   }
 }

@@ -71,6 +71,11 @@ export async function acceptDocument(db: Db, s: Submission, limits: AcceptLimits
   validateBeforeWriting(s, limits);
   const main = s.file ? prepare(s.file, 0) : null;
   const attachments = s.attachments.map((a, i) => prepare(a, i + 1));
+  // An empty annex carries nothing to deliver: refused here, naming it, not failed later.
+  const empty = attachments.findIndex((a) => a.size === 0);
+  if (empty >= 0) {
+    throw new DomainError(ErrorCode.INVALID_FILE, `Tệp đính kèm ${attachments[empty]!.name} rỗng.`, [{ path: `attachments[${empty}]`, name: attachments[empty]!.name }]);
+  }
   const source = main ? await checkMainFile(main) : null;
   const incomingSignature =
     main && source?.type === 'pdf'

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/pool';
-import { edxmlDocumentId, edxmlTimestampOf, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor, type EdxmlTraceHeader } from '../../edxml';
+import { edxmlTimestampOf, emitEdxmlDocument, fromDocumentMetadata, type EdxmlAttachment, type EdxmlResponseFor, type EdxmlTraceHeader } from '../../edxml';
 import { relayOriginOf } from '../peers/relay-origin';
 import { findAgencies } from '../agencies/agency.repository';
 import { getBlob, listFiles } from '../blobs/blob.repository';
@@ -7,6 +7,7 @@ import type { DocumentRow } from '../documents/document-reads';
 import { documentMetadataOf } from '../documents/document-metadata';
 import { safeFileName } from '../files/safe-file-name';
 import { visibleToCallerSql } from '../references/scoped-reference';
+import { documentIdOf } from './document-id-key';
 
 /**
  * Our document as an edXML envelope (QCVN 102:2016): the sender, every recipient, the signed PDF
@@ -36,13 +37,14 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow, opts: { 
   if (doc.responseFor) {
     // Only a document the sender itself sent or received is named (older rows were not checked at intake).
     const r = await db.query(
-      `SELECT d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn" FROM documents d WHERE d.id = $1 AND ${visibleToCallerSql(2)}`,
+      `SELECT d.sender_code AS sender, d.number, d.notation, d.issued_on AS "issuedOn", d.idempotency_key AS "idempotencyKey"
+         FROM documents d WHERE d.id = $1 AND ${visibleToCallerSql(2)}`,
       [doc.responseFor, doc.senderCode],
     );
     const x = r.rows[0];
     if (x) {
       responseFor = [
-        { organId: x.sender, code: `${x.number}/${x.notation}`, promulgationDate: x.issuedOn, documentId: edxmlDocumentId(x.sender, x.issuedOn, x.number, x.notation) },
+        { organId: x.sender, code: `${x.number}/${x.notation}`, promulgationDate: x.issuedOn, documentId: documentIdOf({ ...x, senderCode: x.sender }) },
       ];
     }
   }
@@ -55,11 +57,11 @@ export async function documentEnvelope(db: Queryable, doc: DocumentRow, opts: { 
     {
       from: organ(doc.senderCode),
       to: recipients.map(organ),
-      documentId: edxmlDocumentId(doc.senderCode, doc.issuedOn, doc.number, doc.notation),
+      documentId: documentIdOf(doc),
       attachments,
       responseFor,
       business: opts.revoke
-        ? { businessDocType: 1, businessDocReason: opts.revoke.reason, documentId: edxmlDocumentId(doc.senderCode, doc.issuedOn, doc.number, doc.notation), paper: 0 }
+        ? { businessDocType: 1, businessDocReason: opts.revoke.reason, documentId: documentIdOf(doc), paper: 0 }
         : { businessDocType: doc.businessType as 0 | 1 | 2 | 3, paper: 0 },
       sentAt: doc.createdAt,
       traceHeaders,

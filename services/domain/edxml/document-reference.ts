@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/pool';
 import { EdxmlError, parseEdxmlDate } from '../../edxml';
 import { DomainError } from '../errors/domain-error';
 import { visibleToCallerSql } from '../references/scoped-reference';
+import { edxmlIdempotencyKey } from './document-id-key';
 
 export interface EdxmlReference {
   organId: string;
@@ -29,7 +30,7 @@ export async function findDocumentByReference(db: Queryable, ref: EdxmlReference
     const exact = await db.query(
       `SELECT d.id, d.sender_code AS sender FROM documents d
         WHERE d.sender_code = $1 AND d.idempotency_key = $2 AND ${visibleToCallerSql(3)} LIMIT 1`,
-      [parsed.organId, `edxml:${ref.documentId}`.slice(0, 200), caller],
+      [parsed.organId, edxmlIdempotencyKey(ref.documentId), caller],
     );
     if (exact.rows[0]) return exact.rows[0];
     const named = await byParts(db, parsed, caller);
@@ -59,12 +60,17 @@ function impossibleDate(documentId: string): string | undefined {
   }
 }
 
+/**
+ * By sender, number and notation (and the promulgation date when given). Numbers compare as the
+ * register does (lienthong_number_key): "030041" and "30041" are one number, as a system that keeps
+ * numbers as integers writes it.
+ */
 async function byParts(db: Queryable, ref: { organId: string; code: string; promulgationDate: string | null }, caller: string): Promise<{ id: string; sender: string } | undefined> {
   const slash = ref.code.indexOf('/');
   if (!ref.organId || slash < 1) return undefined;
   const r = await db.query(
     `SELECT d.id, d.sender_code AS sender FROM documents d
-      WHERE d.sender_code = $1 AND d.number = $2 AND d.notation = $3 AND ($4::date IS NULL OR d.issued_on = $4::date)
+      WHERE d.sender_code = $1 AND lienthong_number_key(d.number) = lienthong_number_key($2) AND d.notation = $3 AND ($4::date IS NULL OR d.issued_on = $4::date)
         AND ${visibleToCallerSql(5)}
       ORDER BY d.created_at DESC LIMIT 1`,
     [ref.organId, ref.code.slice(0, slash), ref.code.slice(slash + 1), ref.promulgationDate, caller],

@@ -1,7 +1,7 @@
 import { EdxmlStatusCode, ErrorCode } from '../../../contracts';
 import { inTransaction, type Db } from '../../db/pool';
 import { EdxmlError, toDocumentMetadata, type EdxmlDocument, type EdxmlMessage, type EdxmlResponseFor, type EdxmlStatus } from '../../edxml';
-import { recordStatus, type StatusResult } from '../dispatches/record-status';
+import { recordStatusIn, type StatusResult } from '../dispatches/record-status';
 import { acceptDocument, type AcceptLimits, type Accepted, type IncomingFile } from '../documents/accept-document';
 import { revokeDocument, type RevokeResult } from '../documents/revoke-document';
 import { DomainError } from '../errors/domain-error';
@@ -9,6 +9,7 @@ import { sniffContentType } from '../files/sniff-content-type';
 import { safeFileName } from '../files/safe-file-name';
 import { findDocumentByReference, type EdxmlReference } from './document-reference';
 import { noPdfError } from './no-pdf-explanation';
+import { edxmlIdempotencyKey } from './document-id-key';
 import { unknownReference } from '../references/scoped-reference';
 import type { RelayOrigin } from '../peers/relay-origin';
 import { markDocumentReplaced } from '../documents/document.repository';
@@ -39,14 +40,29 @@ export async function receiveEdxml(db: Db, caller: string, actor: string, messag
     return { kind: 'revoke', result: await inTransaction(db, (tx) => revokeDocument(tx, caller, target, reason, actor)) };
   }
   const responseFor = type === 2 || type === 3 ? await referencedDocument(db, doc, caller) : await answeredDocument(db, doc, caller);
+  if (type === 3 && responseFor) await refuseReplacingInFlight(db, responseFor);
   const metadata = mapMetadata(doc, responseFor);
   const [file, ...rest] = pdfFirst(doc);
   const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date},${doc.code.number}/${doc.code.notation}`;
-  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: `edxml:${documentId}`.slice(0, 200), businessType: type, relayedFrom }, limits);
-  if (type === 3 && result.created && responseFor) {
-    await markDocumentReplaced(db, responseFor);
-  }
+  const result = await acceptDocument(db, { sender: caller, metadata, file: file!, attachments: rest, idempotencyKey: edxmlIdempotencyKey(documentId), businessType: type, relayedFrom }, limits);
+  // Again on a replay: a first attempt that stopped between the two steps is completed.
+  if (type === 3 && responseFor) await markDocumentReplaced(db, responseFor);
   return { kind: 'document', businessDocType: type, result };
+}
+
+/**
+ * A replacement (BussinessDocType 3) names a document that has been sent (routed, or already
+ * replaced, revoked or failed). One still on its way through the pipeline is not replaced under
+ * it: the answer is 409 and nothing is written, so the sender's system sends the replacement again
+ * once the document has gone out (seconds later).
+ */
+async function refuseReplacingInFlight(db: Db, id: string): Promise<void> {
+  const r = await db.query<{ status: string }>(`SELECT status FROM documents WHERE id = $1 AND status = ANY (lienthong_in_flight_document_statuses())`, [id]);
+  if (r.rows[0]) {
+    throw new DomainError(ErrorCode.CONFLICT, `Văn bản bị thay thế đang được xử lý (${r.rows[0].status}); gửi lại văn bản thay thế khi văn bản đó đã được gửi đi.`, [
+      { element: 'TraceHeaderList/Bussiness/BussinessDocType', status: r.rows[0].status },
+    ]);
+  }
 }
 
 function mapMetadata(doc: EdxmlDocument, responseFor: string | null) {
@@ -109,18 +125,23 @@ async function receiveStatus(db: Db, caller: string, actor: string, st: EdxmlSta
   const target = await findDocumentByReference(db, responseForRef(st.responseFor), caller);
   if (!target) throw unknownReference('ResponseFor');
   const isSender = target.sender === caller;
-  const dispatches = await db.query<{ id: string }>(
-    isSender
-      ? `SELECT id FROM dispatches WHERE document_id = $1 AND status <> ALL (lienthong_open_dispatch_statuses() || ARRAY['revoked', 'failed', 'paper'])`
-      : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2`,
-    isSender ? [target.id] : [target.id, caller],
-  );
-  if (dispatches.rows.length === 0) throw unknownReference('ResponseFor');
-  const results: StatusResult[] = [];
-  for (const x of dispatches.rows) {
-    results.push(await recordStatus(db, { actingAgency: caller, dispatchId: x.id, code: st.statusCode as EdxmlStatusCode, note: st.description ?? null, actor }));
-  }
-  return results;
+  // A sender's status (a take-back) goes to every copy that arrived: all of them move in one
+  // transaction, or none does (a copy that cannot move refuses the whole message, with nothing
+  // written). The copies are taken in id order, so two messages on one document lock alike.
+  return inTransaction(db, async (tx) => {
+    const dispatches = await tx.query<{ id: string }>(
+      isSender
+        ? `SELECT id FROM dispatches WHERE document_id = $1 AND status <> ALL (lienthong_open_dispatch_statuses() || ARRAY['revoked', 'failed', 'paper']) ORDER BY id`
+        : `SELECT id FROM dispatches WHERE document_id = $1 AND recipient_code = $2 ORDER BY id`,
+      isSender ? [target.id] : [target.id, caller],
+    );
+    if (dispatches.rows.length === 0) throw unknownReference('ResponseFor');
+    const results: StatusResult[] = [];
+    for (const x of dispatches.rows) {
+      results.push(await recordStatusIn(tx, { actingAgency: caller, dispatchId: x.id, code: st.statusCode as EdxmlStatusCode, note: st.description ?? null, actor }));
+    }
+    return results;
+  });
 }
 
 const responseForRef = (r: EdxmlResponseFor) => ({ ...r, documentIdElement: 'MessageHeader/ResponseFor/DocumentId' });
