@@ -142,6 +142,20 @@ const Schema = z.object({
    * checked here at start, read per search by services/domain/search/ranked-search.ts.
    */
   LIENTHONG_SEARCH_RANK_WINDOW: int(1000),
+  /**
+   * Past how many matches a word search stops counting and ranking (0 = count every match);
+   * checked here at start, read per search by services/domain/search/ranked-search.ts.
+   */
+  LIENTHONG_SEARCH_COUNT_LIMIT: int(2000),
+  /**
+   * The embedded PostgreSQL's settings (README § Configuration): read and checked by infra/embedded
+   * when it starts the server (postgres-memory, postgres-allocator, postgres-planner,
+   * postgres-background); named here so that the start does not refuse them as unknown.
+   */
+  LIENTHONG_PG_SHARED_BUFFERS: z.string().optional(),
+  LIENTHONG_PG_ALLOCATOR: z.string().optional(),
+  LIENTHONG_PG_RANDOM_PAGE_COST: z.string().optional(),
+  LIENTHONG_PG_AUTOVACUUM_COST_DELAY: z.string().optional(),
   /** Issue 22: the national document exchange axis; read and checked by services/axis/axis-client.ts. */
   LIENTHONG_AXIS_URL: z.string().url().optional(),
   LIENTHONG_AXIS_SYSTEM_ID: z.string().min(1).max(200).optional(),
@@ -151,6 +165,11 @@ const Schema = z.object({
 });
 
 const KNOWN = new Set(Object.keys(Schema.shape));
+
+/** Whether the configuration checker knows a variable (the README's table is tested against this). */
+export function isKnownVariable(name: string): boolean {
+  return KNOWN.has(name);
+}
 
 /** REDIS_URL is '' when Redis is reached through Sentinel or Cluster (createRedis takes the whole config then). */
 export type Config = Omit<z.infer<typeof Schema>, 'REDIS_URL'> & { REDIS_URL: string; masterKey: Buffer; faultDelays: Record<string, number> };
