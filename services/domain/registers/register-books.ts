@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
+import { enteredName } from '../names/entered-name';
 import { formatNumber, issueNextNumber } from '../numbering/number-register';
 import { correctRegisteredOn, setRegistration } from '../dispatches/dispatch.repository';
 
@@ -31,7 +32,7 @@ export async function listBooks(db: Queryable, agency: string, kind: RegisterKin
 }
 
 export async function createBook(db: Queryable, agency: string, kind: RegisterKind, name: string): Promise<RegisterBook> {
-  const clean = name.replace(/\s+/g, ' ').trim();
+  const clean = enteredName(name);
   if (!clean || clean.length > 200) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Tên sổ phải có từ 1 đến 200 ký tự.');
   const r = await db.query<RegisterBook>(
     `INSERT INTO register_books (agency_code, kind, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { enteredName } from '../names/entered-name';
 
 export interface SavedSearch {
   id: string;
@@ -19,7 +20,9 @@ export async function listSavedSearches(db: Queryable, userId: string): Promise<
 }
 
 /** Saves (or replaces, by name) a search; false when the user already has the maximum. */
-export async function saveSearch(db: Queryable, userId: string, name: string, queryString: string): Promise<boolean> {
+export async function saveSearch(db: Queryable, userId: string, typed: string, queryString: string): Promise<boolean> {
+  // One name however it was typed (NFC): saving again under the same name replaces, not duplicates.
+  const name = enteredName(typed);
   const r = await db.query(
     `INSERT INTO saved_searches (user_id, name, query)
      SELECT $1, $2, jsonb_build_object('qs', $3::text)

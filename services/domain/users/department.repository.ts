@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
+import { enteredName } from '../names/entered-name';
 
 export const DEPARTMENT_KINDS = { phong: 'Phòng', ban: 'Ban', don_vi: 'Đơn vị' } as const;
 export type DepartmentKind = keyof typeof DEPARTMENT_KINDS;
@@ -17,7 +18,7 @@ export interface DepartmentRow {
 }
 
 function checkName(name: string): string {
-  const n = name.trim();
+  const n = enteredName(name);
   if (n.length < 1 || n.length > 200) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Tên phòng, đơn vị gồm 1–200 ký tự.', [{ path: 'name' }]);
   return n;
 }

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { inTransaction, type Db } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
+import { enteredName } from '../names/entered-name';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import type { Role } from './roles';
 import { departmentRequiredProblem } from './user.repository';
@@ -23,7 +24,7 @@ export async function updateUser(db: Queryable, userId: string, c: UserChanges):
   const r = await db.query(
     `UPDATE users u SET full_name = $2, role = $3, department_id = $4, email = $5
       WHERE u.id = $1 AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM departments p WHERE p.id = $4 AND p.agency_code = u.agency_code))`,
-    [userId, c.fullName, c.role, c.departmentId, c.email],
+    [userId, c.fullName ? enteredName(c.fullName) || null : null, c.role, c.departmentId, c.email],
   );
   if (r.rowCount === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Không có người dùng này, hoặc phòng không thuộc cơ quan của người dùng.');
 }

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/pool';
 import { DomainError } from '../errors/domain-error';
 import { hashPassword, passwordProblem } from './password';
 import type { Role } from './roles';
+import { enteredName } from '../names/entered-name';
 
 export interface UserRow {
   id: string;
@@ -46,7 +47,7 @@ export async function createUser(db: Queryable, u: NewUser): Promise<{ id: strin
   try {
     await db.query(
       `INSERT INTO users (id, agency_code, username, full_name, role, password_hash, department_id, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, u.agencyCode, username, u.fullName ?? null, u.role, await hashPassword(u.password), u.departmentId ?? null, u.email ?? null],
+      [id, u.agencyCode, username, u.fullName ? enteredName(u.fullName) || null : null, u.role, await hashPassword(u.password), u.departmentId ?? null, u.email ?? null],
     );
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
