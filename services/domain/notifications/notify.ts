@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool';
+import { keysetPage, type Page, type PageRequest } from '../paging/keyset-page';
 
 /** What the notification centre shows; the database check lists the same kinds (migrations 0043, 0064). */
 export const NOTIFICATION_KINDS = ['new_document', 'submitted', 'assigned', 'due_tomorrow', 'overdue', 'revoked', 'delivery_failing', 'approval', 'certificate_expiring'] as const;
@@ -70,12 +71,42 @@ export async function listNotifications(db: Queryable, userId: string, limit = 1
   return r.rows;
 }
 
+/**
+ * One page of the user's notifications, newest first, in keyset pages along notifications_by_user
+ * (user_id, id DESC) with the whole list's total, as every list pages (README § Lists).
+ */
+export async function notificationPage(db: Queryable, userId: string, req: PageRequest): Promise<Page<NotificationRow>> {
+  return keysetPage<NotificationRow>(
+    db,
+    {
+      select: `SELECT n.id::int AS id, n.kind, n.title, n.link, n.urgent, n.created_at AS "createdAt", n.read_at AS "readAt", n.id::text AS "_k0"
+                 FROM notifications n WHERE n.user_id = $1 AND {{keyset}}`,
+      key: [{ expr: 'n.id', type: 'bigint' }],
+      params: [userId],
+      count: `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1`,
+    },
+    req,
+  );
+}
+
+/** The id of the user's newest notification (0 without any): "mark all read" marks up to it, not what arrived after. */
+export async function newestNotificationId(db: Queryable, userId: string): Promise<number> {
+  const r = await db.query<{ id: string | null }>(`SELECT max(id)::text AS id FROM notifications WHERE user_id = $1`, [userId]);
+  return Number(r.rows[0]?.id ?? 0);
+}
+
 export async function unreadCount(db: Queryable, userId: string): Promise<number> {
   const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL`, [userId]);
   return r.rows[0]!.n;
 }
 
-/** Marks one (or, with id null, every) notification of the user read. */
-export async function markRead(db: Queryable, userId: string, id: number | null): Promise<void> {
-  await db.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2)`, [userId, id]);
+/**
+ * Marks one (or, with id null, every) notification of the user read; `upTo`: only those up to that
+ * id (the newest the page showed when it was read: what arrived since stays unread).
+ */
+export async function markRead(db: Queryable, userId: string, id: number | null, upTo: number | null = null): Promise<void> {
+  await db.query(
+    `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2) AND ($3::bigint IS NULL OR id <= $3)`,
+    [userId, id, upTo],
+  );
 }

@@ -3,11 +3,12 @@ import { Router } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { DomainError } from '../../domain/errors/domain-error';
-import { listNotifications, markRead, unreadCount } from '../../domain/notifications/notify';
+import { listNotifications, markRead, newestNotificationId, notificationPage, unreadCount } from '../../domain/notifications/notify';
 import { changeOwnPassword } from '../../domain/users/user-admin';
 import { notificationHub } from '../events/notification.hub';
 import { allow, userOf } from '../security/access-policy';
 import { accountPage, notificationsPage } from '../views/notifications.view';
+import { webListQuery } from './list-query';
 
 async function stillActive(db: Db, userId: string): Promise<boolean> {
   const r = await db.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [userId]);
@@ -20,15 +21,24 @@ export function notificationsRoutes(db: Db, config: Config): Router {
   // LISTEN needs a session: the session URL when DATABASE_URL goes through a transaction pooler.
   const hub = notificationHub(config.LIENTHONG_DATABASE_SESSION_URL ?? config.DATABASE_URL);
 
-  router.get('/notifications', allow('notifications.read'), async (_req, res) => {
-    const items = await listNotifications(db, userOf(res).id);
-    res.type('html').send(notificationsPage(res, items).value);
+  router.get('/notifications', allow('notifications.read'), async (req, res) => {
+    // Paged like every list (keyset cursors, 20/50/100/200 per page, first/previous/next/last).
+    const l = webListQuery(req);
+    const userId = userOf(res).id;
+    const [p, newest] = await Promise.all([
+      notificationPage(db, userId, { limit: l.limit, cursor: l.query.cursor, last: l.query.page === 'last' }),
+      newestNotificationId(db, userId),
+    ]);
+    res.type('html').send(notificationsPage(res, p, l.limit, newest).value);
   });
 
   router.post('/notifications/read', allow('notifications.read'), async (req, res) => {
     const raw = (req.body as Record<string, unknown>).id;
     const id = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
-    await markRead(db, userOf(res).id, id);
+    // "Mark all": up to the newest the page showed; one that arrived since stays unread.
+    const rawUpTo = (req.body as Record<string, unknown>).upTo;
+    const upTo = typeof rawUpTo === 'string' && /^\d{1,15}$/.test(rawUpTo) ? Number(rawUpTo) : null;
+    await markRead(db, userOf(res).id, id, id === null ? upTo : null);
     res.redirect(303, '/notifications');
   });
 

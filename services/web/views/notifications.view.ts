@@ -3,6 +3,8 @@ import type { NotificationRow } from '../../domain/notifications/notify';
 import { html, type SafeHtml } from './html';
 import { instantVi } from '../../labels/labels';
 import { csrfField, page } from './layout.view';
+import type { Page } from '../../domain/paging/keyset-page';
+import { pager } from './pager.view';
 
 export const NOTIFICATION_LABELS: Record<string, string> = {
   new_document: 'Văn bản đến',
@@ -16,12 +18,15 @@ export const NOTIFICATION_LABELS: Record<string, string> = {
   certificate_expiring: 'Chứng thư số',
 };
 
-export function notificationsPage(res: Response, items: NotificationRow[]): SafeHtml {
+/** The notification centre: one keyset page (the pager the inbox uses); "mark all" reaches up to `newestId`, the newest when the page was read. */
+export function notificationsPage(res: Response, p: Page<NotificationRow>, limit: number, newestId: number): SafeHtml {
+  const items = p.items;
   return page(res, {
     title: 'Thông báo',
     active: '/notifications',
     body: html`<h1>Thông báo</h1>
-<form method="post" action="/notifications/read" class="inline">${csrfField(res)}<button type="submit" class="small">Đánh dấu đã xem tất cả</button></form>
+<form method="post" action="/notifications/read" class="inline">${csrfField(res)}<input type="hidden" name="upTo" value="${newestId}"><button type="submit" class="small">Đánh dấu đã xem tất cả</button></form>
+${pager('/notifications', {}, p, limit, { noun: 'thông báo' })}
 ${items.length === 0
   ? html`<p class="empty">Chưa có thông báo nào.</p>`
   : html`<ul class="notifications" id="notification-list">${items.map(

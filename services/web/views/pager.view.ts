@@ -16,13 +16,14 @@ export function hrefOf(path: string, q: ListQuery, extra: ListQuery = {}): strin
  * Paging of a list: the honest count ("50 / 113"), first/previous/next/last, the page size the
  * user chooses (kept in the links), and the exports of the whole list.
  */
-export function pager(path: string, q: ListQuery, p: Page<unknown> & { totalExact?: boolean }, limit: number, opts: { exportPath?: string } = {}): SafeHtml {
+export function pager(path: string, q: ListQuery, p: Page<unknown> & { totalExact?: boolean }, limit: number, opts: { exportPath?: string; noun?: string } = {}): SafeHtml {
   const base = { ...q, limit: String(limit) };
+  const noun = opts.noun ?? 'văn bản';
   // A broad search says how many it counted before it stopped, and offers the exact count.
   const count =
     p.totalExact === false
-      ? html`<p class="count" data-total="${p.total}" data-total-exact="false">Hiển thị <strong>${p.items.length}</strong> / <strong>ít nhất ${p.total.toLocaleString('vi-VN')}</strong> văn bản, mới nhất trước · <a href="${hrefOf(path, { ...base, count: 'exact' })}">Đếm chính xác và xếp theo mức phù hợp</a></p>`
-      : html`<p class="count" data-total="${p.total}">Hiển thị <strong>${p.items.length}</strong> / <strong>${p.total.toLocaleString('vi-VN')}</strong> văn bản</p>`;
+      ? html`<p class="count" data-total="${p.total}" data-total-exact="false">Hiển thị <strong>${p.items.length}</strong> / <strong>ít nhất ${p.total.toLocaleString('vi-VN')}</strong> ${noun}, mới nhất trước · <a href="${hrefOf(path, { ...base, count: 'exact' })}">Đếm chính xác và xếp theo mức phù hợp</a></p>`
+      : html`<p class="count" data-total="${p.total}">Hiển thị <strong>${p.items.length}</strong> / <strong>${p.total.toLocaleString('vi-VN')}</strong> ${noun}</p>`;
   return html`<nav class="pager" aria-label="Phân trang">
   ${count}
   <ul>
