@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { buildPath, oneLine, pathValidAt } from './certificate-path';
+import { buildPath, oneLine, pathConstraintViolation, pathValidAt } from './certificate-path';
 
 export { validAt } from './certificate-path';
 
@@ -7,6 +7,8 @@ export { validAt } from './certificate-path';
 export function chainProblem(signer: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): string | null {
   const path = buildPath(signer, pool, anchors);
   if (!path.anchor) return `the certificate chain of "${oneLine(signer.subject)}" does not lead to a trusted root`;
+  const violation = pathConstraintViolation(path);
+  if (violation) return `the certificate chain of "${oneLine(signer.subject)}" breaks its constraints: ${violation}`;
   const validity = pathValidAt(path, at);
   if (validity.ok) return null;
   const c = validity.certificate;

@@ -54,7 +54,7 @@ export class PdfRevisions {
   /** Newest first, as the /Prev chain goes. */
   readonly sections: XrefSection[] = [];
   private readonly cache = new Map<string, PdfObject>();
-  private readonly objStreams = new Map<number, { data: Buffer; offsets: Map<number, number> }>();
+  private readonly objStreams = new Map<number, { data: Buffer; offsets: Map<number, number>; pairs: Array<[number, number]> }>();
 
   constructor(readonly pdf: Buffer) {
     const at = pdf.lastIndexOf('startxref');
@@ -141,6 +141,18 @@ export class PdfRevisions {
     return { offset, entries, trailer: dict };
   }
 
+  /**
+   * The offset of the cross-reference section the revision ending at `end` names in its last
+   * `startxref` (as a section's `offset` reads it), or null when those bytes have none.
+   */
+  startxrefBefore(end: number): number[] | null {
+    const at = end > 9 ? this.pdf.lastIndexOf('startxref', end - 9, 'latin1') : -1;
+    const m = at >= 0 ? /^startxref\s+(\d+)/.exec(this.pdf.toString('latin1', at, Math.min(end, at + 40))) : null;
+    if (!m) return null;
+    const n = Number(m[1]);
+    return n < this.pdf.length ? [n, skipWhitespace(this.pdf, n)] : [n];
+  }
+
   /** Sections whose offset is before `end` — the revision a signature covering [0, end) signed — newest first. */
   sectionsBefore(end: number): XrefSection[] {
     return this.sections.filter((s) => s.offset < end);
@@ -159,12 +171,16 @@ export class PdfRevisions {
   object(sections: XrefSection[], n: number): PdfObject {
     const entry = this.entryIn(sections, n);
     if (!entry) return { kind: 'null' };
-    const key = `${entry.type}:${entry.a}:${entry.b}:${n}`;
+    // an object inside an object stream is keyed by where that stream sits in this view: a later
+    // revision that rewrites the stream under the same number must not share the signed view's reading
+    const holder = entry.type === 2 ? this.entryIn(sections, entry.a) : null;
+    if (entry.type === 2 && holder?.type !== 1) return { kind: 'null' };
+    const key = holder ? `2:${holder.a}:${entry.a}:${entry.b}:${n}` : `1:${entry.a}:${entry.b}:${n}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     let obj: PdfObject;
     try {
-      obj = entry.type === 1 ? this.parseObjectAt(entry.a, sections) : this.fromObjectStream(sections, entry.a, n);
+      obj = entry.type === 1 ? this.parseObjectAt(entry.a, sections) : this.fromObjectStream(sections, entry.a, n, entry.b);
     } catch {
       obj = { kind: 'null' };
     }
@@ -179,8 +195,11 @@ export class PdfRevisions {
     return v;
   }
 
-  private fromObjectStream(sections: XrefSection[], streamNumber: number, n: number): PdfObject {
-    let decoded = this.objStreams.get(streamNumber);
+  private fromObjectStream(sections: XrefSection[], streamNumber: number, n: number, index: number): PdfObject {
+    // keyed by the stream's file offset in this view, never by its number alone (see object())
+    const holder = this.entryIn(sections, streamNumber);
+    if (holder?.type !== 1) return { kind: 'null' };
+    let decoded = this.objStreams.get(holder.a);
     if (!decoded) {
       const stream = this.object(sections, streamNumber);
       if (stream.kind !== 'stream') return { kind: 'null' };
@@ -188,6 +207,7 @@ export class PdfRevisions {
       const first = num(stream.dict.get('First')) ?? 0;
       const count = num(stream.dict.get('N')) ?? 0;
       const offsets = new Map<number, number>();
+      const pairs: Array<[number, number]> = [];
       let pos = 0;
       for (let i = 0; i < count; i++) {
         const a = parseValue(data, pos);
@@ -195,12 +215,17 @@ export class PdfRevisions {
         pos = b.end;
         const objNum = num(a.value);
         const off = num(b.value);
-        if (objNum !== null && off !== null) offsets.set(objNum, first + off);
+        if (objNum !== null && off !== null) {
+          offsets.set(objNum, first + off);
+          pairs[i] = [objNum, first + off];
+        }
       }
-      decoded = { data, offsets };
-      this.objStreams.set(streamNumber, decoded);
+      decoded = { data, offsets, pairs };
+      this.objStreams.set(holder.a, decoded);
     }
-    const at = decoded.offsets.get(n);
+    // the xref entry's index names the object, as viewers read it (a stream may list a number twice)
+    const byIndex = decoded.pairs[index];
+    const at = byIndex?.[0] === n ? byIndex[1] : decoded.offsets.get(n);
     return at === undefined ? { kind: 'null' } : parseValue(decoded.data, at).value;
   }
 

@@ -29,6 +29,8 @@ export interface FoundSignature {
   contactInfo: string | null;
   /** /P of a DocMDP transform in /Reference (a certification signature), else null. */
   docMdpPermissions: number | null;
+  /** Set when the object holding the signature dictionary cannot be parsed (e.g. /Contents is not a hex string): reported, never dropped. */
+  unreadable?: string;
 }
 
 /** Thrown when locating signatures runs past its time budget. */
@@ -82,7 +84,8 @@ function lastAtOrBefore(sorted: number[], pos: number): number {
 function signatureDicts(value: PdfValue, out: Map<string, PdfValue>[], depth = 0): void {
   if (depth > 4) return;
   if (value.kind === 'dict') {
-    if (value.entries.has('ByteRange') && value.entries.has('Contents')) out.push(value.entries);
+    // a /ByteRange without a readable /Contents is still a signature (one we cannot read)
+    if (value.entries.has('ByteRange') && (value.entries.has('Contents') || isSignatureType(value.entries))) out.push(value.entries);
     for (const v of value.entries.values()) signatureDicts(v, out, depth + 1);
   } else if (value.kind === 'array') {
     for (const v of value.items) signatureDicts(v, out, depth + 1);
@@ -90,6 +93,7 @@ function signatureDicts(value: PdfValue, out: Map<string, PdfValue>[], depth = 0
 }
 
 const nameOf = (v: PdfValue | undefined): string | null => (v?.kind === 'name' ? v.value : null);
+const isSignatureType = (e: Map<string, PdfValue>): boolean => ['Sig', 'DocTimeStamp'].includes(nameOf(e.get('Type')) ?? '');
 const textOf = (v: PdfValue | undefined): string | null => (v?.kind === 'string' ? decodePdfTextBytes(v.value) : null);
 
 function byteRangeOf(v: PdfValue | undefined): ByteRange | null {
@@ -137,6 +141,29 @@ function describe(entries: Map<string, PdfValue>, objectOffset: number): FoundSi
   };
 }
 
+const SIGNATURE_KEYS = /\/ByteRange\s*\[[\s\d]*\]/;
+
+/** Whether an object that does not parse has a signature dictionary's /ByteRange array and a /Contents key. */
+function looksLikeSignature(window: Buffer, body: number): boolean {
+  const text = window.toString('latin1', body, Math.min(window.length, body + 256 * 1024));
+  return SIGNATURE_KEYS.test(text) && text.includes('/Contents');
+}
+
+/** A signature whose dictionary cannot be parsed: what can be read of it, and why the rest cannot. */
+function unreadableAt(header: number, window: Buffer, body: number, why: string): FoundSignature {
+  const text = window.toString('latin1', body, Math.min(window.length, body + 256 * 1024));
+  const range = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(text);
+  const name = (key: string): string | null => new RegExp(`/${key}\\s*/([A-Za-z0-9.#_-]+)`).exec(text)?.[1] ?? null;
+  return {
+    objectOffset: header,
+    byteRange: range ? (range.slice(1, 5).map(Number) as ByteRange) : null,
+    contentsSpan: null, contents: Buffer.alloc(0),
+    type: name('Type'), filter: name('Filter'), subFilter: name('SubFilter'),
+    signingTime: null, reason: null, location: null, signerName: null, contactInfo: null, docMdpPermissions: null,
+    unreadable: `từ điển chữ ký không đọc được (${why})`,
+  };
+}
+
 /** Every signature dictionary in the file, in file order (so the last one is the newest). */
 export function findSignatures(pdf: Uint8Array, budgetMs = Number.POSITIVE_INFINITY): FoundSignature[] {
   const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
@@ -163,8 +190,11 @@ export function findSignatures(pdf: Uint8Array, budgetMs = Number.POSITIVE_INFIN
     let value: PdfValue;
     try {
       value = parseValue(window, body).value;
-    } catch {
-      continue; // not a parseable object: not a signature we can report on
+    } catch (err) {
+      // an object with a signature's keys that cannot be read is an unreadable signature, not no
+      // signature: one wrong character in /Contents must not turn a signed file into an unsigned one
+      if (looksLikeSignature(window, body)) found.push(unreadableAt(header, window, body, (err as Error).message));
+      continue;
     }
     const dicts: Map<string, PdfValue>[] = [];
     signatureDicts(value, dicts);

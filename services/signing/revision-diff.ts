@@ -1,6 +1,6 @@
 import type { PdfValue } from './pdf-lexer';
 import { PdfObject, PdfRevisions, sameEntries, sameObject, XrefSection } from './pdf-revisions';
-import { entriesOf, nameIn, Role, rolesOf } from './revision-roles';
+import { entriesOf, nameIn, Role, rolesOf, strongerRole } from './revision-roles';
 
 // Changes made after a signature, classified object by object against the signed revision
 // (ISO 32000-1 §12.8.2.2 DocMDP, ETSI EN 319 102-1): later signatures with their fields and
@@ -37,7 +37,7 @@ export interface Change {
   revision: number;
   page: number | null;
   objectNumber: number;
-  /** The catalogue entry behind a 'catalog-entry' or 'catalog' change ("OpenAction", "Names/EmbeddedFiles"…). */
+  /** The catalogue entry behind a 'catalog-entry' or 'catalog' change ("OpenAction", "Names/EmbeddedFiles", "Root", "xref"…), or the key of a page or form attribute. */
   entry?: string;
   allowed: boolean;
   /** The certification signature's DocMDP P when it alone forbids this change (form filling, annotations, signing). */
@@ -69,6 +69,9 @@ function describeEntry(entry: string): string {
     case 'PageLabels': return 'nhãn số trang bị thay đổi';
     case 'OCProperties': return 'lớp nội dung ẩn/hiện (OCProperties) bị thay đổi';
     case 'URI': return 'địa chỉ gốc của các liên kết (URI) bị thay đổi';
+    case 'Root': return 'danh mục gốc của tài liệu (/Root trong trailer) bị thay bằng đối tượng khác';
+    case 'Encrypt': return 'từ điển mã hóa (/Encrypt trong trailer) bị thêm hoặc sửa';
+    case 'xref': return 'chuỗi bảng tham chiếu chéo (xref, /Prev) của tệp không dẫn tới bản sửa đổi đã ký';
     default: return `mục ${entry} trong catalog của tài liệu bị thay đổi`;
   }
 }
@@ -85,11 +88,11 @@ function describe(kind: ChangeKind, page: number | null, n: number, entry?: stri
     case 'metadata': return 'thông tin mô tả tài liệu thay đổi';
     case 'form-fill': return 'điền biểu mẫu';
     case 'annotation': return `${p}thêm hoặc sửa chú thích`;
-    case 'page-content': return `${p}nội dung bị thay đổi`;
+    case 'page-content': return entry ? `${p}thuộc tính /${entry} của trang (đối tượng ${n}) bị thay đổi` : `${p}nội dung bị thay đổi`;
     case 'page-resources': return `${p}tài nguyên trang (phông chữ, hình ảnh) bị thay đổi`;
     case 'page-tree': return 'thêm, bớt hoặc sắp xếp lại trang';
     case 'catalog': return entry ? describeEntry(entry) : 'cấu trúc tài liệu (catalog) bị thay đổi';
-    case 'form-structure': return 'thêm hoặc sửa trường biểu mẫu';
+    case 'form-structure': return entry ? `mục /${entry} của biểu mẫu (đối tượng ${n}) bị thêm hoặc sửa` : 'thêm hoặc sửa trường biểu mẫu';
     case 'signature-replaced': return 'một chữ ký đã có bị thay thế';
     default: return `đối tượng ${n} bị thay đổi`;
   }
@@ -168,9 +171,17 @@ function fieldsOf(ctx: Ctx, form: Map<string, PdfValue> | null, view: XrefSectio
   return arr?.kind === 'array' ? arr.items : [];
 }
 
+/** Keys of the form dictionary filling and signing rewrite (revision-roles.ts FORM_VALUE_KEYS), besides /Fields. */
+const FORM_REWRITTEN = new Set(['Fields', 'DR', 'DA', 'NeedAppearances', 'SigFlags']);
+
 function acroformChange(ctx: Ctx, oldForm: Map<string, PdfValue> | null, newForm: Map<string, PdfValue> | null): ChangeKind {
-  const before = fieldsOf(ctx, oldForm, ctx.signed);
-  const after = fieldsOf(ctx, newForm, ctx.final);
+  // anything else (/XFA, /CO…) changes what the form shows or computes
+  if (oldForm && newForm && !sameEntries(oldForm, newForm, FORM_REWRITTEN)) return 'form-structure';
+  return fieldListChange(ctx, fieldsOf(ctx, oldForm, ctx.signed), fieldsOf(ctx, newForm, ctx.final));
+}
+
+/** The fields of the form before and after: only new signature fields may join, none may leave. */
+function fieldListChange(ctx: Ctx, before: PdfValue[], after: PdfValue[]): ChangeKind {
   const kept = before.every((v) => after.some((w) => sameObject(v, w)));
   if (!kept) return 'form-structure';
   let kind: ChangeKind | null = null;
@@ -273,8 +284,16 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
       return [{ kind: 'page-content', page: role.page }];
     case 'resource':
       return [{ kind: 'page-resources', page: role.page }];
-    case 'acroform':
+    case 'page-attribute':
+      return [{ kind: 'page-content', page: role.page, entry: role.entry }];
+    case 'field-part':
+      return [{ kind: 'form-structure', page: null, entry: role.entry }];
+    case 'acroform': {
+      // the form dictionary, or its /Fields array written as an object of its own
+      const items = (o: PdfObject): PdfValue[] => (o.kind === 'array' ? o.items : []);
+      if (before.kind === 'array' || after.kind === 'array') return [{ kind: fieldListChange(ctx, items(before), items(after)), page: null }];
       return [{ kind: acroformChange(ctx, oldE, newE), page: null }];
+    }
     case 'field': {
       if (!oldE || !newE) return [{ kind: 'form-structure', page: null }];
       if (role.signature) {
@@ -301,34 +320,89 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
 /**
  * Compares every later revision with the one ending at `signedEnd` (the end of the signature's
  * second byte range). `docMdp` is the P of the document's certification signature, if any.
+ *
+ * Default deny: the newest /Prev chain must run through the cross-reference section the signed
+ * revision names in its own `startxref`, and the newest trailer must keep its /Root (and
+ * /Encrypt); then every object a later section lists (in use or freed), and every object kept in
+ * an object stream a later section rewrites, is compared with the signed revision. A changed
+ * object is judged by the strongest role it has in the signed revision or in the newest one
+ * (revision-roles.ts); an object neither reaches is garbage no viewer shows, and a new object
+ * matters only through the changed objects that point at it.
  */
 export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: number | null, deadline = Number.POSITIVE_INFINITY): RevisionAnalysis {
-  const signed = rev.sectionsBefore(signedEnd);
-  const later = rev.sections.filter((s) => s.offset >= signedEnd).reverse(); // oldest first
-  const revisions = rev.sections.length;
+  const all = rev.sections;
+  const firstSigned = all.findIndex((s) => s.offset < signedEnd);
+  const signed = firstSigned >= 0 ? all.slice(firstSigned) : [];
+  const later = (firstSigned >= 0 ? all.slice(0, firstSigned) : all).slice().reverse(); // oldest first
+  const revisions = all.length;
   const analysis: RevisionAnalysis = { revision: signed.length, revisions, changes: [] };
+  const forbid = (kind: ChangeKind, objectNumber: number, entry: string, text?: string): void => {
+    analysis.changes.push({ kind, revision: signed.length + 1, page: null, objectNumber, entry, allowed: false, text: text ?? describe(kind, null, objectNumber, entry) });
+  };
+
+  // the chain of sections must reach the revision the signature covers, as that revision named it
+  const named = rev.startxrefBefore(signedEnd);
+  const head = signed[0];
+  const reaches = !!head && (named === null ? later.length === 0 : named.includes(head.offset)) && signed.every((s) => s.offset < signedEnd);
+  if (!reaches) {
+    forbid('catalog', 0, 'xref');
+    return analysis;
+  }
   if (later.length === 0) return analysis;
-  const { roles } = rolesOf(rev, signed);
-  const ctx: Ctx = { rev, signed, final: rev.sections };
+
+  // the newest trailer keeps the signed catalogue and encryption
+  const signedTrailer = head.trailer;
+  const finalTrailer = all[0]?.trailer ?? signedTrailer;
+  const root0 = signedTrailer.get('Root');
+  const root1 = finalTrailer.get('Root');
+  if (!root0 || !root1 || root0.kind !== 'ref' || !sameObject(root0, root1)) forbid('catalog', root1?.kind === 'ref' ? root1.objectNumber : 0, 'Root');
+  const enc0 = signedTrailer.get('Encrypt');
+  const enc1 = finalTrailer.get('Encrypt');
+  if (!enc0 !== !enc1 || (enc0 && enc1 && !sameObject(enc0, enc1))) forbid('catalog', enc1?.kind === 'ref' ? enc1.objectNumber : 0, 'Encrypt');
+
+  const ctx: Ctx = { rev, signed, final: all };
+  // objects a later section lists, in use or freed, each with the first revision that did
   const firstChanged = new Map<number, number>();
   later.forEach((section, i) => {
-    for (const [n, e] of section.entries) if (e.type !== 0 && !firstChanged.has(n)) firstChanged.set(n, signed.length + i + 1);
+    for (const n of section.entries.keys()) if (n !== 0 && !firstChanged.has(n)) firstChanged.set(n, signed.length + i + 1);
   });
+  // objects kept in an object stream a later section rewrites under the same number are changed as well
+  const rewrittenStreams = new Set<number>();
+  for (const section of all) {
+    for (const e of section.entries.values()) if (e.type === 2 && firstChanged.has(e.a)) rewrittenStreams.add(e.a);
+  }
+  if (rewrittenStreams.size > 0) {
+    for (const view of [signed, all]) {
+      const seen = new Set<number>();
+      for (const section of view) {
+        for (const [n, e] of section.entries) {
+          if (seen.has(n)) continue;
+          seen.add(n);
+          if (e.type === 2 && rewrittenStreams.has(e.a) && !firstChanged.has(n)) firstChanged.set(n, firstChanged.get(e.a) ?? signed.length + 1);
+        }
+      }
+    }
+  }
   if (firstChanged.size > MAX_CHANGED_OBJECTS) {
     analysis.changes.push({ kind: 'other', revision: signed.length + 1, page: null, objectNumber: 0, allowed: false, text: 'quá nhiều đối tượng bị thay đổi sau chữ ký' });
     return analysis;
   }
+  const signedRoles = rolesOf(rev, signed, deadline);
+  const finalRoles = rolesOf(rev, all, deadline);
+  const incomplete = signedRoles.incomplete || finalRoles.incomplete;
   let count = 0;
-  for (const [n, revision] of firstChanged) {
+  for (const [n, revision] of [...firstChanged].sort((x, y) => x[1] - y[1] || x[0] - y[0])) {
     if ((++count & 0xff) === 0 && Date.now() > deadline) throw new Error('comparing revisions ran out of time');
     const before = rev.object(signed, n);
-    const after = rev.object(rev.sections, n);
-    const newE = entriesOf(after);
-    const type = nameIn(newE, 'Type');
-    if (type === 'XRef' || type === 'ObjStm') continue; // structure of the update itself
+    const after = rev.object(all, n);
     if (sameObject(before, after)) continue;
-    const role = roles.get(n);
-    if (!role && before.kind === 'null') continue; // a new object matters only through the changed objects that point at it
+    if (before.kind === 'null') continue; // a new object matters only through the changed objects that point at it
+    const role = strongerRole(signedRoles.roles.get(n), finalRoles.roles.get(n));
+    if (!role && incomplete) {
+      // the walk did not reach every object: what it missed cannot be shown harmless
+      analysis.changes.push({ kind: 'other', revision, page: null, objectNumber: n, allowed: false, text: describe('other', null, n) });
+      continue;
+    }
     for (const { kind, page, entry } of classify(ctx, n, role, before, after)) {
       const allowed = allowedUnder(kind, docMdp);
       const byDocMdp = !allowed && docMdp !== null && allowedUnder(kind, null);

@@ -134,6 +134,10 @@ function checkCms(a: SignatureAnalysis, sig: FoundSignature, parsed: ParsedSigne
 
 function analyseOne(pdf: Buffer, sig: FoundSignature, revisions: PdfRevisions | null, docMdp: number | null, deadline: number): SignatureAnalysis {
   const a = empty(sig);
+  if (sig.unreadable) {
+    a.unreadable = sig.unreadable;
+    return a;
+  }
   const r = sig.byteRange;
   if (!r) {
     a.unreadable = 'chữ ký không có /ByteRange hợp lệ';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { RevocationChecker, RevocationStatus } from '../pki/revocation/revocation-checker';
-import { buildPath, CertificatePath, issuerInPath, oneLine, pathValidAt } from './certificate-path';
+import { buildPath, CertificatePath, issuerInPath, oneLine, pathConstraintViolation, pathValidAt } from './certificate-path';
 import { certificatePool, SignatureAnalysis } from './signature-analysis';
 import { finding, Finding, verdictOf, Verdict } from './signature-verdict';
 import type { TimestampReport } from './timestamp-token';
@@ -56,7 +56,7 @@ const vn = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) +
 function timestampPath(ts: TimestampReport, pool: X509Certificate[], anchors: X509Certificate[]): CertificatePath | null {
   if (!ts.tsaCertificate || !ts.time) return null;
   const path = buildPath(new X509Certificate(ts.tsaCertificate), pool, anchors);
-  return path.anchor && pathValidAt(path, ts.time).ok ? path : null;
+  return path.anchor && pathValidAt(path, ts.time).ok && pathConstraintViolation(path) === null ? path : null;
 }
 
 /**
@@ -148,12 +148,17 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
 
   if (signerCertificate) {
     const signer = new X509Certificate(signerCertificate);
-    const path = buildPath(signer, pool, anchors);
+    const built = buildPath(signer, pool, anchors);
+    // a path that breaks the certificates' own constraints (KeyUsage, pathLenConstraint) reaches no anchor
+    const violation = built.anchor ? pathConstraintViolation(built) : null;
+    const path: CertificatePath = violation ? { certificates: built.certificates, anchor: null } : built;
     report.chain = path.certificates.map((c) => oneLine(c.subject));
     report.chainTrusted = !!path.anchor;
     const validity = pathValidAt(path, report.validationTime);
     report.certificateValidAtValidationTime = validity.ok;
-    if (!path.anchor) {
+    if (violation) {
+      findings.push(finding('NO_CERTIFICATE_CHAIN_FOUND', `Chữ ký ${n}: ${violation}, nên không có đường dẫn chứng thư hợp lệ tới chứng thư gốc được tin cậy.`));
+    } else if (!path.anchor) {
       findings.push(finding('NO_CERTIFICATE_CHAIN_FOUND', `Chữ ký ${n}: chứng thư số "${oneLine(signer.subject)}" không dẫn tới một chứng thư gốc được tin cậy (cần nhập chứng thư gốc bằng "lienthong pki trust add").`));
     }
     if (!validity.ok) {
