@@ -7,10 +7,17 @@ import { addressRefusal, endpointUrlProblem } from '../../services/domain/agenci
 /** The most of a receiver's answer we read; the rest is never taken off the socket. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** The body is written in chunks this size, each one taken by the receiver proving the upload moves. */
+const UPLOAD_CHUNK_BYTES = 64 * 1024;
+
 export interface PushTimeouts {
   /** From the start to a connected socket (DNS included). */
   connectMs: number;
-  /** From the body sent to the status line and headers. */
+  /**
+   * From the whole body written to the status line and headers; while the body is being written,
+   * also the longest the upload may go without the receiver taking another chunk (a stalled upload
+   * fails, a slow one that keeps moving does not).
+   */
   headersMs: number;
   /** For reading the (capped) response body. */
   bodyMs: number;
@@ -118,7 +125,46 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
       reject(e);
     };
     arm(p.timeouts.connectMs, `không kết nối được tới điểm nhận trong ${p.timeouts.connectMs} ms`);
+    // The body counts as sent only when all of it has been written to the socket ('finish'); the
+    // answer's wait (headersMs) starts then, not at connect, so a large document on a slow link can
+    // be delivered. While writing, each chunk the receiver takes re-arms the stall bound.
+    let bodyWritten = false;
+    let written = 0;
+    const stalled = () => `điểm nhận ngừng nhận văn bản: không nhận thêm dữ liệu trong ${p.timeouts.headersMs} ms (đã gửi ${written}/${body.length} byte)`;
+    const writeBody = () => {
+      arm(p.timeouts.headersMs, stalled());
+      let offset = 0;
+      const pump = () => {
+        while (offset < body.length) {
+          if (settled) return;
+          const chunk = body.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+          offset += chunk.length;
+          const more = req.write(chunk, (err) => {
+            if (err || settled || bodyWritten || answered) return;
+            written += chunk.length;
+            arm(p.timeouts.headersMs, stalled());
+          });
+          if (!more) return void req.once('drain', pump);
+        }
+        if (!settled) req.end();
+      };
+      pump();
+    };
+    req.on('finish', () => {
+      if (settled) return;
+      bodyWritten = true;
+      written = body.length;
+      // An answer already being read keeps its own (body) timer.
+      if (!answered) arm(p.timeouts.headersMs, `điểm nhận không trả lời trong ${p.timeouts.headersMs} ms sau khi nhận hết văn bản`);
+    });
+    let answered = false;
+    let answeredStatus = 0;
+    /** A 2xx that came before the receiver took the whole body proves nothing was delivered. */
+    const early = (status: number) =>
+      new PushError(`điểm nhận trả lời HTTP ${status} trước khi nhận hết văn bản (mới gửi được ${written}/${body.length} byte): chưa coi là đã gửi`, status);
+    const acceptance = (status: number) => status >= 200 && status <= 299;
     req.on('error', (err: NodeJS.ErrnoException) => {
+      if (answered && !bodyWritten && acceptance(answeredStatus)) return fail(early(answeredStatus));
       if (refusedAddress) return fail(new PushError(`điểm nhận phân giải tới ${refusedAddress}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`));
       fail(new PushError(describeSocketError(err)));
     });
@@ -128,25 +174,35 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
         const remote = socket.remoteAddress ?? '';
         const why = addressRefusal(remote, p.allowPrivate);
         if (why) return fail(new PushError(`điểm nhận ở ${why}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`));
-        arm(p.timeouts.headersMs, `điểm nhận không trả lời trong ${p.timeouts.headersMs} ms`);
-        req.end(body);
+        writeBody();
       };
       if (socket.connecting) socket.once('connect', onConnect);
       else onConnect();
     });
     req.on('response', (res) => {
+      answered = true;
       const status = res.statusCode ?? 0;
+      answeredStatus = status;
       const remoteAddress = res.socket?.remoteAddress ?? '';
       const chunks: Buffer[] = [];
       let size = 0;
+      let finishing = false;
       const finish = (incomplete: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        // Whatever is left is never read: the socket goes, with anything still coming on it.
-        res.destroy();
-        req.destroy();
-        resolve({ status, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks), incomplete, remoteAddress });
+        if (settled || finishing) return;
+        finishing = true;
+        // A write completing in the same turn as the answer is still "with" it: decide once the
+        // pending write callbacks (and 'finish') have run.
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          // Whatever is left is never read: the socket goes, with anything still coming on it.
+          res.destroy();
+          req.destroy();
+          // A refusal (4xx/5xx) before the end is still the receiver's answer, reported as such.
+          if (!bodyWritten && acceptance(status)) return reject(early(status));
+          resolve({ status, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks), incomplete, remoteAddress });
+        });
       };
       if (status >= 300 && status < 400) {
         // A redirect is an answer, not an instruction: its body is not read and its target never contacted.
