@@ -69,8 +69,20 @@ export function signatureAlgorithm(oid: string, params: DerNode | null, digestAl
   const known = HASH_OF_SIGNATURE[oid];
   if (!known) throw new UnsupportedAlgorithmError(`unsupported signature algorithm ${oid}`);
   const hash = known[0] ?? digestAlgorithm;
-  return { label: `${known[1]}/${hashLabel(hash)}`, hash, verify: (data, key, signature) => verify(hash, data, key, signature) };
+  const family = known[1];
+  return {
+    label: `${family}/${hashLabel(hash)}`,
+    hash,
+    verify: (data, key, signature) => {
+      // the key must be able to make what the SignerInfo claims: an RSA-PSS key (id-RSASSA-PSS,
+      // RFC 4055) makes no PKCS#1 v1.5 signature, and node would otherwise verify it as PSS
+      if (key.asymmetricKeyType !== KEY_TYPE_OF[family]) throw new UnsupportedAlgorithmError(`a ${key.asymmetricKeyType ?? 'unknown'} key cannot make ${family === 'RSA' ? 'RSA PKCS#1 v1.5' : family} signatures`);
+      return verify(hash, data, family === 'RSA' ? { key, padding: constants.RSA_PKCS1_PADDING } : key, signature);
+    },
+  };
 }
+
+const KEY_TYPE_OF: Readonly<Record<'RSA' | 'ECDSA', string>> = { RSA: 'rsa', ECDSA: 'ec' };
 
 /** ETSI TS 119 312: SHA-1 is not acceptable for signatures since 2016 (a signature made with it proves little). */
 export const WEAK_HASHES: ReadonlySet<DigestName> = new Set(['sha1']);

@@ -1,6 +1,6 @@
 import type { PdfValue } from './pdf-lexer';
 import { PdfObject, PdfRevisions, sameEntries, sameObject, XrefSection } from './pdf-revisions';
-import { entriesOf, nameIn, Role, rolesOf, strongerRole } from './revision-roles';
+import { entriesOf, nameIn, RevisionRoles, Role, rolesOf, strongerRole } from './revision-roles';
 
 // Changes made after a signature, classified object by object against the signed revision
 // (ISO 32000-1 §12.8.2.2 DocMDP, ETSI EN 319 102-1): later signatures with their fields and
@@ -317,6 +317,8 @@ function classify(ctx: Ctx, n: number, role: Role | undefined, before: PdfObject
   }
 }
 
+const newestRoles = new WeakMap<PdfRevisions, RevisionRoles>();
+
 /**
  * Compares every later revision with the one ending at `signedEnd` (the end of the signature's
  * second byte range). `docMdp` is the P of the document's certification signature, if any.
@@ -388,7 +390,12 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
     return analysis;
   }
   const signedRoles = rolesOf(rev, signed, deadline);
-  const finalRoles = rolesOf(rev, all, deadline);
+  // the newest revision is the same for every signature of the file: walked once
+  let finalRoles = newestRoles.get(rev);
+  if (!finalRoles) {
+    finalRoles = rolesOf(rev, all, deadline);
+    newestRoles.set(rev, finalRoles);
+  }
   const incomplete = signedRoles.incomplete || finalRoles.incomplete;
   let count = 0;
   for (const [n, revision] of [...firstChanged].sort((x, y) => x[1] - y[1] || x[0] - y[0])) {

@@ -135,7 +135,11 @@ export function rolesOf(rev: PdfRevisions, view: XrefSection[], deadline = Numbe
   const pageNodes = new Set<number>();
   const annotations: Array<[number, number]> = [];
   const walkPages = (v: PdfValue | undefined, depth: number): void => {
-    if (v?.kind !== 'ref' || depth > 64 || page >= MAX_PAGES || pageNodes.has(v.objectNumber)) return;
+    if (v?.kind !== 'ref' || pageNodes.has(v.objectNumber)) return;
+    if (depth > 64 || page >= MAX_PAGES) {
+      incomplete = true; // pages past the caps keep no role: their changes cannot be shown harmless
+      return;
+    }
     pageNodes.add(v.objectNumber);
     const node = entriesOf(rev.object(view, v.objectNumber));
     const kids = node?.get('Kids');
@@ -188,7 +192,11 @@ export function rolesOf(rev: PdfRevisions, view: XrefSection[], deadline = Numbe
   const form = entriesOf(acroform ? rev.resolve(view, acroform) : { kind: 'null' as const });
   const fieldsSeen = new Set<number>();
   const walkFields = (v: PdfValue | undefined, depth: number, inheritedSig: boolean): void => {
-    if (v?.kind !== 'ref' || depth > 32 || fieldsSeen.has(v.objectNumber)) return;
+    if (v?.kind !== 'ref' || fieldsSeen.has(v.objectNumber)) return;
+    if (depth > 32) {
+      incomplete = true;
+      return;
+    }
     fieldsSeen.add(v.objectNumber);
     const f = entriesOf(rev.object(view, v.objectNumber));
     const isSig = (nameIn(f, 'FT') ?? (inheritedSig ? 'Sig' : null)) === 'Sig';

@@ -409,6 +409,27 @@ describe('certificate path constraints: KeyUsage and pathLenConstraint', functio
     // node's checkIssued (OpenSSL) already refuses such an issuer while building the path; pathConstraintViolation checks it again
     expectRefused(await signedBy(issue('Signer under it', notIssuer, { ca: false, keyUsage: SIGNING }), [notIssuer]), /keyCertSign|không dẫn tới một chứng thư gốc/);
   });
+  it('when an RSA-PSS key\'s signature is labelled RSA PKCS#1 v1.5, then it is refused; labelled RSASSA-PSS, it passes as RSA-PSS', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    const subject = encodeName([{ type: OID.countryName, value: 'VN' }, { type: OID.commonName, value: 'PSS key signer' }]);
+    const certDer = buildCertificate({
+      serial: randomSerial(), issuer: readCertificateFields(new X509Certificate(intermediate.certPem).raw).subject, subject,
+      notBefore: new Date(Date.now() - 3_600_000), notAfter: new Date(Date.now() + 86_400_000),
+      subjectPublicKeyInfo: publicKey.export({ type: 'spki', format: 'der' }),
+      extensions: [extension(OID.basicConstraints, true, sequence()), extension(OID.keyUsage, true, keyUsageValue(SIGNING))],
+    }, createPrivateKey(intermediate.keyPem));
+    const pssSigner: KeyAndCert = { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certPem: derToPem(certDer, 'CERTIFICATE') };
+    const sign = async (pss: boolean): Promise<SignatureReport> => {
+      const pdf = await signWith(buildPdf(simpleObjects(ORIGINAL), { root: 1 }), (s) => handCms(s, pssSigner, [intermediate.certPem], { digest: 'sha256', pss }));
+      return (await verifyPdfSignatures(pdf, [der(root.certPem)], { softFail: true }))[0]!;
+    };
+    const mislabelled = await sign(false);
+    expect(mislabelled.verdict.indication).to.equal('failed');
+    expect(mislabelled.verdict.reason).to.equal('SIG_CRYPTO_FAILURE');
+    const labelled = await sign(true);
+    expect(labelled.verdict.indication, labelled.verdict.message).to.equal('passed');
+    expect(labelled.algorithm).to.equal('RSA-PSS/SHA-256');
+  });
   it('when a CA with pathLenConstraint 0 has another CA below it, then the path is refused', async () => {
     const sub = issue('Sub CA', intermediate, { ca: true, keyUsage: CA_USAGE });
     expectRefused(await signedBy(issue('Signer under Sub CA', sub, { ca: false, keyUsage: SIGNING }), [sub, intermediate]), /pathLenConstraint/);
