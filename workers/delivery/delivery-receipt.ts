@@ -1,4 +1,5 @@
-import { edxmlDocumentId, parseEdxml } from '../../services/edxml';
+import { documentIdOf } from '../../services/domain/edxml/document-id-key';
+import { parseEdxml } from '../../services/edxml';
 import type { PushResponse } from './push-transport';
 
 /** What a receipt must name: the delivery, and (edXML) the document it answers for. */
@@ -9,6 +10,8 @@ export interface ExpectedReceipt {
   issuedOn: string;
   number: string;
   notation: string;
+  /** The document's idempotency key: a document that arrived by edXML goes out under its sender's DocumentId (documentIdOf). */
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -36,9 +39,17 @@ export function receiptProblem(res: PushResponse, e: ExpectedReceipt): string | 
     const s = msg.status;
     if (s.statusCode !== '01') return `biên nhận edXML mang trạng thái ${s.statusCode}, không phải 01 (đã đến)`;
     if (s.from.organId !== e.recipientCode) return `biên nhận edXML từ ${s.from.organId}, không phải cơ quan nhận ${e.recipientCode}`;
-    const docId = edxmlDocumentId(e.sender, e.issuedOn, e.number, e.notation);
+    // The answer must name this very document: its DocumentId (the one our envelope carried), or,
+    // when it carries none, sender, số/ký hiệu and promulgation date together — a number alone
+    // recurs every year and across senders.
+    const docId = documentIdOf({ senderCode: e.sender, issuedOn: e.issuedOn, number: e.number, notation: e.notation, idempotencyKey: e.idempotencyKey ?? null });
     const code = `${e.number}/${e.notation}`;
-    if (s.responseFor.documentId !== docId && s.responseFor.code !== code) return `biên nhận edXML không trả lời cho văn bản ${code}`;
+    const r = s.responseFor;
+    const named = r.documentId?.trim();
+    if (named) return named === docId ? null : `biên nhận edXML trả lời cho văn bản ${named.slice(0, 120)}, không phải văn bản ${docId}`;
+    if (r.organId !== e.sender || r.code.trim() !== code || r.promulgationDate !== e.issuedOn) {
+      return `biên nhận edXML không trả lời cho văn bản ${code} ngày ${e.issuedOn} của ${e.sender} (không có DocumentId; cơ quan gửi, số/ký hiệu và ngày ban hành phải khớp)`;
+    }
     return null;
   } catch (err) {
     return `biên nhận của điểm nhận không đọc được (${(err as Error).message.slice(0, 120)})`;

@@ -47,6 +47,7 @@ export async function pushToAgency(
     issuedOn: doc.issuedOn,
     number: doc.number,
     notation: doc.notation,
+    idempotencyKey: doc.idempotencyKey,
   });
   if (problem) throw new PushError(problem, res.status);
   return { httpStatus: res.status, proof: 'receipt' };
