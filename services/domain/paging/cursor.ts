@@ -13,14 +13,20 @@ export interface DecodedCursor {
   dir: CursorDirection;
   /** The sort key of the boundary row, as PostgreSQL printed it (exact: microseconds, float4 digits). */
   key: string[];
+  /**
+   * Values the list carries from its first page to the next ones, the same for every row (a ranked
+   * search's window bound: ranked-search.ts); the list checks them against their types.
+   */
+  carry?: string[] | undefined;
 }
 
-/** An opaque cursor: base64url of `{"d":"a"|"b","k":[...]}`. */
-export function encodeCursor(dir: CursorDirection, key: string[]): string {
-  return Buffer.from(JSON.stringify({ d: dir, k: key }), 'utf8').toString('base64url');
+/** An opaque cursor: base64url of `{"d":"a"|"b","k":[...]}` (and `"w":[...]`, the carried values). */
+export function encodeCursor(dir: CursorDirection, key: string[], carry?: string[]): string {
+  return Buffer.from(JSON.stringify(carry?.length ? { d: dir, k: key, w: carry } : { d: dir, k: key }), 'utf8').toString('base64url');
 }
 
-function malformed(): DomainError {
+/** The 400 of a cursor this module did not write. */
+export function malformed(): DomainError {
   return new DomainError(ErrorCode.VALIDATION_FAILED, 'Con trỏ trang (cursor) không hợp lệ; hãy mở lại trang đầu.', [
     { path: ['cursor'], message: 'malformed cursor' },
   ]);
@@ -39,10 +45,12 @@ export function decodeCursor(raw: string, arity: number): DecodedCursor {
   } catch {
     throw malformed();
   }
-  const p = parsed as { d?: unknown; k?: unknown };
+  const p = parsed as { d?: unknown; k?: unknown; w?: unknown };
   if (!p || typeof p !== 'object' || (p.d !== 'a' && p.d !== 'b') || !Array.isArray(p.k) || p.k.length !== arity) throw malformed();
-  if (!p.k.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 100)) throw malformed();
-  return { dir: p.d, key: p.k as string[] };
+  const part = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
+  if (!p.k.every(part)) throw malformed();
+  if (p.w !== undefined && (!Array.isArray(p.w) || p.w.length > 4 || !p.w.every(part))) throw malformed();
+  return { dir: p.d, key: p.k as string[], ...(p.w !== undefined ? { carry: p.w as string[] } : {}) };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

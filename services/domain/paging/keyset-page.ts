@@ -40,6 +40,11 @@ export interface KeysetQuery {
    * plannedEachTime): for lists whose best plan depends on the values (a word search).
    */
   planEachTime?: boolean | undefined;
+  /**
+   * Columns whose values, the same in every row of a page, the cursors carry to the next pages
+   * (DecodedCursor.carry; a ranked search's window bound). Not part of the items.
+   */
+  carry?: string[] | undefined;
 }
 
 /**
@@ -100,15 +105,20 @@ export async function keysetPage<T>(db: Queryable, q: KeysetQuery, req: PageRequ
   // backwards, rows below exist whenever we came from a cursor.
   const hasNewer = reverse ? more : cursor !== null;
   const hasOlder = reverse ? cursor !== null && !req.last : more;
+  const carried = new Set(q.carry ?? []);
   const items = page.map((row) => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) if (!/^_k\d+$/.test(k) && k !== '_total') out[k] = v;
+    for (const [k, v] of Object.entries(row)) if (!/^_k\d+$/.test(k) && k !== '_total' && !carried.has(k)) out[k] = v;
     return out as T;
   });
+  const carryOf = (row: Record<string, unknown>): string[] | undefined => {
+    const values = (q.carry ?? []).map((c) => row[c]);
+    return values.length && values.every((v) => v !== null && v !== undefined) ? values.map(String) : undefined;
+  };
   return {
     items,
     total,
-    nextCursor: hasOlder && lastRow ? encodeCursor('a', keyOf(lastRow)) : null,
-    prevCursor: hasNewer && first ? encodeCursor('b', keyOf(first)) : null,
+    nextCursor: hasOlder && lastRow ? encodeCursor('a', keyOf(lastRow), carryOf(lastRow)) : null,
+    prevCursor: hasNewer && first ? encodeCursor('b', keyOf(first), carryOf(first)) : null,
   };
 }

@@ -1,6 +1,6 @@
 import type { SearchItem, SearchQuery } from '../../../contracts';
 import { plannedEachTime, type Queryable } from '../../db/pool';
-import { DEFAULT_PAGE_SIZE } from '../paging/cursor';
+import { checkKeyParts, decodeCursor, DEFAULT_PAGE_SIZE, malformed } from '../paging/cursor';
 import { keysetPage, type Page } from '../paging/keyset-page';
 import { broadSearchPage, type SearchKeys } from './broad-search';
 import { incomingBranch, outgoingBranch } from './list-branches';
@@ -19,6 +19,15 @@ export interface SearchOptions {
   countLimit?: number | undefined;
   /** Rows a broad search's walk reads per list before it asks the index (default: broad-search.ts, walkBudget). */
   walkBudget?: number | undefined;
+}
+
+/** The (at, rowId) bound of the rank window a ranked search's cursor carries, checked as the SQL types it binds to; null without one. */
+function windowBound(cursor: string): [string, string] | null {
+  const c = decodeCursor(cursor, 3);
+  if (!c.carry) return null;
+  if (c.carry.length !== 2) throw malformed();
+  checkKeyParts(c.carry, ['timestamptz', 'uuid']);
+  return [c.carry[0]!, c.carry[1]!];
 }
 
 /** A page of search results; `totalExact` false when the total is a lower bound (a broad search: broad-search.ts). */
@@ -98,7 +107,9 @@ export async function searchDocuments(db: Queryable, agency: string, f0: SearchQ
   const countLimit = f.count === 'exact' ? 0 : (opts.countLimit ?? searchCountLimit());
   let source: string;
   let sample: string | null = null;
-  if (text) ({ page: source, sample } = rankedSelect(agency, f, p, text, reader, opts.rankWindow ?? searchRankWindow(), countLimit));
+  // The rank window's bound, carried by the cursors of a ranked search from its first page (ranked-search.ts).
+  const bound = text && f.cursor ? windowBound(f.cursor) : null;
+  if (text) ({ page: source, sample } = rankedSelect(agency, f, p, text, reader, opts.rankWindow ?? searchRankWindow(), countLimit, bound));
   else {
     const branches: string[] = [];
     if (box !== 'out') branches.push(incomingBranch(agency, f, p, reader));
@@ -119,6 +130,7 @@ export async function searchDocuments(db: Queryable, agency: string, f0: SearchQ
       count: text ? 'inline' : `SELECT count(*)::int AS n FROM (${source}) u`,
       // The best plan depends on the words, the filters and the agency (how many match, in which box).
       planEachTime: true,
+      ...(text ? { carry: ['_w0', '_w1'] } : {}),
     },
     { limit: f.limit ?? DEFAULT_PAGE_SIZE, cursor: f.cursor, last: f.page === 'last' },
   );

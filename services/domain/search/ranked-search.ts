@@ -56,7 +56,16 @@ function sentFiltersReadStatus(f: SearchQuery): boolean {
  * many matches were read (nm, at most the limit + 1) and how many of them the agency may read
  * (readable): what a page that came back empty cannot say.
  */
-export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text: TextMatch, reader: SearchReader, window: number, countLimit = 0): { page: string; sample: string } {
+export function rankedSelect(
+  agency: string,
+  f: SearchQuery,
+  p: SqlParams,
+  text: TextMatch,
+  reader: SearchReader,
+  window: number,
+  countLimit = 0,
+  bound: readonly [string, string] | null = null,
+): { page: string; sample: string } {
   const box = f.box ?? 'all';
   const a = p.add(agency);
   const branches: string[] = [];
@@ -78,7 +87,16 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
   // its answer comes from the newest-first walk instead, so nothing is ranked here.
   const cap = countLimit > 0 ? p.add(countLimit) : null;
   const w = window > 0 ? p.add(window) : null;
-  const ranked = [w ? `sw.pos <= ${w}` : 'TRUE', cap ? `n.nm <= ${cap}` : 'TRUE'].join(' AND ');
+  // The window is the newest `window` rows when the first page is read; its oldest row (at, rowId),
+  // the bound, goes in the cursors ("_w0", "_w1"), and the next pages rank the rows from it up. So a
+  // row keeps its place while documents arrive (by position alone, one newer match pushed the
+  // window's oldest row out of the ranked part, and the next page showed it again); a match that
+  // arrived since is newer than the bound and is ranked too.
+  const b = w && bound ? [p.add(bound[0]), p.add(bound[1])] : null;
+  // (The window's size is still named with a bound: a statement must use every parameter it is given.)
+  const inWindow = !w ? 'TRUE' : b ? `${w}::int > 0 AND (sw.at, sw."rowId") >= (${b[0]}::timestamptz, ${b[1]}::uuid)` : `sw.pos <= ${w}`;
+  const ranked = [inWindow, cap ? `n.nm <= ${cap}` : 'TRUE'].join(' AND ');
+  const boundCols = !w ? 'NULL::text AS "_w0", NULL::text AS "_w1"' : b ? `${b[0]}::text AS "_w0", ${b[1]}::text AS "_w1"` : 'wb.wat AS "_w0", wb.wid AS "_w1"';
   // A substring of the metadata ("2026", "12/QĐ") is looked for among the agency's own documents
   // (its delivered copies and its sent documents), not among every agency's: "2026" is in all.
   const own = `SELECT x.document_id FROM dispatches x WHERE x.recipient_code = ${a} AND x.delivered_at IS NOT NULL
@@ -91,13 +109,15 @@ export function rankedSelect(agency: string, f: SearchQuery, p: SqlParams, text:
   const ctes = `WITH sm AS MATERIALIZED (${cap ? `SELECT * FROM (${matches}) m LIMIT ${cap}::int + 1` : matches}),
        n AS (SELECT count(*)::int AS nm FROM sm),
        sr AS (${branches.map((b) => `(${b})`).join(' UNION ALL ')}),
-       sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)`;
+       sw AS (SELECT sr.*, row_number() OVER (ORDER BY sr.at DESC, sr."rowId" DESC) AS pos FROM sr)${
+         w && !b ? `,
+       wb AS (SELECT sw.at::text AS wat, sw."rowId"::text AS wid FROM sw WHERE sw.pos <= ${w} ORDER BY sw.pos DESC LIMIT 1)` : ''}`;
   // (The window's parameter is named too: a statement must use every parameter it is given.)
-  const sample = `${ctes} SELECT n.nm, (SELECT count(*)::int FROM sr) AS readable${w ? `, ${w}::int AS "window"` : ''} FROM n`;
+  const sample = `${ctes} SELECT n.nm, (SELECT count(*)::int FROM sr) AS readable${w ? `, ${w}::int AS "window"` : ''}${b ? `, ${b[0]}::text AS "_w0", ${b[1]}::text AS "_w1"` : ''} FROM n`;
   const page = `${ctes}
-  SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord, v.nm AS "_nm"
-    FROM (SELECT sw.box, sw."rowId", sw.at, n.nm,
+  SELECT v.box, v."rowId", v.at, v.rank, COALESCE(v.rank, -1)::real AS ord, v.nm AS "_nm", v."_w0", v."_w1"
+    FROM (SELECT sw.box, sw."rowId", sw.at, n.nm, ${boundCols},
                  CASE WHEN ${ranked} THEN (SELECT ${text.rank} FROM document_search d WHERE d.ctid = sw.tid) END AS rank
-            FROM sw CROSS JOIN n OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
+            FROM sw CROSS JOIN n${w && !b ? ' LEFT JOIN wb ON TRUE' : ''} OFFSET 0) v`; // OFFSET 0: the rank is computed once per row, not again for ord
   return { page, sample };
 }
