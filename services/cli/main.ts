@@ -48,7 +48,7 @@ const COMMANDS: Record<string, CommandHandler> = {
 };
 
 const USAGE = `usage: lienthong <command> [options] [--json]
-  migrate
+  migrate   (no options: anything else is refused, exit 2)
   agency add --code C --name N [--parent P] [--level L] [--channel hosted|push|paper] [--endpoint URL] [--secret-env VAR | --secret (read from stdin)] [--format edxml|json] [--allow-private-endpoint] [--push-receipt]
   agency update --code C [the options of add]
   agency import FILE.csv | agency list | agency bind-cert --code C --fingerprint HEX [--subject DN] | --clear
@@ -60,19 +60,21 @@ const USAGE = `usage: lienthong <command> [options] [--json]
   evidence verify FILE.zip --trust CA.pem [--trust …]   (no database needed)
   retention set --type CV (--years N | --permanent) [--note T] | retention list
   hold add --document ID --reason R | hold remove --document ID [--note N] | hold list [--all]
-  disposal propose [--as-of YYYY-MM-DD] [--sender C] | disposal list [--batch B] [--status S] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
+  disposal propose [--as-of YYYY-MM-DD] [--sender C] | disposal list [--batch B] [--status proposed|disposed|rejected|cancelled] | disposal approve|reject (--batch B | --id ID) --by ADMIN [--note N]
   report quarterly YEAR Q1..Q4 [--out DIR]
   pki dev-init | pki issue --agency C [--key-type rsa|ec] | pki ca-cert | pki list [--agency C]
   pki import --agency C FILE.p12 [--password-env VAR] | pki import --agency C --cert cert.pem --key key.pem [--chain chain.pem]
-  pki revoke --cert ID | pki trust add FILE.pem [--label L] | pki trust list | pki dev-tsa [--port P]
+  pki revoke --cert ID | pki trust add FILE.pem [--purpose signing|tsa|both] [--label L] | pki trust list | pki trust remove ID | pki dev-tsa [--port P]
+  pki crl import FILE.crl   (a CRL obtained out of band, DER or PEM)
   pki hub-seal show | pki hub-seal import --cert C.pem --key K.pem [--chain CA.pem]
-  pdf verify FILE
+  pdf verify FILE [--json]   (exit 0 passed, 1 failed, 2 indeterminate/unsigned)
   pdf renew --document ID | --all-before YYYY-MM-DD [--reason TEXT] [--limit N]
-  user add --agency C --username U --role clerk|leader|monitor|admin [--name N] [--password-env VAR] | user list
-  backup now|list|verify|archive-command [--dir DIR]
-  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR]
+  user add --agency C --username U --role clerk|leader|unit_head|specialist|monitor|admin [--department D] [--name N] [--password-env VAR] | user list
+      (--department: the department's id or name in the agency; required for unit_head and specialist)
+  backup now|list|verify|archive-command [--dir DIR] [--s3 [--cache DIR]]
+  restore --to latest|TIME|point:NAME --into DIR [--force] [--from BACKUP_DIR | --from s3 [--cache DIR]]   (no database needed)
   sandbox create [--endpoint URL --secret-env VAR [--format edxml|json]]
-  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N]   (no database needed)
+  conformance push --endpoint URL --secret-env VAR [--format edxml|json] [--timeout-ms N] [--json]   (no database needed)
   peer add --id ID --url URL --secret-env VAR --codes 'PATTERN,…' [--allow-private-endpoint] | peer update --id ID [options of add] | peer list | peer remove --id ID | peer sync [--id ID]
   axis status | axis sync   (the national document exchange axis: poll state, received messages, refusals; synchronise the directory now)`;
 
@@ -81,7 +83,17 @@ const OFFLINE = new Set(['edxml', 'restore', 'conformance', 'evidence']);
 
 /** The usage lines of one command (`lienthong agency --help`). */
 function usageOf(name: string): string {
-  const lines = USAGE.split('\n').filter((l) => l.trim().startsWith(`${name} `) || l.trim() === name);
+  // A command's lines, and the indented notes that continue them.
+  const lines: string[] = [];
+  let inCommand = false;
+  for (const l of USAGE.split('\n').slice(1)) {
+    if (/^ {4,}/.test(l)) {
+      if (inCommand) lines.push(l);
+      continue;
+    }
+    inCommand = l.trim().startsWith(`${name} `) || l.trim() === name;
+    if (inCommand) lines.push(l);
+  }
   return `usage: lienthong ${name} … [--json]\n${lines.join('\n')}`;
 }
 

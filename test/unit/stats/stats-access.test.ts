@@ -21,10 +21,13 @@ describe('who may read figures: monitors everything, an agency its own', () => {
     expect(authorizeFigures(clerk, 'A.1')).to.equal('A.1');
   });
 
-  it('when an agency asks for another agency, a group or the province, then it is refused', () => {
+  it('when an agency names no agency, then it gets its own figures (not the province)', () => {
+    expect(authorizeFigures(clerk, undefined)).to.equal('A.1');
+  });
+
+  it('when an agency asks for another agency, a group or the province report, then it is refused', () => {
     forbidden(() => authorizeFigures(clerk, 'B.2'));
     forbidden(() => authorizeFigures(clerk, 'group:districts'));
-    forbidden(() => authorizeFigures(clerk, undefined));
     forbidden(() => authorizeProvinceReport(clerk));
   });
 
