@@ -141,17 +141,40 @@ export async function issueDraft(db: Db, actor: Actor, id: string, send: (form: 
   });
 }
 
-export async function findDraft(db: Queryable, agency: string, id: string): Promise<DraftRow | undefined> {
-  const r = await db.query(
-    `SELECT o.id, o.agency_code AS "agencyCode", o.author_id AS "authorId", COALESCE(u.full_name, u.username) AS "authorName", o.department_id AS "departmentId",
+/**
+ * Which drafts concern a user, over `o` (outgoing_drafts): their own, those waiting for their
+ * approval (unit head: their unit's at head_review; leader: leader_review on), and (văn thư) those
+ * to issue. $1 agency, $2 user id, $3 role, $4 department. The /drafts list's rule.
+ */
+const CONCERNS_SQL = `o.agency_code = $1 AND (o.author_id = $2
+         OR ($3 = 'unit_head' AND o.state = 'head_review' AND o.department_id = $4)
+         OR ($3 = 'leader' AND o.state IN ('leader_review', 'approved', 'sent'))
+         OR ($3 = 'clerk' AND o.state IN ('approved', 'sent')))`;
+
+const DRAFT_COLUMNS = `o.id, o.agency_code AS "agencyCode", o.author_id AS "authorId", COALESCE(u.full_name, u.username) AS "authorName", o.department_id AS "departmentId",
             o.state, o.form, o.file_sha256 AS "fileSha256", o.file_name AS "fileName", o.document_id AS "documentId", o.created_at AS "createdAt",
             COALESCE((SELECT json_agg(json_build_object('at', s.at, 'actorName', s.actor_name, 'actorRole', s.actor_role, 'action', s.action, 'comment', s.comment) ORDER BY s.id)
-                        FROM outgoing_draft_steps s WHERE s.draft_id = o.id), '[]') AS steps
-       FROM outgoing_drafts o JOIN users u ON u.id = o.author_id WHERE o.id = $1 AND o.agency_code = $2`,
-    [id, agency],
+                        FROM outgoing_draft_steps s WHERE s.draft_id = o.id), '[]') AS steps`;
+
+type DraftRecord = Omit<DraftRow, 'steps'> & { steps: (Omit<DraftRow['steps'][number], 'at'> & { at: string })[] };
+
+function toDraftRow(row: DraftRecord | undefined): DraftRow | undefined {
+  return row ? { ...row, steps: row.steps.map((s) => ({ ...s, at: new Date(s.at) })) } : undefined;
+}
+
+/**
+ * A draft as the user may open it (its page, its PDF): one that concerns them as in their /drafts
+ * list, or one they acted on (approved, returned, issued: the page they are sent back to after it).
+ * Anything else is undefined, for a 404.
+ */
+export async function findDraftFor(db: Queryable, actor: Actor, id: string): Promise<DraftRow | undefined> {
+  const r = await db.query<DraftRecord>(
+    `SELECT ${DRAFT_COLUMNS} FROM outgoing_drafts o JOIN users u ON u.id = o.author_id
+      WHERE o.id = $5 AND (${CONCERNS_SQL}
+         OR (o.agency_code = $1 AND EXISTS (SELECT 1 FROM outgoing_draft_steps s WHERE s.draft_id = o.id AND s.actor_id = $2)))`,
+    [actor.agencyCode, actor.id, actor.role, actor.departmentId, id],
   );
-  const row = r.rows[0];
-  return row ? { ...row, steps: row.steps.map((s: { at: string }) => ({ ...s, at: new Date(s.at) })) } : undefined;
+  return toDraftRow(r.rows[0]);
 }
 
 /** Drafts that concern the user: their own, those waiting for their approval, and (văn thư) those to issue. */
@@ -159,10 +182,7 @@ export async function draftsFor(db: Queryable, actor: Actor): Promise<{ id: stri
   const r = await db.query(
     `SELECT o.id, o.form->>'subject' AS subject, o.state, COALESCE(u.full_name, u.username) AS "authorName", o.updated_at AS "updatedAt"
        FROM outgoing_drafts o JOIN users u ON u.id = o.author_id
-      WHERE o.agency_code = $1 AND (o.author_id = $2
-         OR ($3 = 'unit_head' AND o.state = 'head_review' AND o.department_id = $4)
-         OR ($3 = 'leader' AND o.state IN ('leader_review', 'approved', 'sent'))
-         OR ($3 = 'clerk' AND o.state IN ('approved', 'sent')))
+      WHERE ${CONCERNS_SQL}
       ORDER BY o.updated_at DESC LIMIT 200`,
     [actor.agencyCode, actor.id, actor.role, actor.departmentId],
   );

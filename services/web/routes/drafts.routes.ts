@@ -6,7 +6,7 @@ import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { getBlob, putBlob, putBlobFromFile } from '../../domain/blobs/blob.repository';
 import { acceptDocument } from '../../domain/documents/accept-document';
-import { approveDraft, createDraft, draftsFor, findDraft, issueDraft, resubmitDraft, returnDraft } from '../../domain/drafts/outgoing-draft';
+import { approveDraft, createDraft, draftsFor, findDraftFor, issueDraft, resubmitDraft, returnDraft } from '../../domain/drafts/outgoing-draft';
 import { DomainError } from '../../domain/errors/domain-error';
 import { safeFileName } from '../../http/parsing/submission.parser';
 import { withUploads } from '../../http/parsing/upload-storage';
@@ -105,13 +105,13 @@ export function draftsRoutes(db: Db, config: Config): Router {
   );
 
   router.get('/drafts/:id', allow('documents.read'), async (req, res) => {
-    const d = await findDraft(db, userOf(res).agencyCode, draftId(req));
+    const d = await findDraftFor(db, userOf(res), draftId(req));
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy dự thảo.');
     res.type('html').send(draftPage(res, d, typeof req.query.done === 'string' ? req.query.done : undefined).value);
   });
 
   router.get('/drafts/:id/preview.pdf', allow('documents.read'), async (req, res) => {
-    const d = await findDraft(db, userOf(res).agencyCode, draftId(req));
+    const d = await findDraftFor(db, userOf(res), draftId(req));
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy dự thảo.');
     if (d.fileSha256) return void res.type('application/pdf').end(await getBlob(db, d.fileSha256));
     const values = d.form as unknown as SendFormValues;

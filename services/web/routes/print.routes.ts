@@ -3,21 +3,22 @@ import { ErrorCode } from '../../../contracts';
 import type { Db } from '../../db/pool';
 import { recordAccess } from '../../domain/access/access-log.repository';
 import { getBlob, listFiles } from '../../domain/blobs/blob.repository';
-import { findDocumentFor } from '../../domain/documents/document-reads';
 import { DomainError } from '../../domain/errors/domain-error';
-import { isUuid } from '../../http/route-params';
 import { printedCopy } from '../../reports/printed-copy';
 import { contentDisposition } from '../../export/table-export';
-import { allow, userOf } from '../security/access-policy';
+import { allow, readableDocument, userOf } from '../security/access-policy';
 import { instantVi } from '../../labels/labels';
 import { param } from './params';
 
-/** A printed copy of a document (the signed PDF, else the canonical one for its sender) footed with who printed it and when. */
+/**
+ * A printed copy of a document (the signed PDF, else the canonical one for its sender) footed with who
+ * printed it and when; heads and specialists print only the copies given to them (readableDocument).
+ */
 export function printRoutes(db: Db): Router {
   const router = Router();
   router.get('/documents/:id/print', allow('documents.read'), async (req, res) => {
     const user = userOf(res);
-    const found = isUuid(param(req, 'id')) ? await findDocumentFor(db, user.agencyCode, param(req, 'id')) : undefined;
+    const found = await readableDocument(db, res, param(req, 'id'));
     const files = found ? await listFiles(db, found.doc.id) : [];
     const file = files.find((f) => f.role === 'signed') ?? (found?.asSender ? files.find((f) => f.role === 'canonical') : undefined);
     if (!found || !file) throw new DomainError(ErrorCode.NOT_FOUND, 'Văn bản chưa có bản để in.');

@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Queryable } from '../../db/pool';
+import { findDocumentFor, type DocumentRow } from '../../domain/documents/document-reads';
+import { givenToSql } from '../../domain/handling/handling.repository';
 import type { SearchReader } from '../../domain/search/ranked-search';
+import { isUuid } from '../../http/route-params';
 import type { Role } from '../../domain/users/roles';
 import type { SessionUser } from '../../domain/users/session.repository';
 import { forbiddenPage } from '../views/error.view';
@@ -54,7 +59,69 @@ const GRANTS: Record<Permission, readonly Role[]> = {
  * Every web list, search, export and count of documents passes this.
  */
 export function readerOf(res: Response): SearchReader {
+  return readerFor(userOf(res));
+}
+
+/**
+ * Whether `reader` may see the agency's copy of a document (and, given `dispatchId`, that copy):
+ * everyone but heads and specialists may; they only when a copy of it delivered to the agency was
+ * given to them or their unit. `live`: only a copy that is not revoked (its files are withdrawn).
+ */
+export async function mayReadCopy(
+  db: Queryable,
+  agencyCode: string,
+  reader: SearchReader,
+  documentId: string,
+  opts: { dispatchId?: string | undefined; live?: boolean } = {},
+): Promise<boolean> {
+  if (!reader.givenTo) return true;
+  if (!isUuid(documentId) || (opts.dispatchId !== undefined && !isUuid(opts.dispatchId))) return false;
+  const r = await db.query(
+    `SELECT 1 FROM dispatches x
+      WHERE x.document_id = $1 AND x.recipient_code = $2 AND x.delivered_at IS NOT NULL
+        AND ($5::uuid IS NULL OR x.id = $5) AND (NOT $6 OR x.status <> 'revoked')
+        AND ${givenToSql('$3::uuid', '$4::uuid')} LIMIT 1`,
+    [documentId, agencyCode, reader.givenTo.userId, reader.givenTo.departmentId, opts.dispatchId ?? null, opts.live ?? false],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * A document whose content (files, printed copy, preview) the signed-in user may read: the agency's
+ * (findDocumentFor), and for heads and specialists only as the recipient of a copy given to them or
+ * their unit — never as its sender. Anything else is undefined, for the route's 404.
+ */
+export async function readableDocument(db: Queryable, res: Response, id: string): Promise<{ doc: DocumentRow; asSender: boolean } | undefined> {
+  if (!isUuid(id)) return undefined;
   const user = userOf(res);
+  const found = await findDocumentFor(db, user.agencyCode, id);
+  if (!found) return undefined;
+  const reader = readerOf(res);
+  if (!reader.givenTo) return found;
+  return (await mayReadCopy(db, user.agencyCode, reader, id, { live: true })) ? { doc: found.doc, asSender: false } : undefined;
+}
+
+/**
+ * For long-lived answers (server-sent events): the session behind a request as it is now — still
+ * unexpired, its user not disabled — with the user's current role and unit, else undefined. It only
+ * reads: an open stream does not keep an idle session alive.
+ */
+export async function sessionNow(
+  db: Queryable,
+  sessionId: string | undefined,
+): Promise<{ id: string; agencyCode: string; role: Role; departmentId: string | null } | undefined> {
+  if (!sessionId) return undefined;
+  const r = await db.query<{ id: string; agencyCode: string; role: Role; departmentId: string | null }>(
+    `SELECT u.id, u.agency_code AS "agencyCode", u.role, u.department_id AS "departmentId"
+       FROM sessions x JOIN users u ON u.id = x.user_id
+      WHERE x.id_hash = $1 AND x.expires_at > now() AND u.disabled_at IS NULL`,
+    [createHash('sha256').update(sessionId, 'utf8').digest()],
+  );
+  return r.rows[0];
+}
+
+/** The reader scope of a user row (readerOf for a request's user). */
+export function readerFor(user: { id: string; role: Role; departmentId: string | null }): SearchReader {
   return user.role === 'unit_head' || user.role === 'specialist' ? { givenTo: { userId: user.id, departmentId: user.departmentId ?? null } } : {};
 }
 
