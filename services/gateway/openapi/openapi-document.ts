@@ -74,6 +74,32 @@ const OverduePage = z.object({
   ),
 });
 
+type Operation = { security?: unknown[]; responses: Record<string, unknown> };
+
+const retryAfter = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } };
+
+/**
+ * The answers every operation that takes an API key can give, whatever its own: 401 (no or bad
+ * key), 403 FORBIDDEN (the key's scopes do not cover the route: services/gateway/security/require-scope.ts)
+ * and 429 RATE_LIMITED with Retry-After (LIENTHONG_RATE_LIMIT_PER_MIN per key). A 503 where the
+ * admission gate applies (POST /v1/documents, POST /v1/edxml: OVERLOADED) carries Retry-After too.
+ */
+function withCommonResponses(paths: Record<string, Record<string, Operation>>): void {
+  for (const [path, ops] of Object.entries(paths)) {
+    for (const op of Object.values(ops)) {
+      if (!path.startsWith('/v1/') || (op.security && op.security.length === 0)) continue;
+      const common = errors(401, 403, 429) as Record<string, Record<string, unknown>>;
+      common['429']!.headers = retryAfter;
+      for (const status of ['401', '403', '429']) op.responses[status] ??= common[status];
+      op.responses['429'] = { ...(op.responses['429'] as object), headers: retryAfter };
+      if (ADMISSION_GATED.has(path) && op.responses['503']) op.responses['503'] = { ...(op.responses['503'] as object), headers: retryAfter };
+    }
+  }
+}
+
+/** The routes the admission gate answers 503 OVERLOADED on (services/gateway/app.ts). */
+const ADMISSION_GATED = new Set(['/v1/documents', '/v1/edxml']);
+
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = {
     openapi: '3.1.0',
@@ -124,7 +150,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           summary: 'Revoke (thu hồi) a sent document',
           parameters: [idParam('id')],
           requestBody: { required: true, content: json(RevokeBody, 'input') },
-          responses: { '200': ok(RevokeResult), ...errors(400, 401, 404, 409) },
+          responses: { '200': ok(RevokeResult), ...errors(400, 401, 404, 409, 413) },
         },
       },
       '/v1/inbox': {
@@ -135,7 +161,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           summary: 'Post an edXML status code on a dispatch',
           parameters: [idParam('dispatchId')],
           requestBody: { required: true, content: json(StatusBody, 'input') },
-          responses: { '200': ok(StatusResult), ...errors(400, 401, 404, 409) },
+          responses: { '200': ok(StatusResult), ...errors(400, 401, 404, 409, 413) },
         },
       },
       '/v1/search': {
@@ -154,7 +180,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
         post: {
           summary: 'Open a new register book',
           requestBody: { required: true, content: json(CreateRegisterBookBody, 'input') },
-          responses: { '201': ok(RegisterBookView, 'Created'), ...errors(400, 401, 409) },
+          responses: { '201': ok(RegisterBookView, 'Created'), ...errors(400, 401, 409, 413) },
         },
       },
       '/v1/outbox': {
@@ -167,7 +193,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: {
             '200': { description: 'a revoke or status message was applied', content: { 'application/json': { schema: { type: 'object' } } } },
             '202': { description: 'a document was accepted', content: { 'application/json': { schema: { type: 'object' } } } },
-            ...errors(401, 403, 404, 409, 413, 415, 422),
+            ...errors(401, 403, 404, 409, 413, 415, 422, 503),
           },
         },
       },
@@ -188,11 +214,18 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           responses: { '200': { description: 'receipts', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(401, 403, 404, 503) },
         },
       },
+      '/v1/documents/{id}/receipts/{eventId}': {
+        get: {
+          summary: "One signed receipt of the hub (an arrival 01 or registration 03) as DER CMS (the receipts list's links.der)",
+          parameters: [idParam('id'), { name: 'eventId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': { description: 'the receipt: CMS SignedData (DER)', content: { 'application/pkcs7-mime': { schema: { type: 'string', contentMediaType: 'application/pkcs7-mime' } } } }, ...errors(400, 401, 404, 503) },
+        },
+      },
       '/v1/paper-dispatches': {
         post: {
           summary: 'Record a document sent on paper outside the system (the denominator of the e-document rate)',
           requestBody: { required: true, content: json(PaperDispatchRequest, 'input') },
-          responses: { '201': { description: 'recorded', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 409, 415, 422) },
+          responses: { '201': { description: 'recorded', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 409, 413, 415, 422) },
         },
       },
       '/v1/stats/edoc-rate': {
@@ -210,7 +243,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
             { name: 'quarter', in: 'path', required: true, schema: { type: 'string', examples: ['Q4', '4'] } },
             { name: 'format', in: 'query', schema: { type: 'string', enum: ['pdf', 'csv'] } },
           ],
-          responses: { '200': { description: 'the report', content: { 'application/pdf': {}, 'text/csv': {} } }, ...errors(400, 401, 403) },
+          responses: { '200': { description: 'the report', content: { 'application/pdf': {}, 'text/csv': {} } }, ...errors(400, 401, 403, 404) },
         },
       },
       '/metrics': { get: { security: [], summary: 'Prometheus metrics: Authorization: Bearer <LIENTHONG_METRICS_TOKEN>, or on LIENTHONG_METRICS_PORT instead', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401) } } },
@@ -235,6 +268,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
       ...extraPaths,
     },
   };
+  withCommonResponses(doc.paths as Record<string, Record<string, Operation>>);
   withOperationDocs(doc.paths as Record<string, Record<string, Record<string, unknown>>>);
   return doc;
 }

@@ -124,6 +124,14 @@ writeFileSync('bang-chung.zip', Buffer.from(await res.arrayBuffer()));`,
     ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/receipts\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
 const { receipts } = await res.json(); // each: content (JSON) and cms (base64 DER)`,
   },
+  'get /v1/documents/{id}/receipts/{eventId}': {
+    title: 'Một biên nhận (DER)',
+    vi: 'Một biên nhận có ký của hệ thống (văn bản đến 01 hoặc vào sổ 03) dưới dạng CMS SignedData DER (`application/pkcs7-mime`), theo đường dẫn `links.der` của danh sách biên nhận. Không có biên nhận đó → 404; `eventId` không phải số nguyên dương → 400; hệ thống chưa có chứng thư niêm phong → 503.',
+    en: "One of the hub's signed receipts (arrival 01 or registration 03) as DER CMS (`application/pkcs7-mime`), at the receipts list's `links.der`; 404 when there is no such receipt, 503 without a hub seal.",
+    curl: `curl -sS "$BASE/v1/documents/$ID/receipts/$EVENT_ID" ${H} -o bien-nhan.p7m && openssl cms -verify -inform DER -in bien-nhan.p7m -noverify`,
+    ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/receipts/\${eventId}\`, { headers: { Authorization: \`Bearer \${process.env.LT_KEY}\` } });
+const der = new Uint8Array(await res.arrayBuffer()); // application/pkcs7-mime`,
+  },
   'post /v1/paper-dispatches': {
     title: 'Ghi nhận văn bản giấy',
     vi: 'Ghi nhận văn bản đã gửi bằng giấy ngoài hệ thống, để mẫu số của tỷ lệ văn bản điện tử đúng thực tế.',

@@ -20,6 +20,8 @@ interface Fixture {
   paperDoc: string;
   paperDispatch: string;
   pdf: Buffer;
+  /** The arrival (01) event of `doc`'s copy: its signed receipt is at /receipts/{eventId}. */
+  arrivalEvent: number;
 }
 
 interface RouteRule {
@@ -76,6 +78,7 @@ const RULES: Record<string, RouteRule> = {
   },
   'GET /v1/documents/{id}/evidence': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/evidence`, expect: { own: 200, other: 404, monitor: 403 } },
   'GET /v1/documents/{id}/receipts': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/receipts`, expect: { own: 200, other: 404, monitor: 403 } },
+  'GET /v1/documents/{id}/receipts/{eventId}': { owner: (f) => f.ring.recipient, url: (f) => `/v1/documents/${f.doc}/receipts/${f.arrivalEvent}`, expect: { own: 200, other: 404, monitor: 403 } },
   'GET /v1/documents/{id}/edxml': { owner: (f) => f.ring.sender, url: (f) => `/v1/documents/${f.doc}/edxml`, expect: { own: 200, other: 404, monitor: 403 } },
   'POST /v1/paper-dispatches': {
     owner: (f) => f.ring.sender,
@@ -124,6 +127,7 @@ describe('authorization sweep: every /v1 route × every kind of key', function (
       [f.doc, f.revokable] = [await send(), await send()];
       await waitFor('both documents delivered', () => allDelivered(gw.db, [f.doc, f.revokable], 1), { timeoutMs: 60_000 });
       f.dispatch = (await allDelivered(gw.db, [f.doc], 1))![0]!.id;
+      f.arrivalEvent = Number((await gw.db.query(`SELECT id FROM dispatch_events WHERE dispatch_id = $1 AND code = '01' ORDER BY id LIMIT 1`, [f.dispatch])).rows[0]!.id);
       const [paper] = (await createAgencies(gw.db, 1, { channel: 'paper', withCertificates: false })) as [TestAgency];
       f.paperDoc = (await postDocument(gw.baseUrl, f.ring.sender.apiKey, documentForm(metadataFor([paper.code]), f.pdf))).body.id as string;
       f.paperDispatch = await waitFor('the paper dispatch recorded', async () => {
