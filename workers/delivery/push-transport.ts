@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { addressRefusal, endpointUrlProblem } from '../../services/domain/agencies/address-policy';
+import { addressRefusal, endpointUrlProblem, refusalAdvice } from '../../services/domain/agencies/address-policy';
 
 /** The most of a receiver's answer we read; the rest is never taken off the socket. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -50,6 +50,8 @@ export interface PushResponse {
   incomplete: boolean;
   /** The address the request was sent to. */
   remoteAddress: string;
+  /** The answer's Retry-After header, as sent. */
+  retryAfter?: string | undefined;
 }
 
 /** A push attempt that did not deliver: a Vietnamese reason, and the HTTP status when one came. */
@@ -57,6 +59,8 @@ export class PushError extends Error {
   constructor(
     message: string,
     readonly httpStatus: number | null = null,
+    /** The wait the receiver asked for (Retry-After on 429/503), in ms, when it asked for one. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'PushError';
@@ -93,7 +97,7 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
       for (const a of addresses) {
         const why = addressRefusal(a.address, p.allowPrivate);
         if (why) {
-          refusedAddress = `${hostname} → ${why}`;
+          refusedAddress = `${hostname} → ${why}: bị từ chối${refusalAdvice(a.address)}`;
           const e = Object.assign(new Error(`refused address ${a.address}`), { code: 'ELIENTHONG_REFUSED_ADDRESS' });
           return (callback as (e: Error) => void)(e);
         }
@@ -165,7 +169,7 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
     const acceptance = (status: number) => status >= 200 && status <= 299;
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (answered && !bodyWritten && acceptance(answeredStatus)) return fail(early(answeredStatus));
-      if (refusedAddress) return fail(new PushError(`điểm nhận phân giải tới ${refusedAddress}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`));
+      if (refusedAddress) return fail(new PushError(`điểm nhận phân giải tới ${refusedAddress}`));
       fail(new PushError(describeSocketError(err)));
     });
     req.on('socket', (socket) => {
@@ -173,7 +177,7 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
         // The address really connected to, whatever resolved it: checked before a byte is sent.
         const remote = socket.remoteAddress ?? '';
         const why = addressRefusal(remote, p.allowPrivate);
-        if (why) return fail(new PushError(`điểm nhận ở ${why}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`));
+        if (why) return fail(new PushError(`điểm nhận ở ${why}: bị từ chối${refusalAdvice(remote)}`));
         writeBody();
       };
       if (socket.connecting) socket.once('connect', onConnect);
@@ -201,7 +205,8 @@ export function pushRequest(p: PushRequest): Promise<PushResponse> {
           req.destroy();
           // A refusal (4xx/5xx) before the end is still the receiver's answer, reported as such.
           if (!bodyWritten && acceptance(status)) return reject(early(status));
-          resolve({ status, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks), incomplete, remoteAddress });
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks), incomplete, remoteAddress, retryAfter });
         });
       };
       if (status >= 300 && status < 400) {

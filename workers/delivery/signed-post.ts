@@ -69,7 +69,22 @@ export async function postSigned(p: SignedPost): Promise<PushResponse> {
   });
   if (res.status < 200 || res.status > 299) {
     const said = res.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
-    throw new PushError(`điểm nhận trả lời HTTP ${res.status}${said ? `: ${said}` : ''}`, res.status);
+    const wait = res.status === 429 || res.status === 503 ? retryAfterMs(res.retryAfter) : null;
+    const asked = wait === null ? '' : ` (yêu cầu thử lại sau ${Math.ceil(wait / 1000)} giây)`;
+    throw new PushError(`điểm nhận trả lời HTTP ${res.status}${said ? `: ${said}` : ''}${asked}`, res.status, wait);
   }
   return res;
+}
+
+/**
+ * Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); a date in the
+ * past is no wait; anything unreadable is ignored (null).
+ */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
+  const v = value?.trim();
+  if (!v) return null;
+  if (/^\d+$/.test(v)) return Math.min(Number(v), 10 * 365 * 86_400) * 1000;
+  if (!/[a-z]/i.test(v)) return null;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }

@@ -38,7 +38,10 @@ export async function pushWithRecord(
     const httpStatus = error instanceof PushError ? error.httpStatus : null;
     const spent = Date.now() - started.budgetStartedAt.getTime();
     const budgetLeft = config.LIENTHONG_DELIVERY_BUDGET_MS - spent;
-    const delay = jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS)(started.attempt);
+    // The receiver's Retry-After (429/503) is honoured, bounded by what is left of the budget: the
+    // next attempt waits the time it asked for, but never past the budget's end.
+    const asked = error instanceof PushError ? error.retryAfterMs : null;
+    const delay = asked !== null ? Math.max(0, Math.min(asked, budgetLeft)) : jitteredBackoff(config.LIENTHONG_RETRY_BASE_MS, config.LIENTHONG_RETRY_MAX_MS)(started.attempt);
     const last = budgetLeft <= 0;
     await recordFailedAttempt(db, {
       dispatchId,
