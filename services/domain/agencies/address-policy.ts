@@ -83,6 +83,15 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   return `${ADDRESS_CLASS_VI[cls]} ${address}`;
 }
 
+/**
+ * What to tell the operator after a refusal of `address`: how to allow it when an agency option can
+ * (private, loopback, link-local), nothing when no option can (unspecified, metadata).
+ */
+export function refusalAdvice(address: string): string {
+  const cls = classifyAddress(address);
+  return cls === null || ALWAYS_REFUSED.has(cls) ? '' : ' (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)';
+}
+
 /** Rules knowable from the URL alone (scheme, an address literal): null when it passes. */
 export function endpointUrlProblem(raw: string, allowHttp: boolean, allowPrivate: boolean): string | null {
   let url: URL;
@@ -97,7 +106,7 @@ export function endpointUrlProblem(raw: string, allowHttp: boolean, allowPrivate
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (net.isIP(host)) {
     const why = addressRefusal(host, allowPrivate);
-    if (why) return `điểm nhận ở ${why}: bị từ chối (cho phép bằng --allow-private-endpoint nếu đó đúng là hệ thống của cơ quan)`;
+    if (why) return `điểm nhận ở ${why}: bị từ chối${refusalAdvice(host)}`;
   }
   return null;
 }

@@ -3,6 +3,7 @@ import { inTransaction, type Db } from '../../db/pool';
 import { sealSecret } from '../../pki/key-envelope';
 import { createApiKey } from '../apikeys/api-key.repository';
 import { issueDevCertificate } from '../pki/dev-pki';
+import { endpointUrlProblem } from './address-policy';
 import { upsertAgency } from './agency.repository';
 import { SANDBOX_CODE_PREFIX } from './sandbox-rule';
 
@@ -13,6 +14,11 @@ export interface SandboxAgency {
   apiKey: string;
   /** Whether a signing certificate was issued (dev mode); otherwise the operator imports one. */
   certificate: boolean;
+}
+
+/** The vendor's endpoint breaks the push rules: nothing was created. */
+export class SandboxEndpointError extends Error {
+  override name = 'SandboxEndpointError';
 }
 
 export interface SandboxOptions {
@@ -29,6 +35,13 @@ export interface SandboxOptions {
  * with an API key and — in dev mode — a signing certificate from the development CA.
  */
 export async function createSandbox(db: Db, masterKey: Buffer, devMode: boolean, opts: SandboxOptions = {}): Promise<SandboxAgency[]> {
+  // The endpoint rules every push enforces (http(s) only, https outside dev mode, no credentials, no
+  // internal address literal), checked before anything is saved: a sandbox agency has no
+  // --allow-private-endpoint.
+  if (opts.endpoint) {
+    const problem = endpointUrlProblem(opts.endpoint, devMode, false);
+    if (problem) throw new SandboxEndpointError(`--endpoint ${opts.endpoint}: ${problem}`);
+  }
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const tag = Array.from(randomBytes(6), (b) => alphabet[b % alphabet.length]).join('');
   const plan = [
