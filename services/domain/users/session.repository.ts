@@ -10,7 +10,8 @@ export interface SessionUser extends UserRow {
   csrfToken: string;
 }
 
-function hashId(id: string): Buffer {
+/** What the sessions table keeps of a session id (never the id itself). */
+export function sessionIdHash(id: string): Buffer {
   return createHash('sha256').update(id, 'utf8').digest();
 }
 
@@ -24,7 +25,7 @@ export async function createSession(db: Queryable, userId: string, meta: { ip: s
   await db.query(
     `INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, ip, user_agent)
      VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`,
-    [hashId(id), userId, csrfToken, SESSION_IDLE_MS / 1000, meta.ip, meta.userAgent?.slice(0, 300) ?? null],
+    [sessionIdHash(id), userId, csrfToken, SESSION_IDLE_MS / 1000, meta.ip, meta.userAgent?.slice(0, 300) ?? null],
   );
   return { id, csrfToken };
 }
@@ -45,14 +46,14 @@ export async function findSessionUser(db: Queryable, id: string): Promise<Sessio
             u.department_id AS "departmentId", x.csrf_token AS "csrfToken"
        FROM sessions x JOIN users u ON u.id = x.user_id JOIN agencies a ON a.code = u.agency_code
       WHERE x.id_hash = $1 AND x.expires_at > now() AND u.disabled_at IS NULL`,
-    [hashId(id), SESSION_IDLE_MS / 1000, SESSION_MAX_MS / 1000],
+    [sessionIdHash(id), SESSION_IDLE_MS / 1000, SESSION_MAX_MS / 1000],
   );
   return r.rows[0];
 }
 
 export async function deleteSession(db: Queryable, id: string): Promise<void> {
   if (!isSessionIdShape(id)) return;
-  await db.query(`DELETE FROM sessions WHERE id_hash = $1`, [hashId(id)]);
+  await db.query(`DELETE FROM sessions WHERE id_hash = $1`, [sessionIdHash(id)]);
 }
 
 export async function deleteExpiredSessions(db: Queryable): Promise<number> {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { Config } from '../../config/config';
 import type { Db } from '../../db/pool';
 import { DomainError } from '../../domain/errors/domain-error';
 import { listNotifications, markRead, newestNotificationId, notificationPage, unreadCount } from '../../domain/notifications/notify';
 import { changeOwnPassword } from '../../domain/users/user-admin';
+import { sessionIdHash } from '../../domain/users/session.repository';
 import { notificationHub } from '../events/notification.hub';
 import { allow, userOf } from '../security/access-policy';
 import { accountPage, notificationsPage } from '../views/notifications.view';
@@ -81,7 +81,7 @@ export function notificationsRoutes(db: Db, config: Config): Router {
     try {
       if ((b.password ?? '') !== (b.confirm ?? '')) throw new DomainError('VALIDATION_FAILED', 'Hai lần nhập mật khẩu mới không khớp.');
       const sid = String(res.locals.sessionId ?? '');
-      await changeOwnPassword(db, userOf(res).id, b.current ?? '', b.password ?? '', createHash('sha256').update(sid, 'utf8').digest());
+      await changeOwnPassword(db, userOf(res).id, b.current ?? '', b.password ?? '', sessionIdHash(sid));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return void res.status(400).type('html').send(accountPage(res, { kind: 'error', text: err.message }).value);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Queryable } from '../../db/pool';
 import { findDocumentFor, type DocumentRow } from '../../domain/documents/document-reads';
@@ -6,7 +5,7 @@ import { givenToSql } from '../../domain/handling/handling.repository';
 import type { SearchReader } from '../../domain/search/ranked-search';
 import { isUuid } from '../../http/route-params';
 import type { Role } from '../../domain/users/roles';
-import type { SessionUser } from '../../domain/users/session.repository';
+import { sessionIdHash, type SessionUser } from '../../domain/users/session.repository';
 import { forbiddenPage } from '../views/error.view';
 
 /**
@@ -115,7 +114,7 @@ export async function sessionNow(
     `SELECT u.id, u.agency_code AS "agencyCode", u.role, u.department_id AS "departmentId"
        FROM sessions x JOIN users u ON u.id = x.user_id
       WHERE x.id_hash = $1 AND x.expires_at > now() AND u.disabled_at IS NULL`,
-    [createHash('sha256').update(sessionId, 'utf8').digest()],
+    [sessionIdHash(sessionId)],
   );
   return r.rows[0];
 }
