@@ -6,13 +6,13 @@ import { listNotifications, markRead, newestNotificationId, notificationPage, un
 import { changeOwnPassword } from '../../domain/users/user-admin';
 import { sessionIdHash } from '../../domain/users/session.repository';
 import { notificationHub } from '../events/notification.hub';
-import { allow, userOf } from '../security/access-policy';
+import { allow, sessionNow, userOf } from '../security/access-policy';
 import { accountPage, notificationsPage } from '../views/notifications.view';
 import { webListQuery } from './list-query';
 
-async function stillActive(db: Db, userId: string): Promise<boolean> {
-  const r = await db.query(`SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL`, [userId]);
-  return (r.rowCount ?? 0) > 0;
+/** The stream's session as it is now: still unexpired, not signed out, its user the same and not disabled. */
+async function stillActive(db: Db, sessionId: string | undefined, userId: string): Promise<boolean> {
+  return (await sessionNow(db, sessionId))?.id === userId;
 }
 
 /** The notification centre (a page, mark-read, a live stream) and the user's own password. */
@@ -45,10 +45,11 @@ export function notificationsRoutes(db: Db, config: Config): Router {
   /** Server-sent events: `notification` with the new unread count and the newest items' titles. */
   router.get('/notifications/stream', allow('notifications.read'), async (req, res) => {
     const user = userOf(res);
+    const sessionId = res.locals.sessionId as string | undefined;
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write('retry: 5000\n\n');
     const push = async (id: number | null) => {
-      if (!(await stillActive(db, user.id))) return void res.end();
+      if (!(await stillActive(db, sessionId, user.id))) return void res.end();
       const [unread, items] = await Promise.all([unreadCount(db, user.id), listNotifications(db, user.id, 1)]);
       const latest = id !== null ? items.find((i) => i.id === id) : undefined;
       res.write(`event: notification\ndata: ${JSON.stringify({ unread, latest: latest ? { id: latest.id, title: latest.title, link: latest.link, urgent: latest.urgent, kind: latest.kind } : null })}\n\n`);
@@ -61,9 +62,9 @@ export function notificationsRoutes(db: Db, config: Config): Router {
     if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
     await push(null);
     if (left || res.destroyed || req.socket.destroyed) return void unsubscribe();
-    // A user disabled meanwhile loses the stream too (the session lookup refuses them on every request).
+    // A user disabled, signed out or whose session ended meanwhile loses the stream (sessionNow).
     const heartbeat = setInterval(() => {
-      void stillActive(db, user.id).then((ok) => (ok ? res.write(': keep-alive\n\n') : res.end()), () => undefined);
+      void stillActive(db, sessionId, user.id).then((ok) => (ok ? res.write(': keep-alive\n\n') : res.end()), () => undefined);
     }, 25_000);
     heartbeat.unref();
     req.on('close', () => {

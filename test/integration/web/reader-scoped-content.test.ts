@@ -3,6 +3,7 @@ import { attachFile, putBlob } from '../../../services/domain/blobs/blob.reposit
 import { createDraft } from '../../../services/domain/drafts/outgoing-draft';
 import { deleteSession } from '../../../services/domain/users/session.repository';
 import { setUserDisabled } from '../../../services/domain/users/user-admin';
+import { notifyUsers } from '../../../services/domain/notifications/notify';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { createAgencyPeople, type AgencyPeople, type Person } from '../../support/agency-people.fixture';
 import { startGateway, type RunningGateway } from '../../support/http.fixture';
@@ -35,9 +36,9 @@ describe('web content scoped to the reader: files, print, /events and drafts', f
   const cookieOf = (c: WebClient) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
   /** An open /events stream: what it has said so far, and whether the server ended it. */
-  async function listen(c: WebClient) {
+  async function listen(c: WebClient, path = '/events') {
     const ctl = new AbortController();
-    const res = await fetch(`${gw.baseUrl}/events`, { headers: { cookie: cookieOf(c) }, signal: ctl.signal });
+    const res = await fetch(`${gw.baseUrl}${path}`, { headers: { cookie: cookieOf(c) }, signal: ctl.signal });
     expect(res.status).to.equal(200);
     const s = { text: '', ended: false, close: () => ctl.abort() };
     void (async () => {
@@ -142,6 +143,21 @@ describe('web content scoped to the reader: files, print, /events and drafts', f
       disabled.close();
       signedOut.close();
       await setUserDisabled(gw.db, u0.specialist.id, false);
+    }
+  });
+
+  it('when a user signs out while /notifications/stream is open, then the stream ends at the next notification and tells nothing more', async () => {
+    const clerk = await as(people.clerk);
+    const stream = await listen(clerk, '/notifications/stream');
+    try {
+      await deleteSession(gw.db, clerk.cookies.get('lt_session')!);
+      const mark = stream.text.length;
+      expect(await notifyUsers(gw.db, [people.clerk.id], { kind: 'new_document', title: 'Văn bản mới sau khi đăng xuất' })).to.equal(1);
+      await settle();
+      expect(stream.text.slice(mark)).to.not.contain('Văn bản mới sau khi đăng xuất');
+      expect(stream.ended, 'the signed-out stream ended').to.equal(true);
+    } finally {
+      stream.close();
     }
   });
 
