@@ -1,4 +1,8 @@
-import { Stage } from '../../contracts';
+import { DelayedError, Job, Queue } from 'bullmq';
+import { jobIdFor, Stage } from '../../contracts';
+import type { Config } from '../../services/config/config';
+import type { Queryable } from '../../services/db/pool';
+import { createRedis } from '../../services/pipeline/redis';
 import { earlierOwedEvent, loadStatusEvent, markNotified } from '../../services/domain/dispatches/status-webhook';
 import { NoHubSealError } from '../../services/domain/receipts/hub-seal';
 import { ensureReceipt } from '../../services/domain/receipts/receipt.repository';
@@ -27,7 +31,9 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
     const earlier = await earlierOwedEvent(db, ev, config.LIENTHONG_DELIVERY_BUDGET_MS);
     if (earlier !== undefined) {
       if (spent()) throw new PermanentStageError(`retry budget spent waiting for status event ${earlier}`, 'RETRY_BUDGET_SPENT');
-      throw new Error(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender`);
+      // Waiting is not an attempt: the job goes back to delayed without counting one, so this
+      // status's first POST still says X-LienThong-Attempt: 1 and its backoff starts afresh.
+      await waitWithoutAttempt(config, eventId, earlier);
     }
     if (relay) {
       // A sender on a peer hub: the status goes back to that hub (relay-status.ts).
@@ -40,6 +46,7 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
       }
       await markNotified(db, eventId);
       log.info({ eventId, dispatchId: ev.dispatchId, code: ev.code, sender: ev.sender }, 'status relayed to the sender\'s hub');
+      await wakeNextWaiting(db, config, ev.dispatchId, eventId).catch((err: unknown) => log.warn({ err, eventId }, 'could not wake the next status of the dispatch; it polls'));
       return;
     }
     const secret = await webhookSecretOf(db, config.masterKey, ev.sender);
@@ -71,9 +78,57 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
     }
     await markNotified(db, eventId);
     log.info({ eventId, dispatchId: ev.dispatchId, code: ev.code, sender: ev.sender }, 'status forwarded to the sender');
+    await wakeNextWaiting(db, config, ev.dispatchId, eventId).catch((err: unknown) => log.warn({ err, eventId }, 'could not wake the next status of the dispatch; it polls'));
   },
   async onFinalFailure({ eventId }, error, { log }) {
     // Nothing to move: the status is on the sender's timeline either way; notified_at stays NULL.
     log.error({ eventId, err: error }, 'ALERT: status webhook to the sender failed after its retry budget');
   },
 };
+
+/**
+ * The notify queue, for moving this stage's own jobs (one Redis connection per worker process,
+ * opened on the first wait). The stage runtime gives handlers no job or lock token, so the job is
+ * found by its id (jobIdFor) and its lock token read where BullMQ keeps it (`<job key>:lock`).
+ */
+let notifyQueue: { key: string; queue: Queue } | undefined;
+function queueOf(config: Config): Queue {
+  const key = `${config.LIENTHONG_QUEUE_PREFIX}|${config.REDIS_URL ?? ''}`;
+  if (notifyQueue?.key !== key) notifyQueue = { key, queue: new Queue(Stage.notify, { connection: createRedis(config, 'producer'), prefix: config.LIENTHONG_QUEUE_PREFIX }) };
+  return notifyQueue.queue;
+}
+
+/**
+ * How long a status waits for the one before it between looks: the earlier status's success wakes
+ * it at once (wakeNextWaiting), so this is only the fallback (a wake-up lost, a budget spent).
+ */
+function waitMs(config: Config): number {
+  return Math.min(config.LIENTHONG_RETRY_MAX_MS, Math.max(config.LIENTHONG_RETRY_BASE_MS, 1_000) * 5);
+}
+
+/**
+ * BullMQ's way to wait without spending an attempt (docs: "Process step jobs" / DelayedError):
+ * `job.moveToDelayed(ts, token)` then `throw new DelayedError()` — attemptsMade is not raised,
+ * and the worker neither records a failure nor applies the backoff.
+ */
+async function waitWithoutAttempt(config: Config, eventId: number, earlier: number): Promise<never> {
+  const queue = queueOf(config);
+  const jobId = jobIdFor(Stage.notify, { eventId });
+  const job = await Job.fromId(queue, jobId);
+  const token = job ? await (await queue.client).get(`${queue.toKey(jobId)}:lock`) : null;
+  // Not run as its own job (or the lock is lost): the ordinary retry is the safe fallback.
+  if (!job || !token) throw new Error(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender`);
+  await job.moveToDelayed(Date.now() + waitMs(config), token);
+  throw new DelayedError(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender (not an attempt)`);
+}
+
+/** After a status reached the sender: the next one of the dispatch, if it waits for it, runs now. */
+async function wakeNextWaiting(db: Queryable, config: Config, dispatchId: string, eventId: number): Promise<void> {
+  const next = await db.query<{ id: string }>(
+    `SELECT id FROM dispatch_events WHERE dispatch_id = $1 AND id > $2 AND notified_at IS NULL ORDER BY id LIMIT 1`,
+    [dispatchId, eventId],
+  );
+  if (!next.rows[0]) return;
+  const job = await Job.fromId(queueOf(config), jobIdFor(Stage.notify, { eventId: Number(next.rows[0].id) }));
+  if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // raced: it is running already
+}
