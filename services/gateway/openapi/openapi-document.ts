@@ -100,6 +100,96 @@ function withCommonResponses(paths: Record<string, Record<string, Operation>>): 
 /** The routes the admission gate answers 503 OVERLOADED on (services/gateway/app.ts). */
 const ADMISSION_GATED = new Set(['/v1/documents', '/v1/edxml']);
 
+/** The headers of every push and status webhook (workers/delivery/signed-post.ts). */
+const PUSH_HEADERS = [
+  { name: 'X-LienThong-Delivery', in: 'header', required: true, description: 'a document: `<dispatch id>`; a status: `<dispatch id>:<event id>`. Stable across retries: deduplicate on it', schema: { type: 'string' } },
+  { name: 'X-LienThong-Timestamp', in: 'header', required: true, description: 'Unix seconds; refuse one more than 5 minutes off', schema: { type: 'string' } },
+  { name: 'X-LienThong-Signature', in: 'header', required: true, description: '`sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" under the agency\'s secret>`', schema: { type: 'string' } },
+  { name: 'X-LienThong-Attempt', in: 'header', required: true, description: '1 on the first try of this delivery (waiting behind an earlier status is not a try)', schema: { type: 'string' } },
+  { name: 'X-LienThong-Receipt', in: 'header', required: false, description: 'edXML statuses 01 and 03 only: the hub\'s signed receipt, base64 DER CMS', schema: { type: 'string' } },
+];
+const RECEIVER_ANSWERS = {
+  '200': { description: 'arrived (any 2xx without redirect; with --push-receipt, a body `{"deliveryId": "<X-LienThong-Delivery>"}` or an edXML status 01)' },
+  '401': { description: 'a bad signature or an old timestamp: the hub retries with backoff and alerts' },
+};
+const RECEIPT_SCHEMA = {
+  type: 'object',
+  required: ['cms', 'content'],
+  properties: {
+    cms: { type: 'string', contentEncoding: 'base64', description: 'DER CMS SignedData over content' },
+    content: {
+      type: 'object',
+      properties: {
+        type: { const: 'lienthong-receipt' }, version: { const: 1 }, eventId: { type: 'integer' }, dispatchId: { type: 'string' }, documentId: { type: 'string' },
+        sender: { type: 'string' }, recipient: { type: 'string' }, statusCode: { enum: ['01', '03'] }, incomingNumber: { type: ['string', 'null'] },
+        at: { type: 'string', format: 'date-time' }, signedDocumentSha256: { type: ['string', 'null'] },
+      },
+    },
+  },
+};
+/** What the hub POSTs to an agency system's endpoint (README § Connecting an agency system, "What is pushed"). */
+const WEBHOOKS = {
+  documentPush: {
+    post: {
+      summary: 'A document delivered to a push-channel agency: edXML (default) or JSON (--format json)',
+      parameters: PUSH_HEADERS.slice(0, 4),
+      requestBody: {
+        required: true,
+        content: {
+          'application/xml': { schema: { type: 'string', description: 'edXML envelope (QCVN 102:2016), the signed PDF attached' } },
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['deliveryId', 'document', 'files'],
+              properties: {
+                deliveryId: { type: 'string', description: 'the dispatch id (= X-LienThong-Delivery)' },
+                document: {
+                  type: 'object',
+                  required: ['id', 'sender', 'documentType', 'number', 'notation', 'issuedOn', 'subject', 'urgency', 'dueOn'],
+                  properties: {
+                    id: { type: 'string', format: 'uuid' }, sender: { type: 'string' }, documentType: { type: 'string' }, number: { type: 'string' }, notation: { type: 'string' },
+                    issuedOn: { type: 'string', format: 'date' }, subject: { type: 'string' }, urgency: { type: 'string' }, dueOn: { type: ['string', 'null'], format: 'date' },
+                  },
+                },
+                files: {
+                  type: 'array',
+                  items: { type: 'object', required: ['role', 'contentType', 'contentBase64'], properties: { role: { const: 'signed' }, contentType: { const: 'application/pdf' }, contentBase64: { type: 'string', contentEncoding: 'base64' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: RECEIVER_ANSWERS,
+    },
+  },
+  statusWebhook: {
+    post: {
+      summary: 'A status of a copy the agency sent (or a revoke, 13, of one it received), in the order recorded: edXML status message or JSON',
+      parameters: PUSH_HEADERS,
+      requestBody: {
+        required: true,
+        content: {
+          'application/xml': { schema: { type: 'string', description: 'edXML status message; receipt of 01/03 in X-LienThong-Receipt' } },
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['deliveryId', 'documentId', 'dispatchId', 'recipient', 'code', 'note', 'at'],
+              properties: {
+                deliveryId: { type: 'string', description: '`<dispatch id>:<event id>` (= X-LienThong-Delivery)' },
+                documentId: { type: 'string', format: 'uuid' }, dispatchId: { type: 'string', format: 'uuid' }, recipient: { type: 'string' },
+                code: { enum: ['01', '02', '03', '04', '05', '06', '13', '15', '16'] }, note: { type: ['string', 'null'] }, at: { type: 'string', format: 'date-time' },
+                receipt: { ...RECEIPT_SCHEMA, description: '01 and 03 only, when the hub has a seal certificate' },
+              },
+            },
+          },
+        },
+      },
+      responses: RECEIVER_ANSWERS,
+    },
+  },
+};
+
 export function openApiDocument(extraPaths: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = {
     openapi: '3.1.0',
@@ -110,6 +200,7 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
     },
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one API key per agency' } } },
     security: [{ apiKey: [] }],
+    webhooks: WEBHOOKS,
     paths: {
       '/v1/documents': {
         post: {

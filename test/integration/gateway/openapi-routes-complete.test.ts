@@ -120,4 +120,12 @@ describe('OpenAPI document: complete against the routes the gateway registers', 
     }
     expect(paths['/v1/documents/{id}/receipts/{eventId}']!.get!.responses['200']!.content).to.have.property('application/pkcs7-mime');
   });
+
+  it('when a receiver reads the webhooks section, then it finds the document push and the status webhook in both formats', () => {
+    const webhooks = (openApiDocument() as { webhooks?: Record<string, { post: { requestBody: { content: Record<string, { schema: { required?: string[] } }> } } }> }).webhooks;
+    expect(webhooks).to.have.keys('documentPush', 'statusWebhook');
+    expect(webhooks!.documentPush!.post.requestBody.content['application/json']!.schema.required).to.include.members(['deliveryId', 'document', 'files']);
+    expect(webhooks!.statusWebhook!.post.requestBody.content['application/json']!.schema.required).to.include.members(['deliveryId', 'dispatchId', 'code', 'at']);
+    expect(webhooks!.statusWebhook!.post.requestBody.content).to.have.property('application/xml');
+  });
 });
