@@ -121,13 +121,16 @@ describe('e-document rate: a two-quarter scenario worked out by hand', function 
     expect(q4.onTime).to.deep.equal(ot(2, 2, 2, 1, 1, 1, 1, 1));
   });
 
-  it('when a key without the monitor scope asks for another agency, a group or the province, then it is refused with 403', async () => {
+  it('when a key without the monitor scope asks for another agency, a group or the province report, then it is refused with 403; without agency= it gets its own', async () => {
     const [a1, a2] = s.agencies;
-    for (const q of [`agency=${a2!.code}`, `agency=${s.groupRef}`, '']) {
+    for (const q of [`agency=${a2!.code}`, `agency=${s.groupRef}`]) {
       const r = await stats(`${range}&${q}`, a1!.apiKey);
       expect(r.status, q).to.equal(403);
       expect(r.body.error.code).to.equal('FORBIDDEN');
     }
+    const own = await stats(range, a1!.apiKey);
+    expect(own.status, 'no agency=: its own agency').to.equal(200);
+    expect(own.body).to.deep.equal((await stats(`${range}&agency=${a1!.code}`, a1!.apiKey)).body);
     const report = await getJson(gw.baseUrl, '/v1/reports/quarterly/2026/Q3?format=csv', a1!.apiKey);
     expect(report.status).to.equal(403);
   });
