@@ -17,6 +17,13 @@ export interface StageContext {
    * rows (stage-chain.ts). Absent or empty: every following stage goes through the outbox.
    */
   chains?: ReadonlySet<Stage>;
+  /**
+   * Puts this job back to wait `ms` without spending an attempt (BullMQ's moveToDelayed with the
+   * job's lock token, then DelayedError): attemptsMade and the backoff stay as they were. For a
+   * step that must wait for something else, not for a failure of its own. Never returns. Absent
+   * when a step runs outside a BullMQ job (a direct call).
+   */
+  waitWithoutAttempt?: (ms: number) => Promise<never>;
 }
 
 export type StageHandler<S extends Stage> = {

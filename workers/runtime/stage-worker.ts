@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { JobPayloadSchemas, STAGES, Stage } from '../../contracts';
 import type { Config } from '../../services/config/config';
@@ -31,7 +31,7 @@ export function createStageWorker(stage: Stage, deps: StageWorkerDeps): Worker {
   const log = LOGGERS.get(stage)!;
   return new Worker(
     stage,
-    async (job: Job) =>
+    async (job: Job, token?: string) =>
       withLogContext({ jobId: job.id, stage, documentId: (job.data as { documentId?: string })?.documentId }, async () => {
         const parsed = JobPayloadSchemas[stage].safeParse(job.data);
         if (!parsed.success) {
@@ -40,9 +40,14 @@ export function createStageWorker(stage: Stage, deps: StageWorkerDeps): Worker {
         }
         const maxAttempts = job.opts.attempts ?? 1;
         const attempt = { attempt: job.attemptsMade + 1, lastAttempt: job.attemptsMade + 1 >= maxAttempts };
+        const waitWithoutAttempt = async (ms: number): Promise<never> => {
+          if (!token) throw new Error(`${stage} job ${job.id} cannot wait without its lock token`);
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError();
+        };
         let step: NextStep | undefined = { stage, payload: parsed.data } as NextStep;
         while (step) {
-          const ctx: StageContext = { db: deps.db, config, log: LOGGERS.get(step.stage)!, ...attempt, chains: chainsOf.get(step.stage)! };
+          const ctx: StageContext = { db: deps.db, config, log: LOGGERS.get(step.stage)!, ...attempt, chains: chainsOf.get(step.stage)!, waitWithoutAttempt };
           const current: NextStep = step;
           step = current.stage === stage ? await runStep(current, ctx) : await withLogContext({ stage: current.stage, chainedFrom: stage }, () => runStep(current, ctx));
         }
@@ -73,6 +78,8 @@ async function runStep(step: NextStep, ctx: StageContext): Promise<NextStep | un
   try {
     return (await handler.run(step.payload, ctx)) ?? undefined;
   } catch (err) {
+    // Waiting without spending an attempt (ctx.waitWithoutAttempt) is no failure.
+    if (err instanceof DelayedError) throw err;
     const error = err instanceof Error ? err : new Error(String(err));
     const permanent = error instanceof PermanentStageError;
     ctx.log.warn({ err: error, attempt: ctx.attempt, permanent }, 'stage attempt failed');

@@ -1,4 +1,4 @@
-import { DelayedError, Job, Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { jobIdFor, Stage } from '../../contracts';
 import type { Config } from '../../services/config/config';
 import type { Queryable } from '../../services/db/pool';
@@ -19,7 +19,7 @@ import { relayStatusToPeer } from '../delivery/relay-status';
  * sender hours late is worth an alert, not a silent drop. `notified_at` makes a re-run a no-op.
  */
 export const notifyStage: StageHandler<typeof Stage.notify> = {
-  async run({ eventId, to }, { db, config, log, attempt }) {
+  async run({ eventId, to }, { db, config, log, attempt, waitWithoutAttempt }) {
     const ev = await loadStatusEvent(db, eventId);
     if (!ev) throw new PermanentStageError(`status event ${eventId} does not exist`, 'NOT_FOUND');
     if (to === 'recipient') return forwardToRecipient(db, config, log, ev, attempt);
@@ -33,7 +33,10 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
       if (spent()) throw new PermanentStageError(`retry budget spent waiting for status event ${earlier}`, 'RETRY_BUDGET_SPENT');
       // Waiting is not an attempt: the job goes back to delayed without counting one, so this
       // status's first POST still says X-LienThong-Attempt: 1 and its backoff starts afresh.
-      await waitWithoutAttempt(config, eventId, earlier);
+      const why = `waiting for the earlier status event ${earlier} of the dispatch to reach the sender`;
+      if (!waitWithoutAttempt) throw new Error(why); // outside a job: an ordinary retry
+      log.info({ eventId, earlier }, `${why} (not an attempt)`);
+      await waitWithoutAttempt(waitMs(config));
     }
     if (relay) {
       // A sender on a peer hub: the status goes back to that hub (relay-status.ts).
@@ -87,9 +90,8 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
 };
 
 /**
- * The notify queue, for moving this stage's own jobs (one Redis connection per worker process,
- * opened on the first wait). The stage runtime gives handlers no job or lock token, so the job is
- * found by its id (jobIdFor) and its lock token read where BullMQ keeps it (`<job key>:lock`).
+ * The notify queue, to promote the next waiting status of a dispatch (one Redis connection per
+ * worker process, opened on the first use).
  */
 let notifyQueue: { key: string; queue: Queue } | undefined;
 function queueOf(config: Config): Queue {
@@ -104,22 +106,6 @@ function queueOf(config: Config): Queue {
  */
 function waitMs(config: Config): number {
   return Math.min(config.LIENTHONG_RETRY_MAX_MS, Math.max(config.LIENTHONG_RETRY_BASE_MS, 1_000) * 5);
-}
-
-/**
- * BullMQ's way to wait without spending an attempt (docs: "Process step jobs" / DelayedError):
- * `job.moveToDelayed(ts, token)` then `throw new DelayedError()` — attemptsMade is not raised,
- * and the worker neither records a failure nor applies the backoff.
- */
-async function waitWithoutAttempt(config: Config, eventId: number, earlier: number): Promise<never> {
-  const queue = queueOf(config);
-  const jobId = jobIdFor(Stage.notify, { eventId });
-  const job = await Job.fromId(queue, jobId);
-  const token = job ? await (await queue.client).get(`${queue.toKey(jobId)}:lock`) : null;
-  // Not run as its own job (or the lock is lost): the ordinary retry is the safe fallback.
-  if (!job || !token) throw new Error(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender`);
-  await job.moveToDelayed(Date.now() + waitMs(config), token);
-  throw new DelayedError(`waiting for the earlier status event ${earlier} of the dispatch to reach the sender (not an attempt)`);
 }
 
 /** After a status reached the sender: the next one of the dispatch, if it waits for it, runs now. */
