@@ -10,6 +10,12 @@ export interface EmbeddedServer {
   port: number;
   /** Server pid (the postmaster for PostgreSQL); lets fault tests kill -9 it. */
   pid: number;
+  /**
+   * PostgreSQL: the cluster's data folder where it really is — under the folder asked for, or, as
+   * root when the server's user cannot reach that folder, in a private home (cluster-home.ts).
+   * Its owner is the user the server runs as (the one that writes archived WAL).
+   */
+  dataDir?: string;
   /** Stops the server cleanly; safe to call more than once. */
   stop(): Promise<void>;
   /** Sends a signal to the server process (default SIGKILL), for fault tests. */

@@ -110,6 +110,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Embe
     url: `postgres://${encodeURIComponent(opts.superuser ?? SUPERUSER)}@127.0.0.1:${port}/${encodeURIComponent(database)}${viaSocket}`,
     port,
     pid,
+    dataDir,
     stop: () => (stopping ??= doStop()),
     kill: (signal = 'SIGKILL') => process.kill(pid, signal),
   };

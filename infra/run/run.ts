@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     const postgresSettings = backups && embeddedPg ? archiveSettings(backups.walDir, Number(env.LIENTHONG_BACKUP_ARCHIVE_TIMEOUT_S ?? 50)) : undefined;
     stack = await startEmbeddedStack({ dataDir, log: (m) => console.log(`  ${m}`), ...(postgresSettings ? { postgresSettings } : {}) });
     // The server (not root) writes the archive: the WAL folder is its own, still private.
-    if (backups && embeddedPg) ensurePrivateTarget(backups, ownerOf(path.join(dataDir, 'postgres', 'data')));
+    // (As root its cluster may live outside the data folder: stack.postgres.dataDir says where.)
+    if (backups && embeddedPg) ensurePrivateTarget(backups, ownerOf(stack.postgres.dataDir!));
     env.DATABASE_URL ??= stack.databaseUrl;
     env.REDIS_URL ??= stack.redisUrl;
   }

@@ -9,7 +9,7 @@ export interface RunInstance {
   dataDir: string;
   baseUrl: string;
   output(): string;
-  /** Ctrl-C as a person would, waits for the launcher to exit, then removes the data folder (and a private cluster home). */
+  /** Ctrl-C as a person would, waits for the launcher to exit, then removes the data folder (and a private cluster home, and the backups beside it). */
   stop(): Promise<void>;
 }
 
@@ -63,6 +63,7 @@ export async function startRunInstance(timeoutMs = 240_000): Promise<RunInstance
       const pointer = path.join(dataDir, 'postgres', 'cluster-home');
       if (fs.existsSync(pointer)) fs.rmSync(fs.readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(`${dataDir}-backups`, { recursive: true, force: true }); // make run's default backup folder
     },
   };
 }

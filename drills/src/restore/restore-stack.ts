@@ -47,7 +47,7 @@ export async function startRestoreStack(hostedRecipients: number, archiveTimeout
   const backups = backupTarget(path.join(dir, 'backups'));
   ensurePrivateTarget(backups);
   const pg = await startEmbeddedPostgres({ dir: pgDir, settings: archiveSettings(backups.walDir, archiveTimeoutS) });
-  ensurePrivateTarget(backups, ownerOf(path.join(pgDir, 'data')));
+  ensurePrivateTarget(backups, ownerOf(pg.dataDir!));
   const redis = await startEmbeddedRedis({ dir: redisDir });
   const masterKeyHex = randomBytes(32).toString('hex');
   const queuePrefix = 'lt-restore-drill';

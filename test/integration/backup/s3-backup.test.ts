@@ -104,7 +104,7 @@ describe('backups to an S3-compatible target: uploaded with SSE, listed, verifie
     target = backupTarget(path.join(dir, 'backups'));
     ensurePrivateTarget(target);
     source = await startEmbeddedPostgres({ dir: path.join(dir, 'source'), settings: archiveSettings(target.walDir, 1) });
-    ensurePrivateTarget(target, ownerOf(path.join(dir, 'source', 'data')));
+    ensurePrivateTarget(target, ownerOf(source.dataDir!));
     db = createPool(source.url, { max: 2 });
     await migrate(db);
     await db.query('CREATE TABLE s3_probe (n integer PRIMARY KEY)');
