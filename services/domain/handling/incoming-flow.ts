@@ -1,6 +1,7 @@
 import { EdxmlStatusCode, ErrorCode } from '../../../contracts';
 import { inTransaction, type Db, type Tx } from '../../db/pool';
 import { putBlob, putBlobFromFile } from '../blobs/blob.repository';
+import { isRealDay } from '../../calendar/vn-day';
 import { recordStatusIn } from '../dispatches/record-status';
 import { DomainError } from '../errors/domain-error';
 import { headsOf, notifyUsers, usersWithRole } from '../notifications/notify';
@@ -33,6 +34,20 @@ interface Locked {
 const forbidden = (m: string) => new DomainError(ErrorCode.FORBIDDEN, m);
 const conflict = (m: string) => new DomainError(ErrorCode.CONFLICT, m);
 const invalid = (m: string, path: string) => new DomainError(ErrorCode.VALIDATION_FAILED, m, [{ path }]);
+
+/** Stages in which the work is with a unit or person (given, not yet completed): notes, giao, hoàn thành, trả lại, chuyển. */
+export const HANDLING_STAGES: readonly string[] = ['assigned', 'in_progress'];
+
+const WHERE_IT_STANDS: Record<string, string> = {
+  registered: 'Văn bản chưa được phân công xử lý',
+  submitted: 'Văn bản đang chờ lãnh đạo phân công xử lý',
+  completed: 'Văn bản đã hoàn thành',
+};
+
+/** 409 with a sentence saying where the copy stands, when its stage does not allow the action. */
+function needStage(h: Locked, allowed: readonly string[], action: string): void {
+  if (!allowed.includes(h.stage)) throw conflict(`${WHERE_IT_STANDS[h.stage] ?? 'Văn bản không ở bước phù hợp'}: không thể ${action}.`);
+}
 
 /** The copy's handling row, locked; refuses what is not this agency's or not registered yet. */
 async function lock(tx: Tx, actor: Actor, dispatchId: string): Promise<Locked> {
@@ -104,18 +119,21 @@ export interface Assignment {
 export async function assignUnits(db: Db, actor: Actor, dispatchId: string, a: Assignment): Promise<void> {
   if (actor.role !== 'leader') throw forbidden('Chỉ lãnh đạo được phân công xử lý.');
   if (Boolean(a.leadDepartmentId) === Boolean(a.leadUserId)) throw invalid('Hãy chọn một đơn vị hoặc một người chủ trì.', 'lead');
-  if (a.deadlineOn && !/^\d{4}-\d{2}-\d{2}$/.test(a.deadlineOn)) throw invalid('Hạn xử lý không hợp lệ.', 'deadlineOn');
+  if (a.deadlineOn && !isRealDay(a.deadlineOn)) throw invalid('Hạn xử lý không hợp lệ: hãy chọn một ngày có thật (ngày/tháng/năm).', 'deadlineOn');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
     if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
     const support = [...new Set(a.supportDepartmentIds)].filter((d) => d !== a.leadDepartmentId);
     const names = await tx.query<{ id: string; name: string; kind: string }>(
       `SELECT id::text, name, 'department' AS kind FROM departments WHERE id::text = ANY($1::text[]) AND agency_code = $2 AND disabled_at IS NULL
-       UNION ALL SELECT id::text, COALESCE(full_name, username), 'user' FROM users WHERE id::text = $3 AND agency_code = $2 AND disabled_at IS NULL`,
+       UNION ALL SELECT id::text, COALESCE(full_name, username), 'user' FROM users
+        WHERE id::text = $3 AND agency_code = $2 AND disabled_at IS NULL AND role IN ('unit_head', 'specialist')`,
       [[a.leadDepartmentId ?? '', ...support], actor.agencyCode, a.leadUserId ?? ''],
     );
     const nameOf = new Map(names.rows.map((n) => [n.id, n.name]));
-    for (const id of [a.leadDepartmentId ?? a.leadUserId!, ...support]) if (!nameOf.has(id)) throw invalid('Đơn vị hoặc người được giao không thuộc cơ quan.', 'lead');
+    for (const id of [a.leadDepartmentId ?? a.leadUserId!, ...support]) {
+      if (!nameOf.has(id)) throw invalid('Đơn vị hoặc người được giao không thuộc cơ quan, đã ngừng sử dụng, hoặc không phải lãnh đạo phòng, chuyên viên.', 'lead');
+    }
     const deadline = a.deadlineOn || h.deadlineOn;
     await tx.query(`DELETE FROM incoming_assignees WHERE dispatch_id = $1`, [dispatchId]);
     await tx.query(`INSERT INTO incoming_assignees (dispatch_id, role, department_id, user_id) VALUES ($1, 'lead', $2, $3)`, [dispatchId, a.leadDepartmentId ?? null, a.leadUserId ?? null]);
@@ -143,8 +161,8 @@ export async function assignSpecialist(db: Db, actor: Actor, dispatchId: string,
   if (actor.role !== 'unit_head') throw forbidden('Chỉ lãnh đạo phòng giao việc cho chuyên viên.');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
+    needStage(h, HANDLING_STAGES, 'giao chuyên viên xử lý');
     if (!h.leadDepartmentId || h.leadDepartmentId !== actor.departmentId) throw forbidden('Văn bản không được giao cho phòng của bạn chủ trì.');
-    if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
     const u = await tx.query<{ name: string }>(
       `SELECT COALESCE(full_name, username) AS name FROM users WHERE id::text = $1 AND department_id = $2 AND disabled_at IS NULL AND role IN ('specialist', 'unit_head')`,
       [userId, actor.departmentId],
@@ -182,11 +200,15 @@ export async function addNote(db: Db, actor: Actor, dispatchId: string, text: st
   if (!note && !file) throw invalid('Hãy ghi nội dung hoặc đính kèm tệp.', 'note');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
+    needStage(h, HANDLING_STAGES, 'ghi ý kiến xử lý');
     if (!mayProcess(actor, h, { support: true })) throw forbidden('Bạn không được giao xử lý văn bản này.');
-    if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
     const blob = file ? (file.path ? await putBlobFromFile(tx, file.path, file.contentType) : await putBlob(tx, file.bytes!, file.contentType)) : undefined;
     await step(tx, actor, dispatchId, 'note', note, blob ? { sha256: blob.sha256, name: file!.name.slice(0, 200) } : undefined);
-    if (h.status === 'accepted' || h.status === 'assigned') await status(tx, actor, dispatchId, EdxmlStatusCode.processing, null);
+    // 05 goes to the sender once, on the first note: not again after a new assignment (04) moved the status back.
+    if (h.status === 'accepted' || h.status === 'assigned') {
+      const sent = await tx.query(`SELECT 1 FROM dispatch_events WHERE dispatch_id = $1 AND code = $2 LIMIT 1`, [dispatchId, EdxmlStatusCode.processing]);
+      if (!sent.rowCount) await status(tx, actor, dispatchId, EdxmlStatusCode.processing, null);
+    }
   });
 }
 
@@ -196,8 +218,8 @@ export async function completeHandling(db: Db, actor: Actor, dispatchId: string,
   if (!text) throw invalid('Hãy ghi kết quả xử lý.', 'result');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
+    needStage(h, HANDLING_STAGES, 'hoàn thành xử lý');
     if (!mayProcess(actor, h, { support: false })) throw forbidden('Chỉ người được giao chủ trì mới hoàn thành văn bản.');
-    if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
     await tx.query(`UPDATE incoming_handling SET stage = 'completed', result = $2, completed_at = now() WHERE dispatch_id = $1`, [dispatchId, text]);
     await step(tx, actor, dispatchId, 'complete', text);
     await status(tx, actor, dispatchId, EdxmlStatusCode.completed, text);
@@ -213,13 +235,19 @@ export async function returnHandling(db: Db, actor: Actor, dispatchId: string, r
   if (!why) throw invalid('Trả lại phải ghi lý do.', 'reason');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
-    if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
+    needStage(h, HANDLING_STAGES, 'trả lại');
     let told: string[];
     if (h.handlerUserId === actor.id && h.leadDepartmentId) {
       await tx.query(`UPDATE incoming_handling SET stage = 'assigned', handler_user_id = NULL WHERE dispatch_id = $1`, [dispatchId]);
       told = await headsOf(tx, [h.leadDepartmentId]);
-    } else if ((actor.role === 'unit_head' && actor.departmentId === h.leadDepartmentId) || h.leadUserId === actor.id) {
-      await tx.query(`UPDATE incoming_handling SET stage = 'submitted', handler_user_id = NULL WHERE dispatch_id = $1`, [dispatchId]);
+    } else if ((actor.role === 'unit_head' && h.leadDepartmentId !== null && actor.departmentId === h.leadDepartmentId) || h.leadUserId === actor.id) {
+      // Back to the leader: the unit or person in charge no longer has it (the steps keep who had it);
+      // the leader assigns again. Units that help keep their part until the new assignment replaces it.
+      await tx.query(
+        `UPDATE incoming_handling SET stage = 'submitted', lead_department_id = NULL, lead_user_id = NULL, handler_user_id = NULL WHERE dispatch_id = $1`,
+        [dispatchId],
+      );
+      await tx.query(`DELETE FROM incoming_assignees WHERE dispatch_id = $1 AND role = 'lead'`, [dispatchId]);
       told = await usersWithRole(tx, actor.agencyCode, ['leader']);
     } else throw forbidden('Bạn không được giao xử lý văn bản này.');
     await step(tx, actor, dispatchId, 'return', why);
@@ -232,14 +260,16 @@ export async function forwardHandling(db: Db, actor: Actor, dispatchId: string, 
   const why = clean(reason);
   if (!why) throw invalid('Chuyển văn bản phải ghi lý do.', 'reason');
   await inTransaction(db, async (tx) => {
+    // Only the head of the unit in charge forwards (README); a leader changes the unit by assigning again.
+    if (actor.role !== 'unit_head') throw forbidden('Chỉ lãnh đạo phòng chủ trì được chuyển văn bản; lãnh đạo thay đơn vị chủ trì bằng cách phân công lại.');
     const h = await lock(tx, actor, dispatchId);
-    if (!(actor.role === 'unit_head' && actor.departmentId === h.leadDepartmentId) && actor.role !== 'leader') throw forbidden('Chỉ lãnh đạo phòng chủ trì được chuyển văn bản.');
-    if (h.stage === 'completed') throw conflict('Văn bản đã hoàn thành.');
+    needStage(h, HANDLING_STAGES, 'chuyển đơn vị khác chủ trì');
+    if (!h.leadDepartmentId || actor.departmentId !== h.leadDepartmentId) throw forbidden('Chỉ lãnh đạo phòng chủ trì được chuyển văn bản.');
     const d = await tx.query<{ name: string }>(`SELECT name FROM departments WHERE id::text = $1 AND agency_code = $2 AND disabled_at IS NULL`, [departmentId, actor.agencyCode]);
     if (!d.rows[0] || departmentId === h.leadDepartmentId) throw invalid('Hãy chọn một phòng, đơn vị khác của cơ quan.', 'departmentId');
-    await tx.query(`UPDATE incoming_assignees SET department_id = $2 WHERE dispatch_id = $1 AND role = 'lead'`, [dispatchId, departmentId]);
+    await tx.query(`UPDATE incoming_assignees SET department_id = $2, user_id = NULL WHERE dispatch_id = $1 AND role = 'lead'`, [dispatchId, departmentId]);
     await tx.query(`DELETE FROM incoming_assignees WHERE dispatch_id = $1 AND role = 'support' AND department_id = $2`, [dispatchId, departmentId]);
-    await tx.query(`UPDATE incoming_handling SET stage = 'assigned', lead_department_id = $2, handler_user_id = NULL WHERE dispatch_id = $1`, [dispatchId, departmentId]);
+    await tx.query(`UPDATE incoming_handling SET stage = 'assigned', lead_department_id = $2, lead_user_id = NULL, handler_user_id = NULL WHERE dispatch_id = $1`, [dispatchId, departmentId]);
     const text = `Chuyển ${d.rows[0].name} chủ trì: ${why}`;
     await step(tx, actor, dispatchId, 'forward', text);
     await status(tx, actor, dispatchId, EdxmlStatusCode.assigned, text);

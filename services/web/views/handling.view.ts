@@ -60,18 +60,21 @@ function actions(res: Response, d: HandlingViewData): SafeHtml[] {
   const inLead = user.departmentId !== null && user.departmentId === h.leadDepartmentId;
   const handler = h.handlerUserId === user.id || h.leadUserId === user.id;
   const support = user.departmentId !== null && h.assignees.some((a) => a.role === 'support' && a.departmentId === user.departmentId);
+  // Giao, ý kiến, hoàn thành, trả lại, chuyển: only while a unit or person has the work (the same stages incoming-flow.ts allows).
+  const given = h.stage === 'assigned' || h.stage === 'in_progress';
   if (user.role === 'clerk' && h.stage === 'registered') {
     out.push(form(res, `/inbox/${d.dispatchId}/submit`, textArea('sub-note', 'note', 'Ghi chú khi trình', false), 'Trình lãnh đạo', { primary: true }));
   }
   if (user.role === 'leader') {
     out.push(html`<details class="assign"${h.stage === 'registered' || h.stage === 'submitted' ? html` open` : ''}><summary>Phân công xử lý</summary>${assignForm(res, d)}</details>`);
   }
-  if (user.role === 'unit_head' && inLead && (h.stage === 'assigned' || h.stage === 'in_progress')) {
+  if (user.role === 'unit_head' && inLead && given) {
     const staff = d.people.filter((p) => p.departmentId === user.departmentId && p.role === 'specialist');
     out.push(html`<details class="assign" open><summary>Giao chuyên viên xử lý</summary>${form(res, `/inbox/${d.dispatchId}/assign-person`, html`
 <div class="field"><label for="ap-user">Chuyên viên</label><select id="ap-user" name="userId" required>${staff.map((u) => html`<option value="${u.id}"${u.id === h.handlerUserId ? html` selected` : ''}>${u.fullName ?? u.username}</option>`)}</select></div>
 ${textArea('ap-note', 'note', 'Ghi chú', false)}`, 'Giao xử lý', { primary: !h.handlerUserId })}</details>`);
   }
+  if (!given) return out;
   const mayProcess = user.role === 'leader' || handler || (inLead && user.role === 'unit_head');
   if (mayProcess || support || inLead) {
     out.push(html`<details class="note" open><summary>Ý kiến, kết quả xử lý</summary>${form(res, `/inbox/${d.dispatchId}/note`, html`${textArea('nt-note', 'note', 'Nội dung', false)}
