@@ -328,12 +328,29 @@ export async function setRegistration(tx: Queryable, id: string, bookId: string,
   await tx.query(`UPDATE dispatches SET register_book_id = $2, registered_on = $3 WHERE id = $1`, [id, bookId, day]);
 }
 
-/** The clerk corrects the registration date of `agency`'s registered copy: the date before, or undefined when there is none. */
-export async function correctRegisteredOn(db: Queryable, id: string, agency: string, day: string): Promise<string | undefined> {
-  const r = await db.query<{ before: string }>(
-    `WITH old AS (SELECT id, registered_on::text AS before FROM dispatches WHERE id = $1 AND recipient_code = $2 AND registered_on IS NOT NULL FOR UPDATE)
-     UPDATE dispatches x SET registered_on = $3, updated_at = now() FROM old WHERE x.id = old.id RETURNING old.before`,
+/**
+ * The clerk corrects the registration date of `agency`'s registered copy, in one statement: the row
+ * is locked and changed only when `day` is in the year it was numbered in and not before the Vietnam
+ * day the copy arrived. Undefined when there is no such registered copy; else the date before, the
+ * arrival day, the số đến, and why nothing was changed (refused).
+ */
+export async function correctRegisteredOn(
+  db: Queryable,
+  id: string,
+  agency: string,
+  day: string,
+): Promise<{ before: string; arrivedOn: string | null; incomingNumber: string | null; refused: 'other_year' | 'before_arrival' | null } | undefined> {
+  const r = await db.query<{ before: string; arrivedOn: string | null; incomingNumber: string | null; refused: 'other_year' | 'before_arrival' | null }>(
+    `WITH old AS (
+       SELECT id, registered_on, registered_on::text AS before, incoming_number,
+              (delivered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS arrived
+         FROM dispatches WHERE id = $1 AND recipient_code = $2 AND registered_on IS NOT NULL FOR UPDATE),
+     why AS (
+       SELECT old.*, CASE WHEN extract(year FROM registered_on) <> extract(year FROM $3::date) THEN 'other_year'
+                          WHEN arrived IS NOT NULL AND $3::date < arrived THEN 'before_arrival' END AS refused FROM old),
+     upd AS (UPDATE dispatches x SET registered_on = $3::date, updated_at = now() FROM why WHERE x.id = why.id AND why.refused IS NULL RETURNING x.id)
+     SELECT before, arrived::text AS "arrivedOn", incoming_number AS "incomingNumber", refused FROM why`,
     [id, agency, day],
   );
-  return r.rows[0]?.before;
+  return r.rows[0];
 }

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
+import { isRealDay, vnDay } from '../../calendar/vn-day';
 import { DomainError } from '../errors/domain-error';
 import { enteredName } from '../names/entered-name';
 import { formatNumber, issueNextNumber } from '../numbering/number-register';
@@ -55,11 +56,19 @@ export function todayVn(now = new Date()): string {
   return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
 }
 
-/** A registration date: a real day, not in the future, not before 2000. */
-export function checkRegistrationDay(day: string): string {
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
-  if (!ok || day > todayVn() || day < '2000-01-01') {
+const dayVi = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+
+/**
+ * A registration date: a real day, not in the future, not before 2000, and — when the copy's
+ * arrival is known — not before the day it arrived (Vietnam time): a copy is entered in the book
+ * on or after ngày đến.
+ */
+export function checkRegistrationDay(day: string, arrivedOn?: string | null): string {
+  if (!isRealDay(day) || day > todayVn() || day < '2000-01-01') {
     throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Ngày vào sổ không hợp lệ (không được sau hôm nay).', [{ path: ['registeredOn'] }]);
+  }
+  if (arrivedOn && day < arrivedOn) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, `Ngày vào sổ không được trước ngày văn bản đến (${dayVi(arrivedOn)}).`, [{ path: ['registeredOn'] }]);
   }
   return day;
 }
@@ -75,7 +84,12 @@ export interface RegistrationChoice {
  * number for that date's year (số đến, per book, no gaps: the upsert's row lock serialises).
  */
 export async function registerIncoming(tx: Queryable, dispatchId: string, agency: string, choice: RegistrationChoice = {}): Promise<string> {
-  const day = choice.registeredOn ? checkRegistrationDay(choice.registeredOn) : todayVn();
+  let day = todayVn();
+  if (choice.registeredOn) {
+    const arrived = await tx.query<{ at: Date | null }>(`SELECT delivered_at AS at FROM dispatches WHERE id = $1`, [dispatchId]);
+    const at = arrived.rows[0]?.at;
+    day = checkRegistrationDay(choice.registeredOn, at ? vnDay(at) : null);
+  }
   const year = Number(day.slice(0, 4));
   const books = await listBooks(tx, agency, 'incoming');
   const book = choice.bookId ? books.find((b) => b.id === choice.bookId) : books.find((b) => b.isDefault);
@@ -94,11 +108,26 @@ export async function registerIncoming(tx: Queryable, dispatchId: string, agency
   return formatNumber(n);
 }
 
-/** The clerk corrects the registration date of a registered copy; the audit log keeps both dates. */
+/**
+ * The clerk corrects the registration date of a registered copy; the audit log keeps both dates.
+ * The new date obeys the rules of registration (a real day, not in the future, not before the copy
+ * arrived) and stays in the year of the book it was numbered in: số đến counts per book and year, so
+ * a date of another year would put the number into that year's sequence twice. Such a correction
+ * is 409 (the copy would be registered again in that year's book, with that year's number).
+ */
 export async function correctRegistrationDate(db: Queryable, agency: string, dispatchId: string, day: string, actor: string): Promise<void> {
   checkRegistrationDay(day);
-  const before = await correctRegisteredOn(db, dispatchId, agency, day);
-  if (before === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'Văn bản chưa vào sổ hoặc không thuộc cơ quan.');
+  const c = await correctRegisteredOn(db, dispatchId, agency, day);
+  if (c === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'Văn bản chưa vào sổ hoặc không thuộc cơ quan.');
+  if (c.refused === 'before_arrival') checkRegistrationDay(day, c.arrivedOn);
+  if (c.refused === 'other_year') {
+    throw new DomainError(
+      ErrorCode.CONFLICT,
+      `Không sửa được ngày vào sổ sang năm ${day.slice(0, 4)}: số đến ${c.incomingNumber ?? ''} là số của sổ năm ${c.before.slice(0, 4)}. Chỉ sửa ngày trong năm ${c.before.slice(0, 4)}; văn bản vào sổ năm khác phải được vào sổ lại trong sổ của năm đó, với số đến của năm đó.`,
+      [{ path: ['registeredOn'] }],
+    );
+  }
+  const before = c.before;
   await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'register.date_corrected', $2)`, [
     actor,
     JSON.stringify({ dispatchId, agency, before, after: day }),

@@ -121,6 +121,8 @@ describe('register books through the API and the send form: the incoming book an
     expect(stillOpen.rows[0]).to.deep.equal({ status: 'delivered', incoming_number: null });
 
     const day = yesterdayVn();
+    // A copy is entered on or after the day it arrived: this one arrived two days ago.
+    await gw.db.query(`UPDATE dispatches SET delivered_at = delivered_at - interval '2 days' WHERE id = $1`, [d1]);
     const r1 = await call(gw, 'POST', `/v1/inbox/${d1}/status`, recipient.apiKey, { code: '03', register: { bookId: secret.body.id, registeredOn: day } });
     expect(r1.status, JSON.stringify(r1.body)).to.equal(200);
     expect(r1.body.incomingNumber).to.equal('01');
