@@ -64,8 +64,8 @@ while (page.nextCursor) page = await lt.inbox({ limit: 50, cursor: page.nextCurs
   },
   'post /v1/inbox/{dispatchId}/status': {
     title: 'Báo trạng thái xử lý',
-    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (vào sổ, cấp số đến; `register.bookId` chọn sổ đến — xem `GET /v1/registers/books` — và `register.registeredOn` ngày vào sổ, mặc định sổ mặc định và hôm nay), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
-    en: 'Post an edXML status code on a dispatch; transitions are checked (409 otherwise); 03 issues the incoming number.',
+    vi: 'Báo trạng thái xử lý một văn bản đến theo mã edXML: 01 đã đến, 02 từ chối, 03 đã tiếp nhận (vào sổ, cấp số đến; `register.bookId` chọn sổ đến — xem `GET /v1/registers/books` — và `register.registeredOn` ngày vào sổ, từ ngày văn bản đến tới hôm nay, mặc định sổ mặc định và hôm nay; ngày khác → 400), 04 phân công, 05 đang xử lý, 06 hoàn thành; 13 (cơ quan gửi lấy lại), 15/16 (trả lời). Chuyển trạng thái không hợp lệ → 409.',
+    en: 'Post an edXML status code on a dispatch; transitions are checked (409 otherwise); 03 issues the incoming number (register.registeredOn: from the day the copy arrived to today, else 400).',
     curl: `curl -sS "$BASE/v1/inbox/$DISPATCH/status" ${H} -H 'Content-Type: application/json' -d '{"code":"03","register":{"registeredOn":"2026-12-04"}}'`,
     ts: `const { incomingNumber } = await lt.postStatus(dispatchId, { code: '03', register: { registeredOn: '2026-12-04' } });`,
   },
