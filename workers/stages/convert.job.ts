@@ -118,7 +118,7 @@ async function convertAttachment(db: Queryable, file: StageFile, tmpDir: string,
     return await convertStored(db, file, tmpDir);
   } catch (err) {
     if (!(err instanceof PermanentStageError) || !KEPT_AS_IS.has(err.code)) throw err;
-    log.info({ role: file.role, contentType: file.contentType, reason: err.message }, 'attachment kept as it arrived (not convertible)');
+    log.info({ err, role: file.role, contentType: file.contentType }, 'attachment kept as it arrived (not convertible)');
     return null;
   }
 }
