@@ -125,6 +125,9 @@ describe('web: a clerk finds and keeps track of documents (paging, search withou
     await Promise.all([page.waitForURL(/\/inbox\/[0-9a-f-]{36}/), page.locator('table.documents tbody a').first().click()]);
     await page.selectOption('#register-book', { label: 'Sổ văn bản đến của Đảng' });
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+    // A copy is registered on or after the day it arrived: this one arrived on 1 January (Vietnam time).
+    const dispatchId = /\/inbox\/([0-9a-f-]{36})/.exec(page.url())![1];
+    await gw.db.query(`UPDATE dispatches SET delivered_at = $2::timestamptz WHERE id = $1`, [dispatchId, `${year}-01-01T08:00:00+07:00`]);
     await page.fill('#registered-on', `${year}-01-02`);
     await Promise.all([page.waitForURL(/done=03/), page.getByRole('button', { name: 'Tiếp nhận, vào sổ văn bản đến' }).click()]);
     expect(await page.locator('#incoming-number').textContent()).to.contain('01');

@@ -37,6 +37,11 @@ const invalid = (m: string, path: string) => new DomainError(ErrorCode.VALIDATIO
 
 /** Stages in which the work is with a unit or person (given, not yet completed): notes, giao, hoàn thành, trả lại, chuyển. */
 export const HANDLING_STAGES: readonly string[] = ['assigned', 'in_progress'];
+/** Every stage before completion: the leader may give an opinion on a copy and complete it himself in any of them. */
+export const OPEN_STAGES: readonly string[] = ['registered', 'submitted', ...HANDLING_STAGES];
+
+/** Where ý kiến and hoàn thành may be given: the leader handles a copy directly at any open stage, others once it is given. */
+const processingStages = (actor: Actor): readonly string[] => (actor.role === 'leader' ? OPEN_STAGES : HANDLING_STAGES);
 
 const WHERE_IT_STANDS: Record<string, string> = {
   registered: 'Văn bản chưa được phân công xử lý',
@@ -200,7 +205,7 @@ export async function addNote(db: Db, actor: Actor, dispatchId: string, text: st
   if (!note && !file) throw invalid('Hãy ghi nội dung hoặc đính kèm tệp.', 'note');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
-    needStage(h, HANDLING_STAGES, 'ghi ý kiến xử lý');
+    needStage(h, processingStages(actor), 'ghi ý kiến xử lý');
     if (!mayProcess(actor, h, { support: true })) throw forbidden('Bạn không được giao xử lý văn bản này.');
     const blob = file ? (file.path ? await putBlobFromFile(tx, file.path, file.contentType) : await putBlob(tx, file.bytes!, file.contentType)) : undefined;
     await step(tx, actor, dispatchId, 'note', note, blob ? { sha256: blob.sha256, name: file!.name.slice(0, 200) } : undefined);
@@ -218,7 +223,7 @@ export async function completeHandling(db: Db, actor: Actor, dispatchId: string,
   if (!text) throw invalid('Hãy ghi kết quả xử lý.', 'result');
   await inTransaction(db, async (tx) => {
     const h = await lock(tx, actor, dispatchId);
-    needStage(h, HANDLING_STAGES, 'hoàn thành xử lý');
+    needStage(h, processingStages(actor), 'hoàn thành xử lý');
     if (!mayProcess(actor, h, { support: false })) throw forbidden('Chỉ người được giao chủ trì mới hoàn thành văn bản.');
     await tx.query(`UPDATE incoming_handling SET stage = 'completed', result = $2, completed_at = now() WHERE dispatch_id = $1`, [dispatchId, text]);
     await step(tx, actor, dispatchId, 'complete', text);

@@ -74,7 +74,8 @@ function actions(res: Response, d: HandlingViewData): SafeHtml[] {
 <div class="field"><label for="ap-user">Chuyên viên</label><select id="ap-user" name="userId" required>${staff.map((u) => html`<option value="${u.id}"${u.id === h.handlerUserId ? html` selected` : ''}>${u.fullName ?? u.username}</option>`)}</select></div>
 ${textArea('ap-note', 'note', 'Ghi chú', false)}`, 'Giao xử lý', { primary: !h.handlerUserId })}</details>`);
   }
-  if (!given) return out;
+  // The leader may give an opinion and complete a copy himself at any open stage (incoming-flow.ts).
+  if (!given && user.role !== 'leader') return out;
   const mayProcess = user.role === 'leader' || handler || (inLead && user.role === 'unit_head');
   if (mayProcess || support || inLead) {
     out.push(html`<details class="note" open><summary>Ý kiến, kết quả xử lý</summary>${form(res, `/inbox/${d.dispatchId}/note`, html`${textArea('nt-note', 'note', 'Nội dung', false)}

@@ -99,10 +99,13 @@ describe('incoming handling: stages, who has the copy, dates (web and domain)', 
     expect(refused.status).to.equal(409);
     expect(refused.text).to.contain('Văn bản đang chờ lãnh đạo phân công xử lý: không thể ghi ý kiến xử lý.');
 
-    // The leader is offered the assignment only (no hoàn thành before a unit has it), and assigns again.
+    // The leader is offered the assignment again (and, handling it directly as Decree 30 allows,
+    // hoàn thành: the leader may complete at any open stage), but no giao chuyên viên or chuyển.
     const leaderPage = await leader.get(`/inbox/${id}`);
     expect(leaderPage.text).to.contain(`/inbox/${id}/assign"`);
-    expect(leaderPage.text).not.to.contain(`/inbox/${id}/complete"`);
+    expect(leaderPage.text).to.contain(`/inbox/${id}/complete"`);
+    expect(leaderPage.text).not.to.contain(`/inbox/${id}/assign-person"`);
+    expect(leaderPage.text).not.to.contain(`/inbox/${id}/forward"`);
     expect((await leader.post(`/inbox/${id}/assign`, { lead: `dept:${d1.id}` }, { fromPage: `/inbox/${id}` })).status).to.equal(303);
     expect(await handling(id)).to.deep.equal({ stage: 'assigned', leadDept: d1.id, leadUser: null, handler: null });
     expect(await leadRows(id)).to.equal(1);
