@@ -7,7 +7,13 @@ export type PdfValue =
   | { kind: 'name'; value: string }
   | { kind: 'string'; value: Buffer; start: number; end: number }
   | { kind: 'array'; items: PdfValue[] }
-  | { kind: 'dict'; entries: Map<string, PdfValue> }
+  /**
+   * `duplicates`: keys written more than once in this dictionary (not in the ones nested in it).
+   * `entries` keeps the last occurrence, but readers disagree (poppler's lookup, once a dictionary
+   * has 32 entries or more, may return an earlier one), so a caller that must see what a viewer
+   * sees cannot trust such a dictionary (duplicate-keys.ts).
+   */
+  | { kind: 'dict'; entries: Map<string, PdfValue>; duplicates?: string[] }
   | { kind: 'ref'; objectNumber: number; generation: number }
   | { kind: 'keyword'; value: string };
 
@@ -89,13 +95,15 @@ export function parseValue(buf: Buffer, pos: number, depth = 0): { value: PdfVal
   }
   if (c === 0x3c && buf[pos + 1] === 0x3c) {
     const entries = new Map<string, PdfValue>();
+    let duplicates: string[] | undefined;
     let p = pos + 2;
     for (;;) {
       p = skipWhitespace(buf, p);
-      if (buf[p] === 0x3e && buf[p + 1] === 0x3e) return { value: { kind: 'dict', entries }, end: p + 2 };
+      if (buf[p] === 0x3e && buf[p + 1] === 0x3e) return { value: { kind: 'dict', entries, ...(duplicates ? { duplicates } : {}) }, end: p + 2 };
       const key = parseValue(buf, p, depth + 1);
       if (key.value.kind !== 'name') throw new PdfSyntaxError(`dictionary key expected at offset ${p}`);
       const val = parseValue(buf, key.end, depth + 1);
+      if (entries.has(key.value.value) && !duplicates?.includes(key.value.value)) (duplicates ??= []).push(key.value.value);
       entries.set(key.value.value, val.value);
       p = val.end;
     }

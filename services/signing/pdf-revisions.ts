@@ -18,9 +18,18 @@ export interface XrefSection {
   offset: number;
   entries: Map<number, XrefEntry>;
   trailer: Map<string, PdfValue>;
+  /** Keys the trailer (or the xref stream's dictionary) writes twice (duplicate-keys.ts). */
+  trailerDuplicates?: string[];
 }
 
-export type PdfObject = PdfValue | { kind: 'stream'; dict: Map<string, PdfValue>; data: Buffer } | { kind: 'null' };
+/** A stream's `duplicates` are its dictionary's keys written twice (see the lexer's dict). */
+export type PdfObject = PdfValue | { kind: 'stream'; dict: Map<string, PdfValue>; data: Buffer; duplicates?: string[] } | { kind: 'null' };
+
+interface DecodedObjectStream {
+  data: Buffer;
+  offsets: Map<number, number>;
+  pairs: Array<[number, number]>;
+}
 
 export class PdfRevisionError extends Error {
   override name = 'PdfRevisionError';
@@ -54,7 +63,7 @@ export class PdfRevisions {
   /** Newest first, as the /Prev chain goes. */
   readonly sections: XrefSection[] = [];
   private readonly cache = new Map<string, PdfObject>();
-  private readonly objStreams = new Map<number, { data: Buffer; offsets: Map<number, number>; pairs: Array<[number, number]> }>();
+  private readonly objStreams = new Map<number, DecodedObjectStream>();
 
   constructor(readonly pdf: Buffer) {
     const at = pdf.lastIndexOf('startxref');
@@ -83,7 +92,8 @@ export class PdfRevisions {
     if (this.pdf.toString('latin1', start, start + 4) === 'xref') return this.readTable(start);
     const obj = this.parseObjectAt(start, null);
     if (obj.kind !== 'stream' || obj.dict.get('Type')?.kind !== 'name') throw new PdfRevisionError(`no cross-reference section at offset ${offset}`);
-    return this.readXrefStream(offset, obj.dict, inflate(obj.dict, obj.data));
+    const section = this.readXrefStream(offset, obj.dict, inflate(obj.dict, obj.data));
+    return obj.duplicates ? { ...section, trailerDuplicates: obj.duplicates } : section;
   }
 
   private readTable(start: number): XrefSection {
@@ -108,7 +118,7 @@ export class PdfRevisions {
     }
     const trailer = parseValue(this.pdf, trailerAt + 7).value;
     if (trailer.kind !== 'dict') throw new PdfRevisionError('trailer is not a dictionary');
-    return { offset: start, entries, trailer: trailer.entries };
+    return { offset: start, entries, trailer: trailer.entries, ...(trailer.duplicates ? { trailerDuplicates: trailer.duplicates } : {}) };
   }
 
   private readXrefStream(offset: number, dict: Map<string, PdfValue>, data: Buffer): XrefSection {
@@ -195,14 +205,15 @@ export class PdfRevisions {
     return v;
   }
 
-  private fromObjectStream(sections: XrefSection[], streamNumber: number, n: number, index: number): PdfObject {
+  /** Object stream `streamNumber` of the view, decoded once per file offset; null when it is not a stream there. */
+  private decodeObjectStream(sections: XrefSection[], streamNumber: number): DecodedObjectStream | null {
     // keyed by the stream's file offset in this view, never by its number alone (see object())
     const holder = this.entryIn(sections, streamNumber);
-    if (holder?.type !== 1) return { kind: 'null' };
+    if (holder?.type !== 1) return null;
     let decoded = this.objStreams.get(holder.a);
     if (!decoded) {
       const stream = this.object(sections, streamNumber);
-      if (stream.kind !== 'stream') return { kind: 'null' };
+      if (stream.kind !== 'stream') return null;
       const data = inflate(stream.dict, stream.data);
       const first = num(stream.dict.get('First')) ?? 0;
       const count = num(stream.dict.get('N')) ?? 0;
@@ -223,10 +234,39 @@ export class PdfRevisions {
       decoded = { data, offsets, pairs };
       this.objStreams.set(holder.a, decoded);
     }
+    return decoded;
+  }
+
+  private fromObjectStream(sections: XrefSection[], streamNumber: number, n: number, index: number): PdfObject {
+    const decoded = this.decodeObjectStream(sections, streamNumber);
+    if (!decoded) return { kind: 'null' };
     // the xref entry's index names the object, as viewers read it (a stream may list a number twice)
     const byIndex = decoded.pairs[index];
     const at = byIndex?.[0] === n ? byIndex[1] : decoded.offsets.get(n);
     return at === undefined ? { kind: 'null' } : parseValue(decoded.data, at).value;
+  }
+
+  /**
+   * Every object object stream `streamNumber` of the view holds, in stream order, whatever the
+   * cross-reference entries say (they may name other copies): what a reader that searched the
+   * stream itself would find. Null when the object is not an object stream that decodes.
+   */
+  objectStreamMembers(sections: XrefSection[], streamNumber: number): Array<[number, PdfObject]> | null {
+    let decoded: DecodedObjectStream | null;
+    try {
+      decoded = this.decodeObjectStream(sections, streamNumber);
+    } catch {
+      return null;
+    }
+    if (!decoded) return null;
+    const data = decoded.data;
+    return decoded.pairs.filter(Boolean).map(([n, at]): [number, PdfObject] => {
+      try {
+        return [n, parseValue(data, at).value];
+      } catch {
+        return [n, { kind: 'null' }];
+      }
+    });
   }
 
   /** Parses "N G obj value [stream…endstream] endobj" at `offset`. */
@@ -248,7 +288,7 @@ export class PdfRevisions {
       if (endAt < 0) throw new PdfRevisionError(`stream at offset ${offset} has no endstream`);
       length = endAt - dataStart;
     }
-    return { kind: 'stream', dict: value.entries, data: this.pdf.subarray(dataStart, dataStart + length) };
+    return { kind: 'stream', dict: value.entries, data: this.pdf.subarray(dataStart, dataStart + length), ...(value.duplicates ? { duplicates: value.duplicates } : {}) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { PdfValue } from './pdf-lexer';
 import { PdfObject, PdfRevisions, sameEntries, sameObject, XrefSection } from './pdf-revisions';
+import { revisionAmbiguities } from './revision-ambiguity';
 import { entriesOf, nameIn, RevisionRoles, Role, rolesOf, strongerRole } from './revision-roles';
 
 // Changes made after a signature, classified object by object against the signed revision
@@ -51,6 +52,12 @@ export interface RevisionAnalysis {
   revision: number;
   revisions: number;
   changes: Change[];
+  /**
+   * Why the later revisions cannot be read one way (repeated dictionary keys, /Extends chains of
+   * object streams), in Vietnamese: the signature is then INDETERMINATE (FORMAT_FAILURE) whatever
+   * the changes are (revision-ambiguity.ts).
+   */
+  formatProblems: string[];
 }
 
 const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions']);
@@ -337,7 +344,7 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
   const signed = firstSigned >= 0 ? all.slice(firstSigned) : [];
   const later = (firstSigned >= 0 ? all.slice(0, firstSigned) : all).slice().reverse(); // oldest first
   const revisions = all.length;
-  const analysis: RevisionAnalysis = { revision: signed.length, revisions, changes: [] };
+  const analysis: RevisionAnalysis = { revision: signed.length, revisions, changes: [], formatProblems: [] };
   const forbid = (kind: ChangeKind, objectNumber: number, entry: string, text?: string): void => {
     analysis.changes.push({ kind, revision: signed.length + 1, page: null, objectNumber, entry, allowed: false, text: text ?? describe(kind, null, objectNumber, entry) });
   };
@@ -397,6 +404,8 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
     newestRoles.set(rev, finalRoles);
   }
   const incomplete = signedRoles.incomplete || finalRoles.incomplete;
+  // a file readers resolve differently cannot be shown to carry only allowed changes
+  analysis.formatProblems = revisionAmbiguities({ rev, signed, final: all, signedRoles, finalRoles, changed: firstChanged });
   let count = 0;
   for (const [n, revision] of [...firstChanged].sort((x, y) => x[1] - y[1] || x[0] - y[0])) {
     if ((++count & 0xff) === 0 && Date.now() > deadline) throw new Error('comparing revisions ran out of time');

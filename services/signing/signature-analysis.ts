@@ -29,6 +29,8 @@ export interface SignatureAnalysis {
   revisions: number | null;
   /** What later revisions changed, each judged allowed or not. */
   changes: Change[];
+  /** Why the later revisions cannot be read one way (revision-ambiguity.ts): each a FORMAT_FAILURE. */
+  formatProblems: string[];
   digestMatches: boolean;
   signatureValid: boolean;
   /** e.g. "RSA/SHA-256", "RSA-PSS/SHA-256", "ECDSA/SHA-384". */
@@ -62,7 +64,7 @@ export interface SignatureAnalysis {
 function empty(sig: FoundSignature): SignatureAnalysis {
   return {
     kind: sig.subFilter === 'ETSI.RFC3161' ? 'document-timestamp' : 'signature', subFilter: sig.subFilter, byteRange: sig.byteRange,
-    coversWholeDocument: false, revision: null, revisions: null, changes: [], digestMatches: false, signatureValid: false,
+    coversWholeDocument: false, revision: null, revisions: null, changes: [], formatProblems: [], digestMatches: false, signatureValid: false,
     algorithm: null, weakAlgorithm: null, cmsEncoding: null, signerCertificate: null, certificates: [], signerCommonName: null,
     claimedTime: sig.signingTime, signingTimeAttribute: null, hasSigningCertificateV2: false, signingCertificateV2Matches: false,
     timestamp: null, unreadable: null, reason: sig.reason, location: sig.location, signerName: sig.signerName,
@@ -167,6 +169,7 @@ function analyseOne(pdf: Buffer, sig: FoundSignature, revisions: PdfRevisions | 
       a.revision = analysis.revision;
       a.revisions = analysis.revisions;
       a.changes = analysis.changes;
+      a.formatProblems = analysis.formatProblems;
     } catch (err) {
       a.problems.push(`the later revisions cannot be compared: ${(err as Error).message}`);
     }

@@ -31,7 +31,7 @@ export interface RevocationReport {
   notes: string[];
 }
 
-export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime' | 'dss'> {
+export interface SignatureReport extends Omit<SignatureAnalysis, 'signerCertificate' | 'certificates' | 'claimedTime' | 'dss' | 'formatProblems'> {
   /** /M, kept under its old name (claimed, never trusted). */
   signingTime: Date | null;
   hasSigningTimeAttr: boolean;
@@ -101,7 +101,7 @@ async function revocationOf(path: CertificatePath, ctx: ValidationContext, dss: 
 
 export async function validateSignature(a: SignatureAnalysis, index: number, ctx: ValidationContext): Promise<SignatureReport> {
   const now = ctx.now ?? new Date();
-  const { signerCertificate, certificates, claimedTime, dss, ...rest } = a;
+  const { signerCertificate, certificates, claimedTime, dss, formatProblems, ...rest } = a;
   void certificates;
   const findings: Finding[] = [];
   const n = index + 1;
@@ -118,6 +118,9 @@ export async function validateSignature(a: SignatureAnalysis, index: number, ctx
   if (a.unreadable) findings.push(finding('FORMAT_FAILURE', `Không đọc được chữ ký ${n}: ${a.unreadable}.`));
   else if (!a.digestMatches) findings.push(finding('HASH_FAILURE', `Chữ ký ${n}: nội dung đã ký bị thay đổi (mã băm không khớp).`));
   else if (!a.signatureValid) findings.push(finding('SIG_CRYPTO_FAILURE', `Chữ ký ${n}: giá trị chữ ký không đúng với chứng thư số của người ký.`));
+
+  // readers would disagree on what the later revisions contain: nothing can be vouched for
+  for (const why of formatProblems) findings.push(finding('FORMAT_FAILURE', `Chữ ký ${n}: không kiểm tra được các bản sửa đổi sau chữ ký vì ${why}.`));
 
   const forbidden = a.changes.filter((c) => !c.allowed);
   for (const c of forbidden) {

@@ -136,8 +136,8 @@ export interface ObjectStreamSpec {
   listMembers: boolean;
 }
 
-/** An object stream: "n offset" pairs, then the objects, uncompressed. */
-export function objectStreamBody(members: Map<number, string> | Array<[number, string]>): string {
+/** An object stream: "n offset" pairs, then the objects, uncompressed; `extraDict` adds entries to its dictionary (/Extends 6 0 R). */
+export function objectStreamBody(members: Map<number, string> | Array<[number, string]>, extraDict = ''): string {
   let header = '';
   let data = '';
   const list = [...members];
@@ -145,7 +145,7 @@ export function objectStreamBody(members: Map<number, string> | Array<[number, s
     header += `${n} ${data.length} `;
     data += `${body}\n`;
   }
-  return stream(`/Type /ObjStm /N ${list.length} /First ${header.length}`, header + data);
+  return stream(`/Type /ObjStm /N ${list.length} /First ${header.length}${extraDict ? ` ${extraDict}` : ''}`, header + data);
 }
 
 /** The first index of each object number in an object stream's member list. */
