@@ -13,9 +13,10 @@ import { PermanentStageError } from '../runtime/stage-context';
 
 /**
  * One push attempt of a dispatch, recorded whatever happens: a row per attempt (time, outcome,
- * HTTP status, error), the dispatch's last error and the time of the next attempt (the delay is
- * chosen here and handed to BullMQ on the error, so what the clerk is shown is what happens), the
- * long-failing alert once, and the permanent failure when the time budget is spent.
+ * HTTP status, error; written when the attempt starts, completed when its outcome is known), the
+ * dispatch's last error and the time of the next attempt (the delay is chosen here and handed to
+ * BullMQ on the error, so what the clerk is shown is what happens), the long-failing alert once,
+ * and the permanent failure when the time budget is spent.
  */
 export async function pushWithRecord(
   ctx: { db: Db; config: Config; log: Logger },
@@ -26,12 +27,15 @@ export async function pushWithRecord(
   send: (attempt: number) => Promise<{ httpStatus: number; proof: DeliveryProof }> = (attempt) => pushToAgency(ctx.db, ctx.config, agency!, doc, dispatchId, attempt),
 ): Promise<DeliveryProof | undefined> {
   const { db, config, log } = ctx;
+  // Counts the attempt and writes its row ('started') before anything is sent: if this process
+  // dies during the request, the attempt is still in the copy's history, and the next run marks it
+  // interrupted (beginPushAttempt).
   const started = await beginPushAttempt(db, dispatchId);
   // Already delivered (or closed) by another run of this job: nothing to push, nothing to record.
   if (!started) return undefined;
   try {
     const delivered = await send(started.attempt);
-    await recordDeliveredAttempt(db, dispatchId, started.attempt, delivered.httpStatus, delivered.proof);
+    await recordDeliveredAttempt(db, dispatchId, started.attemptId, delivered.httpStatus, delivered.proof);
     return delivered.proof;
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -46,7 +50,7 @@ export async function pushWithRecord(
     await recordFailedAttempt(db, {
       dispatchId,
       documentId: doc.id,
-      attempt: started.attempt,
+      attemptId: started.attemptId,
       httpStatus,
       error: error.message,
       nextAttemptAt: last ? null : new Date(Date.now() + delay),

@@ -2,6 +2,7 @@ import type { Channel, DispatchStatus, DispatchView } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, ledgerAppendCall, ledgerAppendManySql, type LedgerEntry } from '../ledger/ledger.repository';
 import { OPEN_DISPATCH_STATUSES } from '../../pipeline/stage-order';
+import { INTERRUPTED_ATTEMPT_ERROR } from './attempt-outcome';
 
 export interface DispatchRow {
   id: string;
@@ -200,17 +201,38 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
 
 // Push attempts (push-attempts.repository.ts records and lists them; the dispatch's side is here).
 
+/** A push attempt begun: its number on the copy, its row in dispatch_attempts, and when the copy's retry budget started. */
+export interface BegunPushAttempt {
+  attempt: number;
+  /** The attempt's row (outcome 'started'), completed by recordDeliveredAttempt / recordFailedAttempt. */
+  attemptId: string;
+  budgetStartedAt: Date;
+}
+
 /**
  * Starts a push attempt, only while the dispatch is still open (pending or delivering): a second
  * run of the same job (a stalled job taken over, a sweeper re-add) that read `pending` before the
  * first recorded `delivered` must not move it back and push again. Undefined when it is no longer open.
+ *
+ * The attempt is counted and its row written ('started') in ONE statement, before the request:
+ * a worker killed during the request leaves a counted attempt WITH its row, never a count without
+ * one (migration 0107). The same statement marks 'interrupted' the rows still 'started' from
+ * earlier attempts of this copy: the job is being run again, so the worker that began them died
+ * (or lost its lock; a run still alive writes its real outcome over it, by the row's id).
  */
-export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<{ attempt: number; budgetStartedAt: Date } | undefined> {
-  const r = await db.query<{ attempt: number; budgetStartedAt: Date }>(
-    `UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
-            budget_started_at = COALESCE(budget_started_at, now())
-      WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING attempts AS attempt, budget_started_at AS "budgetStartedAt"`,
-    [dispatchId],
+export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<BegunPushAttempt | undefined> {
+  const r = await db.query<BegunPushAttempt>(
+    `WITH interrupted AS (
+       UPDATE dispatch_attempts SET outcome = 'interrupted', at = now(), error = $2 WHERE dispatch_id = $1 AND outcome = 'started'
+     ), counted AS (
+       UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
+              budget_started_at = COALESCE(budget_started_at, now())
+        WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING id, attempts, budget_started_at
+     ), written AS (
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, started_at) SELECT id, attempts, 'started', now() FROM counted RETURNING id
+     )
+     SELECT c.attempts AS attempt, w.id::text AS "attemptId", c.budget_started_at AS "budgetStartedAt" FROM counted c, written w`,
+    [dispatchId, INTERRUPTED_ATTEMPT_ERROR],
   );
   return r.rows[0];
 }
@@ -218,7 +240,8 @@ export async function beginPushAttempt(db: Queryable, dispatchId: string): Promi
 export interface FailedAttempt {
   dispatchId: string;
   documentId: string;
-  attempt: number;
+  /** The attempt's row, from beginPushAttempt. */
+  attemptId: string;
   httpStatus: number | null;
   error: string;
   /** When the next attempt is due; null when there will be none (budget spent). */
@@ -226,29 +249,35 @@ export interface FailedAttempt {
 }
 
 /**
- * A failed attempt in one statement: its row, the dispatch's last error and next attempt time, and
- * a NOTIFY so the sender's pages show it within a second.
+ * A failed attempt in one statement: its row completed, the dispatch's last error and next attempt
+ * time, and a NOTIFY so the sender's pages show it within a second.
  */
 export async function recordFailedAttempt(db: Queryable, a: FailedAttempt): Promise<void> {
   await db.query(
     `WITH attempt AS (
-       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, error) VALUES ($1, $2, 'failed', $3, $4)
+       UPDATE dispatch_attempts SET outcome = 'failed', at = now(), http_status = $3, error = $4 WHERE id = $2
      ), moved AS (
        UPDATE dispatches SET last_error = $4, next_attempt_at = $5, updated_at = now() WHERE id = $1
      )
      SELECT pg_notify('lienthong_dispatch', $6)`,
-    [a.dispatchId, a.attempt, a.httpStatus, a.error.slice(0, 2000), a.nextAttemptAt, JSON.stringify({ dispatchId: a.dispatchId, documentId: a.documentId, status: 'delivering' })],
+    [a.dispatchId, a.attemptId, a.httpStatus, a.error.slice(0, 2000), a.nextAttemptAt, JSON.stringify({ dispatchId: a.dispatchId, documentId: a.documentId, status: 'delivering' })],
   );
 }
 
-/** The delivering attempt's row (the outcome itself is record_dispatch_outcome's). */
-export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, attempt: number, httpStatus: number, proof: 'http-2xx' | 'receipt'): Promise<void> {
+/**
+ * The delivering attempt's row completed (the outcome itself is record_dispatch_outcome's). No
+ * attempt of this copy follows a delivery, so no later begin would mark an earlier one still
+ * 'started' (a run that died while this one pushed): this statement marks them 'interrupted'.
+ */
+export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, attemptId: string, httpStatus: number, proof: 'http-2xx' | 'receipt'): Promise<void> {
   await db.query(
     `WITH attempt AS (
-       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, http_status, proof) VALUES ($1, $2, 'delivered', $3, $4)
+       UPDATE dispatch_attempts SET outcome = 'delivered', at = now(), http_status = $3, proof = $4 WHERE id = $2
+     ), interrupted AS (
+       UPDATE dispatch_attempts SET outcome = 'interrupted', at = now(), error = $5 WHERE dispatch_id = $1 AND outcome = 'started' AND id <> $2
      )
      UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`,
-    [dispatchId, attempt, httpStatus, proof],
+    [dispatchId, attemptId, httpStatus, proof, INTERRUPTED_ATTEMPT_ERROR],
   );
 }
 

@@ -1,12 +1,16 @@
 import type { Queryable } from '../../db/pool';
 import { notifyNotice, type AgencyNotice } from '../notices/agency-notices';
+import { INTERRUPTED_ATTEMPT_ERROR, type PushAttemptOutcome } from './attempt-outcome';
 import { markFailingAlerted } from './dispatch.repository';
 
 /** One push attempt as the API and the pages show it. */
 export interface PushAttemptView {
   attempt: number;
+  /** When the row's outcome was written (for `started`, the start; for `interrupted`, when the interruption was found). */
   at: string;
-  outcome: 'delivered' | 'failed';
+  /** When the attempt began; null for attempts recorded before migration 0107. */
+  startedAt: string | null;
+  outcome: PushAttemptOutcome;
   httpStatus: number | null;
   error: string | null;
   proof: 'http-2xx' | 'receipt' | null;
@@ -30,12 +34,20 @@ export async function raiseFailingAlert(db: Queryable, dispatchId: string, messa
   return { sender: row.sender, recipient: row.recipient };
 }
 
-/** The attempts of a dispatch, newest first. */
+/**
+ * The attempts of a dispatch, newest first. A row still `started` on a copy that is no longer open
+ * (delivered by another run, failed, revoked) has no attempt left to complete or mark it: its
+ * worker died, and it reads `interrupted`, as the next attempt would have marked it. On an open
+ * copy it is the attempt under way.
+ */
 export async function listPushAttempts(db: Queryable, dispatchId: string, limit = 50): Promise<PushAttemptView[]> {
   const r = await db.query(
-    `SELECT attempt, at, outcome, http_status AS "httpStatus", error, proof FROM dispatch_attempts
-      WHERE dispatch_id = $1 ORDER BY id DESC LIMIT $2`,
-    [dispatchId, limit],
+    `SELECT a.attempt, a.at, a.started_at AS "startedAt", a.http_status AS "httpStatus", a.proof,
+            CASE WHEN a.outcome = 'started' AND NOT x.open THEN 'interrupted' ELSE a.outcome END AS outcome,
+            CASE WHEN a.outcome = 'started' AND NOT x.open THEN $3 ELSE a.error END AS error
+       FROM dispatch_attempts a JOIN dispatches x ON x.id = a.dispatch_id
+      WHERE a.dispatch_id = $1 ORDER BY a.id DESC LIMIT $2`,
+    [dispatchId, limit, INTERRUPTED_ATTEMPT_ERROR],
   );
-  return r.rows.map((x) => ({ ...x, at: new Date(x.at).toISOString() }));
+  return r.rows.map((x) => ({ ...x, at: new Date(x.at).toISOString(), startedAt: x.startedAt ? new Date(x.startedAt).toISOString() : null }));
 }
