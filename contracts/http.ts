@@ -98,6 +98,35 @@ export const DispatchView = z.object({
 });
 export type DispatchView = z.infer<typeof DispatchView>;
 
+/** The outcomes of a push attempt (services/domain/dispatches/attempt-outcome.ts says what each means). */
+export const PUSH_ATTEMPT_OUTCOMES = ['started', 'delivered', 'failed', 'interrupted'] as const;
+
+/** One push attempt of a dispatch (table dispatch_attempts), as GET /v1/documents/:id/dispatches/:dispatchId/attempts lists it. */
+export const DispatchAttemptView = z.object({
+  /** The attempt's number within its retry budget (an operator retry starts again at 1). */
+  attempt: z.number().int(),
+  /** When the attempt began; null for attempts recorded before the start was kept (migration 0107). */
+  startedAt: z.string().nullable(),
+  /** When the row's outcome was written (for `started`, the start; for `interrupted`, when the interruption was found). */
+  at: z.string(),
+  /** started: under way; delivered; failed; interrupted: the worker stopped mid-attempt, whether the endpoint got it is unknown. */
+  outcome: z.enum(PUSH_ATTEMPT_OUTCOMES),
+  httpStatus: z.number().int().nullable(),
+  error: z.string().nullable(),
+  proof: z.enum(['http-2xx', 'receipt']).nullable(),
+});
+export type DispatchAttemptView = z.infer<typeof DispatchAttemptView>;
+
+/** GET /v1/documents/:id/dispatches/:dispatchId/attempts: newest first, keyset pages like the inbox. */
+export const DispatchAttemptPage = z.object({
+  items: z.array(DispatchAttemptView),
+  /** Every attempt of the copy, never capped by the page size. */
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+});
+export type DispatchAttemptPage = z.infer<typeof DispatchAttemptPage>;
+
 export const FileView = z.object({ role: z.string(), sha256: z.string(), size: z.number().int(), contentType: z.string() });
 
 /** One arriving signature's verdict in ETSI terms (passed / indeterminate / failed) with its reason code. */

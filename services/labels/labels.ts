@@ -59,6 +59,9 @@ export const URGENCY_LABELS: Record<Urgency, string> = {
 
 export const CHANNEL_LABELS: Record<string, string> = { hosted: 'Hộp thư Liên Thông', push: 'Hệ thống cơ quan', paper: 'Giấy', relay: 'Qua hub ngang hàng', axis: 'Qua trục liên thông quốc gia' };
 
+/** A push attempt's outcome (contracts PUSH_ATTEMPT_OUTCOMES), as the sender's clerk reads it. */
+export const ATTEMPT_OUTCOME_LABELS: Record<string, string> = { started: 'Đang gửi', delivered: 'Đã nhận', failed: 'Lỗi', interrupted: 'Bị gián đoạn' };
+
 export function statusLabel(s: string): string {
   return (DISPATCH_STATUS_LABELS as Record<string, string>)[s] ?? s;
 }
@@ -87,6 +90,17 @@ export function instantVi(t: Date | string | null | undefined): string {
   if (!t) return '';
   const parts = Object.fromEntries(VN_PARTS.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
+const VN_PARTS_SECONDS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+/** instantVi with the seconds (05/12/2026 14:03:27): push attempts may follow each other within a minute. */
+export function instantSecondsVi(t: Date | string | null | undefined): string {
+  if (!t) return '';
+  const parts = Object.fromEntries(VN_PARTS_SECONDS.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /** Vietnamese alphabetical order for lists sorted in Node (a ă â b c d đ e ê …). */

@@ -1,5 +1,5 @@
 import type {
-  AgencyDirectory, DocumentMetadata, DocumentView, EdocRate, ErrorResponse, InboxPage, OutboxPage, PageQuery, RenderedBody,
+  AgencyDirectory, DispatchAttemptPage, DocumentMetadata, DocumentView, EdocRate, ErrorResponse, InboxPage, OutboxPage, PageQuery, RenderedBody,
   RegisterBook, RegisterBookList, RevokeResult, StatsQuery, StatusBody, StatusResult, SubmitResult,
 } from './types';
 
@@ -73,6 +73,14 @@ export class LienThongClient {
 
   outbox(q: PageQuery = {}): Promise<OutboxPage> {
     return this.json('GET', `/v1/outbox${query(q)}`);
+  }
+
+  /**
+   * The push attempts of one of the caller's dispatches, newest first (outcome started, delivered,
+   * failed or interrupted, HTTP status, error), keyset pages; empty for a hosted or paper copy.
+   */
+  dispatchAttempts(id: string, dispatchId: string, q: PageQuery = {}): Promise<DispatchAttemptPage> {
+    return this.json('GET', `/v1/documents/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(dispatchId)}/attempts${query(q)}`);
   }
 
   /** Post an edXML status code on a dispatch of the caller's inbox (03 issues the incoming number). */

@@ -1,3 +1,5 @@
+import type { PUSH_ATTEMPT_OUTCOMES } from '../../../contracts';
+
 /**
  * The outcomes a push attempt's row can have (table dispatch_attempts, migration 0107).
  *
@@ -8,7 +10,7 @@
  *   attempt of the copy began, or when the copy closed). Whether the receiver got that request is
  *   unknown; every attempt carries the same delivery id, so a receiver deduplicating on it keeps one.
  */
-export type PushAttemptOutcome = 'started' | 'delivered' | 'failed' | 'interrupted';
+export type PushAttemptOutcome = (typeof PUSH_ATTEMPT_OUTCOMES)[number];
 
 /** The error an interrupted attempt's row reads: why it has no outcome, and what that means for the receiver. */
 export const INTERRUPTED_ATTEMPT_ERROR =

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AgencyDirectory,
   CreateRegisterBookBody,
+  DispatchAttemptPage,
   RegisterBookList,
   RegisterBookView,
   DocumentMetadata,
@@ -348,6 +349,13 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}): Recor
           summary: 'The print-ready packet of a paper dispatch (transmittal slip + the document); sender only',
           parameters: [idParam('id'), idParam('dispatchId')],
           responses: { '200': { description: 'the packet', content: { 'application/pdf': {} } }, ...errors(401, 404) },
+        },
+      },
+      '/v1/documents/{id}/dispatches/{dispatchId}/attempts': {
+        get: {
+          summary: "The push attempts of a dispatch, newest first (when, outcome, HTTP status, error, proof), keyset pages; sender only; a relay or axis copy's attempts to the peer hub or the axis; empty for a hosted or paper copy",
+          parameters: [idParam('id'), idParam('dispatchId'), ...pageParams],
+          responses: { '200': ok(DispatchAttemptPage), ...errors(400, 401, 404) },
         },
       },
       '/v1/outbox/overdue': {

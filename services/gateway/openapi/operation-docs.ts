@@ -186,6 +186,15 @@ for (const d of items) console.log(d.recipient, d.reason, d.dueOn);`,
     ts: `const res = await fetch(\`\${process.env.BASE}/v1/documents/\${id}/dispatches/\${dispatchId}/packet\`, { headers: { authorization: \`Bearer \${process.env.LT_KEY}\` } });
 const packet = new Uint8Array(await res.arrayBuffer()); // application/pdf`,
   },
+  'get /v1/documents/{id}/dispatches/{dispatchId}/attempts': {
+    title: 'Lịch sử các lần gửi đẩy',
+    vi: 'Các lần hệ thống gửi đẩy (POST) văn bản tới điểm nhận của một nơi nhận, mới nhất trước: số lần thử (`attempt`, đánh lại từ 1 sau khi quản trị gửi lại), lúc bắt đầu (`startedAt`), lúc có kết quả (`at`), kết quả (`outcome`), mã HTTP điểm nhận trả lời (`httpStatus`), lỗi (`error`) và bằng chứng đã nhận (`proof`: `http-2xx` hoặc `receipt`). `outcome`: `started` đang gửi; `delivered` điểm nhận đã nhận; `failed` lỗi, sẽ thử lại trong thời hạn gửi; `interrupted` tiến trình gửi dừng giữa chừng, không rõ điểm nhận đã nhận hay chưa — lần sau gửi lại cùng mã giao nhận (`X-LienThong-Delivery`). Phân trang như hộp thư đến (`limit` 1–200, `cursor`, `page=last`), kèm `total`. Chỉ cơ quan gửi; văn bản hoặc bản gửi không phải của cơ quan → 404. Bản chuyển qua hub ngang hàng hoặc qua trục liên thông quốc gia: các lần gửi tới hub hoặc trục đó. Bản nhận trong hộp thư Liên Thông (hosted) hoặc gửi bằng giấy không có lần gửi đẩy: danh sách rỗng.',
+    en: "A push dispatch's attempts, newest first (attempt, startedAt, at, outcome started|delivered|failed|interrupted, httpStatus, error, proof), keyset pages with the total; sender only (404 otherwise); a relay or axis copy lists its attempts to the peer hub or the axis; empty for a hosted or paper copy.",
+    curl: `curl -sS "$BASE/v1/documents/$ID/dispatches/$DISPATCH/attempts?limit=20" ${H}`,
+    ts: `let page = await lt.dispatchAttempts(id, dispatchId, { limit: 20 });
+for (const a of page.items) console.log(a.attempt, a.outcome, a.httpStatus, a.error);
+while (page.nextCursor) page = await lt.dispatchAttempts(id, dispatchId, { limit: 20, cursor: page.nextCursor });`,
+  },
   'get /metrics': {
     title: 'Số đo cho Prometheus',
     vi: 'Số đo theo định dạng văn bản của Prometheus: văn bản và bản gửi theo kết quả, tỷ lệ văn bản điện tử theo cơ quan, bản gửi lỗi, hạn chứng thư, độ dài hàng đợi. Cần `Authorization: Bearer <LIENTHONG_METRICS_TOKEN>` (không dùng khóa API của cơ quan), hoặc đọc ở cổng riêng `LIENTHONG_METRICS_PORT`.',

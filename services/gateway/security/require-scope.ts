@@ -23,6 +23,7 @@ const ROUTES: [method: 'GET' | 'POST', path: string, anyOf: ApiKeyScope[]][] = [
   ['GET', '/v1/documents/:id/receipts', ['read']],
   ['GET', '/v1/documents/:id/receipts/:eventId', ['read']],
   ['GET', '/v1/documents/:id/dispatches/:dispatchId/packet', ['read']],
+  ['GET', '/v1/documents/:id/dispatches/:dispatchId/attempts', ['read']],
   ['POST', '/v1/documents/:id/revoke', ['send']],
   ['POST', '/v1/paper-dispatches', ['send']],
   ['POST', '/v1/edxml', ['send', 'status']],

@@ -80,7 +80,13 @@
     function applyDocument(documentId) {
       return function (data) {
         var box = document.querySelector('[data-live-document="' + documentId + '"]');
-        if (box) box.innerHTML = data.dispatches;
+        if (box) {
+          // An attempt history the clerk opened stays open when the copies are re-rendered.
+          var open = [];
+          box.querySelectorAll('details[data-attempts][open]').forEach(function (el) { open.push(el.getAttribute('data-attempts')); });
+          box.innerHTML = data.dispatches;
+          open.forEach(function (id) { var el = box.querySelector('details[data-attempts="' + id + '"]'); if (el) el.open = true; });
+        }
         var files = document.querySelector('[data-live-files="' + documentId + '"]');
         if (files && typeof data.files === 'string') files.innerHTML = data.files;
         // The PDF frame is replaced only when something else is to be shown (re-setting it would reload the PDF).

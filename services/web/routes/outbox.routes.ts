@@ -5,6 +5,7 @@ import { inTransaction, type Db } from '../../db/pool';
 import { findAgencies } from '../../domain/agencies/agency.repository';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
+import { recentPushAttemptsOfDocument } from '../../domain/dispatches/push-attempts.repository';
 import { findDocumentFor } from '../../domain/documents/document-reads';
 import { listOutbox } from '../../domain/documents/outbox-list';
 import { recentNotices } from '../../domain/notices/agency-notices';
@@ -19,6 +20,9 @@ import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
 import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
 import { documentListTable, sendTable } from './send-export';
+
+/** The push attempts shown per copy on the sender's document page (newest first; the API pages through all). */
+const ATTEMPTS_SHOWN = 20;
 
 export function outboxRoutes(db: Db): Router {
   const router = Router();
@@ -46,12 +50,13 @@ export function outboxRoutes(db: Db): Router {
     const dispatches = await dispatchViews(db, found.doc.id, null, agency);
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const files = await listFiles(db, found.doc.id);
+    const attempts = await recentPushAttemptsOfDocument(db, found.doc.id, ATTEMPTS_SHOWN);
     const flash =
       req.query.sent ? { kind: 'ok' as const, text: `Đã nhận văn bản số ${found.doc.number}/${found.doc.notation}; hệ thống đang ký số và chuyển tới ${dispatches.length} nơi nhận.` }
       : req.query.revoked ? { kind: 'ok' as const, text: 'Đã thu hồi văn bản.' } : undefined;
     await recordAccess(db, found.doc.id, { agencyCode: agency, actor: `user:${userOf(res).username}` }, 'opened');
     const access = await documentAccess(db, found.doc.id, agency);
-    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash, access }).value);
+    res.type('html').send(sentPage(res, { doc: found.doc, dispatches, names, files, flash, access, attempts }).value);
   });
 
   // Live refresh (app.js, on a server event of this document): the fields the page shows, re-rendered
@@ -64,10 +69,11 @@ export function outboxRoutes(db: Db): Router {
     const names = new Map((await findAgencies(db, dispatches.map((x) => x.recipient))).map((a) => [a.code, a.name]));
     const row = (await listOutbox(db, agency, { limit: 1 }, found.doc.id)).items[0];
     const files = await listFiles(db, found.doc.id);
+    const attempts = await recentPushAttemptsOfDocument(db, found.doc.id, ATTEMPTS_SHOWN);
     res.set('Cache-Control', 'no-store').json({
       documentStatus: DOCUMENT_STATUS_LABELS[found.doc.status] ?? found.doc.status,
       lastError: found.doc.lastError ?? null,
-      dispatches: dispatchTimelines({ doc: found.doc, dispatches, names }).value,
+      dispatches: dispatchTimelines({ doc: found.doc, dispatches, names, attempts }).value,
       row: row ? outboxRow(row).value : null,
       // The document's PDF and files: a composed document's PDF exists only once the convert stage has run.
       files: sentFiles(found.doc.id, files).value,

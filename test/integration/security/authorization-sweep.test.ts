@@ -93,6 +93,12 @@ const RULES: Record<string, RouteRule> = {
     url: (f) => `/v1/documents/${f.paperDoc}/dispatches/${f.paperDispatch}/packet`,
     expect: { own: 200, other: 404, monitor: 403 },
   },
+  // The sender's keys only; a hosted copy has no push attempts (an empty page). The recipient's key: 404 (dispatch-attempts-api.test.ts).
+  'GET /v1/documents/{id}/dispatches/{dispatchId}/attempts': {
+    owner: (f) => f.ring.sender,
+    url: (f) => `/v1/documents/${f.doc}/dispatches/${f.dispatch}/attempts`,
+    expect: { own: 200, other: 404, monitor: 403 },
+  },
   'GET /v1/outbox/overdue': { owner: (f) => f.ring.sender, url: () => '/v1/outbox/overdue', expect: { own: 200, other: 200, monitor: 403 } },
   'GET /v1/agencies': { owner: (f) => f.ring.sender, url: () => '/v1/agencies', expect: { own: 200, other: 200, monitor: 200 } },
   // Books are the caller agency's own: another agency's key lists or opens its own.

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { LienThongClient } from '../../../clients/typescript/src';
+import { inTransaction } from '../../../services/db/pool';
+import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
+import { INTERRUPTED_ATTEMPT_ERROR } from '../../../services/domain/dispatches/attempt-outcome';
+import { beginPushAttempt, recordFailedAttempt } from '../../../services/domain/dispatches/dispatch.repository';
+import { acceptTestDocument, routeTestDocument } from '../../support/accepted-document.fixture';
+import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
+import { getJson, startGateway, type RunningGateway } from '../../support/http.fixture';
+import { WebClient, createWebUser } from '../web/web-client';
+
+const FIELDS = ['attempt', 'startedAt', 'at', 'outcome', 'httpStatus', 'error', 'proof'];
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** An error as a hostile endpoint could make it appear (its answer quoted): the page must escape it. */
+const HOSTILE_ERROR = 'điểm nhận trả lời HTTP 503: <b id="x">bận</b>';
+
+/**
+ * The history of a push copy's attempts (dispatch_attempts), for the sending agency: the API route
+ * GET /v1/documents/:id/dispatches/:dispatchId/attempts and the sender's document page. The
+ * attempts are written by the worker's own statements (beginPushAttempt, recordFailedAttempt)
+ * without a worker: a refused connection, an attempt left under way by a dead worker (marked
+ * interrupted by the next one), a 503, and one under way now.
+ */
+describe('push attempts: the history of a copy, over the API and on the sender page', function () {
+  this.timeout(120_000);
+  let gw: RunningGateway;
+  let sender: TestAgency;
+  let other: TestAgency;
+  let hosted: TestAgency;
+  let pushed: TestAgency;
+  let documentId: string;
+  let pushCopy: string;
+  let hostedCopy: string;
+  let otherCopy: string;
+
+  const url = (doc: string, dispatch: string, q = '') => `/v1/documents/${doc}/dispatches/${dispatch}/attempts${q}`;
+  const attemptsOf = (body: any) => (body.items as any[]).map((a) => a.attempt);
+
+  before(async () => {
+    gw = await startGateway();
+    [sender, other, hosted] = (await createAgencies(gw.db, 3)) as [TestAgency, TestAgency, TestAgency];
+    [pushed] = (await createAgencies(gw.db, 1, { channel: 'push', endpointUrl: 'http://127.0.0.1:9/in', secret: 'the-secret-of-a-failing-endpoint' })) as [TestAgency];
+    const made = await inTransaction(gw.db, (tx) => acceptTestDocument(tx, { sender: sender.code, recipients: [pushed.code, hosted.code], subject: 'Về việc thử lịch sử gửi' }));
+    documentId = made.documentId;
+    [pushCopy, hostedCopy] = made.dispatchIds as [string, string];
+    await routeTestDocument(gw.db, documentId);
+    // The hand-made document's jobs are never run: no worker of a later suite pushes to its endpoint.
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [documentId]);
+    const channels = await gw.db.query(`SELECT id, channel FROM dispatches WHERE document_id = $1`, [documentId]);
+    expect(Object.fromEntries(channels.rows.map((r) => [r.id, r.channel]))).to.deep.equal({ [pushCopy]: 'push', [hostedCopy]: 'hosted' });
+    const later = new Date(Date.now() + 60_000);
+
+    const a1 = (await beginPushAttempt(gw.db, pushCopy))!;
+    await recordFailedAttempt(gw.db, { dispatchId: pushCopy, documentId, attemptId: a1.attemptId, httpStatus: null, error: 'không kết nối được tới điểm nhận: ECONNREFUSED', nextAttemptAt: later });
+    await beginPushAttempt(gw.db, pushCopy); // 2: its worker dies; attempt 3 marks it interrupted
+    const a3 = (await beginPushAttempt(gw.db, pushCopy))!;
+    await recordFailedAttempt(gw.db, { dispatchId: pushCopy, documentId, attemptId: a3.attemptId, httpStatus: 503, error: HOSTILE_ERROR, nextAttemptAt: later });
+    await beginPushAttempt(gw.db, pushCopy); // 4: under way
+
+    // Another document of the sender, for a dispatch id that is not this document's.
+    const another = await inTransaction(gw.db, (tx) => acceptTestDocument(tx, { sender: sender.code, recipients: [hosted.code] }));
+    otherCopy = another.dispatchIds[0]!;
+  });
+  after(async () => gw.close());
+
+  it('when the sender reads a push copy\'s attempts, then they come newest first with when, outcome, HTTP status, error and proof, as the OpenAPI document publishes them', async () => {
+    const res = await getJson(gw.baseUrl, url(documentId, pushCopy), sender.apiKey);
+    expect(res.status).to.equal(200);
+    expect(res.body.total).to.equal(4);
+    expect(res.body.nextCursor).to.equal(null);
+    expect(res.body.prevCursor).to.equal(null);
+    for (const a of res.body.items) {
+      expect(Object.keys(a)).to.deep.equal(FIELDS);
+      expect(a.startedAt).to.match(ISO);
+      expect(a.at).to.match(ISO);
+      expect(a.proof).to.equal(null);
+    }
+    expect(res.body.items.map((a: any) => [a.attempt, a.outcome, a.httpStatus])).to.deep.equal([
+      [4, 'started', null],
+      [3, 'failed', 503],
+      [2, 'interrupted', null],
+      [1, 'failed', null],
+    ]);
+    expect(res.body.items.map((a: any) => a.error)).to.deep.equal([null, HOSTILE_ERROR, INTERRUPTED_ATTEMPT_ERROR, 'không kết nối được tới điểm nhận: ECONNREFUSED']);
+
+    const doc = (await (await fetch(`${gw.baseUrl}/v1/openapi.json`)).json()) as { paths: Record<string, any> };
+    const { $schema: _s, ...schema } = doc.paths['/v1/documents/{id}/dispatches/{dispatchId}/attempts']!.get.responses['200'].content['application/json'].schema;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    expect(ajv.validate(schema, res.body), ajv.errorsText()).to.equal(true);
+
+    // The TypeScript client's method answers the same.
+    const lt = new LienThongClient({ baseUrl: gw.baseUrl, apiKey: sender.apiKey });
+    expect(await lt.dispatchAttempts(documentId, pushCopy)).to.deep.equal(res.body);
+  });
+
+  it('when the attempts are paged with limit and cursor, then the pages follow each other without gap or overlap, and limit and cursor are checked as on the other lists', async () => {
+    const first = await getJson(gw.baseUrl, url(documentId, pushCopy, '?limit=3'), sender.apiKey);
+    expect(first.status).to.equal(200);
+    expect(attemptsOf(first.body)).to.deep.equal([4, 3, 2]);
+    expect(first.body.total).to.equal(4);
+    expect(first.body.prevCursor).to.equal(null);
+    expect(first.body.nextCursor).to.be.a('string');
+    const second = await getJson(gw.baseUrl, url(documentId, pushCopy, `?limit=3&cursor=${first.body.nextCursor}`), sender.apiKey);
+    expect(attemptsOf(second.body)).to.deep.equal([1]);
+    expect(second.body.nextCursor).to.equal(null);
+    expect(second.body.total).to.equal(4);
+    const back = await getJson(gw.baseUrl, url(documentId, pushCopy, `?limit=3&cursor=${second.body.prevCursor}`), sender.apiKey);
+    expect(attemptsOf(back.body)).to.deep.equal([4, 3, 2]);
+    const last = await getJson(gw.baseUrl, url(documentId, pushCopy, '?limit=3&page=last'), sender.apiKey);
+    expect(attemptsOf(last.body)).to.deep.equal([3, 2, 1]);
+
+    for (const q of ['?limit=0', '?limit=201', '?limit=abc', '?cursor=not-a-cursor!', '?cursor=eyJkIjoiYSIsImsiOlsieCJdfQ', '?order=asc']) {
+      const bad = await getJson(gw.baseUrl, url(documentId, pushCopy, q), sender.apiKey);
+      expect(bad.status, q).to.equal(400);
+      expect(bad.body.error.code, q).to.equal('VALIDATION_FAILED');
+    }
+  });
+
+  it('when anyone but the sender asks, or for a dispatch that is not the document\'s, then 404 NOT_FOUND as for the paper packet; a key without the read scope is refused with 403', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const cases: [string, string, string][] = [
+      ["another agency's key", other.apiKey, url(documentId, pushCopy)],
+      ["the recipient's own key (attempts come before it has the document)", pushed.apiKey, url(documentId, pushCopy)],
+      ['a dispatch of another document of the sender', sender.apiKey, url(documentId, otherCopy)],
+      ['an unknown dispatch', sender.apiKey, url(documentId, unknown)],
+      ['an unknown document', sender.apiKey, url(unknown, pushCopy)],
+      ['ids that are not UUIDs', sender.apiKey, url('abc', 'def')],
+    ];
+    for (const [what, key, path] of cases) {
+      const res = await getJson(gw.baseUrl, path, key);
+      expect(res.status, what).to.equal(404);
+      expect(res.body.error.code, what).to.equal('NOT_FOUND');
+      const packet = await getJson(gw.baseUrl, path.replace(/\/attempts$/, '/packet'), key);
+      expect(packet.status, `the packet route, ${what}`).to.equal(404);
+    }
+
+    const sendOnly = (await createApiKey(gw.db, sender.code, 'send only', ['send'])).key;
+    const refused = await getJson(gw.baseUrl, url(documentId, pushCopy), sendOnly);
+    expect(refused.status).to.equal(403);
+    expect(refused.body.error.code).to.equal('FORBIDDEN');
+    expect(refused.body.error.details[0].requiredScope).to.deep.equal(['read']);
+  });
+
+  it('when the copy is hosted (no push), then the list is empty', async () => {
+    const res = await getJson(gw.baseUrl, url(documentId, hostedCopy), sender.apiKey);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ items: [], total: 0, nextCursor: null, prevCursor: null });
+  });
+
+  it("when the sender's clerk opens the document, then the push copy shows its attempts in Vietnamese, escaped, and its live refresh keeps them; the hosted copy shows none", async () => {
+    const clerk = await createWebUser(gw.db, sender.code, 'clerk');
+    const web = new WebClient(gw.baseUrl);
+    expect((await web.signIn(clerk.username, clerk.password)).status).to.equal(303);
+    const page = await web.get(`/outbox/${documentId}`);
+    expect(page.status).to.equal(200);
+    const history = (html: string, dispatchId: string) => new RegExp(`<details class="attempt-history" data-attempts="${dispatchId}">([\\s\\S]*?)</details>`).exec(html)?.[1];
+    const live = await web.get(`/outbox/${documentId}/live`);
+    expect(live.status).to.equal(200);
+    for (const html of [page.text, JSON.parse(live.text).dispatches as string]) {
+      const shown = history(html, pushCopy);
+      expect(shown, 'the push copy has its history').to.be.a('string');
+      expect(shown).to.contain('Lịch sử các lần gửi (4 lần thử)');
+      const rows = [...shown!.matchAll(/<tr data-attempt-outcome="([a-z]+)"><td data-label="Lần">(\d+)<\/td>[\s\S]*?<td data-label="Kết quả">([^<]*)<\/td>[\s\S]*?<td data-label="Mã HTTP">([^<]*)<\/td>/g)].map((m) => [m[2], m[1], m[3], m[4]]);
+      expect(rows).to.deep.equal([
+        ['4', 'started', 'Đang gửi', '—'],
+        ['3', 'failed', 'Lỗi', '503'],
+        ['2', 'interrupted', 'Bị gián đoạn', '—'],
+        ['1', 'failed', 'Lỗi', '—'],
+      ]);
+      expect(shown).to.contain('điểm nhận trả lời HTTP 503: &lt;b id=&quot;x&quot;&gt;bận&lt;/b&gt;');
+      expect(shown).to.not.contain('<b id="x">');
+      expect(shown).to.contain('không rõ điểm nhận đã nhận hay chưa');
+      expect(history(html, hostedCopy), 'no history for the hosted copy').to.equal(undefined);
+    }
+  });
+});
