@@ -77,6 +77,19 @@ describe('clients/typescript against the running gateway and workers', function 
     const item = await waitFor('the document in the recipient inbox', async () => (await ltIn.inbox({ limit: 10 })).items.find((i) => i.documentId === submitted.id));
     const view = await lt.document(submitted.id);
     expect(view.dispatches.map((d) => d.recipient).sort()).to.deep.equal([recipient.code, pushTarget.code].sort());
+    // Attempts: none for the hosted copy; the push copy's once its attempt is written, each with its outcome.
+    const hostedCopy = view.dispatches.find((d) => d.recipient === recipient.code)!;
+    expect(await lt.dispatchAttempts(submitted.id, hostedCopy.id)).to.deep.include({ items: [], total: 0 });
+    const pushCopy = view.dispatches.find((d) => d.recipient === pushTarget.code)!;
+    const attempts = await waitFor('the push copy\'s first attempt', async () => {
+      const page = await lt.dispatchAttempts(submitted.id, pushCopy.id, { limit: 5 });
+      return page.items.length > 0 ? page : undefined;
+    });
+    expect(attempts.total).to.be.at.least(attempts.items.length);
+    for (const a of attempts.items) {
+      expect(a.attempt).to.be.at.least(1);
+      expect(['started', 'delivered', 'failed', 'interrupted']).to.include(a.outcome);
+    }
     const signed = await ltIn.downloadFile(submitted.id, 'signed');
     expect(Buffer.from(signed.subarray(0, 5)).toString()).to.equal('%PDF-');
     const registered = await ltIn.postStatus(item.dispatchId, { code: '03' });
