@@ -69,7 +69,7 @@ describe('web: deliveries that cannot lie, as clerks and the administrator see t
     await page.evaluate(() => void ((globalThis as Record<string, unknown>).notReloaded = true));
     worker = spawnWorker({ LIENTHONG_RETRY_BASE_MS: '3000', LIENTHONG_RETRY_MAX_MS: '3000' });
     const firstAttemptAt = await waitFor('the first refused attempt', async () => {
-      const r = await gw.db.query(`SELECT min(a.at) AS at FROM dispatch_attempts a JOIN dispatches x ON x.id = a.dispatch_id WHERE x.document_id = $1`, [id]);
+      const r = await gw.db.query(`SELECT min(a.at) AS at FROM dispatch_attempts a JOIN dispatches x ON x.id = a.dispatch_id WHERE x.document_id = $1 AND a.outcome = 'failed'`, [id]);
       return r.rows[0].at ? new Date(r.rows[0].at).getTime() : undefined;
     }, { timeoutMs: 60_000, recheckMs: 100 });
     await page.waitForFunction(

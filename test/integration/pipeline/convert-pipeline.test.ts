@@ -29,11 +29,15 @@ describe('convert in the pipeline: structured bodies rendered per Decree 30, oth
 
   const finalState = (id: string) =>
     waitFor(`document ${id} to settle`, async () => {
-      const r = await gw.db.query(`SELECT status, last_error AS "lastError" FROM documents WHERE id = $1`, [id]);
-      const d = r.rows[0];
-      if (d.status === 'failed') return d;
-      const x = await gw.db.query(`SELECT 1 FROM dispatches WHERE document_id = $1 AND status = 'delivered'`, [id]);
-      return x.rowCount === 1 ? d : undefined;
+      // One statement, one snapshot: read apart, the document could be read 'signed' and its copy,
+      // routed and delivered in between, 'delivered' (seen once on a busy machine).
+      const r = await gw.db.query(
+        `SELECT d.status, d.last_error AS "lastError", EXISTS (SELECT 1 FROM dispatches x WHERE x.document_id = d.id AND x.status = 'delivered') AS delivered
+           FROM documents d WHERE d.id = $1`,
+        [id],
+      );
+      const { delivered, ...d } = r.rows[0];
+      return d.status === 'failed' || delivered ? d : undefined;
     }, { timeoutMs: 90_000 });
   const signedText = async (id: string) => {
     const res = await fetch(`${gw.baseUrl}/v1/documents/${id}/files/signed`, { headers: { authorization: `Bearer ${recipient.apiKey}` } });
