@@ -1,6 +1,6 @@
 import type { PDFRef } from 'pdf-lib';
 import type { PageGeometry, WidgetPlacement } from '../pdf-placeholder';
-import { faceObjects, glyphHex, GlyphRun, runsWidth, shapeRuns, StampFace } from './stamp-font';
+import { faceObjects, glyphHex, GlyphRun, runsUnits, runsWidth, shapeRuns, StampFace } from './stamp-font';
 
 // The visible signature of Decree 30/2020 annex I (standards §3): at the top right of page 1,
 // 10 pt, upright, black — the agency, the signer and the signing time in ISO 8601 with the
@@ -50,16 +50,25 @@ export function stampLines(appearance: SignatureAppearance, signingTime: Date): 
   return [...given, `Thời gian ký: ${vietnamTimeInWords(signingTime)}`];
 }
 
-/** Greedy word wrap; a single word wider than the limit stays whole on its line. */
+/**
+ * Greedy word wrap; a single word wider than the limit stays whole on its line. Each word is
+ * shaped once: a line's width is the sum of its words' and spaces' (whole units of 1/1000 em).
+ */
 function wrap(line: string): GlyphRun[][] {
   const out: GlyphRun[][] = [];
+  const space = runsUnits(shapeRuns(' '));
   let current = '';
+  let units = 0;
   for (const word of line.split(' ')) {
-    const candidate = current ? `${current} ${word}` : word;
-    if (current && runsWidth(shapeRuns(candidate), FONT_SIZE) > MAX_TEXT_WIDTH) {
+    const wordUnits = runsUnits(shapeRuns(word));
+    if (current && ((units + space + wordUnits) * FONT_SIZE) / 1000 > MAX_TEXT_WIDTH) {
       out.push(shapeRuns(current));
       current = word;
-    } else current = candidate;
+      units = wordUnits;
+    } else {
+      units = current ? units + space + wordUnits : wordUnits;
+      current = current ? `${current} ${word}` : word;
+    }
   }
   out.push(shapeRuns(current));
   return out;

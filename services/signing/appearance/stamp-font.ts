@@ -96,11 +96,7 @@ function prepare(subset: (typeof STAMP_SUBSETS)[number]): StampFace {
 export function shapeRuns(text: string): GlyphRun[] {
   const runs: GlyphRun[] = [];
   for (const ch of text.normalize('NFC')) {
-    const cp = ch.codePointAt(0) ?? REPLACEMENT;
-    // latin-ext is large: it is read, and embedded, only when a character needs it
-    const subset = STAMP_SUBSETS.find((s) => loadFace('regular', s).font.hasGlyphForCodePoint(cp));
-    const face = prepare(subset ?? 'latin');
-    const id = face.face.font.glyphForCodePoint(subset ? cp : REPLACEMENT).id;
+    const { face, id } = glyphOf(ch.codePointAt(0) ?? REPLACEMENT);
     const last = runs[runs.length - 1];
     if (last && last.face === face) last.glyphIds.push(id);
     else runs.push({ face, glyphIds: [id] });
@@ -108,11 +104,30 @@ export function shapeRuns(text: string): GlyphRun[] {
   return runs;
 }
 
-/** Width in points of runs at `size`. */
-export function runsWidth(runs: GlyphRun[], size: number): number {
+/** A character's face and glyph, looked up in the faces once per process (a stamp has ~100 characters). */
+const glyphs = new Map<number, { face: StampFace; id: number }>();
+
+function glyphOf(cp: number): { face: StampFace; id: number } {
+  const known = glyphs.get(cp);
+  if (known) return known;
+  // latin-ext is large: it is read, and embedded, only when a character needs it
+  const subset = STAMP_SUBSETS.find((s) => loadFace('regular', s).font.hasGlyphForCodePoint(cp));
+  const face = prepare(subset ?? 'latin');
+  const found = { face, id: face.face.font.glyphForCodePoint(subset ? cp : REPLACEMENT).id };
+  glyphs.set(cp, found);
+  return found;
+}
+
+/** Width of runs in 1/1000 em: a whole number, so widths of parts add up exactly. */
+export function runsUnits(runs: GlyphRun[]): number {
   let units = 0;
   for (const run of runs) for (const id of run.glyphIds) units += run.face.widths[id] ?? 0;
-  return (units * size) / 1000;
+  return units;
+}
+
+/** Width in points of runs at `size`. */
+export function runsWidth(runs: GlyphRun[], size: number): number {
+  return (runsUnits(runs) * size) / 1000;
 }
 
 export const glyphHex = (run: GlyphRun): string => `<${run.glyphIds.map(hex4).join('')}>`;

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
+import { degrees, PDFDocument, PDFRef, StandardFonts } from 'pdf-lib';
 import { projectRoot } from '../../../services/config/project-root';
-import { stampLines, vietnamTime, vietnamTimeInWords } from '../../../services/signing/appearance/signature-stamp';
+import { buildStamp, stampLines, vietnamTime, vietnamTimeInWords } from '../../../services/signing/appearance/signature-stamp';
+import { glyphHex, runsWidth, shapeRuns } from '../../../services/signing/appearance/stamp-font';
 import { loadSigningIdentity, signPdf, SigningIdentity } from '../../../services/signing/pades-signer';
 import { AGENCY, makePki, nssDbTrusting, pdfsig, run, TempDir, TestPki } from './signing-fixtures';
 
@@ -50,6 +51,33 @@ describe('when the stamp text is prepared', () => {
 
   it('then an empty appearance is refused rather than stamping only a time', () => {
     expect(() => stampLines({ agencyName: '  ' }, new Date())).to.throw(RangeError);
+  });
+
+  it('then long lines wrap greedily at 100 mm, word by word, as shaping each candidate line whole would', () => {
+    const agencyName = 'Ủy ban nhân dân tỉnh Bắc Ninh — Văn phòng Ủy ban nhân dân tỉnh, Phòng Hành chính - Tổ chức và Kiểm soát thủ tục hành chính';
+    const signerLine = `${SIGNER} ${'Trưởng phòng Quản lý văn bản đến và đi '.repeat(3)}Nguyễn Văn A`;
+    const time = new Date('2026-11-28T07:05:09Z');
+    let n = 1;
+    const stamp = buildStamp({ agencyName, signerLine }, time, { box: { x: 0, y: 0, width: A4[0], height: A4[1] }, rotation: 0 }, () => PDFRef.of(n++));
+    const content = stamp.appearance.objects[0]![1].toString('latin1');
+    const shown = [...content.matchAll(/Tm\n((?:\/F\d+ 10 Tf <[0-9A-F]+> Tj\n?)+)/g)].map((m) => [...m[1]!.matchAll(/<([0-9A-F]+)>/g)].map((g) => g[1]).join(''));
+    // The reference: every candidate line shaped whole and measured (the wrap as first written).
+    const limit = (100 * 72) / 25.4;
+    const expected: string[] = [];
+    for (const line of stampLines({ agencyName, signerLine }, time)) {
+      let current = '';
+      for (const word of line.split(' ')) {
+        const candidate = current ? `${current} ${word}` : word;
+        if (current && runsWidth(shapeRuns(candidate), 10) > limit) {
+          expected.push(current);
+          current = word;
+        } else current = candidate;
+      }
+      expected.push(current);
+    }
+    expect(expected.length).to.be.greaterThan(4); // the two long lines wrapped
+    expect(shown).to.deep.equal(expected.map((l) => shapeRuns(l).map((r) => glyphHex(r).slice(1, -1)).join('')));
+    for (const l of expected.slice(0, -1)) expect(runsWidth(shapeRuns(l), 10)).to.be.at.most(limit);
   });
 });
 
