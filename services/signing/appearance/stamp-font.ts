@@ -104,8 +104,12 @@ export function shapeRuns(text: string): GlyphRun[] {
   return runs;
 }
 
-/** A character's face and glyph, looked up in the faces once per process (a stamp has ~100 characters). */
+/**
+ * A character's face and glyph, looked up in the faces once per process (a stamp has ~100
+ * characters). Bounded: text with every code point there is cannot make it grow without end.
+ */
 const glyphs = new Map<number, { face: StampFace; id: number }>();
+const MAX_CACHED_GLYPHS = 8192;
 
 function glyphOf(cp: number): { face: StampFace; id: number } {
   const known = glyphs.get(cp);
@@ -114,7 +118,7 @@ function glyphOf(cp: number): { face: StampFace; id: number } {
   const subset = STAMP_SUBSETS.find((s) => loadFace('regular', s).font.hasGlyphForCodePoint(cp));
   const face = prepare(subset ?? 'latin');
   const found = { face, id: face.face.font.glyphForCodePoint(subset ? cp : REPLACEMENT).id };
-  glyphs.set(cp, found);
+  if (glyphs.size < MAX_CACHED_GLYPHS) glyphs.set(cp, found);
   return found;
 }
 
