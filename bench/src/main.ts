@@ -20,6 +20,7 @@ import { verificationFigures, verificationJson, verificationRows, verifyOnly } f
 import { noopJobRate } from './noop-queue';
 import { drainBacklog } from './drain-backlog';
 import { bigPdf, classicOnePagePdf, makePdf, type Kind } from './payloads';
+import { type DepthProbe, probeDepths } from './probe-depths';
 import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { readProcMem, resetPeak } from './proc-mem';
@@ -172,17 +173,16 @@ async function main(): Promise<void> {
     const light = await lg<DocRecord[]>({ cmd: 'sequential', kind: 'pdf1x5', count: plan.lightCount, gapMs: 200 });
     say(`light load: p50 ${latencies(light).p50Ms} ms`);
     // A closed loop measures the maximum only if enough documents are in flight to saturate the
-    // service: short probes at 1×, 2×, 4× and 8× the base concurrency pick the level for each run.
-    const probes: Record<string, { inflight: number; docsPerSec: number }[]> = {};
+    // service: short probes at 1×, 2×, 4× and 8× the base concurrency, twice in mirrored order,
+    // pick the level for each run (probe-depths.ts).
+    const probes: Record<string, DepthProbe[]> = {};
     const saturating = async (name: string, probeKinds: Kind[]): Promise<number> => {
-      const tried: { inflight: number; docsPerSec: number }[] = [];
-      for (const inflight of [1, 2, 4, 8].map((k) => plan.inflight * k)) {
+      const { tried, best } = await probeDepths(plan.inflight, async (inflight) => {
         const r = await lg<ClosedResult>({ cmd: 'closed', kinds: probeKinds, inflight, warmupMs: 1_000, durationMs: plan.probeMs });
-        tried.push({ inflight, docsPerSec: round(r.docsPerSec, 2)! });
-      }
+        return round(r.docsPerSec, 2)!;
+      });
       probes[name] = tried;
-      const best = [...tried].sort((a, b) => b.docsPerSec - a.docsPerSec)[0]!;
-      say(`${name}: probes ${tried.map((t) => `${t.inflight}→${t.docsPerSec}/s`).join(', ')}; measuring at ${best.inflight} in flight`);
+      say(`${name}: probes ${tried.map((t) => `${t.inflight}→${t.rounds.join('/')}/s`).join(', ')}; measuring at ${best.inflight} in flight`);
       return best.inflight;
     };
     const mixInflight = await saturating('mix', kinds);

@@ -20,6 +20,7 @@ import type { ClosedResult, DocRecord, LoadgenCommand } from './loadgen-protocol
 import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
 import { summariseOverload } from './overload-phase';
 import type { Kind } from './payloads';
+import { probeDepths } from './probe-depths';
 import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { seedDirectory } from './seed';
@@ -128,8 +129,7 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
     const saturating = async (name: string, probeKinds: Kind[], fixed: string | undefined): Promise<number> => {
       if (fixed) return Number(fixed);
       const tried: string[] = [];
-      let best = { inflight: plan.inflight, rate: -1 };
-      for (const inflight of [1, 2, 4, 8].map((k) => plan.inflight * k)) {
+      const { best } = await probeDepths(plan.inflight, async (inflight) => {
         // Each probe's CPU per document done and the machine's idle share: does a deeper backlog make a document cheaper?
         const cpu = cpuWindow(groups);
         const m0 = machineCpu();
@@ -140,9 +140,9 @@ export async function overloadOnly(say: (m: string) => void): Promise<void> {
         const ours = Object.entries(used).filter(([k]) => k !== 'wallSeconds' && k !== 'loadgen').reduce((n, [, v]) => n + (v as { cpuSeconds: number }).cpuSeconds, 0);
         const idle = (m1.total - m0.total - (m1.busy - m0.busy)) / Math.max(1e-9, m1.total - m0.total);
         tried.push(`${inflight}→${round(r.docsPerSec, 2)}/s (${round((ours * 1000) / Math.max(1, done), 1)} ms CPU/doc, idle ${round(idle * 100, 0)}%)`);
-        if (r.docsPerSec > best.rate) best = { inflight, rate: r.docsPerSec };
-      }
-      say(`${name}: probes ${tried.join(', ')}`);
+        return r.docsPerSec;
+      });
+      say(`${name}: probes ${tried.join(', ')}; measuring at ${best.inflight} in flight`);
       return best.inflight;
     };
     const groups = () => findGroups(runDir, Number(new URL(stack!.redisUrl).port), { gateway: gateway.pid, workers: workers.pid, loadgen: loadgen!.pid });
