@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { extractPdfText, normalizeText } from '../../../services/domain/search/document-text';
 import { residentPid, residentText, stopResident } from '../../../services/domain/search/pdftotext-resident';
+import { RESIDENT_EXTRACTOR_PY } from '../../../services/domain/search/pdftotext-resident-source';
 import { renderOfficialDocument } from '../../../services/render/render-official-document';
 import { directiveInput, onePageInput } from '../render/directive-fixture';
 
@@ -54,6 +55,21 @@ describe('the resident text extractor', function () {
     const texts = await Promise.all(pdfs.map((p) => extractPdfText(p)));
     expect(texts).to.deep.equal(pdfs.map((_, i) => `Van ban thu ${i}`));
     expect(residentPid()).to.equal(pid);
+  });
+
+  it('keeps one small document open, which poppler reads as written (so its global tables are built once, not per document)', () => {
+    // The program up to its request loop, then a look at the kept document and at what pdftotext
+    // says of the same bytes: a kept document poppler could not open (or only by repairing it)
+    // would silently bring back the per-document cost.
+    const prelude = RESIDENT_EXTRACTOR_PY.slice(0, RESIDENT_EXTRACTOR_PY.indexOf("out.write(b'R')"));
+    expect(prelude).to.contain('KEEPER = ');
+    const probe = `${prelude}\nsys.stdout.write('%d %s' % (pg.poppler_document_get_n_pages(KEEPER) if KEEPER else -1, KEEPER_PDF.hex()))\n`;
+    const [pages, hex] = execFileSync('python3', ['-c', probe, '200', '1000'], { encoding: 'utf8' }).split(' ');
+    expect(Number(pages)).to.equal(1);
+    const info = execFileSync('pdfinfo', ['-'], { input: Buffer.from(hex!, 'hex'), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(info).to.match(/^Pages:\s+1$/m);
+    const errors = execFileSync('sh', ['-c', 'pdfinfo - 2>&1 >/dev/null'], { input: Buffer.from(hex!, 'hex'), encoding: 'utf8' });
+    expect(errors, 'poppler reads the kept document without repairing it').to.equal('');
   });
 
   it('leaves what poppler refuses to pdftotext, whose error stands', async () => {
