@@ -58,7 +58,7 @@ describe('the resident text extractor', function () {
   });
 
   it('keeps one small document open, which poppler reads as written (so its global tables are built once, not per document)', () => {
-    // The program up to its request loop, then a look at the kept document and at what pdftotext
+    // The program up to its request loop, then a look at the kept document and at what pdfinfo
     // says of the same bytes: a kept document poppler could not open (or only by repairing it)
     // would silently bring back the per-document cost.
     const prelude = RESIDENT_EXTRACTOR_PY.slice(0, RESIDENT_EXTRACTOR_PY.indexOf("out.write(b'R')"));
