@@ -3,7 +3,7 @@ import { createAgencies, type TestAgency } from '../support/agencies.fixture';
 import { documentForm, getJson, postDocument, startGateway, type RunningGateway } from '../support/http.fixture';
 import { makePdf, metadataFor } from '../support/pdf.fixture';
 import { nssDbTrusting, pdfsigAsync } from '../support/poppler';
-import { stepRunningOf } from '../support/queue-probe';
+import { stepHeld } from '../support/queue-probe';
 import { testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait';
 import { spawnWorker, type WorkerProcess } from '../support/worker.fixture';
@@ -100,16 +100,18 @@ describe('walking skeleton: a signed PDF travels from one agency to another agen
 
   it('when a worker is killed (-9) in the middle of the sign stage, then another worker picks the job up and the document arrives exactly once', async () => {
     const env = { LIENTHONG_JOB_LOCK_MS: '2000', LIENTHONG_STALLED_INTERVAL_MS: '1000' };
-    worker = spawnWorker({ ...env, LIENTHONG_FAULT_DELAY: 'sign:600000' });
+    const doomed = spawnWorker({ ...env, LIENTHONG_FAULT_DELAY: 'sign:600000' });
+    worker = doomed;
     const posted = await postDocument(gw.baseUrl, sender.apiKey, documentForm(metadataFor(recipients.map((r) => r.code)), await makePdf(1)));
     expect(posted.status).to.equal(202);
     const id: string = posted.body.id;
 
     // The sign step runs in the document's convert job when the worker runs every stage (stage chaining), else in its own job.
-    await waitFor('the sign step to be running in the doomed worker', () => stepRunningOf(testEnv().redisUrl, testEnv().queuePrefix, gw.db, 'sign', id), { recheckMs: 100 });
-    await worker.kill9();
-    const before = await gw.db.query(`SELECT status FROM documents WHERE id = $1`, [id]);
-    expect(before.rows[0].status).to.equal('converted');
+    await waitFor('the sign step to be running in the doomed worker', async () => stepHeld(doomed.output(), 'sign', id), { recheckMs: 100 });
+    await doomed.kill9();
+    // Chained, convert's move is carried into sign's and commits with it: nothing of either is written yet.
+    const before = await gw.db.query(`SELECT status, (SELECT count(*)::int FROM document_files f WHERE f.document_id = d.id AND f.role = 'canonical') AS canonical FROM documents d WHERE id = $1`, [id]);
+    expect(before.rows[0]).to.deep.equal({ status: 'accepted', canonical: 0 });
 
     worker = spawnWorker(env);
     const rows = await waitFor('delivery after the crash', allDelivered(gw, id), { timeoutMs: 60_000 });

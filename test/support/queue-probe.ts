@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import type { Queryable } from '../../services/db/pool';
 import { STAGES } from '../../contracts';
 
 async function withQueue<T>(redisUrl: string, prefix: string, stage: string, fn: (q: Queue) => Promise<T>): Promise<T> {
@@ -14,30 +13,22 @@ async function withQueue<T>(redisUrl: string, prefix: string, stage: string, fn:
   }
 }
 
-/** True while a job of `stage` for the document is running (a fault can then hit it mid-job). */
-export function activeJobOf(redisUrl: string, prefix: string, stage: string, documentId: string): Promise<boolean> {
-  return withQueue(redisUrl, prefix, stage, async (q) => (await q.getActive()).some((j) => (j.data as { documentId?: string }).documentId === documentId));
-}
-
-/** The stages whose jobs run `stage`'s step themselves (workers/runtime/stage-chain.ts), and the document status that step works on. */
-const CHAINED_INTO: Record<string, { jobs: string[]; status: string }> = {
-  sign: { jobs: ['convert'], status: 'converted' },
-  route: { jobs: ['convert', 'sign'], status: 'signed' },
-  deliver: { jobs: ['convert', 'sign', 'route'], status: 'routed' },
-};
-
 /**
- * True while a step of `stage` for the document is running: its own job, or (stage chaining) a
- * job of an earlier stage that has reached that step — active while the document is in the status
- * the step works on (a fault delay on the step holds it there).
+ * True once a worker's output shows `stage`'s step for the document held by a fault delay
+ * (LIENTHONG_FAULT_DELAY: the step logs "fault delay: step held" as it begins, with its stage and
+ * document in the line): the step is running, whether in its own job or chained into an earlier
+ * stage's (workers/runtime/stage-chain.ts), and whatever the document's status shows meanwhile.
  */
-export async function stepRunningOf(redisUrl: string, prefix: string, db: Queryable, stage: string, documentId: string): Promise<boolean> {
-  if (await activeJobOf(redisUrl, prefix, stage, documentId)) return true;
-  const chained = CHAINED_INTO[stage];
-  if (!chained) return false;
-  const status = (await db.query<{ status: string }>(`SELECT status FROM documents WHERE id = $1`, [documentId])).rows[0]?.status;
-  if (status !== chained.status) return false;
-  for (const job of chained.jobs) if (await activeJobOf(redisUrl, prefix, job, documentId)) return true;
+export function stepHeld(output: string, stage: string, documentId: string): boolean {
+  for (const line of output.split('\n')) {
+    if (!line.includes('fault delay: step held') || !line.includes(documentId)) continue;
+    try {
+      const l = JSON.parse(line) as { msg?: string; stage?: string; documentId?: string };
+      if (l.msg === 'fault delay: step held' && l.stage === stage && l.documentId === documentId) return true;
+    } catch {
+      // not a log line
+    }
+  }
   return false;
 }
 

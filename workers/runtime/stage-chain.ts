@@ -1,5 +1,7 @@
 import { DocumentStatus, Stage, type JobPayload } from '../../contracts';
 import type { OutboxMessage } from '../../services/pipeline/outbox.repository';
+import type { StageAdvance } from '../../services/domain/documents/document.repository';
+import type { StageRead } from '../../services/domain/documents/document-stages.repository';
 
 /**
  * Stage chaining (issue 25). After a convert job's move commits, the job itself signs the document,
@@ -18,11 +20,52 @@ import type { OutboxMessage } from '../../services/pipeline/outbox.repository';
  * A chained step that fails fails its job like its own stage would: the job is retried (and
  * resumes), and after the last attempt the failed step's own handler records the failure.
  * LIENTHONG_STAGE_CHAINING=0 sends every stage through its queue again.
+ *
+ * Convert's move is carried into sign (CarriedConvert): when everything sign reads is in memory,
+ * convert does not commit `converted`; the sign step commits accepted → signed with both stages'
+ * files, blobs and text in one statement (fuseMoves), and needs no read of its own. A sign step
+ * that fails commits convert's move alone first, so its retry or its failure starts at sign, as
+ * it would have without the carry; a worker killed in between leaves the document `accepted`, and
+ * the job, taken over, converts again.
  */
 const CHAINED_AFTER: Partial<Record<Stage, Stage>> = { [Stage.convert]: Stage.sign, [Stage.sign]: Stage.route, [Stage.route]: Stage.deliver };
 
+/** Convert's result, not committed, handed to the sign step chained after it (see above). */
+export interface CarriedConvert {
+  /** Convert's own move (accepted → converted), committed alone when the sign step fails. */
+  move: StageAdvance;
+  /** The document as sign would read it after convert's move: the new files with their bytes. */
+  read: StageRead;
+}
+
 /** The next step a handler asks its job to run, in the same job (see above). */
-export type NextStep = { [S in Stage]: { stage: S; payload: JobPayload<S> } }[Stage];
+export type NextStep = { [S in Stage]: { stage: S; payload: JobPayload<S>; carried?: CarriedConvert } }[Stage];
+
+/**
+ * Two moves of one document as one: from the first's status to the second's, the first's page count
+ * and text, the second's signature and outbox rows, the files by role (the second's replace the
+ * first's) and the blobs those files still use (an attachment's unsigned conversion, replaced by
+ * its signed one, is not stored).
+ */
+export function fuseMoves(first: StageAdvance, second: StageAdvance): StageAdvance {
+  const files = new Map<string, NonNullable<StageAdvance['files']>[number]>();
+  for (const f of [...(first.files ?? []), ...(second.files ?? [])]) {
+    files.delete(f.role);
+    files.set(f.role, f);
+  }
+  const used = new Set([...files.values()].map((f) => f.sha256));
+  return {
+    id: second.id,
+    from: first.from,
+    to: second.to,
+    pageCount: second.pageCount ?? first.pageCount,
+    signature: second.signature ?? first.signature,
+    blobs: [...(first.blobs ?? []), ...(second.blobs ?? [])].filter((b) => used.has(b.sha256)),
+    files: [...files.values()],
+    outbox: [...first.outbox, ...second.outbox],
+    text: second.text !== undefined ? second.text : first.text,
+  };
+}
 
 /** The stages a step of `stage` may run after itself here: those chained after it that this process runs. */
 export function chainsAfter(stage: Stage, runs: readonly Stage[], enabled: boolean): ReadonlySet<Stage> {

@@ -47,7 +47,7 @@ export function createStageWorker(stage: Stage, deps: StageWorkerDeps): Worker {
         };
         let step: NextStep | undefined = { stage, payload: parsed.data } as NextStep;
         while (step) {
-          const ctx: StageContext = { db: deps.db, config, log: LOGGERS.get(step.stage)!, ...attempt, chains: chainsOf.get(step.stage)!, waitWithoutAttempt };
+          const ctx: StageContext = { db: deps.db, config, log: LOGGERS.get(step.stage)!, ...attempt, chains: chainsOf.get(step.stage)!, waitWithoutAttempt, ...(step.carried ? { carried: step.carried } : {}) };
           const current: NextStep = step;
           step = current.stage === stage ? await runStep(current, ctx) : await withLogContext({ stage: current.stage, chainedFrom: stage }, () => runStep(current, ctx));
         }
@@ -73,7 +73,11 @@ export function createStageWorker(stage: Stage, deps: StageWorkerDeps): Worker {
 async function runStep(step: NextStep, ctx: StageContext): Promise<NextStep | undefined> {
   const handler = HANDLERS[step.stage] as { run(p: unknown, c: StageContext): Promise<NextStep | void>; onFinalFailure(p: unknown, e: Error, c: StageContext): Promise<void> };
   const delay = ctx.config.faultDelays[step.stage];
-  if (delay) await new Promise((r) => setTimeout(r, delay)); // fault injection (dev mode only)
+  if (delay) {
+    // fault injection (dev mode only); the line tells a test the step has begun
+    ctx.log.warn({ delayMs: delay }, 'fault delay: step held');
+    await new Promise((r) => setTimeout(r, delay));
+  }
   const started = process.hrtime.bigint();
   try {
     return (await handler.run(step.payload, ctx)) ?? undefined;

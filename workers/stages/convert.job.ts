@@ -33,7 +33,8 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
   async run({ documentId }, ctx) {
     const { db, config, log } = ctx;
     // One read: the document, its files (small ones with their bytes), the names for a rendered body.
-    const read = await loadForStage(db, documentId, { status: DocumentStatus.accepted, bytesOf: CONVERT_INPUTS });
+    // The sender's certificate too when sign runs next in this job (it may then read nothing itself: stage-chain.ts).
+    const read = await loadForStage(db, documentId, { status: DocumentStatus.accepted, bytesOf: CONVERT_INPUTS, certificate: ctx.chains?.has(Stage.sign) ?? false });
     // Done already (a job taken over mid-chain resumes the steps it runs itself: stage-chain.ts), or revoked.
     if (!read || read.doc.status !== DocumentStatus.accepted) return resumeStep(read?.doc.status, documentId, ctx.chains);
     const { doc, files } = read;
@@ -65,7 +66,7 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
     }
     // Sign follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
     const { outbox, next } = chainOrQueue(whatFollows(Stage.convert, documentId, priorityOf(doc.urgency)), ctx.chains);
-    const moved = await advanceDocument(db, {
+    const move: StageAdvance = {
       id: documentId,
       from: DocumentStatus.accepted,
       to: DocumentStatus.converted,
@@ -74,14 +75,41 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
       files: attach,
       outbox,
       text: await textForSearch(db, pdf, original, tmpDir, log),
-    });
+    };
+    // Sign next in this job, with all it reads in memory: the move is carried into sign's (stage-chain.ts).
+    const carried = next?.stage === Stage.sign ? carriedRead(read, move) : undefined;
+    const moved = carried ? true : await advanceDocument(db, move);
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
-    return moved ? next : undefined;
+    if (!moved) return undefined;
+    return carried ? { ...next!, carried: { move, read: carried } } : next;
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'convert');
   },
 };
+
+/** What sign reads of a document: its canonical PDF and its PDF attachments (as SIGN_INPUTS in sign.job.ts). */
+const SIGN_READS = (f: StageFile): boolean => f.role === 'canonical' || (/^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
+
+/**
+ * The document as sign would read it once `move` had committed (loadForStage: files by role, the
+ * bytes of those sign reads), built from the read and the move; undefined when a file sign reads has
+ * no bytes in memory (a large one, stored chunk by chunk): then the move commits on its own.
+ */
+function carriedRead(read: StageRead, move: StageAdvance): StageRead | undefined {
+  const known = new Map<string, { size: number; contentType: string; bytes: Buffer | null }>();
+  for (const f of read.files) known.set(f.sha256, f);
+  for (const b of move.blobs ?? []) known.set(b.sha256, { size: b.size, contentType: b.contentType, bytes: b.bytes ?? null });
+  const files = new Map(read.files.map((f) => [f.role, f]));
+  for (const f of move.files ?? []) {
+    const blob = known.get(f.sha256);
+    if (!blob) return undefined;
+    files.set(f.role, { role: f.role, sha256: f.sha256, name: f.name, size: blob.size, contentType: blob.contentType, bytes: blob.bytes });
+  }
+  const after = [...files.values()].sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+  if (after.some((f) => SIGN_READS(f) && f.bytes === null)) return undefined;
+  return { ...read, doc: { ...read.doc, status: DocumentStatus.converted, pageCount: move.pageCount ?? read.doc.pageCount }, files: after };
+}
 
 /**
  * The text for search, extracted once from the canonical PDF (the converted one, else the PDF that

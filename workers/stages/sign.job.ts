@@ -2,20 +2,20 @@ import { DocumentStatus, Stage } from '../../contracts';
 import type { Queryable } from '../../services/db/pool';
 import { BLOB_CHUNK_BYTES, getBlob, putBlobFromFile, writeBlobToFile } from '../../services/domain/blobs/blob.repository';
 import { tempDirOf, withTempFiles } from '../../services/domain/blobs/temp-files';
-import { loadForStage, stageBlob, type StageFile } from '../../services/domain/documents/document-stages.repository';
-import { advanceDocument, type StageBlob } from '../../services/domain/documents/document.repository';
+import { loadForStage, stageBlob, type StageFile, type StageRead } from '../../services/domain/documents/document-stages.repository';
+import { advanceDocument, type StageAdvance, type StageBlob } from '../../services/domain/documents/document.repository';
 import { whatFollows } from '../../services/pipeline/stage-order';
 import { priorityOf } from '../../services/pipeline/priority';
 import { SignatureTooLargeError, SigningIdentityError, UnsignablePdfError } from '../../services/signing/errors';
 import { signPdfDetailed, signPdfFile, type SignPdfOptions, type SigningIdentity } from '../../services/signing/pades-signer';
 import type { SignatureLevel } from '../../services/signing/ltv/signature-levels';
 import type { Logger } from '../../services/logging/logger';
-import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
+import { PermanentStageError, type StageContext, type StageHandler } from '../runtime/stage-context';
 import { signingIdentityFor } from './signing-identities';
 import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
 import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
-import { chainOrQueue, resumeStep } from '../runtime/stage-chain';
+import { chainOrQueue, fuseMoves, resumeStep, type NextStep } from '../runtime/stage-chain';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
@@ -27,84 +27,104 @@ const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
  */
 export const signStage: StageHandler<typeof Stage.sign> = {
   async run({ documentId }, ctx) {
-    const { db, config, log } = ctx;
-    // One read: the document, its files (small ones with their bytes), the sender's name and current certificate.
-    const read = await loadForStage(db, documentId, { status: DocumentStatus.converted, bytesOf: SIGN_INPUTS, certificate: true });
-    // Signed already: a job taken over mid-chain resumes the steps it runs itself (stage-chain.ts).
-    if (!read || read.doc.status !== DocumentStatus.converted) return resumeStep(read?.doc.status, documentId, ctx.chains);
-    const { doc, files } = read;
-    const canonical = files.find((f) => f.role === 'canonical');
-    if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
-    // Never re-sign over a PDF that was modified after its incoming signature (issue 15), unless the operator allows it.
-    if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
-      throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');
+    const { carried } = ctx;
+    if (!carried) {
+      // One read: the document, its files (small ones with their bytes), the sender's name and current certificate.
+      const read = await loadForStage(ctx.db, documentId, { status: DocumentStatus.converted, bytesOf: SIGN_INPUTS, certificate: true });
+      // Signed already: a job taken over mid-chain resumes the steps it runs itself (stage-chain.ts).
+      if (!read || read.doc.status !== DocumentStatus.converted) return resumeStep(read?.doc.status, documentId, ctx.chains);
+      return signConverted(read, (move) => move, ctx);
     }
-    // A document from a remote agency (a peer hub's, or through the national axis) was signed at its
-    // own end: its PDF goes on as it arrived, the arriving signature intact.
-    // Route follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
-    const { outbox, next } = chainOrQueue(whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)), ctx.chains);
-    if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
-      const moved = await advanceDocument(db, {
-        id: documentId,
-        from: DocumentStatus.converted,
-        to: DocumentStatus.signed,
-        files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
-        outbox,
-      });
-      log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
-      return moved ? next : undefined;
+    // Right after convert in this job, its move not committed: both commit as one (stage-chain.ts).
+    try {
+      return await signConverted(carried.read, (move) => fuseMoves(carried.move, move), ctx);
+    } catch (err) {
+      // Convert's work is kept: its move commits alone, and the retry (or the failure) starts at sign.
+      await advanceDocument(ctx.db, carried.move).catch((e: unknown) => ctx.log.warn({ err: e }, 'convert\'s move could not be kept after sign failed; the retry converts again'));
+      throw err;
     }
-    const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
-    const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
-    const plan = levelPlan(db, config, doc.documentType);
-    const timestamp = plan.timestamp;
-    const common = { reason: `${doc.number}/${doc.notation}`, location: doc.place, ...(timestamp ? { timestamp } : {}) };
-    const agencyName = read.senderName ?? doc.senderCode;
-    // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
-    const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
-    // Large files are signed from temporary files (bounded memory), two each (in, out); they are
-    // removed when the stage ends. Small ones are signed in memory: no path, no unlink (issue 25).
-    const large = [canonical, ...pdfAttachments].filter((f) => f.size > BLOB_CHUNK_BYTES).length;
-    const moved = await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * large, async (...paths) => {
-      const signer = new StoredPdfSigner(db, identity, paths, log, plan);
-      const main = await signer.sign(canonical, {
-        ...common,
-        signingTime: new Date(),
-        signerName: signerLine,
-        appearance: { agencyName, signerLine },
-      });
-      const attachments: { file: StageFile; signed: SignedStored }[] = [];
-      for (const a of pdfAttachments) {
-        const signed = await signer.sign(a, {
-          ...common,
-          signingTime: new Date(),
-          signerName: agencyName,
-          appearance: { agencyName, numberNotation: `Số: ${doc.number}/${doc.notation}` },
-        });
-        attachments.push({ file: a, signed });
-      }
-      // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row.
-      const advanced = await advanceDocument(db, {
-        id: documentId,
-        from: DocumentStatus.converted,
-        to: DocumentStatus.signed,
-        signature: { level: main.level, note: main.timestampError ?? main.levelNote ?? null, timestampExpiresAt: main.timestampExpiresAt },
-        blobs: [main.blob, ...attachments.map((a) => a.signed.blob)],
-        files: [
-          { role: 'signed', sha256: main.blob.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') },
-          ...attachments.map((a) => ({ role: a.file.role, sha256: a.signed.blob.sha256, name: a.file.name })),
-        ],
-        outbox,
-      });
-      log.info({ bytes: main.size, level: main.level }, 'signed');
-      return advanced;
-    });
-    return moved ? next : undefined;
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'sign');
   },
 };
+
+/**
+ * Signs a converted document and moves it to `signed` in one statement; `asMove` turns sign's move
+ * into the one to commit (with a carried convert, both stages' as one).
+ */
+async function signConverted(read: StageRead, asMove: (move: StageAdvance) => StageAdvance, ctx: StageContext): Promise<NextStep | undefined> {
+  const { db, config, log } = ctx;
+  const documentId = read.doc.id;
+  const { doc, files } = read;
+  const canonical = files.find((f) => f.role === 'canonical');
+  if (!canonical) throw new PermanentStageError('the document has no canonical PDF', 'INVALID_FILE');
+  // Never re-sign over a PDF that was modified after its incoming signature (issue 15), unless the operator allows it.
+  if ((doc.incomingSignature as { modifiedAfterSigning?: boolean } | null)?.modifiedAfterSigning && !config.LIENTHONG_RESIGN_MODIFIED) {
+    throw new PermanentStageError('the PDF was modified after its incoming signature: it is not re-signed (LIENTHONG_RESIGN_MODIFIED)', 'SIGNATURE_INVALID');
+  }
+  // A document from a remote agency (a peer hub's, or through the national axis) was signed at its
+  // own end: its PDF goes on as it arrived, the arriving signature intact.
+  // Route follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
+  const { outbox, next } = chainOrQueue(whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)), ctx.chains);
+  if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
+    const moved = await advanceDocument(db, asMove({
+      id: documentId,
+      from: DocumentStatus.converted,
+      to: DocumentStatus.signed,
+      files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
+      outbox,
+    }));
+    log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
+    return moved ? next : undefined;
+  }
+  const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
+  const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
+  const plan = levelPlan(db, config, doc.documentType);
+  const timestamp = plan.timestamp;
+  const common = { reason: `${doc.number}/${doc.notation}`, location: doc.place, ...(timestamp ? { timestamp } : {}) };
+  const agencyName = read.senderName ?? doc.senderCode;
+  // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
+  const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
+  // Large files are signed from temporary files (bounded memory), two each (in, out); they are
+  // removed when the stage ends. Small ones are signed in memory: no path, no unlink (issue 25).
+  const large = [canonical, ...pdfAttachments].filter((f) => f.size > BLOB_CHUNK_BYTES).length;
+  const moved = await withTempFiles(tempDirOf(config.LIENTHONG_DATA_DIR), 2 * large, async (...paths) => {
+    const signer = new StoredPdfSigner(db, identity, paths, log, plan);
+    const main = await signer.sign(canonical, {
+      ...common,
+      signingTime: new Date(),
+      signerName: signerLine,
+      appearance: { agencyName, signerLine },
+    });
+    const attachments: { file: StageFile; signed: SignedStored }[] = [];
+    for (const a of pdfAttachments) {
+      const signed = await signer.sign(a, {
+        ...common,
+        signingTime: new Date(),
+        signerName: agencyName,
+        appearance: { agencyName, numberNotation: `Số: ${doc.number}/${doc.notation}` },
+      });
+      attachments.push({ file: a, signed });
+    }
+    // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row.
+    const advanced = await advanceDocument(db, asMove({
+      id: documentId,
+      from: DocumentStatus.converted,
+      to: DocumentStatus.signed,
+      signature: { level: main.level, note: main.timestampError ?? main.levelNote ?? null, timestampExpiresAt: main.timestampExpiresAt },
+      blobs: [main.blob, ...attachments.map((a) => a.signed.blob)],
+      files: [
+        { role: 'signed', sha256: main.blob.sha256, name: `${doc.number}-${doc.notation}.signed.pdf`.replace(/[^\p{L}\p{N}._-]+/gu, '_') },
+        ...attachments.map((a) => ({ role: a.file.role, sha256: a.signed.blob.sha256, name: a.file.name })),
+      ],
+      outbox,
+    }));
+    log.info({ bytes: main.size, level: main.level }, 'signed');
+    return advanced;
+  });
+  return moved ? next : undefined;
+}
 
 interface SignedStored {
   level: SignatureLevel;

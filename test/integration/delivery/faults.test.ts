@@ -9,7 +9,7 @@ import { allDelivered } from '../../support/delivery-audit';
 import { documentForm, postDocument, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { makePdf, metadataFor } from '../../support/pdf.fixture';
 import { startPushReceiver } from '../../support/push-receiver';
-import { stepRunningOf, unfinishedJobs } from '../../support/queue-probe';
+import { stepHeld, unfinishedJobs } from '../../support/queue-probe';
 import { testEnv } from '../../support/test-env';
 import { waitFor } from '../../support/wait';
 import { spawnWorker, type WorkerProcess } from '../../support/worker.fixture';
@@ -54,8 +54,6 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     expect(receiver.duplicates(), 'the receiver saw no second delivery with the same id').to.equal(0);
   }
 
-  const stepRunning = (stage: string, documentId: string) => stepRunningOf(redis.url, testEnv().queuePrefix, gw.db, stage, documentId);
-
   before(async () => {
     redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-fault-redis-'));
     redis = await startEmbeddedRedis({ dir: redisDir });
@@ -83,7 +81,7 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     it(`when a worker is killed with -9 during ${stage}, then another worker finishes and every recipient gets the document once`, async () => {
       const doomed = worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
       const id = await submit();
-      await waitFor(`a ${stage} step running`, () => stepRunning(stage, id), { recheckMs: 100 });
+      await waitFor(`a ${stage} step running`, async () => stepHeld(doomed.output(), stage, id), { recheckMs: 100 });
       await doomed.kill9();
       worker();
       await expectExactlyOnce([id]);
@@ -116,9 +114,9 @@ describe('faults: nothing is lost and nothing arrives twice', function () {
     });
     const ids = await Promise.all([submit(), submit(), submit()]);
     await waitFor('one document in its sign step, two jobs waiting in Redis', async () => {
-      const r = await gw.db.query(`SELECT count(*) FILTER (WHERE status = 'converted')::int AS signing, count(*) FILTER (WHERE status IN ('accepted', 'converted'))::int AS waiting
-                                     FROM documents WHERE id = ANY($1::uuid[])`, [ids]);
-      if (r.rows[0].signing < 1 || r.rows[0].waiting !== 3) return false;
+      if (!ids.some((id) => stepHeld(w.output(), 'sign', id))) return false;
+      const r = await gw.db.query(`SELECT count(*) FILTER (WHERE status IN ('accepted', 'converted'))::int AS waiting FROM documents WHERE id = ANY($1::uuid[])`, [ids]);
+      if (r.rows[0].waiting !== 3) return false;
       return Object.values(await unfinishedJobs(redis.url, testEnv().queuePrefix)).reduce((a, b) => a + b, 0) >= 3;
     });
     const conn = new IORedis(redis.url);

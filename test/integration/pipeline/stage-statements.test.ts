@@ -140,6 +140,61 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
     }
   });
 
+  it('when sign runs right after convert in one job, then the two send one read and one write and leave what they leave one at a time', async () => {
+    const chained = (chains: Stage[], carried?: StageContext['carried']): StageContext => ({ ...ctx(), chains: new Set(chains), ...(carried ? { carried } : {}) });
+    // The sender's key is unsealed and cached by the first document of the suite's earlier test.
+    const [apart, together] = [await accept(), await accept()];
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = ANY($1::text[])`, [[apart, together]]);
+    await run(convertStage, { documentId: apart });
+    await run(signStage, { documentId: apart });
+
+    let next: Awaited<ReturnType<typeof convertStage.run>>;
+    const statements = await counted.roundTrips.during(async () => {
+      next = await convertStage.run({ documentId: together }, chained([Stage.sign, Stage.route, Stage.deliver]));
+      expect(next?.stage).to.equal(Stage.sign);
+      expect(next?.carried, 'convert left its move to sign').to.not.equal(undefined);
+      expect((await footprint(gw.db, together)).doc.status, 'nothing committed between the two steps').to.equal('accepted');
+      const after = await signStage.run({ documentId: together }, chained([Stage.route, Stage.deliver], next!.carried));
+      expect(after, 'route follows in the job').to.deep.equal({ stage: Stage.route, payload: { documentId: together } });
+    });
+    // convert's read and the one move of both (the sender's key is cached: no unsealing statement)
+    expect(statements.length, statements.join('\n---\n')).to.equal(2);
+    expect(statements.filter(isWrite), statements.join('\n---\n')).to.have.length(1);
+
+    const [a, t] = [await footprint(gw.db, apart), await footprint(gw.db, together)];
+    expect(t.doc.status).to.equal('signed');
+    expect({ ...t.doc, updated_at: null }).to.deep.equal({ ...a.doc, updated_at: null });
+    expect(t.files.map((f: { role: string }) => f.role)).to.deep.equal(a.files.map((f: { role: string }) => f.role));
+    expect(t.files[0].blob_sha256, 'the canonical file is the original blob, as apart').to.equal(t.files[1].blob_sha256);
+    expect(t.outbox.filter((o: { topic: string }) => o.topic !== Stage.convert), 'sign and route chained: no outbox row after the intake\'s').to.deep.equal([]);
+    const texts = (await gw.db.query(`SELECT document_id, content FROM document_texts WHERE document_id = ANY($1::uuid[]) ORDER BY content`, [[apart, together]])).rows;
+    expect(texts).to.have.length(2);
+    expect(texts[0].content).to.equal(texts[1].content);
+    const signed = (await gw.db.query(`SELECT b.bytes FROM document_files f JOIN blobs b ON b.sha256 = f.blob_sha256 WHERE f.document_id = $1 AND f.role = 'signed'`, [together])).rows[0];
+    expect(signed.bytes.subarray(0, 5).toString()).to.equal('%PDF-');
+  });
+
+  it('when the sign step chained after convert fails, then convert\'s move commits alone and the failure starts at sign', async () => {
+    const id = await accept();
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+    // A PDF modified after its incoming signature is never re-signed: a permanent failure of sign.
+    await gw.db.query(`UPDATE documents SET incoming_signature = '{"modifiedAfterSigning": true}' WHERE id = $1`, [id]);
+    const next = await convertStage.run({ documentId: id }, { ...ctx(), chains: new Set([Stage.sign, Stage.route, Stage.deliver]) });
+    expect(next?.carried).to.not.equal(undefined);
+    let failure: unknown;
+    await signStage.run({ documentId: id }, { ...ctx(), chains: new Set([Stage.route, Stage.deliver]), carried: next!.carried! }).catch((e: unknown) => (failure = e));
+    expect((failure as Error | undefined)?.message).to.match(/modified after its incoming signature/);
+    const after = await footprint(gw.db, id);
+    expect(after.doc.status, 'convert\'s move kept').to.equal('converted');
+    expect(after.doc.page_count).to.equal(1);
+    expect(after.files.map((f: { role: string }) => f.role)).to.deep.equal(['canonical', 'original']);
+    const text = (await gw.db.query(`SELECT content FROM document_texts WHERE document_id = $1`, [id])).rows;
+    expect(text).to.have.length(1);
+    // Run again (the job's retry), the step reads the converted document and fails the same way, at sign.
+    const again = await signStage.run({ documentId: id }, ctx()).catch((e: unknown) => e);
+    expect((again as Error).message).to.match(/modified after its incoming signature/);
+  });
+
   it('when a stage runs again for a document it has moved on, then it reads once and writes nothing', async () => {
     const id = await accept();
     await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
