@@ -1,6 +1,8 @@
 import { DocumentStatus, Stage, type JobPayload } from '../../contracts';
 import type { OutboxMessage } from '../../services/pipeline/outbox.repository';
-import type { StageAdvance } from '../../services/domain/documents/document.repository';
+import { advanceDocument, type StageAdvance } from '../../services/domain/documents/document.repository';
+import type { Db } from '../../services/db/pool';
+import type { Logger } from '../../services/logging/logger';
 import type { StageRead } from '../../services/domain/documents/document-stages.repository';
 
 /**
@@ -21,25 +23,34 @@ import type { StageRead } from '../../services/domain/documents/document-stages.
  * resumes), and after the last attempt the failed step's own handler records the failure.
  * LIENTHONG_STAGE_CHAINING=0 sends every stage through its queue again.
  *
- * Convert's move is carried into sign (CarriedConvert): when everything sign reads is in memory,
- * convert does not commit `converted`; the sign step commits accepted → signed with both stages'
- * files, blobs and text in one statement (fuseMoves), and needs no read of its own. A sign step
- * that fails commits convert's move alone first, so its retry or its failure starts at sign, as
- * it would have without the carry; a worker killed in between leaves the document `accepted`, and
- * the job, taken over, converts again.
+ * A move is carried into the next step (CarriedMove) instead of committed: convert's into sign
+ * when everything sign reads is in memory (sign then needs no read), and sign's (with convert's,
+ * fuseMoves) into route, whose statement commits it with the route (ADVANCE_ROUTE): a document
+ * that goes through in one job is written once for its three moves, accepted → routed. A step that
+ * fails commits the move it was carrying alone first, so its retry or its failure starts at its
+ * own stage, as it would have without the carry; a worker killed in between leaves the document
+ * `accepted`, and the job, taken over, converts again.
  */
 const CHAINED_AFTER: Partial<Record<Stage, Stage>> = { [Stage.convert]: Stage.sign, [Stage.sign]: Stage.route, [Stage.route]: Stage.deliver };
 
-/** Convert's result, not committed, handed to the sign step chained after it (see above). */
-export interface CarriedConvert {
-  /** Convert's own move (accepted → converted), committed alone when the sign step fails. */
+/** The earlier steps' move, not committed, handed to the step chained after them (see above). */
+export interface CarriedMove {
+  /** The move (convert's, or convert's and sign's as one), committed alone when the step fails. */
   move: StageAdvance;
-  /** The document as sign would read it after convert's move: the new files with their bytes. */
-  read: StageRead;
+  /** The document as the step would read it after the move (convert's hand-off to sign: the new files with their bytes). */
+  read?: StageRead;
 }
 
 /** The next step a handler asks its job to run, in the same job (see above). */
-export type NextStep = { [S in Stage]: { stage: S; payload: JobPayload<S>; carried?: CarriedConvert } }[Stage];
+export type NextStep = { [S in Stage]: { stage: S; payload: JobPayload<S>; carried?: CarriedMove } }[Stage];
+
+/**
+ * A move that may be carried: its blobs are all in memory (a large one needs the transaction
+ * advanceDocument opens for it before the statement, so it commits on its own).
+ */
+export function carriable(move: StageAdvance): boolean {
+  return (move.blobs ?? []).every((b) => b.bytes !== undefined);
+}
 
 /**
  * Two moves of one document as one: from the first's status to the second's, the first's page count
@@ -93,4 +104,17 @@ export function resumeStep(status: DocumentStatus | undefined, documentId: strin
   if (status === DocumentStatus.signed && chains?.has(Stage.route)) return { stage: Stage.route, payload: { documentId } };
   if (status === DocumentStatus.routed && chains?.has(Stage.deliver)) return { stage: Stage.deliver, payload: { documentId, hosted: true } };
   return undefined;
+}
+
+/**
+ * Runs a step that carries `move` (see above). When the step fails, the move commits alone first,
+ * so the retry, or the failure its stage records, starts at that stage; then the failure goes on.
+ */
+export async function keepingCarried<T>(db: Db, move: StageAdvance, log: Logger, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await advanceDocument(db, move).catch((e: unknown) => log.warn({ err: e }, 'the carried move could not be kept after its step failed; the retry starts over'));
+    throw err;
+  }
 }

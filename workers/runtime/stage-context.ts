@@ -2,7 +2,7 @@ import type { JobPayload, Stage } from '../../contracts';
 import type { Config } from '../../services/config/config';
 import type { Db } from '../../services/db/pool';
 import type { Logger } from '../../services/logging/logger';
-import type { CarriedConvert, NextStep } from './stage-chain';
+import type { CarriedMove, NextStep } from './stage-chain';
 
 export interface StageContext {
   db: Db;
@@ -17,8 +17,8 @@ export interface StageContext {
    * rows (stage-chain.ts). Absent or empty: every following stage goes through the outbox.
    */
   chains?: ReadonlySet<Stage>;
-  /** Convert's uncommitted move, when this sign step runs right after it in the same job (stage-chain.ts). */
-  carried?: CarriedConvert;
+  /** The earlier steps' uncommitted move, when this step runs right after them in the same job (stage-chain.ts). */
+  carried?: CarriedMove;
   /**
    * Puts this job back to wait `ms` without spending an attempt (BullMQ's moveToDelayed with the
    * job's lock token, then DelayedError): attemptsMade and the backoff stay as they were. For a

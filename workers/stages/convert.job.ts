@@ -16,7 +16,7 @@ import type { Logger } from '../../services/logging/logger';
 import { RenderInputError } from '../../services/render/render-official-document';
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
-import { chainOrQueue, resumeStep } from '../runtime/stage-chain';
+import { carriable, chainOrQueue, resumeStep } from '../runtime/stage-chain';
 
 /** Wall time of one body render in its thread. */
 const BODY_RENDER_TIMEOUT_MS = 120_000;
@@ -77,7 +77,7 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
       text: await textForSearch(db, pdf, original, tmpDir, log),
     };
     // Sign next in this job, with all it reads in memory: the move is carried into sign's (stage-chain.ts).
-    const carried = next?.stage === Stage.sign ? carriedRead(read, move) : undefined;
+    const carried = next?.stage === Stage.sign && carriable(move) ? carriedRead(read, move) : undefined;
     const moved = carried ? true : await advanceDocument(db, move);
     log.info({ pageCount, source: original ? original.contentType : 'body' }, 'converted');
     if (!moved) return undefined;

@@ -1,8 +1,8 @@
 import { DocumentStatus, Stage, Urgency } from '../../contracts';
-import { routeDocument } from '../../services/domain/documents/document.repository';
+import { advanceAndRoute, routeDocument } from '../../services/domain/documents/document.repository';
 import { priorityOf } from '../../services/pipeline/priority';
 import type { StageHandler } from '../runtime/stage-context';
-import { resumeStep } from '../runtime/stage-chain';
+import { keepingCarried, resumeStep } from '../runtime/stage-chain';
 import { failDocument } from './fail-document';
 
 const PRIORITIES = Object.values(Urgency).map((urgency) => ({ urgency, priority: priorityOf(urgency) }));
@@ -16,16 +16,13 @@ const PRIORITIES = Object.values(Urgency).map((urgency) => ({ urgency, priority:
  * deliver stage, the hosted copies are this job's next step instead of a job (stage-chain.ts).
  */
 export const routeStage: StageHandler<typeof Stage.route> = {
-  async run({ documentId }, { db, log, chains }) {
+  async run({ documentId }, { db, log, chains, carried }) {
     const hostedInline = chains?.has(Stage.deliver) ?? false;
-    const fanOut = await routeDocument(db, {
-      id: documentId,
-      from: DocumentStatus.signed,
-      to: DocumentStatus.routed,
-      topic: Stage.deliver,
-      priorities: PRIORITIES,
-      hostedInline,
-    });
+    const work = { to: DocumentStatus.routed, topic: Stage.deliver, priorities: PRIORITIES, hostedInline };
+    // The earlier steps' move, carried into this one (stage-chain.ts), commits with the route.
+    const fanOut = carried
+      ? await keepingCarried(db, carried.move, log, () => advanceAndRoute(db, carried.move, work))
+      : await routeDocument(db, { id: documentId, from: DocumentStatus.signed, ...work });
     // Routed already: a job taken over mid-chain resumes the hosted deliveries (stage-chain.ts).
     if (!fanOut.moved) return resumeStep(fanOut.status, documentId, chains);
     log.info({ dispatches: fanOut.dispatches, deliverJobs: fanOut.jobs }, 'routed');
@@ -35,3 +32,4 @@ export const routeStage: StageHandler<typeof Stage.route> = {
     await failDocument(db, documentId, error, 'route');
   },
 };
+

@@ -15,7 +15,7 @@ import { signingIdentityFor } from './signing-identities';
 import { fileDigest, levelPlan, raiseToPlan, type LevelPlan } from './sign-levels';
 import { failDocument } from './fail-document';
 import { isRemoteAgency } from '../../services/domain/agencies/remote-agency';
-import { chainOrQueue, fuseMoves, resumeStep, type NextStep } from '../runtime/stage-chain';
+import { carriable, chainOrQueue, fuseMoves, keepingCarried, resumeStep, type NextStep } from '../runtime/stage-chain';
 
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
@@ -28,7 +28,7 @@ const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
 export const signStage: StageHandler<typeof Stage.sign> = {
   async run({ documentId }, ctx) {
     const { carried } = ctx;
-    if (!carried) {
+    if (!carried?.read) {
       // One read: the document, its files (small ones with their bytes), the sender's name and current certificate.
       const read = await loadForStage(ctx.db, documentId, { status: DocumentStatus.converted, bytesOf: SIGN_INPUTS, certificate: true });
       // Signed already: a job taken over mid-chain resumes the steps it runs itself (stage-chain.ts).
@@ -36,13 +36,8 @@ export const signStage: StageHandler<typeof Stage.sign> = {
       return signConverted(read, (move) => move, ctx);
     }
     // Right after convert in this job, its move not committed: both commit as one (stage-chain.ts).
-    try {
-      return await signConverted(carried.read, (move) => fuseMoves(carried.move, move), ctx);
-    } catch (err) {
-      // Convert's work is kept: its move commits alone, and the retry (or the failure) starts at sign.
-      await advanceDocument(ctx.db, carried.move).catch((e: unknown) => ctx.log.warn({ err: e }, 'convert\'s move could not be kept after sign failed; the retry converts again'));
-      throw err;
-    }
+    const read = carried.read;
+    return keepingCarried(ctx.db, carried.move, ctx.log, () => signConverted(read, (move) => fuseMoves(carried.move, move), ctx));
   },
   async onFinalFailure({ documentId }, error, { db }) {
     await failDocument(db, documentId, error, 'sign');
@@ -51,7 +46,8 @@ export const signStage: StageHandler<typeof Stage.sign> = {
 
 /**
  * Signs a converted document and moves it to `signed` in one statement; `asMove` turns sign's move
- * into the one to commit (with a carried convert, both stages' as one).
+ * into the one to commit (with a carried convert, both stages' as one). With route next in this job,
+ * the move is carried into the route step instead (stage-chain.ts), when it can be.
  */
 async function signConverted(read: StageRead, asMove: (move: StageAdvance) => StageAdvance, ctx: StageContext): Promise<NextStep | undefined> {
   const { db, config, log } = ctx;
@@ -68,15 +64,17 @@ async function signConverted(read: StageRead, asMove: (move: StageAdvance) => St
   // Route follows, in this job when this process runs it (stage-chain.ts), else through the outbox.
   const { outbox, next } = chainOrQueue(whatFollows(Stage.sign, documentId, priorityOf(doc.urgency)), ctx.chains);
   if (read.certificateId === null && (await isRemoteAgency(db, doc.senderCode))) {
-    const moved = await advanceDocument(db, asMove({
+    const move = asMove({
       id: documentId,
       from: DocumentStatus.converted,
       to: DocumentStatus.signed,
       files: [{ role: 'signed', sha256: canonical.sha256, name: canonical.name }],
       outbox,
-    }));
+    });
+    const carry = next?.stage === Stage.route && carriable(move);
+    const moved = carry || (await advanceDocument(db, move));
     log.info({ sender: doc.senderCode }, 'remote sender: passed through unsigned by this hub');
-    return moved ? next : undefined;
+    return !moved ? undefined : carry ? { ...next!, carried: { move } } : next;
   }
   const identity = await signingIdentityFor(db, config.masterKey, doc.senderCode, read.certificateId);
   const signerLine = `${doc.signer.authority ? doc.signer.authority + ' ' : ''}${doc.signer.position} ${doc.signer.fullName}`;
@@ -107,8 +105,9 @@ async function signConverted(read: StageRead, asMove: (move: StageAdvance) => St
       });
       attachments.push({ file: a, signed });
     }
-    // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row.
-    const advanced = await advanceDocument(db, asMove({
+    // One statement: the move with the signature fields, the signed PDFs, the files, the outbox row
+    // (or, with route next in this job, the route's statement: carried).
+    const move = asMove({
       id: documentId,
       from: DocumentStatus.converted,
       to: DocumentStatus.signed,
@@ -119,11 +118,15 @@ async function signConverted(read: StageRead, asMove: (move: StageAdvance) => St
         ...attachments.map((a) => ({ role: a.file.role, sha256: a.signed.blob.sha256, name: a.file.name })),
       ],
       outbox,
-    }));
+    });
+    // A large signed file is stored from its temporary file, gone when this callback returns: not carried.
+    const carry = next?.stage === Stage.route && carriable(move);
+    const advanced = carry || (await advanceDocument(db, move));
     log.info({ bytes: main.size, level: main.level }, 'signed');
-    return advanced;
+    return advanced ? { carried: carry ? move : undefined } : undefined;
   });
-  return moved ? next : undefined;
+  if (!moved) return undefined;
+  return moved.carried ? { ...next!, carried: { move: moved.carried } } : next;
 }
 
 interface SignedStored {

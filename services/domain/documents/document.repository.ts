@@ -190,14 +190,15 @@ export interface StageAdvance {
 // them all, cut by offset: one binary parameter), the files, the outbox rows and the text kept for
 // search (kept once, the first extraction wins; its trigger re-indexes the document). Every write
 // depends on `moved`, so when the compare-and-set finds the document moved already, nothing is written.
-const ADVANCE = `WITH moved AS (
+const ADVANCE_MOVED = `moved AS (
     UPDATE documents SET status = $3, updated_at = now(), page_count = COALESCE($4::int, page_count), last_error = NULL,
            signature_level = CASE WHEN $5::boolean THEN $6::text ELSE signature_level END,
            signature_note = CASE WHEN $5::boolean THEN $7::text ELSE signature_note END,
            timestamp_expires_at = CASE WHEN $5::boolean THEN $19::timestamptz ELSE timestamp_expires_at END
      WHERE id = $1 AND status = $2
-    RETURNING id
-  ), blob AS (
+    RETURNING id, urgency
+  )`;
+const ADVANCE_WRITES = `blob AS (
     INSERT INTO blobs (sha256, size, content_type, bytes)
     SELECT t.sha, t.size, t.ct, substring($8::bytea FROM t.off + 1 FOR t.size::int)
       FROM moved, unnest($9::text[], $10::bigint[], $11::text[], $12::int[]) AS t(sha, size, ct, off)
@@ -214,7 +215,10 @@ const ADVANCE = `WITH moved AS (
   ), txt AS (
     INSERT INTO document_texts (document_id, content) SELECT moved.id, $20 FROM moved WHERE $20::text IS NOT NULL
     ON CONFLICT (document_id) DO NOTHING
-  )
+  )`;
+/** The number of ADVANCE's parameters: a statement that adds parts after it numbers theirs from here. */
+const ADVANCE_PARAMS = 20;
+const ADVANCE = `WITH ${ADVANCE_MOVED}, ${ADVANCE_WRITES}
   SELECT count(*)::int AS moved FROM moved`;
 
 /**
@@ -226,6 +230,16 @@ const ADVANCE = `WITH moved AS (
  * (nothing is stored when it has moved on), the chunks are written, and the same statement follows.
  */
 export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean> {
+  const r = await runAdvance<{ moved: number }>(db, w, ADVANCE, []);
+  return r?.moved === 1;
+}
+
+/**
+ * Runs `sql` (ADVANCE, or a statement that extends it: ADVANCE_ROUTE) with the move's parameters,
+ * then `extra` ($21 on). Large blobs first, in a transaction that locks the document's row while it
+ * is still in `from`: undefined (nothing written) when it is not.
+ */
+async function runAdvance<R extends object>(db: Db, w: StageAdvance, sql: string, extra: unknown[]): Promise<R | undefined> {
   const unique = new Map<string, StageBlob>();
   for (const b of w.blobs ?? []) unique.set(b.sha256, b);
   const inline = [...unique.values()].filter((b) => b.bytes);
@@ -245,17 +259,14 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
     ...outboxColumns(w.outbox),
     w.signature?.timestampExpiresAt ?? null,
     w.text ?? null,
+    ...extra,
   ];
-  if (large.length === 0) {
-    const r = await db.query<{ moved: number }>(ADVANCE, params);
-    return r.rows[0]!.moved === 1;
-  }
+  if (large.length === 0) return (await db.query<R>(sql, params)).rows[0];
   return inTransaction(db, async (tx) => {
     const lock = await tx.query(`SELECT 1 FROM documents WHERE id = $1 AND status = $2 FOR UPDATE`, [w.id, w.from]);
-    if (lock.rowCount !== 1) return false;
+    if (lock.rowCount !== 1) return undefined;
     for (const b of large) await b.store!(tx);
-    const r = await tx.query<{ moved: number }>(ADVANCE, params);
-    return r.rows[0]!.moved === 1;
+    return (await tx.query<R>(sql, params)).rows[0];
   });
 }
 
@@ -269,25 +280,27 @@ export async function advanceDocument(db: Db, w: StageAdvance): Promise<boolean>
 // With $7 (hostedInline) the hosted job is left out: the route job delivers those copies itself
 // (workers/runtime/stage-chain.ts). The document's status is read and returned only for a route
 // that moved nothing (a job run again after its move).
-const ROUTE = `WITH moved AS (
+const ROUTE_MOVED = `moved AS (
     UPDATE documents SET status = $3, updated_at = now(), last_error = NULL
      WHERE id = $1 AND status = $2
     RETURNING id, urgency
-  ), channels AS (
+  )`;
+/** The route's parts after `moved`; `$` numbers its four parameters (topic, urgencies, priorities, hostedInline). */
+const routeParts = ($: (n: 1 | 2 | 3 | 4) => string): string => `channels AS (
     UPDATE dispatches x SET channel = a.channel, updated_at = now()
       FROM moved, agencies a WHERE x.document_id = moved.id AND a.code = x.recipient_code AND x.channel IS NULL
   ), pending AS (
     SELECT x.id, x.recipient_code, COALESCE(x.channel, a.channel, 'hosted') = 'hosted' AS hosted
       FROM moved JOIN dispatches x ON x.document_id = moved.id AND x.status = 'pending'
       LEFT JOIN agencies a ON a.code = x.recipient_code
-  ), ob AS (
+  ), deliveries AS (
     INSERT INTO outbox (topic, payload, priority)
-    SELECT $4, j.payload, COALESCE(p.priority, 0)
+    SELECT ${$(1)}, j.payload, COALESCE(p.priority, 0)
       FROM moved
-      LEFT JOIN unnest($5::text[], $6::int[]) AS p(urgency, priority) ON p.urgency = moved.urgency
+      LEFT JOIN unnest(${$(2)}::text[], ${$(3)}::int[]) AS p(urgency, priority) ON p.urgency = moved.urgency
       CROSS JOIN LATERAL (
         SELECT jsonb_build_object('documentId', moved.id, 'hosted', true) AS payload, 0 AS k, '' AS recipient
-         WHERE EXISTS (SELECT 1 FROM pending WHERE pending.hosted) AND NOT $7::boolean
+         WHERE EXISTS (SELECT 1 FROM pending WHERE pending.hosted) AND NOT ${$(4)}::boolean
         UNION ALL
         SELECT jsonb_build_object('documentId', moved.id, 'dispatchId', pending.id), 1, pending.recipient_code
           FROM pending WHERE NOT pending.hosted
@@ -296,8 +309,12 @@ const ROUTE = `WITH moved AS (
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM pending)::int AS dispatches,
-         (SELECT count(*) FROM pending WHERE pending.hosted)::int AS hosted, (SELECT count(*) FROM ob)::int AS jobs,
+         (SELECT count(*) FROM pending WHERE pending.hosted)::int AS hosted, (SELECT count(*) FROM deliveries)::int AS jobs,
          CASE WHEN NOT EXISTS (SELECT 1 FROM moved) THEN (SELECT status FROM documents WHERE id = $1) END AS status`;
+const ROUTE = `WITH ${ROUTE_MOVED}, ${routeParts((n) => `$${3 + n}`)}`;
+// An earlier stage's move carried into the route step (workers/runtime/stage-chain.ts): ADVANCE's
+// parts with its status set to the route's target, then the route's, in one statement.
+const ADVANCE_ROUTE = `WITH ${ADVANCE_MOVED}, ${ADVANCE_WRITES}, ${routeParts((n) => `$${ADVANCE_PARAMS + n}`)}`;
 
 /**
  * The route stage in ONE statement, in autocommit (see ROUTE). `priorities` maps each urgency to
@@ -308,12 +325,29 @@ const ROUTE = `WITH moved AS (
  */
 export async function routeDocument(
   db: Queryable,
-  w: { id: string; from: DocumentStatus; to: DocumentStatus; topic: Stage; priorities: { urgency: Urgency; priority: number }[]; hostedInline?: boolean },
-): Promise<{ moved: boolean; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | undefined }> {
-  const r = await db.query<{ moved: number; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | null }>(ROUTE, [
-    w.id, w.from, w.to, w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority), w.hostedInline ?? false,
-  ]);
-  const row = r.rows[0]!;
+  w: RouteWork & { id: string; from: DocumentStatus },
+): Promise<Routed> {
+  return routed((await db.query<RouteRow>(ROUTE, [w.id, w.from, w.to, ...routeParams(w)])).rows[0]);
+}
+
+/**
+ * The route with an earlier stage's move not committed yet (workers/runtime/stage-chain.ts): both in
+ * ONE statement (ADVANCE_ROUTE), from the move's `from` to `w.to`; the rest as routeDocument.
+ */
+export async function advanceAndRoute(db: Db, move: StageAdvance, w: RouteWork): Promise<Routed> {
+  return routed(await runAdvance<RouteRow>(db, { ...move, to: w.to }, ADVANCE_ROUTE, routeParams(w)));
+}
+
+type RouteWork = { topic: Stage; priorities: { urgency: Urgency; priority: number }[]; hostedInline?: boolean; to: DocumentStatus };
+type RouteRow = { moved: number; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | null };
+type Routed = { moved: boolean; dispatches: number; hosted: number; jobs: number; status: DocumentStatus | undefined };
+
+function routeParams(w: RouteWork): unknown[] {
+  return [w.topic, w.priorities.map((p) => p.urgency), w.priorities.map((p) => p.priority), w.hostedInline ?? false];
+}
+
+function routed(row: RouteRow | undefined): Routed {
+  if (!row) return { moved: false, dispatches: 0, hosted: 0, jobs: 0, status: undefined };
   return { moved: row.moved === 1, dispatches: row.dispatches, hosted: row.hosted, jobs: row.jobs, status: row.status ?? undefined };
 }
 

@@ -4,7 +4,7 @@ import { Stage } from '../../../contracts';
 import { loadConfig, type Config } from '../../../services/config/config';
 import type { Db } from '../../../services/db/pool';
 import type { StageContext } from '../../../workers/runtime/stage-context';
-import { chainsAfter } from '../../../workers/runtime/stage-chain';
+import { chainsAfter, type NextStep } from '../../../workers/runtime/stage-chain';
 import { convertStage } from '../../../workers/stages/convert.job';
 import { deliverStage } from '../../../workers/stages/deliver.job';
 import { routeStage } from '../../../workers/stages/route.job';
@@ -86,14 +86,17 @@ describe('stage chaining: a convert job signs, routes and delivers the hosted co
 
   it('when this process runs every stage, then each step leaves the next to its job (no outbox row), and a push copy still gets its own job', async () => {
     const id = await acceptQuietly([...hosted, push]);
-    expect(await convertStage.run({ documentId: id }, ctx(Stage.convert))).to.deep.equal({ stage: Stage.sign, payload: { documentId: id } });
+    // Each step hands its move on with the next (stage-chain.ts): the route's statement commits all three.
+    const step = ({ carried: _, ...next }: NextStep) => next;
+    const afterConvert = (await convertStage.run({ documentId: id }, ctx(Stage.convert)))!;
+    expect(step(afterConvert)).to.deep.equal({ stage: Stage.sign, payload: { documentId: id } });
     expect(await outboxTopics(gw.db, id), 'no sign row: the job signs').to.deep.equal([Stage.convert]);
 
-    const afterSign = await signStage.run({ documentId: id }, ctx(Stage.sign));
-    expect(afterSign).to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
+    const afterSign = (await signStage.run({ documentId: id }, { ...ctx(Stage.sign), carried: afterConvert.carried! }))!;
+    expect(step(afterSign)).to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
     expect(await outboxTopics(gw.db, id), 'no route row: the job routes').to.deep.equal([Stage.convert]);
 
-    const afterRoute = await routeStage.run({ documentId: id }, ctx(Stage.route));
+    const afterRoute = await routeStage.run({ documentId: id }, { ...ctx(Stage.route), carried: afterSign.carried! });
     expect(afterRoute).to.deep.equal({ stage: Stage.deliver, payload: { documentId: id, hosted: true } });
     const rows = (await gw.db.query(`SELECT topic, payload FROM outbox WHERE payload->>'documentId' = $1 AND topic = 'deliver'`, [id])).rows;
     expect(rows.map((r) => Object.keys(r.payload).sort()), 'only the push copy has a deliver job').to.deep.equal([['dispatchId', 'documentId']]);
@@ -106,11 +109,16 @@ describe('stage chaining: a convert job signs, routes and delivers the hosted co
 
   it('when a convert, sign or route job runs again after its own move (its worker killed mid-chain), then it resumes the step the document waits for', async () => {
     const id = await acceptQuietly(hosted);
-    await convertStage.run({ documentId: id }, ctx(Stage.convert));
+    // Each move committed on its own (no later step in the job carries it), its outbox row marked sent.
+    const alone = async (stage: { run(p: { documentId: string }, c: StageContext): Promise<unknown> }) => {
+      await stage.run({ documentId: id }, { ...ctx(Stage.convert), chains: new Set() });
+      await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+    };
+    await alone(convertStage);
     // Converted, not signed: the convert job taken over signs.
     expect(await convertStage.run({ documentId: id }, ctx(Stage.convert))).to.deep.equal({ stage: Stage.sign, payload: { documentId: id } });
     expect(await convertStage.run({ documentId: id }, { ...ctx(Stage.convert), chains: new Set() }), 'not chained here: the outbox row is the hand-off').to.equal(undefined);
-    await signStage.run({ documentId: id }, ctx(Stage.sign));
+    await alone(signStage);
     expect(await convertStage.run({ documentId: id }, ctx(Stage.convert)), 'signed: the convert job resumes at route').to.deep.equal({ stage: Stage.route, payload: { documentId: id } });
     // Signed, not routed: the job taken over routes.
     expect(await signStage.run({ documentId: id }, ctx(Stage.sign))).to.deep.equal({ stage: Stage.route, payload: { documentId: id } });

@@ -42,6 +42,8 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 
   const ctx = (): StageContext => ({ db: counted.db, config, log, attempt: 1, lastAttempt: false });
+  /** A step of a job that runs `chains` after it, with the earlier steps' move when they carried one (stage-chain.ts). */
+  const chained = (chains: Stage[], carried?: StageContext['carried']): StageContext => ({ ...ctx(), chains: new Set(chains), ...(carried ? { carried } : {}) });
   async function run<S extends typeof Stage.convert | typeof Stage.sign | typeof Stage.route | typeof Stage.deliver>(
     stage: StageHandler<S>,
     payload: JobPayload<S>,
@@ -140,33 +142,35 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
     }
   });
 
-  it('when sign runs right after convert in one job, then the two send one read and one write and leave what they leave one at a time', async () => {
-    const chained = (chains: Stage[], carried?: StageContext['carried']): StageContext => ({ ...ctx(), chains: new Set(chains), ...(carried ? { carried } : {}) });
+  it('when sign and route run right after convert in one job, then the three send one read and one write and leave what they leave one at a time', async () => {
     // The sender's key is unsealed and cached by the first document of the suite's earlier test.
     const [apart, together] = [await accept(), await accept()];
     await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = ANY($1::text[])`, [[apart, together]]);
-    await run(convertStage, { documentId: apart });
-    await run(signStage, { documentId: apart });
+    for (const stage of [convertStage, signStage, routeStage] as StageHandler<typeof Stage.convert>[]) await run(stage, { documentId: apart });
 
-    let next: Awaited<ReturnType<typeof convertStage.run>>;
     const statements = await counted.roundTrips.during(async () => {
-      next = await convertStage.run({ documentId: together }, chained([Stage.sign, Stage.route, Stage.deliver]));
-      expect(next?.stage).to.equal(Stage.sign);
-      expect(next?.carried, 'convert left its move to sign').to.not.equal(undefined);
-      expect((await footprint(gw.db, together)).doc.status, 'nothing committed between the two steps').to.equal('accepted');
-      const after = await signStage.run({ documentId: together }, chained([Stage.route, Stage.deliver], next!.carried));
-      expect(after, 'route follows in the job').to.deep.equal({ stage: Stage.route, payload: { documentId: together } });
+      const sign = await convertStage.run({ documentId: together }, chained([Stage.sign, Stage.route, Stage.deliver]));
+      expect(sign?.stage).to.equal(Stage.sign);
+      expect(sign?.carried?.read, 'convert left its move, and what sign reads, to sign').to.not.equal(undefined);
+      const route = await signStage.run({ documentId: together }, chained([Stage.route, Stage.deliver], sign!.carried));
+      expect(route?.stage).to.equal(Stage.route);
+      expect(route?.carried?.move.from, 'sign left both moves to route').to.equal('accepted');
+      expect((await footprint(gw.db, together)).doc.status, 'nothing committed before the route').to.equal('accepted');
+      const deliver = await routeStage.run({ documentId: together }, chained([Stage.deliver], route!.carried));
+      expect(deliver, 'the hosted copies follow in the job').to.deep.equal({ stage: Stage.deliver, payload: { documentId: together, hosted: true } });
     });
-    // convert's read and the one move of both (the sender's key is cached: no unsealing statement)
+    // convert's read and the one statement of the three moves (the sender's key is cached: no unsealing statement)
     expect(statements.length, statements.join('\n---\n')).to.equal(2);
     expect(statements.filter(isWrite), statements.join('\n---\n')).to.have.length(1);
 
     const [a, t] = [await footprint(gw.db, apart), await footprint(gw.db, together)];
-    expect(t.doc.status).to.equal('signed');
+    expect(t.doc.status).to.equal('routed');
     expect({ ...t.doc, updated_at: null }).to.deep.equal({ ...a.doc, updated_at: null });
     expect(t.files.map((f: { role: string }) => f.role)).to.deep.equal(a.files.map((f: { role: string }) => f.role));
     expect(t.files[0].blob_sha256, 'the canonical file is the original blob, as apart').to.equal(t.files[1].blob_sha256);
-    expect(t.outbox.filter((o: { topic: string }) => o.topic !== Stage.convert), 'sign and route chained: no outbox row after the intake\'s').to.deep.equal([]);
+    const copies = (x: typeof t) => x.dispatches.map((d: { channel: string; status: string }) => [d.channel, d.status]);
+    expect(copies(t)).to.deep.equal(copies(a)).and.to.have.length(recipients.length);
+    expect(t.outbox.filter((o: { topic: string }) => o.topic !== Stage.convert), 'every step chained: no outbox row after the intake\'s').to.deep.equal([]);
     const texts = (await gw.db.query(`SELECT document_id, content FROM document_texts WHERE document_id = ANY($1::uuid[]) ORDER BY content`, [[apart, together]])).rows;
     expect(texts).to.have.length(2);
     expect(texts[0].content).to.equal(texts[1].content);
@@ -174,15 +178,40 @@ describe('pipeline stages: one read and one write per stage, and a re-run writes
     expect(signed.bytes.subarray(0, 5).toString()).to.equal('%PDF-');
   });
 
+  it('when the route step carrying the earlier moves fails, then those moves commit alone and the retry starts at route', async () => {
+    const id = await accept();
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
+    const sign = await convertStage.run({ documentId: id }, chained([Stage.sign, Stage.route, Stage.deliver]));
+    const route = await signStage.run({ documentId: id }, chained([Stage.route, Stage.deliver], sign!.carried));
+    // The route's statement fails (as a lost connection would); every other statement goes through.
+    const failing = new Proxy(counted.db, {
+      get(target, key) {
+        if (key !== 'query') return Reflect.get(target, key);
+        return (sql: string, params?: unknown[]) => (/deliveries AS/.test(sql) ? Promise.reject(new Error('route statement failed')) : target.query(sql, params));
+      },
+    });
+    const failure = await routeStage.run({ documentId: id }, { ...chained([Stage.deliver], route!.carried), db: failing }).catch((e: unknown) => e);
+    expect((failure as Error).message).to.equal('route statement failed');
+    const after = await footprint(gw.db, id);
+    expect(after.doc.status, 'convert\'s and sign\'s moves kept').to.equal('signed');
+    expect(after.doc.signature_level).to.equal('B-B');
+    expect(after.files.map((f: { role: string }) => f.role)).to.deep.equal(['canonical', 'original', 'signed']);
+    expect(after.dispatches.map((d: { channel: string | null }) => d.channel), 'not routed').to.deep.equal(recipients.map(() => null));
+    // The retry reads the signed document and routes it.
+    const again = await routeStage.run({ documentId: id }, chained([Stage.deliver]));
+    expect(again).to.deep.equal({ stage: Stage.deliver, payload: { documentId: id, hosted: true } });
+    expect((await footprint(gw.db, id)).doc.status).to.equal('routed');
+  });
+
   it('when the sign step chained after convert fails, then convert\'s move commits alone and the failure starts at sign', async () => {
     const id = await accept();
     await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1`, [id]);
     // A PDF modified after its incoming signature is never re-signed: a permanent failure of sign.
     await gw.db.query(`UPDATE documents SET incoming_signature = '{"modifiedAfterSigning": true}' WHERE id = $1`, [id]);
-    const next = await convertStage.run({ documentId: id }, { ...ctx(), chains: new Set([Stage.sign, Stage.route, Stage.deliver]) });
+    const next = await convertStage.run({ documentId: id }, chained([Stage.sign, Stage.route, Stage.deliver]));
     expect(next?.carried).to.not.equal(undefined);
     let failure: unknown;
-    await signStage.run({ documentId: id }, { ...ctx(), chains: new Set([Stage.route, Stage.deliver]), carried: next!.carried! }).catch((e: unknown) => (failure = e));
+    await signStage.run({ documentId: id }, chained([Stage.route, Stage.deliver], next!.carried)).catch((e: unknown) => (failure = e));
     expect((failure as Error | undefined)?.message).to.match(/modified after its incoming signature/);
     const after = await footprint(gw.db, id);
     expect(after.doc.status, 'convert\'s move kept').to.equal('converted');

@@ -109,18 +109,24 @@ describe('file text for search, access history, printed copies and registration 
   });
 
   it('when the document has moved through every stage, then its search row was last written with its text (no status move rewrote it); when the text is disposed of, its words find nothing', async () => {
-    // Written by the document's creation, then by its text's insert (the convert stage's
-    // transaction); sign, route, deliver and the clerk's registration above moved the document
-    // and its copy without touching it (migration 0093).
-    const rows = await gw.db.query(
+    // Written by the document's creation, then by its text's insert (the convert stage's move, which
+    // a worker running every stage commits with sign's and route's); deliver and the clerk's
+    // registration above moved its copy without touching it, and a move of the document's status
+    // in a later transaction does not rewrite it either (migration 0093).
+    const versions = async () => (await gw.db.query(
       `SELECT s.xmin::text AS search, t.xmin::text AS text, d.xmin::text AS doc, d.status
          FROM document_search s JOIN document_texts t ON t.document_id = s.document_id JOIN documents d ON d.id = s.document_id
         WHERE s.document_id = $1`,
       [documentId],
-    );
-    expect(rows.rows[0].status).to.equal('routed');
-    expect(rows.rows[0].search, 'the search row is the version its text wrote').to.equal(rows.rows[0].text);
-    expect(rows.rows[0].doc, 'the documents row moved on after it').to.not.equal(rows.rows[0].text);
+    )).rows[0];
+    const before = await versions();
+    expect(before.status).to.equal('routed');
+    expect(before.search, 'the search row is the version its text wrote').to.equal(before.text);
+    await gw.db.query(`UPDATE documents SET status = 'signed', updated_at = now() WHERE id = $1`, [documentId]);
+    await gw.db.query(`UPDATE documents SET status = 'routed', updated_at = now() WHERE id = $1`, [documentId]);
+    const after = await versions();
+    expect(after.doc, 'the documents row moved on after it').to.not.equal(before.text);
+    expect(after.search, 'the status moves left the search row as its text wrote it').to.equal(before.text);
     // Disposal removes the kept text (services/domain/retention/disposal.ts): its words must go with it.
     await gw.db.query(`DELETE FROM document_texts WHERE document_id = $1`, [documentId]);
     const fileWords = await getJson(gw.baseUrl, `/v1/search?q=${encodeURIComponent('kho lưu trữ điện tử')}`, recipient.apiKey);
