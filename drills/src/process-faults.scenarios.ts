@@ -1,6 +1,5 @@
-import { stepRunningOf } from '../../test/support/queue-probe';
+import { stepHeld } from '../../test/support/queue-probe';
 import { spawnGateway } from '../../test/support/gateway-process';
-import { testEnv } from '../../test/support/test-env';
 import { pipelineProgress, waitWithProgress } from './progress';
 import { audit, settle, type ScenarioResult } from './audit';
 import type { DrillStack } from './drill-stack';
@@ -12,10 +11,8 @@ export async function workerKill(stack: DrillStack, stage: string, docs: number)
   const doomed = stack.worker({ LIENTHONG_FAULT_DELAY: `${stage}:600000` });
   const ids = await submitMany(stack, docs);
   // Bounded by the pipeline's progress on these documents, not by a fixed minute a busy machine misses.
-  await waitWithProgress(`a ${stage} step running`, async () => {
-    for (const id of ids) if (await stepRunningOf(stack.redis.url, testEnv().queuePrefix, stack.db, stage, id)) return true;
-    return false;
-  }, () => pipelineProgress(stack.db, ids), { idleMs: 60_000, maxMs: 10 * 60_000, recheckMs: 100 });
+  await waitWithProgress(`a ${stage} step running`, async () => ids.some((id) => stepHeld(doomed.output(), stage, id)),
+    () => pipelineProgress(stack.db, ids), { idleMs: 60_000, maxMs: 10 * 60_000, recheckMs: 100 });
   const faultAt = Date.now();
   await doomed.kill9();
   stack.worker();

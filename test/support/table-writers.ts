@@ -162,15 +162,34 @@ export function productTableWrites(root: string, functions: Map<string, Set<Watc
 /**
  * A write outside its table's module, or undefined when it is in place. The documents' module may
  * also write dispatches and outbox rows, but only in a statement that writes a document too (one
- * round trip for the document and what it starts: a combined statement).
+ * round trip for the document and what it starts: a combined statement). Such a statement may be
+ * built from parts: a part that does not move the document itself reads `moved`, the CTE that does
+ * (in that module always the document's UPDATE: movedIsDocumentUpdate).
  */
 export function misplaced(w: TableWrite): string | undefined {
   if (w.file === TABLE_HOME[w.table]) return undefined;
   if (w.file === TABLE_HOME.documents && (w.table === 'dispatches' || w.table === 'outbox')) {
     const writesDocument = [...w.literal.matchAll(WRITE)].some((m) => m[2]!.toLowerCase() === 'documents');
-    if (writesDocument) return undefined;
+    if (writesDocument || PART_OF_MOVE.test(w.literal)) return undefined;
   }
   return `${w.file}:${w.line}: ${w.how} ${w.table} (its writer is ${TABLE_HOME[w.table]})`;
+}
+
+/** A part of a combined statement: it reads the document's move (`FROM moved`) without defining it. */
+const PART_OF_MOVE = /^(?![\s\S]*\bmoved\s+AS\s*\()[\s\S]*\bFROM\s+moved\b/i;
+
+/**
+ * The `moved` CTEs of a source that are not an UPDATE of documents (where PART_OF_MOVE parts are
+ * allowed, every `moved` must be the document's compare-and-set): their lines.
+ */
+export function movedNotDocumentUpdate(text: string): number[] {
+  const out: number[] = [];
+  for (const lit of stringLiterals(text)) {
+    for (const m of lit.text.matchAll(/\bmoved\s+AS\s*\(\s*(\S+\s+\S+)/gi)) {
+      if (!/^UPDATE\s+documents$/i.test(m[1]!)) out.push(lit.line + lit.text.slice(0, m.index).split('\n').length - 1);
+    }
+  }
+  return out;
 }
 
 export interface SqlFunction {

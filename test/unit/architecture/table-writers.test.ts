@@ -7,6 +7,7 @@ import {
   functionTables,
   migrationFunctions,
   misplaced,
+  movedNotDocumentUpdate,
   PRODUCT_FOLDERS,
   productTableWrites,
   stringLiterals,
@@ -36,6 +37,21 @@ describe('architecture: one writer per table (outbox, dispatches, documents, led
       const files = [...new Set(writes.filter((w) => w.table === table).map((w) => w.file))];
       expect(files, `modules writing ${table}`).to.include(TABLE_HOME[table]);
     }
+    // The parts of its combined statements read `moved`: there, `moved` is always the document's own move.
+    const documents = fs.readFileSync(path.join(root, TABLE_HOME.documents), 'utf8');
+    expect(movedNotDocumentUpdate(documents), 'a `moved` CTE that is not the UPDATE of documents').to.deep.equal([]);
+    expect(documents.match(/\bmoved\s+AS\s*\(/gi), 'the check saw the module\'s moves').to.have.length.greaterThan(1);
+  });
+
+  it('when a part of a combined statement reads `moved` without moving the document, then the documents\' module may write dispatches and outbox in it, and no other module may', () => {
+    const part = `channels AS (UPDATE dispatches x SET channel = a.channel FROM moved, agencies a WHERE x.document_id = moved.id)`;
+    const w = (file: string, literal: string) => tableWritesIn(file, `const P = \`${literal}\`;`);
+    expect(w(TABLE_HOME.documents, part).map(misplaced)).to.deep.equal([undefined]);
+    expect(w('services/web/x.ts', part).map(misplaced)[0]).to.match(/UPDATE dispatches/);
+    // a part that defines its own `moved` is a statement of its own: it must move the document itself
+    expect(w(TABLE_HOME.documents, `WITH moved AS (SELECT 1 AS id) UPDATE dispatches x SET channel = 'hosted' FROM moved`).map(misplaced)[0]).to.match(/UPDATE dispatches/);
+    expect(w(TABLE_HOME.documents, `UPDATE dispatches SET channel = 'hosted'`).map(misplaced)[0]).to.match(/UPDATE dispatches/);
+    expect(movedNotDocumentUpdate(`const Q = \`WITH moved AS (UPDATE dispatches SET x = 1 RETURNING id) SELECT 1\`;`)).to.deep.equal([1]);
   });
 
   it('when the migrations are applied, then only ledger_append[_many]() and record_dispatch_outcome() / record_hosted_outcomes() write the watched tables, and nothing else calls the ledger\'s functions', () => {
