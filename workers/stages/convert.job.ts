@@ -17,6 +17,7 @@ import { RenderInputError } from '../../services/render/render-official-document
 import { PermanentStageError, type StageHandler } from '../runtime/stage-context';
 import { failDocument } from './fail-document';
 import { carriable, chainOrQueue, resumeStep } from '../runtime/stage-chain';
+import { isSignedAttachment } from './sign.job';
 
 /** Wall time of one body render in its thread. */
 const BODY_RENDER_TIMEOUT_MS = 120_000;
@@ -88,8 +89,8 @@ export const convertStage: StageHandler<typeof Stage.convert> = {
   },
 };
 
-/** What sign reads of a document: its canonical PDF and its PDF attachments (as SIGN_INPUTS in sign.job.ts). */
-const SIGN_READS = (f: StageFile): boolean => f.role === 'canonical' || (/^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
+/** What sign reads of a document: its canonical PDF and the attachments it signs. */
+const SIGN_READS = (f: StageFile): boolean => f.role === 'canonical' || isSignedAttachment(f);
 
 /**
  * The document as sign would read it once `move` had committed (loadForStage: files by role, the

@@ -20,6 +20,9 @@ import { carriable, chainOrQueue, fuseMoves, keepingCarried, resumeStep, type Ne
 /** The files sign reads: the canonical PDF and the converted attachments. */
 const SIGN_INPUTS = '^(canonical|attachment-[0-9]+)$';
 
+/** An attachment sign signs (a converted one, a PDF; one kept as it arrived is not). */
+export const isSignedAttachment = (f: StageFile): boolean => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf';
+
 /**
  * sign: a PAdES signature of the canonical PDF with the sending agency's certificate, the visible
  * Decree 30 stamp on page 1, an RFC 3161 timestamp when a TSA is configured (B-T), then the
@@ -83,7 +86,7 @@ async function signConverted(read: StageRead, asMove: (move: StageAdvance) => St
   const common = { reason: `${doc.number}/${doc.notation}`, location: doc.place, ...(timestamp ? { timestamp } : {}) };
   const agencyName = read.senderName ?? doc.senderCode;
   // Separately filed attachments carry the agency's signature and the number/symbol at the top right.
-  const pdfAttachments = files.filter((f) => /^attachment-\d+$/.test(f.role) && f.contentType === 'application/pdf');
+  const pdfAttachments = files.filter(isSignedAttachment);
   // Large files are signed from temporary files (bounded memory), two each (in, out); they are
   // removed when the stage ends. Small ones are signed in memory: no path, no unlink (issue 25).
   const large = [canonical, ...pdfAttachments].filter((f) => f.size > BLOB_CHUNK_BYTES).length;
