@@ -59,6 +59,39 @@ function inflate(dict: Map<string, PdfValue>, raw: Buffer): Buffer {
   return data;
 }
 
+/** An object stream's decoded data and where each member starts (pairs: by index, as the header lists them). */
+function decodeObjectStream(stream: { dict: Map<string, PdfValue>; data: Buffer }): DecodedObjectStream {
+  const data = inflate(stream.dict, stream.data);
+  const first = num(stream.dict.get('First')) ?? 0;
+  const count = num(stream.dict.get('N')) ?? 0;
+  const offsets = new Map<number, number>();
+  const pairs: Array<[number, number]> = [];
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const a = parseValue(data, pos);
+    const b = parseValue(data, a.end);
+    pos = b.end;
+    const objNum = num(a.value);
+    const off = num(b.value);
+    if (objNum !== null && off !== null) {
+      offsets.set(objNum, first + off);
+      pairs[i] = [objNum, first + off];
+    }
+  }
+  return { data, offsets, pairs };
+}
+
+/** Every member of a decoded object stream, in stream order (one that does not parse: null). */
+function membersFrom({ data, pairs }: DecodedObjectStream): Array<[number, PdfObject]> {
+  return pairs.filter(Boolean).map(([n, at]): [number, PdfObject] => {
+    try {
+      return [n, parseValue(data, at).value];
+    } catch {
+      return [n, { kind: 'null' }];
+    }
+  });
+}
+
 export class PdfRevisions {
   /** Newest first, as the /Prev chain goes. */
   readonly sections: XrefSection[] = [];
@@ -214,24 +247,7 @@ export class PdfRevisions {
     if (!decoded) {
       const stream = this.object(sections, streamNumber);
       if (stream.kind !== 'stream') return null;
-      const data = inflate(stream.dict, stream.data);
-      const first = num(stream.dict.get('First')) ?? 0;
-      const count = num(stream.dict.get('N')) ?? 0;
-      const offsets = new Map<number, number>();
-      const pairs: Array<[number, number]> = [];
-      let pos = 0;
-      for (let i = 0; i < count; i++) {
-        const a = parseValue(data, pos);
-        const b = parseValue(data, a.end);
-        pos = b.end;
-        const objNum = num(a.value);
-        const off = num(b.value);
-        if (objNum !== null && off !== null) {
-          offsets.set(objNum, first + off);
-          pairs[i] = [objNum, first + off];
-        }
-      }
-      decoded = { data, offsets, pairs };
+      decoded = decodeObjectStream(stream);
       this.objStreams.set(holder.a, decoded);
     }
     return decoded;
@@ -258,15 +274,20 @@ export class PdfRevisions {
     } catch {
       return null;
     }
-    if (!decoded) return null;
-    const data = decoded.data;
-    return decoded.pairs.filter(Boolean).map(([n, at]): [number, PdfObject] => {
-      try {
-        return [n, parseValue(data, at).value];
-      } catch {
-        return [n, { kind: 'null' }];
-      }
-    });
+    return decoded ? membersFrom(decoded) : null;
+  }
+
+  /**
+   * The object whose header ("N G obj") is at `offset`, whatever the cross-reference says (what a
+   * reader that rebuilds it would find there); an indirect /Length is read through `view`.
+   */
+  objectAt(offset: number, view: XrefSection[]): PdfObject {
+    return this.parseObjectAt(offset, view);
+  }
+
+  /** The members of an object stream found anywhere (objectAt), in stream order: [number, object]. */
+  membersOf(stream: PdfObject): Array<[number, PdfObject]> {
+    return stream.kind === 'stream' ? membersFrom(decodeObjectStream(stream)) : [];
   }
 
   /** Parses "N G obj value [stream…endstream] endobj" at `offset`. */

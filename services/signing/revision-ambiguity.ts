@@ -2,10 +2,12 @@ import { duplicateKeysIn } from './duplicate-keys';
 import { extendsProblems } from './object-stream-extends';
 import type { PdfRevisions, XrefSection } from './pdf-revisions';
 import type { RevisionRoles } from './revision-roles';
+import { unlistedCopies } from './unlisted-copies';
 
 // What makes a file with later revisions mean different things to different readers, so that no
 // comparison of revisions can vouch for it: repeated dictionary keys (duplicate-keys.ts) and
-// object streams linked by /Extends (object-stream-extends.ts). Each is reported as a format
+// object streams linked by /Extends (object-stream-extends.ts), and copies of an object written
+// after the signature that the cross-reference does not name (unlisted-copies.ts). Each is reported as a format
 // problem of the signature (ETSI EN 319 102-1 INDETERMINATE / FORMAT_FAILURE), not as a change:
 // the verifier cannot tell what changed, only that it cannot read the file one way.
 
@@ -19,10 +21,12 @@ export interface AmbiguityInput {
   finalRoles: RevisionRoles;
   /** Objects a later revision lists (in use, freed or new), with the revision that first did. */
   changed: Map<number, number>;
+  /** Where the signed bytes end: the later revisions follow. */
+  signedEnd: number;
 }
 
 /** Vietnamese sentences, one per ambiguity found (at most a few), naming the object. */
-export function revisionAmbiguities({ rev, signed, final, signedRoles, finalRoles, changed }: AmbiguityInput): string[] {
+export function revisionAmbiguities({ rev, signed, final, signedRoles, finalRoles, changed, signedEnd }: AmbiguityInput): string[] {
   const out: string[] = [];
   const note = (keys: string[], where: string): void => {
     if (keys.length === 0 || out.length >= MAX_REPORTED) return;
@@ -46,5 +50,6 @@ export function revisionAmbiguities({ rev, signed, final, signedRoles, finalRole
   for (const n of finalRoles.roles.keys()) check(final, 'bản mới nhất', n);
   for (const n of changed.keys()) check(final, 'bản mới nhất', n);
   for (const problem of extendsProblems(rev, final, changed, MAX_REPORTED)) if (out.length < MAX_REPORTED) out.push(problem);
+  for (const problem of unlistedCopies(rev, final, signedEnd, MAX_REPORTED)) if (out.length < MAX_REPORTED) out.push(problem);
   return out;
 }

@@ -405,7 +405,7 @@ export function analyseRevisions(rev: PdfRevisions, signedEnd: number, docMdp: n
   }
   const incomplete = signedRoles.incomplete || finalRoles.incomplete;
   // a file readers resolve differently cannot be shown to carry only allowed changes
-  analysis.formatProblems = revisionAmbiguities({ rev, signed, final: all, signedRoles, finalRoles, changed: firstChanged });
+  analysis.formatProblems = revisionAmbiguities({ rev, signed, final: all, signedRoles, finalRoles, changed: firstChanged, signedEnd });
   let count = 0;
   for (const [n, revision] of [...firstChanged].sort((x, y) => x[1] - y[1] || x[0] - y[0])) {
     if ((++count & 0xff) === 0 && Date.now() > deadline) throw new Error('comparing revisions ran out of time');

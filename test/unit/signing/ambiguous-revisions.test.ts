@@ -151,4 +151,55 @@ describe('ambiguous revisions: duplicate keys and /Extends chains make a signatu
       expect(r!.verdict.indication, r!.verdict.message).to.equal('passed');
     });
   });
+  describe('copies written after the signature that the cross-reference does not name', () => {
+    /** `pdf` with raw object bytes appended: no cross-reference section lists them. */
+    const withRaw = (pdf: Buffer, objects: Array<[number, Body]>): Buffer =>
+      Buffer.concat([pdf, ...objects.map(([n, body]) => Buffer.from(`\n${n} 0 obj\n${body}\nendobj\n`, 'latin1'))]);
+    /** The same file with its newest startxref pointing nowhere: what a reader that rebuilds the cross-reference shows. */
+    const rebuilt = (pdf: Buffer): string => {
+      const at = pdf.lastIndexOf('startxref');
+      return pdftotext(Buffer.concat([pdf.subarray(0, at), Buffer.from('startxref\n9\n%%EOF\n', 'latin1')]));
+    };
+
+    it('when a later revision writes a forged copy of the page content without listing it, then the xref still names the signed copy, a rebuilding reader shows the forgery, and it is indeterminate naming object 4', async () => {
+      const signed = await signedSimple();
+      const { size, root } = tailOf(signed);
+      // a legitimate-looking update after the unlisted copy: one new object nothing points at
+      const forged = appendTableUpdate(withRaw(signed, [[4, textContent(FORGED)]]), new Map([[size, '<< /Orphan 1 >>']]), { root });
+      expect(pdftotext(forged), 'through the cross-reference').to.include(ORIGINAL);
+      expect(rebuilt(forged), 'rebuilt from the objects found').to.include(FORGED);
+      await expectAmbiguous(forged, /đối tượng 4 có một bản ở vị trí \d+ mà bảng tham chiếu chéo không ghi, khác bản bảng ghi/);
+    });
+
+    it('when a later object stream holds a different copy of the page that the xref never names (no /Extends), then it is indeterminate naming object 3', async () => {
+      const objects = new Map<number, Body>([[1, '<< /Type /Catalog /Pages 2 0 R >>'], [4, textContent(ORIGINAL)], [5, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>']]);
+      const members = new Map([
+        [2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+        [3, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R ${FONT} >>`],
+      ]);
+      const signed = await sign(buildPdfWithObjectStream(objects, { number: 6, members, listMembers: true }, 1));
+      const { size, root } = tailOf(signed);
+      const shadowPage = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents ${size + 1} 0 R ${FONT} >>`;
+      const updated = appendXrefStreamUpdate(signed, new Map([[size + 1, textContent(FORGED)]]), {
+        root, objectStream: { number: size, listMembers: false, members: new Map([[3, shadowPage]]) },
+      });
+      expect(pdftotext(updated)).to.include(ORIGINAL);
+      await expectAmbiguous(updated, new RegExp(`đối tượng 3 có một bản trong luồng đối tượng ở vị trí \\d+ mà bảng tham chiếu chéo không ghi`));
+    });
+
+    it('when later revisions rewrite an object twice, write the same copy again unlisted, and leave an unlisted copy of a free number, then it still passes (no reader sees another document)', async () => {
+      const signed = await signedSimple();
+      const { size, root } = tailOf(signed);
+      const first = appendTableUpdate(signed, new Map([[size, '<< /Orphan 1 >>']]), { root });
+      // superseded: the second update lists its own copy of the same object after the first one,
+      // and the next moves it into an object stream (the last plain copy is then older than the listed one)
+      const second = appendXrefStreamUpdate(appendTableUpdate(first, new Map([[size, '<< /Orphan 2 >>']]), { root }), new Map(), {
+        root, objectStream: { number: size + 2, listMembers: true, members: new Map([[size, '<< /Orphan 4 >>']]) },
+      });
+      // written again as the cross-reference has it (the page content, byte for byte), and a number nothing lists
+      const third = appendTableUpdate(withRaw(second, [[4, textContent(ORIGINAL)], [size + 40, '<< /Junk 1 >>']]), new Map([[size + 1, '<< /Orphan 3 >>']]), { root });
+      const [r] = await verify(third);
+      expect(r!.verdict.indication, r!.verdict.message).to.equal('passed');
+    });
+  });
 });
