@@ -138,6 +138,15 @@ export async function recordHostedOutcomes(db: Queryable, o: HostedOutcome): Pro
   return r.rows.map(({ dispatchId, recipientCode, senderChannel }) => ({ dispatchId, recipientCode, senderChannel }));
 }
 
+/** Sets the channel chosen by the route stage for every dispatch still pending, in one statement. */
+export async function assignChannels(tx: Queryable, documentId: string): Promise<void> {
+  await tx.query(
+    `UPDATE dispatches x SET channel = a.channel, updated_at = now()
+       FROM agencies a WHERE x.document_id = $1 AND a.code = x.recipient_code AND x.channel IS NULL`,
+    [documentId],
+  );
+}
+
 export async function moveDispatchStatus(
   tx: Queryable,
   id: string,

@@ -55,8 +55,8 @@ export interface AcceptedWrite {
  * Combined statement (documents, dispatches, outbox).
  * Everything an accepted document is, in one statement (one round trip): the number register
  * (next number issued, or the given number observed so the register stays ahead of it), the
- * document, its small blobs and its files, one dispatch per recipient (with its recipient's channel
- * in the directory now; the route checks it again) and the outbox row for the next stage. Foreign keys are checked at the end of the statement, so the order is free. The
+ * document, its small blobs and its files, one dispatch per recipient and the outbox row for the
+ * next stage. Foreign keys are checked at the end of the statement, so the order is free. The
  * caller's transaction holds the register's row lock until it commits, so numbers have no gaps.
  * Returns the document's number.
  * This is the only way a document (and its first dispatches) comes into being, in production and in
@@ -110,10 +110,9 @@ export async function insertAcceptedDocument(tx: Queryable, w: AcceptedWrite): P
         FROM unnest(${$(w.files.map((f) => f.role), '::text[]')}, ${$(w.files.map((f) => f.sha256), '::text[]')}, ${$(w.files.map((f) => f.name), '::text[]')}) AS t(role, sha, name)
       RETURNING 1
     ), disp AS (
-      INSERT INTO dispatches (id, document_id, recipient_code, via_group, status, channel)
-      SELECT x, ${id}, t.code, via, 'pending', a.channel
+      INSERT INTO dispatches (id, document_id, recipient_code, via_group, status)
+      SELECT x, ${id}, code, via, 'pending'
         FROM unnest(${$(w.dispatches.map((x) => x.id), '::uuid[]')}, ${$(w.dispatches.map((x) => x.code), '::text[]')}, ${$(w.dispatches.map((x) => x.viaGroup), '::text[]')}) AS t(x, code, via)
-        LEFT JOIN agencies a ON a.code = t.code
       RETURNING 1
     ), ob AS (
       INSERT INTO outbox (topic, payload, priority)
@@ -276,11 +275,8 @@ async function runAdvance<R extends object>(db: Db, w: StageAdvance, sql: string
 // pending copies on the hosted channel ({documentId, hosted: true}), first, then one per other
 // pending copy ({documentId, dispatchId}, in recipient order). Their payloads are built here because
 // the dispatches are read by this same statement: whatFollows(Stage.route, id, priority, deliveries).
-// A copy is given its recipient's channel when the document is accepted (insertAcceptedDocument);
-// `channels` writes only the copies whose recipient's channel has changed since, so the route does
-// not write a new version of every dispatch (an entry in each of its indexes) to set what it holds.
-// `pending` reads the directory's channel itself: a data-modifying CTE's rows are not visible to
-// its siblings.
+// The channel is the one the `channels` part sets (the directory's) unless the copy had one
+// already: a data-modifying CTE's rows are not visible to its siblings, so it is computed again.
 // With $7 (hostedInline) the hosted job is left out: the route job delivers those copies itself
 // (workers/runtime/stage-chain.ts). The document's status is read and returned only for a route
 // that moved nothing (a job run again after its move).
@@ -292,10 +288,9 @@ const ROUTE_MOVED = `moved AS (
 /** The route's parts after `moved`; `$` numbers its four parameters (topic, urgencies, priorities, hostedInline). */
 const routeParts = ($: (n: 1 | 2 | 3 | 4) => string): string => `channels AS (
     UPDATE dispatches x SET channel = a.channel, updated_at = now()
-      FROM moved, agencies a
-     WHERE x.document_id = moved.id AND a.code = x.recipient_code AND x.status = 'pending' AND x.channel IS DISTINCT FROM a.channel
+      FROM moved, agencies a WHERE x.document_id = moved.id AND a.code = x.recipient_code AND x.channel IS NULL
   ), pending AS (
-    SELECT x.id, x.recipient_code, COALESCE(CASE WHEN a.code IS NULL THEN x.channel ELSE a.channel END, 'hosted') = 'hosted' AS hosted
+    SELECT x.id, x.recipient_code, COALESCE(x.channel, a.channel, 'hosted') = 'hosted' AS hosted
       FROM moved JOIN dispatches x ON x.document_id = moved.id AND x.status = 'pending'
       LEFT JOIN agencies a ON a.code = x.recipient_code
   ), deliveries AS (
