@@ -5,11 +5,11 @@ import type { RevisionRoles } from './revision-roles';
 import { unlistedCopies } from './unlisted-copies';
 
 // What makes a file with later revisions mean different things to different readers, so that no
-// comparison of revisions can vouch for it: repeated dictionary keys (duplicate-keys.ts) and
-// object streams linked by /Extends (object-stream-extends.ts), and copies of an object written
-// after the signature that the cross-reference does not name (unlisted-copies.ts). Each is reported as a format
-// problem of the signature (ETSI EN 319 102-1 INDETERMINATE / FORMAT_FAILURE), not as a change:
-// the verifier cannot tell what changed, only that it cannot read the file one way.
+// comparison of revisions can vouch for it: repeated dictionary keys (duplicate-keys.ts), object
+// streams linked by /Extends (object-stream-extends.ts), and copies of an object written after the
+// signature that the cross-reference does not name (unlisted-copies.ts). Each is reported as a
+// format problem of the signature (ETSI EN 319 102-1 INDETERMINATE / FORMAT_FAILURE), not as a
+// change: the verifier cannot tell what changed, only that it cannot read the file one way.
 
 const MAX_REPORTED = 8;
 
