@@ -90,17 +90,6 @@ export const notifyStage: StageHandler<typeof Stage.notify> = {
 };
 
 /**
- * The notify queue, to promote the next waiting status of a dispatch (one Redis connection per
- * worker process, opened on the first use).
- */
-let notifyQueue: { key: string; queue: Queue } | undefined;
-function queueOf(config: Config): Queue {
-  const key = `${config.LIENTHONG_QUEUE_PREFIX}|${config.REDIS_URL ?? ''}`;
-  if (notifyQueue?.key !== key) notifyQueue = { key, queue: new Queue(Stage.notify, { connection: createRedis(config, 'producer'), prefix: config.LIENTHONG_QUEUE_PREFIX }) };
-  return notifyQueue.queue;
-}
-
-/**
  * How long a status waits for the one before it between looks: the earlier status's success wakes
  * it at once (wakeNextWaiting), so this is only the fallback (a wake-up lost, a budget spent).
  */
@@ -115,6 +104,15 @@ async function wakeNextWaiting(db: Queryable, config: Config, dispatchId: string
     [dispatchId, eventId],
   );
   if (!next.rows[0]) return;
-  const job = await Job.fromId(queueOf(config), jobIdFor(Stage.notify, { eventId: Number(next.rows[0].id) }));
-  if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // raced: it is running already
+  // A connection for this rare look (a status waiting behind another), closed when done: one kept
+  // for the process was never closed, and once its Redis stopped it reconnected forever.
+  const connection = createRedis(config, 'producer');
+  const queue = new Queue(Stage.notify, { connection, prefix: config.LIENTHONG_QUEUE_PREFIX });
+  try {
+    const job = await Job.fromId(queue, jobIdFor(Stage.notify, { eventId: Number(next.rows[0].id) }));
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // raced: it is running already
+  } finally {
+    await queue.close().catch(() => undefined);
+    connection.disconnect();
+  }
 }
