@@ -30,6 +30,9 @@ export async function startGateway(env: Record<string, string> = {}, opts: { rou
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await redis.quit().catch(() => undefined);
+      // A client caught reconnecting (its Redis killed by the test) would otherwise go on trying
+      // after QUIT failed, and hold the run open once Redis stops for good.
+      redis.disconnect();
       await db.end();
     },
   };
