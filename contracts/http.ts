@@ -105,6 +105,8 @@ export const PUSH_ATTEMPT_OUTCOMES = ['started', 'delivered', 'failed', 'interru
 export const DispatchAttemptView = z.object({
   /** The attempt's number within its retry budget (an operator retry starts again at 1). */
   attempt: z.number().int(),
+  /** The retry budget it belongs to: 1, then one more for each operator retry of the copy; `round` and `attempt` together name an attempt once. */
+  round: z.number().int(),
   /** When the attempt began; null for attempts recorded before the start was kept (migration 0107). */
   startedAt: z.string().nullable(),
   /** When the row's outcome was written (for `started`, the start; for `interrupted`, when the interruption was found). */

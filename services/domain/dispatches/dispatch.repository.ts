@@ -201,9 +201,11 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
 
 // Push attempts (push-attempts.repository.ts records and lists them; the dispatch's side is here).
 
-/** A push attempt begun: its number on the copy, its row in dispatch_attempts, and when the copy's retry budget started. */
+/** A push attempt begun: its number in the copy's retry budget, that budget's round, its row in dispatch_attempts, and when the budget started. */
 export interface BegunPushAttempt {
   attempt: number;
+  /** 1 for the copy's first retry budget, one more after each operator retry (migration 0108). */
+  round: number;
   /** The attempt's row (outcome 'started'), completed by recordDeliveredAttempt / recordFailedAttempt. */
   attemptId: string;
   budgetStartedAt: Date;
@@ -219,6 +221,8 @@ export interface BegunPushAttempt {
  * one (migration 0107). The same statement marks 'interrupted' the rows still 'started' from
  * earlier attempts of this copy: the job is being run again, so the worker that began them died
  * (or lost its lock; a run still alive writes its real outcome over it, by the row's id).
+ * The row's round is the latest row's, one more when this is the first attempt of a new budget
+ * (the counter was set back by an operator retry).
  */
 export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<BegunPushAttempt | undefined> {
   const r = await db.query<BegunPushAttempt>(
@@ -229,9 +233,12 @@ export async function beginPushAttempt(db: Queryable, dispatchId: string): Promi
               budget_started_at = COALESCE(budget_started_at, now())
         WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING id, attempts, budget_started_at
      ), written AS (
-       INSERT INTO dispatch_attempts (dispatch_id, attempt, outcome, started_at) SELECT id, attempts, 'started', now() FROM counted RETURNING id
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, round, outcome, started_at)
+       SELECT c.id, c.attempts, COALESCE(l.round + (c.attempts = 1)::int, 1), 'started', now()
+         FROM counted c LEFT JOIN LATERAL (SELECT p.round FROM dispatch_attempts p WHERE p.dispatch_id = c.id ORDER BY p.id DESC LIMIT 1) l ON true
+       RETURNING id, round
      )
-     SELECT c.attempts AS attempt, w.id::text AS "attemptId", c.budget_started_at AS "budgetStartedAt" FROM counted c, written w`,
+     SELECT c.attempts AS attempt, w.round, w.id::text AS "attemptId", c.budget_started_at AS "budgetStartedAt" FROM counted c, written w`,
     [dispatchId, INTERRUPTED_ATTEMPT_ERROR],
   );
   return r.rows[0];

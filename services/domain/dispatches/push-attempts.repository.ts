@@ -27,7 +27,7 @@ export async function raiseFailingAlert(db: Queryable, dispatchId: string, messa
 }
 
 /** The columns of an attempt, and whether its copy is still open (attemptView reads it). */
-const ATTEMPT_COLUMNS = `a.attempt, a.at, a.started_at AS "startedAt", a.outcome, a.http_status AS "httpStatus", a.error, a.proof, x.open AS "copyOpen"`;
+const ATTEMPT_COLUMNS = `a.attempt, a.round, a.at, a.started_at AS "startedAt", a.outcome, a.http_status AS "httpStatus", a.error, a.proof, x.open AS "copyOpen"`;
 
 /**
  * An attempt as it is shown: the times as ISO 8601 strings, the fields in the contract's order. A
@@ -39,6 +39,7 @@ function attemptView(x: Record<string, unknown>): PushAttemptView {
   const interrupted = x.outcome === 'started' && x.copyOpen === false;
   return {
     attempt: x.attempt as number,
+    round: x.round as number,
     startedAt: x.startedAt ? new Date(x.startedAt as string).toISOString() : null,
     at: new Date(x.at as string).toISOString(),
     outcome: interrupted ? 'interrupted' : (x.outcome as PushAttemptView['outcome']),
@@ -98,12 +99,12 @@ export async function recentPushAttemptsOfDocument(db: Queryable, documentId: st
 }
 
 /**
- * A dispatch of a document the agency sent: its id and channel, or undefined when the document is
+ * A dispatch of a document the agency sent: its id, channel and recipient, or undefined when the document is
  * not the agency's, or the dispatch not the document's (the API answers both with the same 404).
  */
-export async function findSentDispatch(db: Queryable, sender: string, documentId: string, dispatchId: string): Promise<{ id: string; channel: string | null } | undefined> {
-  const r = await db.query<{ id: string; channel: string | null }>(
-    `SELECT x.id, x.channel FROM dispatches x JOIN documents d ON d.id = x.document_id
+export async function findSentDispatch(db: Queryable, sender: string, documentId: string, dispatchId: string): Promise<{ id: string; channel: string | null; recipient: string } | undefined> {
+  const r = await db.query<{ id: string; channel: string | null; recipient: string }>(
+    `SELECT x.id, x.channel, x.recipient_code AS recipient FROM dispatches x JOIN documents d ON d.id = x.document_id
       WHERE x.id = $1 AND x.document_id = $2 AND d.sender_code = $3`,
     [dispatchId, documentId, sender],
   );

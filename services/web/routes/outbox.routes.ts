@@ -5,7 +5,7 @@ import { inTransaction, type Db } from '../../db/pool';
 import { findAgencies } from '../../domain/agencies/agency.repository';
 import { listFiles } from '../../domain/blobs/blob.repository';
 import { dispatchViews } from '../../domain/dispatches/dispatch.repository';
-import { recentPushAttemptsOfDocument } from '../../domain/dispatches/push-attempts.repository';
+import { findSentDispatch, pushAttemptPage, recentPushAttemptsOfDocument } from '../../domain/dispatches/push-attempts.repository';
 import { findDocumentFor } from '../../domain/documents/document-reads';
 import { listOutbox } from '../../domain/documents/outbox-list';
 import { recentNotices } from '../../domain/notices/agency-notices';
@@ -20,6 +20,8 @@ import { searchAll } from '../../domain/search/search-all';
 import { webListQuery } from './list-query';
 import { documentAccess, recordAccess } from '../../domain/access/access-log.repository';
 import { documentListTable, sendTable } from './send-export';
+import { attemptsPage } from '../views/attempts.view';
+import { webPageRequest } from './page-request';
 
 /** The push attempts shown per copy on the sender's document page (newest first; the API pages through all). */
 const ATTEMPTS_SHOWN = 20;
@@ -80,6 +82,30 @@ export function outboxRoutes(db: Db): Router {
       pdf: sentPdf(found.doc, files).value,
       pdfRole: files.find((f) => f.role === 'signed')?.role ?? files.find((f) => f.role === 'canonical')?.role ?? null,
     });
+  });
+
+  // Every attempt of one push (relay, axis) copy, in pages: the document page shows the newest 20.
+  // The sender's own documents only; anything else is the same 404 as an unknown document.
+  router.get('/outbox/:id/dispatches/:dispatchId/attempts', allow('documents.send'), async (req, res) => {
+    const agency = userOf(res).agencyCode;
+    const id = param(req, 'id');
+    const dispatchId = param(req, 'dispatchId');
+    const paging = webPageRequest(req);
+    const dispatch = isUuid(id) && isUuid(dispatchId) ? await findSentDispatch(db, agency, id, dispatchId) : undefined;
+    const found = dispatch ? await findDocumentFor(db, agency, id) : undefined;
+    if (!dispatch || !found?.asSender) throw new DomainError(ErrorCode.NOT_FOUND, 'Không tìm thấy bản gửi.');
+    const [attempts, names] = await Promise.all([pushAttemptPage(db, dispatch.id, paging), findAgencies(db, [dispatch.recipient])]);
+    res.type('html').send(
+      attemptsPage(res, {
+        documentId: found.doc.id,
+        dispatchId: dispatch.id,
+        numberNotation: `${found.doc.number}/${found.doc.notation}`,
+        recipientName: names[0]?.name ?? dispatch.recipient,
+        recipientCode: dispatch.recipient,
+        attempts,
+        limit: paging.limit,
+      }).value,
+    );
   });
 
   router.post('/outbox/:id/revoke', allow('documents.send'), async (req, res) => {

@@ -47,20 +47,30 @@ export interface AttemptHistory {
 }
 
 /**
- * A push (relay, axis) copy's attempts, newest first, folded under a summary (the sender's document page): when
- * each began and ended, the outcome in Vietnamese, the endpoint's HTTP status and the error. An
- * interrupted attempt's error says that whether the endpoint got it is unknown.
+ * A push (relay, axis) copy's attempts, newest first: when each began and ended, the outcome in
+ * Vietnamese, the endpoint's HTTP status and the error. An interrupted attempt's error says that
+ * whether the endpoint got it is unknown. The round (đợt gửi) is shown once an operator retry has
+ * started a second one: the attempt numbers start again at 1 in each round.
  */
-export function attemptHistory(dispatchId: string, h: AttemptHistory | undefined): SafeHtml {
-  if (!h || h.items.length === 0) return html``;
+export function attemptTable(items: DispatchAttemptView[]): SafeHtml {
   const proof = (a: DispatchAttemptView) => (a.proof === 'receipt' ? ' (có biên nhận)' : a.proof === 'http-2xx' ? ' (HTTP 2xx)' : '');
+  const rounds = items.some((a) => a.round > 1);
+  return html`<div class="table-scroll"><table class="list compact"><caption class="sr-only">Các lần gửi, mới nhất trước</caption>
+  <thead><tr><th scope="col">Lần</th>${rounds ? html`<th scope="col">Đợt</th>` : ''}<th scope="col">Bắt đầu</th><th scope="col">Kết quả</th><th scope="col">Lúc</th><th scope="col">Mã HTTP</th><th scope="col">Lỗi</th></tr></thead>
+  <tbody>${items.map(
+    (a) => html`<tr data-attempt-outcome="${a.outcome}" data-attempt-round="${a.round}"><td data-label="Lần">${a.attempt}</td>${rounds ? html`<td data-label="Đợt">${a.round}</td>` : ''}<td data-label="Bắt đầu">${a.startedAt ? html`<time datetime="${a.startedAt}">${instantSecondsVi(a.startedAt)}</time>` : '—'}</td><td data-label="Kết quả">${ATTEMPT_OUTCOME_LABELS[a.outcome] ?? a.outcome}${proof(a)}</td><td data-label="Lúc"><time datetime="${a.at}">${instantSecondsVi(a.at)}</time></td><td data-label="Mã HTTP">${a.httpStatus ?? '—'}</td><td data-label="Lỗi" class="error-text">${a.error ?? ''}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+/**
+ * A copy's newest attempts folded under a summary (the sender's document page), with a link to the
+ * page of all of them (`allHref`) when more exist than are shown.
+ */
+export function attemptHistory(dispatchId: string, h: AttemptHistory | undefined, allHref: string): SafeHtml {
+  if (!h || h.items.length === 0) return html``;
   return html`<details class="attempt-history" data-attempts="${dispatchId}"><summary>Lịch sử các lần gửi (${h.total} lần thử)</summary>
-  <div class="table-scroll"><table class="list compact"><caption class="sr-only">Các lần gửi, mới nhất trước</caption>
-  <thead><tr><th scope="col">Lần</th><th scope="col">Bắt đầu</th><th scope="col">Kết quả</th><th scope="col">Lúc</th><th scope="col">Mã HTTP</th><th scope="col">Lỗi</th></tr></thead>
-  <tbody>${h.items.map(
-    (a) => html`<tr data-attempt-outcome="${a.outcome}"><td data-label="Lần">${a.attempt}</td><td data-label="Bắt đầu">${a.startedAt ? html`<time datetime="${a.startedAt}">${instantSecondsVi(a.startedAt)}</time>` : '—'}</td><td data-label="Kết quả">${ATTEMPT_OUTCOME_LABELS[a.outcome] ?? a.outcome}${proof(a)}</td><td data-label="Lúc"><time datetime="${a.at}">${instantSecondsVi(a.at)}</time></td><td data-label="Mã HTTP">${a.httpStatus ?? '—'}</td><td data-label="Lỗi" class="error-text">${a.error ?? ''}</td></tr>`,
-  )}</tbody></table></div>
-  ${h.total > h.items.length ? html`<p class="muted">Hiển thị ${h.items.length} lần gần nhất trong ${h.total} lần thử.</p>` : ''}
+  ${attemptTable(h.items)}
+  ${h.total > h.items.length ? html`<p class="muted">Hiển thị ${h.items.length} lần gần nhất trong ${h.total} lần thử · <a href="${allHref}" data-all-attempts="${dispatchId}">Xem tất cả ${h.total} lần thử</a></p>` : ''}
 </details>`;
 }
 

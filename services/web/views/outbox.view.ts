@@ -6,6 +6,7 @@ import type { DocumentRow } from '../../domain/documents/document-reads';
 import type { OutboxItem } from '../../domain/documents/outbox-list';
 import type { Page } from '../../domain/paging/keyset-page';
 import { attemptHistory, timeline, urgencyPill, type AttemptHistory } from './components';
+import { attemptsHref } from './attempts.view';
 import { pager } from './pager.view';
 import type { AccessEntry } from '../../domain/access/access-log.repository';
 import { accessSection } from './access-log.view';
@@ -86,7 +87,7 @@ ${d.access ? accessSection(d.access) : ''}`,
 /** The recipients' timelines (channel, state, attempts and their history, last error, events): the page and its live refresh. */
 export function dispatchTimelines(d: Pick<SentPageData, 'doc' | 'dispatches' | 'names' | 'attempts'>): SafeHtml {
   const overdue = d.doc.dueOn !== null && d.doc.dueOn < new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-  return html`${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient, attemptHistory(x.id, d.attempts?.get(x.id)))}</div>`)}`;
+  return html`${d.dispatches.map((x) => html`<div class="${overdue && !['completed', 'refused', 'revoked', 'paper', 'failed'].includes(x.status) ? 'overdue' : ''}">${timeline(x, d.names.get(x.recipient) ?? x.recipient, attemptHistory(x.id, d.attempts?.get(x.id), attemptsHref(d.doc.id, x.id)))}</div>`)}`;
 }
 
 /** One outbox row (the list page and its live refresh). */

@@ -5,12 +5,13 @@ import { inTransaction } from '../../../services/db/pool';
 import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { INTERRUPTED_ATTEMPT_ERROR } from '../../../services/domain/dispatches/attempt-outcome';
 import { beginPushAttempt, recordFailedAttempt } from '../../../services/domain/dispatches/dispatch.repository';
+import { retryDispatches } from '../../../services/domain/dispatches/retry-dispatch';
 import { acceptTestDocument, routeTestDocument } from '../../support/accepted-document.fixture';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
 import { getJson, startGateway, type RunningGateway } from '../../support/http.fixture';
 import { WebClient, createWebUser } from '../web/web-client';
 
-const FIELDS = ['attempt', 'startedAt', 'at', 'outcome', 'httpStatus', 'error', 'proof'];
+const FIELDS = ['attempt', 'round', 'startedAt', 'at', 'outcome', 'httpStatus', 'error', 'proof'];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** An error as a hostile endpoint could make it appear (its answer quoted): the page must escape it. */
 const HOSTILE_ERROR = 'điểm nhận trả lời HTTP 503: <b id="x">bận</b>';
@@ -76,6 +77,7 @@ describe('push attempts: the history of a copy, over the API and on the sender p
       expect(a.at).to.match(ISO);
       expect(a.proof).to.equal(null);
     }
+    expect(res.body.items.map((a: any) => a.round), 'one retry budget: round 1 throughout').to.deep.equal([1, 1, 1, 1]);
     expect(res.body.items.map((a: any) => [a.attempt, a.outcome, a.httpStatus])).to.deep.equal([
       [4, 'started', null],
       [3, 'failed', 503],
@@ -160,17 +162,116 @@ describe('push attempts: the history of a copy, over the API and on the sender p
       const shown = history(html, pushCopy);
       expect(shown, 'the push copy has its history').to.be.a('string');
       expect(shown).to.contain('Lịch sử các lần gửi (4 lần thử)');
-      const rows = [...shown!.matchAll(/<tr data-attempt-outcome="([a-z]+)"><td data-label="Lần">(\d+)<\/td>[\s\S]*?<td data-label="Kết quả">([^<]*)<\/td>[\s\S]*?<td data-label="Mã HTTP">([^<]*)<\/td>/g)].map((m) => [m[2], m[1], m[3], m[4]]);
+      const rows = [...shown!.matchAll(/<tr data-attempt-outcome="([a-z]+)" data-attempt-round="1"><td data-label="Lần">(\d+)<\/td>[\s\S]*?<td data-label="Kết quả">([^<]*)<\/td>[\s\S]*?<td data-label="Mã HTTP">([^<]*)<\/td>/g)].map((m) => [m[2], m[1], m[3], m[4]]);
       expect(rows).to.deep.equal([
         ['4', 'started', 'Đang gửi', '—'],
         ['3', 'failed', 'Lỗi', '503'],
         ['2', 'interrupted', 'Bị gián đoạn', '—'],
         ['1', 'failed', 'Lỗi', '—'],
       ]);
+      expect(shown, 'one round: no round column').to.not.contain('data-label="Đợt"');
+      expect(shown, 'all four shown: no link to more').to.not.contain('data-all-attempts');
       expect(shown).to.contain('điểm nhận trả lời HTTP 503: &lt;b id=&quot;x&quot;&gt;bận&lt;/b&gt;');
       expect(shown).to.not.contain('<b id="x">');
       expect(shown).to.contain('không rõ điểm nhận đã nhận hay chưa');
       expect(history(html, hostedCopy), 'no history for the hosted copy').to.equal(undefined);
     }
+  });
+  /** A new document of the sender to the push recipient, its jobs marked published so no worker runs them; its push copy. */
+  async function pushCopyOfNewDocument(subject: string): Promise<{ documentId: string; dispatchId: string }> {
+    const made = await inTransaction(gw.db, (tx) => acceptTestDocument(tx, { sender: sender.code, recipients: [pushed.code], subject }));
+    await routeTestDocument(gw.db, made.documentId);
+    await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1 AND published_at IS NULL`, [made.documentId]);
+    return { documentId: made.documentId, dispatchId: made.dispatchIds[0]! };
+  }
+
+  async function failedAttempts(dispatchId: string, documentId: string, n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const a = (await beginPushAttempt(gw.db, dispatchId))!;
+      await recordFailedAttempt(gw.db, { dispatchId, documentId, attemptId: a.attemptId, httpStatus: 502, error: `điểm nhận trả lời HTTP 502 (lần ${i + 1})`, nextAttemptAt: new Date(Date.now() + 60_000) });
+    }
+  }
+
+  it('when an operator retries a failed copy, then its new attempts start again at 1 in round 2, the API and the page tell the rounds apart, and a second retry makes round 3', async () => {
+    const { documentId: doc, dispatchId } = await pushCopyOfNewDocument('Về việc thử gửi lại sau khi lỗi');
+    await failedAttempts(dispatchId, doc, 2);
+    const retry = async () => {
+      await gw.db.query(`UPDATE dispatches SET status = 'failed', next_attempt_at = NULL WHERE id = $1`, [dispatchId]);
+      expect(await retryDispatches(gw.db, [dispatchId], 'user:operator', async () => {})).to.deep.equal([dispatchId]);
+      await gw.db.query(`UPDATE outbox SET published_at = now() WHERE payload->>'documentId' = $1 AND published_at IS NULL`, [doc]);
+    };
+    await retry();
+    await failedAttempts(dispatchId, doc, 1);
+    const under = (await beginPushAttempt(gw.db, dispatchId))!;
+    expect([under.attempt, under.round]).to.deep.equal([2, 2]);
+
+    const res = await getJson(gw.baseUrl, url(doc, dispatchId), sender.apiKey);
+    expect(res.status).to.equal(200);
+    expect(res.body.items.map((a: any) => [a.round, a.attempt, a.outcome])).to.deep.equal([
+      [2, 2, 'started'],
+      [2, 1, 'failed'],
+      [1, 2, 'failed'],
+      [1, 1, 'failed'],
+    ]);
+
+    const clerk = await createWebUser(gw.db, sender.code, 'clerk');
+    const web = new WebClient(gw.baseUrl);
+    expect((await web.signIn(clerk.username, clerk.password)).status).to.equal(303);
+    const page = await web.get(`/outbox/${doc}`);
+    const rows = [...page.text.matchAll(/<tr data-attempt-outcome="[a-z]+" data-attempt-round="(\d+)"><td data-label="Lần">(\d+)<\/td><td data-label="Đợt">(\d+)<\/td>/g)].map((m) => [m[3], m[2]]);
+    expect(rows, 'the page shows the round beside each attempt').to.deep.equal([['2', '2'], ['2', '1'], ['1', '2'], ['1', '1']]);
+
+    // The under-way attempt's worker died; after a second failure and retry, the next attempt opens round 3.
+    await retry();
+    const third = (await beginPushAttempt(gw.db, dispatchId))!;
+    expect([third.attempt, third.round]).to.deep.equal([1, 3]);
+    const after = await getJson(gw.baseUrl, url(doc, dispatchId, '?limit=2'), sender.apiKey);
+    expect(after.body.items.map((a: any) => [a.round, a.attempt, a.outcome])).to.deep.equal([[3, 1, 'started'], [2, 2, 'interrupted']]);
+    expect(after.body.total).to.equal(5);
+  });
+
+  it('when a copy has more attempts than the document page shows, then the page links to all of them, in pages the sender alone can open', async () => {
+    const { documentId: doc, dispatchId } = await pushCopyOfNewDocument('Về việc thử nhiều lần gửi');
+    await failedAttempts(dispatchId, doc, 23);
+    const clerk = await createWebUser(gw.db, sender.code, 'clerk');
+    const web = new WebClient(gw.baseUrl);
+    expect((await web.signIn(clerk.username, clerk.password)).status).to.equal(303);
+    const page = await web.get(`/outbox/${doc}`);
+    expect(page.status).to.equal(200);
+    const link = new RegExp(`<a href="([^"]+)" data-all-attempts="${dispatchId}">Xem tất cả 23 lần thử</a>`).exec(page.text);
+    expect(link, 'a link to all 23 attempts').to.not.equal(null);
+    expect(page.text).to.contain('Hiển thị 20 lần gần nhất trong 23 lần thử');
+    const numbers = (html: string) => [...html.matchAll(/<td data-label="Lần">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+
+    const first = await web.get(`${link![1]}?limit=20`);
+    expect(first.status).to.equal(200);
+    expect(first.text).to.contain('Các lần gửi văn bản');
+    expect(numbers(first.text)).to.deep.equal(Array.from({ length: 20 }, (_, i) => 23 - i));
+    expect(first.text).to.contain('data-total="23"');
+    const next = /<a href="([^"]+)" rel="next">/.exec(first.text);
+    expect(next, 'a next page').to.not.equal(null);
+    const second = await web.get(next![1]!.replace(/&amp;/g, '&'));
+    expect(second.status).to.equal(200);
+    expect(numbers(second.text)).to.deep.equal([3, 2, 1]);
+    expect(second.text).to.not.contain('rel="next"');
+
+    for (const q of ['?limit=0', '?limit=abc', '?cursor=not-a-cursor!']) {
+      const bad = await web.get(`${link![1]}${q}`);
+      expect(bad.status, q).to.equal(400);
+      expect(bad.text, q).to.contain('không hợp lệ');
+    }
+
+    // Another agency's clerk, a dispatch of another document, an id that is not a UUID: the same 404.
+    const stranger = await createWebUser(gw.db, other.code, 'clerk');
+    const otherWeb = new WebClient(gw.baseUrl);
+    expect((await otherWeb.signIn(stranger.username, stranger.password)).status).to.equal(303);
+    expect((await otherWeb.get(link![1]!)).status).to.equal(404);
+    expect((await web.get(`/outbox/${doc}/dispatches/${otherCopy}/attempts`)).status).to.equal(404);
+    expect((await web.get(`/outbox/${doc}/dispatches/abc/attempts`)).status).to.equal(404);
+
+    // A hosted copy has no attempts: the page says so.
+    const hostedPage = await web.get(`/outbox/${documentId}/dispatches/${hostedCopy}/attempts`);
+    expect(hostedPage.status).to.equal(200);
+    expect(hostedPage.text).to.contain('chưa có lần gửi nào qua mạng');
   });
 });
