@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     relayPollMs: config.LIENTHONG_RELAY_POLL_MS,
     sweepIntervalMs: config.LIENTHONG_SWEEP_INTERVAL_MS,
     sweepAgeMs: config.LIENTHONG_SWEEP_AGE_MS,
+    outboxRetentionMs: config.LIENTHONG_OUTBOX_RETENTION_MS,
   }, domainSweepChores);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'

@@ -60,6 +60,8 @@ const Schema = z.object({
   /** This hub's id among federated hubs (issue 22): sent to peers and written into edXML TraceHeader/OrganId. */
   LIENTHONG_HUB_ID: z.string().regex(/^[0-9A-Z.]{1,35}$/).default('LIENTHONG'),
   LIENTHONG_SWEEP_AGE_MS: int(120_000),
+  /** How long the sweeper keeps outbox rows once published (7 days); 0 keeps them for ever. */
+  LIENTHONG_OUTBOX_RETENTION_MS: int(7 * 24 * 3600_000),
   /** A name for this process in the logs (gateway, workers, …); set by the launcher. */
   LIENTHONG_PROCESS: z.string().max(40).optional(),
   /** The gateway and workers write their log lines in blocks of this many bytes (at the latest 200 ms after a line); 0 = a write per line. */

@@ -2,7 +2,7 @@ import type { JobPayload, Stage } from '../../contracts';
 import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 
-// The one writer of the `outbox` table (issue 18): every INSERT and UPDATE of it is here, except
+// The one writer of the `outbox` table (issue 18): every INSERT, UPDATE and DELETE of it is here, except
 // the statements that write a document together with the outbox rows announcing it, which stay in
 // ONE statement for speed and live in the documents' writer (document.repository.ts, marked there).
 // The table's trigger (migration 0001) only NOTIFYs the relays; it writes nothing.
@@ -63,4 +63,40 @@ export async function markPublishedAndCommit(client: pg.ClientBase, ids: number[
   }
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`invalid outbox id ${id}`);
   await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
+}
+
+/** Rows looked at per statement of prunePublished, and statements per call at most. */
+const PRUNE_WINDOW = 5000;
+const PRUNE_WINDOWS_PER_CALL = 20;
+
+/**
+ * Removes rows published more than `retentionMs` ago, the oldest first, and returns how many. The
+ * relay and the admission look only at unpublished rows (a partial index); published ones are kept a
+ * while for an operator who wants to see what was announced, then go, or the table would grow by a
+ * row per document and per non-hosted copy for ever.
+ *
+ * Walks the table in windows of PRUNE_WINDOW rows in id order (the primary key), deleting the
+ * window's rows published before the cutoff, and stops at the first window whose newest row was
+ * created after the cutoff (the rows after it are younger still), at the end of the table, or after
+ * PRUNE_WINDOWS_PER_CALL windows (the next call goes on). An unpublished row, however old, is never
+ * deleted and does not stop the walk.
+ */
+export async function prunePublished(db: Queryable, retentionMs: number): Promise<number> {
+  let after: string | null = null;
+  let deleted = 0;
+  for (let i = 0; i < PRUNE_WINDOWS_PER_CALL; i++) {
+    const r = await db.query<{ last: string | null; seen: number; deleted: number; young: boolean | null }>(
+      `WITH win AS MATERIALIZED (SELECT id, created_at, published_at FROM outbox WHERE $1::bigint IS NULL OR id > $1 ORDER BY id LIMIT $2),
+            cutoff AS (SELECT now() - make_interval(secs => $3::float8 / 1000) AS at),
+            gone AS (DELETE FROM outbox o USING win w, cutoff c WHERE o.id = w.id AND w.published_at < c.at RETURNING o.id)
+       SELECT (SELECT max(id) FROM win)::text AS last, (SELECT count(*) FROM win)::int AS seen, (SELECT count(*) FROM gone)::int AS deleted,
+              (SELECT w.created_at >= c.at FROM win w, cutoff c ORDER BY w.id DESC LIMIT 1) AS young`,
+      [after, PRUNE_WINDOW, retentionMs],
+    );
+    const row = r.rows[0]!;
+    deleted += row.deleted;
+    if (row.last === null || row.seen < PRUNE_WINDOW || row.young) break;
+    after = row.last;
+  }
+  return deleted;
 }

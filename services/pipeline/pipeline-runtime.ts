@@ -12,6 +12,8 @@ export interface PipelineSettings {
   relayPollMs: number;
   sweepIntervalMs: number;
   sweepAgeMs: number;
+  /** How long published outbox rows are kept (LIENTHONG_OUTBOX_RETENTION_MS); 0 keeps them. */
+  outboxRetentionMs?: number;
 }
 
 export interface PipelineRuntime {
@@ -33,7 +35,7 @@ export async function startPipeline(db: Db, producer: IORedis, settings: Pipelin
   const queues = createStageQueues(producer, settings.queuePrefix);
   const relay = new OutboxRelay(db, settings.sessionUrl, queues, settings.relayPollMs);
   await relay.start();
-  const sweeper = startSweeper(db, queues, settings.sweepIntervalMs, settings.sweepAgeMs, chores);
+  const sweeper = startSweeper(db, queues, settings.sweepIntervalMs, settings.sweepAgeMs, chores, settings.outboxRetentionMs ?? 0);
   return {
     queues,
     relay,

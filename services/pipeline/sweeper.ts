@@ -4,6 +4,7 @@ import { logger } from '../logging/logger';
 import { IN_FLIGHT_DOCUMENT_STATUSES, OPEN_DISPATCH_STATUSES, stageAwaitedIn } from './stage-order';
 import { priorityOf } from './priority';
 import { DEFAULT_JOB_OPTIONS, type StageQueues } from './stage-queues';
+import { prunePublished } from './outbox.repository';
 
 const log = logger('sweeper');
 
@@ -70,9 +71,19 @@ export async function sweepOnce(db: Db, queues: StageQueues, ageMs: number, chor
   return republished;
 }
 
-export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number, chores: SweepChores): { stop(): void } {
+/** Published outbox rows older than `retentionMs` removed (prunePublished); 0 keeps them all. */
+export async function pruneOutbox(db: Db, retentionMs: number): Promise<number> {
+  if (retentionMs <= 0) return 0;
+  const pruned = await prunePublished(db, retentionMs);
+  if (pruned > 0) log.info({ pruned }, 'sweeper removed published outbox rows past their retention');
+  return pruned;
+}
+
+export function startSweeper(db: Db, queues: StageQueues, intervalMs: number, ageMs: number, chores: SweepChores, outboxRetentionMs = 0): { stop(): void } {
   const timer = setInterval(() => {
-    sweepOnce(db, queues, ageMs, chores).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
+    sweepOnce(db, queues, ageMs, chores)
+      .then(() => pruneOutbox(db, outboxRetentionMs))
+      .catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, intervalMs);
   return { stop: () => clearInterval(timer) };
 }
