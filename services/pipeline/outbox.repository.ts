@@ -65,6 +65,14 @@ export async function markPublishedAndCommit(client: pg.ClientBase, ids: number[
   await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
 }
 
+/** One window of prunePublished: its newest id, how many rows it had, how many went, whether its newest row is younger than the cutoff. */
+interface PruneWindow {
+  last: string | null;
+  seen: number;
+  deleted: number;
+  young: boolean | null;
+}
+
 /** Rows looked at per statement of prunePublished, and statements per call at most. */
 const PRUNE_WINDOW = 5000;
 const PRUNE_WINDOWS_PER_CALL = 20;
@@ -85,7 +93,7 @@ export async function prunePublished(db: Queryable, retentionMs: number): Promis
   let after: string | null = null;
   let deleted = 0;
   for (let i = 0; i < PRUNE_WINDOWS_PER_CALL; i++) {
-    const r = await db.query<{ last: string | null; seen: number; deleted: number; young: boolean | null }>(
+    const r: { rows: PruneWindow[] } = await db.query<PruneWindow>(
       `WITH win AS MATERIALIZED (SELECT id, created_at, published_at FROM outbox WHERE $1::bigint IS NULL OR id > $1 ORDER BY id LIMIT $2),
             cutoff AS (SELECT now() - make_interval(secs => $3::float8 / 1000) AS at),
             gone AS (DELETE FROM outbox o USING win w, cutoff c WHERE o.id = w.id AND w.published_at < c.at RETURNING o.id)
@@ -93,7 +101,7 @@ export async function prunePublished(db: Queryable, retentionMs: number): Promis
               (SELECT w.created_at >= c.at FROM win w, cutoff c ORDER BY w.id DESC LIMIT 1) AS young`,
       [after, PRUNE_WINDOW, retentionMs],
     );
-    const row = r.rows[0]!;
+    const row: PruneWindow = r.rows[0]!;
     deleted += row.deleted;
     if (row.last === null || row.seen < PRUNE_WINDOW || row.young) break;
     after = row.last;

@@ -43,7 +43,7 @@ describe('migration 0109: typed names stored decomposed are composed, look-alike
     await setBook(books[2]!.id, partly);
     await setBook(books[3]!.id, nfd('Sổ đơn thư'));
 
-    const departments = [];
+    const departments: { id: string }[] = [];
     for (const n of ['Phòng Tổ chức cán bộ', 'Phòng tạm']) departments.push(await createDepartment(gw.db, { agencyCode: agency.code, name: n }));
     // A twin up to case: departments' names are unique whatever the case.
     await gw.db.query(`UPDATE departments SET name = $2 WHERE id = $1`, [departments[1]!.id, nfd('phòng tổ chức cán bộ')]);

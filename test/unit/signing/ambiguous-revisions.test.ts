@@ -1,11 +1,8 @@
 import { expect } from 'chai';
-import { createDevCa, issueAgencyCertificate, KeyAndCert } from '../../../services/pki/dev-ca';
-import { SignatureReport, verifyPdfSignatures } from '../../../services/signing/pades-verifier';
 import {
   appendTableUpdate, appendXrefStreamUpdate, Body, buildPdf, buildPdfWithObjectStream, objectStreamBody, pdftotext, simpleObjects, tailOf, textContent,
 } from '../../support/pdf-attack-builder';
-import { handCms, signWith, X509Certificate } from './corpus-builders';
-import { AGENCY } from './signing-fixtures';
+import { HandSignedCorpus } from './hand-signed-corpus';
 
 // Later revisions that different PDF readers read differently: a dictionary that writes a key
 // twice (the "shadow" attacks: the verifier compares one occurrence, the viewer shows the other)
@@ -13,7 +10,6 @@ import { AGENCY } from './signing-fixtures';
 // is INDETERMINATE with FORMAT_FAILURE, the object named. Files are built byte by byte
 // (test/support/pdf-attack-builder.ts); pdftotext (poppler) shows what a viewer displays.
 
-const der = (pem: string): Buffer => new X509Certificate(pem).raw;
 const FORGED = 'FORGED TEXT';
 const ORIGINAL = 'ORIGINAL TEXT';
 const FONT = '/Resources << /Font << /F1 5 0 R >> >>';
@@ -22,12 +18,8 @@ const PADDING = Array(32).fill('/Type /Page').join(' ');
 
 describe('ambiguous revisions: duplicate keys and /Extends chains make a signature indeterminate', function () {
   this.timeout(300_000);
-  let ca: KeyAndCert;
-  let signer: KeyAndCert;
-  const sign = (pdf: Buffer): Promise<Buffer> => signWith(pdf, (s) => handCms(s, signer, [ca.certPem], { digest: 'sha256' }));
-  const verify = (pdf: Buffer): Promise<SignatureReport[]> => verifyPdfSignatures(pdf, [der(ca.certPem)], { softFail: true });
-  const signedSimple = (extra: Record<number, Body> = {}, trailer: { info?: number } = {}): Promise<Buffer> =>
-    sign(buildPdf(simpleObjects(ORIGINAL, extra), { root: 1, ...trailer }));
+  const corpus = new HandSignedCorpus('Ambiguity Corpus Root CA', ORIGINAL);
+  const { sign, verify, signedSimple } = corpus;
 
   /** The one signature is INDETERMINATE / FORMAT_FAILURE and a finding matches `message`. */
   async function expectAmbiguous(pdf: Buffer, message: RegExp): Promise<void> {
@@ -40,10 +32,7 @@ describe('ambiguous revisions: duplicate keys and /Extends chains make a signatu
     expect(messages, messages).to.match(message);
   }
 
-  before(() => {
-    ca = createDevCa({ commonName: 'Ambiguity Corpus Root CA' });
-    signer = issueAgencyCertificate(ca, AGENCY);
-  });
+  before(() => corpus.setUp());
 
   describe('a key written twice in one dictionary', () => {
     it('when a later revision rewrites the page with the forged /Contents first and the signed one last (shadow attack), then poppler shows the forgery and it is indeterminate naming object 3', async () => {

@@ -10,7 +10,8 @@ import { SignatureReport, verifyPdfSignatures } from '../../../services/signing/
 import {
   appendTableUpdate, appendXrefStreamUpdate, Body, buildPdf, buildPdfWithObjectStream, objectOffsets, pdftotext, simpleObjects, stream, tailOf, textContent,
 } from '../../support/pdf-attack-builder';
-import { appendUpdate, factsOf, handCms, pageWith, signWith, tsaAt, X509Certificate } from './corpus-builders';
+import { appendUpdate, factsOf, handCms, pageWith, signWith, tsaAt } from './corpus-builders';
+import { der, HandSignedCorpus } from './hand-signed-corpus';
 import { certify, formPdf } from './docmdp-fixtures';
 import { AGENCY } from './signing-fixtures';
 
@@ -23,18 +24,13 @@ import { AGENCY } from './signing-fixtures';
 // signature, the document information, annotations without certification, an unreachable object)
 // still pass, and a large file still verifies in seconds.
 
-const der = (pem: string): Buffer => new X509Certificate(pem).raw;
 const FORGED = 'FORGED TEXT';
 const ORIGINAL = 'ORIGINAL TEXT';
 
 describe('modification attacks: what a later revision may change (default deny)', function () {
   this.timeout(300_000);
-  let ca: KeyAndCert;
-  let signer: KeyAndCert;
-  const sign = (pdf: Buffer): Promise<Buffer> => signWith(pdf, (s) => handCms(s, signer, [ca.certPem], { digest: 'sha256' }));
-  const verify = (pdf: Buffer): Promise<SignatureReport[]> => verifyPdfSignatures(pdf, [der(ca.certPem)], { softFail: true });
-  const signedSimple = (extra: Record<number, Body> = {}, trailer: { info?: number } = {}): Promise<Buffer> =>
-    sign(buildPdf(simpleObjects(ORIGINAL, extra), { root: 1, ...trailer }));
+  const corpus = new HandSignedCorpus('Attack Corpus Root CA', ORIGINAL);
+  const { sign, verify, signedSimple } = corpus;
 
   /** The first signature fails MODIFIED_AFTER_SIGNING; one of its findings matches `message`. */
   async function expectModified(pdf: Buffer, message?: RegExp): Promise<SignatureReport> {
@@ -61,8 +57,7 @@ describe('modification attacks: what a later revision may change (default deny)'
   };
 
   before(() => {
-    ca = createDevCa({ commonName: 'Attack Corpus Root CA' });
-    signer = issueAgencyCertificate(ca, AGENCY);
+    corpus.setUp();
   });
 
   describe('class 1: the trailer names another catalogue', () => {
@@ -190,7 +185,7 @@ describe('modification attacks: what a later revision may change (default deny)'
         const annot = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [72, 500, 300, 520], Border: [0, 0, 0], A: action }));
         page.node.set(PDFName.of('Annots'), ctx.obj([annot]));
       });
-      const cms = (s: Buffer): Buffer => handCms(s, signer, [ca.certPem], { digest: 'sha256' });
+      const cms = corpus.cms;
       const pdf = certified ? await certify(base, 1, cms) : await signWith(base, cms);
       const f = await factsOf(pdf);
       const found = f.doc.context.enumerateIndirectObjects().find(([, o]) => o instanceof PDFDict && o.get(PDFName.of('S'))?.toString() === '/URI');
@@ -279,7 +274,7 @@ describe('modification attacks: what a later revision may change (default deny)'
       const updated = appendUpdate(signed, f, new Map<number, string>([
         [f.rootRef.objectNumber, catalog.toString()],
         [size, `<< /Certs [${size + 1} 0 R] >>`],
-        [size + 1, stream('', der(ca.certPem).toString('latin1'))],
+        [size + 1, stream('', der(corpus.ca.certPem).toString('latin1'))],
       ]));
       const [r] = await expectPassed(updated);
       expect(r!.changes.some((c) => c.kind === 'dss' && c.allowed)).to.equal(true);
@@ -308,7 +303,7 @@ describe('modification attacks: what a later revision may change (default deny)'
       expect(r!.changes.some((c) => c.kind === 'annotation' && c.allowed)).to.equal(true);
     });
     it('when a second signature and then a document timestamp are added, then every signature passes', async () => {
-      const tsa = issueTsaCertificate(ca, {});
+      const tsa = issueTsaCertificate(corpus.ca, {});
       const once = await signedSimple();
       const twice = await sign(once);
       const stamp = tsaAt(tsa, () => new Date());
@@ -353,7 +348,7 @@ describe('certificate path constraints: KeyUsage and pathLenConstraint', functio
     const now = Date.now();
     const certDer = buildCertificate({
       serial: randomSerial(),
-      issuer: issuer ? readCertificateFields(new X509Certificate(issuer.certPem).raw).subject : subject,
+      issuer: issuer ? readCertificateFields(der(issuer.certPem)).subject : subject,
       subject,
       notBefore: new Date(now - 3_600_000),
       notAfter: new Date(now + 365 * 86_400_000),
@@ -413,7 +408,7 @@ describe('certificate path constraints: KeyUsage and pathLenConstraint', functio
     const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
     const subject = encodeName([{ type: OID.countryName, value: 'VN' }, { type: OID.commonName, value: 'PSS key signer' }]);
     const certDer = buildCertificate({
-      serial: randomSerial(), issuer: readCertificateFields(new X509Certificate(intermediate.certPem).raw).subject, subject,
+      serial: randomSerial(), issuer: readCertificateFields(der(intermediate.certPem)).subject, subject,
       notBefore: new Date(Date.now() - 3_600_000), notAfter: new Date(Date.now() + 86_400_000),
       subjectPublicKeyInfo: publicKey.export({ type: 'spki', format: 'der' }),
       extensions: [extension(OID.basicConstraints, true, sequence()), extension(OID.keyUsage, true, keyUsageValue(SIGNING))],
