@@ -102,6 +102,7 @@ export function outboxRoutes(db: Db): Router {
         numberNotation: `${found.doc.number}/${found.doc.notation}`,
         recipientName: names[0]?.name ?? dispatch.recipient,
         recipientCode: dispatch.recipient,
+        channel: dispatch.channel,
         attempts,
         limit: paging.limit,
       }).value,

@@ -11,6 +11,12 @@ export function attemptsHref(documentId: string, dispatchId: string): string {
   return `/outbox/${documentId}/dispatches/${dispatchId}/attempts`;
 }
 
+/** Why a copy has no attempts, by its channel: hosted and paper copies are never sent over the network. */
+const EMPTY: Record<string, string> = {
+  hosted: 'Bản gửi này không gửi qua mạng: nơi nhận nhận văn bản trong hộp thư trên hệ thống.',
+  paper: 'Bản gửi này không gửi qua mạng: văn bản được gửi bằng bản giấy.',
+};
+
 export interface AttemptsPageData {
   documentId: string;
   dispatchId: string;
@@ -18,6 +24,8 @@ export interface AttemptsPageData {
   numberNotation: string;
   recipientName: string;
   recipientCode: string;
+  /** The copy's channel (null before its route). */
+  channel: string | null;
   attempts: Page<DispatchAttemptView>;
   limit: number;
 }
@@ -30,7 +38,7 @@ export function attemptsPage(res: Response, d: AttemptsPageData): SafeHtml {
     active: '/outbox',
     body: html`<p class="no-print"><a href="/outbox/${d.documentId}">‹ Về văn bản ${d.numberNotation}</a></p>
 <h1>Các lần gửi văn bản ${d.numberNotation} tới ${d.recipientName} <span class="muted code">${d.recipientCode}</span></h1>
-${d.attempts.total === 0 ? html`<p class="empty">Bản gửi này chưa có lần gửi nào qua mạng (nơi nhận dùng hộp thư trên hệ thống, hoặc gửi bản giấy).</p>` : html`${attemptTable(d.attempts.items)}
+${d.attempts.total === 0 ? html`<p class="empty">${EMPTY[d.channel ?? ''] ?? 'Bản gửi này chưa có lần gửi nào.'}</p>` : html`${attemptTable(d.attempts.items)}
 ${pager(path, {}, d.attempts, d.limit, { noun: 'lần thử' })}`}`,
   });
 }

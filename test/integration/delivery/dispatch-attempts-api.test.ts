@@ -272,6 +272,11 @@ describe('push attempts: the history of a copy, over the API and on the sender p
     // A hosted copy has no attempts: the page says so.
     const hostedPage = await web.get(`/outbox/${documentId}/dispatches/${hostedCopy}/attempts`);
     expect(hostedPage.status).to.equal(200);
-    expect(hostedPage.text).to.contain('chưa có lần gửi nào qua mạng');
+    expect(hostedPage.text).to.contain('nơi nhận nhận văn bản trong hộp thư trên hệ thống');
+    // A push copy not tried yet says only that.
+    const fresh = await pushCopyOfNewDocument('Về việc thử bản gửi chưa gửi lần nào');
+    const freshPage = await web.get(`/outbox/${fresh.documentId}/dispatches/${fresh.dispatchId}/attempts`);
+    expect(freshPage.status).to.equal(200);
+    expect(freshPage.text).to.contain('Bản gửi này chưa có lần gửi nào.');
   });
 });
