@@ -3,7 +3,7 @@ import type { Db } from '../../services/db/pool';
 import type { AgencyRow } from '../../services/domain/agencies/agency.repository';
 import type { DocumentRow } from '../../services/domain/documents/document-reads';
 import { raiseFailingAlert } from '../../services/domain/dispatches/push-attempts.repository';
-import { beginPushAttempt, recordDeliveredAttempt, recordFailedAttempt } from '../../services/domain/dispatches/push-attempts.repository';
+import { beginPushAttempt, recordDeliveredAttempt, recordFailedAttempt } from '../../services/domain/dispatches/dispatch.repository';
 import type { Logger } from '../../services/logging/logger';
 import { countDeliveryAlert } from '../../services/metrics/metrics';
 import { pushToAgency, type DeliveryProof } from '../delivery/push-delivery';

@@ -2,6 +2,7 @@ import type { Channel, DispatchStatus, DispatchView } from '../../../contracts';
 import type { Queryable } from '../../db/pool';
 import { ledgerAppendArgs, ledgerAppendCall, ledgerAppendManySql, type LedgerEntry } from '../ledger/ledger.repository';
 import { OPEN_DISPATCH_STATUSES } from '../../pipeline/stage-order';
+import { INTERRUPTED_ATTEMPT_ERROR } from './attempt-outcome';
 
 export interface DispatchRow {
   id: string;
@@ -198,7 +199,94 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
   }));
 }
 
-// Push attempts: push-attempts.repository.ts records and lists them; the alert's mark is here.
+// Push attempts (push-attempts.repository.ts records and lists them; the dispatch's side is here).
+
+/** A push attempt begun: its number in the copy's retry budget, that budget's round, its row in dispatch_attempts, and when the budget started. */
+export interface BegunPushAttempt {
+  attempt: number;
+  /** 1 for the copy's first retry budget, one more after each operator retry (migration 0108). */
+  round: number;
+  /** The attempt's row (outcome 'started'), completed by recordDeliveredAttempt / recordFailedAttempt. */
+  attemptId: string;
+  budgetStartedAt: Date;
+}
+
+/**
+ * Starts a push attempt, only while the dispatch is still open (pending or delivering): a second
+ * run of the same job (a stalled job taken over, a sweeper re-add) that read `pending` before the
+ * first recorded `delivered` must not move it back and push again. Undefined when it is no longer open.
+ *
+ * The attempt is counted and its row written ('started') in ONE statement, before the request:
+ * a worker killed during the request leaves a counted attempt WITH its row, never a count without
+ * one (migration 0107). The same statement marks 'interrupted' the rows still 'started' from
+ * earlier attempts of this copy: the job is being run again, so the worker that began them died
+ * (or lost its lock; a run still alive writes its real outcome over it, by the row's id).
+ * The row's round is the latest row's, one more when this is the first attempt of a new budget
+ * (the counter was set back by an operator retry).
+ */
+export async function beginPushAttempt(db: Queryable, dispatchId: string): Promise<BegunPushAttempt | undefined> {
+  const r = await db.query<BegunPushAttempt>(
+    `WITH interrupted AS (
+       UPDATE dispatch_attempts SET outcome = 'interrupted', at = now(), error = $2 WHERE dispatch_id = $1 AND outcome = 'started'
+     ), counted AS (
+       UPDATE dispatches SET attempts = attempts + 1, status = 'delivering', updated_at = now(),
+              budget_started_at = COALESCE(budget_started_at, now())
+        WHERE id = $1 AND status = ANY (lienthong_open_dispatch_statuses()) RETURNING id, attempts, budget_started_at
+     ), written AS (
+       INSERT INTO dispatch_attempts (dispatch_id, attempt, round, outcome, started_at)
+       SELECT c.id, c.attempts, COALESCE(l.round + (c.attempts = 1)::int, 1), 'started', now()
+         FROM counted c LEFT JOIN LATERAL (SELECT p.round FROM dispatch_attempts p WHERE p.dispatch_id = c.id ORDER BY p.id DESC LIMIT 1) l ON true
+       RETURNING id, round
+     )
+     SELECT c.attempts AS attempt, w.round, w.id::text AS "attemptId", c.budget_started_at AS "budgetStartedAt" FROM counted c, written w`,
+    [dispatchId, INTERRUPTED_ATTEMPT_ERROR],
+  );
+  return r.rows[0];
+}
+
+export interface FailedAttempt {
+  dispatchId: string;
+  documentId: string;
+  /** The attempt's row, from beginPushAttempt. */
+  attemptId: string;
+  httpStatus: number | null;
+  error: string;
+  /** When the next attempt is due; null when there will be none (budget spent). */
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * A failed attempt in one statement: its row completed, the dispatch's last error and next attempt
+ * time, and a NOTIFY so the sender's pages show it within a second.
+ */
+export async function recordFailedAttempt(db: Queryable, a: FailedAttempt): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       UPDATE dispatch_attempts SET outcome = 'failed', at = now(), http_status = $3, error = $4 WHERE id = $2
+     ), moved AS (
+       UPDATE dispatches SET last_error = $4, next_attempt_at = $5, updated_at = now() WHERE id = $1
+     )
+     SELECT pg_notify('lienthong_dispatch', $6)`,
+    [a.dispatchId, a.attemptId, a.httpStatus, a.error.slice(0, 2000), a.nextAttemptAt, JSON.stringify({ dispatchId: a.dispatchId, documentId: a.documentId, status: 'delivering' })],
+  );
+}
+
+/**
+ * The delivering attempt's row completed (the outcome itself is record_dispatch_outcome's). No
+ * attempt of this copy follows a delivery, so no later begin would mark an earlier one still
+ * 'started' (a run that died while this one pushed): this statement marks them 'interrupted'.
+ */
+export async function recordDeliveredAttempt(db: Queryable, dispatchId: string, attemptId: string, httpStatus: number, proof: 'http-2xx' | 'receipt'): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       UPDATE dispatch_attempts SET outcome = 'delivered', at = now(), http_status = $3, proof = $4 WHERE id = $2
+     ), interrupted AS (
+       UPDATE dispatch_attempts SET outcome = 'interrupted', at = now(), error = $5 WHERE dispatch_id = $1 AND outcome = 'started' AND id <> $2
+     )
+     UPDATE dispatches SET next_attempt_at = NULL WHERE id = $1`,
+    [dispatchId, attemptId, httpStatus, proof, INTERRUPTED_ATTEMPT_ERROR],
+  );
+}
 
 /** The long-failing alert's mark, once per retry budget; the facts of the notice, or undefined when it was raised already. */
 export async function markFailingAlerted(db: Queryable, dispatchId: string): Promise<{ sender: string; recipient: string; number: string; notation: string; documentId: string } | undefined> {

@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { inTransaction } from '../../../services/db/pool';
 import { createApiKey } from '../../../services/domain/apikeys/api-key.repository';
 import { INTERRUPTED_ATTEMPT_ERROR } from '../../../services/domain/dispatches/attempt-outcome';
-import { beginPushAttempt, recordFailedAttempt } from '../../../services/domain/dispatches/push-attempts.repository';
+import { beginPushAttempt, recordFailedAttempt } from '../../../services/domain/dispatches/dispatch.repository';
 import { retryDispatches } from '../../../services/domain/dispatches/retry-dispatch';
 import { acceptTestDocument, routeTestDocument } from '../../support/accepted-document.fixture';
 import { createAgencies, type TestAgency } from '../../support/agencies.fixture';
