@@ -199,7 +199,8 @@ export async function dispatchViews(db: Queryable, documentId: string, onlyRecip
   }));
 }
 
-// Push attempts (push-attempts.repository.ts records and lists them; the dispatch's side is here).
+// Push attempts: written here, each with the dispatch's own columns in one statement (this module is
+// the one writer of dispatches); push-attempts.repository.ts lists them and raises the long-failing alert.
 
 /** A push attempt begun: its number in the copy's retry budget, that budget's round, its row in dispatch_attempts, and when the budget started. */
 export interface BegunPushAttempt {
