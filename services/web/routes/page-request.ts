@@ -1,17 +1,10 @@
 import type { Request } from 'express';
-import { z } from 'zod';
 import { ErrorCode } from '../../../contracts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/paging/cursor';
+import { PageQueryFields } from '../../http/parsing/page-query-fields';
 import { DomainError } from '../../domain/errors/domain-error';
 import type { PageRequest } from '../../domain/paging/keyset-page';
 
 const FIELD_NAMES: Record<string, string> = { limit: 'số dòng mỗi trang', cursor: 'trang', page: 'trang' };
-
-const WebPageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().max(1000).optional(),
-  page: z.enum(['last']).optional(),
-});
 
 /**
  * The paging of a web list without filters (`limit`, keyset `cursor`, `page=last`, as the pager's
@@ -19,7 +12,7 @@ const WebPageQuery = z.object({
  * does not decode is refused by the list itself, as on the other pages. Other query fields are ignored.
  */
 export function webPageRequest(req: Request): PageRequest {
-  const q = WebPageQuery.safeParse(req.query);
+  const q = PageQueryFields.safeParse(req.query);
   if (!q.success) {
     const field = String(q.error.issues[0]?.path[0] ?? '');
     throw new DomainError(ErrorCode.VALIDATION_FAILED, `Giá trị "${FIELD_NAMES[field] ?? 'phân trang'}" không hợp lệ.`, [{ path: [field] }]);
