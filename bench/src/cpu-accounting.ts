@@ -64,6 +64,21 @@ export function findGroups(runDir: string, redisPort: number, named: Record<stri
 
 export interface CpuWindow {
   stop(): Record<string, { cpuSeconds: number; share: number }> & { wallSeconds: number };
+  /**
+   * After stop(): PostgreSQL's CPU seconds split by what its processes do (their title): `clients`
+   * (the backends serving our connections), `autovacuum` (launcher and workers alive at the end),
+   * `background` (checkpointer, WAL writer, background writer, the postmaster…). A full run measures
+   * right after other phases, whose rows autovacuum may still be cleaning up: this says how much.
+   */
+  postgresParts(): Record<'clients' | 'autovacuum' | 'background', number>;
+}
+
+/** What a PostgreSQL process does, from the title it sets (`postgres: autovacuum worker`, …). */
+function postgresPart(pid: number): 'clients' | 'autovacuum' | 'background' {
+  const title = cmdline(pid);
+  if (/autovacuum/.test(title)) return 'autovacuum';
+  if (/postgres: (checkpointer|background writer|walwriter|wal writer|logical replication|archiver|stats|io worker|walsummarizer)/.test(title) || !/^postgres: /.test(title)) return 'background';
+  return 'clients';
 }
 
 /** Starts measuring; the groups are looked up again at the end so backends opened meanwhile count. */
@@ -71,13 +86,20 @@ export function cpuWindow(groupsNow: () => Groups): CpuWindow {
   const t0 = Date.now();
   const before = new Map<number, number>();
   for (const [name, pids] of Object.entries(groupsNow())) for (const pid of pids) before.set(pid, cpuTicks(pid, !WITHOUT_REAPED.has(name)));
+  const parts = { clients: 0, autovacuum: 0, background: 0 };
   return {
+    postgresParts: () => ({ clients: parts.clients / TICKS, autovacuum: parts.autovacuum / TICKS, background: parts.background / TICKS }),
     stop() {
       const wallSeconds = (Date.now() - t0) / 1000;
       const out: Record<string, { cpuSeconds: number; share: number }> = {};
       let total = 0;
       for (const [name, pids] of Object.entries(groupsNow())) {
-        const ticks = pids.reduce((n, pid) => n + Math.max(0, cpuTicks(pid, !WITHOUT_REAPED.has(name)) - (before.get(pid) ?? 0)), 0);
+        let ticks = 0;
+        for (const pid of pids) {
+          const used = Math.max(0, cpuTicks(pid, !WITHOUT_REAPED.has(name)) - (before.get(pid) ?? 0));
+          ticks += used;
+          if (name === 'postgres') parts[postgresPart(pid)] += used;
+        }
         out[name] = { cpuSeconds: ticks / TICKS, share: 0 };
         total += ticks / TICKS;
       }

@@ -8,6 +8,7 @@
  * BENCH_CPU_MS (default 15000) and BENCH_INFLIGHT (default 48) tune the phase. BENCH_CPU_STAGES=1
  * then measures accept alone and every stage alone the way `make bench` does (method steps 7–8) and
  * prints the end-to-end rate over the slowest of them (`ratios.e2eVsSlowestStage`, issue 25 item 2).
+ * BENCH_CPU_MIX_BEFORE_MS runs the full bench's mix that long before the measurement.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -96,6 +97,14 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     loadgen = new IpcChild('bench/src/loadgen.js', base);
     const lg = <T>(c: LoadgenCommand) => loadgen!.call<T>(c);
     await lg({ cmd: 'setup', setup: { baseUrl, databaseUrl: stack.databaseUrl, senders: dir.senders, five: dir.five, group50: dir.group50, group500: dir.group500 } });
+    // BENCH_CPU_MIX_BEFORE_MS: the full run's mix (one-page, body and 20-pages-to-50 documents) for
+    // that long first, as `make bench` does before its one-page measurement, to see what the rows
+    // and queues earlier phases leave behind cost the documents measured after them.
+    const mixBefore = Number(process.env.BENCH_CPU_MIX_BEFORE_MS ?? 0);
+    if (mixBefore > 0) {
+      const m = await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5', 'body1x5', 'pdf20x50'], inflight, warmupMs: 0, durationMs: mixBefore });
+      say(`mix before: ${round(m.docsPerSec, 2)} docs/s for ${mixBefore} ms`);
+    }
     await lg<ClosedResult>({ cmd: 'closed', kinds: ['pdf1x5'], inflight, warmupMs: 0, durationMs: 4_000 });
     // What autovacuum does within its first minute of traffic (its naptime), done now: this phase is
     // shorter than that, and without statistics the plans made on the empty tables (a sequential scan
@@ -136,7 +145,7 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     }
     const redisPerDoc = Object.entries(redisAfter).map(([k, v]) => [k, (v - (redisBefore[k] ?? 0)) / Math.max(1, done)] as const)
       .filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${round(v, 2)}`);
-    say(`one-page to 5: ${round(run.docsPerSec, 2)} docs/s, ${done} done, ${failed} failed; CPU ms/doc ${JSON.stringify(perDoc)} (ours without loadgen ${round(total, 2)})`);
+    say(`one-page to 5: ${round(run.docsPerSec, 2)} docs/s, ${done} done, ${failed} failed; CPU ms/doc ${JSON.stringify(perDoc)} (ours without loadgen ${round(total, 2)}); PostgreSQL ${JSON.stringify(Object.fromEntries(Object.entries(cpu.postgresParts()).map(([k, v]) => [k, round((v * 1000) / Math.max(1, done), 2)])))}`);
     say(`machine: ${round(mAfter.total - mBefore.total, 1)} cpu-s capacity, ${round(mAfter.busy - mBefore.busy, 1)} busy; load ${loadBefore.map((v) => round(v, 2)).join(' ')} → ${os.loadavg().map((v) => round(v, 2)).join(' ')}`);
     say(`WAL per document: ${Number(walAfter - walBefore) / Math.max(1, done) | 0} bytes; Redis commands per document: ${redisPerDoc.join(', ')}`);
     if (tracked) {
@@ -147,6 +156,10 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
         for (const r of t.rows) say(`  table ${JSON.stringify(r)}`);
         const w = await c.query(`SELECT calls, wal_bytes::bigint AS wal, wal_fpi, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS q FROM pg_stat_statements ORDER BY wal_bytes DESC LIMIT 12`);
         for (const r of w.rows) say(`  wal ${String(round(Number(r.wal) / Math.max(1, done), 0)).padStart(7)} B/doc fpi ${r.wal_fpi} calls ${r.calls}: ${r.q}`);
+        // Buffer pages each statement touched per document: a measure of its work that, unlike
+        // execution time, a saturated machine does not inflate (nested statements included).
+        const b = await c.query(`SELECT calls, shared_blks_hit + shared_blks_read AS blks, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS q FROM pg_stat_statements ORDER BY shared_blks_hit + shared_blks_read DESC LIMIT 15`);
+        for (const r of b.rows) say(`  blocks ${String(round(Number(r.blks) / Math.max(1, done), 1)).padStart(7)}/doc calls ${String(round(Number(r.calls) / Math.max(1, done), 2)).padStart(6)}/doc: ${r.q}`);
         if (process.env.BENCH_TOPLEVEL === '1') {
           const tl = await c.query(`SELECT calls, round(total_exec_time) AS ms, wal_bytes::bigint AS wal, left(regexp_replace(query, '\\s+', ' ', 'g'), 200) AS q FROM pg_stat_statements WHERE toplevel ORDER BY calls DESC LIMIT 40`);
           for (const r of tl.rows) say(`  top ${String(round(Number(r.calls) / Math.max(1, done), 2)).padStart(6)}/doc ${String(r.ms).padStart(6)} ms ${String(round(Number(r.wal) / Math.max(1, done), 0)).padStart(6)} B: ${r.q}`);

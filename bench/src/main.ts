@@ -208,6 +208,8 @@ async function main(): Promise<void> {
         Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, round(((v as { cpuSeconds: number }).cpuSeconds * 1000) / Math.max(1, onePageDone), 2)]),
       ),
       shares: Object.fromEntries(Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, (v as { share: number }).share])),
+      // PostgreSQL's share split: the backends serving us, autovacuum (of earlier phases' rows too), the rest.
+      postgresPartsMs: Object.fromEntries(Object.entries(cpu.postgresParts()).map(([k, v]) => [k, round((v * 1000) / Math.max(1, onePageDone), 2)])),
       // Of the machine's CPU during the phase: ours (these processes), everyone else's, and idle.
       machine: {
         capacitySeconds: round(machineAfter.total - machineBefore.total, 1),
@@ -216,7 +218,7 @@ async function main(): Promise<void> {
         idleSeconds: round(machineAfter.total - machineBefore.total - (machineAfter.busy - machineBefore.busy), 1),
       },
     };
-    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight); CPU ms per document ${JSON.stringify(cpuPerDoc.perDocMs)}; machine ${JSON.stringify(cpuPerDoc.machine)}`);
+    say(`one-page to 5: ${round(onePage.docsPerSec, 2)} docs/s (${onePageInflight} in flight); CPU ms per document ${JSON.stringify(cpuPerDoc.perDocMs)} (PostgreSQL ${JSON.stringify(cpuPerDoc.postgresPartsMs)}); machine ${JSON.stringify(cpuPerDoc.machine)}`);
     // The open-loop phases run at fractions of the mix's maximum. One 60-s measure of it can be
     // high by 10–20% on this shared machine: 90% of it is then more than the pipeline sustains and
     // the queue grows for the whole phase. So the maximum is measured again just before, and the

@@ -19,6 +19,7 @@ import { seedDirectory } from './seed';
 import { resetStatements, statementDelta, statementTotals, type StatementDelta } from './pg-statements';
 import { memoryGrowth, MemorySampler, MIN_JUDGED_MINUTES, privateBytes } from './soak-memory';
 import { percentile, round } from './stats';
+import { contextGrowth, jitStatements, snapshotContexts, type ContextSnapshot } from './pg-memory-contexts';
 
 const say = (msg: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const SLICE_MS = 60_000;
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
     });
     sampler.start();
     const slices: Slice[] = [];
+    const pgContexts: { snap: ContextSnapshot; anon: Map<number, number> }[] = [];
     const records: { minute: number; r: DocRecord }[] = [];
     for (let m = 1; m <= minutes; m++) {
       const cpu = cpuWindow(groupsNow);
@@ -126,6 +128,26 @@ async function main(): Promise<void> {
       say(`minute ${m}: ${got.length} sent, ${got.length - ok.length} failed${ok.length < got.length ? ` ${JSON.stringify(failureReasons)}` : ''}, p99 ${slices.at(-1)!.p99Ms} ms, memory MB ${JSON.stringify(memoryMb)}; node ${JSON.stringify(last?.node ?? {})}`);
       say(`minute ${m}: CPU ms/doc ${JSON.stringify(cpuMsPerDoc)}, machine busy ${machineBusy}`);
       for (const st of statements?.slice(0, 5) ?? []) say(`  ${st.totalMs} ms, ${st.calls} calls, ${st.meanMs} ms each: ${st.query}`);
+      // SOAK_PG_CONTEXTS=1: every client backend's memory contexts at the end of the warm-up and
+      // of the soak, with its private memory, to tell a growth in caches and plans from one outside them.
+      if (process.env.SOAK_PG_CONTEXTS === '1' && (m === warmMinutes || m === minutes)) {
+        const snap = await snapshotContexts(stack.databaseUrl);
+        const anon = new Map([...snap.byPid.keys()].map((pid) => [pid, Math.round(privateBytes(pid) / 1024)]));
+        pgContexts.push({ snap, anon });
+        if (pgContexts.length === 2) {
+          const [a, b] = pgContexts as [(typeof pgContexts)[0], (typeof pgContexts)[0]];
+          const grown = (pid: number) => (b.anon.get(pid) ?? 0) - (a.anon.get(pid) ?? 0);
+          // Every backend alive at both ends, the largest growth of private memory first.
+          for (const g of contextGrowth(a.snap, b.snap).sort((x, y) => grown(y.pid) - grown(x.pid))) {
+            say(`  backend ${g.pid}: RssAnon ${a.anon.get(g.pid)} → ${b.anon.get(g.pid)} KB; contexts ${g.fromKb} → ${g.toKb} KB; grew ${JSON.stringify(g.grew)}`);
+          }
+          // With SOAK_STATEMENTS=1 as well: the statements PostgreSQL compiled with JIT (LLVM's
+          // memory lives outside the contexts, in the backend that compiled them).
+          if (traceStatements) {
+            for (const j of await jitStatements(stack.databaseUrl)) say(`  JIT: ${j.calls} calls, ${j.functions} functions: ${j.query}`);
+          }
+        }
+      }
     }
     sampler.stop();
     const p99Of = (from: number, to: number) =>
