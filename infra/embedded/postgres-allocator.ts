@@ -8,10 +8,15 @@
 // session). Fixing glibc's threshold instead made every large allocation an mmap and a munmap, and
 // cost search 2.4x its CPU (§ The GLIBC_TUNABLES revert).
 //
-// jemalloc hands pages that stay unused back to the system over a decay time (dirty_decay_ms,
-// 10 s by default) and reuses them meanwhile, so a backend's memory follows what it uses now. Pages
-// are given back with MADV_DONTNEED (muzzy_decay_ms:0): MADV_FREE would leave them counted in the
-// process's memory until the system runs short.
+// jemalloc hands pages that stay unused back to the system over a decay time and reuses them
+// meanwhile, so a backend's memory follows what it uses now. Pages are given back with
+// MADV_DONTNEED (muzzy_decay_ms:0): MADV_FREE would leave them counted in the process's memory
+// until the system runs short. The decay time is 1 s (dirty_decay_ms:1000) instead of jemalloc's
+// 10 s: a backend that ran a large statement (a 20-page document to 50 recipients) held its 1.5–2 MB
+// of freed pages for as long as statements like it kept coming, and whichever pooled backend drew
+// them looked 20% larger than the rest, then smaller again, while its memory contexts did not move
+// (BENCHMARKS.md § The twenty-eighth session). The shorter decay costs no CPU that two alternated
+// pairs could see.
 //
 // LIENTHONG_PG_ALLOCATOR: `jemalloc` or `glibc`. Servers named by DATABASE_URL are not touched.
 import fs from 'node:fs';
@@ -62,6 +67,6 @@ export function allocatorFor(choice: string | undefined, base: NodeJS.ProcessEnv
   if (wanted === 'glibc' || (wanted === undefined && !library)) return { allocator: 'glibc', env: base };
   if (!library) throw new Error('LIENTHONG_PG_ALLOCATOR=jemalloc, but libjemalloc.so.2 is not installed (Debian package libjemalloc2)');
   const preload = [library, ...(base['LD_PRELOAD']?.split(/[:\s]+/).filter(Boolean) ?? [])].join(':');
-  const conf = ['muzzy_decay_ms:0', base['MALLOC_CONF']].filter(Boolean).join(',');
+  const conf = ['muzzy_decay_ms:0', 'dirty_decay_ms:1000', base['MALLOC_CONF']].filter(Boolean).join(',');
   return { allocator: 'jemalloc', env: { ...base, LD_PRELOAD: preload, MALLOC_CONF: conf } };
 }

@@ -7,10 +7,10 @@ import { allocatorFor, findJemalloc } from '../../../infra/embedded/postgres-all
 describe('the embedded PostgreSQL allocator', () => {
   const lib = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 
-  it('when nothing is named and jemalloc is installed, then the server preloads it and gives unused pages back outright', () => {
+  it('when nothing is named and jemalloc is installed, then the server preloads it and gives unused pages back outright, after a second', () => {
     const { allocator, env } = allocatorFor(undefined, { PATH: '/usr/bin' }, () => lib);
     expect(allocator).to.equal('jemalloc');
-    expect(env).to.deep.equal({ PATH: '/usr/bin', LD_PRELOAD: lib, MALLOC_CONF: 'muzzy_decay_ms:0' });
+    expect(env).to.deep.equal({ PATH: '/usr/bin', LD_PRELOAD: lib, MALLOC_CONF: 'muzzy_decay_ms:0,dirty_decay_ms:1000' });
   });
 
   it('when jemalloc is not installed, then the server keeps glibc unless jemalloc was asked for, which is refused with what to install', () => {
@@ -27,9 +27,9 @@ describe('the embedded PostgreSQL allocator', () => {
   });
 
   it("when the environment already preloads a library or sets MALLOC_CONF, then both are kept, the operator's options last (they win)", () => {
-    const { env } = allocatorFor('jemalloc', { LD_PRELOAD: '/opt/a.so /opt/b.so', MALLOC_CONF: 'dirty_decay_ms:1000' }, () => lib);
+    const { env } = allocatorFor('jemalloc', { LD_PRELOAD: '/opt/a.so /opt/b.so', MALLOC_CONF: 'dirty_decay_ms:5000' }, () => lib);
     expect(env['LD_PRELOAD']).to.equal(`${lib}:/opt/a.so:/opt/b.so`);
-    expect(env['MALLOC_CONF']).to.equal('muzzy_decay_ms:0,dirty_decay_ms:1000');
+    expect(env['MALLOC_CONF']).to.equal('muzzy_decay_ms:0,dirty_decay_ms:1000,dirty_decay_ms:5000');
   });
 
   it('when the library sits in a multiarch folder or directly in a library folder, then it is found; elsewhere not', () => {
