@@ -73,6 +73,11 @@ export interface CpuWindow {
   postgresParts(): Record<'clients' | 'autovacuum' | 'background', number>;
 }
 
+/** CPU seconds by part, as milliseconds per document (`docs` at least 1), two decimals. */
+export function msPerDoc(seconds: Record<string, number>, docs: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, Math.round((v * 100_000) / Math.max(1, docs)) / 100]));
+}
+
 /** What a PostgreSQL process does, from the title it sets (`postgres: autovacuum worker`, …). */
 function postgresPart(pid: number): 'clients' | 'autovacuum' | 'background' {
   const title = cmdline(pid);

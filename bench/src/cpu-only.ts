@@ -21,7 +21,7 @@ import { projectRoot } from '../../services/config/project-root';
 import type { ClosedResult, HttpRateResult, LoadgenCommand } from './loadgen-protocol';
 import type { Kind } from './payloads';
 import { IpcChild, startService, waitReady, type Service } from './processes';
-import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
+import { cpuWindow, findGroups, machineCpu, msPerDoc } from './cpu-accounting';
 import { resetStatements, topStatements } from './pg-statements';
 import { summariseDir } from './profile-summary';
 import { seedDirectory } from './seed';
@@ -145,7 +145,7 @@ export async function cpuOnly(say: (m: string) => void): Promise<void> {
     }
     const redisPerDoc = Object.entries(redisAfter).map(([k, v]) => [k, (v - (redisBefore[k] ?? 0)) / Math.max(1, done)] as const)
       .filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${round(v, 2)}`);
-    say(`one-page to 5: ${round(run.docsPerSec, 2)} docs/s, ${done} done, ${failed} failed; CPU ms/doc ${JSON.stringify(perDoc)} (ours without loadgen ${round(total, 2)}); PostgreSQL ${JSON.stringify(Object.fromEntries(Object.entries(cpu.postgresParts()).map(([k, v]) => [k, round((v * 1000) / Math.max(1, done), 2)])))}`);
+    say(`one-page to 5: ${round(run.docsPerSec, 2)} docs/s, ${done} done, ${failed} failed; CPU ms/doc ${JSON.stringify(perDoc)} (ours without loadgen ${round(total, 2)}); PostgreSQL ${JSON.stringify(msPerDoc(cpu.postgresParts(), done))}`);
     say(`machine: ${round(mAfter.total - mBefore.total, 1)} cpu-s capacity, ${round(mAfter.busy - mBefore.busy, 1)} busy; load ${loadBefore.map((v) => round(v, 2)).join(' ')} → ${os.loadavg().map((v) => round(v, 2)).join(' ')}`);
     say(`WAL per document: ${Number(walAfter - walBefore) / Math.max(1, done) | 0} bytes; Redis commands per document: ${redisPerDoc.join(', ')}`);
     if (tracked) {

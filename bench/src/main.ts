@@ -24,7 +24,7 @@ import { type DepthProbe, probeDepths } from './probe-depths';
 import { planFromEnv } from './plan';
 import { IpcChild, startService, waitReady, type Service } from './processes';
 import { readProcMem, resetPeak } from './proc-mem';
-import { cpuWindow, findGroups, machineCpu } from './cpu-accounting';
+import { cpuWindow, findGroups, machineCpu, msPerDoc } from './cpu-accounting';
 import { resetStatements, topStatements } from './pg-statements';
 import { summariseDir } from './profile-summary';
 import { renderers } from './render-baseline';
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       ),
       shares: Object.fromEntries(Object.entries(cpuOnePage).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => [k, (v as { share: number }).share])),
       // PostgreSQL's share split: the backends serving us, autovacuum (of earlier phases' rows too), the rest.
-      postgresPartsMs: Object.fromEntries(Object.entries(cpu.postgresParts()).map(([k, v]) => [k, round((v * 1000) / Math.max(1, onePageDone), 2)])),
+      postgresPartsMs: msPerDoc(cpu.postgresParts(), onePageDone),
       // Of the machine's CPU during the phase: ours (these processes), everyone else's, and idle.
       machine: {
         capacitySeconds: round(machineAfter.total - machineBefore.total, 1),
