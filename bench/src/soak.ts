@@ -19,7 +19,7 @@ import { seedDirectory } from './seed';
 import { resetStatements, statementDelta, statementTotals, type StatementDelta } from './pg-statements';
 import { memoryGrowth, MemorySampler, MIN_JUDGED_MINUTES, privateBytes } from './soak-memory';
 import { percentile, round } from './stats';
-import { contextGrowth, jitStatements, snapshotContexts, type ContextSnapshot } from './pg-memory-contexts';
+import { contextGrowth, jitStatements, lateContexts, snapshotContexts, type ContextSnapshot } from './pg-memory-contexts';
 
 const say = (msg: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const SLICE_MS = 60_000;
@@ -141,6 +141,7 @@ async function main(): Promise<void> {
           for (const g of contextGrowth(a.snap, b.snap).sort((x, y) => grown(y.pid) - grown(x.pid))) {
             say(`  backend ${g.pid}: RssAnon ${a.anon.get(g.pid)} → ${b.anon.get(g.pid)} KB; contexts ${g.fromKb} → ${g.toKb} KB; grew ${JSON.stringify(g.grew)}`);
           }
+          for (const l of lateContexts(a.snap, b.snap)) say(`  met late by ${l.backends} backends (${l.kb} KB in all): ${l.context}`);
           // With SOAK_STATEMENTS=1 as well: the statements PostgreSQL compiled with JIT (LLVM's
           // memory lives outside the contexts, in the backend that compiled them).
           if (traceStatements) {
