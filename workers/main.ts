@@ -23,8 +23,6 @@ import { startAxisPoller } from '../services/axis/axis-poller';
 import { acceptLimitsFrom } from '../services/domain/documents/accept-limits';
 
 const log = logger('workers');
-/** Connections of the pool for periodic work: the sweeper, the report, reminders, renewals and proofs may run at once. */
-const CHORES_POOL_SIZE = 4;
 
 /** `node dist/workers/main.js [--only convert,sign]`: the stage workers, the outbox relay, the sweeper. */
 async function main(): Promise<void> {
@@ -40,19 +38,6 @@ async function main(): Promise<void> {
     prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS,
     idleTimeoutMs: SERVICE_IDLE_TIMEOUT_MS,
   });
-  // Periodic work (the sweeper, the quarterly report, reminders, renewals, proofs, backups, the axis
-  // poller) has a small pool of its own. On the stage workers' pool, each of its statements landed
-  // on whichever connection was free, so every pooled backend cached plans for statements it met
-  // once in a while, one more each time: a soak's backends kept growing for as long as it ran
-  // (SOAK_PG_CONTEXTS=1: the sweeper's six statements met for the first time by five backends
-  // between minutes 2 and 10). Here they meet them on their first rounds, and periodic work never
-  // waits behind a busy pipeline for a connection (nor the pipeline behind it).
-  const choresDb = createPool(config.DATABASE_URL, {
-    max: CHORES_POOL_SIZE,
-    application: 'lienthong-worker-chores',
-    prepared: config.LIENTHONG_DB_PREPARED_STATEMENTS,
-    idleTimeoutMs: SERVICE_IDLE_TIMEOUT_MS,
-  });
   const workerRedis = createRedis(config, 'worker');
   const producerRedis = createRedis(config, 'producer');
   // One warm conversion thread per convert job that can run at once (see convert-in-worker.ts).
@@ -64,7 +49,7 @@ async function main(): Promise<void> {
   // hands each due run to exactly one worker.
   const reportsQueue = new Queue(REPORTS_QUEUE, { connection: producerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX });
   await registerQuarterlyReportScheduler(reportsQueue).catch((err) => log.warn({ err }, 'report scheduler not registered yet; Redis unreachable'));
-  const reportsWorker = new Worker(REPORTS_QUEUE, quarterlyReportProcessor(choresDb), { connection: workerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX, concurrency: 1 });
+  const reportsWorker = new Worker(REPORTS_QUEUE, quarterlyReportProcessor(db), { connection: workerRedis, prefix: config.LIENTHONG_QUEUE_PREFIX, concurrency: 1 });
   reportsWorker.on('error', (err) => log.warn({ err }, 'reports worker error'));
   const metricsServer = config.LIENTHONG_WORKER_METRICS_PORT
     ? await startMetricsServer(config.LIENTHONG_WORKER_METRICS_PORT, {
@@ -80,23 +65,23 @@ async function main(): Promise<void> {
     sweepIntervalMs: config.LIENTHONG_SWEEP_INTERVAL_MS,
     sweepAgeMs: config.LIENTHONG_SWEEP_AGE_MS,
     outboxRetentionMs: config.LIENTHONG_OUTBOX_RETENTION_MS,
-  }, domainSweepChores, choresDb);
+  }, domainSweepChores);
   // Scheduled base backups and retention (WAL is archived continuously by the server itself).
   const backups = config.LIENTHONG_BACKUP_DIR && config.LIENTHONG_BACKUP_DIR !== 'off'
-    ? startBackupScheduler(choresDb, {
+    ? startBackupScheduler(db, {
       target: backupTarget(config.LIENTHONG_BACKUP_DIR), databaseUrl: config.DATABASE_URL, baseEveryMin: config.LIENTHONG_BACKUP_BASE_EVERY_MIN, keepDays: config.LIENTHONG_BACKUP_KEEP_DAYS,
       ...s3Option(), // LIENTHONG_BACKUP_S3_*: the folder is also copied to an S3-compatible bucket
     })
     : undefined;
-  const reminders = startReminders(choresDb, config);
+  const reminders = startReminders(db, config);
   // Issue 21: new document timestamps before the TSA certificates of documents' newest ones expire.
-  const renewals = startRenewalScheduler(choresDb, config);
+  const renewals = startRenewalScheduler(db, config);
   // Signed receipts still owed, and the daily RFC 3161 anchors of the ledger chains (issue 21).
-  const proofs = startProofScheduler(choresDb, config);
+  const proofs = startProofScheduler(db, config);
   // The national document exchange axis, when configured: one process at a time polls it (a lease).
   const axis = axisSettings(config);
   const axisPoller = axis
-    ? startAxisPoller(choresDb, axis, { ...acceptLimitsFrom(config), maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES }, logger('axis'))
+    ? startAxisPoller(db, axis, { ...acceptLimitsFrom(config), maxInputBytes: config.LIENTHONG_MAX_JSON_BYTES }, logger('axis'))
     : undefined;
   log.info({ stages }, 'workers started');
 
@@ -117,7 +102,7 @@ async function main(): Promise<void> {
       await metricsServer?.close();
       await closeConvertThreads();
       await Promise.allSettled([workerRedis.quit(), producerRedis.quit()]);
-      await Promise.allSettled([db.end(), choresDb.end()]);
+      await db.end().catch(() => undefined);
       log.info('workers stopped');
     })());
   process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));

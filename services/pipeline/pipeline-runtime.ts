@@ -30,14 +30,12 @@ export interface PipelineRuntime {
  * producer connection, the outbox relay that feeds them, and the sweeper that re-publishes what was
  * lost. Relay and sweeper are safe to run in many processes at once. The domain's chores reach the
  * sweeper by injection (services/domain/sweep-chores.ts), so the pipeline never imports the domain.
- * The sweeper runs on `choresDb` when one is given (the process's pool for periodic work: see
- * workers/main.ts), the relay on `db`.
  */
-export async function startPipeline(db: Db, producer: IORedis, settings: PipelineSettings, chores: SweepChores, choresDb: Db = db): Promise<PipelineRuntime> {
+export async function startPipeline(db: Db, producer: IORedis, settings: PipelineSettings, chores: SweepChores): Promise<PipelineRuntime> {
   const queues = createStageQueues(producer, settings.queuePrefix);
   const relay = new OutboxRelay(db, settings.sessionUrl, queues, settings.relayPollMs);
   await relay.start();
-  const sweeper = startSweeper(choresDb, queues, settings.sweepIntervalMs, settings.sweepAgeMs, chores, settings.outboxRetentionMs ?? 0);
+  const sweeper = startSweeper(db, queues, settings.sweepIntervalMs, settings.sweepAgeMs, chores, settings.outboxRetentionMs ?? 0);
   return {
     queues,
     relay,
